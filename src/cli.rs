@@ -1,0 +1,163 @@
+//! The command line: clap derive structs for every subcommand and flag, with examples in the
+//! help. Must never: do the work (that is `commands`).
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+const AFTER: &str = "\
+Examples:
+  zonescope trace samples/azure-hub-spoke.yaml --from web --to aoai-eus --port 443
+  zonescope check samples/flawed-design.yaml --format sarif > zonescope.sarif
+  zonescope matrix samples/aws-isolated-ai.yaml --by zone --port 443
+
+Exit codes: 0 done; 1 check found errors or failed expectations; 2 bad usage or invalid input.";
+
+/// Can X reach Y on port P, along which path, and which rule decides? Network isolation of AI
+/// workloads, explored offline.
+#[derive(Debug, Parser)]
+#[command(name = "zonescope", version, about, after_help = AFTER, arg_required_else_help = false)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Trace one flow: verdict, path, every check, the deciding rule, and a fix.
+    #[command(after_help = "\
+Examples:
+  zonescope trace design.yaml --from web --to apim --port 443
+  zonescope trace design.yaml --from web --to contoso-eus.openai.azure.com      # DNS step
+  zonescope trace design.yaml --from 10.1.1.4 --to 10.2.3.5 --port 5432 --format json
+  zonescope trace design.yaml --from apim --to aoai-eus --disable pe-aoai-eus   # what-if
+
+SRC is an endpoint, subnet or network id, an IP address, or `internet`.
+DST is also allowed to be an FQDN. Exit 0 whatever the verdict; 2 for a bad file or flow.")]
+    Trace(TraceArgs),
+    /// Validate a file, review the design, and evaluate its `expect:` assertions.
+    #[command(after_help = "\
+Examples:
+  zonescope check design.yaml
+  zonescope check design.yaml --format json | jq '.expectations[] | select(.passed == false)'
+  zonescope check design.yaml --format sarif > zonescope.sarif
+
+Exit 0 clean; 1 findings at --severity or above, or failed expectations; 2 invalid file.")]
+    Check(CheckArgs),
+    /// The reachability matrix between zones, subnets or endpoints on one port.
+    #[command(after_help = "\
+Examples:
+  zonescope matrix design.yaml --by zone --port 443
+  zonescope matrix design.yaml --by endpoint --port 5432 --format csv > matrix.csv")]
+    Matrix(MatrixArgs),
+    /// Make a synthetic topology (deterministic for a seed), for benchmarks and demos.
+    #[command(after_help = "\
+Examples:
+  zonescope gen > small.yaml                                # 2 regions, 2 spokes each
+  zonescope gen --size L -o large.yaml                      # 20 regions × 25 spokes, ~40,000 endpoints
+  zonescope gen --regions 4 --spokes 6 --seed 7 -o m.yaml
+
+Ids follow a pattern: hub-r{r}, spoke-r{r}-s{s}, snet-app-r{r}-s{s}-{i}, ep-r{r}-s{s}-{i}-{n}, fw-r{r}, aoai-r{r}.")]
+    Gen(GenArgs),
+    /// Print the JSON Schema of the topology file format.
+    Schema,
+}
+
+#[derive(Debug, Args)]
+pub struct GenArgs {
+    /// A preset size: S, M or L (the explicit flags below override it).
+    #[arg(long)]
+    pub size: Option<String>,
+    /// Regions, each with a hub (firewall, Bastion, DNS) (default 2).
+    #[arg(long)]
+    pub regions: Option<u32>,
+    /// Spokes per region (default 2).
+    #[arg(long)]
+    pub spokes: Option<u32>,
+    /// Workload subnets per spoke (default 3).
+    #[arg(long)]
+    pub subnets: Option<u32>,
+    /// Endpoints per workload subnet (default 26).
+    #[arg(long)]
+    pub endpoints: Option<u32>,
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Write to this file (atomically) instead of standard output.
+    #[arg(long, short = 'o')]
+    pub output: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum TextJson {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CheckFormat {
+    Text,
+    Json,
+    Sarif,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum MatrixFormat {
+    Text,
+    Json,
+    Csv,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum MatrixBy {
+    Zone,
+    Subnet,
+    Endpoint,
+}
+
+#[derive(Debug, Args)]
+pub struct TraceArgs {
+    /// The topology file (YAML).
+    pub file: PathBuf,
+    /// Source: endpoint/subnet/network id, IP address, or `internet`.
+    #[arg(long, short = 'f')]
+    pub from: String,
+    /// Destination: endpoint/subnet/network id, IP address, FQDN, or `internet`.
+    #[arg(long, short = 't')]
+    pub to: String,
+    /// Destination port (default: the destination's first listening port, else 443).
+    #[arg(long, short = 'p')]
+    pub port: Option<u16>,
+    /// tcp, udp, icmp, https or http.
+    #[arg(long, default_value = "tcp")]
+    pub protocol: String,
+    /// What-if: switch off an endpoint, network, region, peering (A<->B) or rule (SET/RULE). Repeatable.
+    #[arg(long, value_name = "ID")]
+    pub disable: Vec<String>,
+    #[arg(long, value_enum, default_value_t = TextJson::Text)]
+    pub format: TextJson,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// The topology file (YAML).
+    pub file: PathBuf,
+    #[arg(long, value_enum, default_value_t = CheckFormat::Text)]
+    pub format: CheckFormat,
+    /// Lowest severity that fails the check (exit 1): info, warning or error.
+    #[arg(long, default_value = "error")]
+    pub severity: String,
+}
+
+#[derive(Debug, Args)]
+pub struct MatrixArgs {
+    /// The topology file (YAML).
+    pub file: PathBuf,
+    #[arg(long, value_enum, default_value_t = MatrixBy::Zone)]
+    pub by: MatrixBy,
+    #[arg(long, short = 'p', default_value_t = 443)]
+    pub port: u16,
+    #[arg(long, default_value = "tcp")]
+    pub protocol: String,
+    #[arg(long, value_enum, default_value_t = MatrixFormat::Text)]
+    pub format: MatrixFormat,
+}

@@ -1,0 +1,21 @@
+//! zonescope: can X reach Y on port P, along which path, and which rule decides?
+//!
+//! Data flows one way:
+//! `YAML → topology::load (parse, then validate) → Topology (petgraph + indices)
+//!  → trace / check / flows / diff / export → CLI output or TUI view`.
+//!
+//! - [`topology`]: the file schema (raw, with spans), validation, the graph and address index.
+//! - [`policy`]: rules, selectors, and how each kind of rule set decides.
+//! - [`trace`]: resolve, route, enforce → a [`trace::Trace`] with its evidence; the matrix.
+//! - [`check`]: design findings and `expect:` results.
+//! - [`commands`]: what each subcommand does; [`cli`]: its flags.
+//!
+//! The core (`topology`, `policy`, `trace`, `check`) never imports a terminal UI crate.
+
+pub mod check;
+pub mod cli;
+pub mod commands;
+pub mod generate;
+pub mod policy;
+pub mod topology;
+pub mod trace;

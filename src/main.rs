@@ -1,0 +1,56 @@
+//! The zonescope binary: parse arguments, call the library, map errors to exit codes.
+
+use std::process::ExitCode;
+
+use clap::Parser;
+use miette::{GraphicalReportHandler, GraphicalTheme};
+use zonescope::cli::Cli;
+use zonescope::commands::{self, CliError, color_enabled};
+
+fn report(err: &CliError) {
+    let color = color_enabled() && std::io::IsTerminal::is_terminal(&std::io::stderr());
+    match err {
+        CliError::Load(e) => {
+            let theme = if color {
+                GraphicalTheme::unicode()
+            } else {
+                GraphicalTheme::unicode_nocolor()
+            };
+            let handler = GraphicalReportHandler::new_themed(theme);
+            for d in e.diagnostics().iter().take(20) {
+                let mut s = String::new();
+                if handler.render_report(&mut s, d).is_err() {
+                    s = e.plain();
+                }
+                eprintln!("{s}");
+            }
+            if e.errors.len() > 20 {
+                eprintln!("… and {} more errors in {}", e.errors.len() - 20, e.file);
+            }
+        }
+        CliError::Usage { message, help } => {
+            eprintln!("error: {message}\n  help: {help}");
+        }
+        CliError::Io(e) => eprintln!("error: cannot write the output: {e}"),
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let Some(cmd) = cli.command else {
+        eprintln!(
+            "zonescope: give a command (trace, check, matrix); `zonescope --help` lists them with examples"
+        );
+        return ExitCode::from(2);
+    };
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    match commands::run(&cmd, &mut out) {
+        Ok(code) => ExitCode::from(code),
+        Err(CliError::Io(e)) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        Err(e) => {
+            report(&e);
+            ExitCode::from(2)
+        }
+    }
+}

@@ -1,0 +1,240 @@
+//! Port sets as sorted, disjoint, inclusive intervals over 0..=65535.
+//!
+//! Owns: parsing `443`, `"6333-6334"`, `[443, 8443]`, `"*"` and the interval algebra (union,
+//! intersection, difference) that exact reachability is built on. Must never: know about
+//! rules, endpoints or protocols.
+
+use std::fmt;
+
+/// A set of TCP/UDP ports, kept as sorted, disjoint, non-adjacent inclusive ranges.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+pub struct PortSet {
+    ranges: Vec<(u16, u16)>,
+}
+
+impl PortSet {
+    /// Every port, 0 to 65535.
+    pub fn all() -> Self {
+        PortSet {
+            ranges: vec![(0, u16::MAX)],
+        }
+    }
+
+    /// No port.
+    pub fn empty() -> Self {
+        PortSet { ranges: Vec::new() }
+    }
+
+    pub fn single(p: u16) -> Self {
+        PortSet {
+            ranges: vec![(p, p)],
+        }
+    }
+
+    /// The inclusive range `lo..=hi` (empty when `lo > hi`).
+    pub fn range(lo: u16, hi: u16) -> Self {
+        if lo > hi {
+            return Self::empty();
+        }
+        PortSet {
+            ranges: vec![(lo, hi)],
+        }
+    }
+
+    /// Build from any ranges (unsorted, overlapping): normalises them.
+    pub fn from_ranges(iter: impl IntoIterator<Item = (u16, u16)>) -> Self {
+        let mut v: Vec<(u16, u16)> = iter.into_iter().filter(|(a, b)| a <= b).collect();
+        v.sort_unstable();
+        let mut out: Vec<(u16, u16)> = Vec::with_capacity(v.len());
+        for (a, b) in v {
+            if let Some(last) = out.last_mut()
+                && u32::from(a) <= u32::from(last.1) + 1
+            {
+                last.1 = last.1.max(b);
+                continue;
+            }
+            out.push((a, b));
+        }
+        PortSet { ranges: out }
+    }
+
+    pub fn ranges(&self) -> &[(u16, u16)] {
+        &self.ranges
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.ranges.is_empty()
+    }
+
+    pub fn is_all(&self) -> bool {
+        self.ranges == [(0, u16::MAX)]
+    }
+
+    pub fn contains(&self, p: u16) -> bool {
+        // Few ranges in practice; binary search keeps big sets fast too.
+        match self.ranges.binary_search_by(|&(a, b)| {
+            if b < p {
+                std::cmp::Ordering::Less
+            } else if a > p {
+                std::cmp::Ordering::Greater
+            } else {
+                std::cmp::Ordering::Equal
+            }
+        }) {
+            Ok(_) => true,
+            Err(_) => false,
+        }
+    }
+
+    /// How many ports the set holds.
+    pub fn count(&self) -> u32 {
+        self.ranges
+            .iter()
+            .map(|&(a, b)| u32::from(b) - u32::from(a) + 1)
+            .sum()
+    }
+
+    /// The lowest port in the set.
+    pub fn first(&self) -> Option<u16> {
+        self.ranges.first().map(|r| r.0)
+    }
+
+    pub fn union(&self, other: &PortSet) -> PortSet {
+        PortSet::from_ranges(self.ranges.iter().chain(other.ranges.iter()).copied())
+    }
+
+    pub fn intersect(&self, other: &PortSet) -> PortSet {
+        let mut out = Vec::new();
+        let (mut i, mut j) = (0, 0);
+        while i < self.ranges.len() && j < other.ranges.len() {
+            let (a1, b1) = self.ranges[i];
+            let (a2, b2) = other.ranges[j];
+            let lo = a1.max(a2);
+            let hi = b1.min(b2);
+            if lo <= hi {
+                out.push((lo, hi));
+            }
+            if b1 < b2 {
+                i += 1;
+            } else {
+                j += 1;
+            }
+        }
+        PortSet { ranges: out }
+    }
+
+    /// The ports of `self` not in `other`.
+    pub fn difference(&self, other: &PortSet) -> PortSet {
+        let mut out = Vec::new();
+        let mut j = 0;
+        for &(a, b) in &self.ranges {
+            let mut lo = u32::from(a);
+            let hi = u32::from(b);
+            while j < other.ranges.len() && u32::from(other.ranges[j].1) < lo {
+                j += 1;
+            }
+            let mut k = j;
+            while lo <= hi && k < other.ranges.len() && u32::from(other.ranges[k].0) <= hi {
+                let (ca, cb) = (u32::from(other.ranges[k].0), u32::from(other.ranges[k].1));
+                if ca > lo {
+                    out.push((lo as u16, (ca - 1) as u16));
+                }
+                lo = lo.max(cb + 1);
+                k += 1;
+            }
+            if lo <= hi {
+                out.push((lo as u16, hi as u16));
+            }
+        }
+        PortSet { ranges: out }
+    }
+
+    pub fn is_subset(&self, other: &PortSet) -> bool {
+        self.difference(other).is_empty()
+    }
+
+    /// Parse one item: `443`, `"6333-6334"`, `"*"`, `"any"`, `"0-65535"`.
+    pub fn parse_item(s: &str) -> Result<PortSet, String> {
+        let s = s.trim();
+        if s == "*" || s.eq_ignore_ascii_case("any") {
+            return Ok(PortSet::all());
+        }
+        if let Some((a, b)) = s.split_once('-') {
+            let lo = parse_port(a)?;
+            let hi = parse_port(b)?;
+            if lo > hi {
+                return Err(format!(
+                    "the port range \"{s}\" runs backwards ({lo} > {hi})"
+                ));
+            }
+            return Ok(PortSet::range(lo, hi));
+        }
+        Ok(PortSet::single(parse_port(s)?))
+    }
+}
+
+fn parse_port(s: &str) -> Result<u16, String> {
+    let t = s.trim();
+    t.parse::<u32>()
+        .ok()
+        .and_then(|n| u16::try_from(n).ok())
+        .ok_or_else(|| format!("\"{t}\" is not a port (a whole number from 0 to 65535)"))
+}
+
+impl fmt::Display for PortSet {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.is_all() {
+            return f.write_str("*");
+        }
+        if self.ranges.is_empty() {
+            return f.write_str("none");
+        }
+        for (i, &(a, b)) in self.ranges.iter().enumerate() {
+            if i > 0 {
+                f.write_str(",")?;
+            }
+            if a == b {
+                write!(f, "{a}")?;
+            } else {
+                write!(f, "{a}-{b}")?;
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_the_forms_of_the_file_format() {
+        assert_eq!(PortSet::parse_item("443").unwrap(), PortSet::single(443));
+        assert_eq!(
+            PortSet::parse_item("6333-6334").unwrap(),
+            PortSet::range(6333, 6334)
+        );
+        assert!(PortSet::parse_item("*").unwrap().is_all());
+        assert!(PortSet::parse_item("0-65535").unwrap().is_all());
+        assert!(PortSet::parse_item("70000").is_err());
+        assert!(PortSet::parse_item("20-10").is_err());
+        assert!(PortSet::parse_item("http").is_err());
+    }
+
+    #[test]
+    fn difference_splits_ranges() {
+        let a = PortSet::range(1000, 2000);
+        let b = PortSet::from_ranges([(1100, 1200), (1500, 1500)]);
+        assert_eq!(
+            a.difference(&b).to_string(),
+            "1000-1099,1201-1499,1501-2000"
+        );
+        assert_eq!(a.difference(&PortSet::all()), PortSet::empty());
+    }
+
+    #[test]
+    fn union_merges_adjacent_ranges() {
+        let a = PortSet::from_ranges([(1, 5), (6, 9), (20, 30)]);
+        assert_eq!(a.to_string(), "1-9,20-30");
+    }
+}

@@ -1,0 +1,233 @@
+//! Typed input errors: what is wrong with a topology file, where, and how to fix it.
+//!
+//! Owns: [`InputError`] (one defect, with a stable code), [`LoadError`] (all defects of one
+//! file, as a `miette` diagnostic with the file's text, so the report at the top shows file,
+//! line, column, a label and the help). Must never: print, or exit.
+
+use std::fmt;
+use std::sync::Arc;
+
+use miette::{Diagnostic, LabeledSpan, NamedSource, SourceCode};
+
+use super::raw::Pos;
+
+/// Stable error codes (they appear in messages; scripts may match on them).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ErrorCode {
+    Io,
+    Yaml,
+    Empty,
+    Version,
+    MissingKey,
+    UnknownId,
+    WrongKind,
+    DuplicateId,
+    BadCidr,
+    BadIp,
+    IpOutsideSubnet,
+    SubnetOutsideNetwork,
+    OverlappingSubnets,
+    OverlappingPeers,
+    SecurityGroupDeny,
+    DuplicatePriority,
+    BadPriority,
+    BadPort,
+    BadProtocol,
+    BadValue,
+    TooLarge,
+}
+
+impl ErrorCode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorCode::Io => "zonescope::io",
+            ErrorCode::Yaml => "zonescope::yaml",
+            ErrorCode::Empty => "zonescope::empty-file",
+            ErrorCode::Version => "zonescope::version",
+            ErrorCode::MissingKey => "zonescope::missing-key",
+            ErrorCode::UnknownId => "zonescope::unknown-id",
+            ErrorCode::WrongKind => "zonescope::wrong-kind",
+            ErrorCode::DuplicateId => "zonescope::duplicate-id",
+            ErrorCode::BadCidr => "zonescope::bad-cidr",
+            ErrorCode::BadIp => "zonescope::bad-ip",
+            ErrorCode::IpOutsideSubnet => "zonescope::ip-outside-subnet",
+            ErrorCode::SubnetOutsideNetwork => "zonescope::subnet-outside-network",
+            ErrorCode::OverlappingSubnets => "zonescope::overlapping-subnets",
+            ErrorCode::OverlappingPeers => "zonescope::overlapping-peers",
+            ErrorCode::SecurityGroupDeny => "zonescope::security-group-deny",
+            ErrorCode::DuplicatePriority => "zonescope::duplicate-priority",
+            ErrorCode::BadPriority => "zonescope::bad-priority",
+            ErrorCode::BadPort => "zonescope::bad-port",
+            ErrorCode::BadProtocol => "zonescope::bad-protocol",
+            ErrorCode::BadValue => "zonescope::bad-value",
+            ErrorCode::TooLarge => "zonescope::too-large",
+        }
+    }
+}
+
+/// One defect of an input file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InputError {
+    pub code: ErrorCode,
+    pub message: String,
+    pub help: String,
+    pub at: Pos,
+    /// A short label under the span ("unknown id").
+    pub label: String,
+}
+
+impl InputError {
+    pub fn new(
+        code: ErrorCode,
+        at: Pos,
+        message: impl Into<String>,
+        help: impl Into<String>,
+    ) -> Self {
+        let label = match code {
+            ErrorCode::UnknownId => "unknown id",
+            ErrorCode::DuplicateId => "defined again here",
+            ErrorCode::BadCidr => "not a CIDR",
+            ErrorCode::BadIp => "not an address",
+            ErrorCode::IpOutsideSubnet => "outside its subnet",
+            ErrorCode::SubnetOutsideNetwork => "outside its network",
+            ErrorCode::OverlappingSubnets => "overlaps",
+            ErrorCode::OverlappingPeers => "overlapping peers",
+            ErrorCode::SecurityGroupDeny => "deny in a security group",
+            ErrorCode::DuplicatePriority => "priority used twice",
+            ErrorCode::BadPort => "bad port",
+            ErrorCode::BadProtocol => "bad protocol",
+            ErrorCode::WrongKind => "wrong kind of id",
+            ErrorCode::MissingKey => "missing key",
+            _ => "here",
+        };
+        InputError {
+            code,
+            message: message.into(),
+            help: help.into(),
+            at,
+            label: label.to_string(),
+        }
+    }
+}
+
+/// Every defect found in one file, with the file's name and text for the report.
+#[derive(Debug, Clone)]
+pub struct LoadError {
+    pub file: String,
+    pub text: Arc<str>,
+    pub errors: Vec<InputError>,
+}
+
+impl LoadError {
+    pub fn single(file: &str, text: Arc<str>, e: InputError) -> Self {
+        LoadError {
+            file: file.to_string(),
+            text,
+            errors: vec![e],
+        }
+    }
+
+    /// The first defect (the one the report leads with).
+    pub fn first(&self) -> &InputError {
+        &self.errors[0]
+    }
+
+    /// `file:line:column: message` for each defect, plus the help: the plain, stable form (for
+    /// logs, tests and `--format json`).
+    pub fn plain(&self) -> String {
+        let mut out = String::new();
+        for e in &self.errors {
+            out.push_str(&format!(
+                "{}:{}:{}: error[{}]: {}\n  help: {}\n",
+                self.file,
+                e.at.line.max(1),
+                e.at.column.max(1),
+                e.code.as_str(),
+                e.message,
+                e.help
+            ));
+        }
+        out
+    }
+
+    /// One miette diagnostic per defect.
+    pub fn diagnostics(&self) -> Vec<FileDiagnostic> {
+        self.errors
+            .iter()
+            .map(|e| FileDiagnostic {
+                error: e.clone(),
+                file: self.file.clone(),
+                source: NamedSource::new(self.file.clone(), self.text.to_string()),
+            })
+            .collect()
+    }
+}
+
+impl fmt::Display for LoadError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let e = self.first();
+        write!(
+            f,
+            "{}:{}:{}: {}",
+            self.file,
+            e.at.line.max(1),
+            e.at.column.max(1),
+            e.message
+        )?;
+        if self.errors.len() > 1 {
+            write!(f, " (and {} more)", self.errors.len() - 1)?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for LoadError {}
+
+/// One defect with its source text: what the CLI hands to miette to render.
+#[derive(Debug)]
+pub struct FileDiagnostic {
+    pub error: InputError,
+    pub file: String,
+    pub source: NamedSource<String>,
+}
+
+impl fmt::Display for FileDiagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}:{}:{}: {}",
+            self.file,
+            self.error.at.line.max(1),
+            self.error.at.column.max(1),
+            self.error.message
+        )
+    }
+}
+
+impl std::error::Error for FileDiagnostic {}
+
+impl Diagnostic for FileDiagnostic {
+    fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        Some(Box::new(self.error.code.as_str()))
+    }
+
+    fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        Some(Box::new(self.error.help.clone()))
+    }
+
+    fn source_code(&self) -> Option<&dyn SourceCode> {
+        Some(&self.source)
+    }
+
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        let text_len = self.source.inner().len();
+        let at = self.error.at;
+        let offset = at.offset.min(text_len);
+        let len = at.len.min(text_len - offset);
+        Some(Box::new(std::iter::once(LabeledSpan::new(
+            Some(self.error.label.clone()),
+            offset,
+            len,
+        ))))
+    }
+}

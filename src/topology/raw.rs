@@ -1,0 +1,389 @@
+//! The file schema, exactly as written: serde structs that mirror the YAML, each value that a
+//! later error may point at wrapped in [`Sp`] (value + line/column/byte span).
+//!
+//! Owns: the shape of the file format and the JSON Schema generated from it
+//! (`assets/topology.schema.json`). Must never: resolve references, interpret addresses or
+//! decide anything — that is `validate`'s job. No YAML library type leaks out of `topology`.
+
+use std::collections::BTreeMap;
+
+use schemars::JsonSchema;
+use serde::Deserialize;
+
+/// A value with the place it was written: 1-based line and column, byte offset and length.
+#[derive(Debug, Clone)]
+pub struct Sp<T> {
+    pub value: T,
+    pub at: Pos,
+}
+
+/// Where a value stands in the source text.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Pos {
+    pub line: u32,
+    pub column: u32,
+    pub offset: usize,
+    pub len: usize,
+}
+
+impl Pos {
+    pub(crate) fn from_location(loc: serde_saphyr::Location) -> Self {
+        if loc == serde_saphyr::Location::UNKNOWN {
+            return Pos::default();
+        }
+        let span = loc.span();
+        Pos {
+            line: u32::try_from(loc.line()).unwrap_or(u32::MAX),
+            column: u32::try_from(loc.column()).unwrap_or(u32::MAX),
+            offset: span
+                .byte_offset()
+                .and_then(|o| usize::try_from(o).ok())
+                .unwrap_or(0),
+            len: span
+                .byte_len()
+                .and_then(|o| usize::try_from(o).ok())
+                .unwrap_or(0),
+        }
+    }
+
+    /// True when the parser could not tell where the value was (inside untagged values).
+    pub fn is_known(&self) -> bool {
+        self.line > 0
+    }
+}
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for Sp<T> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = serde_saphyr::Spanned::<T>::deserialize(d)?;
+        Ok(Sp {
+            value: s.value,
+            at: Pos::from_location(s.referenced),
+        })
+    }
+}
+
+impl<T: JsonSchema> JsonSchema for Sp<T> {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        T::schema_name()
+    }
+    fn schema_id() -> std::borrow::Cow<'static, str> {
+        T::schema_id()
+    }
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        T::json_schema(generator)
+    }
+    fn inline_schema() -> bool {
+        T::inline_schema()
+    }
+}
+
+/// One value or a list of them (`cidr: 10.0.0.0/16` or `cidr: [10.0.0.0/16, fd00::/48]`).
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(untagged)]
+pub enum OneOrMany<T> {
+    One(T),
+    Many(Vec<T>),
+}
+
+impl<T: Clone> OneOrMany<T> {
+    pub fn to_vec(&self) -> Vec<T> {
+        match self {
+            OneOrMany::One(v) => vec![v.clone()],
+            OneOrMany::Many(v) => v.clone(),
+        }
+    }
+}
+
+/// A scalar written as a number or a string (`ports: 443`, `ports: "6333-6334"`).
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(untagged)]
+pub enum Scalar {
+    Number(i64),
+    Text(String),
+}
+
+impl std::fmt::Display for Scalar {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Scalar::Number(n) => write!(f, "{n}"),
+            Scalar::Text(s) => f.write_str(s),
+        }
+    }
+}
+
+/// `public_ip: true` or `public_ip: 20.1.2.3`.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(untagged)]
+pub enum PublicIp {
+    Flag(bool),
+    Address(String),
+}
+
+/// A gateway backend: an endpoint id, or `{ endpoint, priority, weight }`.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(untagged)]
+pub enum RawBackend {
+    Id(String),
+    Detailed {
+        endpoint: String,
+        #[serde(default)]
+        priority: Option<u32>,
+        #[serde(default)]
+        weight: Option<u32>,
+    },
+}
+
+/// The whole topology file (version 1).
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(
+    title = "zonescope topology",
+    description = "A network-isolation design: zones, networks, subnets, endpoints, rule sets, zone policy, private DNS and expectations. See SPEC.md section 1."
+)]
+pub struct RawFile {
+    /// Format version: always 1.
+    pub version: Sp<i64>,
+    /// A title for the design.
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub description: Option<String>,
+    /// Security zones (application, inference, data, management, external_ai, ...).
+    #[serde(default)]
+    pub zones: Vec<RawZone>,
+    /// VNets / VPCs.
+    #[serde(default)]
+    pub networks: Vec<RawNetwork>,
+    /// Pairs of peered networks (non-transitive).
+    #[serde(default)]
+    pub peerings: Vec<Sp<Vec<Sp<String>>>>,
+    #[serde(default)]
+    pub endpoints: Vec<RawEndpoint>,
+    #[serde(default)]
+    pub rule_sets: Vec<RawRuleSet>,
+    /// The zone policy: one global rule set of kind `policy`, applied to every flow between zones.
+    #[serde(default)]
+    pub policies: Vec<RawPolicy>,
+    /// Private DNS zones.
+    #[serde(default)]
+    pub dns: Vec<RawDnsZone>,
+    /// Service tags the file declares: `{ TagName: [cidr, ...] }`.
+    #[serde(default)]
+    pub service_tags: BTreeMap<String, Sp<OneOrMany<String>>>,
+    /// Assertions checked by `zonescope check`.
+    #[serde(default)]
+    pub expect: Vec<RawExpect>,
+}
+
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawZone {
+    pub id: Sp<String>,
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub description: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawNetwork {
+    pub id: Sp<String>,
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub region: Option<Sp<String>>,
+    /// One CIDR or a list; IPv4 and IPv6.
+    pub cidr: Sp<OneOrMany<String>>,
+    /// hub | spoke | standalone (default standalone).
+    #[serde(default)]
+    pub role: Option<Sp<String>>,
+    /// For a spoke: its hub (implies a peering).
+    #[serde(default)]
+    pub hub: Option<Sp<String>>,
+    /// The firewall/NVA endpoint all traffic leaving this network (and its spokes) is forced through.
+    #[serde(default)]
+    pub egress: Option<Sp<String>>,
+    /// Whether this network reaches the internet (internet or NAT gateway). Default false.
+    #[serde(default)]
+    pub internet_egress: Option<bool>,
+    /// Cloud provider, informational: azure | aws.
+    #[serde(default)]
+    pub provider: Option<String>,
+    #[serde(default)]
+    pub description: Option<String>,
+    #[serde(default)]
+    pub subnets: Vec<RawSubnet>,
+}
+
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawSubnet {
+    pub id: Sp<String>,
+    #[serde(default)]
+    pub name: Option<String>,
+    pub cidr: Sp<OneOrMany<String>>,
+    #[serde(default)]
+    pub zone: Option<Sp<String>>,
+    /// Rule sets enforced at this subnet (NSG / security group / NACL).
+    #[serde(default)]
+    pub rules: Vec<Sp<String>>,
+    /// enabled (default) | disabled: when disabled, this subnet's rules do not apply to traffic
+    /// to its private endpoints (Azure's platform default).
+    #[serde(default)]
+    pub private_endpoint_policies: Option<Sp<String>>,
+    #[serde(default)]
+    pub internet_egress: Option<bool>,
+    #[serde(default)]
+    pub description: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawEndpoint {
+    pub id: Sp<String>,
+    #[serde(default)]
+    pub name: Option<String>,
+    /// app, gateway, model_proxy, firewall, private_endpoint, ai_service, vector_db, storage,
+    /// secrets, monitoring, dns_resolver, jumpbox, bastion, vpn_gateway, sandbox, onprem, internet.
+    #[serde(default)]
+    pub kind: Option<Sp<String>>,
+    #[serde(default)]
+    pub subnet: Option<Sp<String>>,
+    #[serde(default)]
+    pub ip: Option<Sp<String>>,
+    /// Listening ports; omitted = any.
+    #[serde(default)]
+    pub ports: Option<Sp<OneOrMany<Scalar>>>,
+    #[serde(default)]
+    pub rules: Vec<Sp<String>>,
+    #[serde(default)]
+    pub backends: Vec<Sp<RawBackend>>,
+    #[serde(default)]
+    pub idle_timeout_s: Option<Sp<u64>>,
+    /// For endpoints outside subnets (PaaS): their zone and region.
+    #[serde(default)]
+    pub zone: Option<Sp<String>>,
+    #[serde(default)]
+    pub region: Option<Sp<String>>,
+    #[serde(default)]
+    pub fqdn: Option<Sp<String>>,
+    /// enabled (default) | disabled.
+    #[serde(default)]
+    pub public_access: Option<Sp<String>>,
+    /// For a private endpoint: the service it brings into the network.
+    #[serde(default)]
+    pub target: Option<Sp<String>>,
+    #[serde(default)]
+    pub dns_zone: Option<Sp<String>>,
+    /// Reachable from the internet: an address, or true.
+    #[serde(default)]
+    pub public_ip: Option<Sp<PublicIp>>,
+    #[serde(default)]
+    pub description: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawRuleSet {
+    pub id: Sp<String>,
+    /// nsg | security_group | nacl | firewall | policy
+    pub kind: Sp<String>,
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub description: Option<String>,
+    #[serde(default)]
+    pub rules: Vec<RawRule>,
+}
+
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawRule {
+    pub id: Sp<String>,
+    #[serde(default)]
+    pub name: Option<String>,
+    /// NSG priority (100-4096), NACL rule number, firewall priority.
+    #[serde(default)]
+    pub priority: Option<Sp<i64>>,
+    /// inbound | outbound (nsg, security_group, nacl).
+    #[serde(default)]
+    pub direction: Option<Sp<String>>,
+    /// allow | deny
+    pub action: Sp<String>,
+    /// tcp | udp | icmp | any | https | http (default any)
+    #[serde(default)]
+    pub protocol: Option<Sp<String>>,
+    #[serde(default)]
+    pub source: Option<Sp<OneOrMany<String>>>,
+    #[serde(default)]
+    pub destination: Option<Sp<OneOrMany<String>>>,
+    /// 443 | "6333-6334" | [443, 8443] | "*"
+    #[serde(default)]
+    pub ports: Option<Sp<OneOrMany<Scalar>>>,
+    /// Firewall application rules: destination FQDNs (wildcards like `*.openai.azure.com`).
+    #[serde(default)]
+    pub fqdns: Vec<Sp<String>>,
+    #[serde(default)]
+    pub justification: Option<String>,
+    #[serde(default)]
+    pub classification: Option<String>,
+    #[serde(default)]
+    pub description: Option<String>,
+}
+
+/// A zone-policy entry (seed 002): `from` zone → `to` zone.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawPolicy {
+    pub id: Sp<String>,
+    #[serde(default)]
+    pub name: Option<String>,
+    pub from: Sp<OneOrMany<String>>,
+    pub to: Sp<OneOrMany<String>>,
+    #[serde(default)]
+    pub protocol: Option<Sp<String>>,
+    #[serde(default)]
+    pub ports: Option<Sp<OneOrMany<Scalar>>>,
+    pub action: Sp<String>,
+    #[serde(default)]
+    pub priority: Option<Sp<i64>>,
+    #[serde(default)]
+    pub direction: Option<Sp<String>>,
+    #[serde(default)]
+    pub justification: Option<String>,
+    #[serde(default)]
+    pub classification: Option<String>,
+    #[serde(default)]
+    pub description: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawDnsZone {
+    pub zone: Sp<String>,
+    /// Networks whose lookups see this zone.
+    #[serde(default)]
+    pub linked: Vec<Sp<String>>,
+    /// `{ name: ip }`; private endpoints with `dns_zone` add theirs.
+    #[serde(default)]
+    pub records: BTreeMap<String, Sp<String>>,
+}
+
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawExpect {
+    #[serde(default)]
+    pub name: Option<String>,
+    pub from: Sp<String>,
+    pub to: Sp<String>,
+    #[serde(default)]
+    pub port: Option<Sp<i64>>,
+    #[serde(default)]
+    pub protocol: Option<Sp<String>>,
+    /// allow | deny | no_route
+    pub verdict: Sp<String>,
+    /// Optional: the rule expected to decide (`rule` or `rule_set/rule`).
+    #[serde(default)]
+    pub rule: Option<Sp<String>>,
+}
