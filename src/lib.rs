@@ -15,6 +15,7 @@
 pub mod check;
 pub mod cli;
 pub mod commands;
+pub mod flows;
 pub mod generate;
 pub mod policy;
 pub mod topology;
