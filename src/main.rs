@@ -3,31 +3,13 @@
 use std::process::ExitCode;
 
 use clap::Parser;
-use miette::{GraphicalReportHandler, GraphicalTheme};
 use zonescope::cli::Cli;
 use zonescope::commands::{self, CliError, color_enabled};
 
 fn report(err: &CliError) {
     let color = color_enabled() && std::io::IsTerminal::is_terminal(&std::io::stderr());
     match err {
-        CliError::Load(e) => {
-            let theme = if color {
-                GraphicalTheme::unicode()
-            } else {
-                GraphicalTheme::unicode_nocolor()
-            };
-            let handler = GraphicalReportHandler::new_themed(theme);
-            for d in e.diagnostics().iter().take(20) {
-                let mut s = String::new();
-                if handler.render_report(&mut s, d).is_err() {
-                    s = e.plain();
-                }
-                eprintln!("{s}");
-            }
-            if e.errors.len() > 20 {
-                eprintln!("… and {} more errors in {}", e.errors.len() - 20, e.file);
-            }
-        }
+        CliError::Load(e) => eprint!("{}", e.render(color, 20)),
         CliError::Usage { message, help } => {
             eprintln!("error: {message}\n  help: {help}");
         }

@@ -72,7 +72,7 @@ impl PortSet {
 
     pub fn contains(&self, p: u16) -> bool {
         // Few ranges in practice; binary search keeps big sets fast too.
-        match self.ranges.binary_search_by(|&(a, b)| {
+        self.ranges.binary_search_by(|&(a, b)| {
             if b < p {
                 std::cmp::Ordering::Less
             } else if a > p {
@@ -80,10 +80,7 @@ impl PortSet {
             } else {
                 std::cmp::Ordering::Equal
             }
-        }) {
-            Ok(_) => true,
-            Err(_) => false,
-        }
+        }).is_ok()
     }
 
     /// How many ports the set holds.

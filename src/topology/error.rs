@@ -150,6 +150,27 @@ impl LoadError {
         out
     }
 
+    /// The report a person reads: each defect with its line of the file, a label under the
+    /// span, and the help (at most `max` defects). Colour only when asked.
+    pub fn render(&self, color: bool, max: usize) -> String {
+        use miette::{GraphicalReportHandler, GraphicalTheme};
+        let theme = if color { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
+        let handler = GraphicalReportHandler::new_themed(theme).with_width(120);
+        let mut out = String::new();
+        for d in self.diagnostics().iter().take(max) {
+            let mut s = String::new();
+            if handler.render_report(&mut s, d).is_err() {
+                return self.plain();
+            }
+            out.push_str(&s);
+            out.push('\n');
+        }
+        if self.errors.len() > max {
+            out.push_str(&format!("… and {} more errors in {}\n", self.errors.len() - max, self.file));
+        }
+        out
+    }
+
     /// One miette diagnostic per defect.
     pub fn diagnostics(&self) -> Vec<FileDiagnostic> {
         self.errors

@@ -138,7 +138,11 @@ fn parse(text: &str) -> Result<RawFile, InputError> {
     options.budget = Some(budget);
     options.with_snippet = false;
     serde_saphyr::from_str_with_options::<RawFile>(text, options).map_err(|e| {
-        let at = e.location().map(Pos::from_location).unwrap_or_default();
+        let mut at = e.location().map(Pos::from_location).unwrap_or_default();
+        if at.offset == 0 && at.line > 1 {
+            at.offset = offset_of(text, at.line, at.column);
+            at.len = 1;
+        }
         let mut msg = e.to_string();
         if let Some(cut) = msg.find(" at line ") {
             msg.truncate(cut);
@@ -235,7 +239,7 @@ impl Validator {
             self.err(
                 C::DuplicateId,
                 id.at,
-                format!("the id `{name}` is already used by a {kind} (line {})", prev_pos.line),
+                format!("the id `{name}` is already used by {} (line {})", with_article(kind), prev_pos.line),
                 "ids are unique across the whole file (zones, networks, subnets, endpoints, rule sets): rename one of them",
             );
             return;
@@ -330,11 +334,12 @@ impl Validator {
             C::WrongKind,
             id.at,
             format!(
-                "`{}` is a {}, but a {expected} is expected here",
+                "`{}` is {}, but {} is expected here",
                 id.value.trim(),
-                other.kind_name()
+                with_article(other.kind_name()),
+                with_article(expected)
             ),
-            format!("name a {expected} here"),
+            format!("name {} here", with_article(expected)),
         );
     }
 
@@ -1005,9 +1010,9 @@ impl Validator {
                 C::MissingKey,
                 r.id.at,
                 format!(
-                    "rule `{}` of a {} has no direction",
+                    "rule `{}` of {} has no direction",
                     r.id.value,
-                    kind.label()
+                    with_article(kind.label())
                 ),
                 "add `direction: inbound` or `direction: outbound`",
             );
@@ -1037,7 +1042,7 @@ impl Validator {
                         self.err(
                         C::MissingKey,
                         r.id.at,
-                        format!("rule `{}` of a {} has no priority", r.id.value, kind.label()),
+                        format!("rule `{}` of {} has no priority", r.id.value, with_article(kind.label())),
                         if kind == RuleSetKind::Nsg {
                             "add `priority:` from 100 to 4096 (lower numbers are evaluated first)"
                         } else {
@@ -1285,7 +1290,7 @@ impl Validator {
             for (name, ip) in &z.records {
                 match ip.value.trim().parse::<IpAddr>() {
                     Ok(a) => {
-                        records.push((name.trim().to_ascii_lowercase(), DnsTarget::Address(a)))
+                        records.push((name.trim().to_ascii_lowercase(), DnsTarget::Address(a)));
                     }
                     Err(_) => self.err(
                         C::BadIp,
@@ -1464,6 +1469,25 @@ impl Validator {
         t.build_graph();
         t
     }
+}
+
+/// The byte offset of a 1-based line and column (clamped to the text).
+fn offset_of(text: &str, line: u32, column: u32) -> usize {
+    let mut offset = 0;
+    for (i, l) in text.split_inclusive('\n').enumerate() {
+        if i + 1 == line as usize {
+            let col: usize = l.chars().take(column.saturating_sub(1) as usize).map(char::len_utf8).sum();
+            return (offset + col).min(text.len());
+        }
+        offset += l.len();
+    }
+    text.len()
+}
+
+/// "an endpoint", "a zone", "an NSG".
+fn with_article(noun: &str) -> String {
+    let vowel = noun.starts_with(['a', 'e', 'i', 'o', 'u']) || noun.starts_with("NSG");
+    format!("{} {noun}", if vowel { "an" } else { "a" })
 }
 
 /// Edit distance, for "did you mean" hints.
