@@ -21,7 +21,11 @@ const CASES: &[(&str, ErrorCode, u32)] = &[
     ("host-bits", ErrorCode::BadCidr, 25),
     ("bad-ip", ErrorCode::BadIp, 35),
     ("ip-outside-subnet", ErrorCode::IpOutsideSubnet, 35),
-    ("subnet-outside-network", ErrorCode::SubnetOutsideNetwork, 25),
+    (
+        "subnet-outside-network",
+        ErrorCode::SubnetOutsideNetwork,
+        25,
+    ),
     ("overlapping-subnets", ErrorCode::OverlappingSubnets, 25),
     ("overlapping-peers", ErrorCode::OverlappingPeers, 18),
     ("security-group-deny", ErrorCode::SecurityGroupDeny, 44),
@@ -43,7 +47,14 @@ fn fixture(name: &str) -> String {
 fn every_invalid_fixture_is_listed() {
     let mut on_disk: Vec<String> = std::fs::read_dir("tests/fixtures/invalid")
         .unwrap()
-        .map(|e| e.unwrap().path().file_stem().unwrap().to_string_lossy().into_owned())
+        .map(|e| {
+            e.unwrap()
+                .path()
+                .file_stem()
+                .unwrap()
+                .to_string_lossy()
+                .into_owned()
+        })
         .collect();
     on_disk.sort();
     let mut listed: Vec<String> = CASES.iter().map(|c| c.0.to_string()).collect();
@@ -56,7 +67,12 @@ fn each_defect_is_reported_with_its_code_line_and_hint() {
     for (name, code, line) in CASES {
         let path = fixture(name);
         let err = load(Path::new(&path)).expect_err(name);
-        assert_eq!(err.errors.len(), 1, "{name}: exactly one defect, got {}", err.plain());
+        assert_eq!(
+            err.errors.len(),
+            1,
+            "{name}: exactly one defect, got {}",
+            err.plain()
+        );
         let e = err.first();
         assert_eq!(e.code, *code, "{name}: {}", err.plain());
         assert_eq!(e.at.line, *line, "{name}: {}", err.plain());
@@ -68,14 +84,18 @@ fn each_defect_is_reported_with_its_code_line_and_hint() {
 
 #[test]
 fn the_valid_base_of_the_fixtures_loads() {
-    load(Path::new("tests/fixtures/valid-base.yaml")).expect("the base of every invalid fixture is valid");
+    load(Path::new("tests/fixtures/valid-base.yaml"))
+        .expect("the base of every invalid fixture is valid");
 }
 
 #[test]
 fn the_cli_exits_2_and_names_file_line_and_column() {
     for (name, _, line) in CASES {
         let path = fixture(name);
-        let out = Command::new(env!("CARGO_BIN_EXE_zonescope")).args(["check", &path]).output().unwrap();
+        let out = Command::new(env!("CARGO_BIN_EXE_zonescope"))
+            .args(["check", &path])
+            .output()
+            .unwrap();
         assert_eq!(out.status.code(), Some(2), "{name}");
         let err = String::from_utf8_lossy(&out.stderr);
         assert!(err.contains(&format!("{path}:{line}:")), "{name}: {err}");

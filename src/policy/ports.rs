@@ -72,15 +72,17 @@ impl PortSet {
 
     pub fn contains(&self, p: u16) -> bool {
         // Few ranges in practice; binary search keeps big sets fast too.
-        self.ranges.binary_search_by(|&(a, b)| {
-            if b < p {
-                std::cmp::Ordering::Less
-            } else if a > p {
-                std::cmp::Ordering::Greater
-            } else {
-                std::cmp::Ordering::Equal
-            }
-        }).is_ok()
+        self.ranges
+            .binary_search_by(|&(a, b)| {
+                if b < p {
+                    std::cmp::Ordering::Less
+                } else if a > p {
+                    std::cmp::Ordering::Greater
+                } else {
+                    std::cmp::Ordering::Equal
+                }
+            })
+            .is_ok()
     }
 
     /// How many ports the set holds.

@@ -154,7 +154,11 @@ impl LoadError {
     /// span, and the help (at most `max` defects). Colour only when asked.
     pub fn render(&self, color: bool, max: usize) -> String {
         use miette::{GraphicalReportHandler, GraphicalTheme};
-        let theme = if color { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
+        let theme = if color {
+            GraphicalTheme::unicode()
+        } else {
+            GraphicalTheme::unicode_nocolor()
+        };
         let handler = GraphicalReportHandler::new_themed(theme).with_width(120);
         let mut out = String::new();
         for d in self.diagnostics().iter().take(max) {
@@ -166,7 +170,11 @@ impl LoadError {
             out.push('\n');
         }
         if self.errors.len() > max {
-            out.push_str(&format!("… and {} more errors in {}\n", self.errors.len() - max, self.file));
+            out.push_str(&format!(
+                "… and {} more errors in {}\n",
+                self.errors.len() - max,
+                self.file
+            ));
         }
         out
     }

@@ -1017,42 +1017,45 @@ impl Validator {
                 "add `direction: inbound` or `direction: outbound`",
             );
         }
-        let priority =
-            match r.priority.as_ref() {
-                Some(p) => {
-                    let (lo, hi, what) = match kind {
-                        RuleSetKind::Nsg => (100, 4096, "NSG priorities run from 100 to 4096"),
-                        RuleSetKind::Nacl => (1, 32766, "NACL rule numbers run from 1 to 32766"),
-                        _ => (0, 65535, "priorities run from 0 to 65535"),
-                    };
-                    if p.value < lo || p.value > hi {
-                        self.err(
-                            C::BadPriority,
-                            p.at,
-                            format!("priority {} is out of range", p.value),
-                            what.to_string(),
-                        );
-                        None
-                    } else {
-                        u32::try_from(p.value).ok()
-                    }
+        let priority = match r.priority.as_ref() {
+            Some(p) => {
+                let (lo, hi, what) = match kind {
+                    RuleSetKind::Nsg => (100, 4096, "NSG priorities run from 100 to 4096"),
+                    RuleSetKind::Nacl => (1, 32766, "NACL rule numbers run from 1 to 32766"),
+                    _ => (0, 65535, "priorities run from 0 to 65535"),
+                };
+                if p.value < lo || p.value > hi {
+                    self.err(
+                        C::BadPriority,
+                        p.at,
+                        format!("priority {} is out of range", p.value),
+                        what.to_string(),
+                    );
+                    None
+                } else {
+                    u32::try_from(p.value).ok()
                 }
-                None => {
-                    if matches!(kind, RuleSetKind::Nsg | RuleSetKind::Nacl) {
-                        self.err(
+            }
+            None => {
+                if matches!(kind, RuleSetKind::Nsg | RuleSetKind::Nacl) {
+                    self.err(
                         C::MissingKey,
                         r.id.at,
-                        format!("rule `{}` of {} has no priority", r.id.value, with_article(kind.label())),
+                        format!(
+                            "rule `{}` of {} has no priority",
+                            r.id.value,
+                            with_article(kind.label())
+                        ),
                         if kind == RuleSetKind::Nsg {
                             "add `priority:` from 100 to 4096 (lower numbers are evaluated first)"
                         } else {
                             "add `priority:` (the NACL rule number, evaluated from the lowest)"
                         },
                     );
-                    }
-                    None
                 }
-            };
+                None
+            }
+        };
         let mut ports = r
             .ports
             .as_ref()
@@ -1431,10 +1434,14 @@ impl Validator {
         }
         let mut pes_of: HashMap<EpIx, Vec<EpIx>> = HashMap::new();
         let mut by_fqdn = HashMap::new();
+        let mut public_ips = HashMap::new();
         for (i, e) in self.endpoints.iter().enumerate() {
             let ix = EpIx(ix32(i));
             if let Some(ip) = e.ip {
                 addrs.add_endpoint(ip, ix);
+            }
+            if let Some(PublicIp::Address(a)) = e.public_ip {
+                public_ips.entry(a).or_insert(ix);
             }
             if let Some(t) = e.target {
                 pes_of.entry(t).or_default().push(ix);
@@ -1462,6 +1469,7 @@ impl Validator {
             addrs,
             pes_of,
             by_fqdn,
+            public_ips,
             graph: petgraph::graph::UnGraph::default(),
             internet: petgraph::graph::NodeIndex::new(0),
             net_nodes: Vec::new(),
@@ -1476,7 +1484,11 @@ fn offset_of(text: &str, line: u32, column: u32) -> usize {
     let mut offset = 0;
     for (i, l) in text.split_inclusive('\n').enumerate() {
         if i + 1 == line as usize {
-            let col: usize = l.chars().take(column.saturating_sub(1) as usize).map(char::len_utf8).sum();
+            let col: usize = l
+                .chars()
+                .take(column.saturating_sub(1) as usize)
+                .map(char::len_utf8)
+                .sum();
             return (offset + col).min(text.len());
         }
         offset += l.len();

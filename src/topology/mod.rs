@@ -84,6 +84,8 @@ pub struct Topology {
     pub(crate) pes_of: HashMap<EpIx, Vec<EpIx>>,
     /// Services by FQDN (lower case).
     pub(crate) by_fqdn: HashMap<String, EpIx>,
+    /// Endpoints by their public address.
+    pub(crate) public_ips: HashMap<IpAddr, EpIx>,
     graph: UnGraph<Node, Edge>,
     internet: NodeIndex,
     net_nodes: Vec<NodeIndex>,
@@ -175,6 +177,11 @@ impl Topology {
     /// Longest-prefix match of an address to endpoint, subnet and network.
     pub fn lookup_ip(&self, ip: IpAddr) -> AddrMatch {
         self.addrs.lookup(ip)
+    }
+
+    /// The endpoint whose `public_ip` is this address.
+    pub fn endpoint_by_public_ip(&self, ip: IpAddr) -> Option<EpIx> {
+        self.public_ips.get(&ip).copied()
     }
 
     /// The service whose FQDN this is (lower case match).

@@ -57,20 +57,36 @@ impl Query {
             }
             _ => (rest, Protocol::Tcp),
         };
-        // A port follows the last ':' unless the destination is an IPv6 address.
-        let (to, port) = match rest.rsplit_once(':') {
-            Some((a, p))
-                if !a.is_empty()
-                    && p.chars().all(|c| c.is_ascii_digit())
-                    && !p.is_empty()
-                    && a.parse::<IpAddr>().is_err() =>
-            {
-                let port = p
-                    .parse::<u16>()
-                    .map_err(|_| format!("`{p}` is not a port (0-65535)"))?;
-                (a.trim(), Some(port))
+        // A port follows the last ':' unless the destination is a bare IPv6 address
+        // (write `[fd00::4]:443` for an IPv6 address with a port).
+        let bracketed = rest.strip_prefix('[').and_then(|r| r.split_once(']'));
+        let (to, port) = if let Some((addr, tail)) = bracketed {
+            let port = match tail.strip_prefix(':') {
+                Some(p) => Some(
+                    p.trim()
+                        .parse::<u16>()
+                        .map_err(|_| format!("`{p}` is not a port (0-65535)"))?,
+                ),
+                None => None,
+            };
+            (addr.trim(), port)
+        } else if rest.parse::<IpAddr>().is_ok() {
+            (rest, None)
+        } else {
+            match rest.rsplit_once(':') {
+                Some((a, p))
+                    if !a.is_empty()
+                        && p.chars().all(|c| c.is_ascii_digit())
+                        && !p.is_empty()
+                        && a.parse::<IpAddr>().is_err() =>
+                {
+                    let port = p
+                        .parse::<u16>()
+                        .map_err(|_| format!("`{p}` is not a port (0-65535)"))?;
+                    (a.trim(), Some(port))
+                }
+                _ => (rest, None),
             }
-            _ => (rest, None),
         };
         let from = from.trim();
         if from.is_empty() || to.is_empty() {
@@ -750,6 +766,10 @@ fn resolve_dst(t: &Topology, src: &End, name: DstName, w: &WhatIf) -> (End, Opti
 }
 
 fn addr_to_dst(t: &Topology, a: IpAddr) -> End {
+    if let Some(e) = t.endpoint_by_public_ip(a) {
+        // Its public address: the rules see the private one behind it.
+        return ep_end(t, e);
+    }
     let m = t.lookup_ip(a);
     if let Some(e) = m.endpoint {
         let ep = t.endpoint(e);
@@ -1548,8 +1568,16 @@ fn build_route(t: &Topology, src: &End, dst: &End, w: &WhatIf) -> Result<Built, 
                     p.push(t.endpoint(r.firewalls[i - 1]).id.clone());
                 }
             }
-            p.extend(dst_suffix(t, dst));
-            // Same subnet or network: don't repeat ids.
+            if let Some(s) = src.subnet.filter(|s| dst.subnet == Some(*s)) {
+                // Same subnet: source, subnet, destination.
+                p = vec![src.label.clone()];
+                if t.subnet(s).id != src.label {
+                    p.push(t.subnet(s).id.clone());
+                }
+                p.push(dst.label.clone());
+            } else {
+                p.extend(dst_suffix(t, dst));
+            }
             p.dedup();
             Ok((p, r.firewalls, false))
         }
