@@ -1,0 +1,173 @@
+//! Properties of rule matching against naive references: port ranges, CIDRs, and verdicts that
+//! do not depend on the order rules are written in (NSG: first match by priority; security
+//! group: allow union).
+
+use std::net::{IpAddr, Ipv4Addr};
+
+use ipnet::{IpNet, Ipv4Net};
+use proptest::prelude::*;
+use zonescope::policy::eval::{Ctx, Party, selector_matches};
+use zonescope::policy::{PortSet, Protocol, Selector};
+use zonescope::topology::{Topology, load_str};
+use zonescope::trace::{Query, WhatIf, trace};
+
+const BASE: &str = include_str!("fixtures/valid-base.yaml");
+
+proptest! {
+    #[test]
+    fn a_port_range_holds_exactly_the_ports_between_its_ends(lo in 0u16..=65535, hi in 0u16..=65535, p in 0u16..=65535) {
+        let text = format!("{lo}-{hi}");
+        match PortSet::parse_item(&text) {
+            Ok(set) => {
+                prop_assert!(lo <= hi);
+                prop_assert_eq!(set.contains(p), lo <= p && p <= hi);
+                prop_assert_eq!(set.count(), u32::from(hi) - u32::from(lo) + 1);
+            }
+            Err(_) => prop_assert!(lo > hi),
+        }
+    }
+
+    #[test]
+    fn a_port_list_holds_exactly_its_items(items in proptest::collection::vec((0u16..2000, 0u16..50), 0..6), p in 0u16..2100) {
+        let set = PortSet::from_ranges(items.iter().map(|&(a, len)| (a, a.saturating_add(len))));
+        let naive = items.iter().any(|&(a, len)| a <= p && p <= a.saturating_add(len));
+        prop_assert_eq!(set.contains(p), naive);
+    }
+
+    #[test]
+    fn a_cidr_selector_matches_exactly_the_addresses_under_its_prefix(net in any::<u32>(), len in 0u8..=32, addr in any::<u32>()) {
+        let t = base();
+        let cidr = Ipv4Net::new(Ipv4Addr::from(net), len).unwrap().trunc();
+        let party = Party { addr: Some(IpAddr::V4(Ipv4Addr::from(addr))), outside: true, ..Party::default() };
+        let never = |_: &str, _: &str| false;
+        let ctx = Ctx { topo: &t, network: None, disabled: &never };
+        let mask = if len == 0 { 0 } else { u32::MAX << (32 - u32::from(len)) };
+        let naive = (addr & mask) == (net & mask);
+        prop_assert_eq!(selector_matches(&Selector::Cidr(IpNet::V4(cidr)), &party, &ctx), naive);
+    }
+}
+
+fn base() -> Topology {
+    load_str(BASE, "valid-base.yaml").unwrap()
+}
+
+/// One generated rule: action, priority, a port range, and whether it names the source subnet
+/// or the whole address space.
+#[derive(Debug, Clone)]
+struct GenRule {
+    allow: bool,
+    priority: u32,
+    lo: u16,
+    len: u16,
+    narrow_source: bool,
+}
+
+fn rules_strategy() -> impl Strategy<Value = Vec<GenRule>> {
+    proptest::collection::vec(
+        (
+            any::<bool>(),
+            0u16..20,
+            5000u16..5100,
+            0u16..30,
+            any::<bool>(),
+        ),
+        1..8,
+    )
+    .prop_map(|v| {
+        v.into_iter()
+            .enumerate()
+            .map(|(i, (allow, slot, lo, len, narrow_source))| GenRule {
+                allow,
+                // unique priorities: the slot orders them, the index keeps them distinct
+                priority: 100 + u32::from(slot) * 100 + i as u32,
+                lo,
+                len,
+                narrow_source,
+            })
+            .collect()
+    })
+}
+
+fn with_rules(kind: &str, rules: &[GenRule]) -> String {
+    let mut body = String::new();
+    for r in rules {
+        let action = if kind == "security_group" || r.allow {
+            "allow"
+        } else {
+            "deny"
+        };
+        let source = if r.narrow_source {
+            "snet-app"
+        } else {
+            "10.0.0.0/8"
+        };
+        let prio = if kind == "nsg" {
+            format!("        priority: {}\n", r.priority)
+        } else {
+            String::new()
+        };
+        body.push_str(&format!(
+            "      - id: p{}\n{prio}        direction: outbound\n        action: {action}\n        protocol: tcp\n        source: {source}\n        ports: \"{}-{}\"\n",
+            r.priority,
+            r.lo,
+            r.lo + r.len
+        ));
+    }
+    let head = BASE.split("rule_sets:").next().unwrap();
+    format!("{head}rule_sets:\n  - id: nsg-app\n    kind: {kind}\n    rules:\n{body}")
+}
+
+fn verdict(text: &str, port: u16) -> (String, String) {
+    let t = load_str(text, "generated.yaml").unwrap_or_else(|e| panic!("{}\n{text}", e.plain()));
+    let tr = trace(
+        &t,
+        &Query::new("web", "db", Some(port), Protocol::Tcp),
+        &WhatIf::default(),
+    )
+    .unwrap();
+    let first = tr
+        .checks
+        .first()
+        .map_or(String::new(), |c| format!("{}/{}", c.rule, c.action));
+    (tr.verdict.to_string(), first)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    #[test]
+    fn an_nsg_verdict_is_the_first_match_by_priority_whatever_the_file_order(rules in rules_strategy(), port in 5000u16..5140, seed in any::<u64>()) {
+        let mut shuffled = rules.clone();
+        // a deterministic shuffle from the seed
+        let mut s = seed;
+        for i in (1..shuffled.len()).rev() {
+            s = s.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            shuffled.swap(i, (s >> 33) as usize % (i + 1));
+        }
+        let a = verdict(&with_rules("nsg", &rules), port);
+        let b = verdict(&with_rules("nsg", &shuffled), port);
+        prop_assert_eq!(&a, &b);
+        // and it is the naive first match by priority
+        let mut sorted = rules.clone();
+        sorted.sort_by_key(|r| r.priority);
+        let naive = sorted.iter().enumerate().find(|(_, r)| r.lo <= port && port <= r.lo + r.len).map(|(_, r)| r.allow);
+        match naive {
+            Some(true) => prop_assert!(a.1.ends_with("/allow")),
+            Some(false) => prop_assert!(a.1.ends_with("/deny")),
+            // no user rule matches: both subnets are in one network, so the default
+            // AllowVnetOutBound (65000) decides
+            None => prop_assert_eq!(a.1.as_str(), "AllowVnetOutBound/allow"),
+        }
+    }
+
+    #[test]
+    fn a_security_group_allows_the_union_of_its_rules_whatever_the_order(rules in rules_strategy(), port in 5000u16..5140) {
+        let mut reversed = rules.clone();
+        reversed.reverse();
+        let a = verdict(&with_rules("security_group", &rules), port);
+        let b = verdict(&with_rules("security_group", &reversed), port);
+        prop_assert_eq!(&a.1[a.1.len().saturating_sub(6)..], &b.1[b.1.len().saturating_sub(6)..]);
+        let naive = rules.iter().any(|r| r.lo <= port && port <= r.lo + r.len);
+        prop_assert_eq!(a.1.ends_with("/allow"), naive);
+    }
+}
