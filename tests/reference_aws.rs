@@ -208,22 +208,26 @@ fn public_private_subnet_documented_gaps() {
 
     // Batfish testFromInternet: internet -> 10.0.0.47 (the public instance's *private* IP) is
     // NULL_ROUTED: the internet does not route RFC 1918 addresses, and the IGW only translates
-    // the public IP 13.58.55.60. zonescope lets the internet reach an endpoint with a
-    // `public_ip` by any of its addresses, so the flow gets to the security group.
-    let tr = tcp(&t, "internet", "10.0.0.47", 443);
-    assert_eq!(tr.verdict, Verdict::Deny, "AWS: no_route. {}", tr.reason);
-    let tr = tcp(&t, "internet", "10.0.0.47", 22);
-    assert_eq!(tr.verdict, Verdict::Allow, "AWS: no_route. {}", tr.reason);
+    // the public IP 13.58.55.60. zonescope agrees: no route, and it names the public IP.
+    for port in [443, 22] {
+        let tr = tcp(&t, "internet", "10.0.0.47", port);
+        assert_eq!(tr.verdict, Verdict::NoRoute, "{}", tr.reason);
+        assert!(tr.reason.contains("by its public IP 13.58.55.60"), "{}", tr.reason);
+    }
 
     // Batfish testFromPrivateToPublicSubnet: private instance -> 13.58.55.60 (the public
     // instance's *public* IP) is NO_ROUTE at vgw-070087240d6fa2989: the private subnet's only
-    // route off the VPC goes to the VGW. zonescope resolves a public IP to its endpoint from
-    // anywhere and routes it inside the VPC.
-    let tr = tcp(&t, PRIV_INSTANCE, "13.58.55.60", 443);
-    assert_eq!(tr.verdict, Verdict::Deny, "AWS: no_route. {}", tr.reason);
-    assert_eq!(tr.decided_by.expect("denied").rule_set, SG_PUB);
-    let tr = tcp(&t, PRIV_INSTANCE, "13.58.55.60", 22);
-    assert_eq!(tr.verdict, Verdict::Allow, "AWS: no_route. {}", tr.reason);
+    // route off the VPC goes to the VGW. zonescope sends traffic for a public address out
+    // through the source's internet exit, and the private subnet has none: no route.
+    for port in [443, 22] {
+        let tr = tcp(&t, PRIV_INSTANCE, "13.58.55.60", port);
+        assert_eq!(tr.verdict, Verdict::NoRoute, "{}", tr.reason);
+    }
+    // From the public subnet the same address is reached out and back in through the internet
+    // gateway, and its security group decides.
+    let tr = tcp(&t, PUB_INSTANCE, "13.58.55.60", 22);
+    assert_eq!(tr.verdict, Verdict::Allow, "{}", tr.reason);
+    assert!(tr.path.iter().any(|h| h == "internet"), "{:?}", tr.path);
 
     // Batfish testToSite: private instance -> 19.168.0.0 EXITS_NETWORK through the VGW's two
     // tunnels (VpnConnections.json static route 19.168.0.0/16). zonescope has no per-subnet

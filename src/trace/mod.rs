@@ -384,6 +384,16 @@ struct End {
     via_pe: Option<EpIx>,
     /// Reached over (or coming from) the internet.
     outside: bool,
+    /// How the destination was named: by its private address (the internet cannot route to
+    /// it), or by its public address (traffic from inside leaves and comes back in).
+    naming: Naming,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Naming {
+    Other,
+    PrivateAddr,
+    PublicAddr,
 }
 
 fn ep_party(t: &Topology, e: EpIx) -> Party {
@@ -410,6 +420,7 @@ fn ep_end(t: &Topology, e: EpIx) -> End {
         network: ep.network,
         via_pe: None,
         outside: ep.subnet.is_none(),
+        naming: Naming::Other,
     }
 }
 
@@ -436,6 +447,7 @@ fn addr_end(t: &Topology, a: IpAddr) -> End {
         network: m.network,
         via_pe: None,
         outside: m.network.is_none(),
+        naming: Naming::Other,
     }
 }
 
@@ -452,6 +464,7 @@ fn internet_end(label: &str, fqdn: Option<String>) -> End {
         network: None,
         via_pe: None,
         outside: true,
+        naming: Naming::Other,
     }
 }
 
@@ -512,6 +525,7 @@ fn resolve_src(t: &Topology, from: &str) -> Result<End, TraceError> {
                 network: Some(t.subnet(s).network),
                 via_pe: None,
                 outside: false,
+                naming: Naming::Other,
             }),
             EntityRef::Network(n) => Ok(End {
                 party: Party {
@@ -524,6 +538,7 @@ fn resolve_src(t: &Topology, from: &str) -> Result<End, TraceError> {
                 network: Some(n),
                 via_pe: None,
                 outside: false,
+                naming: Naming::Other,
             }),
             other => Err(TraceError {
                 message: format!(
@@ -619,6 +634,7 @@ fn via_pe_end(t: &Topology, service: EpIx, pe: EpIx) -> End {
         network: p.network,
         via_pe: Some(pe),
         outside: false,
+        naming: Naming::Other,
     }
 }
 
@@ -668,6 +684,7 @@ fn resolve_dst(t: &Topology, src: &End, name: DstName, w: &WhatIf) -> (End, Opti
                     network: Some(sub.network),
                     via_pe: None,
                     outside: false,
+                    naming: Naming::Other,
                 },
                 None,
             )
@@ -684,6 +701,7 @@ fn resolve_dst(t: &Topology, src: &End, name: DstName, w: &WhatIf) -> (End, Opti
                 network: Some(n),
                 via_pe: None,
                 outside: false,
+                naming: Naming::Other,
             },
             None,
         ),
@@ -768,7 +786,9 @@ fn resolve_dst(t: &Topology, src: &End, name: DstName, w: &WhatIf) -> (End, Opti
 fn addr_to_dst(t: &Topology, a: IpAddr) -> End {
     if let Some(e) = t.endpoint_by_public_ip(a) {
         // Its public address: the rules see the private one behind it.
-        return ep_end(t, e);
+        let mut end = ep_end(t, e);
+        end.naming = Naming::PublicAddr;
+        return end;
     }
     let m = t.lookup_ip(a);
     if let Some(e) = m.endpoint {
@@ -779,7 +799,11 @@ fn addr_to_dst(t: &Topology, a: IpAddr) -> End {
             return via_pe_end(t, target, e);
         }
     }
-    addr_end(t, a)
+    let mut end = addr_end(t, a);
+    if end.network.is_some() {
+        end.naming = Naming::PrivateAddr;
+    }
+    end
 }
 
 struct Enforcer<'a> {
@@ -1506,6 +1530,11 @@ fn build_route(t: &Topology, src: &End, dst: &End, w: &WhatIf) -> Result<Built, 
             }
             Ok((p, Vec::new(), true))
         }
+        (true, false) if dst.naming == Naming::PrivateAddr => Err(NoRoute(format!(
+            "no route from the internet to {}: the internet does not carry private addresses{}",
+            dst.party.addr.map_or_else(|| dst.label.clone(), |a| a.to_string()),
+            dst.ep.and_then(|e| public_hint(t, e)).unwrap_or_default()
+        ))),
         (true, false) => {
             let reachable =
                 dst.via_pe.is_none() && dst.ep.is_some_and(|e| t.endpoint(e).public_ip.is_some());
@@ -1528,33 +1557,21 @@ fn build_route(t: &Topology, src: &End, dst: &End, w: &WhatIf) -> Result<Built, 
             p.extend(dst_suffix(t, dst));
             Ok((p, Vec::new(), false))
         }
+        (false, false) if dst.naming == Naming::PublicAddr => {
+            // Addressed by its public IP: out through the source's internet exit, back in.
+            let (mut p, fws) = internet_leg(t, src, w)?;
+            if let Some(n) = dst.network {
+                p.push(t.network(n).id.clone());
+            }
+            p.extend(dst_suffix(t, dst));
+            Ok((p, fws, true))
+        }
         (false, true) => {
-            let Some(net) = src.network else {
-                return Err(NoRoute("the source is in no network".to_string()));
-            };
-            let sub_egress = src.subnet.is_some_and(|s| t.subnet(s).internet_egress);
-            let r = internet_route(t, net, sub_egress, w)?;
-            let mut p = src_prefix(t, src);
-            let mut fw_iter = r.firewalls.iter();
-            for (i, n) in r.networks.iter().enumerate() {
-                if i > 0 {
-                    p.push(t.network(*n).id.clone());
-                }
-                if i > 0
-                    && i + 1 < r.networks.len()
-                    && let Some(fw) = fw_iter.next()
-                {
-                    p.push(t.endpoint(*fw).id.clone());
-                }
-            }
-            for fw in fw_iter {
-                p.push(t.endpoint(*fw).id.clone());
-            }
-            p.push("internet".to_string());
+            let (mut p, fws) = internet_leg(t, src, w)?;
             if dst.label != "internet" {
                 p.push(dst.label.clone());
             }
-            Ok((p, r.firewalls, true))
+            Ok((p, fws, true))
         }
         (false, false) => {
             let (Some(a), Some(b)) = (src.network, dst.network) else {
@@ -1581,6 +1598,42 @@ fn build_route(t: &Topology, src: &End, dst: &End, w: &WhatIf) -> Result<Built, 
             p.dedup();
             Ok((p, r.firewalls, false))
         }
+    }
+}
+
+/// The way from the source out to the internet: path ids up to `internet`, and the firewalls.
+fn internet_leg(t: &Topology, src: &End, w: &WhatIf) -> Result<(Vec<String>, Vec<EpIx>), NoRoute> {
+        let Some(net) = src.network else {
+            return Err(NoRoute("the source is in no network".to_string()));
+        };
+        let sub_egress = src.subnet.is_some_and(|s| t.subnet(s).internet_egress);
+        let r = internet_route(t, net, sub_egress, w)?;
+        let mut p = src_prefix(t, src);
+        let mut fw_iter = r.firewalls.iter();
+        for (i, n) in r.networks.iter().enumerate() {
+            if i > 0 {
+                p.push(t.network(*n).id.clone());
+            }
+            if i > 0
+                && i + 1 < r.networks.len()
+                && let Some(fw) = fw_iter.next()
+            {
+                p.push(t.endpoint(*fw).id.clone());
+            }
+        }
+        for fw in fw_iter {
+            p.push(t.endpoint(*fw).id.clone());
+        }
+        p.push("internet".to_string());
+        Ok((p, r.firewalls))
+}
+
+/// "(reach X by its public IP 1.2.3.4)" for an endpoint with one.
+fn public_hint(t: &Topology, e: EpIx) -> Option<String> {
+    let ep = t.endpoint(e);
+    match ep.public_ip? {
+        crate::topology::PublicIp::Address(p) => Some(format!(" (reach {} by its public IP {p})", ep.id)),
+        crate::topology::PublicIp::Yes => Some(format!(" (reach {} by its id or public IP)", ep.id)),
     }
 }
 
