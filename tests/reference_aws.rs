@@ -212,7 +212,11 @@ fn public_private_subnet_documented_gaps() {
     for port in [443, 22] {
         let tr = tcp(&t, "internet", "10.0.0.47", port);
         assert_eq!(tr.verdict, Verdict::NoRoute, "{}", tr.reason);
-        assert!(tr.reason.contains("by its public IP 13.58.55.60"), "{}", tr.reason);
+        assert!(
+            tr.reason.contains("by its public IP 13.58.55.60"),
+            "{}",
+            tr.reason
+        );
     }
 
     // Batfish testFromPrivateToPublicSubnet: private instance -> 13.58.55.60 (the public

@@ -1532,7 +1532,9 @@ fn build_route(t: &Topology, src: &End, dst: &End, w: &WhatIf) -> Result<Built, 
         }
         (true, false) if dst.naming == Naming::PrivateAddr => Err(NoRoute(format!(
             "no route from the internet to {}: the internet does not carry private addresses{}",
-            dst.party.addr.map_or_else(|| dst.label.clone(), |a| a.to_string()),
+            dst.party
+                .addr
+                .map_or_else(|| dst.label.clone(), |a| a.to_string()),
             dst.ep.and_then(|e| public_hint(t, e)).unwrap_or_default()
         ))),
         (true, false) => {
@@ -1603,37 +1605,41 @@ fn build_route(t: &Topology, src: &End, dst: &End, w: &WhatIf) -> Result<Built, 
 
 /// The way from the source out to the internet: path ids up to `internet`, and the firewalls.
 fn internet_leg(t: &Topology, src: &End, w: &WhatIf) -> Result<(Vec<String>, Vec<EpIx>), NoRoute> {
-        let Some(net) = src.network else {
-            return Err(NoRoute("the source is in no network".to_string()));
-        };
-        let sub_egress = src.subnet.is_some_and(|s| t.subnet(s).internet_egress);
-        let r = internet_route(t, net, sub_egress, w)?;
-        let mut p = src_prefix(t, src);
-        let mut fw_iter = r.firewalls.iter();
-        for (i, n) in r.networks.iter().enumerate() {
-            if i > 0 {
-                p.push(t.network(*n).id.clone());
-            }
-            if i > 0
-                && i + 1 < r.networks.len()
-                && let Some(fw) = fw_iter.next()
-            {
-                p.push(t.endpoint(*fw).id.clone());
-            }
+    let Some(net) = src.network else {
+        return Err(NoRoute("the source is in no network".to_string()));
+    };
+    let sub_egress = src.subnet.is_some_and(|s| t.subnet(s).internet_egress);
+    let r = internet_route(t, net, sub_egress, w)?;
+    let mut p = src_prefix(t, src);
+    let mut fw_iter = r.firewalls.iter();
+    for (i, n) in r.networks.iter().enumerate() {
+        if i > 0 {
+            p.push(t.network(*n).id.clone());
         }
-        for fw in fw_iter {
+        if i > 0
+            && i + 1 < r.networks.len()
+            && let Some(fw) = fw_iter.next()
+        {
             p.push(t.endpoint(*fw).id.clone());
         }
-        p.push("internet".to_string());
-        Ok((p, r.firewalls))
+    }
+    for fw in fw_iter {
+        p.push(t.endpoint(*fw).id.clone());
+    }
+    p.push("internet".to_string());
+    Ok((p, r.firewalls))
 }
 
 /// "(reach X by its public IP 1.2.3.4)" for an endpoint with one.
 fn public_hint(t: &Topology, e: EpIx) -> Option<String> {
     let ep = t.endpoint(e);
     match ep.public_ip? {
-        crate::topology::PublicIp::Address(p) => Some(format!(" (reach {} by its public IP {p})", ep.id)),
-        crate::topology::PublicIp::Yes => Some(format!(" (reach {} by its id or public IP)", ep.id)),
+        crate::topology::PublicIp::Address(p) => {
+            Some(format!(" (reach {} by its public IP {p})", ep.id))
+        }
+        crate::topology::PublicIp::Yes => {
+            Some(format!(" (reach {} by its id or public IP)", ep.id))
+        }
     }
 }
 
