@@ -342,3 +342,60 @@ pub fn nsg_default_rules() -> Vec<Rule> {
         ),
     ]
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The default rules are the ones `../shared/reference/README.md` lists, by name, priority
+    /// and direction (the sentence "Default rules, named as the Azure API returns them: …").
+    #[test]
+    fn nsg_defaults_match_the_reference_facts() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/reference/README.md");
+        let raw =
+            std::fs::read_to_string(path).expect("../shared/reference/README.md beside the repo");
+        let text = raw.split_whitespace().collect::<Vec<_>>().join(" ");
+        let start = text
+            .find("Default rules, named as the Azure API returns them")
+            .expect("the NSG facts");
+        let facts = &text[start..start + 400];
+        let defaults = nsg_default_rules();
+        assert_eq!(defaults.len(), 6);
+        for r in &defaults {
+            let needle = format!("`{}` {}", r.id, r.priority.unwrap());
+            assert!(
+                facts.contains(&needle),
+                "{needle} not in the reference facts"
+            );
+            let side = match r.direction.unwrap() {
+                Direction::Inbound => facts.find("inbound").unwrap(),
+                Direction::Outbound => facts.find("outbound").unwrap(),
+            };
+            let at = facts.find(&needle).unwrap();
+            let other = match r.direction.unwrap() {
+                Direction::Inbound => facts.find("outbound").unwrap(),
+                Direction::Outbound => facts.len(),
+            };
+            assert!(
+                at > side && at < other.max(side + 1),
+                "{} listed under its direction",
+                r.id
+            );
+        }
+        let deny: Vec<&str> = defaults
+            .iter()
+            .filter(|r| r.action == Action::Deny)
+            .map(|r| r.id.as_str())
+            .collect();
+        assert_eq!(deny, ["DenyAllInBound", "DenyAllOutBound"]);
+    }
+
+    #[test]
+    fn https_and_http_rules_match_tcp_flows_and_any_matches_all() {
+        assert!(Protocol::Https.matches(Protocol::Tcp));
+        assert!(Protocol::Tcp.matches(Protocol::Https));
+        assert!(Protocol::Any.matches(Protocol::Udp));
+        assert!(!Protocol::Udp.matches(Protocol::Tcp));
+        assert!(!Protocol::Icmp.matches(Protocol::Https));
+    }
+}
