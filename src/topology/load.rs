@@ -279,54 +279,69 @@ impl Validator {
         }
     }
 
+    /// Resolve `id` as one kind of entity (`pick` says which), reporting a wrong kind.
+    fn resolve_as<T>(
+        &mut self,
+        id: &Sp<String>,
+        expected: &str,
+        pick: fn(EntityRef) -> Option<T>,
+    ) -> Option<T> {
+        let found = self.resolve(id, expected)?;
+        let picked = pick(found);
+        if picked.is_none() {
+            self.wrong_kind(id, found, expected);
+        }
+        picked
+    }
+
     fn resolve_zone(&mut self, id: &Sp<String>) -> Option<ZoneIx> {
-        match self.resolve(id, "zone")? {
-            EntityRef::Zone(z) => Some(z),
-            other => {
-                self.wrong_kind(id, other, "zone");
+        self.resolve_as(id, "zone", |e| {
+            if let EntityRef::Zone(x) = e {
+                Some(x)
+            } else {
                 None
             }
-        }
+        })
     }
 
     fn resolve_network(&mut self, id: &Sp<String>) -> Option<NetIx> {
-        match self.resolve(id, "network")? {
-            EntityRef::Network(n) => Some(n),
-            other => {
-                self.wrong_kind(id, other, "network");
+        self.resolve_as(id, "network", |e| {
+            if let EntityRef::Network(x) = e {
+                Some(x)
+            } else {
                 None
             }
-        }
+        })
     }
 
     fn resolve_subnet(&mut self, id: &Sp<String>) -> Option<SubnetIx> {
-        match self.resolve(id, "subnet")? {
-            EntityRef::Subnet(n) => Some(n),
-            other => {
-                self.wrong_kind(id, other, "subnet");
+        self.resolve_as(id, "subnet", |e| {
+            if let EntityRef::Subnet(x) = e {
+                Some(x)
+            } else {
                 None
             }
-        }
+        })
     }
 
     fn resolve_endpoint(&mut self, id: &Sp<String>) -> Option<EpIx> {
-        match self.resolve(id, "endpoint")? {
-            EntityRef::Endpoint(n) => Some(n),
-            other => {
-                self.wrong_kind(id, other, "endpoint");
+        self.resolve_as(id, "endpoint", |e| {
+            if let EntityRef::Endpoint(x) = e {
+                Some(x)
+            } else {
                 None
             }
-        }
+        })
     }
 
     fn resolve_rule_set(&mut self, id: &Sp<String>) -> Option<RuleSetIx> {
-        match self.resolve(id, "rule set")? {
-            EntityRef::RuleSet(n) => Some(n),
-            other => {
-                self.wrong_kind(id, other, "rule set");
+        self.resolve_as(id, "rule set", |e| {
+            if let EntityRef::RuleSet(x) = e {
+                Some(x)
+            } else {
                 None
             }
-        }
+        })
     }
 
     fn wrong_kind(&mut self, id: &Sp<String>, other: EntityRef, expected: &str) {

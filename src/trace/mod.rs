@@ -19,7 +19,9 @@ pub use render::render_text;
 
 use crate::policy::eval::{Ctx, Decision, Flow, Party, evaluate, free_priority_below};
 use crate::policy::{Action, Direction, PortSet, Protocol, RuleSet, RuleSetKind};
-use crate::topology::{DnsTarget, EntityRef, EpIx, Kind, NetIx, SubnetIx, Topology, Verdict};
+use crate::topology::{
+    DnsTarget, EntityRef, EpIx, Kind, NetIx, RuleSetIx, SubnetIx, Topology, Verdict,
+};
 use route::{NoRoute, internet_route, net_route};
 
 /// What to trace.
@@ -855,6 +857,31 @@ impl Enforcer<'_> {
         }
     }
 
+    /// Run the rule sets enforced at one place in direction `dir` (a NACL also checks the
+    /// return traffic the other way); returns false once the flow is denied.
+    fn run_sets(
+        &mut self,
+        sets: &[RuleSetIx],
+        at: &str,
+        dir: Direction,
+        net: Option<NetIx>,
+    ) -> bool {
+        let back = match dir {
+            Direction::Inbound => Direction::Outbound,
+            Direction::Outbound => Direction::Inbound,
+        };
+        for rs in sets {
+            let rs = self.t.rule_set(*rs);
+            if !self.run(rs, at, Some(dir), net, false) {
+                return false;
+            }
+            if rs.kind == RuleSetKind::Nacl && !self.run(rs, at, Some(back), net, true) {
+                return false;
+            }
+        }
+        true
+    }
+
     /// Run one rule set; returns false once the flow is denied.
     #[allow(clippy::too_many_arguments)]
     fn run(
@@ -1147,42 +1174,16 @@ fn trace_depth(t: &Topology, q: &Query, w: &WhatIf, depth: usize) -> Result<Trac
     let mut go = true;
     if let Some(s) = src.subnet.filter(|_| !src.outside) {
         let sub = t.subnet(s);
-        for rs in &sub.rule_sets {
-            let rs = t.rule_set(*rs);
-            go = go
-                && en.run(
-                    rs,
-                    &sub.id,
-                    Some(Direction::Outbound),
-                    Some(sub.network),
-                    false,
-                );
-            if go && rs.kind == RuleSetKind::Nacl {
-                go = en.run(
-                    rs,
-                    &sub.id,
-                    Some(Direction::Inbound),
-                    Some(sub.network),
-                    true,
-                );
-            }
-            if !go {
-                break;
-            }
-        }
+        go = en.run_sets(
+            &sub.rule_sets,
+            &sub.id,
+            Direction::Outbound,
+            Some(sub.network),
+        );
     }
     if go && let Some(e) = src.ep.filter(|_| !src.outside) {
         let ep = t.endpoint(e);
-        for rs in &ep.rule_sets {
-            let rs = t.rule_set(*rs);
-            go = en.run(rs, &ep.id, Some(Direction::Outbound), ep.network, false);
-            if go && rs.kind == RuleSetKind::Nacl {
-                go = en.run(rs, &ep.id, Some(Direction::Inbound), ep.network, true);
-            }
-            if !go {
-                break;
-            }
-        }
+        go = en.run_sets(&ep.rule_sets, &ep.id, Direction::Outbound, ep.network);
     }
     if go {
         for fw in &firewalls {
@@ -1213,63 +1214,28 @@ fn trace_depth(t: &Topology, q: &Query, w: &WhatIf, depth: usize) -> Result<Trac
     }
     if go && let Some(s) = dst.subnet.filter(|_| !dst.outside) {
         let sub = t.subnet(s);
-        let applies = dst.via_pe.is_none() || sub.private_endpoint_policies;
-        if applies {
-            for rs in &sub.rule_sets {
-                let rs = t.rule_set(*rs);
-                go = en.run(
-                    rs,
-                    &sub.id,
-                    Some(Direction::Inbound),
-                    Some(sub.network),
-                    false,
-                );
-                if go && rs.kind == RuleSetKind::Nacl {
-                    go = en.run(
-                        rs,
-                        &sub.id,
-                        Some(Direction::Outbound),
-                        Some(sub.network),
-                        true,
-                    );
-                }
-                if !go {
-                    break;
-                }
-            }
+        // A private endpoint's subnet rules apply only with private endpoint policies on.
+        if dst.via_pe.is_none() || sub.private_endpoint_policies {
+            go = en.run_sets(
+                &sub.rule_sets,
+                &sub.id,
+                Direction::Inbound,
+                Some(sub.network),
+            );
         }
     }
     if go {
-        let mut eps: Vec<EpIx> = Vec::new();
-        if let Some(pe) = dst.via_pe {
-            eps.push(pe);
-        }
-        if let Some(e) = dst.ep {
-            eps.push(e);
-        }
-        'outer: for e in eps {
+        // The private endpoint's own rules, then the service's.
+        for e in [dst.via_pe, dst.ep].into_iter().flatten() {
             let ep = t.endpoint(e);
-            for rs in &ep.rule_sets {
-                let rs = t.rule_set(*rs);
-                go = en.run(
-                    rs,
-                    &ep.id,
-                    Some(Direction::Inbound),
-                    ep.network.or(dst.network),
-                    false,
-                );
-                if go && rs.kind == RuleSetKind::Nacl {
-                    go = en.run(
-                        rs,
-                        &ep.id,
-                        Some(Direction::Outbound),
-                        ep.network.or(dst.network),
-                        true,
-                    );
-                }
-                if !go {
-                    break 'outer;
-                }
+            go = en.run_sets(
+                &ep.rule_sets,
+                &ep.id,
+                Direction::Inbound,
+                ep.network.or(dst.network),
+            );
+            if !go {
+                break;
             }
         }
     }
