@@ -15,6 +15,8 @@
 pub mod check;
 pub mod cli;
 pub mod commands;
+pub mod diff;
+pub mod export;
 pub mod flows;
 pub mod generate;
 pub mod policy;
