@@ -302,6 +302,20 @@ pub struct BackendInfo {
     pub disabled: bool,
 }
 
+/// What happens to a flow whose private endpoint a what-if switched off (seed 002's failover
+/// test: it must fail, not fall back to the public endpoint).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Fallback {
+    /// The destination's private endpoints that are switched off.
+    pub private_endpoints_down: Vec<String>,
+    /// The flow now goes to the service's public endpoint over the internet.
+    pub public: bool,
+    /// The flow still gets through that way (a silent fallback to the public path).
+    pub falls_back: bool,
+    /// In words: "none — …" or "WARNING: falls back to the public endpoint …".
+    pub note: String,
+}
+
 /// The answer to "can X reach Y on port P": the verdict with its evidence.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Trace {
@@ -331,6 +345,9 @@ pub struct Trace {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub backend: Option<BackendInfo>,
     pub backends: Vec<Trace>,
+    /// Set when a what-if switched off a private endpoint of the destination service.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fallback: Option<Fallback>,
 }
 
 impl Trace {
@@ -1071,6 +1088,7 @@ fn trace_depth(t: &Topology, q: &Query, w: &WhatIf, depth: usize) -> Result<Trac
         destination_zone: zone_id(t, &dst.party),
         backend: None,
         backends: Vec::new(),
+        fallback: None,
     };
 
     // Route.
@@ -1084,7 +1102,15 @@ fn trace_depth(t: &Topology, q: &Query, w: &WhatIf, depth: usize) -> Result<Trac
         Err(NoRoute(why)) => {
             tr.path = partial_path(t, &src);
             tr.reason = why;
-            tr.fix = no_route_fix(t, &src, &dst);
+            // A what-if that switched off an end explains itself: no design fix to suggest.
+            let switched_off = [src.ep, dst.ep, dst.via_pe]
+                .into_iter()
+                .flatten()
+                .any(|e| w.endpoint_down(t, e));
+            if !switched_off {
+                tr.fix = no_route_fix(t, &src, &dst);
+            }
+            tr.fallback = fallback(t, &dst, &tr, w);
             return Ok(tr);
         }
     };
@@ -1357,6 +1383,8 @@ fn trace_depth(t: &Topology, q: &Query, w: &WhatIf, depth: usize) -> Result<Trac
         };
     }
 
+    tr.fallback = fallback(t, &dst, &tr, w);
+
     // Gateway fan-out.
     if depth < MAX_BACKEND_DEPTH
         && dst.via_pe.is_none()
@@ -1365,6 +1393,85 @@ fn trace_depth(t: &Topology, q: &Query, w: &WhatIf, depth: usize) -> Result<Trac
         tr.backends = backends(t, g, port, protocol, w, depth)?;
     }
     Ok(tr)
+}
+
+/// Whether the flow falls back to a public path because a what-if switched off the private
+/// endpoint(s) of the destination service.
+fn fallback(t: &Topology, dst: &End, tr: &Trace, w: &WhatIf) -> Option<Fallback> {
+    if w.is_empty() {
+        return None;
+    }
+    let svc = dst.ep?;
+    let pes = t.private_endpoints_of(svc);
+    let down: Vec<String> = pes
+        .iter()
+        .filter(|p| w.endpoint_down(t, **p))
+        .map(|p| t.endpoint(*p).id.clone())
+        .collect();
+    if down.is_empty() {
+        return None;
+    }
+    let ep = t.endpoint(svc);
+    let list = down.join(", ");
+    let (public, falls_back, note) = match dst.via_pe {
+        Some(pe) if w.endpoint_down(t, pe) => (
+            false,
+            false,
+            format!(
+                "none — {} is down and the flow still goes to it (its address or private DNS record): the call fails with a connection error instead of falling back to the public endpoint",
+                t.endpoint(pe).id
+            ),
+        ),
+        Some(pe) => (
+            false,
+            false,
+            format!(
+                "none needed — {list} down; the flow uses the private endpoint {} instead (still private)",
+                t.endpoint(pe).id
+            ),
+        ),
+        None if tr.public && tr.verdict == Verdict::Allow => (
+            true,
+            true,
+            format!(
+                "WARNING: falls back to the public endpoint of {} over the internet ({list} down, public access enabled) — disable its public access so that the call fails instead",
+                ep.id
+            ),
+        ),
+        None if tr.public => {
+            let by = tr
+                .decided_by
+                .as_ref()
+                .map(|d| format!("{} {}", d.rule_set, d.rule))
+                .unwrap_or_default();
+            let note = if !ep.public_access {
+                format!(
+                    "none — the private endpoint is down ({list}) and public access to {} is disabled: the call fails",
+                    ep.id
+                )
+            } else {
+                format!(
+                    "none — the private endpoint is down ({list}); the public path to {} is blocked by {by}, but its public access is enabled: disable it so no rule change can open a public fallback",
+                    ep.id
+                )
+            };
+            (true, false, note)
+        }
+        None => (
+            false,
+            false,
+            format!(
+                "none — the private endpoint is down ({list}) and there is no other path to {}: the call fails",
+                ep.id
+            ),
+        ),
+    };
+    Some(Fallback {
+        private_endpoints_down: down,
+        public,
+        falls_back,
+        note,
+    })
 }
 
 fn backends(
@@ -1386,7 +1493,12 @@ fn backends(
             bt.decided_by = None;
             bt.reason = format!("{} is disabled (what-if)", be.id);
         }
-        let region = be.region.clone().or_else(|| {
+        // The region that serves: a private endpoint's target service's, else the backend's.
+        let service_region = be
+            .target
+            .filter(|_| be.kind == Kind::PrivateEndpoint)
+            .and_then(|s| t.endpoint(s).region.clone());
+        let region = service_region.or_else(|| be.region.clone()).or_else(|| {
             bt.via_private_endpoint
                 .as_ref()
                 .and_then(|p| t.endpoint_ix(p))
