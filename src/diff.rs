@@ -102,6 +102,20 @@ pub struct FlowChange {
     pub new: Outcome,
 }
 
+/// An allowed flow to or from an endpoint that exists in one version only.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct EndpointFlow {
+    pub from: String,
+    pub to: String,
+    pub protocol: Protocol,
+    /// `443`, `1024-5431`, `*`; empty for ICMP.
+    pub ports: String,
+    pub port_from: Option<u16>,
+    pub port_to: Option<u16>,
+    /// `RULE_SET/RULE` that decides (the last allowing rule).
+    pub decided_by: Option<String>,
+}
+
 /// How much was traced.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Coverage {
@@ -129,6 +143,10 @@ pub struct Diff {
     pub flows: Vec<FlowChange>,
     /// Flows with the same verdict but another deciding rule.
     pub decided_by_changes: Vec<FlowChange>,
+    /// Allowed flows to or from endpoints that only NEW has (drift: a new service is reachable).
+    pub new_endpoint_flows: Vec<EndpointFlow>,
+    /// Allowed flows to or from endpoints that only OLD had (they are gone).
+    pub removed_endpoint_flows: Vec<EndpointFlow>,
     pub coverage: Coverage,
 }
 
@@ -630,6 +648,92 @@ pub fn flow_changes(
     (changed, rule_changed, coverage)
 }
 
+/// The allowed flows of `t` that involve an endpoint `other` does not have, merged into port
+/// ranges. Returns them, the number of traces, and whether the budget capped the scan.
+fn endpoint_flows(
+    t: &Topology,
+    other: &Topology,
+    intervals: &[(u16, u16)],
+    protos: &[Protocol],
+    max_flows: usize,
+) -> (Vec<EndpointFlow>, usize, bool) {
+    let only = |id: &str| t.endpoint_ix(id).is_some() && other.endpoint_ix(id).is_none();
+    let mut sources: Vec<&str> = vec!["internet"];
+    sources.extend(
+        t.endpoints()
+            .iter()
+            .filter(|e| is_source(t, &e.id))
+            .map(|e| e.id.as_str()),
+    );
+    let dests: Vec<&str> = t
+        .endpoints()
+        .iter()
+        .filter(|e| is_destination(t, &e.id))
+        .map(|e| e.id.as_str())
+        .collect();
+    let w = WhatIf::default();
+    let mut out = Vec::new();
+    let mut traces = 0;
+    let mut capped = false;
+    'pairs: for &s in &sources {
+        for &d in &dests {
+            if s == d || !(only(s) || only(d)) {
+                continue;
+            }
+            for &proto in protos {
+                let ivs: Vec<Option<(u16, u16)>> = if proto.has_ports() {
+                    intervals.iter().copied().map(Some).collect()
+                } else {
+                    vec![None]
+                };
+                if traces + ivs.len() > max_flows {
+                    capped = true;
+                    break 'pairs;
+                }
+                let mut run: Option<(u16, u16, Option<String>)> = None;
+                let mut flush = |run: &mut Option<(u16, u16, Option<String>)>| {
+                    if let Some((lo, hi, by)) = run.take() {
+                        let icmp = !proto.has_ports();
+                        out.push(EndpointFlow {
+                            from: s.to_string(),
+                            to: d.to_string(),
+                            protocol: proto,
+                            ports: if icmp {
+                                String::new()
+                            } else {
+                                PortSet::range(lo, hi).to_string()
+                            },
+                            port_from: (!icmp).then_some(lo),
+                            port_to: (!icmp).then_some(hi),
+                            decided_by: by,
+                        });
+                    }
+                };
+                for iv in ivs {
+                    traces += 1;
+                    let q = Query::new(s, d, iv.map(|x| x.0), proto);
+                    let allowed = trace(t, &q, &w).ok().filter(Trace::allowed);
+                    let Some(tr) = allowed else {
+                        flush(&mut run);
+                        continue;
+                    };
+                    let by = Outcome::of(&tr).decided_by;
+                    let (lo, hi) = iv.unwrap_or((0, 0));
+                    match run.as_mut() {
+                        Some(r) if u32::from(r.1) + 1 == u32::from(lo) && r.2 == by => r.1 = hi,
+                        _ => {
+                            flush(&mut run);
+                            run = Some((lo, hi, by));
+                        }
+                    }
+                }
+                flush(&mut run);
+            }
+        }
+    }
+    (out, traces, capped)
+}
+
 /// Compare two versions of a topology.
 pub fn diff(old: &Topology, new: &Topology) -> Diff {
     diff_capped(old, new, MAX_FLOWS)
@@ -638,14 +742,32 @@ pub fn diff(old: &Topology, new: &Topology) -> Diff {
 /// [`diff`] with an explicit bound on the flows traced.
 pub fn diff_capped(old: &Topology, new: &Topology, max_flows: usize) -> Diff {
     let changes = file_changes(old, new);
-    let (flows, decided_by_changes, coverage) = flow_changes(old, new, max_flows);
+    let (flows, decided_by_changes, mut coverage) = flow_changes(old, new, max_flows);
+    let intervals = port_intervals(&[old, new]);
+    let (new_endpoint_flows, n1, c1) =
+        endpoint_flows(new, old, &intervals, &coverage.protocols, max_flows);
+    let (removed_endpoint_flows, n2, c2) =
+        endpoint_flows(old, new, &intervals, &coverage.protocols, max_flows);
+    coverage.traces += n1 + n2;
+    if c1 || c2 {
+        coverage.capped = true;
+        let n = "capped: the flows of added or removed endpoints were not all traced".to_string();
+        coverage.note = Some(match coverage.note.take() {
+            Some(m) => format!("{m}; {n}"),
+            None => n,
+        });
+    }
     Diff {
         old: old.file.clone(),
         new: new.file.clone(),
-        behaviour_changed: !flows.is_empty(),
+        behaviour_changed: !flows.is_empty()
+            || !new_endpoint_flows.is_empty()
+            || !removed_endpoint_flows.is_empty(),
         changes,
         flows,
         decided_by_changes,
+        new_endpoint_flows,
+        removed_endpoint_flows,
         coverage,
     }
 }
@@ -703,6 +825,35 @@ pub fn render_text(d: &Diff) -> String {
         for f in &d.flows {
             let _ = writeln!(s, "  {}", flow_line(f));
             let _ = writeln!(s, "      now: {}", f.new.reason);
+        }
+    }
+    for (title, list) in [
+        ("allowed flows of new endpoints", &d.new_endpoint_flows),
+        (
+            "allowed flows of removed endpoints (now gone)",
+            &d.removed_endpoint_flows,
+        ),
+    ] {
+        if list.is_empty() {
+            continue;
+        }
+        let _ = writeln!(s, "\n{title} ({})", list.len());
+        for f in list {
+            let port = if f.ports.is_empty() {
+                String::new()
+            } else {
+                format!("/{}", f.ports)
+            };
+            let by = f
+                .decided_by
+                .as_ref()
+                .map(|b| format!(" ({b})"))
+                .unwrap_or_default();
+            let _ = writeln!(
+                s,
+                "  {} → {}  {}{port}  allow{by}",
+                f.from, f.to, f.protocol
+            );
         }
     }
     if !d.decided_by_changes.is_empty() {
