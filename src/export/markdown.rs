@@ -11,11 +11,14 @@ use crate::check::{self, Severity};
 use crate::topology::Topology;
 use crate::trace::{Query, WhatIf, render_text, trace};
 
-/// A table cell: pipes escaped, line breaks flattened, empty as `–`.
+/// A table cell: Markdown and HTML specials escaped, line breaks flattened, empty as `–`.
 pub fn cell(s: &str) -> String {
     let s = s
         .replace('\\', "\\\\")
         .replace('|', "\\|")
+        .replace('*', "\\*")
+        .replace('`', "\\`")
+        .replace('<', "&lt;")
         .replace(['\n', '\r'], " ");
     if s.trim().is_empty() {
         "–".to_string()
@@ -58,7 +61,7 @@ pub fn render(t: &Topology) -> String {
     let regions = t.regions();
     let _ = writeln!(
         o,
-        "- **{}** zones, **{}** networks, **{}** subnets, **{}** endpoints, **{}** rule sets, **{}** zone policies",
+        "- zones **{}**, networks **{}**, subnets **{}**, endpoints **{}**, rule sets **{}**, zone policy rules **{}**",
         t.zones().len(),
         t.networks().len(),
         t.subnets().len(),
@@ -262,7 +265,7 @@ pub fn render(t: &Topology) -> String {
                         opt(r.name.as_ref()),
                         cell(&r.source_text.join(", ")),
                         cell(&r.destination_text.join(", ")),
-                        format!("{}/{}", r.protocol, r.ports),
+                        cell(&format!("{}/{}", r.protocol, r.ports)),
                         format!("**{}**", r.action),
                         opt(r.justification.as_ref()),
                         opt(r.classification.as_ref()),
@@ -308,7 +311,7 @@ pub fn render(t: &Topology) -> String {
                     r.direction
                         .map_or("–".to_string(), |d| d.as_str().to_string()),
                     format!("**{}**", r.action),
-                    format!("{}/{}", r.protocol, r.ports),
+                    cell(&format!("{}/{}", r.protocol, r.ports)),
                     cell(&r.source_text.join(", ")),
                     cell(&if r.fqdns.is_empty() {
                         r.destination_text.join(", ")
