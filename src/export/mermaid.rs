@@ -50,9 +50,8 @@ fn class_of(k: NodeKind) -> &'static str {
 fn node_line(n: &Node) -> String {
     let l = label(&n.label);
     let shape = match n.kind {
-        NodeKind::Internet => format!("((\"{l}\"))"),
+        NodeKind::Internet | NodeKind::Endpoint(Kind::PrivateEndpoint) => format!("((\"{l}\"))"),
         NodeKind::Network => format!("{{{{\"{l}\"}}}}"),
-        NodeKind::Endpoint(Kind::PrivateEndpoint) => format!("((\"{l}\"))"),
         NodeKind::Endpoint(Kind::Storage | Kind::VectorDb) => format!("[(\"{l}\")]"),
         NodeKind::Endpoint(Kind::Gateway | Kind::ModelProxy) => format!("([\"{l}\"])"),
         NodeKind::Endpoint(Kind::Firewall) => format!("[[\"{l}\"]]"),

@@ -12,6 +12,7 @@ pub mod markdown;
 pub mod mermaid;
 
 use std::collections::HashMap;
+use std::fmt::Write as _;
 use std::io::Write;
 use std::path::Path;
 
@@ -115,10 +116,10 @@ fn ep_label(e: &Endpoint) -> Vec<String> {
     }
     let mut second = e.kind_text.clone();
     if let Some(ip) = e.ip {
-        second.push_str(&format!(" {ip}"));
+        let _ = write!(second, " {ip}");
     }
     if let Some(p) = &e.ports {
-        second.push_str(&format!(" :{p}"));
+        let _ = write!(second, " :{p}");
     }
     let mut v = vec![first, second];
     if let Some(f) = &e.fqdn {
@@ -242,7 +243,7 @@ impl Diagram {
             for b in &e.backends {
                 let mut label = format!("backend p{}", b.priority);
                 if let Some(w) = b.weight {
-                    label.push_str(&format!(" w{w}"));
+                    let _ = write!(label, " w{w}");
                 }
                 edges.push(Edge {
                     from: keys.get('e', &e.id),

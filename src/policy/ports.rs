@@ -72,7 +72,8 @@ impl PortSet {
 
     pub fn contains(&self, p: u16) -> bool {
         // Few ranges in practice; binary search keeps big sets fast too.
-        match self.ranges.binary_search_by(|&(a, b)| {
+        self.ranges
+            .binary_search_by(|&(a, b)| {
             if b < p {
                 std::cmp::Ordering::Less
             } else if a > p {
@@ -80,10 +81,8 @@ impl PortSet {
             } else {
                 std::cmp::Ordering::Equal
             }
-        }) {
-            Ok(_) => true,
-            Err(_) => false,
-        }
+            })
+            .is_ok()
     }
 
     /// How many ports the set holds.
@@ -99,10 +98,12 @@ impl PortSet {
         self.ranges.first().map(|r| r.0)
     }
 
+    #[must_use]
     pub fn union(&self, other: &PortSet) -> PortSet {
         PortSet::from_ranges(self.ranges.iter().chain(other.ranges.iter()).copied())
     }
 
+    #[must_use]
     pub fn intersect(&self, other: &PortSet) -> PortSet {
         let mut out = Vec::new();
         let (mut i, mut j) = (0, 0);
@@ -124,6 +125,7 @@ impl PortSet {
     }
 
     /// The ports of `self` not in `other`.
+    #[must_use]
     pub fn difference(&self, other: &PortSet) -> PortSet {
         let mut out = Vec::new();
         let mut j = 0;

@@ -10,7 +10,7 @@ mod render;
 pub mod route;
 
 use std::collections::HashSet;
-use std::fmt;
+use std::fmt::{self, Write as _};
 use std::net::IpAddr;
 
 use serde::Serialize;
@@ -945,7 +945,7 @@ impl Enforcer<'_> {
             .and_then(|r| r.justification.as_ref())
             .filter(|_| explicit)
         {
-            reason.push_str(&format!(" — \"{j}\""));
+            let _ = write!(reason, " — \"{j}\"");
         }
         if !explicit {
             reason.push_str(": no rule allows it");
@@ -1444,14 +1444,14 @@ fn fallback(t: &Topology, dst: &End, tr: &Trace, w: &WhatIf) -> Option<Fallback>
                 .as_ref()
                 .map(|d| format!("{} {}", d.rule_set, d.rule))
                 .unwrap_or_default();
-            let note = if !ep.public_access {
+            let note = if ep.public_access {
                 format!(
-                    "none — the private endpoint is down ({list}) and public access to {} is disabled: the call fails",
+                    "none — the private endpoint is down ({list}); the public path to {} is blocked by {by}, but its public access is enabled: disable it so no rule change can open a public fallback",
                     ep.id
                 )
             } else {
                 format!(
-                    "none — the private endpoint is down ({list}); the public path to {} is blocked by {by}, but its public access is enabled: disable it so no rule change can open a public fallback",
+                    "none — the private endpoint is down ({list}) and public access to {} is disabled: the call fails",
                     ep.id
                 )
             };
