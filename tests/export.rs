@@ -328,7 +328,7 @@ fn cli_writes_atomically_and_never_over_the_input() {
     let leftovers: Vec<_> = std::fs::read_dir(&dir)
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .filter(|n| n.ends_with(".tmp"))
+        .filter(|n| n.contains(".zonescope-"))
         .collect();
     assert!(leftovers.is_empty(), "{leftovers:?}");
 

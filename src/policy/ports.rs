@@ -74,13 +74,13 @@ impl PortSet {
         // Few ranges in practice; binary search keeps big sets fast too.
         self.ranges
             .binary_search_by(|&(a, b)| {
-            if b < p {
-                std::cmp::Ordering::Less
-            } else if a > p {
-                std::cmp::Ordering::Greater
-            } else {
-                std::cmp::Ordering::Equal
-            }
+                if b < p {
+                    std::cmp::Ordering::Less
+                } else if a > p {
+                    std::cmp::Ordering::Greater
+                } else {
+                    std::cmp::Ordering::Equal
+                }
             })
             .is_ok()
     }

@@ -13,7 +13,10 @@ use ipnet::IpNet;
 
 use super::error::{ErrorCode as C, InputError, LoadError};
 use super::index::AddrIndex;
-use super::model::*;
+use super::model::{
+    Backend, DnsTarget, DnsZone, Endpoint, EntityRef, EpIx, Expect, Kind, NetIx, Network, PublicIp,
+    Role, RuleSetIx, ServiceTag, Subnet, SubnetIx, Verdict, Zone, ZoneIx,
+};
 use super::raw::{self, OneOrMany, Pos, RawFile, RawRule, Scalar, Sp};
 use super::{Peering, Topology};
 use crate::policy::{
@@ -260,18 +263,17 @@ impl Validator {
 
     fn resolve(&mut self, id: &Sp<String>, expected: &str) -> Option<EntityRef> {
         let name = id.value.trim();
-        match self.ids.get(name) {
-            Some(e) => Some(*e),
-            None => {
-                let hint = self.suggest(name);
-                self.err(
-                    C::UnknownId,
-                    id.at,
-                    format!("unknown {expected} `{name}`"),
-                    format!("{hint} (every reference must name a {expected} declared in the file)"),
-                );
-                None
-            }
+        if let Some(e) = self.ids.get(name) {
+            Some(*e)
+        } else {
+            let hint = self.suggest(name);
+            self.err(
+                C::UnknownId,
+                id.at,
+                format!("unknown {expected} `{name}`"),
+                format!("{hint} (every reference must name a {expected} declared in the file)"),
+            );
+            None
         }
     }
 
@@ -667,20 +669,19 @@ impl Validator {
             let kind = Kind::parse(&kind_text);
             let subnet = e.subnet.as_ref().and_then(|s| self.resolve_subnet(s));
             let network = subnet.map(|s| self.subnets[s.index()].network);
-            let ip =
-                e.ip.as_ref()
-                    .and_then(|ip| match ip.value.trim().parse::<IpAddr>() {
-                        Ok(a) => Some((a, ip.at)),
-                        Err(_) => {
-                            self.err(
-                                C::BadIp,
-                                ip.at,
-                                format!("`{}` is not an IP address", ip.value.trim()),
-                                "write an address such as 10.1.1.4 or fd00::4 (no prefix length)",
-                            );
-                            None
-                        }
-                    });
+            let ip = e.ip.as_ref().and_then(|ip| {
+                if let Ok(a) = ip.value.trim().parse::<IpAddr>() {
+                    Some((a, ip.at))
+                } else {
+                    self.err(
+                        C::BadIp,
+                        ip.at,
+                        format!("`{}` is not an IP address", ip.value.trim()),
+                        "write an address such as 10.1.1.4 or fd00::4 (no prefix length)",
+                    );
+                    None
+                }
+            });
             if let (Some((a, at)), Some(s)) = (ip, subnet) {
                 let sub = &self.subnets[s.index()];
                 if !sub.cidrs.is_empty() && !sub.cidrs.iter().any(|c| c.contains(&a)) {
@@ -725,9 +726,10 @@ impl Validator {
             let public_ip = e.public_ip.as_ref().and_then(|p| match &p.value {
                 raw::PublicIp::Flag(true) => Some(PublicIp::Yes),
                 raw::PublicIp::Flag(false) => None,
-                raw::PublicIp::Address(a) => match a.trim().parse::<IpAddr>() {
-                    Ok(ip) => Some(PublicIp::Address(ip)),
-                    Err(_) => {
+                raw::PublicIp::Address(a) => {
+                    if let Ok(ip) = a.trim().parse::<IpAddr>() {
+                        Some(PublicIp::Address(ip))
+                    } else {
                         self.err(
                             C::BadIp,
                             p.at,
@@ -736,7 +738,7 @@ impl Validator {
                         );
                         None
                     }
-                },
+                }
             });
             let target = e.target.as_ref().and_then(|t| self.resolve_endpoint(t));
             if kind == Kind::PrivateEndpoint && target.is_none() && e.target.is_none() {
@@ -1012,42 +1014,42 @@ impl Validator {
                 "add `direction: inbound` or `direction: outbound`",
             );
         }
-        let priority =
-            match r.priority.as_ref() {
-                Some(p) => {
-                    let (lo, hi, what) = match kind {
-                        RuleSetKind::Nsg => (100, 4096, "NSG priorities run from 100 to 4096"),
-                        RuleSetKind::Nacl => (1, 32766, "NACL rule numbers run from 1 to 32766"),
-                        _ => (0, 65535, "priorities run from 0 to 65535"),
-                    };
-                    if p.value < lo || p.value > hi {
-                        self.err(
-                            C::BadPriority,
-                            p.at,
-                            format!("priority {} is out of range", p.value),
-                            what.to_string(),
-                        );
-                        None
-                    } else {
-                        u32::try_from(p.value).ok()
-                    }
-                }
-                None => {
-                    if matches!(kind, RuleSetKind::Nsg | RuleSetKind::Nacl) {
-                        self.err(
-                        C::MissingKey,
-                        r.id.at,
-                        format!("rule `{}` of a {} has no priority", r.id.value, kind.label()),
-                        if kind == RuleSetKind::Nsg {
-                            "add `priority:` from 100 to 4096 (lower numbers are evaluated first)"
-                        } else {
-                            "add `priority:` (the NACL rule number, evaluated from the lowest)"
-                        },
-                    );
-                    }
-                    None
-                }
+        let priority = if let Some(p) = r.priority.as_ref() {
+            let (lo, hi, what) = match kind {
+                RuleSetKind::Nsg => (100, 4096, "NSG priorities run from 100 to 4096"),
+                RuleSetKind::Nacl => (1, 32766, "NACL rule numbers run from 1 to 32766"),
+                _ => (0, 65535, "priorities run from 0 to 65535"),
             };
+            if p.value < lo || p.value > hi {
+                self.err(
+                    C::BadPriority,
+                    p.at,
+                    format!("priority {} is out of range", p.value),
+                    what.to_string(),
+                );
+                None
+            } else {
+                u32::try_from(p.value).ok()
+            }
+        } else {
+            if matches!(kind, RuleSetKind::Nsg | RuleSetKind::Nacl) {
+                self.err(
+                    C::MissingKey,
+                    r.id.at,
+                    format!(
+                        "rule `{}` of a {} has no priority",
+                        r.id.value,
+                        kind.label()
+                    ),
+                    if kind == RuleSetKind::Nsg {
+                        "add `priority:` from 100 to 4096 (lower numbers are evaluated first)"
+                    } else {
+                        "add `priority:` (the NACL rule number, evaluated from the lowest)"
+                    },
+                );
+            }
+            None
+        };
         let mut ports = r
             .ports
             .as_ref()
@@ -1101,17 +1103,16 @@ impl Validator {
 
     fn rule_sets_(&mut self, raw: &RawFile) {
         for rs in &raw.rule_sets {
-            let kind = match RuleSetKind::parse(&rs.kind.value) {
-                Some(k) => k,
-                None => {
-                    self.err(
-                        C::BadValue,
-                        rs.kind.at,
-                        format!("`{}` is not a kind of rule set", rs.kind.value.trim()),
-                        "use nsg, security_group, nacl, firewall or policy",
-                    );
-                    RuleSetKind::Firewall
-                }
+            let kind = if let Some(k) = RuleSetKind::parse(&rs.kind.value) {
+                k
+            } else {
+                self.err(
+                    C::BadValue,
+                    rs.kind.at,
+                    format!("`{}` is not a kind of rule set", rs.kind.value.trim()),
+                    "use nsg, security_group, nacl, firewall or policy",
+                );
+                RuleSetKind::Firewall
             };
             let mut seen: HashMap<String, Pos> = HashMap::new();
             let mut prio_seen: HashMap<(Option<Direction>, u32), String> = HashMap::new();
@@ -1285,7 +1286,7 @@ impl Validator {
             for (name, ip) in &z.records {
                 match ip.value.trim().parse::<IpAddr>() {
                     Ok(a) => {
-                        records.push((name.trim().to_ascii_lowercase(), DnsTarget::Address(a)))
+                        records.push((name.trim().to_ascii_lowercase(), DnsTarget::Address(a)));
                     }
                     Err(_) => self.err(
                         C::BadIp,
@@ -1324,17 +1325,16 @@ impl Validator {
                 None => DnsTarget::Endpoint(EpIx(ix32(i))),
             };
             let at = self.endpoints[i].at;
-            let dz = match self.dns.iter().position(|d| d.zone == zone) {
-                Some(k) => k,
-                None => {
-                    self.dns.push(DnsZone {
-                        zone: zone.clone(),
-                        linked: Vec::new(),
-                        records: Vec::new(),
-                        at,
-                    });
-                    self.dns.len() - 1
-                }
+            let dz = if let Some(k) = self.dns.iter().position(|d| d.zone == zone) {
+                k
+            } else {
+                self.dns.push(DnsZone {
+                    zone: zone.clone(),
+                    linked: Vec::new(),
+                    records: Vec::new(),
+                    at,
+                });
+                self.dns.len() - 1
             };
             if !self.dns[dz].records.iter().any(|(n, _)| n == name) {
                 self.dns[dz].records.push((name.to_string(), rec));
@@ -1347,21 +1347,21 @@ impl Validator {
 
     fn expects_(&mut self, raw: &RawFile) {
         for (i, x) in raw.expect.iter().enumerate() {
-            let verdict = match Verdict::parse(&x.verdict.value) {
-                Some(v) => v,
-                None => {
-                    self.err(
-                        C::BadValue,
-                        x.verdict.at,
-                        format!("`{}` is not a verdict", x.verdict.value.trim()),
-                        "use allow, deny or no_route",
-                    );
-                    Verdict::Deny
-                }
+            let verdict = if let Some(v) = Verdict::parse(&x.verdict.value) {
+                v
+            } else {
+                self.err(
+                    C::BadValue,
+                    x.verdict.at,
+                    format!("`{}` is not a verdict", x.verdict.value.trim()),
+                    "use allow, deny or no_route",
+                );
+                Verdict::Deny
             };
-            let port = x.port.as_ref().and_then(|p| match u16::try_from(p.value) {
-                Ok(v) => Some(v),
-                Err(_) => {
+            let port = x.port.as_ref().and_then(|p| {
+                if let Ok(v) = u16::try_from(p.value) {
+                    Some(v)
+                } else {
                     self.err(
                         C::BadPort,
                         p.at,

@@ -873,6 +873,10 @@ impl Enforcer<'_> {
         true
     }
 
+    #[allow(
+        clippy::unused_self,
+        reason = "a method beside run/explain, which read the enforcer's state"
+    )]
     fn check_of(
         &self,
         rs: &RuleSet,
@@ -1053,6 +1057,10 @@ fn zone_id(t: &Topology, p: &Party) -> Option<String> {
     p.zone.map(|z| t.zone(z).id.clone())
 }
 
+#[allow(
+    clippy::many_single_char_names,
+    reason = "t (topology), w (what-if), q (query) and friends are the codebase's names"
+)]
 fn trace_depth(t: &Topology, q: &Query, w: &WhatIf, depth: usize) -> Result<Trace, TraceError> {
     let src = resolve_src(t, &q.from)?;
     let name = name_dst(t, &q.to)?;
@@ -1570,6 +1578,10 @@ fn dst_suffix(t: &Topology, dst: &End) -> Vec<String> {
 
 type Built = (Vec<String>, Vec<EpIx>, bool);
 
+#[allow(
+    clippy::many_single_char_names,
+    reason = "t (topology), w (what-if), q (query) and friends are the codebase's names"
+)]
 fn build_route(t: &Topology, src: &End, dst: &End, w: &WhatIf) -> Result<Built, NoRoute> {
     if let Some(e) = src.ep
         && w.endpoint_down(t, e)
