@@ -8,7 +8,7 @@
 //! Owns: [`Diff`], [`diff`], its text rendering and [`run`]. Must never: write anywhere but the
 //! writer it is given, or trace without a bound (it caps pairs × intervals and says so).
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashSet};
 use std::fmt::Write as _;
 use std::io::Write;
 
@@ -24,6 +24,9 @@ use crate::trace::{Query, Trace, WhatIf, trace};
 
 /// At most this many (endpoint pair × port interval × protocol) combinations are traced.
 pub const MAX_FLOWS: usize = 100_000;
+
+/// The text lists at most this many verdict changes (JSON lists them all).
+const MAX_TEXT_FLOWS: usize = 200;
 
 /// The text lists at most this many same-verdict, other-rule changes (JSON lists them all).
 const MAX_TEXT_RULE_CHANGES: usize = 20;
@@ -519,10 +522,99 @@ fn is_destination(t: &Topology, id: &str) -> bool {
         .is_some_and(|e| e.kind != Kind::PrivateEndpoint)
 }
 
-/// The flows whose verdict (or deciding rule) differs, and what was covered.
+/// The ids, selectors and addresses that the file changes name: endpoints they touch are traced
+/// first when the scan is capped.
+fn touched_tokens(old: &Topology, new: &Topology, changes: &[Change]) -> HashSet<String> {
+    let mut out = HashSet::new();
+    let rule_texts = |t: &Topology, set: &str, rule: &str, out: &mut HashSet<String>| {
+        let rs = if set == "policies" {
+            t.zone_policy()
+        } else {
+            t.rule_sets().iter().find(|r| r.id == set)
+        };
+        if let Some(r) = rs.and_then(|rs| rs.rules.iter().find(|r| r.id == rule)) {
+            out.extend(
+                r.source_text
+                    .iter()
+                    .chain(&r.destination_text)
+                    .map(|x| x.to_ascii_lowercase()),
+            );
+        }
+    };
+    for c in changes {
+        match c.kind {
+            "rule" => {
+                if let Some((set, rule)) = c.id.split_once('/') {
+                    out.insert(set.to_ascii_lowercase());
+                    rule_texts(old, set, rule, &mut out);
+                    rule_texts(new, set, rule, &mut out);
+                }
+            }
+            "policy" => {
+                rule_texts(old, "policies", &c.id, &mut out);
+                rule_texts(new, "policies", &c.id, &mut out);
+            }
+            "peering" => out.extend(c.id.split(" <-> ").map(str::to_ascii_lowercase)),
+            _ => {
+                out.insert(c.id.to_ascii_lowercase());
+            }
+        }
+    }
+    out
+}
+
+/// Whether an endpoint (by id, in `t`) is named by the tokens: its id, subnet, network, zone,
+/// region, rule sets, or a CIDR holding its address; `*`, `any` and `VirtualNetwork` touch all
+/// (and `Internet` only the internet as a source).
+fn touches(t: &Topology, id: &str, tokens: &HashSet<String>) -> bool {
+    let wide = ["*", "any", "virtualnetwork"];
+    if wide.iter().any(|w| tokens.contains(*w)) {
+        return true;
+    }
+    let Some(ix) = t.endpoint_ix(id) else {
+        return tokens.contains(&id.to_ascii_lowercase());
+    };
+    let e = t.endpoint(ix);
+    let mut names: Vec<&str> = vec![e.id.as_str()];
+    if let Some(s) = e.subnet {
+        names.push(&t.subnet(s).id);
+        names.extend(
+            t.subnet(s)
+                .rule_sets
+                .iter()
+                .map(|r| t.rule_set(*r).id.as_str()),
+        );
+    }
+    if let Some(n) = e.network {
+        names.push(&t.network(n).id);
+    }
+    if let Some(z) = e.zone {
+        names.push(&t.zone(z).id);
+    }
+    if let Some(r) = &e.region {
+        names.push(r);
+    }
+    names.extend(e.rule_sets.iter().map(|r| t.rule_set(*r).id.as_str()));
+    if names
+        .iter()
+        .any(|n| tokens.contains(&n.to_ascii_lowercase()))
+    {
+        return true;
+    }
+    e.ip.is_some_and(|ip| {
+        tokens
+            .iter()
+            .filter_map(|x| x.parse::<ipnet::IpNet>().ok())
+            .any(|net| net.contains(&ip))
+    })
+}
+
+/// The flows whose verdict (or deciding rule) differs, and what was covered. When the scan is
+/// capped, pairs with an end the file changes touch go first.
 pub fn flow_changes(
     old: &Topology,
     new: &Topology,
+    changes: &[Change],
     max_flows: usize,
 ) -> (Vec<FlowChange>, Vec<FlowChange>, Coverage) {
     let mut sources: Vec<String> = vec!["internet".to_string()];
@@ -538,15 +630,30 @@ pub fn flow_changes(
         .filter(|e| is_destination(new, &e.id) && is_destination(old, &e.id))
         .map(|e| e.id.clone())
         .collect();
-    let pairs: Vec<(&str, &str)> = sources
+    let dest_set: HashSet<&str> = dests.iter().map(String::as_str).collect();
+    let total_pairs: usize = sources
         .iter()
-        .flat_map(|s| {
-            dests
-                .iter()
-                .filter(move |d| *d != s)
-                .map(move |d| (s.as_str(), d.as_str()))
+        .map(|s| dests.len() - usize::from(dest_set.contains(s.as_str())))
+        .sum();
+    let tokens = touched_tokens(old, new, changes);
+    let hit = |id: &str| touches(old, id, &tokens) || touches(new, id, &tokens);
+    let src_hit: Vec<bool> = sources.iter().map(|s| hit(s)).collect();
+    let dst_hit: Vec<bool> = dests.iter().map(|d| hit(d)).collect();
+    // Pairs with both ends touched, then one, then neither: lazily, so a large design never
+    // holds every pair in memory.
+    let ordered = (0..3u8).flat_map(|phase| {
+        let (sources, dests, src_hit, dst_hit) = (&sources, &dests, &src_hit, &dst_hit);
+        sources.iter().enumerate().flat_map(move |(i, s)| {
+            dests.iter().enumerate().filter_map(move |(j, d)| {
+                let keep = match phase {
+                    0 => src_hit[i] && dst_hit[j],
+                    1 => src_hit[i] != dst_hit[j],
+                    _ => !src_hit[i] && !dst_hit[j],
+                };
+                (keep && s != d).then_some((s.as_str(), d.as_str()))
+            })
         })
-        .collect();
+    });
     let intervals = port_intervals(&[old, new]);
     let protos = protocols(&[old, new]);
     let per_pair: usize = protos
@@ -554,13 +661,13 @@ pub fn flow_changes(
         .map(|p| if p.has_ports() { intervals.len() } else { 1 })
         .sum();
     let budget_pairs = (max_flows / per_pair.max(1)).max(1);
-    let checked = pairs.len().min(budget_pairs);
-    let capped = checked < pairs.len();
+    let checked = total_pairs.min(budget_pairs);
+    let capped = checked < total_pairs;
     let w = WhatIf::default();
     let mut changed = Vec::new();
     let mut rule_changed = Vec::new();
     let mut traces = 0;
-    for &(s, d) in &pairs[..checked] {
+    for (s, d) in ordered.take(checked) {
         for &proto in &protos {
             let ivs: Vec<Option<(u16, u16)>> = if proto.has_ports() {
                 intervals.iter().copied().map(Some).collect()
@@ -628,8 +735,7 @@ pub fn flow_changes(
     }
     let note = capped.then(|| {
         format!(
-            "capped: traced {checked} of {} endpoint pairs ({} port intervals × {} protocol(s) each, at most {max_flows} flows); flows of the other pairs were not compared",
-            pairs.len(),
+            "capped: traced {checked} of {total_pairs} endpoint pairs ({} port intervals × {} protocol(s) each, at most {max_flows} flows), those the file changes touch first; flows of the other pairs were not compared",
             intervals.len(),
             protos.len()
         )
@@ -637,7 +743,7 @@ pub fn flow_changes(
     let coverage = Coverage {
         sources: sources.len(),
         destinations: dests.len(),
-        pairs: pairs.len(),
+        pairs: total_pairs,
         pairs_checked: checked,
         port_intervals: intervals.len(),
         protocols: protos,
@@ -675,60 +781,69 @@ fn endpoint_flows(
     let mut out = Vec::new();
     let mut traces = 0;
     let mut capped = false;
-    'pairs: for &s in &sources {
-        for &d in &dests {
-            if s == d || !(only(s) || only(d)) {
-                continue;
+    let added_src: Vec<&str> = sources.iter().copied().filter(|s| only(s)).collect();
+    let added_dst: Vec<&str> = dests.iter().copied().filter(|d| only(d)).collect();
+    let pairs = added_src
+        .iter()
+        .flat_map(|s| dests.iter().map(move |d| (*s, *d)))
+        .chain(
+            sources
+                .iter()
+                .filter(|s| !only(s))
+                .flat_map(|s| added_dst.iter().map(move |d| (*s, *d))),
+        );
+    'pairs: for (s, d) in pairs {
+        if s == d {
+            continue;
+        }
+        for &proto in protos {
+            let ivs: Vec<Option<(u16, u16)>> = if proto.has_ports() {
+                intervals.iter().copied().map(Some).collect()
+            } else {
+                vec![None]
+            };
+            if traces + ivs.len() > max_flows {
+                capped = true;
+                break 'pairs;
             }
-            for &proto in protos {
-                let ivs: Vec<Option<(u16, u16)>> = if proto.has_ports() {
-                    intervals.iter().copied().map(Some).collect()
-                } else {
-                    vec![None]
-                };
-                if traces + ivs.len() > max_flows {
-                    capped = true;
-                    break 'pairs;
+            let mut run: Option<(u16, u16, Option<String>)> = None;
+            let mut flush = |run: &mut Option<(u16, u16, Option<String>)>| {
+                if let Some((lo, hi, by)) = run.take() {
+                    let icmp = !proto.has_ports();
+                    out.push(EndpointFlow {
+                        from: s.to_string(),
+                        to: d.to_string(),
+                        protocol: proto,
+                        ports: if icmp {
+                            String::new()
+                        } else {
+                            PortSet::range(lo, hi).to_string()
+                        },
+                        port_from: (!icmp).then_some(lo),
+                        port_to: (!icmp).then_some(hi),
+                        decided_by: by,
+                    });
                 }
-                let mut run: Option<(u16, u16, Option<String>)> = None;
-                let mut flush = |run: &mut Option<(u16, u16, Option<String>)>| {
-                    if let Some((lo, hi, by)) = run.take() {
-                        let icmp = !proto.has_ports();
-                        out.push(EndpointFlow {
-                            from: s.to_string(),
-                            to: d.to_string(),
-                            protocol: proto,
-                            ports: if icmp {
-                                String::new()
-                            } else {
-                                PortSet::range(lo, hi).to_string()
-                            },
-                            port_from: (!icmp).then_some(lo),
-                            port_to: (!icmp).then_some(hi),
-                            decided_by: by,
-                        });
-                    }
+            };
+            for iv in ivs {
+                traces += 1;
+                let q = Query::new(s, d, iv.map(|x| x.0), proto);
+                let allowed = trace(t, &q, &w).ok().filter(Trace::allowed);
+                let Some(tr) = allowed else {
+                    flush(&mut run);
+                    continue;
                 };
-                for iv in ivs {
-                    traces += 1;
-                    let q = Query::new(s, d, iv.map(|x| x.0), proto);
-                    let allowed = trace(t, &q, &w).ok().filter(Trace::allowed);
-                    let Some(tr) = allowed else {
+                let by = Outcome::of(&tr).decided_by;
+                let (lo, hi) = iv.unwrap_or((0, 0));
+                match run.as_mut() {
+                    Some(r) if u32::from(r.1) + 1 == u32::from(lo) && r.2 == by => r.1 = hi,
+                    _ => {
                         flush(&mut run);
-                        continue;
-                    };
-                    let by = Outcome::of(&tr).decided_by;
-                    let (lo, hi) = iv.unwrap_or((0, 0));
-                    match run.as_mut() {
-                        Some(r) if u32::from(r.1) + 1 == u32::from(lo) && r.2 == by => r.1 = hi,
-                        _ => {
-                            flush(&mut run);
-                            run = Some((lo, hi, by));
-                        }
+                        run = Some((lo, hi, by));
                     }
                 }
-                flush(&mut run);
             }
+            flush(&mut run);
         }
     }
     (out, traces, capped)
@@ -742,7 +857,7 @@ pub fn diff(old: &Topology, new: &Topology) -> Diff {
 /// [`diff`] with an explicit bound on the flows traced.
 pub fn diff_capped(old: &Topology, new: &Topology, max_flows: usize) -> Diff {
     let changes = file_changes(old, new);
-    let (flows, decided_by_changes, mut coverage) = flow_changes(old, new, max_flows);
+    let (flows, decided_by_changes, mut coverage) = flow_changes(old, new, &changes, max_flows);
     let intervals = port_intervals(&[old, new]);
     let (new_endpoint_flows, n1, c1) =
         endpoint_flows(new, old, &intervals, &coverage.protocols, max_flows);
@@ -819,12 +934,20 @@ pub fn render_text(d: &Diff) -> String {
         let _ = writeln!(s, "  WARNING: {n}");
     }
     if d.flows.is_empty() {
-        let _ = writeln!(s, "  no flow changed verdict");
+        let among = if c.capped { " among those traced" } else { "" };
+        let _ = writeln!(s, "  no flow changed verdict{among}");
     } else {
         let _ = writeln!(s, "\nflows that changed verdict ({})", d.flows.len());
-        for f in &d.flows {
+        for f in d.flows.iter().take(MAX_TEXT_FLOWS) {
             let _ = writeln!(s, "  {}", flow_line(f));
             let _ = writeln!(s, "      now: {}", f.new.reason);
+        }
+        if d.flows.len() > MAX_TEXT_FLOWS {
+            let _ = writeln!(
+                s,
+                "  … and {} more (all of them with --format json)",
+                d.flows.len() - MAX_TEXT_FLOWS
+            );
         }
     }
     for (title, list) in [

@@ -232,6 +232,21 @@ fn the_scan_is_bounded_and_says_so() {
 }
 
 #[test]
+fn a_capped_scan_traces_the_pairs_the_change_touches_first() {
+    // Budget for one pair only: it must be the pair the flipped rule is about.
+    let full = diff(&fixture("base"), &fixture("rule-flipped"));
+    let per_pair = full.coverage.port_intervals;
+    let d = diff_capped(&fixture("base"), &fixture("rule-flipped"), per_pair);
+    assert!(d.coverage.capped);
+    assert_eq!(d.coverage.pairs_checked, 1);
+    assert_eq!(d.flows.len(), 1, "{:#?}", d.flows);
+    assert_eq!(
+        (d.flows[0].from.as_str(), d.flows[0].to.as_str()),
+        ("web", "db")
+    );
+}
+
+#[test]
 fn samples_against_themselves_do_not_change() {
     for f in std::fs::read_dir("samples").unwrap() {
         let p = f.unwrap().path();
