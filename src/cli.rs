@@ -10,8 +10,11 @@ Examples:
   zonescope trace samples/azure-hub-spoke.yaml --from web --to aoai-eus --port 443
   zonescope check samples/flawed-design.yaml --format sarif > zonescope.sarif
   zonescope matrix samples/aws-isolated-ai.yaml --by zone --port 443
+  zonescope diff baseline.yaml samples/azure-hub-spoke.yaml
+  zonescope export samples/azure-hub-spoke.yaml --to markdown -o review.md
 
-Exit codes: 0 done; 1 check found errors or failed expectations; 2 bad usage or invalid input.";
+Exit codes: 0 done; 1 check found errors or failed expectations, or diff found behaviour
+changes; 2 bad usage or invalid input.";
 
 /// Can X reach Y on port P, along which path, and which rule decides? Network isolation of AI
 /// workloads, explored offline.
@@ -69,7 +72,10 @@ Examples:
 
 Every endpoint pair present in both files (and the internet as a source) is traced on one port
 of each interval in which no rule or listener boundary falls, so the comparison is exact.
-Exit 0 no flow changed verdict; 1 some did; 2 an invalid file.")]
+Endpoints that only one file has are listed with the flows they allow. At most 100,000 flows
+are traced, those the change touches first; the output says when it capped.
+Exit 0 no behaviour change; 1 a flow changed verdict, or an added or removed endpoint allows
+flows; 2 an invalid file.")]
     Diff(DiffArgs),
     /// Export the design: a Mermaid or Graphviz diagram, a Markdown review report, or JSON.
     #[command(after_help = "\
