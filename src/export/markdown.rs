@@ -1,6 +1,7 @@
 //! The Markdown review report for meetings: summary, zones, networks and subnets, endpoints, the
-//! zone policy with justifications and classifications, rule sets, the findings of
-//! `check::review`, the expectations with their results, and the trace of every expectation.
+//! gateways with their failover order, the zone policy with justifications and classifications,
+//! rule sets, the findings of `check::review`, the expectations with their results, and the
+//! trace of every expectation.
 //!
 //! Owns: the report's sections and Markdown escaping. Must never: compute findings or verdicts
 //! itself (it calls `check` and `trace`).
@@ -38,6 +39,87 @@ fn table(out: &mut String, head: &[&str], rows: &[Vec<String>]) {
         let _ = writeln!(out, "| {} |", r.join(" | "));
     }
     out.push('\n');
+}
+
+/// Each gateway's backend pool in failover order: which backend serves now, which stand by.
+fn gateways(md: &mut String, t: &Topology) {
+    let gws: Vec<_> = t
+        .endpoints()
+        .iter()
+        .filter(|e| !e.backends.is_empty())
+        .collect();
+    if gws.is_empty() {
+        return;
+    }
+    let _ = writeln!(md, "## Gateways and failover\n");
+    let w = WhatIf::default();
+    let mut rows = Vec::new();
+    for g in gws {
+        let port = g.ports.as_ref().and_then(crate::policy::PortSet::first);
+        let traced: Vec<_> = g
+            .backends
+            .iter()
+            .map(|b| {
+                let be = t.endpoint(b.endpoint);
+                let q = Query::new(&g.id, &be.id, port, crate::policy::Protocol::Tcp);
+                (b, be, trace(t, &q, &w).ok())
+            })
+            .collect();
+        let best = traced
+            .iter()
+            .filter(|(_, _, tr)| tr.as_ref().is_some_and(crate::trace::Trace::allowed))
+            .map(|(b, _, _)| b.priority)
+            .min();
+        for (b, be, tr) in traced {
+            let region = be
+                .target
+                .and_then(|s| t.endpoint(s).region.clone())
+                .or_else(|| be.region.clone())
+                .unwrap_or_default();
+            let (verdict, by) = tr.as_ref().map_or(("–".to_string(), String::new()), |tr| {
+                let by = tr
+                    .decided_by
+                    .as_ref()
+                    .map(|d| format!("{}/{}", d.rule_set, d.rule))
+                    .unwrap_or_default();
+                (tr.verdict.to_string(), by)
+            });
+            let allowed = tr.as_ref().is_some_and(crate::trace::Trace::allowed);
+            let role = if allowed && Some(b.priority) == best {
+                "serving"
+            } else if allowed {
+                "standby"
+            } else {
+                "unreachable"
+            };
+            rows.push(vec![
+                format!("`{}`", g.id),
+                b.priority.to_string(),
+                format!("`{}`", be.id),
+                cell(&region),
+                verdict,
+                role.to_string(),
+                cell(&by),
+            ]);
+        }
+    }
+    table(
+        md,
+        &[
+            "Gateway",
+            "Priority",
+            "Backend",
+            "Region",
+            "Verdict",
+            "Role",
+            "Decided by",
+        ],
+        &rows,
+    );
+    let _ = writeln!(
+        md,
+        "The best priority (lowest number) with a reachable backend serves; the others take over in that order (`zonescope trace FILE --from CLIENT --to GATEWAY --disable BACKEND` shows the failover).\n"
+    );
 }
 
 /// The report.
@@ -250,6 +332,9 @@ pub fn render(t: &Topology) -> String {
         &["Endpoint", "Kind", "Where", "Zone", "IP", "Ports", "Notes"],
         &rows,
     );
+
+    // Gateways and failover.
+    gateways(&mut md, t);
 
     // Zone policy.
     let _ = writeln!(md, "## Zone policy\n");
