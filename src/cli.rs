@@ -10,8 +10,11 @@ Examples:
   zonescope trace samples/azure-hub-spoke.yaml --from web --to aoai-eus --port 443
   zonescope check samples/flawed-design.yaml --format sarif > zonescope.sarif
   zonescope matrix samples/aws-isolated-ai.yaml --by zone --port 443
+  zonescope diff baseline.yaml samples/azure-hub-spoke.yaml
+  zonescope export samples/azure-hub-spoke.yaml --to markdown -o review.md
 
-Exit codes: 0 done; 1 check found errors or failed expectations; 2 bad usage or invalid input.";
+Exit codes: 0 done; 1 check found errors or failed expectations, or diff found behaviour
+changes; 2 bad usage or invalid input.";
 
 /// Can X reach Y on port P, along which path, and which rule decides? Network isolation of AI
 /// workloads, explored offline.
@@ -61,6 +64,63 @@ Ids follow a pattern: hub-r{r}, spoke-r{r}-s{s}, snet-app-r{r}-s{s}-{i}, ep-r{r}
     Gen(GenArgs),
     /// Print the JSON Schema of the topology file format.
     Schema,
+    /// What changed between two versions of a design, and which flows changed verdict.
+    #[command(after_help = "\
+Examples:
+  zonescope diff baseline.yaml design.yaml
+  zonescope diff baseline.yaml design.yaml --format json | jq '.flows[]'
+
+Every endpoint pair present in both files (and the internet as a source) is traced on one port
+of each interval in which no rule or listener boundary falls, so the comparison is exact.
+Endpoints that only one file has are listed with the flows they allow. At most 100,000 flows
+are traced, those the change touches first; the output says when it capped.
+Exit 0 no behaviour change; 1 a flow changed verdict, or an added or removed endpoint allows
+flows; 2 an invalid file.")]
+    Diff(DiffArgs),
+    /// Export the design: a Mermaid or Graphviz diagram, a Markdown review report, or JSON.
+    #[command(after_help = "\
+Examples:
+  zonescope export design.yaml --to mermaid -o design.mmd
+  zonescope export design.yaml --to mermaid --trace \"web -> aoai-eus:443\"
+  zonescope export design.yaml --to dot | dot -Tsvg > design.svg
+  zonescope export design.yaml --to markdown -o review.md
+  zonescope export design.yaml --to json | jq '.endpoints[].id'
+
+-o writes atomically and never overwrites the input file.")]
+    Export(ExportArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    /// The baseline (YAML).
+    pub old: PathBuf,
+    /// The new version (YAML).
+    pub new: PathBuf,
+    #[arg(long, value_enum, default_value_t = TextJson::Text)]
+    pub format: TextJson,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ExportFormat {
+    Mermaid,
+    Dot,
+    Markdown,
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// The topology file (YAML).
+    pub file: PathBuf,
+    /// The format: mermaid, dot, markdown or json.
+    #[arg(long, value_enum)]
+    pub to: ExportFormat,
+    /// Highlight this flow's path (mermaid, dot): "SRC -> DST:PORT[/PROTO]".
+    #[arg(long, value_name = "FLOW")]
+    pub trace: Option<String>,
+    /// Write to this file (atomically) instead of standard output.
+    #[arg(long, short = 'o')]
+    pub output: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

@@ -8,6 +8,8 @@
 //! - [`policy`]: rules, selectors, and how each kind of rule set decides.
 //! - [`trace`]: resolve, route, enforce → a [`trace::Trace`] with its evidence; the matrix.
 //! - [`check`]: design findings and `expect:` results.
+//! - [`diff`]: what changed between two versions of a file, and which flows changed verdict.
+//! - [`export`]: Mermaid, Graphviz DOT, a Markdown review report, JSON.
 //! - [`commands`]: what each subcommand does; [`cli`]: its flags.
 //!
 //! The core (`topology`, `policy`, `trace`, `check`) never imports a terminal UI crate.
@@ -15,6 +17,8 @@
 pub mod check;
 pub mod cli;
 pub mod commands;
+pub mod diff;
+pub mod export;
 pub mod flows;
 pub mod generate;
 pub mod policy;

@@ -48,7 +48,7 @@ pub fn to_sarif(t: &Topology, r: &Report) -> Value {
         .map(|f| {
             let mut text = f.message.clone();
             if let Some(fix) = &f.fix {
-                text.push_str(&format!(" Fix: {fix}"));
+                text = format!("{text} Fix: {fix}");
             }
             json!({
                 "ruleId": f.id,

@@ -98,10 +98,12 @@ impl PortSet {
         self.ranges.first().map(|r| r.0)
     }
 
+    #[must_use]
     pub fn union(&self, other: &PortSet) -> PortSet {
         PortSet::from_ranges(self.ranges.iter().chain(other.ranges.iter()).copied())
     }
 
+    #[must_use]
     pub fn intersect(&self, other: &PortSet) -> PortSet {
         let mut out = Vec::new();
         let (mut i, mut j) = (0, 0);
@@ -123,6 +125,7 @@ impl PortSet {
     }
 
     /// The ports of `self` not in `other`.
+    #[must_use]
     pub fn difference(&self, other: &PortSet) -> PortSet {
         let mut out = Vec::new();
         let mut j = 0;

@@ -4,7 +4,7 @@
 //! file, as a `miette` diagnostic with the file's text, so the report at the top shows file,
 //! line, column, a label and the help). Must never: print, or exit.
 
-use std::fmt;
+use std::fmt::{self, Write as _};
 use std::sync::Arc;
 
 use miette::{Diagnostic, LabeledSpan, NamedSource, SourceCode};
@@ -137,7 +137,8 @@ impl LoadError {
     pub fn plain(&self) -> String {
         let mut out = String::new();
         for e in &self.errors {
-            out.push_str(&format!(
+            let _ = write!(
+                out,
                 "{}:{}:{}: error[{}]: {}\n  help: {}\n",
                 self.file,
                 e.at.line.max(1),
@@ -145,7 +146,7 @@ impl LoadError {
                 e.code.as_str(),
                 e.message,
                 e.help
-            ));
+            );
         }
         out
     }

@@ -13,7 +13,10 @@ use ipnet::IpNet;
 
 use super::error::{ErrorCode as C, InputError, LoadError};
 use super::index::AddrIndex;
-use super::model::*;
+use super::model::{
+    Backend, DnsTarget, DnsZone, Endpoint, EntityRef, EpIx, Expect, Kind, NetIx, Network, PublicIp,
+    Role, RuleSetIx, ServiceTag, Subnet, SubnetIx, Verdict, Zone, ZoneIx,
+};
 use super::raw::{self, OneOrMany, Pos, RawFile, RawRule, Scalar, Sp};
 use super::{Peering, Topology};
 use crate::policy::{
@@ -269,18 +272,17 @@ impl Validator {
 
     fn resolve(&mut self, id: &Sp<String>, expected: &str) -> Option<EntityRef> {
         let name = id.value.trim();
-        match self.ids.get(name) {
-            Some(e) => Some(*e),
-            None => {
-                let hint = self.suggest(name);
-                self.err(
-                    C::UnknownId,
-                    id.at,
-                    format!("unknown {expected} `{name}`"),
-                    format!("{hint} (every reference must name a {expected} declared in the file)"),
-                );
-                None
-            }
+        if let Some(e) = self.ids.get(name) {
+            Some(*e)
+        } else {
+            let hint = self.suggest(name);
+            self.err(
+                C::UnknownId,
+                id.at,
+                format!("unknown {expected} `{name}`"),
+                format!("{hint} (every reference must name a {expected} declared in the file)"),
+            );
+            None
         }
     }
 
@@ -692,20 +694,19 @@ impl Validator {
             let kind = Kind::parse(&kind_text);
             let subnet = e.subnet.as_ref().and_then(|s| self.resolve_subnet(s));
             let network = subnet.map(|s| self.subnets[s.index()].network);
-            let ip =
-                e.ip.as_ref()
-                    .and_then(|ip| match ip.value.trim().parse::<IpAddr>() {
-                        Ok(a) => Some((a, ip.at)),
-                        Err(_) => {
-                            self.err(
-                                C::BadIp,
-                                ip.at,
-                                format!("`{}` is not an IP address", ip.value.trim()),
-                                "write an address such as 10.1.1.4 or fd00::4 (no prefix length)",
-                            );
-                            None
-                        }
-                    });
+            let ip = e.ip.as_ref().and_then(|ip| {
+                if let Ok(a) = ip.value.trim().parse::<IpAddr>() {
+                    Some((a, ip.at))
+                } else {
+                    self.err(
+                        C::BadIp,
+                        ip.at,
+                        format!("`{}` is not an IP address", ip.value.trim()),
+                        "write an address such as 10.1.1.4 or fd00::4 (no prefix length)",
+                    );
+                    None
+                }
+            });
             if let (Some((a, at)), Some(s)) = (ip, subnet) {
                 let sub = &self.subnets[s.index()];
                 if !sub.cidrs.is_empty() && !sub.cidrs.iter().any(|c| c.contains(&a)) {
@@ -750,9 +751,10 @@ impl Validator {
             let public_ip = e.public_ip.as_ref().and_then(|p| match &p.value {
                 raw::PublicIp::Flag(true) => Some(PublicIp::Yes),
                 raw::PublicIp::Flag(false) => None,
-                raw::PublicIp::Address(a) => match a.trim().parse::<IpAddr>() {
-                    Ok(ip) => Some(PublicIp::Address(ip)),
-                    Err(_) => {
+                raw::PublicIp::Address(a) => {
+                    if let Ok(ip) = a.trim().parse::<IpAddr>() {
+                        Some(PublicIp::Address(ip))
+                    } else {
                         self.err(
                             C::BadIp,
                             p.at,
@@ -761,7 +763,7 @@ impl Validator {
                         );
                         None
                     }
-                },
+                }
             });
             let target = e.target.as_ref().and_then(|t| self.resolve_endpoint(t));
             if kind == Kind::PrivateEndpoint && target.is_none() && e.target.is_none() {
@@ -1129,17 +1131,16 @@ impl Validator {
 
     fn rule_sets_(&mut self, raw: &RawFile) {
         for rs in &raw.rule_sets {
-            let kind = match RuleSetKind::parse(&rs.kind.value) {
-                Some(k) => k,
-                None => {
-                    self.err(
-                        C::BadValue,
-                        rs.kind.at,
-                        format!("`{}` is not a kind of rule set", rs.kind.value.trim()),
-                        "use nsg, security_group, nacl, firewall or policy",
-                    );
-                    RuleSetKind::Firewall
-                }
+            let kind = if let Some(k) = RuleSetKind::parse(&rs.kind.value) {
+                k
+            } else {
+                self.err(
+                    C::BadValue,
+                    rs.kind.at,
+                    format!("`{}` is not a kind of rule set", rs.kind.value.trim()),
+                    "use nsg, security_group, nacl, firewall or policy",
+                );
+                RuleSetKind::Firewall
             };
             let mut seen: HashMap<String, Pos> = HashMap::new();
             let mut prio_seen: HashMap<(Option<Direction>, u32), String> = HashMap::new();
@@ -1352,17 +1353,16 @@ impl Validator {
                 None => DnsTarget::Endpoint(EpIx(ix32(i))),
             };
             let at = self.endpoints[i].at;
-            let dz = match self.dns.iter().position(|d| d.zone == zone) {
-                Some(k) => k,
-                None => {
-                    self.dns.push(DnsZone {
-                        zone: zone.clone(),
-                        linked: Vec::new(),
-                        records: Vec::new(),
-                        at,
-                    });
-                    self.dns.len() - 1
-                }
+            let dz = if let Some(k) = self.dns.iter().position(|d| d.zone == zone) {
+                k
+            } else {
+                self.dns.push(DnsZone {
+                    zone: zone.clone(),
+                    linked: Vec::new(),
+                    records: Vec::new(),
+                    at,
+                });
+                self.dns.len() - 1
             };
             if !self.dns[dz].records.iter().any(|(n, _)| n == name) {
                 self.dns[dz].records.push((name.to_string(), rec));
@@ -1375,21 +1375,21 @@ impl Validator {
 
     fn expects_(&mut self, raw: &RawFile) {
         for (i, x) in raw.expect.iter().enumerate() {
-            let verdict = match Verdict::parse(&x.verdict.value) {
-                Some(v) => v,
-                None => {
-                    self.err(
-                        C::BadValue,
-                        x.verdict.at,
-                        format!("`{}` is not a verdict", x.verdict.value.trim()),
-                        "use allow, deny or no_route",
-                    );
-                    Verdict::Deny
-                }
+            let verdict = if let Some(v) = Verdict::parse(&x.verdict.value) {
+                v
+            } else {
+                self.err(
+                    C::BadValue,
+                    x.verdict.at,
+                    format!("`{}` is not a verdict", x.verdict.value.trim()),
+                    "use allow, deny or no_route",
+                );
+                Verdict::Deny
             };
-            let port = x.port.as_ref().and_then(|p| match u16::try_from(p.value) {
-                Ok(v) => Some(v),
-                Err(_) => {
+            let port = x.port.as_ref().and_then(|p| {
+                if let Ok(v) = u16::try_from(p.value) {
+                    Some(v)
+                } else {
                     self.err(
                         C::BadPort,
                         p.at,

@@ -10,7 +10,7 @@ mod render;
 pub mod route;
 
 use std::collections::HashSet;
-use std::fmt;
+use std::fmt::{self, Write as _};
 use std::net::IpAddr;
 
 use serde::Serialize;
@@ -320,6 +320,20 @@ pub struct BackendInfo {
     pub disabled: bool,
 }
 
+/// What happens to a flow whose private endpoint a what-if switched off (seed 002's failover
+/// test: it must fail, not fall back to the public endpoint).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Fallback {
+    /// The destination's private endpoints that are switched off.
+    pub private_endpoints_down: Vec<String>,
+    /// The flow now goes to the service's public endpoint over the internet.
+    pub public: bool,
+    /// The flow still gets through that way (a silent fallback to the public path).
+    pub falls_back: bool,
+    /// In words: "none — …" or "WARNING: falls back to the public endpoint …".
+    pub note: String,
+}
+
 /// The answer to "can X reach Y on port P": the verdict with its evidence.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Trace {
@@ -349,6 +363,9 @@ pub struct Trace {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub backend: Option<BackendInfo>,
     pub backends: Vec<Trace>,
+    /// Set when a what-if switched off a private endpoint of the destination service.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fallback: Option<Fallback>,
 }
 
 impl Trace {
@@ -927,6 +944,10 @@ impl Enforcer<'_> {
         true
     }
 
+    #[allow(
+        clippy::unused_self,
+        reason = "a method beside run/explain, which read the enforcer's state"
+    )]
     fn check_of(
         &self,
         rs: &RuleSet,
@@ -999,7 +1020,7 @@ impl Enforcer<'_> {
             .and_then(|r| r.justification.as_ref())
             .filter(|_| explicit)
         {
-            reason.push_str(&format!(" — \"{j}\""));
+            let _ = write!(reason, " — \"{j}\"");
         }
         if !explicit {
             reason.push_str(": no rule allows it");
@@ -1107,6 +1128,10 @@ fn zone_id(t: &Topology, p: &Party) -> Option<String> {
     p.zone.map(|z| t.zone(z).id.clone())
 }
 
+#[allow(
+    clippy::many_single_char_names,
+    reason = "t (topology), w (what-if), q (query) and friends are the codebase's names"
+)]
 fn trace_depth(t: &Topology, q: &Query, w: &WhatIf, depth: usize) -> Result<Trace, TraceError> {
     let src = resolve_src(t, &q.from)?;
     let name = name_dst(t, &q.to)?;
@@ -1142,6 +1167,7 @@ fn trace_depth(t: &Topology, q: &Query, w: &WhatIf, depth: usize) -> Result<Trac
         destination_zone: zone_id(t, &dst.party),
         backend: None,
         backends: Vec::new(),
+        fallback: None,
     };
 
     // Route.
@@ -1155,7 +1181,15 @@ fn trace_depth(t: &Topology, q: &Query, w: &WhatIf, depth: usize) -> Result<Trac
         Err(NoRoute(why)) => {
             tr.path = partial_path(t, &src);
             tr.reason = why;
-            tr.fix = no_route_fix(t, &src, &dst);
+            // A what-if that switched off an end explains itself: no design fix to suggest.
+            let switched_off = [src.ep, dst.ep, dst.via_pe]
+                .into_iter()
+                .flatten()
+                .any(|e| w.endpoint_down(t, e));
+            if !switched_off {
+                tr.fix = no_route_fix(t, &src, &dst);
+            }
+            tr.fallback = fallback(t, &dst, &tr, w);
             return Ok(tr);
         }
     };
@@ -1367,6 +1401,8 @@ fn trace_depth(t: &Topology, q: &Query, w: &WhatIf, depth: usize) -> Result<Trac
         };
     }
 
+    tr.fallback = fallback(t, &dst, &tr, w);
+
     // Gateway fan-out.
     if depth < MAX_BACKEND_DEPTH
         && dst.via_pe.is_none()
@@ -1375,6 +1411,85 @@ fn trace_depth(t: &Topology, q: &Query, w: &WhatIf, depth: usize) -> Result<Trac
         tr.backends = backends(t, g, port, protocol, w, depth)?;
     }
     Ok(tr)
+}
+
+/// Whether the flow falls back to a public path because a what-if switched off the private
+/// endpoint(s) of the destination service.
+fn fallback(t: &Topology, dst: &End, tr: &Trace, w: &WhatIf) -> Option<Fallback> {
+    if w.is_empty() {
+        return None;
+    }
+    let svc = dst.ep?;
+    let pes = t.private_endpoints_of(svc);
+    let down: Vec<String> = pes
+        .iter()
+        .filter(|p| w.endpoint_down(t, **p))
+        .map(|p| t.endpoint(*p).id.clone())
+        .collect();
+    if down.is_empty() {
+        return None;
+    }
+    let ep = t.endpoint(svc);
+    let list = down.join(", ");
+    let (public, falls_back, note) = match dst.via_pe {
+        Some(pe) if w.endpoint_down(t, pe) => (
+            false,
+            false,
+            format!(
+                "none — {} is down and the flow still goes to it (its address or private DNS record): the call fails with a connection error instead of falling back to the public endpoint",
+                t.endpoint(pe).id
+            ),
+        ),
+        Some(pe) => (
+            false,
+            false,
+            format!(
+                "none needed — {list} down; the flow uses the private endpoint {} instead (still private)",
+                t.endpoint(pe).id
+            ),
+        ),
+        None if tr.public && tr.verdict == Verdict::Allow => (
+            true,
+            true,
+            format!(
+                "WARNING: falls back to the public endpoint of {} over the internet ({list} down, public access enabled) — disable its public access so that the call fails instead",
+                ep.id
+            ),
+        ),
+        None if tr.public => {
+            let by = tr
+                .decided_by
+                .as_ref()
+                .map(|d| format!("{} {}", d.rule_set, d.rule))
+                .unwrap_or_default();
+            let note = if ep.public_access {
+                format!(
+                    "none — the private endpoint is down ({list}); the public path to {} is blocked by {by}, but its public access is enabled: disable it so no rule change can open a public fallback",
+                    ep.id
+                )
+            } else {
+                format!(
+                    "none — the private endpoint is down ({list}) and public access to {} is disabled: the call fails",
+                    ep.id
+                )
+            };
+            (true, false, note)
+        }
+        None => (
+            false,
+            false,
+            format!(
+                "none — the private endpoint is down ({list}) and there is no other path to {}: the call fails",
+                ep.id
+            ),
+        ),
+    };
+    Some(Fallback {
+        private_endpoints_down: down,
+        public,
+        falls_back,
+        note,
+    })
 }
 
 fn backends(
@@ -1396,7 +1511,12 @@ fn backends(
             bt.decided_by = None;
             bt.reason = format!("{} is disabled (what-if)", be.id);
         }
-        let region = be.region.clone().or_else(|| {
+        // The region that serves: a private endpoint's target service's, else the backend's.
+        let service_region = be
+            .target
+            .filter(|_| be.kind == Kind::PrivateEndpoint)
+            .and_then(|s| t.endpoint(s).region.clone());
+        let region = service_region.or_else(|| be.region.clone()).or_else(|| {
             bt.via_private_endpoint
                 .as_ref()
                 .and_then(|p| t.endpoint_ix(p))
@@ -1468,6 +1588,10 @@ fn dst_suffix(t: &Topology, dst: &End) -> Vec<String> {
 
 type Built = (Vec<String>, Vec<EpIx>, bool);
 
+#[allow(
+    clippy::many_single_char_names,
+    reason = "t (topology), w (what-if), q (query) and friends are the codebase's names"
+)]
 fn build_route(t: &Topology, src: &End, dst: &End, w: &WhatIf) -> Result<Built, NoRoute> {
     if let Some(e) = src.ep
         && w.endpoint_down(t, e)

@@ -126,22 +126,54 @@ fn render_into(out: &mut String, tr: &Trace, st: &Style, indent: &str) {
     if let Some(f) = &tr.fix {
         let _ = writeln!(out, "{indent}  fix    {}", st.paint("36", f));
     }
+    if let Some(fb) = &tr.fallback {
+        let note = if fb.falls_back {
+            st.paint("1;31", &fb.note)
+        } else {
+            fb.note.clone()
+        };
+        let _ = writeln!(out, "{indent}  fallback {note}");
+    }
     if !tr.backends.is_empty() {
-        let _ = writeln!(out, "{indent}  backends ({})", tr.backends.len());
+        let serving: Vec<&str> = tr
+            .backends
+            .iter()
+            .filter(|b| b.backend.as_ref().is_some_and(|i| i.serving))
+            .map(|b| b.to.as_str())
+            .collect();
+        let mut prios: Vec<u32> = tr
+            .backends
+            .iter()
+            .filter_map(|b| b.backend.as_ref().map(|i| i.priority))
+            .collect();
+        prios.dedup();
+        let order: Vec<String> = prios.iter().map(|p| format!("priority {p}")).collect();
+        let now = if serving.is_empty() {
+            st.paint("1;31", "none: every backend is down or denied")
+        } else {
+            serving.join(", ")
+        };
+        let _ = writeln!(
+            out,
+            "{indent}  backends ({}), failover order {}; serving now: {now}",
+            tr.backends.len(),
+            order.join(" → ")
+        );
         for b in &tr.backends {
             if let Some(info) = &b.backend {
                 let role = if info.disabled {
-                    "disabled"
+                    "disabled (what-if)"
                 } else if info.serving {
                     "serving"
                 } else if b.verdict == Verdict::Allow {
-                    "standby"
+                    "standby: takes over if the group above fails"
                 } else {
                     "unreachable"
                 };
                 let _ = writeln!(
                     out,
-                    "{indent}   • {} priority {}{} {}  {}",
+                    "{indent}   {} {} priority {}{} {}  {}",
+                    if info.serving { "▶" } else { "•" },
                     b.to,
                     info.priority,
                     info.region
