@@ -173,6 +173,13 @@ fn write_check_text(
                 "  {}:{} [{}] {}",
                 f.location.file, f.location.line, f.id, f.message
             )?;
+            if let Some(tr) = &f.evidence {
+                writeln!(
+                    out,
+                    "      evidence: {}",
+                    crate::check::reach::evidence_line(tr)
+                )?;
+            }
             if let Some(fix) = &f.fix {
                 writeln!(out, "      fix: {fix}")?;
             }
@@ -211,6 +218,11 @@ fn write_check_text(
         .iter()
         .filter(|f| f.severity == Severity::Warning)
         .count();
+    let infos = r
+        .findings
+        .iter()
+        .filter(|f| f.severity == Severity::Info)
+        .count();
     let failed = r.expectations.iter().filter(|e| !e.passed).count();
     let passed = r.expectations.len() - failed;
     let verdict = if r.fails(threshold) {
@@ -220,7 +232,8 @@ fn write_check_text(
     };
     writeln!(
         out,
-        "\n{verdict}: {errors} error(s), {warnings} warning(s); expectations {passed} passed, {failed} failed"
+        "\n{verdict}: {errors} error(s), {warnings} warning(s), {infos} info; expectations {passed} passed, {failed} failed (failing at {} and above)",
+        threshold.as_str()
     )?;
     Ok(())
 }
