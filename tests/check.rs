@@ -29,7 +29,10 @@ const IDS: [&str; 14] = [
 ];
 
 fn fixture(id: &str, kind: &str) -> Topology {
-    let p = format!("{}/tests/fixtures/check/{id}/{kind}.yaml", env!("CARGO_MANIFEST_DIR"));
+    let p = format!(
+        "{}/tests/fixtures/check/{id}/{kind}.yaml",
+        env!("CARGO_MANIFEST_DIR")
+    );
     load(Path::new(&p)).unwrap_or_else(|e| panic!("{p}: {e}"))
 }
 
@@ -38,7 +41,10 @@ fn each_finding_has_a_fixture_that_triggers_it_and_one_that_does_not() {
     for id in IDS {
         let bad = findings(&fixture(id, "bad"));
         let hit: Vec<_> = bad.iter().filter(|f| f.id == id).collect();
-        assert!(!hit.is_empty(), "{id}/bad.yaml does not trigger {id}: {bad:#?}");
+        assert!(
+            !hit.is_empty(),
+            "{id}/bad.yaml does not trigger {id}: {bad:#?}"
+        );
         for f in &hit {
             assert!(f.location.line > 0, "{id}: no line");
             assert!(!f.subject.is_empty() && !f.message.is_empty() && f.fix.is_some());
@@ -64,7 +70,10 @@ fn reachability_findings_carry_an_allowed_trace_as_evidence() {
         "management-exposed",
     ] {
         for f in findings(&fixture(id, "bad")).iter().filter(|f| f.id == id) {
-            let tr = f.evidence.as_ref().unwrap_or_else(|| panic!("{id}: no evidence"));
+            let tr = f
+                .evidence
+                .as_ref()
+                .unwrap_or_else(|| panic!("{id}: no evidence"));
             assert_eq!(tr.verdict, Verdict::Allow, "{id}: {}", tr.reason);
             assert!(!tr.path.is_empty());
         }
@@ -77,7 +86,10 @@ fn the_flawed_sample_shows_every_finding_and_good_samples_have_no_errors() {
     let flawed = load(Path::new(&format!("{dir}/flawed-design.yaml"))).unwrap();
     let f = findings(&flawed);
     for id in IDS {
-        assert!(f.iter().any(|x| x.id == id), "flawed-design.yaml lacks {id}");
+        assert!(
+            f.iter().any(|x| x.id == id),
+            "flawed-design.yaml lacks {id}"
+        );
     }
     for name in [
         "aws-isolated-ai",
@@ -257,10 +269,22 @@ fn sarif_has_the_required_structure() {
         assert!(rules.iter().any(|r| r["id"] == id), "{id} has no rule");
         let idx = res["ruleIndex"].as_u64().unwrap() as usize;
         assert_eq!(rules[idx]["id"], id);
-        assert!(matches!(res["level"].as_str(), Some("error" | "warning" | "note")));
-        assert!(res["message"]["text"].as_str().is_some_and(|m| !m.is_empty()));
+        assert!(matches!(
+            res["level"].as_str(),
+            Some("error" | "warning" | "note")
+        ));
+        assert!(
+            res["message"]["text"]
+                .as_str()
+                .is_some_and(|m| !m.is_empty())
+        );
         let loc = &res["locations"][0]["physicalLocation"];
-        assert!(loc["artifactLocation"]["uri"].as_str().unwrap().ends_with("bad.yaml"));
+        assert!(
+            loc["artifactLocation"]["uri"]
+                .as_str()
+                .unwrap()
+                .ends_with("bad.yaml")
+        );
         assert!(loc["region"]["startLine"].as_u64().unwrap() >= 1);
     }
 }
@@ -306,4 +330,31 @@ fn exit_codes() {
     assert_eq!(run(&["check", f, "--severity", "loud"]).0, 2);
     let (_, text) = run(&["check", "samples/flawed-design.yaml"]);
     assert!(text.contains("evidence: web -> "), "{text}");
+}
+
+#[test]
+fn cached_routes_are_the_routes_of_the_trace_engine() {
+    use zonescope::generate::{GenParams, generate};
+    use zonescope::trace::route::net_route;
+    let mut p = GenParams::size("S").unwrap();
+    p.regions = 3;
+    let t = load_str(&generate(&p), "s.yaml").unwrap();
+    let eng = Engine::new(&t);
+    let nets: Vec<usize> = (0..t.networks().len()).collect();
+    let ix = |i: usize| match t.find(&t.networks()[i].id) {
+        Some(zonescope::topology::EntityRef::Network(n)) => n,
+        _ => unreachable!(),
+    };
+    for &a in &nets {
+        for &b in &nets {
+            let (a, b) = (ix(a), ix(b));
+            assert_eq!(
+                eng.net_route(a, b),
+                net_route(&t, a, b, &WhatIf::default()).ok(),
+                "{} -> {}",
+                t.network(a).id,
+                t.network(b).id
+            );
+        }
+    }
 }

@@ -194,21 +194,21 @@ fn broad(t: &Topology, s: &Selector, text: &str) -> Option<(String, bool)> {
     }
 }
 
-/// The sensitive zones (inference, data, management) of the places a rule set is attached to.
-fn attached_zones(t: &Topology, rs_index: usize) -> BTreeSet<ZoneIx> {
-    let mut z = BTreeSet::new();
+/// For each rule set, the zones of the places (subnets, endpoints) it is attached to.
+fn attached_zones(t: &Topology) -> Vec<BTreeSet<ZoneIx>> {
+    let mut z = vec![BTreeSet::new(); t.rule_sets().len()];
     for s in t.subnets() {
-        if s.rule_sets.iter().any(|r| r.index() == rs_index)
-            && let Some(zone) = s.zone
-        {
-            z.insert(zone);
+        if let Some(zone) = s.zone {
+            for r in &s.rule_sets {
+                z[r.index()].insert(zone);
+            }
         }
     }
     for e in t.endpoints() {
-        if e.rule_sets.iter().any(|r| r.index() == rs_index)
-            && let Some(zone) = e.zone
-        {
-            z.insert(zone);
+        if let Some(zone) = e.zone {
+            for r in &e.rule_sets {
+                z[r.index()].insert(zone);
+            }
         }
     }
     z
@@ -224,7 +224,12 @@ fn dest_zones(t: &Topology, s: &Selector) -> BTreeSet<ZoneIx> {
         }
         Selector::Subnet(x) => z.extend(t.subnet(*x).zone),
         Selector::Endpoint(x) => z.extend(t.endpoint(*x).zone),
-        Selector::Network(n) => z.extend(t.network(*n).subnets.iter().filter_map(|s| t.subnet(*s).zone)),
+        Selector::Network(n) => z.extend(
+            t.network(*n)
+                .subnets
+                .iter()
+                .filter_map(|s| t.subnet(*s).zone),
+        ),
         Selector::Cidr(c) => z.extend(
             t.subnets()
                 .iter()
@@ -247,6 +252,7 @@ fn sensitive(t: &Topology, z: ZoneIx) -> bool {
 /// spanning several subnets, into the inference, data or management zone.
 pub fn broad_source(t: &Topology) -> Vec<Finding> {
     let mut out = Vec::new();
+    let attached_all = attached_zones(t);
     let sets = t
         .rule_sets()
         .iter()
@@ -254,29 +260,38 @@ pub fn broad_source(t: &Topology) -> Vec<Finding> {
         .map(|(i, rs)| (Some(i), rs))
         .chain(t.zone_policy().map(|p| (None, p)));
     for (ix, rs) in sets {
-        let attached = ix.map(|i| attached_zones(t, i)).unwrap_or_default();
-        for r in rs.rules.iter().filter(|r| !r.default_rule && r.action == Action::Allow) {
+        let attached = ix.map(|i| attached_all[i].clone()).unwrap_or_default();
+        for r in rs
+            .rules
+            .iter()
+            .filter(|r| !r.default_rule && r.action == Action::Allow)
+        {
             let into: BTreeSet<ZoneIx> = match rs.kind {
                 RuleSetKind::Nsg | RuleSetKind::SecurityGroup | RuleSetKind::Nacl => {
                     if r.direction != Some(Direction::Inbound) {
                         continue;
                     }
-                    let named: BTreeSet<ZoneIx> =
-                        r.destinations.iter().flat_map(|d| dest_zones(t, d)).collect();
+                    let named: BTreeSet<ZoneIx> = r
+                        .destinations
+                        .iter()
+                        .flat_map(|d| dest_zones(t, d))
+                        .collect();
                     attached
                         .iter()
                         .copied()
                         .filter(|z| {
                             named.contains(z)
-                                || r.destinations.iter().any(|d| {
-                                    matches!(d, Selector::VirtualNetwork | Selector::Any)
-                                })
+                                || r.destinations
+                                    .iter()
+                                    .any(|d| matches!(d, Selector::VirtualNetwork | Selector::Any))
                         })
                         .collect()
                 }
-                RuleSetKind::Firewall | RuleSetKind::Policy => {
-                    r.destinations.iter().flat_map(|d| dest_zones(t, d)).collect()
-                }
+                RuleSetKind::Firewall | RuleSetKind::Policy => r
+                    .destinations
+                    .iter()
+                    .flat_map(|d| dest_zones(t, d))
+                    .collect(),
             };
             let zones: Vec<&str> = into
                 .iter()
@@ -289,14 +304,22 @@ pub fn broad_source(t: &Topology) -> Vec<Finding> {
             let Some((why, internet)) = r
                 .sources
                 .iter()
-                .zip(r.source_text.iter().chain(std::iter::repeat(&String::new())))
+                .zip(
+                    r.source_text
+                        .iter()
+                        .chain(std::iter::repeat(&String::new())),
+                )
                 .find_map(|(s, txt)| broad(t, s, txt))
             else {
                 continue;
             };
             out.push(Finding {
                 id: "broad-source".into(),
-                severity: if internet { Severity::Error } else { Severity::Warning },
+                severity: if internet {
+                    Severity::Error
+                } else {
+                    Severity::Warning
+                },
                 message: format!(
                     "{} {} rule {} allows {} on {}/{} from {why} into the {} zone{}",
                     rs.kind.label(),

@@ -57,7 +57,9 @@ pub fn dns_not_private(t: &Topology) -> Vec<Finding> {
         for &(n, client) in &clients {
             // Fast path: the endpoint's own zone (which holds its record) is linked here.
             let hub = t.network(n).hub;
-            if zone.is_some_and(|z| z.linked.contains(&n) || hub.is_some_and(|h| z.linked.contains(&h))) {
+            if zone.is_some_and(|z| {
+                z.linked.contains(&n) || hub.is_some_and(|h| z.linked.contains(&h))
+            }) {
                 continue;
             }
             if resolves_to(t, n, &fqdn, pes) {
@@ -70,7 +72,12 @@ pub fn dns_not_private(t: &Topology) -> Vec<Finding> {
         let Some(&(_, client)) = bad.first() else {
             continue;
         };
-        let q = Query::new(&t.endpoint(client).id, &fqdn, t.endpoint(svc).ports.as_ref().and_then(|x| x.first()), Protocol::Tcp);
+        let q = Query::new(
+            &t.endpoint(client).id,
+            &fqdn,
+            t.endpoint(svc).ports.as_ref().and_then(|x| x.first()),
+            Protocol::Tcp,
+        );
         let evidence = trace(t, &q, &w).ok();
         let nets: Vec<&str> = bad.iter().map(|(n, _)| t.network(*n).id.as_str()).collect();
         let zone_name = pe.dns_zone.clone().unwrap_or_else(|| "(none)".to_string());

@@ -8,7 +8,9 @@
 //! endpoint rules, firewalls on the route, destination subnet and endpoint rules, the zone
 //! policy, public access, listeners), but carries a [`PortSet`] through it: each stage gives the
 //! exact set of ports it allows ([`crate::policy::eval::allowed_ports`]), and a flow on port
-//! `p` is allowed iff `p` is in every stage's set, so the intersection is exact. Every
+//! `p` is allowed iff `p` is in every stage's set, so the intersection is exact. Routes come
+//! from one breadth-first search per source network, the same search as
+//! [`crate::trace::route::net_route`]. Every
 //! non-empty answer is confirmed by the caller with one real trace on a witness port.
 //!
 //! Must never: report anything itself, print, or decide what a finding is.
@@ -22,7 +24,7 @@ use ipnet::IpNet;
 use crate::policy::eval::{Ctx, Flow, Party, allowed_ports, evaluate};
 use crate::policy::{Action, Direction, PortSet, Protocol, RuleSet, RuleSetKind, Selector};
 use crate::topology::{EpIx, Kind, NetIx, SubnetIx, Topology, ZoneIx};
-use crate::trace::route::{NetRoute, internet_route, net_route};
+use crate::trace::route::{NetRoute, internet_route};
 use crate::trace::{Query, WhatIf};
 
 /// What a flow is sent to.
@@ -84,7 +86,9 @@ struct Dst {
 /// Exact reachability over one topology, with caches.
 pub struct Engine<'a> {
     pub t: &'a Topology,
-    routes: RefCell<HashMap<(NetIx, NetIx), Option<NetRoute>>>,
+    /// Per source network: for every network, the network during whose expansion the route
+    /// search first met it (the BFS of [`net_route`], run once for all destinations).
+    parents: RefCell<HashMap<NetIx, std::rc::Rc<Vec<Option<NetIx>>>>>,
     inet: RefCell<HashMap<(NetIx, bool), Option<Vec<EpIx>>>>,
     /// The zone policy names only zones and `*`: its answer depends on the two zones alone.
     policy_pure: bool,
@@ -147,19 +151,69 @@ impl<'a> Engine<'a> {
         });
         Engine {
             t,
-            routes: RefCell::new(HashMap::new()),
+            parents: RefCell::new(HashMap::new()),
             inet: RefCell::new(HashMap::new()),
             policy_pure,
             policy_cache: RefCell::new(HashMap::new()),
         }
     }
 
-    fn net_route(&self, a: NetIx, b: NetIx) -> Option<NetRoute> {
-        self.routes
-            .borrow_mut()
-            .entry((a, b))
-            .or_insert_with(|| net_route(self.t, a, b, &WhatIf::default()).ok())
-            .clone()
+    /// The breadth-first search of [`net_route`] from `from`, for every destination at once:
+    /// only networks with an egress firewall are crossed, and a destination's route is through
+    /// the first expanded network that peers with it (the same order, so the same route).
+    fn parents(&self, from: NetIx) -> std::rc::Rc<Vec<Option<NetIx>>> {
+        if let Some(p) = self.parents.borrow().get(&from) {
+            return p.clone();
+        }
+        let t = self.t;
+        let n = t.networks().len();
+        let mut parent: Vec<Option<NetIx>> = vec![None; n];
+        let mut seen = vec![false; n];
+        seen[from.index()] = true;
+        let mut q = std::collections::VecDeque::from([from]);
+        while let Some(cur) = q.pop_front() {
+            for (next, _) in t.peers(cur) {
+                if seen[next.index()] {
+                    continue;
+                }
+                if parent[next.index()].is_none() {
+                    parent[next.index()] = Some(cur);
+                }
+                if t.network(next).egress.is_some() {
+                    seen[next.index()] = true;
+                    q.push_back(next);
+                }
+            }
+        }
+        let rc = std::rc::Rc::new(parent);
+        self.parents.borrow_mut().insert(from, rc.clone());
+        rc
+    }
+
+    /// The route [`net_route`] finds from `a` to `b` (no what-if), from the cached search.
+    pub fn net_route(&self, a: NetIx, b: NetIx) -> Option<NetRoute> {
+        if a == b {
+            return Some(NetRoute {
+                networks: vec![a],
+                firewalls: Vec::new(),
+            });
+        }
+        let parent = self.parents(a);
+        let mut chain = vec![b];
+        let mut cur = b;
+        while cur != a {
+            cur = parent[cur.index()]?;
+            chain.push(cur);
+        }
+        chain.reverse();
+        let firewalls = chain[1..chain.len() - 1]
+            .iter()
+            .filter_map(|m| self.t.network(*m).egress)
+            .collect();
+        Some(NetRoute {
+            networks: chain,
+            firewalls,
+        })
     }
 
     fn inet_route(&self, a: NetIx, sub_egress: bool) -> Option<Vec<EpIx>> {
@@ -491,7 +545,8 @@ impl<'a> Engine<'a> {
     /// Whether the zone policy alone forbids every TCP and UDP port from `src` to `target` (the
     /// same for every target in that zone).
     pub fn forbids(&self, src: &Party, target: &Target) -> bool {
-        self.policy_forbids(src, target, Protocol::Tcp) && self.policy_forbids(src, target, Protocol::Udp)
+        self.policy_forbids(src, target, Protocol::Tcp)
+            && self.policy_forbids(src, target, Protocol::Udp)
     }
 
     /// Every TCP and UDP port on which `src` reaches `target`.
@@ -524,13 +579,20 @@ impl<'a> Engine<'a> {
     }
 
     /// The trace query (and what-if) that replays `src -> target` on one port.
-    pub fn query(&self, from: &str, target: &Target, proto: Protocol, port: u16) -> (Query, WhatIf) {
+    pub fn query(
+        &self,
+        from: &str,
+        target: &Target,
+        proto: Protocol,
+        port: u16,
+    ) -> (Query, WhatIf) {
         let t = self.t;
         let mut w = WhatIf::default();
         let to = match target {
             Target::Ep(e) => t.endpoint(*e).id.clone(),
             Target::Public(e) => {
-                w.endpoints.extend(t.private_endpoints_of(*e).iter().copied());
+                w.endpoints
+                    .extend(t.private_endpoints_of(*e).iter().copied());
                 t.endpoint(*e).id.clone()
             }
             Target::Addr(a) => a.to_string(),
@@ -586,7 +648,13 @@ pub fn groups(t: &Topology) -> Vec<Group> {
             }
         }
     }
-    type Key = (Option<SubnetIx>, Option<ZoneIx>, Kind, Option<PortSet>, bool);
+    type Key = (
+        Option<SubnetIx>,
+        Option<ZoneIx>,
+        Kind,
+        Option<PortSet>,
+        bool,
+    );
     let mut by_key: HashMap<Key, usize> = HashMap::new();
     let mut out: Vec<Group> = Vec::new();
     for (i, ep) in t.endpoints().iter().enumerate() {
@@ -600,9 +668,9 @@ pub fn groups(t: &Topology) -> Vec<Group> {
             || named.contains(&e)
             || ep.subnet.is_some_and(|s| {
                 t.subnet(s).cidrs.len() > 1
-                    || narrow.get(&s).is_some_and(|cs| {
-                        ep.ip.is_some_and(|a| cs.iter().any(|c| c.contains(&a)))
-                    })
+                    || narrow
+                        .get(&s)
+                        .is_some_and(|cs| ep.ip.is_some_and(|a| cs.iter().any(|c| c.contains(&a))))
             });
         if unique {
             out.push(Group {
@@ -669,7 +737,11 @@ pub fn external_classes(t: &Topology) -> Vec<External> {
         .collect();
     let mut points: Vec<u64> = vec![0];
     let nets = t.networks().iter().flat_map(|n| n.cidrs.iter());
-    for c in rule_cidrs.iter().chain(tags.iter().map(|x| x.1)).chain(nets) {
+    for c in rule_cidrs
+        .iter()
+        .chain(tags.iter().map(|x| x.1))
+        .chain(nets)
+    {
         if let Some((a, b)) = v4_bounds(c) {
             points.push(u64::from(a));
             points.push(u64::from(b) + 1);
@@ -687,9 +759,7 @@ pub fn external_classes(t: &Topology) -> Vec<External> {
     let mut seen: HashMap<Vec<usize>, usize> = HashMap::new();
     let mut out: Vec<External> = Vec::new();
     for (i, &lo) in points.iter().enumerate() {
-        let hi = points
-            .get(i + 1)
-            .map_or(u64::from(u32::MAX), |n| n - 1);
+        let hi = points.get(i + 1).map_or(u64::from(u32::MAX), |n| n - 1);
         let pick = nice
             .iter()
             .map(|a| u64::from(u32::from(*a)))
@@ -718,7 +788,9 @@ pub fn external_classes(t: &Topology) -> Vec<External> {
                 && !nice.iter().any(|n| IpAddr::V4(*n) == old)
             {
                 out[k].target = Target::Addr(addr);
-                out[k].label = out[k].label.replacen(&old.to_string(), &addr.to_string(), 1);
+                out[k].label = out[k]
+                    .label
+                    .replacen(&old.to_string(), &addr.to_string(), 1);
             }
             continue;
         }
@@ -743,13 +815,17 @@ pub fn external_classes(t: &Topology) -> Vec<External> {
     let mut names: Vec<(String, bool)> = Vec::new();
     for rs in t.rule_sets().iter().chain(t.zone_policy()) {
         for r in &rs.rules {
-            let pats = r.fqdns.iter().cloned().chain(r.destinations.iter().filter_map(|s| {
-                if let Selector::Fqdn(f) = s {
-                    Some(f.clone())
-                } else {
-                    None
-                }
-            }));
+            let pats = r
+                .fqdns
+                .iter()
+                .cloned()
+                .chain(r.destinations.iter().filter_map(|s| {
+                    if let Selector::Fqdn(f) = s {
+                        Some(f.clone())
+                    } else {
+                        None
+                    }
+                }));
             for p in pats {
                 let (name, specific) = if p == "*" {
                     ("example.com".to_string(), false)

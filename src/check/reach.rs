@@ -16,7 +16,13 @@ use crate::trace::{Trace, dns_lookup, trace};
 
 /// Replay one flow of `reach` with the trace engine: the evidence. `None` when the trace does
 /// not allow it (which would be a bug of the exact engine: never report it).
-fn confirm(eng: &Engine<'_>, from: &str, target: &Target, name: Option<&str>, r: &Reach) -> Option<Trace> {
+fn confirm(
+    eng: &Engine<'_>,
+    from: &str,
+    target: &Target,
+    name: Option<&str>,
+    r: &Reach,
+) -> Option<Trace> {
     let (proto, port) = r.witness()?;
     let (mut q, w) = eng.query(from, target, proto, port);
     if let Some(n) = name {
@@ -143,7 +149,9 @@ fn app_direct_ai(eng: &Engine<'_>, groups: &[Group], out: &mut Vec<Finding>) {
             let ways: Vec<String> = flows
                 .iter()
                 .map(|(tg, n, r)| {
-                    let what = n.as_ref().map_or_else(|| s.id.clone(), |n| format!("by its name {n}"));
+                    let what = n
+                        .as_ref()
+                        .map_or_else(|| s.id.clone(), |n| format!("by its name {n}"));
                     format!("{what} on {} {}", r.text(), how(t, r, tg))
                 })
                 .collect();
@@ -272,7 +280,11 @@ fn egress(eng: &Engine<'_>, groups: &[Group], ext: &[External], out: &mut Vec<Fi
             .map(|(x, r)| format!("{} on {}", x.label, r.text()))
             .collect();
         let more = hits.len().saturating_sub(6);
-        let more = if more > 0 { format!(" and {more} more") } else { String::new() };
+        let more = if more > 0 {
+            format!(" and {more} more")
+        } else {
+            String::new()
+        };
         let scope = if open {
             "the internet"
         } else {
@@ -302,7 +314,12 @@ fn egress(eng: &Engine<'_>, groups: &[Group], ext: &[External], out: &mut Vec<Fi
 }
 
 /// `management-exposed`: a management endpoint is reachable from the internet.
-fn management_exposed(eng: &Engine<'_>, groups: &[Group], ext: &[External], out: &mut Vec<Finding>) {
+fn management_exposed(
+    eng: &Engine<'_>,
+    groups: &[Group],
+    ext: &[External],
+    out: &mut Vec<Finding>,
+) {
     let t = eng.t;
     let sources: Vec<(&External, IpAddr)> = ext
         .iter()
@@ -315,7 +332,8 @@ fn management_exposed(eng: &Engine<'_>, groups: &[Group], ext: &[External], out:
         let ep = t.endpoint(g.rep);
         let mgmt = role_of(t, ep.zone) == Some(Role::Management)
             || matches!(ep.kind, Kind::Jumpbox | Kind::Secrets);
-        if !mgmt || ep.kind == Kind::Firewall {
+        // Bastions and VPN gateways are the designed entry points of the management plane.
+        if !mgmt || matches!(ep.kind, Kind::Firewall | Kind::Bastion | Kind::VpnGateway) {
             continue;
         }
         let target = Target::Ep(g.rep);

@@ -12,16 +12,26 @@ use crate::topology::Topology;
 pub fn describe(id: &str) -> &'static str {
     match id {
         "public-access-enabled" => "A service with a private endpoint is still open to the public.",
-        "public-fallback" => "A client reaches a service both privately and publicly (silent public fallback).",
-        "dns-not-private" => "A private endpoint whose DNS zone is not linked to the networks using it.",
-        "broad-source" => "A wide CIDR, `*`, `VirtualNetwork` or `Internet` allowed into inference, data or management.",
-        "app-direct-ai" => "The application reaches an external AI service without the gateway or proxy.",
+        "public-fallback" => {
+            "A client reaches a service both privately and publicly (silent public fallback)."
+        }
+        "dns-not-private" => {
+            "A private endpoint whose DNS zone is not linked to the networks using it."
+        }
+        "broad-source" => {
+            "A wide CIDR, `*`, `VirtualNetwork` or `Internet` allowed into inference, data or management."
+        }
+        "app-direct-ai" => {
+            "The application reaches an external AI service without the gateway or proxy."
+        }
         "lateral-movement" => "The application reaches the data zone directly.",
         "data-egress" => "The data zone reaches the internet.",
         "inference-egress" => "The inference zone reaches the internet.",
         "sandbox-egress" => "The agent code sandbox reaches the internet.",
         "management-exposed" => "The management plane is reachable from the internet.",
-        "streaming-timeout" => "An idle timeout below 300 s on a gateway, load balancer or NAT cuts streamed responses.",
+        "streaming-timeout" => {
+            "An idle timeout below 300 s on a gateway, load balancer or NAT cuts streamed responses."
+        }
         "single-region" => "Model endpoints in one region only.",
         "shadowed-rule" => "A rule that can never match because earlier rules cover it.",
         "unknown-service-tag" => "A service tag the file does not declare: it matches no address.",

@@ -137,7 +137,10 @@ fn shadowed_in(t: &Topology, rs: &RuleSet, out: &mut Vec<Finding>) {
         let candidates: Vec<&Rule> = if first_match {
             rs.rules[..j].iter().collect()
         } else if rs.kind == RuleSetKind::Policy && b.action == Action::Allow {
-            rs.rules.iter().filter(|r| r.action == Action::Deny).collect()
+            rs.rules
+                .iter()
+                .filter(|r| r.action == Action::Deny)
+                .collect()
         } else {
             continue;
         };
@@ -194,7 +197,11 @@ fn shadowed_in(t: &Topology, rs: &RuleSet, out: &mut Vec<Finding>) {
         };
         out.push(Finding {
             id: "shadowed-rule".into(),
-            severity: if conflict { Severity::Error } else { Severity::Warning },
+            severity: if conflict {
+                Severity::Error
+            } else {
+                Severity::Warning
+            },
             message: format!(
                 "{} {} rule {} can never match: {how}, {effect}",
                 rs.kind.label(),
@@ -208,7 +215,10 @@ fn shadowed_in(t: &Topology, rs: &RuleSet, out: &mut Vec<Finding>) {
                     "give {} a higher priority (a lower number) than {}, or narrow {}",
                     b.id,
                     names.join(", "),
-                    by.iter().map(|a| a.id.as_str()).collect::<Vec<_>>().join(", ")
+                    by.iter()
+                        .map(|a| a.id.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 )
             } else {
                 format!("remove {} (or change what it matches)", b.id)
