@@ -5,7 +5,7 @@
 use std::path::Path;
 use std::process::Command;
 
-use zonescope::check::exact::{Engine, Target, groups, src_party};
+use zonescope::check::exact::{Engine, Target, external_classes, groups, src_party};
 use zonescope::check::{Severity, findings, review, sarif::to_sarif};
 use zonescope::policy::{PortSet, Protocol};
 use zonescope::topology::{Kind, Topology, Verdict, load, load_str};
@@ -223,6 +223,26 @@ fn exact_port_sets_agree_with_traces_on_every_port_class() {
                 continue;
             }
             let party = src_party(&t, g.rep);
+            // To the internet: every address class and FQDN a rule names.
+            for x in external_classes(&t) {
+                let r = eng.reach(&party, &x.target);
+                let (q, _) = eng.query(&src.id, &x.target, Protocol::Tcp, 0);
+                for (proto, set) in [(Protocol::Tcp, &r.tcp), (Protocol::Udp, &r.udp)] {
+                    for &p in &ports {
+                        let q = Query::new(&q.from, &q.to, Some(p), proto);
+                        let tr = trace(&t, &q, &w).unwrap();
+                        assert_eq!(
+                            tr.verdict == Verdict::Allow,
+                            set.contains(p),
+                            "{name}: {} -> {} {proto}/{p}: trace {} ({}), exact {set}",
+                            q.from,
+                            q.to,
+                            tr.verdict,
+                            tr.reason
+                        );
+                    }
+                }
+            }
             for (j, dst) in t.endpoints().iter().enumerate() {
                 if dst.kind == Kind::PrivateEndpoint || dst.id == src.id {
                     continue;
