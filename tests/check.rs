@@ -107,7 +107,7 @@ fn the_flawed_sample_shows_every_finding_and_good_samples_have_no_errors() {
 // ---------------------------------------------------------------------------------------------
 // Shadowing
 
-const SHADOW_BASE: &str = r#"
+const SHADOW_BASE: &str = r"
 version: 1
 name: shadowing
 zones: [{ id: application }, { id: data }]
@@ -120,7 +120,7 @@ networks:
 endpoints:
   - { id: db, kind: vector_db, subnet: snet-data, ip: 10.0.3.4 }
 rule_sets:
-"#;
+";
 
 fn shadowed(rule_set: &str, rs_id: &str) -> Vec<String> {
     let text = format!("{}{rule_set}", SHADOW_BASE.replace("RS", rs_id));
@@ -162,13 +162,13 @@ fn nacl_rule_after_a_broader_one_is_shadowed_but_not_before_it() {
 
 #[test]
 fn firewall_rule_with_narrower_source_is_shadowed_but_wider_is_not() {
-    let rs = r#"  - id: fw
+    let rs = r"  - id: fw
     kind: firewall
     rules:
       - { id: app-to-data, priority: 100, action: deny, protocol: any, source: application, destination: data }
       - { id: subnet-https, priority: 200, action: allow, protocol: https, source: snet-app, destination: db, ports: 443 }
       - { id: wide-https, priority: 300, action: allow, protocol: https, source: 10.0.0.0/8, destination: db, ports: 443 }
-"#;
+";
     assert_eq!(shadowed(rs, "fw"), vec!["fw/subnet-https".to_string()]);
 }
 

@@ -23,7 +23,10 @@ pub fn public_access_enabled(t: &Topology) -> Vec<Finding> {
         if !ep.is_paas() || !ep.public_access || pes.is_empty() {
             continue;
         }
-        let port = ep.ports.as_ref().and_then(|p| p.first());
+        let port = ep
+            .ports
+            .as_ref()
+            .and_then(super::super::policy::ports::PortSet::first);
         let q = Query::new("internet", &ep.id, port, crate::policy::Protocol::Tcp);
         let evidence = trace(t, &q, &WhatIf::default()).ok();
         let names: Vec<&str> = pes.iter().map(|p| t.endpoint(*p).id.as_str()).collect();

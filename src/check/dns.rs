@@ -75,7 +75,10 @@ pub fn dns_not_private(t: &Topology) -> Vec<Finding> {
         let q = Query::new(
             &t.endpoint(client).id,
             &fqdn,
-            t.endpoint(svc).ports.as_ref().and_then(|x| x.first()),
+            t.endpoint(svc)
+                .ports
+                .as_ref()
+                .and_then(super::super::policy::ports::PortSet::first),
             Protocol::Tcp,
         );
         let evidence = trace(t, &q, &w).ok();

@@ -83,13 +83,20 @@ struct Dst {
     via_pe: Option<EpIx>,
 }
 
+/// For each network, the network a route search first met it from.
+type Parents = std::rc::Rc<Vec<Option<NetIx>>>;
+
+/// The firewalls on the way to the internet; `None`: no route out.
+type InternetFirewalls = Option<Vec<EpIx>>;
+
 /// Exact reachability over one topology, with caches.
 pub struct Engine<'a> {
     pub t: &'a Topology,
     /// Per source network: for every network, the network during whose expansion the route
     /// search first met it (the BFS of [`net_route`], run once for all destinations).
-    parents: RefCell<HashMap<NetIx, std::rc::Rc<Vec<Option<NetIx>>>>>,
-    inet: RefCell<HashMap<(NetIx, bool), Option<Vec<EpIx>>>>,
+    parents: RefCell<HashMap<NetIx, Parents>>,
+    /// Per (source network, subnet egress flag): the firewalls to the internet, if any route.
+    inet: RefCell<HashMap<(NetIx, bool), InternetFirewalls>>,
     /// The zone policy names only zones and `*`: its answer depends on the two zones alone.
     policy_pure: bool,
     policy_cache: RefCell<HashMap<(ZoneIx, ZoneIx, Protocol), PortSet>>,
@@ -161,7 +168,7 @@ impl<'a> Engine<'a> {
     /// The breadth-first search of [`net_route`] from `from`, for every destination at once:
     /// only networks with an egress firewall are crossed, and a destination's route is through
     /// the first expanded network that peers with it (the same order, so the same route).
-    fn parents(&self, from: NetIx) -> std::rc::Rc<Vec<Option<NetIx>>> {
+    fn parents(&self, from: NetIx) -> Parents {
         if let Some(p) = self.parents.borrow().get(&from) {
             return p.clone();
         }
@@ -622,6 +629,13 @@ fn all_selectors(t: &Topology) -> impl Iterator<Item = &Selector> {
 /// public IP, no rule sets of their own, no FQDN, not named by any rule, and no rule address
 /// (CIDR or service tag) that holds some addresses of their subnet but not all holds them.
 pub fn groups(t: &Topology) -> Vec<Group> {
+    type Key = (
+        Option<SubnetIx>,
+        Option<ZoneIx>,
+        Kind,
+        Option<PortSet>,
+        bool,
+    );
     let mut named: HashSet<EpIx> = HashSet::new();
     let mut cidrs: Vec<IpNet> = Vec::new();
     for s in all_selectors(t) {
@@ -648,13 +662,6 @@ pub fn groups(t: &Topology) -> Vec<Group> {
             }
         }
     }
-    type Key = (
-        Option<SubnetIx>,
-        Option<ZoneIx>,
-        Kind,
-        Option<PortSet>,
-        bool,
-    );
     let mut by_key: HashMap<Key, usize> = HashMap::new();
     let mut out: Vec<Group> = Vec::new();
     for (i, ep) in t.endpoints().iter().enumerate() {
@@ -686,15 +693,14 @@ pub fn groups(t: &Topology) -> Vec<Group> {
             ep.ports.clone(),
             ep.public_ip.is_some(),
         );
-        match by_key.get(&key) {
-            Some(&g) => out[g].members.push(e),
-            None => {
-                by_key.insert(key, out.len());
-                out.push(Group {
-                    rep: e,
-                    members: vec![e],
-                });
-            }
+        if let Some(&g) = by_key.get(&key) {
+            out[g].members.push(e);
+        } else {
+            by_key.insert(key, out.len());
+            out.push(Group {
+                rep: e,
+                members: vec![e],
+            });
         }
     }
     out
@@ -749,7 +755,7 @@ pub fn external_classes(t: &Topology) -> Vec<External> {
     }
     points.sort_unstable();
     points.dedup();
-    points.retain(|p| *p <= u64::from(u32::MAX));
+    points.retain(|p| u32::try_from(*p).is_ok());
     let nice = [
         Ipv4Addr::new(8, 8, 8, 8),
         Ipv4Addr::new(203, 0, 113, 10),

@@ -81,7 +81,8 @@ pub fn to_sarif(t: &Topology, r: &Report) -> Value {
         .map(|f| {
             let mut text = f.message.clone();
             if let Some(fix) = &f.fix {
-                text.push_str(&format!(" Fix: {fix}"));
+                text.push_str(" Fix: ");
+                text.push_str(fix);
             }
             json!({
                 "ruleId": f.id,

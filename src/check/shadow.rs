@@ -28,6 +28,10 @@ fn all_in(c: &IpNet, nets: &[IpNet]) -> bool {
 }
 
 /// Whether every party that selector `b` matches is matched by selector `a`.
+#[allow(
+    clippy::many_single_char_names,
+    reason = "a and b are the two selectors; c, d, e, n, s, z name what they hold"
+)]
 pub fn covers(t: &Topology, a: &Selector, b: &Selector) -> bool {
     use Selector as S;
     if matches!(b, S::UnknownTag(_)) {

@@ -263,12 +263,11 @@ pub fn evaluate(rs: &RuleSet, flow: &Flow<'_>, dir: Option<Direction>, ctx: &Ctx
                     continue;
                 }
                 match (r.action, port_match(r, flow)) {
-                    (_, PortMatch::None) => {}
+                    (_, PortMatch::None) | (Action::Allow, PortMatch::Some(_)) => {}
                     (Action::Deny, _) => return decision(rs, i),
                     (Action::Allow, PortMatch::All) => {
                         allow.get_or_insert(i);
                     }
-                    (Action::Allow, PortMatch::Some(_)) => {}
                 }
             }
             match allow {

@@ -99,6 +99,7 @@ impl Protocol {
     }
 
     /// The transport a flow of this protocol uses (`https` and `http` are TCP).
+    #[must_use]
     pub fn transport(self) -> Protocol {
         match self {
             Protocol::Https | Protocol::Http => Protocol::Tcp,
@@ -263,6 +264,7 @@ pub struct RuleSet {
 
 /// The six default rules of every Azure NSG, by their Azure names.
 pub fn nsg_default_rules() -> Vec<Rule> {
+    use Direction::{Inbound, Outbound};
     let mk = |id: &str, prio: u32, dir: Direction, action: Action, src: Selector, dst: Selector| {
         let text = |s: &Selector| match s {
             Selector::Any => "*".to_string(),
@@ -290,7 +292,6 @@ pub fn nsg_default_rules() -> Vec<Rule> {
             at: Pos::default(),
         }
     };
-    use Direction::{Inbound, Outbound};
     vec![
         mk(
             "AllowVnetInBound",

@@ -5,6 +5,7 @@
 //! line, column, a label and the help). Must never: print, or exit.
 
 use std::fmt;
+use std::fmt::Write as _;
 use std::sync::Arc;
 
 use miette::{Diagnostic, LabeledSpan, NamedSource, SourceCode};
@@ -137,7 +138,8 @@ impl LoadError {
     pub fn plain(&self) -> String {
         let mut out = String::new();
         for e in &self.errors {
-            out.push_str(&format!(
+            let _ = write!(
+                out,
                 "{}:{}:{}: error[{}]: {}\n  help: {}\n",
                 self.file,
                 e.at.line.max(1),
@@ -145,7 +147,7 @@ impl LoadError {
                 e.code.as_str(),
                 e.message,
                 e.help
-            ));
+            );
         }
         out
     }

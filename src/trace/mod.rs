@@ -860,6 +860,10 @@ impl Enforcer<'_> {
         true
     }
 
+    #[allow(
+        clippy::unused_self,
+        reason = "a method of the enforcer like its siblings, for a uniform call site"
+    )]
     fn check_of(
         &self,
         rs: &RuleSet,
@@ -932,7 +936,9 @@ impl Enforcer<'_> {
             .and_then(|r| r.justification.as_ref())
             .filter(|_| explicit)
         {
-            reason.push_str(&format!(" — \"{j}\""));
+            reason.push_str(" — \"");
+            reason.push_str(j);
+            reason.push('"');
         }
         if !explicit {
             reason.push_str(": no rule allows it");
@@ -1040,6 +1046,10 @@ fn zone_id(t: &Topology, p: &Party) -> Option<String> {
     p.zone.map(|z| t.zone(z).id.clone())
 }
 
+#[allow(
+    clippy::many_single_char_names,
+    reason = "t, q, w, p, e follow the naming of the whole module"
+)]
 fn trace_depth(t: &Topology, q: &Query, w: &WhatIf, depth: usize) -> Result<Trace, TraceError> {
     let src = resolve_src(t, &q.from)?;
     let name = name_dst(t, &q.to)?;
@@ -1462,6 +1472,10 @@ fn dst_suffix(t: &Topology, dst: &End) -> Vec<String> {
 
 type Built = (Vec<String>, Vec<EpIx>, bool);
 
+#[allow(
+    clippy::many_single_char_names,
+    reason = "t, w, p, e, n, a, b follow the naming of the whole module"
+)]
 fn build_route(t: &Topology, src: &End, dst: &End, w: &WhatIf) -> Result<Built, NoRoute> {
     if let Some(e) = src.ep
         && w.endpoint_down(t, e)
