@@ -246,8 +246,9 @@ fn run_matrix(a: &MatrixArgs, out: &mut dyn Write) -> Result<u8, CliError> {
         MatrixBy::Subnet => By::Subnet,
         MatrixBy::Endpoint => By::Endpoint,
     };
-    let m = matrix(&t, by, a.port, proto, &WhatIf::default())
+    let mut m = matrix(&t, by, a.port, proto, &WhatIf::default())
         .map_err(|e| CliError::usage(e, "use --by zone or --by subnet on large designs"))?;
+    crate::check::exact::fill_ports(&t, &mut m);
     match a.format {
         MatrixFormat::Json => {
             serde_json::to_writer_pretty(&mut *out, &m).map_err(std::io::Error::other)?;
@@ -301,6 +302,17 @@ fn run_matrix(a: &MatrixArgs, out: &mut dyn Write) -> Result<u8, CliError> {
                 out,
                 "\nallow = every flow allowed; n/m = n of m allowed; deny / no_route = none; - = no flows"
             )?;
+            writeln!(
+                out,
+                "\nexact ports, all 65,536 of each transport (some endpoint of the row reaches some endpoint of the column):"
+            )?;
+            for cell in &m.cells {
+                let tcp = cell.tcp_ports.as_deref().unwrap_or("none");
+                let udp = cell.udp_ports.as_deref().unwrap_or("none");
+                if tcp != "none" || udp != "none" {
+                    writeln!(out, "  {} -> {}: tcp/{tcp} udp/{udp}", cell.from, cell.to)?;
+                }
+            }
         }
     }
     Ok(0)

@@ -378,3 +378,44 @@ fn cached_routes_are_the_routes_of_the_trace_engine() {
         }
     }
 }
+
+#[test]
+fn matrix_exact_ports_agree_with_traces() {
+    use zonescope::check::exact::fill_ports;
+    use zonescope::trace::matrix::{By, matrix};
+    let dir = format!("{}/samples", env!("CARGO_MANIFEST_DIR"));
+    for name in ["azure-hub-spoke", "flawed-design"] {
+        let t = load(Path::new(&format!("{dir}/{name}.yaml"))).unwrap();
+        let w = WhatIf::default();
+        let mut grid = matrix(&t, By::Endpoint, 443, Protocol::Tcp, &w).unwrap();
+        fill_ports(&t, &mut grid);
+        let ports = boundaries(&t);
+        for cell in &grid.cells {
+            if cell.from == cell.to {
+                continue;
+            }
+            let text = cell.tcp_ports.clone().unwrap();
+            for &p in &ports {
+                let q = Query::new(&cell.from, &cell.to, Some(p), Protocol::Tcp);
+                let Ok(tr) = trace(&t, &q, &w) else { continue };
+                let set = if text == "none" {
+                    PortSet::empty()
+                } else if text == "*" {
+                    PortSet::all()
+                } else {
+                    text.split(',').fold(PortSet::empty(), |acc, item| {
+                        acc.union(&PortSet::parse_item(item).unwrap())
+                    })
+                };
+                assert_eq!(
+                    tr.verdict == Verdict::Allow,
+                    set.contains(p),
+                    "{name}: {} -> {} tcp/{p}: trace {}, cell {text}",
+                    cell.from,
+                    cell.to,
+                    tr.verdict
+                );
+            }
+        }
+    }
+}

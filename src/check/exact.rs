@@ -855,3 +855,64 @@ pub fn external_classes(t: &Topology) -> Vec<External> {
     }
     out
 }
+
+/// Fill the exact port columns of a matrix: for each cell, every TCP and UDP port on which some
+/// endpoint of the row reaches some endpoint of the column (no what-if). Endpoints of one
+/// [`Group`] reach alike, so one pair per pair of groups decides for all its members.
+pub fn fill_ports(t: &Topology, m: &mut crate::trace::matrix::Matrix) {
+    use crate::trace::matrix::{destinations, label, sources};
+    let eng = Engine::new(t);
+    let gs = groups(t);
+    let srcs: HashSet<EpIx> = sources(t).into_iter().collect();
+    let dsts: HashSet<EpIx> = destinations(t).into_iter().collect();
+    let cols = m.columns.len();
+    let mut tcp = vec![PortSet::empty(); m.cells.len()];
+    let mut udp = vec![PortSet::empty(); m.cells.len()];
+    for sg in &gs {
+        let src_members: Vec<EpIx> = sg
+            .members
+            .iter()
+            .copied()
+            .filter(|e| srcs.contains(e))
+            .collect();
+        if src_members.is_empty() {
+            continue;
+        }
+        let party = src_party(t, sg.rep);
+        for dg in &gs {
+            // Within one group the pair is two members; a lone endpoint has no pair with itself.
+            let dst = if sg.rep == dg.rep {
+                match dg.members.get(1) {
+                    Some(d) => *d,
+                    None => continue,
+                }
+            } else {
+                dg.rep
+            };
+            if !dg.members.iter().any(|e| dsts.contains(e)) {
+                continue;
+            }
+            let r = eng.reach(&party, &Target::Ep(dst));
+            if !r.any() {
+                continue;
+            }
+            for s in &src_members {
+                let Some(ri) = m.rows.iter().position(|x| *x == label(t, m.by, *s)) else {
+                    continue;
+                };
+                for d in dg.members.iter().filter(|d| *d != s && dsts.contains(d)) {
+                    let Some(ci) = m.columns.iter().position(|x| *x == label(t, m.by, *d)) else {
+                        continue;
+                    };
+                    let k = ri * cols + ci;
+                    tcp[k] = tcp[k].union(&r.tcp);
+                    udp[k] = udp[k].union(&r.udp);
+                }
+            }
+        }
+    }
+    for (k, cell) in m.cells.iter_mut().enumerate() {
+        cell.tcp_ports = Some(tcp[k].to_string());
+        cell.udp_ports = Some(udp[k].to_string());
+    }
+}
