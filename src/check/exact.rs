@@ -866,6 +866,19 @@ pub fn fill_ports(t: &Topology, m: &mut crate::trace::matrix::Matrix) {
     let srcs: HashSet<EpIx> = sources(t).into_iter().collect();
     let dsts: HashSet<EpIx> = destinations(t).into_iter().collect();
     let cols = m.columns.len();
+    // Row and column of every endpoint, computed once.
+    let index = |names: &[String]| -> Vec<Option<usize>> {
+        let at: HashMap<&str, usize> = names
+            .iter()
+            .enumerate()
+            .map(|(i, n)| (n.as_str(), i))
+            .collect();
+        (0..t.endpoints().len())
+            .map(|i| at.get(label(t, m.by, EpIx(i as u32)).as_str()).copied())
+            .collect()
+    };
+    let row_of = index(&m.rows);
+    let col_of = index(&m.columns);
     let mut tcp = vec![PortSet::empty(); m.cells.len()];
     let mut udp = vec![PortSet::empty(); m.cells.len()];
     for sg in &gs {
@@ -897,11 +910,11 @@ pub fn fill_ports(t: &Topology, m: &mut crate::trace::matrix::Matrix) {
                 continue;
             }
             for s in &src_members {
-                let Some(ri) = m.rows.iter().position(|x| *x == label(t, m.by, *s)) else {
+                let Some(ri) = row_of[s.index()] else {
                     continue;
                 };
                 for d in dg.members.iter().filter(|d| *d != s && dsts.contains(d)) {
-                    let Some(ci) = m.columns.iter().position(|x| *x == label(t, m.by, *d)) else {
+                    let Some(ci) = col_of[d.index()] else {
                         continue;
                     };
                     let k = ri * cols + ci;
