@@ -175,6 +175,13 @@ fn write_check_text(
                 "  {}:{} [{}] {}",
                 f.location.file, f.location.line, f.id, f.message
             )?;
+            if let Some(tr) = &f.evidence {
+                writeln!(
+                    out,
+                    "      evidence: {}",
+                    crate::check::reach::evidence_line(tr)
+                )?;
+            }
             if let Some(fix) = &f.fix {
                 writeln!(out, "      fix: {fix}")?;
             }
@@ -213,6 +220,11 @@ fn write_check_text(
         .iter()
         .filter(|f| f.severity == Severity::Warning)
         .count();
+    let infos = r
+        .findings
+        .iter()
+        .filter(|f| f.severity == Severity::Info)
+        .count();
     let failed = r.expectations.iter().filter(|e| !e.passed).count();
     let passed = r.expectations.len() - failed;
     let verdict = if r.fails(threshold) {
@@ -222,7 +234,8 @@ fn write_check_text(
     };
     writeln!(
         out,
-        "\n{verdict}: {errors} error(s), {warnings} warning(s); expectations {passed} passed, {failed} failed"
+        "\n{verdict}: {errors} error(s), {warnings} warning(s), {infos} info; expectations {passed} passed, {failed} failed (failing at {} and above)",
+        threshold.as_str()
     )?;
     Ok(())
 }
@@ -235,8 +248,9 @@ fn run_matrix(a: &MatrixArgs, out: &mut dyn Write) -> Result<u8, CliError> {
         MatrixBy::Subnet => By::Subnet,
         MatrixBy::Endpoint => By::Endpoint,
     };
-    let m = matrix(&t, by, a.port, proto, &WhatIf::default())
+    let mut m = matrix(&t, by, a.port, proto, &WhatIf::default())
         .map_err(|e| CliError::usage(e, "use --by zone or --by subnet on large designs"))?;
+    crate::check::exact::fill_ports(&t, &mut m);
     match a.format {
         MatrixFormat::Json => {
             serde_json::to_writer_pretty(&mut *out, &m).map_err(std::io::Error::other)?;
@@ -290,6 +304,17 @@ fn run_matrix(a: &MatrixArgs, out: &mut dyn Write) -> Result<u8, CliError> {
                 out,
                 "\nallow = every flow allowed; n/m = n of m allowed; deny / no_route = none; - = no flows"
             )?;
+            writeln!(
+                out,
+                "\nexact ports, all 65,536 of each transport (some endpoint of the row reaches some endpoint of the column):"
+            )?;
+            for cell in &m.cells {
+                let tcp = cell.tcp_ports.as_deref().unwrap_or("none");
+                let udp = cell.udp_ports.as_deref().unwrap_or("none");
+                if tcp != "none" || udp != "none" {
+                    writeln!(out, "  {} -> {}: tcp/{tcp} udp/{udp}", cell.from, cell.to)?;
+                }
+            }
         }
     }
     Ok(0)

@@ -1,13 +1,23 @@
 //! Design review: the findings of SPEC §6 and the `expect:` assertions of a file.
 //!
-//! Owns: [`Finding`], [`ExpectationResult`], [`Report`] and [`review`]. Pure: reads a
-//! [`Topology`], traces flows, returns data. Must never: print, exit, or import a UI crate.
+//! Owns: [`Finding`], [`ExpectationResult`], [`Report`], the zone roles of seed 002
+//! ([`Role`]) and [`review`], which runs every finding family: [`config`] (settings and rules),
+//! [`dns`], [`shadow`] (rules that never match) and [`reach`] (exact reachability through
+//! [`exact`]). Pure: reads a [`Topology`], traces flows, returns data. Must never: print, exit,
+//! or import a UI crate.
 
+pub mod config;
+pub mod dns;
+pub mod exact;
+pub mod reach;
 pub mod sarif;
+pub mod shadow;
+
+pub use config::unknown_service_tags;
 
 use serde::Serialize;
 
-use crate::topology::{Pos, Topology, Verdict};
+use crate::topology::{Pos, Topology, Verdict, ZoneIx};
 use crate::trace::{Query, Trace, WhatIf, trace};
 
 /// How bad a finding is.
@@ -179,33 +189,59 @@ pub fn expectations(t: &Topology, w: &WhatIf) -> Vec<ExpectationResult> {
         .collect()
 }
 
-/// Findings that need no reachability analysis: undeclared service tags.
-pub fn unknown_service_tags(t: &Topology) -> Vec<Finding> {
-    t.unknown_tags()
-        .into_iter()
-        .map(|(set, rule, tag, at)| Finding {
-            id: "unknown-service-tag".to_string(),
-            severity: Severity::Warning,
-            message: format!("rule {rule} of {set} names the service tag `{tag}`, which the file does not declare, so it matches no address"),
-            subject: format!("{set}/{rule}"),
-            location: Location::of(t, at),
-            fix: Some(format!("declare it under `service_tags: {{ {tag}: [cidr, ...] }}`, or fix its spelling")),
-            evidence: None,
-        })
-        .collect()
+/// The role a zone plays in seed 002's model, from its id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Role {
+    App,
+    Inference,
+    Data,
+    Management,
+    ExternalAi,
+    Sandbox,
+}
+
+/// The role of a zone: `application` (or `app`), `inference`, `data`, `management` (or
+/// `mgmt`), `external_ai`, `sandbox`; case and `-`/`_` do not matter.
+pub fn role_of(t: &Topology, z: Option<ZoneIx>) -> Option<Role> {
+    let id = t.zone(z?).id.to_ascii_lowercase().replace('-', "_");
+    Some(match id.as_str() {
+        "application" | "app" => Role::App,
+        "inference" => Role::Inference,
+        "data" => Role::Data,
+        "management" | "mgmt" => Role::Management,
+        "external_ai" => Role::ExternalAi,
+        "sandbox" => Role::Sandbox,
+        _ => return None,
+    })
+}
+
+/// Every finding of the design review, most severe first, then by line.
+pub fn findings(t: &Topology) -> Vec<Finding> {
+    let mut findings = config::unknown_service_tags(t);
+    findings.extend(config::public_access_enabled(t));
+    findings.extend(config::streaming_timeout(t));
+    findings.extend(config::single_region(t));
+    findings.extend(config::broad_source(t));
+    findings.extend(shadow::shadowed_rules(t));
+    findings.extend(dns::dns_not_private(t));
+    let eng = exact::Engine::new(t);
+    let groups = exact::groups(t);
+    let ext = exact::external_classes(t);
+    findings.extend(reach::findings(&eng, &groups, &ext));
+    findings.sort_by(|a, b| {
+        b.severity
+            .cmp(&a.severity)
+            .then(a.location.line.cmp(&b.location.line))
+            .then(a.id.cmp(&b.id))
+    });
+    findings
 }
 
 /// The whole review: findings, then expectations.
 pub fn review(t: &Topology) -> Report {
     let w = WhatIf::default();
-    let mut findings = unknown_service_tags(t);
-    findings.sort_by(|a, b| {
-        b.severity
-            .cmp(&a.severity)
-            .then(a.location.line.cmp(&b.location.line))
-    });
     Report {
-        findings,
+        findings: findings(t),
         expectations: expectations(t, &w),
     }
 }

@@ -8,6 +8,38 @@ use serde_json::{Value, json};
 use super::{Report, Severity};
 use crate::topology::Topology;
 
+/// What each rule id checks (SPEC §6), for the SARIF rule descriptions.
+pub fn describe(id: &str) -> &'static str {
+    match id {
+        "public-access-enabled" => "A service with a private endpoint is still open to the public.",
+        "public-fallback" => {
+            "A client reaches a service both privately and publicly (silent public fallback)."
+        }
+        "dns-not-private" => {
+            "A private endpoint whose DNS zone is not linked to the networks using it."
+        }
+        "broad-source" => {
+            "A wide CIDR, `*`, `VirtualNetwork` or `Internet` allowed into inference, data or management."
+        }
+        "app-direct-ai" => {
+            "The application reaches an external AI service without the gateway or proxy."
+        }
+        "lateral-movement" => "The application reaches the data zone directly.",
+        "data-egress" => "The data zone reaches the internet.",
+        "inference-egress" => "The inference zone reaches the internet.",
+        "sandbox-egress" => "The agent code sandbox reaches the internet.",
+        "management-exposed" => "The management plane is reachable from the internet.",
+        "streaming-timeout" => {
+            "An idle timeout below 300 s on a gateway, load balancer or NAT cuts streamed responses."
+        }
+        "single-region" => "Model endpoints in one region only.",
+        "shadowed-rule" => "A rule that can never match because earlier rules cover it.",
+        "unknown-service-tag" => "A service tag the file does not declare: it matches no address.",
+        "failed-expectation" => "An `expect:` assertion of the file does not hold.",
+        _ => "zonescope design review finding.",
+    }
+}
+
 fn level(s: Severity) -> &'static str {
     match s {
         Severity::Error => "error",
@@ -31,6 +63,7 @@ pub fn to_sarif(t: &Topology, r: &Report) -> Value {
                 "id": id,
                 "name": id,
                 "shortDescription": { "text": id.replace('-', " ") },
+                "fullDescription": { "text": describe(id) },
                 "helpUri": "https://github.com/zonescope/zonescope/blob/main/SPEC.md#6-design-review-checks-check"
             })
         })
@@ -56,7 +89,10 @@ pub fn to_sarif(t: &Topology, r: &Report) -> Value {
                 "level": level(f.severity),
                 "message": { "text": text },
                 "locations": loc(&f.location.file, f.location.line, f.location.column),
-                "properties": { "subject": f.subject }
+                "properties": {
+                    "subject": f.subject,
+                    "evidence": f.evidence.as_ref().map(super::reach::evidence_line)
+                }
             })
         })
         .collect();

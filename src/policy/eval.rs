@@ -309,3 +309,79 @@ pub fn free_priority_below(rs: &RuleSet, dir: Option<Direction>, limit: u32) -> 
     }
     None
 }
+
+/// The ports of `flow` (its `ports` ignored: every port is asked) that the rule set allows in
+/// direction `dir`: the exact answer of [`evaluate`] for each single port, as one [`PortSet`].
+///
+/// Mirrors [`evaluate`]: first-match kinds walk their rules in order, each matching allow rule
+/// taking the ports still undecided, each matching deny removing them; a security group allows
+/// the union of its matching allow rules; the zone policy allows what a matching allow rule
+/// covers minus what any matching deny covers. For flows without ports (ICMP) the answer is
+/// all or nothing.
+pub fn allowed_ports(
+    rs: &RuleSet,
+    flow: &Flow<'_>,
+    dir: Option<Direction>,
+    ctx: &Ctx<'_>,
+) -> PortSet {
+    if !flow.protocol.has_ports() {
+        let all = PortSet::all();
+        let f = Flow {
+            ports: None,
+            ..*flow
+        };
+        return if evaluate(rs, &f, dir, ctx).action == Action::Allow {
+            all
+        } else {
+            PortSet::empty()
+        };
+    }
+    let dir = if rs.kind.directional() { dir } else { None };
+    let live = |r: &Rule| !(ctx.disabled)(&rs.id, &r.id);
+    match rs.kind {
+        RuleSetKind::Nsg | RuleSetKind::Nacl | RuleSetKind::Firewall => {
+            let mut left = PortSet::all();
+            let mut allowed = PortSet::empty();
+            for r in &rs.rules {
+                if left.is_empty() {
+                    break;
+                }
+                if !live(r) || !header_matches(r, flow, dir, ctx) {
+                    continue;
+                }
+                let hit = left.intersect(&r.ports);
+                if hit.is_empty() {
+                    continue;
+                }
+                if r.action == Action::Allow {
+                    allowed = allowed.union(&hit);
+                }
+                left = left.difference(&hit);
+            }
+            allowed
+        }
+        RuleSetKind::SecurityGroup => {
+            let mut allowed = PortSet::empty();
+            for r in &rs.rules {
+                if r.action == Action::Allow && live(r) && header_matches(r, flow, dir, ctx) {
+                    allowed = allowed.union(&r.ports);
+                }
+            }
+            allowed
+        }
+        RuleSetKind::Policy => {
+            let mut allowed = PortSet::empty();
+            let mut denied = PortSet::empty();
+            for r in &rs.rules {
+                if !live(r) || !header_matches(r, flow, dir, ctx) {
+                    continue;
+                }
+                match r.action {
+                    Action::Allow => allowed = allowed.union(&r.ports),
+                    Action::Deny => denied = denied.union(&r.ports),
+                }
+            }
+            allowed.difference(&denied)
+        }
+    }
+}

@@ -33,6 +33,13 @@ pub struct Cell {
     pub example_allowed: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub example_blocked: Option<String>,
+    /// Every TCP port on which some endpoint of the row reaches some endpoint of the column
+    /// (exact, all 65,536 ports; filled by `check::exact::fill_ports`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tcp_ports: Option<String>,
+    /// The same for UDP.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub udp_ports: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -49,7 +56,8 @@ pub struct Matrix {
 /// The most traces one matrix may run.
 pub const MAX_TRACES: usize = 2_000_000;
 
-fn sources(t: &Topology) -> Vec<EpIx> {
+/// The endpoints a matrix row holds: not private endpoints; in a subnet, or internet/on-prem.
+pub fn sources(t: &Topology) -> Vec<EpIx> {
     (0..t.endpoints().len())
         .map(|i| EpIx(i as u32))
         .filter(|e| {
@@ -60,11 +68,26 @@ fn sources(t: &Topology) -> Vec<EpIx> {
         .collect()
 }
 
-fn destinations(t: &Topology) -> Vec<EpIx> {
+/// The endpoints a matrix column holds: every endpoint but private endpoints.
+pub fn destinations(t: &Topology) -> Vec<EpIx> {
     (0..t.endpoints().len())
         .map(|i| EpIx(i as u32))
         .filter(|e| t.endpoint(*e).kind != Kind::PrivateEndpoint)
         .collect()
+}
+
+/// The row or column an endpoint falls in.
+pub fn label(t: &Topology, by: By, e: EpIx) -> String {
+    let ep = t.endpoint(e);
+    match by {
+        By::Zone => ep
+            .zone
+            .map_or_else(|| "(no zone)".to_string(), |z| t.zone(z).id.clone()),
+        By::Subnet => ep
+            .subnet
+            .map_or_else(|| format!("({})", ep.kind), |s| t.subnet(s).id.clone()),
+        By::Endpoint => ep.id.clone(),
+    }
 }
 
 /// Compute the matrix. Errors when it would take more than [`MAX_TRACES`] traces.
@@ -77,20 +100,7 @@ pub fn matrix(
 ) -> Result<Matrix, String> {
     let srcs = sources(t);
     let dsts = destinations(t);
-    let group = |e: EpIx| -> Option<String> {
-        let ep = t.endpoint(e);
-        match by {
-            By::Zone => Some(
-                ep.zone
-                    .map_or_else(|| "(no zone)".to_string(), |z| t.zone(z).id.clone()),
-            ),
-            By::Subnet => Some(
-                ep.subnet
-                    .map_or_else(|| format!("({})", ep.kind), |s| t.subnet(s).id.clone()),
-            ),
-            By::Endpoint => Some(ep.id.clone()),
-        }
-    };
+    let group = |e: EpIx| Some(label(t, by, e));
     let mut rows: Vec<String> = Vec::new();
     for e in &srcs {
         if let Some(g) = group(*e)
@@ -127,6 +137,8 @@ pub fn matrix(
                 summary: "-".to_string(),
                 example_allowed: None,
                 example_blocked: None,
+                tcp_ports: None,
+                udp_ports: None,
             });
         }
     }

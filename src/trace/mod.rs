@@ -615,7 +615,11 @@ fn name_dst(t: &Topology, to: &str) -> Result<DstName, TraceError> {
 }
 
 /// Resolve `name` as seen from `net`: a private zone linked to the network or its hub.
-fn dns_lookup(t: &Topology, net: Option<NetIx>, name: &str) -> Option<(DnsTarget, String, String)> {
+pub(crate) fn dns_lookup(
+    t: &Topology,
+    net: Option<NetIx>,
+    name: &str,
+) -> Option<(DnsTarget, String, String)> {
     let net = net?;
     let hub = t.network(net).hub;
     for z in t.dns_zones() {

@@ -1,0 +1,931 @@
+//! Exact reachability for the design review: which ports (TCP and UDP, all 65,536 of each) a
+//! source can open to a destination, over every endpoint of a group, with no sampling.
+//!
+//! Owns: the [`Engine`] (routes and zone-policy answers cached per topology), endpoint
+//! [`Group`]s (endpoints no rule can tell apart), the external address classes
+//! ([`External`]: one address per set of internet addresses every rule treats alike), and
+//! [`Reach`]. It walks the same enforcement sequence as [`crate::trace`] (source subnet and
+//! endpoint rules, firewalls on the route, destination subnet and endpoint rules, the zone
+//! policy, public access, listeners), but carries a [`PortSet`] through it: each stage gives the
+//! exact set of ports it allows ([`crate::policy::eval::allowed_ports`]), and a flow on port
+//! `p` is allowed iff `p` is in every stage's set, so the intersection is exact. Routes come
+//! from one breadth-first search per source network, the same search as
+//! [`crate::trace::route::net_route`]. Every
+//! non-empty answer is confirmed by the caller with one real trace on a witness port.
+//!
+//! Must never: report anything itself, print, or decide what a finding is.
+
+use std::cell::RefCell;
+use std::collections::{HashMap, HashSet};
+use std::net::{IpAddr, Ipv4Addr};
+
+use ipnet::IpNet;
+
+use crate::policy::eval::{Ctx, Flow, Party, allowed_ports, evaluate};
+use crate::policy::{Action, Direction, PortSet, Protocol, RuleSet, RuleSetKind, Selector};
+use crate::topology::{EpIx, Kind, NetIx, SubnetIx, Topology, ZoneIx};
+use crate::trace::route::{NetRoute, internet_route};
+use crate::trace::{Query, WhatIf};
+
+/// What a flow is sent to.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Target {
+    /// An endpoint by id: a PaaS service is reached through its nearest routable private
+    /// endpoint, else publicly (as `trace` does).
+    Ep(EpIx),
+    /// A PaaS service reached over the internet, as when its private endpoints fail.
+    Public(EpIx),
+    /// An address outside every network.
+    Addr(IpAddr),
+    /// A name outside every private zone (an FQDN a firewall rule names).
+    Name(String),
+}
+
+/// The ports a flow may use, per transport.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reach {
+    pub tcp: PortSet,
+    pub udp: PortSet,
+    pub via_pe: Option<EpIx>,
+}
+
+impl Reach {
+    pub fn any(&self) -> bool {
+        !self.tcp.is_empty() || !self.udp.is_empty()
+    }
+
+    /// A port to confirm it on: TCP first.
+    pub fn witness(&self) -> Option<(Protocol, u16)> {
+        self.tcp
+            .first()
+            .map(|p| (Protocol::Tcp, p))
+            .or_else(|| self.udp.first().map(|p| (Protocol::Udp, p)))
+    }
+
+    /// `tcp/443,8443 udp/53`.
+    pub fn text(&self) -> String {
+        let mut v = Vec::new();
+        if !self.tcp.is_empty() {
+            v.push(format!("tcp/{}", self.tcp));
+        }
+        if !self.udp.is_empty() {
+            v.push(format!("udp/{}", self.udp));
+        }
+        v.join(" ")
+    }
+}
+
+/// A resolved destination (mirrors the trace's `End`).
+#[derive(Debug, Clone)]
+struct Dst {
+    party: Party,
+    ep: Option<EpIx>,
+    via_pe: Option<EpIx>,
+}
+
+/// For each network, the network a route search first met it from.
+type Parents = std::rc::Rc<Vec<Option<NetIx>>>;
+
+/// The firewalls on the way to the internet; `None`: no route out.
+type InternetFirewalls = Option<Vec<EpIx>>;
+
+/// Exact reachability over one topology, with caches.
+pub struct Engine<'a> {
+    pub t: &'a Topology,
+    /// Per source network: for every network, the network during whose expansion the route
+    /// search first met it (the BFS of [`net_route`], run once for all destinations).
+    parents: RefCell<HashMap<NetIx, Parents>>,
+    /// Per (source network, subnet egress flag): the firewalls to the internet, if any route.
+    inet: RefCell<HashMap<(NetIx, bool), InternetFirewalls>>,
+    /// The zone policy names only zones and `*`: its answer depends on the two zones alone.
+    policy_pure: bool,
+    policy_cache: RefCell<HashMap<(ZoneIx, ZoneIx, Protocol), PortSet>>,
+}
+
+fn ep_party(t: &Topology, e: EpIx) -> Party {
+    let ep = t.endpoint(e);
+    Party {
+        ep: Some(e),
+        alias: None,
+        subnet: ep.subnet,
+        network: ep.network,
+        zone: ep.zone,
+        addr: ep.ip,
+        fqdn: ep.fqdn.clone(),
+        outside: ep.subnet.is_none(),
+    }
+}
+
+/// The source party of an endpoint.
+pub fn src_party(t: &Topology, e: EpIx) -> Party {
+    ep_party(t, e)
+}
+
+/// The source party of an address (outside every network, or inside one).
+pub fn addr_party(t: &Topology, a: IpAddr) -> Party {
+    let m = t.lookup_ip(a);
+    if let Some(e) = m.endpoint {
+        let mut p = ep_party(t, e);
+        p.addr = Some(a);
+        return p;
+    }
+    Party {
+        subnet: m.subnet,
+        network: m.network,
+        zone: m.subnet.and_then(|s| t.subnet(s).zone),
+        addr: Some(a),
+        outside: m.network.is_none(),
+        ..Party::default()
+    }
+}
+
+fn ephemeral() -> PortSet {
+    PortSet::range(1024, 65535)
+}
+
+const NO_DISABLED: &dyn Fn(&str, &str) -> bool = &|_, _| false;
+
+impl<'a> Engine<'a> {
+    pub fn new(t: &'a Topology) -> Self {
+        let policy_pure = t.zone_policy().is_none_or(|p| {
+            p.rules.iter().all(|r| {
+                r.fqdns.is_empty()
+                    && r.sources
+                        .iter()
+                        .chain(&r.destinations)
+                        .all(|s| matches!(s, Selector::Any | Selector::Zone(_)))
+            })
+        });
+        Engine {
+            t,
+            parents: RefCell::new(HashMap::new()),
+            inet: RefCell::new(HashMap::new()),
+            policy_pure,
+            policy_cache: RefCell::new(HashMap::new()),
+        }
+    }
+
+    /// The breadth-first search of [`net_route`] from `from`, for every destination at once:
+    /// only networks with an egress firewall are crossed, and a destination's route is through
+    /// the first expanded network that peers with it (the same order, so the same route).
+    fn parents(&self, from: NetIx) -> Parents {
+        if let Some(p) = self.parents.borrow().get(&from) {
+            return p.clone();
+        }
+        let t = self.t;
+        let n = t.networks().len();
+        let mut parent: Vec<Option<NetIx>> = vec![None; n];
+        let mut seen = vec![false; n];
+        seen[from.index()] = true;
+        let mut q = std::collections::VecDeque::from([from]);
+        while let Some(cur) = q.pop_front() {
+            for (next, _) in t.peers(cur) {
+                if seen[next.index()] {
+                    continue;
+                }
+                if parent[next.index()].is_none() {
+                    parent[next.index()] = Some(cur);
+                }
+                if t.network(next).egress.is_some() {
+                    seen[next.index()] = true;
+                    q.push_back(next);
+                }
+            }
+        }
+        let rc = std::rc::Rc::new(parent);
+        self.parents.borrow_mut().insert(from, rc.clone());
+        rc
+    }
+
+    /// The route [`net_route`] finds from `a` to `b` (no what-if), from the cached search.
+    pub fn net_route(&self, a: NetIx, b: NetIx) -> Option<NetRoute> {
+        if a == b {
+            return Some(NetRoute {
+                networks: vec![a],
+                firewalls: Vec::new(),
+            });
+        }
+        let parent = self.parents(a);
+        let mut chain = vec![b];
+        let mut cur = b;
+        while cur != a {
+            cur = parent[cur.index()]?;
+            chain.push(cur);
+        }
+        chain.reverse();
+        let firewalls = chain[1..chain.len() - 1]
+            .iter()
+            .filter_map(|m| self.t.network(*m).egress)
+            .collect();
+        Some(NetRoute {
+            networks: chain,
+            firewalls,
+        })
+    }
+
+    fn inet_route(&self, a: NetIx, sub_egress: bool) -> Option<Vec<EpIx>> {
+        self.inet
+            .borrow_mut()
+            .entry((a, sub_egress))
+            .or_insert_with(|| {
+                internet_route(self.t, a, sub_egress, &WhatIf::default())
+                    .ok()
+                    .map(|r| r.firewalls)
+            })
+            .clone()
+    }
+
+    /// The zone a target has, before routing decides how it is reached.
+    fn target_zone(&self, target: &Target) -> Option<ZoneIx> {
+        match target {
+            Target::Ep(e) | Target::Public(e) => {
+                let ep = self.t.endpoint(*e);
+                match (ep.kind, ep.target) {
+                    (Kind::PrivateEndpoint, Some(svc)) => self.t.endpoint(svc).zone,
+                    _ => ep.zone,
+                }
+            }
+            Target::Addr(_) | Target::Name(_) => None,
+        }
+    }
+
+    fn best_pe(&self, src: &Party, service: EpIx) -> Option<EpIx> {
+        let from = src.network?;
+        self.t
+            .private_endpoints_of(service)
+            .iter()
+            .filter_map(|pe| {
+                let net = self.t.endpoint(*pe).network?;
+                self.net_route(from, net).map(|r| (r.hops(), *pe))
+            })
+            .min_by_key(|(h, pe)| (*h, pe.index()))
+            .map(|(_, pe)| pe)
+    }
+
+    fn via_pe(&self, service: EpIx, pe: EpIx) -> Dst {
+        let p = self.t.endpoint(pe);
+        let mut party = ep_party(self.t, service);
+        party.alias = Some(pe);
+        party.subnet = p.subnet;
+        party.network = p.network;
+        party.addr = p.ip;
+        party.outside = false;
+        Dst {
+            party,
+            ep: Some(service),
+            via_pe: Some(pe),
+        }
+    }
+
+    fn resolve(&self, src: &Party, target: &Target) -> Dst {
+        let t = self.t;
+        match target {
+            Target::Ep(e) => {
+                let ep = t.endpoint(*e);
+                if ep.kind == Kind::PrivateEndpoint
+                    && let Some(svc) = ep.target
+                {
+                    return self.via_pe(svc, *e);
+                }
+                if ep.is_paas()
+                    && let Some(pe) = self.best_pe(src, *e)
+                {
+                    return self.via_pe(*e, pe);
+                }
+                Dst {
+                    party: ep_party(t, *e),
+                    ep: Some(*e),
+                    via_pe: None,
+                }
+            }
+            Target::Public(e) => {
+                let mut party = ep_party(t, *e);
+                party.subnet = None;
+                party.network = None;
+                party.addr = None;
+                party.outside = true;
+                Dst {
+                    party,
+                    ep: Some(*e),
+                    via_pe: None,
+                }
+            }
+            Target::Addr(a) => {
+                let m = t.lookup_ip(*a);
+                if let Some(e) = m.endpoint
+                    && let Some(svc) = t.endpoint(e).target
+                    && t.endpoint(e).kind == Kind::PrivateEndpoint
+                {
+                    return self.via_pe(svc, e);
+                }
+                Dst {
+                    party: addr_party(t, *a),
+                    ep: m.endpoint,
+                    via_pe: None,
+                }
+            }
+            Target::Name(n) => Dst {
+                party: Party {
+                    outside: true,
+                    fqdn: Some(n.clone()),
+                    ..Party::default()
+                },
+                ep: None,
+                via_pe: None,
+            },
+        }
+    }
+
+    /// The firewalls on the route and whether it crosses the internet; `None`: no route.
+    fn route(&self, src: &Party, dst: &Dst) -> Option<(Vec<EpIx>, bool)> {
+        match (src.outside, dst.party.outside) {
+            (true, true) => Some((Vec::new(), true)),
+            (true, false) => {
+                let ok = dst.via_pe.is_none()
+                    && dst
+                        .ep
+                        .is_some_and(|e| self.t.endpoint(e).public_ip.is_some());
+                ok.then(|| (Vec::new(), false))
+            }
+            (false, true) => {
+                let net = src.network?;
+                let sub_egress = src.subnet.is_some_and(|s| self.t.subnet(s).internet_egress);
+                self.inet_route(net, sub_egress).map(|f| (f, true))
+            }
+            (false, false) => {
+                let r = self.net_route(src.network?, dst.party.network?)?;
+                Some((r.firewalls, false))
+            }
+        }
+    }
+
+    fn policy_ports(&self, src: &Party, dst: &Party, proto: Protocol) -> Option<PortSet> {
+        let pol = self.t.zone_policy()?;
+        let (zs, zd) = (src.zone?, dst.zone?);
+        if zs == zd {
+            return None;
+        }
+        let compute = || {
+            let flow = Flow {
+                src,
+                dst,
+                protocol: proto,
+                ports: None,
+            };
+            let ctx = Ctx {
+                topo: self.t,
+                network: src.network,
+                disabled: NO_DISABLED,
+            };
+            allowed_ports(pol, &flow, None, &ctx)
+        };
+        if self.policy_pure {
+            Some(
+                self.policy_cache
+                    .borrow_mut()
+                    .entry((zs, zd, proto))
+                    .or_insert_with(compute)
+                    .clone(),
+            )
+        } else {
+            Some(compute())
+        }
+    }
+
+    /// Whether the zone policy alone already forbids every port between these zones.
+    fn policy_forbids(&self, src: &Party, target: &Target, proto: Protocol) -> bool {
+        if !self.policy_pure {
+            return false;
+        }
+        let Some(zd) = self.target_zone(target) else {
+            return false;
+        };
+        let probe = Party {
+            zone: Some(zd),
+            ..Party::default()
+        };
+        self.policy_ports(src, &probe, proto)
+            .is_some_and(|p| p.is_empty())
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn stage(
+        &self,
+        rs: &RuleSet,
+        sp: &Party,
+        dp: &Party,
+        proto: Protocol,
+        dir: Option<Direction>,
+        net: Option<NetIx>,
+        acc: &mut PortSet,
+    ) {
+        if acc.is_empty() {
+            return;
+        }
+        let ctx = Ctx {
+            topo: self.t,
+            network: net,
+            disabled: NO_DISABLED,
+        };
+        let flow = Flow {
+            src: sp,
+            dst: dp,
+            protocol: proto,
+            ports: None,
+        };
+        *acc = acc.intersect(&allowed_ports(rs, &flow, dir, &ctx));
+        if rs.kind == RuleSetKind::Nacl && !acc.is_empty() {
+            // The stateless return leg: reversed, on the ephemeral ports, all or nothing.
+            let eph = ephemeral();
+            let back = Flow {
+                src: dp,
+                dst: sp,
+                protocol: proto,
+                ports: Some(&eph),
+            };
+            let rdir = dir.map(|d| match d {
+                Direction::Inbound => Direction::Outbound,
+                Direction::Outbound => Direction::Inbound,
+            });
+            if evaluate(rs, &back, rdir, &ctx).action == Action::Deny {
+                *acc = PortSet::empty();
+            }
+        }
+    }
+
+    /// Every port of `proto` on which `src` reaches `dst`, exactly.
+    fn ports(&self, src: &Party, dst: &Dst, proto: Protocol) -> PortSet {
+        let t = self.t;
+        let dp = &dst.party;
+        let mut acc = PortSet::all();
+        // Listeners (cheapest first; the order of stages does not change an intersection).
+        if let Some(e) = dst.ep {
+            for owner in [dst.via_pe, Some(e)].into_iter().flatten() {
+                if let Some(p) = &t.endpoint(owner).ports {
+                    acc = acc.intersect(p);
+                }
+            }
+        }
+        if acc.is_empty() {
+            return acc;
+        }
+        if let Some(p) = self.policy_ports(src, dp, proto) {
+            acc = acc.intersect(&p);
+        }
+        if !src.outside {
+            if let Some(s) = src.subnet {
+                let sub = t.subnet(s);
+                for rs in &sub.rule_sets {
+                    let rs = t.rule_set(*rs);
+                    self.stage(
+                        rs,
+                        src,
+                        dp,
+                        proto,
+                        Some(Direction::Outbound),
+                        Some(sub.network),
+                        &mut acc,
+                    );
+                }
+            }
+            if let Some(e) = src.ep {
+                let ep = t.endpoint(e);
+                for rs in &ep.rule_sets {
+                    let rs = t.rule_set(*rs);
+                    let dir = Some(Direction::Outbound);
+                    self.stage(rs, src, dp, proto, dir, ep.network, &mut acc);
+                }
+            }
+        }
+        if !dp.outside
+            && let Some(s) = dp.subnet
+        {
+            let sub = t.subnet(s);
+            if dst.via_pe.is_none() || sub.private_endpoint_policies {
+                for rs in &sub.rule_sets {
+                    let rs = t.rule_set(*rs);
+                    self.stage(
+                        rs,
+                        src,
+                        dp,
+                        proto,
+                        Some(Direction::Inbound),
+                        Some(sub.network),
+                        &mut acc,
+                    );
+                }
+            }
+        }
+        for e in [dst.via_pe, dst.ep].into_iter().flatten() {
+            let ep = t.endpoint(e);
+            for rs in &ep.rule_sets {
+                let rs = t.rule_set(*rs);
+                let net = ep.network.or(dp.network);
+                self.stage(rs, src, dp, proto, Some(Direction::Inbound), net, &mut acc);
+            }
+        }
+        if acc.is_empty() {
+            return acc;
+        }
+        let Some((fws, public)) = self.route(src, dst) else {
+            return PortSet::empty();
+        };
+        for fw in fws {
+            let f = t.endpoint(fw);
+            if f.rule_sets.is_empty() {
+                return PortSet::empty();
+            }
+            for rs in &f.rule_sets {
+                self.stage(t.rule_set(*rs), src, dp, proto, None, f.network, &mut acc);
+            }
+        }
+        if public
+            && let Some(e) = dst.ep
+            && t.endpoint(e).is_paas()
+            && !t.endpoint(e).public_access
+        {
+            return PortSet::empty();
+        }
+        acc
+    }
+
+    /// Whether the zone policy alone forbids every TCP and UDP port from `src` to `target` (the
+    /// same for every target in that zone).
+    pub fn forbids(&self, src: &Party, target: &Target) -> bool {
+        self.policy_forbids(src, target, Protocol::Tcp)
+            && self.policy_forbids(src, target, Protocol::Udp)
+    }
+
+    /// Every TCP and UDP port on which `src` reaches `target`.
+    pub fn reach(&self, src: &Party, target: &Target) -> Reach {
+        let forbid_tcp = self.policy_forbids(src, target, Protocol::Tcp);
+        let forbid_udp = self.policy_forbids(src, target, Protocol::Udp);
+        if forbid_tcp && forbid_udp {
+            return Reach {
+                tcp: PortSet::empty(),
+                udp: PortSet::empty(),
+                via_pe: None,
+            };
+        }
+        let dst = self.resolve(src, target);
+        let tcp = if forbid_tcp {
+            PortSet::empty()
+        } else {
+            self.ports(src, &dst, Protocol::Tcp)
+        };
+        let udp = if forbid_udp {
+            PortSet::empty()
+        } else {
+            self.ports(src, &dst, Protocol::Udp)
+        };
+        Reach {
+            tcp,
+            udp,
+            via_pe: dst.via_pe,
+        }
+    }
+
+    /// The trace query (and what-if) that replays `src -> target` on one port.
+    pub fn query(
+        &self,
+        from: &str,
+        target: &Target,
+        proto: Protocol,
+        port: u16,
+    ) -> (Query, WhatIf) {
+        let t = self.t;
+        let mut w = WhatIf::default();
+        let to = match target {
+            Target::Ep(e) => t.endpoint(*e).id.clone(),
+            Target::Public(e) => {
+                w.endpoints
+                    .extend(t.private_endpoints_of(*e).iter().copied());
+                t.endpoint(*e).id.clone()
+            }
+            Target::Addr(a) => a.to_string(),
+            Target::Name(n) => n.clone(),
+        };
+        (Query::new(from, &to, Some(port), proto), w)
+    }
+}
+
+/// Endpoints that every rule treats alike: one representative is enough.
+#[derive(Debug, Clone)]
+pub struct Group {
+    pub rep: EpIx,
+    pub members: Vec<EpIx>,
+}
+
+/// Every selector of every rule (rule sets and zone policy).
+fn all_selectors(t: &Topology) -> impl Iterator<Item = &Selector> {
+    t.rule_sets()
+        .iter()
+        .chain(t.zone_policy())
+        .flat_map(|rs| rs.rules.iter())
+        .flat_map(|r| r.sources.iter().chain(r.destinations.iter()))
+}
+
+/// Group the endpoints (private endpoints excluded): same subnet, zone, kind, listeners and
+/// public IP, no rule sets of their own, no FQDN, not named by any rule, and no rule address
+/// (CIDR or service tag) that holds some addresses of their subnet but not all holds them.
+pub fn groups(t: &Topology) -> Vec<Group> {
+    type Key = (
+        Option<SubnetIx>,
+        Option<ZoneIx>,
+        Kind,
+        Option<PortSet>,
+        bool,
+    );
+    let mut named: HashSet<EpIx> = HashSet::new();
+    let mut cidrs: Vec<IpNet> = Vec::new();
+    for s in all_selectors(t) {
+        match s {
+            Selector::Endpoint(e) => {
+                named.insert(*e);
+            }
+            Selector::Cidr(c) => cidrs.push(*c),
+            _ => {}
+        }
+    }
+    for tag in t.service_tags() {
+        cidrs.extend(tag.cidrs.iter().copied());
+    }
+    cidrs.sort_unstable();
+    cidrs.dedup();
+    // CIDRs that split a subnet: some of its addresses in, some out.
+    let mut narrow: HashMap<SubnetIx, Vec<IpNet>> = HashMap::new();
+    for c in &cidrs {
+        if let Some(s) = t.lookup_ip(c.network()).subnet {
+            let sub = t.subnet(s);
+            if !sub.cidrs.iter().all(|n| c.contains(n)) {
+                narrow.entry(s).or_default().push(*c);
+            }
+        }
+    }
+    let mut by_key: HashMap<Key, usize> = HashMap::new();
+    let mut out: Vec<Group> = Vec::new();
+    for (i, ep) in t.endpoints().iter().enumerate() {
+        let e = EpIx(i as u32);
+        if ep.kind == Kind::PrivateEndpoint {
+            continue;
+        }
+        let unique = ep.is_paas()
+            || !ep.rule_sets.is_empty()
+            || ep.fqdn.is_some()
+            || named.contains(&e)
+            || ep.subnet.is_some_and(|s| {
+                t.subnet(s).cidrs.len() > 1
+                    || narrow
+                        .get(&s)
+                        .is_some_and(|cs| ep.ip.is_some_and(|a| cs.iter().any(|c| c.contains(&a))))
+            });
+        if unique {
+            out.push(Group {
+                rep: e,
+                members: vec![e],
+            });
+            continue;
+        }
+        let key = (
+            ep.subnet,
+            ep.zone,
+            ep.kind,
+            ep.ports.clone(),
+            ep.public_ip.is_some(),
+        );
+        if let Some(&g) = by_key.get(&key) {
+            out[g].members.push(e);
+        } else {
+            by_key.insert(key, out.len());
+            out.push(Group {
+                rep: e,
+                members: vec![e],
+            });
+        }
+    }
+    out
+}
+
+/// One class of internet addresses (or one FQDN) that every rule treats alike.
+#[derive(Debug, Clone)]
+pub struct External {
+    pub target: Target,
+    /// How a person would name it: `8.8.8.8 (any internet address)`, `service tag Storage`.
+    pub label: String,
+    /// Named by a service tag, a narrow rule address (/16 or longer) or an FQDN rule: an
+    /// allow-listed destination rather than the open internet.
+    pub specific: bool,
+}
+
+fn v4_bounds(c: &IpNet) -> Option<(u32, u32)> {
+    match c {
+        IpNet::V4(n) => Some((u32::from(n.network()), u32::from(n.broadcast()))),
+        IpNet::V6(_) => None,
+    }
+}
+
+/// The internet as rules see it (IPv4): one representative address per class of addresses
+/// that every rule CIDR, service tag and network treats alike, plus one name per FQDN that a
+/// rule names. Exact: the classes are the cells between all prefix boundaries.
+pub fn external_classes(t: &Topology) -> Vec<External> {
+    let mut rule_cidrs: Vec<IpNet> = all_selectors(t)
+        .filter_map(|s| match s {
+            Selector::Cidr(c) => Some(*c),
+            _ => None,
+        })
+        .collect();
+    rule_cidrs.sort_unstable();
+    rule_cidrs.dedup();
+    let tags: Vec<(&str, &IpNet)> = t
+        .service_tags()
+        .iter()
+        .flat_map(|tg| tg.cidrs.iter().map(move |c| (tg.name.as_str(), c)))
+        .collect();
+    let mut points: Vec<u64> = vec![0];
+    let nets = t.networks().iter().flat_map(|n| n.cidrs.iter());
+    for c in rule_cidrs
+        .iter()
+        .chain(tags.iter().map(|x| x.1))
+        .chain(nets)
+    {
+        if let Some((a, b)) = v4_bounds(c) {
+            points.push(u64::from(a));
+            points.push(u64::from(b) + 1);
+        }
+    }
+    points.sort_unstable();
+    points.dedup();
+    points.retain(|p| u32::try_from(*p).is_ok());
+    let nice = [
+        Ipv4Addr::new(8, 8, 8, 8),
+        Ipv4Addr::new(203, 0, 113, 10),
+        Ipv4Addr::new(198, 51, 100, 10),
+        Ipv4Addr::new(1, 1, 1, 1),
+    ];
+    let mut seen: HashMap<Vec<usize>, usize> = HashMap::new();
+    let mut out: Vec<External> = Vec::new();
+    for (i, &lo) in points.iter().enumerate() {
+        let hi = points.get(i + 1).map_or(u64::from(u32::MAX), |n| n - 1);
+        let pick = nice
+            .iter()
+            .map(|a| u64::from(u32::from(*a)))
+            .find(|a| (lo..=hi).contains(a))
+            .unwrap_or(if lo < hi { lo + 1 } else { lo });
+        let addr = IpAddr::V4(Ipv4Addr::from(pick as u32));
+        if t.lookup_ip(addr).network.is_some() {
+            continue;
+        }
+        let sig: Vec<usize> = rule_cidrs
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| c.contains(&addr))
+            .map(|(k, _)| k)
+            .chain(
+                tags.iter()
+                    .enumerate()
+                    .filter(|(_, (_, c))| c.contains(&addr))
+                    .map(|(k, _)| usize::MAX - k),
+            )
+            .collect();
+        if let Some(&k) = seen.get(&sig) {
+            // Prefer a well-known address as the representative of a class.
+            if nice.iter().any(|n| IpAddr::V4(*n) == addr)
+                && let Target::Addr(old) = out[k].target
+                && !nice.iter().any(|n| IpAddr::V4(*n) == old)
+            {
+                out[k].target = Target::Addr(addr);
+                out[k].label = out[k]
+                    .label
+                    .replacen(&old.to_string(), &addr.to_string(), 1);
+            }
+            continue;
+        }
+        let tag = tags.iter().find(|(_, c)| c.contains(&addr)).map(|x| x.0);
+        let closest = rule_cidrs
+            .iter()
+            .filter(|c| c.contains(&addr) && c.prefix_len() > 0)
+            .max_by_key(|c| c.prefix_len());
+        let narrow = closest.filter(|c| c.prefix_len() >= 16);
+        let label = match (tag, closest) {
+            (Some(tg), _) => format!("{addr} (service tag {tg})"),
+            (None, Some(c)) => format!("{addr} (in rule address {c})"),
+            (None, None) => format!("{addr} (any internet address)"),
+        };
+        seen.insert(sig, out.len());
+        out.push(External {
+            target: Target::Addr(addr),
+            label,
+            specific: tag.is_some() || narrow.is_some(),
+        });
+    }
+    let mut names: Vec<(String, bool)> = Vec::new();
+    for rs in t.rule_sets().iter().chain(t.zone_policy()) {
+        for r in &rs.rules {
+            let pats = r
+                .fqdns
+                .iter()
+                .cloned()
+                .chain(r.destinations.iter().filter_map(|s| {
+                    if let Selector::Fqdn(f) = s {
+                        Some(f.clone())
+                    } else {
+                        None
+                    }
+                }));
+            for p in pats {
+                let (name, specific) = if p == "*" {
+                    ("example.com".to_string(), false)
+                } else if let Some(sfx) = p.strip_prefix("*.") {
+                    (format!("www.{sfx}"), true)
+                } else {
+                    (p.to_ascii_lowercase(), true)
+                };
+                if t.service_by_fqdn(&name).is_none() && !names.iter().any(|(n, _)| *n == name) {
+                    names.push((name, specific));
+                }
+            }
+        }
+    }
+    for (n, specific) in names {
+        out.push(External {
+            label: format!("{n} (FQDN rule)"),
+            target: Target::Name(n),
+            specific,
+        });
+    }
+    out
+}
+
+/// Fill the exact port columns of a matrix: for each cell, every TCP and UDP port on which some
+/// endpoint of the row reaches some endpoint of the column (no what-if). Endpoints of one
+/// [`Group`] reach alike, so one pair per pair of groups decides for all its members.
+pub fn fill_ports(t: &Topology, m: &mut crate::trace::matrix::Matrix) {
+    use crate::trace::matrix::{destinations, label, sources};
+    let eng = Engine::new(t);
+    let gs = groups(t);
+    let srcs: HashSet<EpIx> = sources(t).into_iter().collect();
+    let dsts: HashSet<EpIx> = destinations(t).into_iter().collect();
+    let cols = m.columns.len();
+    // Row and column of every endpoint, computed once.
+    let index = |names: &[String]| -> Vec<Option<usize>> {
+        let at: HashMap<&str, usize> = names
+            .iter()
+            .enumerate()
+            .map(|(i, n)| (n.as_str(), i))
+            .collect();
+        (0..t.endpoints().len())
+            .map(|i| at.get(label(t, m.by, EpIx(i as u32)).as_str()).copied())
+            .collect()
+    };
+    let row_of = index(&m.rows);
+    let col_of = index(&m.columns);
+    let mut tcp = vec![PortSet::empty(); m.cells.len()];
+    let mut udp = vec![PortSet::empty(); m.cells.len()];
+    for sg in &gs {
+        let src_members: Vec<EpIx> = sg
+            .members
+            .iter()
+            .copied()
+            .filter(|e| srcs.contains(e))
+            .collect();
+        if src_members.is_empty() {
+            continue;
+        }
+        let party = src_party(t, sg.rep);
+        for dg in &gs {
+            // Within one group the pair is two members; a lone endpoint has no pair with itself.
+            let dst = if sg.rep == dg.rep {
+                match dg.members.get(1) {
+                    Some(d) => *d,
+                    None => continue,
+                }
+            } else {
+                dg.rep
+            };
+            if !dg.members.iter().any(|e| dsts.contains(e)) {
+                continue;
+            }
+            let r = eng.reach(&party, &Target::Ep(dst));
+            if !r.any() {
+                continue;
+            }
+            for s in &src_members {
+                let Some(ri) = row_of[s.index()] else {
+                    continue;
+                };
+                for d in dg.members.iter().filter(|d| *d != s && dsts.contains(d)) {
+                    let Some(ci) = col_of[d.index()] else {
+                        continue;
+                    };
+                    let k = ri * cols + ci;
+                    tcp[k] = tcp[k].union(&r.tcp);
+                    udp[k] = udp[k].union(&r.udp);
+                }
+            }
+        }
+    }
+    for (k, cell) in m.cells.iter_mut().enumerate() {
+        cell.tcp_ports = Some(tcp[k].to_string());
+        cell.udp_ports = Some(udp[k].to_string());
+    }
+}

@@ -1,0 +1,421 @@
+//! Tests of `zonescope check`: one fixture per finding that triggers it and a near-identical
+//! one that must not; shadowing for NSG, NACL and firewall; the exact reachability engine
+//! against the trace engine on every port class; SARIF structure; JSON shape; exit codes.
+
+use std::path::Path;
+use std::process::Command;
+
+use zonescope::check::exact::{Engine, Target, external_classes, groups, src_party};
+use zonescope::check::{Severity, findings, review, sarif::to_sarif};
+use zonescope::policy::{PortSet, Protocol};
+use zonescope::topology::{Kind, Topology, Verdict, load, load_str};
+use zonescope::trace::{Query, WhatIf, trace};
+
+const IDS: [&str; 14] = [
+    "public-access-enabled",
+    "public-fallback",
+    "dns-not-private",
+    "broad-source",
+    "app-direct-ai",
+    "lateral-movement",
+    "data-egress",
+    "inference-egress",
+    "sandbox-egress",
+    "management-exposed",
+    "streaming-timeout",
+    "single-region",
+    "shadowed-rule",
+    "unknown-service-tag",
+];
+
+fn fixture(id: &str, kind: &str) -> Topology {
+    let p = format!(
+        "{}/tests/fixtures/check/{id}/{kind}.yaml",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    load(Path::new(&p)).unwrap_or_else(|e| panic!("{p}: {e}"))
+}
+
+#[test]
+fn each_finding_has_a_fixture_that_triggers_it_and_one_that_does_not() {
+    for id in IDS {
+        let bad = findings(&fixture(id, "bad"));
+        let hit: Vec<_> = bad.iter().filter(|f| f.id == id).collect();
+        assert!(
+            !hit.is_empty(),
+            "{id}/bad.yaml does not trigger {id}: {bad:#?}"
+        );
+        for f in &hit {
+            assert!(f.location.line > 0, "{id}: no line");
+            assert!(!f.subject.is_empty() && !f.message.is_empty() && f.fix.is_some());
+            assert!(f.location.file.ends_with("bad.yaml"));
+        }
+        let good = findings(&fixture(id, "good"));
+        assert!(
+            good.iter().all(|f| f.id != id),
+            "{id}/good.yaml triggers {id}: {good:#?}"
+        );
+    }
+}
+
+#[test]
+fn reachability_findings_carry_an_allowed_trace_as_evidence() {
+    for id in [
+        "public-fallback",
+        "app-direct-ai",
+        "lateral-movement",
+        "data-egress",
+        "inference-egress",
+        "sandbox-egress",
+        "management-exposed",
+    ] {
+        for f in findings(&fixture(id, "bad")).iter().filter(|f| f.id == id) {
+            let tr = f
+                .evidence
+                .as_ref()
+                .unwrap_or_else(|| panic!("{id}: no evidence"));
+            assert_eq!(tr.verdict, Verdict::Allow, "{id}: {}", tr.reason);
+            assert!(!tr.path.is_empty());
+        }
+    }
+}
+
+#[test]
+fn the_flawed_sample_shows_every_finding_and_good_samples_have_no_errors() {
+    let dir = format!("{}/samples", env!("CARGO_MANIFEST_DIR"));
+    let flawed = load(Path::new(&format!("{dir}/flawed-design.yaml"))).unwrap();
+    let f = findings(&flawed);
+    for id in IDS {
+        assert!(
+            f.iter().any(|x| x.id == id),
+            "flawed-design.yaml lacks {id}"
+        );
+    }
+    for name in [
+        "aws-isolated-ai",
+        "azure-apim-internal",
+        "azure-hub-spoke",
+        "azure-openai-multiregion",
+        "azure-openai-private-link",
+    ] {
+        let t = load(Path::new(&format!("{dir}/{name}.yaml"))).unwrap();
+        let r = review(&t);
+        assert!(!r.fails(Severity::Error), "{name}: {:#?}", r.findings);
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Shadowing
+
+const SHADOW_BASE: &str = r"
+version: 1
+name: shadowing
+zones: [{ id: application }, { id: data }]
+networks:
+  - id: vnet
+    cidr: 10.0.0.0/16
+    subnets:
+      - { id: snet-app, cidr: 10.0.1.0/24, zone: application }
+      - { id: snet-data, cidr: 10.0.3.0/24, zone: data, rules: [RS] }
+endpoints:
+  - { id: db, kind: vector_db, subnet: snet-data, ip: 10.0.3.4 }
+rule_sets:
+";
+
+fn shadowed(rule_set: &str, rs_id: &str) -> Vec<String> {
+    let text = format!("{}{rule_set}", SHADOW_BASE.replace("RS", rs_id));
+    let t = load_str(&text, "shadow.yaml").unwrap_or_else(|e| panic!("{e}"));
+    findings(&t)
+        .into_iter()
+        .filter(|f| f.id == "shadowed-rule")
+        .map(|f| f.subject)
+        .collect()
+}
+
+#[test]
+fn nsg_rule_covered_by_two_earlier_rules_is_shadowed() {
+    let rs = r#"  - id: nsg
+    kind: nsg
+    rules:
+      - { id: a, priority: 100, direction: inbound, action: allow, protocol: tcp, source: 10.0.0.0/16, destination: snet-data, ports: "1000-2000" }
+      - { id: b, priority: 110, direction: inbound, action: deny, protocol: any, source: application, destination: "*", ports: "2001-3000" }
+      - { id: c, priority: 120, direction: inbound, action: deny, protocol: tcp, source: snet-app, destination: db, ports: "1500-2500" }
+      - { id: d, priority: 130, direction: inbound, action: deny, protocol: tcp, source: snet-app, destination: db, ports: "1500-3001" }
+      - { id: e, priority: 140, direction: outbound, action: deny, protocol: tcp, source: snet-app, destination: db, ports: "1500" }
+"#;
+    // c: 1500-2000 by a, 2001-2500 by b. d: 3001 is not covered. e: other direction.
+    assert_eq!(shadowed(rs, "nsg"), vec!["nsg/c".to_string()]);
+}
+
+#[test]
+fn nacl_rule_after_a_broader_one_is_shadowed_but_not_before_it() {
+    let bad = r#"  - id: nacl
+    kind: nacl
+    rules:
+      - { id: all-in, priority: 100, direction: inbound, action: allow, protocol: any, source: "*", destination: "*", ports: "*" }
+      - { id: deny-ssh, priority: 200, direction: inbound, action: deny, protocol: tcp, source: 10.0.1.0/24, destination: 10.0.3.0/24, ports: 22 }
+"#;
+    assert_eq!(shadowed(bad, "nacl"), vec!["nacl/deny-ssh".to_string()]);
+    let good = bad.replace("priority: 200", "priority: 50");
+    assert!(shadowed(&good, "nacl").is_empty());
+}
+
+#[test]
+fn firewall_rule_with_narrower_source_is_shadowed_but_wider_is_not() {
+    let rs = r"  - id: fw
+    kind: firewall
+    rules:
+      - { id: app-to-data, priority: 100, action: deny, protocol: any, source: application, destination: data }
+      - { id: subnet-https, priority: 200, action: allow, protocol: https, source: snet-app, destination: db, ports: 443 }
+      - { id: wide-https, priority: 300, action: allow, protocol: https, source: 10.0.0.0/8, destination: db, ports: 443 }
+";
+    assert_eq!(shadowed(rs, "fw"), vec!["fw/subnet-https".to_string()]);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Exactness: the engine's port sets against the trace engine, on every class of ports
+
+/// Every port where some rule's port set or some listener changes: verdicts are constant between
+/// two consecutive boundaries, so checking both ends of each class checks all 65,536 ports.
+fn boundaries(t: &Topology) -> Vec<u16> {
+    let mut b: Vec<u32> = vec![0, 65535, 1023, 1024];
+    let mut add = |p: &PortSet| {
+        for &(lo, hi) in p.ranges() {
+            b.extend([u32::from(lo), u32::from(hi)]);
+            if lo > 0 {
+                b.push(u32::from(lo) - 1);
+            }
+            b.push(u32::from(hi) + 1);
+        }
+    };
+    for rs in t.rule_sets().iter().chain(t.zone_policy()) {
+        for r in &rs.rules {
+            add(&r.ports);
+        }
+    }
+    for e in t.endpoints() {
+        if let Some(p) = &e.ports {
+            add(p);
+        }
+    }
+    b.retain(|p| *p <= 65535);
+    b.sort_unstable();
+    b.dedup();
+    b.into_iter().map(|p| p as u16).collect()
+}
+
+#[test]
+fn exact_port_sets_agree_with_traces_on_every_port_class() {
+    let dir = format!("{}/samples", env!("CARGO_MANIFEST_DIR"));
+    for name in [
+        "flawed-design",
+        "aws-isolated-ai",
+        "azure-hub-spoke",
+        "azure-apim-internal",
+    ] {
+        let t = load(Path::new(&format!("{dir}/{name}.yaml"))).unwrap();
+        let eng = Engine::new(&t);
+        let ports = boundaries(&t);
+        let w = WhatIf::default();
+        for g in groups(&t) {
+            let src = t.endpoint(g.rep);
+            if src.subnet.is_none() {
+                continue;
+            }
+            let party = src_party(&t, g.rep);
+            // To the internet: every address class and FQDN a rule names.
+            for x in external_classes(&t) {
+                let r = eng.reach(&party, &x.target);
+                let (q, _) = eng.query(&src.id, &x.target, Protocol::Tcp, 0);
+                for (proto, set) in [(Protocol::Tcp, &r.tcp), (Protocol::Udp, &r.udp)] {
+                    for &p in &ports {
+                        let q = Query::new(&q.from, &q.to, Some(p), proto);
+                        let tr = trace(&t, &q, &w).unwrap();
+                        assert_eq!(
+                            tr.verdict == Verdict::Allow,
+                            set.contains(p),
+                            "{name}: {} -> {} {proto}/{p}: trace {} ({}), exact {set}",
+                            q.from,
+                            q.to,
+                            tr.verdict,
+                            tr.reason
+                        );
+                    }
+                }
+            }
+            for (j, dst) in t.endpoints().iter().enumerate() {
+                if dst.kind == Kind::PrivateEndpoint || dst.id == src.id {
+                    continue;
+                }
+                let de = t.endpoint_ix(&dst.id).unwrap();
+                assert_eq!(de.index(), j);
+                let r = eng.reach(&party, &Target::Ep(de));
+                for (proto, set) in [(Protocol::Tcp, &r.tcp), (Protocol::Udp, &r.udp)] {
+                    for &p in &ports {
+                        let q = Query::new(&src.id, &dst.id, Some(p), proto);
+                        let tr = trace(&t, &q, &w).unwrap();
+                        assert_eq!(
+                            tr.verdict == Verdict::Allow,
+                            set.contains(p),
+                            "{name}: {} -> {} {proto}/{p}: trace {} ({}), exact {set}",
+                            src.id,
+                            dst.id,
+                            tr.verdict,
+                            tr.reason
+                        );
+                    }
+                }
+            }
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Output formats and exit codes
+
+#[test]
+fn sarif_has_the_required_structure() {
+    let t = fixture("shadowed-rule", "bad");
+    let r = review(&t);
+    let s = to_sarif(&t, &r);
+    assert_eq!(s["version"], "2.1.0");
+    let run = &s["runs"][0];
+    assert_eq!(run["tool"]["driver"]["name"], "zonescope");
+    let rules = run["tool"]["driver"]["rules"].as_array().unwrap();
+    let results = run["results"].as_array().unwrap();
+    assert!(!results.is_empty());
+    for res in results {
+        let id = res["ruleId"].as_str().unwrap();
+        assert!(rules.iter().any(|r| r["id"] == id), "{id} has no rule");
+        let idx = res["ruleIndex"].as_u64().unwrap() as usize;
+        assert_eq!(rules[idx]["id"], id);
+        assert!(matches!(
+            res["level"].as_str(),
+            Some("error" | "warning" | "note")
+        ));
+        assert!(
+            res["message"]["text"]
+                .as_str()
+                .is_some_and(|m| !m.is_empty())
+        );
+        let loc = &res["locations"][0]["physicalLocation"];
+        assert!(
+            loc["artifactLocation"]["uri"]
+                .as_str()
+                .unwrap()
+                .ends_with("bad.yaml")
+        );
+        assert!(loc["region"]["startLine"].as_u64().unwrap() >= 1);
+    }
+}
+
+fn run(args: &[&str]) -> (i32, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_zonescope"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+    )
+}
+
+#[test]
+fn json_output_follows_the_spec() {
+    let (code, out) = run(&["check", "samples/flawed-design.yaml", "--format", "json"]);
+    assert_eq!(code, 1);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    for f in v["findings"].as_array().unwrap() {
+        for k in ["id", "severity", "message", "subject", "location"] {
+            assert!(!f[k].is_null(), "finding without {k}: {f}");
+        }
+        assert!(f["location"]["line"].as_u64().unwrap() >= 1);
+    }
+    for e in v["expectations"].as_array().unwrap() {
+        assert!(e["name"].is_string() && e["passed"].is_boolean());
+    }
+}
+
+#[test]
+fn exit_codes() {
+    assert_eq!(run(&["check", "samples/azure-hub-spoke.yaml"]).0, 0);
+    assert_eq!(run(&["check", "samples/flawed-design.yaml"]).0, 1);
+    // Warnings only: 0 by default, 1 at --severity warning.
+    let f = "tests/fixtures/check/streaming-timeout/bad.yaml";
+    assert_eq!(run(&["check", f]).0, 0);
+    assert_eq!(run(&["check", f, "--severity", "warning"]).0, 1);
+    assert_eq!(run(&["check", "no/such/file.yaml"]).0, 2);
+    assert_eq!(run(&["check", f, "--severity", "loud"]).0, 2);
+    let (_, text) = run(&["check", "samples/flawed-design.yaml"]);
+    assert!(text.contains("evidence: web -> "), "{text}");
+}
+
+#[test]
+fn cached_routes_are_the_routes_of_the_trace_engine() {
+    use zonescope::generate::{GenParams, generate};
+    use zonescope::trace::route::net_route;
+    let mut p = GenParams::size("S").unwrap();
+    p.regions = 3;
+    let t = load_str(&generate(&p), "s.yaml").unwrap();
+    let eng = Engine::new(&t);
+    let nets: Vec<usize> = (0..t.networks().len()).collect();
+    let ix = |i: usize| match t.find(&t.networks()[i].id) {
+        Some(zonescope::topology::EntityRef::Network(n)) => n,
+        _ => unreachable!(),
+    };
+    for &a in &nets {
+        for &b in &nets {
+            let (a, b) = (ix(a), ix(b));
+            assert_eq!(
+                eng.net_route(a, b),
+                net_route(&t, a, b, &WhatIf::default()).ok(),
+                "{} -> {}",
+                t.network(a).id,
+                t.network(b).id
+            );
+        }
+    }
+}
+
+#[test]
+fn matrix_exact_ports_agree_with_traces() {
+    use zonescope::check::exact::fill_ports;
+    use zonescope::trace::matrix::{By, matrix};
+    let dir = format!("{}/samples", env!("CARGO_MANIFEST_DIR"));
+    for name in ["azure-hub-spoke", "flawed-design"] {
+        let t = load(Path::new(&format!("{dir}/{name}.yaml"))).unwrap();
+        let w = WhatIf::default();
+        let mut grid = matrix(&t, By::Endpoint, 443, Protocol::Tcp, &w).unwrap();
+        fill_ports(&t, &mut grid);
+        let ports = boundaries(&t);
+        for cell in &grid.cells {
+            if cell.from == cell.to {
+                continue;
+            }
+            let text = cell.tcp_ports.clone().unwrap();
+            for &p in &ports {
+                let q = Query::new(&cell.from, &cell.to, Some(p), Protocol::Tcp);
+                let Ok(tr) = trace(&t, &q, &w) else { continue };
+                let set = if text == "none" {
+                    PortSet::empty()
+                } else if text == "*" {
+                    PortSet::all()
+                } else {
+                    text.split(',').fold(PortSet::empty(), |acc, item| {
+                        acc.union(&PortSet::parse_item(item).unwrap())
+                    })
+                };
+                assert_eq!(
+                    tr.verdict == Verdict::Allow,
+                    set.contains(p),
+                    "{name}: {} -> {} tcp/{p}: trace {}, cell {text}",
+                    cell.from,
+                    cell.to,
+                    tr.verdict
+                );
+            }
+        }
+    }
+}
