@@ -61,6 +61,27 @@ Ids follow a pattern: hub-r{r}, spoke-r{r}-s{s}, snet-app-r{r}-s{s}-{i}, ep-r{r}
     Gen(GenArgs),
     /// Print the JSON Schema of the topology file format.
     Schema,
+    /// Explore a design interactively (terminal UI); `zonescope` alone opens the built-in demo.
+    #[command(after_help = "\
+Examples:
+  zonescope explore design.yaml
+  zonescope explore design.yaml --trace \"web -> aoai-eus:443\" --present
+
+Keys: / find, s source, d destination, p port, Enter trace, w what-if, z matrix, ? help, q quit.
+The file reloads by itself when it changes. Needs a terminal: in scripts use `zonescope trace`.")]
+    Explore(ExploreArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ExploreArgs {
+    /// The topology file (YAML).
+    pub file: PathBuf,
+    /// A flow to show traced at start: "SRC -> DST:PORT[/PROTO]".
+    #[arg(long, value_name = "FLOW")]
+    pub trace: Option<String>,
+    /// Start in presentation mode (big verdict, high contrast; F2 toggles).
+    #[arg(long)]
+    pub present: bool,
 }
 
 #[derive(Debug, Args)]

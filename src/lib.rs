@@ -9,6 +9,7 @@
 //! - [`trace`]: resolve, route, enforce → a [`trace::Trace`] with its evidence; the matrix.
 //! - [`check`]: design findings and `expect:` results.
 //! - [`commands`]: what each subcommand does; [`cli`]: its flags.
+//! - [`tui`]: the explorer (ratatui + crossterm), on top of the core.
 //!
 //! The core (`topology`, `policy`, `trace`, `check`) never imports a terminal UI crate.
 
@@ -20,3 +21,4 @@ pub mod generate;
 pub mod policy;
 pub mod topology;
 pub mod trace;
+pub mod tui;
