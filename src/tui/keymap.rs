@@ -82,6 +82,14 @@ pub static BINDINGS: &[Binding] = &[
     },
     Binding {
         ctx: &[No],
+        keys: &[(KeyCode::Char('?'), N), (KeyCode::Char('?'), S)],
+        label: "?",
+        action: Action::Help,
+        hint: "help",
+        help: "this help",
+    },
+    Binding {
+        ctx: &[No],
         keys: &[(KeyCode::Char('/'), N)],
         label: "/",
         action: Action::OpenFinder,
@@ -189,7 +197,7 @@ pub static BINDINGS: &[Binding] = &[
         keys: &[(KeyCode::Tab, N)],
         label: "Tab",
         action: Action::FocusNext,
-        hint: "",
+        hint: "pane",
         help: "focus the next pane",
     },
     Binding {
@@ -275,14 +283,6 @@ pub static BINDINGS: &[Binding] = &[
         action: Action::Toggle,
         hint: "",
         help: "tree: collapse or expand",
-    },
-    Binding {
-        ctx: &[No],
-        keys: &[(KeyCode::Char('?'), N), (KeyCode::Char('?'), S)],
-        label: "?",
-        action: Action::Help,
-        hint: "help",
-        help: "this help",
     },
     Binding {
         ctx: &[No],

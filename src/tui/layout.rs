@@ -106,11 +106,19 @@ impl Areas {
         }
         a.overlay = match &app.mode {
             Mode::Normal => Rect::default(),
-            Mode::Finder(_) | Mode::Help(_) => {
-                centered(body, (w * 80 / 100).max(60), body.height.saturating_sub(2))
+            Mode::Finder(_) | Mode::Help(_) => centered(
+                body,
+                (w * 80 / 100).max(w.saturating_sub(4).min(100)),
+                body.height.saturating_sub(2),
+            ),
+            Mode::Port(_) => centered(body, 60, 6),
+            Mode::Matrix(_) => {
+                let rows = match &app.matrix {
+                    Some(Ok(m)) => m.rows.len() as u16 + 8,
+                    _ => 8,
+                };
+                centered(body, w.saturating_sub(4), rows.max(10))
             }
-            Mode::Port(_) => centered(body, 56, 7),
-            Mode::Matrix(_) => centered(body, w.saturating_sub(4), body.height.saturating_sub(1)),
         };
         a
     }

@@ -78,9 +78,13 @@ fn header(app: &App, area: Rect, buf: &mut Buffer) {
     }
     let t = &app.topo;
     let left = format!(" zonescope · {} ", t.name);
+    let file = if area.width >= 110 {
+        format!("{} · ", app.file_label())
+    } else {
+        String::new()
+    };
     let right = format!(
-        " {} · {} networks · {} endpoints · {} regions ",
-        app.file_label(),
+        " {file}{} networks · {} endpoints · {} regions ",
         t.networks().len(),
         t.endpoints().len(),
         t.regions().len()

@@ -140,6 +140,9 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
             mark.push_str(" ◀D");
         }
         if down {
+            mark.push_str(" off");
+        }
+        if down {
             style = th.disabled();
         } else if on_path {
             style = th.path();
