@@ -72,13 +72,16 @@ pub fn render(app: &App, m: &MatrixState, area: Rect, buf: &mut Buffer) {
         .max()
         .unwrap_or(4)
         .clamp(6, 16);
+    let room = usize::from(inner.width).saturating_sub(w0 + 1) / mx.columns.len().max(1);
     let cw = mx
         .columns
         .iter()
         .map(|c| c.chars().count())
         .max()
         .unwrap_or(6)
-        .clamp(8, 13);
+        .clamp(8, 13)
+        .min(room.saturating_sub(1))
+        .max(5);
     let mut lines: Vec<Line<'static>> = Vec::new();
     let mut head = vec![Span::raw(format!("{:w0$} ", ""))];
     for (ci, c) in mx.columns.iter().enumerate() {
