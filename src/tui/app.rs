@@ -99,6 +99,9 @@ pub enum Effect {
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct FinderState {
     pub query: String,
+    /// Every item matching `query` (a longer query only narrows it: fuzzy matching is a
+    /// subsequence test), so each keystroke scans fewer items.
+    pub pool: Option<Vec<usize>>,
     /// (index into `App::finder_items`, matched char positions in its text)
     pub matches: Vec<(usize, Vec<usize>)>,
     pub selected: usize,
@@ -277,6 +280,8 @@ pub struct App {
     pub fanout: Vec<Fanout>,
 
     pub status: Option<(String, bool)>,
+    /// How many regions (counted once per load: the header shows it every frame).
+    pub region_count: usize,
     /// The last failed reload (the topology shown is the last good one).
     pub load_error: Option<String>,
 }
@@ -319,6 +324,7 @@ impl App {
             matrix: None,
             fanout: Vec::new(),
             status: None,
+            region_count: 0,
             load_error: None,
         };
         app.rebuild();
@@ -333,6 +339,7 @@ impl App {
 
     /// Recompute everything derived from the topology (after load or reload).
     pub fn rebuild(&mut self) {
+        self.region_count = self.topo.regions().len();
         self.tree_all = build_tree(&self.topo);
         if self.collapsed.is_empty() && self.tree_all.len() > 400 {
             // Large designs open with networks folded: regions and networks fit on a screen.

@@ -421,25 +421,33 @@ fn rebuild_whatif(app: &mut App) {
     app.whatif = w;
 }
 
-/// Re-run the finder's query.
+/// Re-run the finder's query, over the previous matches when the query only grew.
 pub fn filter(app: &App, f: &mut FinderState) {
     f.matches.clear();
     let q = f.query.trim();
     if q.is_empty() {
+        f.pool = None;
         f.matches
             .extend((0..app.finder_items.len().min(MAX_MATCHES)).map(|i| (i, Vec::new())));
     } else {
         let m = SkimMatcherV2::default();
-        let mut scored: Vec<(i64, usize, Vec<usize>)> = app
-            .finder_items
-            .iter()
-            .enumerate()
-            .filter_map(|(i, it)| m.fuzzy_indices(&it.text, q).map(|(s, ix)| (s, i, ix)))
+        let candidates: Box<dyn Iterator<Item = usize>> = match f.pool.take() {
+            Some(pool) => Box::new(pool.into_iter()),
+            None => Box::new(0..app.finder_items.len()),
+        };
+        let mut scored: Vec<(i64, usize)> = candidates
+            .filter_map(|i| {
+                let it = app.finder_items.get(i)?;
+                m.fuzzy_match(&it.text, q).map(|s| (s, i))
+            })
             .collect();
+        f.pool = Some(scored.iter().map(|&(_, i)| i).collect());
         scored.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
         scored.truncate(MAX_MATCHES);
-        f.matches
-            .extend(scored.into_iter().map(|(_, i, ix)| (i, ix)));
+        f.matches.extend(scored.into_iter().filter_map(|(_, i)| {
+            let hits = m.fuzzy_indices(&app.finder_items[i].text, q)?.1;
+            Some((i, hits))
+        }));
     }
     f.selected = f.selected.min(f.matches.len().saturating_sub(1));
 }
@@ -456,6 +464,7 @@ fn finder(app: &mut App, mut f: FinderState, a: Action) -> Mode {
         Action::Backspace => {
             f.query.pop();
             f.selected = 0;
+            f.pool = None;
             filter(app, &mut f);
         }
         Action::Up => f.selected = clamp_step(f.selected, -1, f.matches.len()),

@@ -87,7 +87,7 @@ fn header(app: &App, area: Rect, buf: &mut Buffer) {
         " {file}{} networks · {} endpoints · {} regions ",
         t.networks().len(),
         t.endpoints().len(),
-        t.regions().len()
+        app.region_count
     );
     let w = usize::from(area.width);
     let rw = right.chars().count().min(w);

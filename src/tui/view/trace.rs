@@ -378,8 +378,11 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         None => intro(app),
     };
     if app.highlight == Highlight::MultiRegion {
-        lines.push(Line::raw(""));
-        lines.extend(fanout_lines(app));
+        // The fan-out first: it is what `m` asks for; the trace follows.
+        let mut f = fanout_lines(app);
+        f.push(Line::raw(""));
+        f.append(&mut lines);
+        lines = f;
     }
     Paragraph::new(lines)
         .block(block)
