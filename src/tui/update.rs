@@ -3,6 +3,8 @@
 //! Owns: what every action means in every mode. Must never: do I/O (a reload is asked for
 //! through `App::effect`), draw, or panic whatever the action sequence.
 
+use std::fmt::Write as _;
+
 use fuzzy_matcher::FuzzyMatcher;
 use fuzzy_matcher::skim::SkimMatcherV2;
 
@@ -32,14 +34,14 @@ pub fn update(app: &mut App, action: Action) {
             let mode = std::mem::replace(&mut app.mode, Mode::Normal);
             app.mode = match mode {
                 Mode::Normal => {
-                    normal(app, other);
+                    normal(app, &other);
                     // `normal` may have opened a mode.
                     std::mem::replace(&mut app.mode, Mode::Normal)
                 }
-                Mode::Finder(f) => finder(app, f, other),
-                Mode::Port(p) => port(app, p, other),
-                Mode::Help(s) => help(s, other),
-                Mode::Matrix(m) => matrix(app, m, other),
+                Mode::Finder(f) => finder(app, f, &other),
+                Mode::Port(p) => port(app, p, &other),
+                Mode::Help(s) => help(s, &other),
+                Mode::Matrix(m) => matrix(app, m, &other),
             };
         }
     }
@@ -49,12 +51,12 @@ fn say(app: &mut App, msg: impl Into<String>, error: bool) {
     app.status = Some((msg.into(), error));
 }
 
-fn normal(app: &mut App, a: Action) {
+fn normal(app: &mut App, a: &Action) {
     match a {
         Action::Up => step(app, -1),
         Action::Down => step(app, 1),
-        Action::PageUp => step(app, -(page(app) as i64)),
-        Action::PageDown => step(app, page(app) as i64),
+        Action::PageUp => step(app, -page(app)),
+        Action::PageDown => step(app, page(app)),
         Action::Home => step(app, i64::MIN / 2),
         Action::End => step(app, i64::MAX / 2),
         Action::Left if app.focus == Pane::Tree => fold(app, Some(true)),
@@ -135,17 +137,21 @@ fn normal(app: &mut App, a: Action) {
 }
 
 /// Rows a page moves in the focused pane.
-fn page(app: &App) -> usize {
+fn page(app: &App) -> i64 {
     let r = app.areas().of(app.focus);
-    usize::from(r.height.saturating_sub(2)).max(1)
+    i64::from(r.height.saturating_sub(2)).max(1)
 }
 
 fn clamp_step(cur: usize, delta: i64, len: usize) -> usize {
     if len == 0 {
         return 0;
     }
-    let v = (cur as i64).saturating_add(delta).clamp(0, len as i64 - 1);
-    v as usize
+    let last = i64::try_from(len - 1).unwrap_or(i64::MAX);
+    let v = i64::try_from(cur)
+        .unwrap_or(i64::MAX)
+        .saturating_add(delta)
+        .clamp(0, last);
+    usize::try_from(v).unwrap_or(0)
 }
 
 /// Move the selection (or scroll) of the focused pane.
@@ -399,11 +405,12 @@ fn what_if(app: &mut App) {
             app.recompute();
             let mut msg = format!("what-if: {label} disabled");
             if let Some(Ok(t)) = &app.trace {
-                msg.push_str(&format!(
+                let _ = write!(
+                    msg,
                     " → {} is now {}",
                     t.to,
                     t.verdict.as_str().to_uppercase()
-                ));
+                );
                 if t.public {
                     msg.push_str(" (over the public path)");
                 }
@@ -452,14 +459,12 @@ pub fn filter(app: &App, f: &mut FinderState) {
     f.selected = f.selected.min(f.matches.len().saturating_sub(1));
 }
 
-fn finder(app: &mut App, mut f: FinderState, a: Action) -> Mode {
+fn finder(app: &mut App, mut f: FinderState, a: &Action) -> Mode {
     match a {
-        Action::Input(c) => {
-            if f.query.chars().count() < 64 {
-                f.query.push(c);
-                f.selected = 0;
-                filter(app, &mut f);
-            }
+        Action::Input(c) if f.query.chars().count() < 64 => {
+            f.query.push(*c);
+            f.selected = 0;
+            filter(app, &mut f);
         }
         Action::Backspace => {
             f.query.pop();
@@ -551,7 +556,7 @@ fn show_rule(app: &mut App, set: &str, rule: &str) {
     }
 }
 
-fn port(app: &mut App, mut p: PortState, a: Action) -> Mode {
+fn port(app: &mut App, mut p: PortState, a: &Action) -> Mode {
     let back = |app: &App, p: &PortState| {
         if p.for_matrix && app.matrix.is_some() {
             Mode::Matrix(MatrixState { row: 0, col: 0 })
@@ -562,7 +567,7 @@ fn port(app: &mut App, mut p: PortState, a: Action) -> Mode {
     match a {
         Action::Input(c) => {
             if p.input.len() < 16 {
-                p.input.push(c);
+                p.input.push(*c);
             }
             p.error = parse_port(&p.input).err();
         }
@@ -590,7 +595,7 @@ fn port(app: &mut App, mut p: PortState, a: Action) -> Mode {
     Mode::Port(p)
 }
 
-fn help(scroll: u16, a: Action) -> Mode {
+fn help(scroll: u16, a: &Action) -> Mode {
     match a {
         Action::Cancel | Action::Help => Mode::Normal,
         Action::Up => Mode::Help(scroll.saturating_sub(1)),
@@ -603,7 +608,7 @@ fn help(scroll: u16, a: Action) -> Mode {
     }
 }
 
-fn matrix(app: &mut App, mut m: MatrixState, a: Action) -> Mode {
+fn matrix(app: &mut App, mut m: MatrixState, a: &Action) -> Mode {
     let (rows, cols) = match &app.matrix {
         Some(Ok(x)) => (x.rows.len(), x.columns.len()),
         _ => (0, 0),
@@ -642,6 +647,7 @@ fn matrix(app: &mut App, mut m: MatrixState, a: Action) -> Mode {
     Mode::Matrix(m)
 }
 
+#[allow(clippy::many_single_char_names)] // x, y, w, h: the geometry's usual names
 fn click(app: &mut App, x: u16, y: u16) {
     let areas = app.areas();
     if areas.too_small {

@@ -136,7 +136,10 @@ fn set_source_and_dest_from_the_tree_trace() {
     update(&mut app, Action::SetDest);
     assert_eq!(app.to.as_deref(), Some("apim"));
     assert_eq!(verdict(&app), Some(Verdict::Allow));
-    assert!(app.on_path.contains("fw-eus"), "the path crosses the hub firewall");
+    assert!(
+        app.on_path.contains("fw-eus"),
+        "the path crosses the hub firewall"
+    );
 }
 
 #[test]
@@ -145,7 +148,11 @@ fn set_source_on_a_region_explains() {
     select(&mut app, "eastus");
     update(&mut app, Action::SetSource);
     assert!(app.from.is_none());
-    assert!(app.status.as_ref().is_some_and(|(m, e)| *e && m.contains("region")));
+    assert!(
+        app.status
+            .as_ref()
+            .is_some_and(|(m, e)| *e && m.contains("region"))
+    );
 }
 
 #[test]
@@ -162,7 +169,11 @@ fn confirm_without_a_flow_asks_for_one() {
     let mut app = demo();
     app.focus = Pane::Trace;
     update(&mut app, Action::Confirm);
-    assert!(app.status.as_ref().is_some_and(|(m, _)| m.contains("source")));
+    assert!(
+        app.status
+            .as_ref()
+            .is_some_and(|(m, _)| m.contains("source"))
+    );
 }
 
 #[test]
@@ -261,7 +272,9 @@ fn finder_up_down_and_picking_a_rule() {
     type_str(&mut app, "pe-deny-in");
     update(&mut app, Action::Confirm);
     assert_eq!(app.focus, Pane::Rules);
-    let Some(RuleRow::Rule(s, i)) = app.rule_rows.get(app.rules_sel) else { panic!() };
+    let Some(RuleRow::Rule(s, i)) = app.rule_rows.get(app.rules_sel) else {
+        panic!()
+    };
     assert_eq!(app.rule_set(*s).unwrap().rules[*i].id, "pe-deny-in");
 }
 
@@ -488,12 +501,19 @@ fn reload_asks_the_loop_for_a_file_only() {
 #[test]
 fn loaded_replaces_or_keeps_the_topology() {
     let mut app = traced("web", "apim", 443);
-    let bad = load_str("version: 1\nnetworks: [ {id: x, cidr: nope} ]\n", "bad.yaml");
+    let bad = load_str(
+        "version: 1\nnetworks: [ {id: x, cidr: nope} ]\n",
+        "bad.yaml",
+    );
     assert!(bad.is_err());
     update(&mut app, Action::Loaded(Box::new(bad)));
     let err = app.load_error.clone().expect("error shown");
     assert!(err.starts_with("bad.yaml:"), "{err}");
-    assert_eq!(verdict(&app), Some(Verdict::Allow), "the last good topology stays");
+    assert_eq!(
+        verdict(&app),
+        Some(Verdict::Allow),
+        "the last good topology stays"
+    );
     let changed = DEMO.replace(
         "- { id: apim-app-in, priority: 120, direction: inbound, action: allow",
         "- { id: apim-app-in, priority: 120, direction: inbound, action: deny",
@@ -501,7 +521,11 @@ fn loaded_replaces_or_keeps_the_topology() {
     let good = load_str(&changed, "demo.yaml");
     update(&mut app, Action::Loaded(Box::new(good)));
     assert!(app.load_error.is_none());
-    assert_eq!(verdict(&app), Some(Verdict::Deny), "the verdict follows the file");
+    assert_eq!(
+        verdict(&app),
+        Some(Verdict::Deny),
+        "the verdict follows the file"
+    );
 }
 
 #[test]

@@ -63,8 +63,7 @@ fn seg_style(app: &App, s: &Seg) -> Style {
         }
         SegClass::Peering => th.hub(false),
         SegClass::PrivateLink | SegClass::Service => th.spoke(false),
-        SegClass::Backend => th.text(),
-        SegClass::Standalone => th.text(),
+        SegClass::Backend | SegClass::Standalone => th.text(),
         SegClass::Note => th.dim(),
     }
 }

@@ -25,9 +25,8 @@ fn cell_style(app: &App, c: &Cell) -> Style {
     let th = app.theme;
     match c.summary.as_str() {
         "allow" => th.allow(),
-        "partial" => th.warn(),
+        "partial" | "no_route" => th.warn(),
         "deny" => th.deny(),
-        "no_route" => th.warn(),
         _ => th.dim(),
     }
 }

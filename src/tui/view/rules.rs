@@ -14,6 +14,7 @@ use crate::policy::{Action as RuleAction, Direction};
 use crate::tui::app::{App, Pane, RuleRow};
 use crate::tui::layout::list_offset;
 
+#[allow(clippy::many_single_char_names)] // x, y, w, h: the geometry's usual names
 pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     if area.is_empty() {
         return;

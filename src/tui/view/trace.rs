@@ -5,6 +5,8 @@
 //!
 //! Owns: the text of a trace on screen. Must never: compute a trace, change state, or panic.
 
+use std::fmt::Write as _;
+
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
@@ -56,7 +58,7 @@ fn check_line(th: Theme, c: &Check, deciding: bool) -> Line<'static> {
     ];
     let mut meta = String::new();
     if let Some(p) = c.priority {
-        meta.push_str(&format!(" {p}"));
+        let _ = write!(meta, " {p}");
     }
     if let Some(d) = c.direction {
         meta.push_str(if d == crate::policy::Direction::Inbound {
@@ -68,7 +70,7 @@ fn check_line(th: Theme, c: &Check, deciding: bool) -> Line<'static> {
     if c.return_flow {
         meta.push_str(" return");
     }
-    meta.push_str(&format!(" {}", c.action));
+    let _ = write!(meta, " {}", c.action);
     spans.push(Span::styled(meta, th.dim()));
     if deciding {
         spans.push(Span::styled(" ◀ decides", th.key()));

@@ -29,6 +29,7 @@ pub fn glyph(k: Kind) -> &'static str {
     }
 }
 
+#[allow(clippy::many_single_char_names)] // x, y, w, h: the geometry's usual names
 pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     if area.is_empty() {
         return;
@@ -156,7 +157,7 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         let mark_w = mark.chars().count();
         // The name comes first: the badge (zone, address) goes when there is no room for both.
         let keep_badge = matches!(row.kind, RowKind::Network(_))
-            || used + name_len + badge.chars().count() + mark_w + 1 <= w;
+            || used + name_len + badge.chars().count() + mark_w < w;
         let badge = if keep_badge { badge } else { String::new() };
         let tail_w = badge.chars().count() + mark_w;
         let name = fit(&name, w.saturating_sub(used + tail_w + 1).max(4));
