@@ -19,7 +19,12 @@ fn ms(d: Duration) -> String {
     format!("{:.3} ms", d.as_secs_f64() * 1000.0)
 }
 
-fn redraws(term: &mut Terminal<TestBackend>, app: &mut App, step: Option<&Action>, n: u32) -> (Duration, Duration) {
+fn redraws(
+    term: &mut Terminal<TestBackend>,
+    app: &mut App,
+    step: Option<&Action>,
+    n: u32,
+) -> (Duration, Duration) {
     let mut worst = Duration::ZERO;
     let start = Instant::now();
     for _ in 0..n {
@@ -42,29 +47,59 @@ fn bench(name: &str, topo: Topology, flow: (&str, &str, u16)) {
     let t1 = Instant::now();
     term.draw(|f| view::render(f, &app)).expect("draw");
     let first = t1.elapsed();
-    println!("{name}: {} networks, {} endpoints, {} rule sets", app.topo.networks().len(), app.topo.endpoints().len(), app.topo.rule_sets().len());
+    println!(
+        "{name}: {} networks, {} endpoints, {} rule sets",
+        app.topo.networks().len(),
+        app.topo.endpoints().len(),
+        app.topo.rule_sets().len()
+    );
     println!("  App::new (tree, map, finder, review)   {}", ms(build));
-    println!("  first frame (App::new + draw)          {}   [target < 1 s]", ms(build + first));
+    println!(
+        "  first frame (App::new + draw)          {}   [target < 1 s]",
+        ms(build + first)
+    );
     let (avg, worst) = redraws(&mut term, &mut app, None, 200);
-    println!("  redraw, idle                           avg {}  worst {}   [target < 16 ms]", ms(avg), ms(worst));
+    println!(
+        "  redraw, idle                           avg {}  worst {}   [target < 16 ms]",
+        ms(avg),
+        ms(worst)
+    );
     let (avg, worst) = redraws(&mut term, &mut app, Some(&Action::Down), 200);
-    println!("  redraw after ↓ in the tree             avg {}  worst {}", ms(avg), ms(worst));
+    println!(
+        "  redraw after ↓ in the tree             avg {}  worst {}",
+        ms(avg),
+        ms(worst)
+    );
     app.from = Some(flow.0.into());
     app.to = Some(flow.1.into());
     app.port = Some(flow.2);
     let t2 = Instant::now();
     app.recompute();
-    println!("  trace + recompute (expectations too)   {}", ms(t2.elapsed()));
+    println!(
+        "  trace + recompute (expectations too)   {}",
+        ms(t2.elapsed())
+    );
     let (avg, worst) = redraws(&mut term, &mut app, None, 200);
-    println!("  redraw with a trace                    avg {}  worst {}", ms(avg), ms(worst));
+    println!(
+        "  redraw with a trace                    avg {}  worst {}",
+        ms(avg),
+        ms(worst)
+    );
     update(&mut app, Action::OpenFinder);
     let t3 = Instant::now();
     for c in "ep-r3".chars() {
         update(&mut app, Action::Input(c));
     }
-    println!("  finder: 5 keystrokes of fuzzy matching {}", ms(t3.elapsed()));
+    println!(
+        "  finder: 5 keystrokes of fuzzy matching {}",
+        ms(t3.elapsed())
+    );
     let (avg, worst) = redraws(&mut term, &mut app, None, 100);
-    println!("  redraw with the finder open            avg {}  worst {}", ms(avg), ms(worst));
+    println!(
+        "  redraw with the finder open            avg {}  worst {}",
+        ms(avg),
+        ms(worst)
+    );
 }
 
 fn main() {
@@ -74,7 +109,17 @@ fn main() {
     let t = Instant::now();
     let large = load_str(&text, "L.yaml").expect("L loads");
     println!("\n(load of L: {})", ms(t.elapsed()));
-    let from = large.endpoints().iter().find(|e| e.id.starts_with("ep-r1-s1-")).map(|e| e.id.clone()).unwrap_or_default();
-    let to = large.endpoints().iter().find(|e| e.id.starts_with("ep-r2-s2-")).map(|e| e.id.clone()).unwrap_or_default();
+    let from = large
+        .endpoints()
+        .iter()
+        .find(|e| e.id.starts_with("ep-r1-s1-"))
+        .map(|e| e.id.clone())
+        .unwrap_or_default();
+    let to = large
+        .endpoints()
+        .iter()
+        .find(|e| e.id.starts_with("ep-r2-s2-"))
+        .map(|e| e.id.clone())
+        .unwrap_or_default();
     bench("L", large, (&from, &to, 443));
 }

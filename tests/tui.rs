@@ -232,11 +232,21 @@ fn panes_render_in_tiny_areas() {
             view::footer::render(app, area, &mut buf);
             view::footer::status(app, area, &mut buf);
             view::help::render(app, 0, area, &mut buf);
-            view::matrix::render(app, &zonescope::tui::app::MatrixState { row: 9, col: 9 }, area, &mut buf);
+            view::matrix::render(
+                app,
+                &zonescope::tui::app::MatrixState { row: 9, col: 9 },
+                area,
+                &mut buf,
+            );
             if let Mode::Finder(fs) = &app.mode {
                 view::finder::render(app, fs, area, &mut buf);
             }
-            view::finder::render_port(app, &Default::default(), area, &mut buf);
+            view::finder::render_port(
+                app,
+                &zonescope::tui::app::PortState::default(),
+                area,
+                &mut buf,
+            );
             view::draw(app, area, &mut buf);
         }
     }
@@ -245,10 +255,24 @@ fn panes_render_in_tiny_areas() {
 /// Whole screens at sizes from 0×0 up, in every mode.
 #[test]
 fn whole_screen_at_any_size() {
-    for (w, h) in [(0, 0), (1, 1), (79, 23), (80, 24), (81, 25), (110, 30), (300, 100)] {
+    for (w, h) in [
+        (0, 0),
+        (1, 1),
+        (79, 23),
+        (80, 24),
+        (81, 25),
+        (110, 30),
+        (300, 100),
+    ] {
         let mut app = traced(w, h, "web", "aoai-eus", 443);
         let _ = screen(&app);
-        for a in [Action::Help, Action::Cancel, Action::OpenFinder, Action::Cancel, Action::OpenMatrix] {
+        for a in [
+            Action::Help,
+            Action::Cancel,
+            Action::OpenFinder,
+            Action::Cancel,
+            Action::OpenMatrix,
+        ] {
             update(&mut app, a);
             let _ = screen(&app);
         }
@@ -272,7 +296,8 @@ fn action() -> impl Strategy<Value = Action> {
         Just(Action::Cancel),
         Just(Action::OpenFinder),
         any::<char>().prop_map(Action::Input),
-        prop::sample::select(vec!['w', 'e', 'b', 'a', 'p', 'i', 'm', '4', '3', '/', 'u']).prop_map(Action::Input),
+        prop::sample::select(vec!['w', 'e', 'b', 'a', 'p', 'i', 'm', '4', '3', '/', 'u'])
+            .prop_map(Action::Input),
         Just(Action::Backspace),
         Just(Action::SetSource),
         Just(Action::SetDest),

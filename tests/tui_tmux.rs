@@ -26,7 +26,17 @@ impl Session {
         // The shell prints the exit status and stays, so the test can read it.
         let script = format!("{cmd}; echo EXIT:$?; sleep 60");
         let ok = Command::new("tmux")
-            .args(["new-session", "-d", "-s", &name, "-x", "120", "-y", "40", &script])
+            .args([
+                "new-session",
+                "-d",
+                "-s",
+                &name,
+                "-x",
+                "120",
+                "-y",
+                "40",
+                &script,
+            ])
             .env_remove("NO_COLOR")
             .status()
             .expect("tmux runs")
@@ -139,10 +149,17 @@ fn the_file_reloads_when_it_changes_and_a_bad_edit_keeps_the_last_good_one() {
     let s = Session::start("reload", &cmd);
     s.wait_for("ALLOW");
     sleep(Duration::from_millis(1100));
-    std::fs::write(&file, good.replace("cidr: 10.3.1.0/24", "cidr: 10.3.1.0/99")).unwrap();
+    std::fs::write(
+        &file,
+        good.replace("cidr: 10.3.1.0/24", "cidr: 10.3.1.0/99"),
+    )
+    .unwrap();
     let screen = s.wait_for("reload failed");
     assert!(screen.contains("design.yaml:"), "{screen}");
-    assert!(screen.contains("ALLOW"), "the last good trace stays: {screen}");
+    assert!(
+        screen.contains("ALLOW"),
+        "the last good trace stays: {screen}"
+    );
     sleep(Duration::from_millis(1100));
     let denied = good.replace(
         "- { id: apim-app-in, priority: 120, direction: inbound, action: allow",
