@@ -99,6 +99,7 @@ impl Protocol {
     }
 
     /// The transport a flow of this protocol uses (`https` and `http` are TCP).
+    #[must_use]
     pub fn transport(self) -> Protocol {
         match self {
             Protocol::Https | Protocol::Http => Protocol::Tcp,
@@ -262,6 +263,7 @@ pub struct RuleSet {
 }
 
 /// The six default rules of every Azure NSG, by their Azure names.
+#[allow(clippy::items_after_statements)] // the helper sits next to its use
 pub fn nsg_default_rules() -> Vec<Rule> {
     let mk = |id: &str, prio: u32, dir: Direction, action: Action, src: Selector, dst: Selector| {
         let text = |s: &Selector| match s {

@@ -72,18 +72,17 @@ impl PortSet {
 
     pub fn contains(&self, p: u16) -> bool {
         // Few ranges in practice; binary search keeps big sets fast too.
-        match self.ranges.binary_search_by(|&(a, b)| {
-            if b < p {
-                std::cmp::Ordering::Less
-            } else if a > p {
-                std::cmp::Ordering::Greater
-            } else {
-                std::cmp::Ordering::Equal
-            }
-        }) {
-            Ok(_) => true,
-            Err(_) => false,
-        }
+        self.ranges
+            .binary_search_by(|&(a, b)| {
+                if b < p {
+                    std::cmp::Ordering::Less
+                } else if a > p {
+                    std::cmp::Ordering::Greater
+                } else {
+                    std::cmp::Ordering::Equal
+                }
+            })
+            .is_ok()
     }
 
     /// How many ports the set holds.
@@ -99,10 +98,12 @@ impl PortSet {
         self.ranges.first().map(|r| r.0)
     }
 
+    #[must_use]
     pub fn union(&self, other: &PortSet) -> PortSet {
         PortSet::from_ranges(self.ranges.iter().chain(other.ranges.iter()).copied())
     }
 
+    #[must_use]
     pub fn intersect(&self, other: &PortSet) -> PortSet {
         let mut out = Vec::new();
         let (mut i, mut j) = (0, 0);
@@ -124,6 +125,7 @@ impl PortSet {
     }
 
     /// The ports of `self` not in `other`.
+    #[must_use]
     pub fn difference(&self, other: &PortSet) -> PortSet {
         let mut out = Vec::new();
         let mut j = 0;

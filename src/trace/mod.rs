@@ -856,6 +856,7 @@ impl Enforcer<'_> {
         true
     }
 
+    #[allow(clippy::unused_self)] // a method of the enforcer for symmetry with its siblings
     fn check_of(
         &self,
         rs: &RuleSet,
@@ -884,6 +885,7 @@ impl Enforcer<'_> {
         }
     }
 
+    #[allow(clippy::format_push_string)] // one reason built in place
     fn explain(
         &self,
         rs: &RuleSet,
@@ -1036,6 +1038,7 @@ fn zone_id(t: &Topology, p: &Party) -> Option<String> {
     p.zone.map(|z| t.zone(z).id.clone())
 }
 
+#[allow(clippy::many_single_char_names)] // t, q, w: topology, query, what-if throughout
 fn trace_depth(t: &Topology, q: &Query, w: &WhatIf, depth: usize) -> Result<Trace, TraceError> {
     let src = resolve_src(t, &q.from)?;
     let name = name_dst(t, &q.to)?;
@@ -1458,6 +1461,7 @@ fn dst_suffix(t: &Topology, dst: &End) -> Vec<String> {
 
 type Built = (Vec<String>, Vec<EpIx>, bool);
 
+#[allow(clippy::many_single_char_names)] // t, q, w: topology, query, what-if throughout
 fn build_route(t: &Topology, src: &End, dst: &End, w: &WhatIf) -> Result<Built, NoRoute> {
     if let Some(e) = src.ep
         && w.endpoint_down(t, e)

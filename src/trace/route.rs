@@ -32,6 +32,7 @@ fn usable_net(t: &Topology, n: NetIx, w: &WhatIf) -> bool {
 }
 
 /// Fewest-hop route from `from` to `to`.
+#[allow(clippy::many_single_char_names)] // t, w: topology, what-if throughout
 pub fn net_route(t: &Topology, from: NetIx, to: NetIx, w: &WhatIf) -> Result<NetRoute, NoRoute> {
     if !usable_net(t, from, w) {
         return Err(NoRoute(format!(
