@@ -333,3 +333,44 @@ proptest! {
         }
     }
 }
+
+/// The cells where `needle` is written inside `area`, as (x, y) of its first character.
+fn find(buf: &Buffer, area: Rect, needle: &str) -> Option<(u16, u16)> {
+    for y in area.top()..area.bottom() {
+        let mut row = String::new();
+        let mut xs = Vec::new();
+        for x in area.left()..area.right() {
+            let sym = buf[(x, y)].symbol();
+            for _ in sym.chars() {
+                xs.push(x);
+            }
+            row.push_str(sym);
+        }
+        if let Some(i) = row.find(needle) {
+            let ci = row[..i].chars().count();
+            return Some((xs[ci], y));
+        }
+    }
+    None
+}
+
+#[test]
+fn the_path_is_marked_on_the_map_and_in_the_tree() {
+    use ratatui::style::Modifier;
+    let app = traced(120, 40, "web", "aoai-eus", 443);
+    let (w, h) = app.size;
+    let mut term = Terminal::new(TestBackend::new(w, h)).unwrap();
+    term.draw(|f| view::render(f, &app)).unwrap();
+    let buf = term.backend().buffer().clone();
+    let a = app.areas();
+    let marked = |area: Rect, id: &str| {
+        let (x, y) = find(&buf, area, id).unwrap_or_else(|| panic!("{id} not drawn"));
+        buf[(x, y)].modifier.contains(Modifier::UNDERLINED)
+    };
+    // On the path: the spoke, the hub and its firewall; not on it: the data spoke.
+    assert!(marked(a.map, "spoke-app"));
+    assert!(marked(a.map, "fw-eus"));
+    assert!(!marked(a.map, "spoke-data"));
+    assert!(marked(a.tree, "spoke-ai"));
+    assert!(!marked(a.tree, "spoke-data"));
+}

@@ -43,6 +43,7 @@ pub fn run_demo() -> Result<u8, CliError> {
 /// `zonescope explore FILE [--trace FLOW] [--present]`.
 pub fn run(a: &ExploreArgs) -> Result<u8, CliError> {
     require_terminal()?;
+    eprintln!("zonescope: loading {} …", a.file.display());
     let t = topology::load(&a.file)?;
     let app = prepare(
         t,

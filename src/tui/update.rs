@@ -15,7 +15,7 @@ use super::app::{
 };
 use super::layout::list_offset;
 use crate::policy::Protocol;
-use crate::topology::EntityRef;
+use crate::topology::{EntityRef, NetIx, Role};
 use crate::trace::{Query, WhatIf};
 
 /// Most matches the finder lists.
@@ -84,11 +84,24 @@ fn normal(app: &mut App, a: &Action) {
             say(app, "swapped source and destination", false);
         }
         Action::ToggleHubSpoke => {
-            app.highlight = if app.highlight == Highlight::HubSpoke {
-                Highlight::Path
+            if app.highlight == Highlight::HubSpoke {
+                app.highlight = Highlight::Path;
             } else {
-                Highlight::HubSpoke
-            };
+                app.highlight = Highlight::HubSpoke;
+                let t = &app.topo;
+                let hubs = t.networks().iter().filter(|n| n.role == Role::Hub).count();
+                let spokes = t.networks().iter().filter(|n| n.hub.is_some()).count();
+                let mut fws: Vec<_> = (0..t.networks().len())
+                    .filter_map(|i| t.effective_egress(NetIx(i as u32)))
+                    .collect();
+                fws.sort_unstable();
+                fws.dedup();
+                let msg = format!(
+                    "hub-and-spoke: {hubs} hubs, {spokes} spokes, {} transit firewalls (spoke-to-spoke and egress cross them)",
+                    fws.len()
+                );
+                say(app, msg, false);
+            }
         }
         Action::ToggleMultiRegion => {
             if app.highlight == Highlight::MultiRegion {

@@ -52,23 +52,24 @@ pub fn render(app: &App, f: &FinderState, area: Rect, buf: &mut Buffer) {
         };
         let mut spans = vec![Span::raw(if i == f.selected { "▶ " } else { "  " })];
         let mut chunk = String::new();
-        let mut chunk_hit = false;
+        // The id in bold, kind and details dimmed; matched characters stand out.
+        let id_len = it.id.chars().count();
+        let base = |ci: usize| if ci < id_len { th.title() } else { th.dim() };
+        let mut chunk_style = base(0);
         for (ci, ch) in it.text.chars().enumerate() {
-            let hit = hits.contains(&ci);
-            if hit != chunk_hit && !chunk.is_empty() {
-                spans.push(Span::styled(
-                    std::mem::take(&mut chunk),
-                    if chunk_hit { th.matched() } else { th.text() },
-                ));
+            let style = if hits.contains(&ci) {
+                th.matched()
+            } else {
+                base(ci)
+            };
+            if style != chunk_style && !chunk.is_empty() {
+                spans.push(Span::styled(std::mem::take(&mut chunk), chunk_style));
             }
-            chunk_hit = hit;
+            chunk_style = style;
             chunk.push(ch);
         }
         if !chunk.is_empty() {
-            spans.push(Span::styled(
-                chunk,
-                if chunk_hit { th.matched() } else { th.text() },
-            ));
+            spans.push(Span::styled(chunk, chunk_style));
         }
         let mut l = Line::from(spans);
         if i == f.selected {
