@@ -196,6 +196,8 @@ pub enum SegClass {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MapBlock {
     pub width: u16,
+    /// Takes a band of its own, the whole width (the links block).
+    pub full: bool,
     pub lines: Vec<Vec<Seg>>,
 }
 
@@ -745,7 +747,9 @@ fn link(text: impl Into<String>, a: &str, b: &str) -> Seg {
     }
 }
 
-/// Lay out the map: one hub-and-spoke star per region.
+/// Lay out the map: one compact hub-and-spoke star per region (so that regions sit side by
+/// side), then one full-width block of the links between them: peerings that are not
+/// hub–spoke, private links (┄▸) and gateway backends (⇢).
 fn build_map(t: &Topology) -> Vec<MapBlock> {
     let mut blocks = Vec::new();
     let mut regions: Vec<Option<String>> = t.regions().into_iter().map(Some).collect();
@@ -760,30 +764,19 @@ fn build_map(t: &Topology) -> Vec<MapBlock> {
             SegClass::Title,
             region.as_deref(),
         )]);
-        let nets = star_order(t, region.as_deref());
-        for &n in &nets {
+        for n in star_order(t, region.as_deref()) {
             let net = t.network(n);
             match net.role {
                 Role::Hub => {
-                    let fw = net.egress.map(|f| t.endpoint(f).id.clone());
-                    let mut l = vec![
+                    lines.push(vec![
                         seg(" ┏━ ", SegClass::Hub, None),
                         seg(net.id.clone(), SegClass::Hub, Some(&net.id)),
                         seg(" HUB", SegClass::Hub, None),
-                    ];
-                    for (peer, _) in t.peers(n) {
-                        let p = t.network(peer);
-                        if p.hub != Some(n) && net.hub != Some(peer) {
-                            l.push(link(" ══ ", &net.id, &p.id));
-                            l.push(seg(p.id.clone(), SegClass::Peering, Some(&p.id)));
-                        }
-                    }
-                    lines.push(l);
-                    if let Some(fw) = fw {
+                    ]);
+                    if let Some(fw) = net.egress.map(|f| t.endpoint(f).id.clone()) {
                         lines.push(vec![
                             seg(" ┃  ◆ ", SegClass::Firewall, None),
                             seg(fw.clone(), SegClass::Firewall, Some(&fw)),
-                            seg(" egress", SegClass::Note, None),
                         ]);
                     }
                     let spokes: Vec<NetIx> = t
@@ -804,77 +797,106 @@ fn build_map(t: &Topology) -> Vec<MapBlock> {
                     }
                 }
                 Role::Spoke if net.hub.is_some_and(|h| t.network(h).region == net.region) => {}
-                _ => {
-                    let mut l = vec![
-                        seg(" □ ", SegClass::Standalone, None),
-                        seg(net.id.clone(), SegClass::Standalone, Some(&net.id)),
-                    ];
-                    for (peer, _) in t.peers(n) {
-                        let p = t.network(peer);
-                        l.push(link(" ── ", &net.id, &p.id));
-                        l.push(seg(p.id.clone(), SegClass::Peering, Some(&p.id)));
-                    }
-                    lines.push(l);
-                }
+                _ => lines.push(vec![
+                    seg(" □ ", SegClass::Standalone, None),
+                    seg(net.id.clone(), SegClass::Standalone, Some(&net.id)),
+                ]),
             }
         }
-        // Private links and gateway backends of this region.
-        let mut pl = Vec::new();
-        let mut be = Vec::new();
-        for (a, b, backend) in t.links() {
-            let (ea, eb) = (t.endpoint(a), t.endpoint(b));
-            if ea.region != region {
-                continue;
-            }
-            if backend {
-                let gw = &t.endpoints()[a.index()];
-                let prio = gw
-                    .backends
-                    .iter()
-                    .find(|x| x.endpoint == b)
-                    .map_or(1, |x| x.priority);
-                let other = if eb.region == region {
-                    String::new()
-                } else {
-                    format!(" ({})", eb.region.as_deref().unwrap_or("?"))
-                };
-                be.push((
-                    prio,
-                    vec![
-                        seg("  ", SegClass::Note, None),
-                        seg(ea.id.clone(), SegClass::Backend, Some(&ea.id)),
-                        link(format!(" ⇢p{prio} "), &ea.id, &eb.id),
-                        seg(eb.id.clone(), SegClass::Backend, Some(&eb.id)),
-                        seg(other, SegClass::Note, None),
-                    ],
-                ));
-            } else {
-                pl.push(vec![
+        blocks.push(MapBlock {
+            width: width_of(&lines, 12, 30),
+            full: false,
+            lines,
+        });
+    }
+    // The links between things, one per line.
+    let mut peer = Vec::new();
+    for p in t.peerings() {
+        let (a, b) = (t.network(p.a), t.network(p.b));
+        if p.implied || a.hub == Some(p.b) || b.hub == Some(p.a) {
+            continue;
+        }
+        let across = a.region != b.region;
+        peer.push(vec![
+            seg("  ", SegClass::Note, None),
+            seg(a.id.clone(), SegClass::Peering, Some(&a.id)),
+            link(" ══ ", &a.id, &b.id),
+            seg(b.id.clone(), SegClass::Peering, Some(&b.id)),
+            seg(
+                if across { "  across regions" } else { "" },
+                SegClass::Note,
+                None,
+            ),
+        ]);
+    }
+    let mut pl = Vec::new();
+    let mut be = Vec::new();
+    for (a, b, backend) in t.links() {
+        let (ea, eb) = (t.endpoint(a), t.endpoint(b));
+        if backend {
+            let prio = ea
+                .backends
+                .iter()
+                .find(|x| x.endpoint == b)
+                .map_or(1, |x| x.priority);
+            be.push((
+                (a, prio),
+                vec![
                     seg("  ", SegClass::Note, None),
-                    seg(ea.id.clone(), SegClass::PrivateLink, Some(&ea.id)),
-                    link(" ┄▸ ", &ea.id, &eb.id),
-                    seg(eb.id.clone(), SegClass::Service, Some(&eb.id)),
-                ]);
-            }
+                    seg(ea.id.clone(), SegClass::Backend, Some(&ea.id)),
+                    link(format!(" ⇢p{prio} "), &ea.id, &eb.id),
+                    seg(eb.id.clone(), SegClass::Backend, Some(&eb.id)),
+                    seg(
+                        format!("  {}", eb.region.as_deref().unwrap_or("")),
+                        SegClass::Note,
+                        None,
+                    ),
+                ],
+            ));
+        } else {
+            pl.push(vec![
+                seg("  ", SegClass::Note, None),
+                seg(ea.id.clone(), SegClass::PrivateLink, Some(&ea.id)),
+                link(" ┄▸ ", &ea.id, &eb.id),
+                seg(eb.id.clone(), SegClass::Service, Some(&eb.id)),
+            ]);
         }
-        if !pl.is_empty() {
-            lines.push(vec![seg(" ┄ private links", SegClass::Note, None)]);
-            lines.extend(pl);
-        }
-        if !be.is_empty() {
-            be.sort_by_key(|(p, _)| *p);
-            lines.push(vec![seg(" ⇢ gateway backends", SegClass::Note, None)]);
-            lines.extend(be.into_iter().map(|(_, l)| l));
-        }
-        let width = lines
-            .iter()
-            .map(|l| l.iter().map(|s| s.text.chars().count()).sum::<usize>())
-            .max()
-            .unwrap_or(0)
-            .clamp(12, 44) as u16;
-        blocks.push(MapBlock { width, lines });
+    }
+    let mut lines: Vec<Vec<Seg>> = Vec::new();
+    if !peer.is_empty() {
+        lines.push(vec![seg("══ peerings", SegClass::Note, None)]);
+        lines.extend(peer);
+    }
+    if !pl.is_empty() {
+        lines.push(vec![seg("┄▸ private links", SegClass::Note, None)]);
+        lines.extend(pl);
+    }
+    if !be.is_empty() {
+        be.sort_by_key(|(k, _)| *k);
+        lines.push(vec![seg(
+            "⇢ gateway backends (priority)",
+            SegClass::Note,
+            None,
+        )]);
+        lines.extend(be.into_iter().map(|(_, l)| l));
+    }
+    if !lines.is_empty() {
+        blocks.push(MapBlock {
+            width: width_of(&lines, 12, 200),
+            full: true,
+            lines,
+        });
     }
     blocks
+}
+
+fn width_of(lines: &[Vec<Seg>], min: usize, max: usize) -> u16 {
+    lines
+        .iter()
+        .map(|l| l.iter().map(|s| s.text.chars().count()).sum::<usize>())
+        .max()
+        .unwrap_or(0)
+        .clamp(min, max) as u16
 }
 
 fn build_finder(t: &Topology) -> Vec<FinderItem> {

@@ -111,8 +111,12 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     let mut band_h = 0u32;
     let scroll = u32::from(app.map_scroll);
     for b in &app.map {
-        let bw = b.width.min(inner.width);
-        if x > 0 && x + bw > inner.width {
+        let bw = if b.full {
+            inner.width
+        } else {
+            b.width.min(inner.width)
+        };
+        if x > 0 && (b.full || x + bw > inner.width) {
             x = 0;
             band_y += band_h + 1;
             band_h = 0;
