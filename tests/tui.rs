@@ -358,19 +358,18 @@ fn find(buf: &Buffer, area: Rect, needle: &str) -> Option<(u16, u16)> {
 fn the_path_is_marked_on_the_map_and_in_the_tree() {
     use ratatui::style::Modifier;
     let app = traced(120, 40, "web", "aoai-eus", 443);
-    let (w, h) = app.size;
-    let mut term = Terminal::new(TestBackend::new(w, h)).unwrap();
+    let mut term = Terminal::new(TestBackend::new(120, 40)).unwrap();
     term.draw(|f| view::render(f, &app)).unwrap();
     let buf = term.backend().buffer().clone();
-    let a = app.areas();
+    let areas = app.areas();
     let marked = |area: Rect, id: &str| {
         let (x, y) = find(&buf, area, id).unwrap_or_else(|| panic!("{id} not drawn"));
         buf[(x, y)].modifier.contains(Modifier::UNDERLINED)
     };
     // On the path: the spoke, the hub and its firewall; not on it: the data spoke.
-    assert!(marked(a.map, "spoke-app"));
-    assert!(marked(a.map, "fw-eus"));
-    assert!(!marked(a.map, "spoke-data"));
-    assert!(marked(a.tree, "spoke-ai"));
-    assert!(!marked(a.tree, "spoke-data"));
+    assert!(marked(areas.map, "spoke-app"));
+    assert!(marked(areas.map, "fw-eus"));
+    assert!(!marked(areas.map, "spoke-data"));
+    assert!(marked(areas.tree, "spoke-ai"));
+    assert!(!marked(areas.tree, "spoke-data"));
 }
