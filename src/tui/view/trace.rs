@@ -293,7 +293,7 @@ pub fn fanout_lines(app: &App) -> Vec<Line<'static>> {
         for r in &f.rows {
             let role = match r.role {
                 BackendRole::Serving => "serving",
-                BackendRole::Failover => "takes over if the serving ones fail",
+                BackendRole::Failover => "failover (when the serving ones fail)",
                 BackendRole::Standby => "standby",
                 BackendRole::Unused if r.down => "disabled (what-if)",
                 BackendRole::Unused => "cannot take traffic",
