@@ -386,11 +386,83 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         f.append(&mut lines);
         lines = f;
     }
-    Paragraph::new(lines)
+    let width = usize::from(block.inner(area).width);
+    Paragraph::new(hang(lines, width))
         .block(block)
-        .wrap(Wrap { trim: false })
         .scroll((app.trace_scroll, 0))
         .render(area, buf);
+}
+
+/// Where a wrapped line continues: under the text after a `label   ` column (`path     …`),
+/// else two columns in from the line's own indentation.
+fn hang_indent(chars: &[(char, Style)]) -> usize {
+    let lead = chars.iter().take_while(|(c, _)| *c == ' ').count();
+    let mut i = lead;
+    while i < chars.len() && chars[i].0 != ' ' {
+        i += 1;
+    }
+    let gap = chars[i..].iter().take_while(|(c, _)| *c == ' ').count();
+    if gap >= 2 && i + gap <= 12 {
+        i + gap
+    } else {
+        lead + 2
+    }
+}
+
+/// Wrap lines to `width` at spaces, continuation lines indented under their text.
+pub fn hang(lines: Vec<Line<'static>>, width: usize) -> Vec<Line<'static>> {
+    if width < 8 {
+        return lines;
+    }
+    let mut out = Vec::with_capacity(lines.len());
+    for line in lines {
+        let chars: Vec<(char, Style)> = line
+            .spans
+            .iter()
+            .flat_map(|sp| {
+                let st = line.style.patch(sp.style);
+                sp.content.chars().map(move |c| (c, st))
+            })
+            .collect();
+        if chars.len() <= width || line.alignment.is_some() {
+            out.push(line);
+            continue;
+        }
+        let indent = hang_indent(&chars).min(width / 2);
+        let mut rest: &[(char, Style)] = &chars;
+        let mut first = true;
+        while !rest.is_empty() {
+            let room = if first { width } else { width - indent };
+            let take = if rest.len() <= room {
+                rest.len()
+            } else {
+                // Break after the last space that fits, else hard.
+                rest[..=room]
+                    .iter()
+                    .rposition(|(c, _)| *c == ' ')
+                    .filter(|&p| p > 0)
+                    .map_or(room, |p| p + 1)
+            };
+            let (now, later) = rest.split_at(take);
+            let mut spans: Vec<Span<'static>> = Vec::new();
+            if !first {
+                spans.push(Span::raw(" ".repeat(indent)));
+            }
+            for (c, st) in now {
+                match spans.last_mut() {
+                    Some(last) if last.style == *st => last.content.to_mut().push(*c),
+                    _ => spans.push(Span::styled(c.to_string(), *st)),
+                }
+            }
+            out.push(Line::from(spans));
+            rest = later;
+            while rest.first().is_some_and(|(c, _)| *c == ' ') {
+                rest = &rest[1..];
+            }
+            first = false;
+        }
+    }
+    out
 }
 
 fn intro(app: &App) -> Vec<Line<'static>> {
@@ -498,8 +570,10 @@ fn present(app: &App, area: Rect, buf: &mut Buffer) {
     }
     lines.push(Line::raw(""));
     lines.extend(trace_lines(app, tr, false));
-    Paragraph::new(lines)
-        .wrap(Wrap { trim: false })
+    // A readable column in the middle of a wide screen.
+    let cw = area.width.min(100);
+    let col = Rect::new(area.x + (area.width - cw) / 2, area.y, cw, area.height);
+    Paragraph::new(hang(lines, usize::from(cw)))
         .scroll((app.trace_scroll, 0))
-        .render(area, buf);
+        .render(col, buf);
 }
