@@ -6,7 +6,7 @@
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, BorderType, Borders, Paragraph, Widget, Wrap};
+use ratatui::widgets::{Block, BorderType, Borders, Paragraph, Widget};
 
 use crate::tui::app::App;
 use crate::tui::keymap::{Ctx, bindings};
@@ -55,12 +55,12 @@ pub fn render(app: &App, scroll: u16, area: Rect, buf: &mut Buffer) {
             " Help · every key (Esc closes) ",
             app.theme.title(),
         ));
-    let lines = help_lines(app);
+    let lines =
+        crate::tui::view::trace::hang(help_lines(app), usize::from(area.width.saturating_sub(2)));
     let inner_h = area.height.saturating_sub(2);
     let max = (lines.len() as u16).saturating_sub(inner_h);
     Paragraph::new(lines)
         .block(block)
-        .wrap(Wrap { trim: false })
         .scroll((scroll.min(max), 0))
         .render(area, buf);
 }

@@ -402,7 +402,7 @@ fn hang_indent(chars: &[(char, Style)]) -> usize {
         i += 1;
     }
     let gap = chars[i..].iter().take_while(|(c, _)| *c == ' ').count();
-    if gap >= 2 && i + gap <= 12 {
+    if gap >= 2 && i + gap <= 16 {
         i + gap
     } else {
         lead + 2
