@@ -158,3 +158,10 @@ pub fn list_offset(sel: usize, len: usize, height: usize) -> usize {
     }
     sel.saturating_sub(height / 2).min(len - height)
 }
+
+/// Rows of the findings list in a findings pane of `inner_h` rows: one goes to the summary,
+/// and three to the selected item's details when the pane has the focus and room.
+pub fn findings_list_rows(focused: bool, inner_h: usize) -> usize {
+    let detail = if focused && inner_h >= 8 { 3 } else { 0 };
+    inner_h.saturating_sub(1 + detail)
+}

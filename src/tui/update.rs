@@ -13,7 +13,7 @@ use super::app::{
     App, Effect, FinderState, Highlight, MatrixState, Mode, Origin, Pane, PortState, RowKind,
     RuleRow, Screen, Target, compute_fanout, row_key,
 };
-use super::layout::list_offset;
+use super::layout::{findings_list_rows, list_offset};
 use crate::policy::Protocol;
 use crate::topology::{EntityRef, NetIx, Role};
 use crate::trace::{Query, WhatIf};
@@ -709,7 +709,11 @@ fn click(app: &mut App, x: u16, y: u16) {
         }
         Pane::Findings => {
             let n = app.findings.len() + app.expectations.len();
-            let off = list_offset(app.findings_sel, n, h.saturating_sub(1));
+            let off = list_offset(
+                app.findings_sel,
+                n,
+                findings_list_rows(app.focus == Pane::Findings, h),
+            );
             if inner_row >= 1 && off + inner_row - 1 < n {
                 app.findings_sel = off + inner_row - 1;
             }

@@ -11,7 +11,7 @@ use ratatui::widgets::{Paragraph, Widget};
 use super::{fit, pane_block};
 use crate::check::Severity;
 use crate::tui::app::{App, Pane};
-use crate::tui::layout::list_offset;
+use crate::tui::layout::{findings_list_rows, list_offset};
 
 pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     if area.is_empty() {
@@ -46,8 +46,10 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         ),
         Span::styled("  (Enter traces the selected one)", th.dim()),
     ]));
-    let off = list_offset(app.findings_sel, n, h.saturating_sub(1));
-    for i in (off..n).take(h.saturating_sub(1)) {
+    let focused = app.focus == Pane::Findings;
+    let rows = findings_list_rows(focused, h);
+    let off = list_offset(app.findings_sel, n, rows);
+    for i in (off..n).take(rows) {
         let mut line = if let Some(f) = app.findings.get(i) {
             let (mark, st) = match f.severity {
                 Severity::Error => ("✗ ", th.deny()),
@@ -78,6 +80,30 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
             line = line.patch_style(th.selected());
         }
         lines.push(line);
+    }
+    let detail_h = h.saturating_sub(1 + rows);
+    if detail_h > 0 {
+        let text = if let Some(f) = app.findings.get(app.findings_sel) {
+            let loc = format!("{}:{}", f.location.file, f.location.line);
+            match &f.fix {
+                Some(fix) => format!("{} ({loc}) fix: {fix}", f.message),
+                None => format!("{} ({loc})", f.message),
+            }
+        } else if let Some(e) = app.expectations.get(app.findings_sel - app.findings.len()) {
+            let port = e.port.map(|p| format!(":{p}")).unwrap_or_default();
+            let what = e
+                .failure
+                .clone()
+                .unwrap_or_else(|| format!("{} as expected", e.actual.as_str()));
+            format!("{} → {}{port}/{}: {what}", e.from, e.to, e.protocol)
+        } else {
+            String::new()
+        };
+        while lines.len() < 1 + rows {
+            lines.push(Line::raw(""));
+        }
+        let detail = super::trace::hang(vec![Line::from(Span::styled(text, th.dim()))], w);
+        lines.extend(detail.into_iter().take(detail_h));
     }
     Paragraph::new(lines).render(inner, buf);
 }
