@@ -88,6 +88,15 @@ Examples:
 
 -o writes atomically and never overwrites the input file.")]
     Export(ExportArgs),
+    /// Explore a design interactively (terminal UI); `zonescope` alone opens the built-in demo.
+    #[command(after_help = "\
+Examples:
+  zonescope explore design.yaml
+  zonescope explore design.yaml --trace \"web -> aoai-eus:443\" --present
+
+Keys: / find, s source, d destination, p port, Enter trace, w what-if, z matrix, ? help, q quit.
+The file reloads by itself when it changes. Needs a terminal: in scripts use `zonescope trace`.")]
+    Explore(ExploreArgs),
 }
 
 #[derive(Debug, Args)]
@@ -121,6 +130,18 @@ pub struct ExportArgs {
     /// Write to this file (atomically) instead of standard output.
     #[arg(long, short = 'o')]
     pub output: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct ExploreArgs {
+    /// The topology file (YAML).
+    pub file: PathBuf,
+    /// A flow to show traced at start: "SRC -> DST:PORT[/PROTO]".
+    #[arg(long, value_name = "FLOW")]
+    pub trace: Option<String>,
+    /// Start in presentation mode (big verdict, high contrast; F2 toggles).
+    #[arg(long)]
+    pub present: bool,
 }
 
 #[derive(Debug, Args)]

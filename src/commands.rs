@@ -68,6 +68,7 @@ pub fn run(cmd: &Command, out: &mut dyn Write) -> Result<u8, CliError> {
             out.write_all(topology::schema_json().as_bytes())?;
             Ok(0)
         }
+        Command::Explore(a) => crate::tui::run(a),
     }
 }
 

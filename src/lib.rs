@@ -11,6 +11,7 @@
 //! - [`diff`]: what changed between two versions of a file, and which flows changed verdict.
 //! - [`export`]: Mermaid, Graphviz DOT, a Markdown review report, JSON.
 //! - [`commands`]: what each subcommand does; [`cli`]: its flags.
+//! - [`tui`]: the explorer (ratatui + crossterm), on top of the core.
 //!
 //! The core (`topology`, `policy`, `trace`, `check`) never imports a terminal UI crate.
 
@@ -24,3 +25,4 @@ pub mod generate;
 pub mod policy;
 pub mod topology;
 pub mod trace;
+pub mod tui;

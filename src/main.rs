@@ -19,15 +19,12 @@ fn report(err: &CliError) {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let Some(cmd) = cli.command else {
-        eprintln!(
-            "zonescope: give a command (trace, check, matrix); `zonescope --help` lists them with examples"
-        );
-        return ExitCode::from(2);
+    let result = match cli.command {
+        Some(cmd) => commands::run(&cmd, &mut std::io::stdout().lock()),
+        // No subcommand: explore the built-in demo.
+        None => zonescope::tui::run_demo(),
     };
-    let stdout = std::io::stdout();
-    let mut out = stdout.lock();
-    match commands::run(&cmd, &mut out) {
+    match result {
         Ok(code) => ExitCode::from(code),
         Err(CliError::Io(e)) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
         Err(e) => {

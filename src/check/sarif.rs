@@ -49,6 +49,7 @@ fn level(s: Severity) -> &'static str {
 }
 
 /// The SARIF log for a report: findings, and failed expectations as `failed-expectation`.
+#[allow(clippy::format_push_string)] // one message built in place
 pub fn to_sarif(t: &Topology, r: &Report) -> Value {
     let mut rule_ids: Vec<String> = r.findings.iter().map(|f| f.id.clone()).collect();
     if r.expectations.iter().any(|e| !e.passed) {

@@ -207,6 +207,7 @@ fn no_match(rs: &RuleSet, dir: Option<Direction>) -> Decision {
 ///
 /// With a range of ports (the return leg of a stateless check), first-match kinds allow only
 /// when every port is allowed; the rule that denies one of them decides.
+#[allow(clippy::match_same_arms)] // the arms read as the rule table
 pub fn evaluate(rs: &RuleSet, flow: &Flow<'_>, dir: Option<Direction>, ctx: &Ctx<'_>) -> Decision {
     let dir = if rs.kind.directional() { dir } else { None };
     let live = |r: &Rule| !(ctx.disabled)(&rs.id, &r.id);

@@ -263,6 +263,7 @@ pub struct RuleSet {
 }
 
 /// The six default rules of every Azure NSG, by their Azure names.
+#[allow(clippy::items_after_statements)] // the helper sits next to its use
 pub fn nsg_default_rules() -> Vec<Rule> {
     use Direction::{Inbound, Outbound};
     let mk = |id: &str, prio: u32, dir: Direction, action: Action, src: Selector, dst: Selector| {

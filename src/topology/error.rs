@@ -134,6 +134,7 @@ impl LoadError {
 
     /// `file:line:column: message` for each defect, plus the help: the plain, stable form (for
     /// logs, tests and `--format json`).
+    #[allow(clippy::format_push_string)] // one report built in place
     pub fn plain(&self) -> String {
         let mut out = String::new();
         for e in &self.errors {

@@ -4,13 +4,6 @@
 //! Owns: the only YAML calls of the program and all input validation (SPEC §6, first
 //! paragraph). Must never: panic on any input, or stop at the first defect when it can go on.
 
-#![allow(
-    clippy::single_match_else,
-    clippy::wildcard_imports,
-    clippy::semicolon_if_nothing_returned,
-    reason = "validation code written as explicit matches over every model type; kept as is"
-)]
-
 use std::collections::{HashMap, HashSet};
 use std::net::IpAddr;
 use std::path::Path;

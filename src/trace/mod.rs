@@ -980,6 +980,7 @@ impl Enforcer<'_> {
         }
     }
 
+    #[allow(clippy::format_push_string)] // one reason built in place
     fn explain(
         &self,
         rs: &RuleSet,

@@ -1,0 +1,55 @@
+//! Every thing a user (or the event loop) can ask the explorer to do, as data.
+//!
+//! Owns: [`Action`]. Must never: carry terminal types beyond plain coordinates, or do work
+//! (that is `update`).
+
+use crate::topology::{LoadError, Topology};
+
+/// One request to change the explorer's state.
+#[derive(Debug, Clone)]
+pub enum Action {
+    Quit,
+    /// Move the selection (or scroll) in the focused pane / open list.
+    Up,
+    Down,
+    PageUp,
+    PageDown,
+    Home,
+    End,
+    /// Collapse / expand in the tree; previous / next column in the matrix.
+    Left,
+    Right,
+    /// Collapse or expand the selected tree row.
+    Toggle,
+    FocusNext,
+    FocusPrev,
+    /// Enter: trace (normal), pick (finder), apply (port), open the cell's trace (matrix).
+    Confirm,
+    /// Esc: close the open mode.
+    Cancel,
+    OpenFinder,
+    /// A printable character typed into the finder or the port field.
+    Input(char),
+    Backspace,
+    /// Use the selection (tree, finder) as the source / the destination.
+    SetSource,
+    SetDest,
+    EditPort,
+    Swap,
+    ToggleHubSpoke,
+    ToggleMultiRegion,
+    /// What-if: disable (or re-enable) the selected item.
+    WhatIf,
+    ResetWhatIf,
+    OpenMatrix,
+    Help,
+    Present,
+    /// Ask the event loop to reload the file.
+    Reload,
+    /// The event loop's answer to a reload (or to the file changing on disk).
+    Loaded(Box<Result<Topology, LoadError>>),
+    Resize(u16, u16),
+    Click(u16, u16),
+    ScrollUp(u16, u16),
+    ScrollDown(u16, u16),
+}

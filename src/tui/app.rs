@@ -1,0 +1,1047 @@
+//! The explorer's state: the loaded topology, what is selected, the flow being traced and its
+//! trace, the what-if, the open mode, and everything precomputed for drawing (tree rows, map
+//! blocks, finder items, rule rows) so that a frame costs the same whatever the topology's size.
+//!
+//! Owns: [`App`] and its derived data, recomputed only when the input changes. Must never: do
+//! I/O, touch the terminal, or panic on any state reachable through `update`.
+
+use std::collections::HashSet;
+use std::path::PathBuf;
+
+use crate::check::{self, ExpectationResult, Finding};
+use crate::policy::{Protocol, RuleSet};
+use crate::topology::{EntityRef, EpIx, LoadError, NetIx, Role, SubnetIx, Topology, ZoneIx};
+use crate::trace::matrix::{By, Matrix, matrix};
+use crate::trace::{Query, Trace, TraceError, WhatIf, trace};
+
+use super::layout::Areas;
+use super::theme::Theme;
+
+/// The built-in demo topology.
+pub const DEMO: &str = include_str!("../../samples/azure-hub-spoke.yaml");
+pub const DEMO_NAME: &str = "demo:azure-hub-spoke.yaml";
+
+/// Where the topology came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Origin {
+    Demo,
+    File(PathBuf),
+}
+
+/// The interaction mode: exactly one at a time.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Mode {
+    Normal,
+    Finder(FinderState),
+    /// The port editor, with what is typed and its validation error.
+    Port(PortState),
+    /// Help, with its scroll offset.
+    Help(u16),
+    Matrix(MatrixState),
+}
+
+/// How the screen is arranged.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Screen {
+    Standard,
+    /// Big verdict, high contrast, secondary panes hidden.
+    Presentation,
+}
+
+/// The panes that can have the focus.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pane {
+    Tree,
+    Map,
+    Trace,
+    Rules,
+    Findings,
+}
+
+impl Pane {
+    pub const ORDER: [Pane; 5] = [
+        Pane::Tree,
+        Pane::Map,
+        Pane::Trace,
+        Pane::Rules,
+        Pane::Findings,
+    ];
+
+    pub fn title(self) -> &'static str {
+        match self {
+            Pane::Tree => "Explorer",
+            Pane::Map => "Map",
+            Pane::Trace => "Trace",
+            Pane::Rules => "Rule sets",
+            Pane::Findings => "Findings",
+        }
+    }
+}
+
+/// What the map and the tree emphasise.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Highlight {
+    /// The traced path only.
+    Path,
+    /// Hubs, spokes and transit firewalls.
+    HubSpoke,
+    /// Gateways' backends across regions, with verdicts and failover.
+    MultiRegion,
+}
+
+/// Something the event loop must do after `update` (the only way `update` asks for I/O).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Effect {
+    Reload,
+}
+
+/// The finder: what is typed, the matches (best first), the selected match.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct FinderState {
+    pub query: String,
+    /// Every item matching `query` (a longer query only narrows it: fuzzy matching is a
+    /// subsequence test), so each keystroke scans fewer items.
+    pub pool: Option<Vec<usize>>,
+    /// (index into `App::finder_items`, matched char positions in its text)
+    pub matches: Vec<(usize, Vec<usize>)>,
+    pub selected: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct PortState {
+    pub input: String,
+    pub error: Option<String>,
+    /// Return to the matrix after applying.
+    pub for_matrix: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MatrixState {
+    pub row: usize,
+    pub col: usize,
+}
+
+/// One row of the explorer tree.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RowKind {
+    Region(String),
+    Network(NetIx),
+    Subnet(SubnetIx),
+    Endpoint(EpIx),
+    /// The "PaaS services" folder.
+    Services,
+    /// A zone folder under PaaS services.
+    Zone(ZoneIx),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TreeRow {
+    pub kind: RowKind,
+    pub depth: u8,
+    /// Rows below it before the next row of the same or lower depth.
+    pub children: usize,
+}
+
+/// What a finder item points at.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Target {
+    Entity(EntityRef),
+    Rule(String, String),
+    Region(String),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FinderItem {
+    /// `id  kind  detail`, as shown (match positions index its chars).
+    pub text: String,
+    pub id: String,
+    pub target: Target,
+}
+
+/// A row of the rule sets pane.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RuleRow {
+    /// A rule set header: `None` is the zone policy.
+    Set(Option<usize>),
+    Rule(Option<usize>, usize),
+}
+
+/// A segment of a map line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Seg {
+    pub text: String,
+    pub class: SegClass,
+    /// The entity it draws (highlighted when on the path or disabled).
+    pub id: Option<String>,
+    /// A connector between two entities (highlighted when both are on the path).
+    pub link: Option<(String, String)>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SegClass {
+    Title,
+    Hub,
+    Spoke,
+    Standalone,
+    Firewall,
+    Connector,
+    Peering,
+    PrivateLink,
+    Backend,
+    Service,
+    Note,
+}
+
+/// One region of the map: a hub-and-spoke star.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MapBlock {
+    pub width: u16,
+    /// Takes a band of its own, the whole width (the links block).
+    pub full: bool,
+    pub lines: Vec<Vec<Seg>>,
+}
+
+/// A gateway's backend pool as seen with the current what-if.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fanout {
+    pub gateway: String,
+    pub port: u16,
+    pub rows: Vec<BackendRow>,
+}
+
+/// What a backend does for its gateway now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BackendRole {
+    /// Takes traffic now.
+    Serving,
+    /// Takes traffic when every serving backend is down.
+    Failover,
+    /// Further down the priority list.
+    Standby,
+    /// Disabled, or its flow is not allowed: never takes traffic.
+    Unused,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BackendRow {
+    pub id: String,
+    pub priority: u32,
+    pub region: Option<String>,
+    /// `None`: the flow could not be traced.
+    pub verdict: Option<crate::topology::Verdict>,
+    pub decided: String,
+    pub down: bool,
+    pub role: BackendRole,
+}
+
+/// The explorer.
+#[derive(Debug)]
+pub struct App {
+    pub topo: Topology,
+    pub origin: Origin,
+    pub theme: Theme,
+    pub mode: Mode,
+    pub screen: Screen,
+    pub focus: Pane,
+    pub highlight: Highlight,
+    pub size: (u16, u16),
+    pub should_quit: bool,
+    pub effect: Option<Effect>,
+
+    pub from: Option<String>,
+    pub to: Option<String>,
+    pub port: Option<u16>,
+    pub protocol: Protocol,
+    pub trace: Option<Result<Trace, TraceError>>,
+    /// Ids on the traced path (with its backends'), for the map and the tree.
+    pub on_path: HashSet<String>,
+
+    /// What-if: the specs given to `WhatIf::disable`, with what each disabled.
+    pub disabled: Vec<(String, String)>,
+    pub whatif: WhatIf,
+
+    pub tree_all: Vec<TreeRow>,
+    pub collapsed: HashSet<String>,
+    /// Indices into `tree_all` of the rows shown.
+    pub tree: Vec<usize>,
+    pub tree_sel: usize,
+
+    pub map: Vec<MapBlock>,
+    pub map_scroll: u16,
+    pub trace_scroll: u16,
+
+    pub finder_items: Vec<FinderItem>,
+    pub rule_rows: Vec<RuleRow>,
+    pub rules_sel: usize,
+
+    pub findings: Vec<Finding>,
+    pub expectations: Vec<ExpectationResult>,
+    pub findings_sel: usize,
+
+    pub matrix: Option<Result<Matrix, String>>,
+    pub fanout: Vec<Fanout>,
+
+    pub status: Option<(String, bool)>,
+    /// How many regions (counted once per load: the header shows it every frame).
+    pub region_count: usize,
+    /// The last failed reload (the topology shown is the last good one).
+    pub load_error: Option<String>,
+}
+
+impl App {
+    /// An explorer on `topo`.
+    pub fn new(topo: Topology, origin: Origin, theme: Theme) -> App {
+        let mut app = App {
+            topo,
+            origin,
+            theme,
+            mode: Mode::Normal,
+            screen: Screen::Standard,
+            focus: Pane::Tree,
+            highlight: Highlight::Path,
+            size: (120, 40),
+            should_quit: false,
+            effect: None,
+            from: None,
+            to: None,
+            port: None,
+            protocol: Protocol::Tcp,
+            trace: None,
+            on_path: HashSet::new(),
+            disabled: Vec::new(),
+            whatif: WhatIf::default(),
+            tree_all: Vec::new(),
+            collapsed: HashSet::new(),
+            tree: Vec::new(),
+            tree_sel: 0,
+            map: Vec::new(),
+            map_scroll: 0,
+            trace_scroll: 0,
+            finder_items: Vec::new(),
+            rule_rows: Vec::new(),
+            rules_sel: 0,
+            findings: Vec::new(),
+            expectations: Vec::new(),
+            findings_sel: 0,
+            matrix: None,
+            fanout: Vec::new(),
+            status: None,
+            region_count: 0,
+            load_error: None,
+        };
+        app.rebuild();
+        app
+    }
+
+    /// The demo explorer (the built-in sample).
+    pub fn demo(theme: Theme) -> App {
+        let t = crate::topology::load_str(DEMO, DEMO_NAME).expect("the built-in demo loads");
+        App::new(t, Origin::Demo, theme)
+    }
+
+    /// Recompute everything derived from the topology (after load or reload).
+    pub fn rebuild(&mut self) {
+        self.region_count = self.topo.regions().len();
+        self.tree_all = build_tree(&self.topo);
+        if self.collapsed.is_empty() && self.tree_all.len() > 400 {
+            // Large designs open with networks folded: regions and networks fit on a screen.
+            for r in &self.tree_all {
+                if matches!(r.kind, RowKind::Network(_) | RowKind::Zone(_)) {
+                    self.collapsed.insert(row_key(&self.topo, &r.kind));
+                }
+            }
+        }
+        self.refresh_tree();
+        self.map = build_map(&self.topo);
+        self.finder_items = build_finder(&self.topo);
+        let report = check::review(&self.topo);
+        self.findings = report.findings;
+        // Rebuild the what-if against the new topology: drop what no longer exists.
+        let specs: Vec<String> = self.disabled.iter().map(|(s, _)| s.clone()).collect();
+        self.disabled.clear();
+        self.whatif = WhatIf::default();
+        for s in specs {
+            if let Ok(label) = self.whatif.disable(&self.topo, &s) {
+                self.disabled.push((s, label));
+            }
+        }
+        self.recompute();
+    }
+
+    /// Recompute every verdict on screen (after a trace request, a what-if or a reload).
+    pub fn recompute(&mut self) {
+        self.expectations = check::expectations(&self.topo, &self.whatif);
+        self.trace = self.query().map(|q| trace(&self.topo, &q, &self.whatif));
+        self.on_path.clear();
+        if let Some(Ok(tr)) = &self.trace {
+            self.on_path.extend(tr.path.iter().cloned());
+            for b in &tr.backends {
+                self.on_path.extend(b.path.iter().cloned());
+            }
+        }
+        if self.matrix.is_some() {
+            self.matrix = Some(self.compute_matrix());
+        }
+        if self.highlight == Highlight::MultiRegion {
+            self.fanout = compute_fanout(&self.topo, &self.whatif);
+        }
+        self.refresh_rules();
+    }
+
+    pub fn compute_matrix(&self) -> Result<Matrix, String> {
+        let port = self.port.unwrap_or(443);
+        let proto = if self.protocol == Protocol::Any {
+            Protocol::Tcp
+        } else {
+            self.protocol
+        };
+        matrix(&self.topo, By::Zone, port, proto, &self.whatif)
+    }
+
+    /// The flow to trace, when both ends are set.
+    pub fn query(&self) -> Option<Query> {
+        Some(Query::new(
+            self.from.as_deref()?,
+            self.to.as_deref()?,
+            self.port,
+            self.protocol,
+        ))
+    }
+
+    /// Re-derive the visible tree rows from the collapsed set, keeping the selection on the
+    /// same row when it is still shown.
+    pub fn refresh_tree(&mut self) {
+        let current = self.tree.get(self.tree_sel).copied();
+        self.tree.clear();
+        let mut skip_until_depth: Option<u8> = None;
+        for (i, r) in self.tree_all.iter().enumerate() {
+            if let Some(d) = skip_until_depth {
+                if r.depth > d {
+                    continue;
+                }
+                skip_until_depth = None;
+            }
+            self.tree.push(i);
+            if r.children > 0 && self.collapsed.contains(&row_key(&self.topo, &r.kind)) {
+                skip_until_depth = Some(r.depth);
+            }
+        }
+        self.tree_sel = current
+            .and_then(|c| self.tree.iter().position(|&i| i == c))
+            .unwrap_or(self.tree_sel)
+            .min(self.tree.len().saturating_sub(1));
+    }
+
+    /// The selected tree row.
+    pub fn selected_row(&self) -> Option<&TreeRow> {
+        self.tree
+            .get(self.tree_sel)
+            .and_then(|&i| self.tree_all.get(i))
+    }
+
+    /// The id (trace selector) of the selected tree row.
+    pub fn selected_id(&self) -> Option<String> {
+        match &self.selected_row()?.kind {
+            RowKind::Network(n) => Some(self.topo.network(*n).id.clone()),
+            RowKind::Subnet(s) => Some(self.topo.subnet(*s).id.clone()),
+            RowKind::Endpoint(e) => Some(self.topo.endpoint(*e).id.clone()),
+            RowKind::Region(r) => Some(r.clone()),
+            RowKind::Zone(z) => Some(self.topo.zone(*z).id.clone()),
+            RowKind::Services => None,
+        }
+    }
+
+    /// Select the tree row of an entity, unfolding its parents.
+    pub fn reveal(&mut self, id: &str) {
+        let Some(pos) = self
+            .tree_all
+            .iter()
+            .position(|r| row_id(&self.topo, &r.kind) == Some(id))
+        else {
+            return;
+        };
+        // Unfold every ancestor.
+        let mut depth = self.tree_all[pos].depth;
+        for i in (0..pos).rev() {
+            let r = &self.tree_all[i];
+            if r.depth < depth {
+                let key = row_key(&self.topo, &r.kind);
+                self.collapsed.remove(&key);
+                depth = r.depth;
+            }
+        }
+        self.refresh_tree();
+        if let Some(v) = self.tree.iter().position(|&i| i == pos) {
+            self.tree_sel = v;
+        }
+    }
+
+    /// The rule sets pane: the sets the trace crossed, else the selected item's, else all.
+    pub fn refresh_rules(&mut self) {
+        let t = &self.topo;
+        let mut sets: Vec<Option<usize>> = Vec::new();
+        let find_set = |id: &str| -> Option<Option<usize>> {
+            if id == "policies" {
+                return t.zone_policy().map(|_| None);
+            }
+            match t.find(id) {
+                Some(EntityRef::RuleSet(r)) => Some(Some(r.index())),
+                _ => None,
+            }
+        };
+        if let Some(Ok(tr)) = &self.trace {
+            for c in &tr.checks {
+                if let Some(s) = find_set(&c.rule_set)
+                    && !sets.contains(&s)
+                {
+                    sets.push(s);
+                }
+            }
+        }
+        if sets.is_empty()
+            && let Some(row) = self.selected_row()
+        {
+            let own = match row.kind {
+                RowKind::Subnet(s) => t.subnet(s).rule_sets.clone(),
+                RowKind::Endpoint(e) => {
+                    let ep = t.endpoint(e);
+                    let mut v = ep.rule_sets.clone();
+                    if let Some(s) = ep.subnet {
+                        v.extend(t.subnet(s).rule_sets.iter().copied());
+                    }
+                    v
+                }
+                _ => Vec::new(),
+            };
+            sets.extend(own.into_iter().map(|r| Some(r.index())));
+        }
+        if sets.is_empty() {
+            sets.extend((0..t.rule_sets().len()).map(Some));
+            if t.zone_policy().is_some() {
+                sets.push(None);
+            }
+        }
+        self.rule_rows.clear();
+        for s in sets {
+            self.rule_rows.push(RuleRow::Set(s));
+            let n = self.rule_set(s).map_or(0, |rs| rs.rules.len());
+            self.rule_rows.extend((0..n).map(|i| RuleRow::Rule(s, i)));
+        }
+        // Put the selection on the deciding rule.
+        let decided = match &self.trace {
+            Some(Ok(tr)) => tr.decided_by.clone(),
+            _ => None,
+        };
+        self.rules_sel = decided
+            .and_then(|d| {
+                self.rule_rows.iter().position(|r| match r {
+                    RuleRow::Rule(s, i) => self.rule_set(*s).is_some_and(|rs| {
+                        rs.id == d.rule_set && rs.rules.get(*i).is_some_and(|x| x.id == d.rule)
+                    }),
+                    RuleRow::Set(_) => false,
+                })
+            })
+            .unwrap_or(0);
+    }
+
+    /// A rule set by its row reference (`None`: the zone policy).
+    pub fn rule_set(&self, s: Option<usize>) -> Option<&RuleSet> {
+        match s {
+            None => self.topo.zone_policy(),
+            Some(i) => self.topo.rule_sets().get(i),
+        }
+    }
+
+    /// The file name shown in the title and in errors.
+    pub fn file_label(&self) -> String {
+        match &self.origin {
+            Origin::Demo => "built-in demo".to_string(),
+            Origin::File(p) => p.display().to_string(),
+        }
+    }
+
+    /// The screen areas for the current size (shared by drawing and mouse hit-testing).
+    pub fn areas(&self) -> Areas {
+        Areas::compute(self)
+    }
+
+    /// Take a reload result: the new topology, or keep the old one and show the error.
+    pub fn apply_load(&mut self, r: Result<Topology, LoadError>) {
+        match r {
+            Ok(t) => {
+                self.topo = t;
+                self.load_error = None;
+                self.matrix = None;
+                if matches!(self.mode, Mode::Matrix(_)) {
+                    self.mode = Mode::Normal;
+                }
+                self.rebuild();
+                self.status = Some(("reloaded".to_string(), false));
+            }
+            Err(e) => {
+                self.load_error = Some(e.plain().trim_end().to_string());
+                self.status = Some((
+                    "reload failed: showing the last good topology".to_string(),
+                    true,
+                ));
+            }
+        }
+    }
+}
+
+/// A stable key for a tree row (for the collapsed set).
+pub fn row_key(t: &Topology, k: &RowKind) -> String {
+    match k {
+        RowKind::Region(r) => format!("region:{r}"),
+        RowKind::Network(n) => format!("net:{}", t.network(*n).id),
+        RowKind::Subnet(s) => format!("subnet:{}", t.subnet(*s).id),
+        RowKind::Endpoint(e) => format!("ep:{}", t.endpoint(*e).id),
+        RowKind::Services => "services".to_string(),
+        RowKind::Zone(z) => format!("zone:{}", t.zone(*z).id),
+    }
+}
+
+/// The entity id of a row, if it has one.
+pub fn row_id<'a>(t: &'a Topology, k: &'a RowKind) -> Option<&'a str> {
+    match k {
+        RowKind::Region(r) => Some(r),
+        RowKind::Network(n) => Some(&t.network(*n).id),
+        RowKind::Subnet(s) => Some(&t.subnet(*s).id),
+        RowKind::Endpoint(e) => Some(&t.endpoint(*e).id),
+        RowKind::Services => None,
+        RowKind::Zone(z) => Some(&t.zone(*z).id),
+    }
+}
+
+/// Networks of a region in star order: each hub, then its spokes; then the others.
+pub fn star_order(t: &Topology, region: Option<&str>) -> Vec<NetIx> {
+    let in_region: Vec<NetIx> = (0..t.networks().len())
+        .map(|i| NetIx(i as u32))
+        .filter(|n| t.network(*n).region.as_deref() == region)
+        .collect();
+    let mut out = Vec::with_capacity(in_region.len());
+    for &n in &in_region {
+        if t.network(n).role == Role::Hub {
+            out.push(n);
+            out.extend(t.spokes_of(n).filter(|s| in_region.contains(s)));
+        }
+    }
+    for &n in &in_region {
+        if !out.contains(&n) {
+            out.push(n);
+        }
+    }
+    out
+}
+
+fn build_tree(t: &Topology) -> Vec<TreeRow> {
+    let mut rows: Vec<TreeRow> = Vec::new();
+    let mut by_subnet: Vec<Vec<EpIx>> = vec![Vec::new(); t.subnets().len()];
+    for (i, e) in t.endpoints().iter().enumerate() {
+        if let Some(s) = e.subnet {
+            by_subnet[s.index()].push(EpIx(i as u32));
+        }
+    }
+    let mut regions: Vec<Option<String>> = t.regions().into_iter().map(Some).collect();
+    if t.networks().iter().any(|n| n.region.is_none()) {
+        regions.push(None);
+    }
+    for region in regions {
+        let nets = star_order(t, region.as_deref());
+        if nets.is_empty() {
+            continue;
+        }
+        let start = rows.len();
+        rows.push(TreeRow {
+            kind: RowKind::Region(region.clone().unwrap_or_else(|| "(no region)".into())),
+            depth: 0,
+            children: 0,
+        });
+        for n in nets {
+            let ns = rows.len();
+            rows.push(TreeRow {
+                kind: RowKind::Network(n),
+                depth: 1,
+                children: 0,
+            });
+            for &s in &t.network(n).subnets {
+                let ss = rows.len();
+                rows.push(TreeRow {
+                    kind: RowKind::Subnet(s),
+                    depth: 2,
+                    children: 0,
+                });
+                for &e in &by_subnet[s.index()] {
+                    rows.push(TreeRow {
+                        kind: RowKind::Endpoint(e),
+                        depth: 3,
+                        children: 0,
+                    });
+                }
+                rows[ss].children = rows.len() - ss - 1;
+            }
+            rows[ns].children = rows.len() - ns - 1;
+        }
+        rows[start].children = rows.len() - start - 1;
+    }
+    let paas: Vec<usize> = (0..t.endpoints().len())
+        .filter(|&i| t.endpoints()[i].is_paas())
+        .collect();
+    if !paas.is_empty() {
+        let start = rows.len();
+        rows.push(TreeRow {
+            kind: RowKind::Services,
+            depth: 0,
+            children: 0,
+        });
+        let mut zones: Vec<Option<ZoneIx>> = Vec::new();
+        for &i in &paas {
+            let z = t.endpoints()[i].zone;
+            if !zones.contains(&z) {
+                zones.push(z);
+            }
+        }
+        for z in zones {
+            let zs = rows.len();
+            if let Some(z) = z {
+                rows.push(TreeRow {
+                    kind: RowKind::Zone(z),
+                    depth: 1,
+                    children: 0,
+                });
+            }
+            let depth = if z.is_some() { 2 } else { 1 };
+            for &i in &paas {
+                if t.endpoints()[i].zone == z {
+                    rows.push(TreeRow {
+                        kind: RowKind::Endpoint(EpIx(i as u32)),
+                        depth,
+                        children: 0,
+                    });
+                }
+            }
+            if z.is_some() {
+                rows[zs].children = rows.len() - zs - 1;
+            }
+        }
+        rows[start].children = rows.len() - start - 1;
+    }
+    rows
+}
+
+fn seg(text: impl Into<String>, class: SegClass, id: Option<&str>) -> Seg {
+    Seg {
+        text: text.into(),
+        class,
+        id: id.map(str::to_string),
+        link: None,
+    }
+}
+
+fn link(text: impl Into<String>, a: &str, b: &str) -> Seg {
+    Seg {
+        text: text.into(),
+        class: SegClass::Connector,
+        id: None,
+        link: Some((a.to_string(), b.to_string())),
+    }
+}
+
+/// Lay out the map: one compact hub-and-spoke star per region (so that regions sit side by
+/// side), then one full-width block of the links between them: peerings that are not
+/// hub–spoke, private links (┄▸) and gateway backends (⇢).
+fn build_map(t: &Topology) -> Vec<MapBlock> {
+    let mut blocks = Vec::new();
+    let mut regions: Vec<Option<String>> = t.regions().into_iter().map(Some).collect();
+    if t.networks().iter().any(|n| n.region.is_none()) {
+        regions.push(None);
+    }
+    for region in regions {
+        let mut lines: Vec<Vec<Seg>> = Vec::new();
+        let title = region.clone().unwrap_or_else(|| "(no region)".into());
+        lines.push(vec![seg(
+            format!("▌{title}"),
+            SegClass::Title,
+            region.as_deref(),
+        )]);
+        for n in star_order(t, region.as_deref()) {
+            let net = t.network(n);
+            match net.role {
+                Role::Hub => {
+                    lines.push(vec![
+                        seg(" ┏━ ", SegClass::Hub, None),
+                        seg(net.id.clone(), SegClass::Hub, Some(&net.id)),
+                        seg(" HUB", SegClass::Hub, None),
+                    ]);
+                    if let Some(fw) = net.egress.map(|f| t.endpoint(f).id.clone()) {
+                        lines.push(vec![
+                            seg(" ┃  ◆ ", SegClass::Firewall, None),
+                            seg(fw.clone(), SegClass::Firewall, Some(&fw)),
+                        ]);
+                    }
+                    let spokes: Vec<NetIx> = t
+                        .spokes_of(n)
+                        .filter(|s| t.network(*s).region == net.region)
+                        .collect();
+                    for (i, s) in spokes.iter().enumerate() {
+                        let sp = t.network(*s);
+                        let branch = if i + 1 == spokes.len() {
+                            " ┗━━ "
+                        } else {
+                            " ┣━━ "
+                        };
+                        lines.push(vec![
+                            link(branch, &net.id, &sp.id),
+                            seg(sp.id.clone(), SegClass::Spoke, Some(&sp.id)),
+                        ]);
+                    }
+                }
+                Role::Spoke if net.hub.is_some_and(|h| t.network(h).region == net.region) => {}
+                _ => lines.push(vec![
+                    seg(" □ ", SegClass::Standalone, None),
+                    seg(net.id.clone(), SegClass::Standalone, Some(&net.id)),
+                ]),
+            }
+        }
+        blocks.push(MapBlock {
+            width: width_of(&lines, 12, 30),
+            full: false,
+            lines,
+        });
+    }
+    // The links between things, one per line.
+    let mut peer = Vec::new();
+    for p in t.peerings() {
+        let (a, b) = (t.network(p.a), t.network(p.b));
+        if p.implied || a.hub == Some(p.b) || b.hub == Some(p.a) {
+            continue;
+        }
+        let across = a.region != b.region;
+        peer.push(vec![
+            seg("  ", SegClass::Note, None),
+            seg(a.id.clone(), SegClass::Peering, Some(&a.id)),
+            link(" ══ ", &a.id, &b.id),
+            seg(b.id.clone(), SegClass::Peering, Some(&b.id)),
+            seg(
+                if across { "  across regions" } else { "" },
+                SegClass::Note,
+                None,
+            ),
+        ]);
+    }
+    let mut pl = Vec::new();
+    let mut be = Vec::new();
+    for (a, b, backend) in t.links() {
+        let (ea, eb) = (t.endpoint(a), t.endpoint(b));
+        if backend {
+            let prio = ea
+                .backends
+                .iter()
+                .find(|x| x.endpoint == b)
+                .map_or(1, |x| x.priority);
+            be.push((
+                (a, prio),
+                vec![
+                    seg("  ", SegClass::Note, None),
+                    seg(ea.id.clone(), SegClass::Backend, Some(&ea.id)),
+                    link(format!(" ⇢p{prio} "), &ea.id, &eb.id),
+                    seg(eb.id.clone(), SegClass::Backend, Some(&eb.id)),
+                    seg(
+                        format!("  {}", eb.region.as_deref().unwrap_or("")),
+                        SegClass::Note,
+                        None,
+                    ),
+                ],
+            ));
+        } else {
+            pl.push(vec![
+                seg("  ", SegClass::Note, None),
+                seg(ea.id.clone(), SegClass::PrivateLink, Some(&ea.id)),
+                link(" ┄▸ ", &ea.id, &eb.id),
+                seg(eb.id.clone(), SegClass::Service, Some(&eb.id)),
+            ]);
+        }
+    }
+    let mut lines: Vec<Vec<Seg>> = Vec::new();
+    if !peer.is_empty() {
+        lines.push(vec![seg("══ peerings", SegClass::Note, None)]);
+        lines.extend(peer);
+    }
+    if !pl.is_empty() {
+        lines.push(vec![seg("┄▸ private links", SegClass::Note, None)]);
+        lines.extend(pl);
+    }
+    if !be.is_empty() {
+        be.sort_by_key(|(k, _)| *k);
+        lines.push(vec![seg(
+            "⇢ gateway backends (priority)",
+            SegClass::Note,
+            None,
+        )]);
+        lines.extend(be.into_iter().map(|(_, l)| l));
+    }
+    if !lines.is_empty() {
+        blocks.push(MapBlock {
+            width: width_of(&lines, 12, 200),
+            full: true,
+            lines,
+        });
+    }
+    blocks
+}
+
+fn width_of(lines: &[Vec<Seg>], min: usize, max: usize) -> u16 {
+    lines
+        .iter()
+        .map(|l| l.iter().map(|s| s.text.chars().count()).sum::<usize>())
+        .max()
+        .unwrap_or(0)
+        .clamp(min, max) as u16
+}
+
+fn build_finder(t: &Topology) -> Vec<FinderItem> {
+    let mut items = Vec::new();
+    let mut push = |id: &str, kind: &str, detail: String, target: Target| {
+        let text = if detail.is_empty() {
+            format!("{id}  {kind}")
+        } else {
+            format!("{id}  {kind}  {detail}")
+        };
+        items.push(FinderItem {
+            text,
+            id: id.to_string(),
+            target,
+        });
+    };
+    for (i, e) in t.endpoints().iter().enumerate() {
+        let mut d = Vec::new();
+        if let Some(ip) = e.ip {
+            d.push(ip.to_string());
+        }
+        if let Some(f) = &e.fqdn {
+            d.push(f.clone());
+        }
+        if let Some(r) = &e.region
+            && e.is_paas()
+        {
+            d.push(r.clone());
+        }
+        push(
+            &e.id,
+            e.kind.as_str(),
+            d.join(" "),
+            Target::Entity(EntityRef::Endpoint(EpIx(i as u32))),
+        );
+    }
+    for (i, s) in t.subnets().iter().enumerate() {
+        let cidrs: Vec<String> = s.cidrs.iter().map(ToString::to_string).collect();
+        push(
+            &s.id,
+            "subnet",
+            cidrs.join(" "),
+            Target::Entity(EntityRef::Subnet(SubnetIx(i as u32))),
+        );
+    }
+    for (i, n) in t.networks().iter().enumerate() {
+        let cidrs: Vec<String> = n.cidrs.iter().map(ToString::to_string).collect();
+        push(
+            &n.id,
+            n.role.as_str(),
+            cidrs.join(" "),
+            Target::Entity(EntityRef::Network(NetIx(i as u32))),
+        );
+    }
+    for r in t.regions() {
+        push(&r, "region", String::new(), Target::Region(r.clone()));
+    }
+    for (i, z) in t.zones().iter().enumerate() {
+        push(
+            &z.id,
+            "zone",
+            String::new(),
+            Target::Entity(EntityRef::Zone(ZoneIx(i as u32))),
+        );
+    }
+    for rs in t.rule_sets().iter().chain(t.zone_policy()) {
+        for r in rs.rules.iter().filter(|r| !r.default_rule) {
+            push(
+                &format!("{}/{}", rs.id, r.id),
+                "rule",
+                String::new(),
+                Target::Rule(rs.id.clone(), r.id.clone()),
+            );
+        }
+    }
+    items
+}
+
+/// Every gateway's backend pool, traced with the what-if (at most 64 gateways).
+pub fn compute_fanout(t: &Topology, w: &WhatIf) -> Vec<Fanout> {
+    t.endpoints()
+        .iter()
+        .filter(|e| !e.backends.is_empty())
+        .take(64)
+        .map(|gw| {
+            let port = gw
+                .ports
+                .as_ref()
+                .and_then(|p| p.ranges().first().map(|r| r.0))
+                .unwrap_or(443);
+            let mut rows: Vec<BackendRow> = gw
+                .backends
+                .iter()
+                .map(|b| {
+                    let ep = t.endpoint(b.endpoint);
+                    let q = Query::new(&gw.id, &ep.id, Some(port), Protocol::Tcp);
+                    let (verdict, decided) = match trace(t, &q, w) {
+                        Ok(tr) => (
+                            Some(tr.verdict),
+                            tr.decided_by
+                                .map(|d| format!("{} {}", d.rule_set, d.rule))
+                                .unwrap_or(tr.reason),
+                        ),
+                        Err(e) => (None, e.message),
+                    };
+                    BackendRow {
+                        id: ep.id.clone(),
+                        priority: b.priority,
+                        region: ep.region.clone(),
+                        verdict,
+                        decided,
+                        down: w.endpoint_down(t, b.endpoint),
+                        role: BackendRole::Unused,
+                    }
+                })
+                .collect();
+            assign_roles(&mut rows);
+            Fanout {
+                gateway: gw.id.clone(),
+                port,
+                rows,
+            }
+        })
+        .collect()
+}
+
+/// Serving: the best priority group with a usable backend; failover: the next such group.
+fn assign_roles(rows: &mut [BackendRow]) {
+    let usable = |r: &BackendRow| !r.down && r.verdict == Some(crate::topology::Verdict::Allow);
+    let mut prios: Vec<u32> = rows
+        .iter()
+        .filter(|r| usable(r))
+        .map(|r| r.priority)
+        .collect();
+    prios.sort_unstable();
+    prios.dedup();
+    for r in rows.iter_mut() {
+        r.role = if !usable(r) {
+            BackendRole::Unused
+        } else if Some(&r.priority) == prios.first() {
+            BackendRole::Serving
+        } else if Some(&r.priority) == prios.get(1) {
+            BackendRole::Failover
+        } else {
+            BackendRole::Standby
+        };
+    }
+}

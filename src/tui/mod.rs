@@ -1,0 +1,190 @@
+//! The explorer (SPEC §5): an interactive terminal UI over the core. `zonescope` alone opens the
+//! built-in demo; `zonescope explore FILE [--trace FLOW] [--present]` opens a file.
+//!
+//! Layout of this module: [`app`] (state), [`action`] (what can happen), [`keymap`] (the one
+//! key table), [`update`] (the only state transitions, no I/O), [`layout`] (geometry),
+//! [`theme`] (colours, `NO_COLOR`), [`view`] (one renderer per pane), and here the event loop.
+//!
+//! Owns: the terminal (raw mode, alternate screen, mouse capture) and the file watch. Must
+//! never: leave the terminal broken (restored on quit, Ctrl-C and panic), or be imported by the
+//! core (`topology`, `policy`, `trace`, `check`).
+
+pub mod action;
+pub mod app;
+pub mod keymap;
+pub mod layout;
+pub mod theme;
+pub mod update;
+pub mod view;
+
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant, SystemTime};
+
+use ratatui::crossterm::event::{
+    self, DisableMouseCapture, EnableMouseCapture, Event, KeyEventKind, MouseButton, MouseEventKind,
+};
+use ratatui::crossterm::execute;
+
+use crate::cli::ExploreArgs;
+use crate::commands::CliError;
+use crate::topology::{self, Topology};
+use crate::trace::Query;
+use action::Action;
+use app::{App, Effect, Origin};
+use theme::Theme;
+
+/// `zonescope` with no arguments: the built-in demo.
+pub fn run_demo() -> Result<u8, CliError> {
+    require_terminal()?;
+    run_app(App::demo(Theme::from_env()))
+}
+
+/// `zonescope explore FILE [--trace FLOW] [--present]`.
+pub fn run(a: &ExploreArgs) -> Result<u8, CliError> {
+    require_terminal()?;
+    eprintln!("zonescope: loading {} …", a.file.display());
+    let t = topology::load(&a.file)?;
+    let app = prepare(
+        t,
+        Origin::File(a.file.clone()),
+        a.trace.as_deref(),
+        a.present,
+    )?;
+    run_app(app)
+}
+
+/// An App ready to show: the flow of `--trace` traced, presentation mode when asked.
+pub fn prepare(
+    t: Topology,
+    origin: Origin,
+    flow: Option<&str>,
+    present: bool,
+) -> Result<App, CliError> {
+    let mut app = App::new(t, origin, Theme::from_env());
+    if let Some(flow) = flow {
+        let q = Query::parse(flow).map_err(|e| {
+            CliError::usage(
+                format!("--trace: {e}"),
+                "write --trace \"SRC -> DST:PORT[/PROTO]\", e.g. --trace \"web -> aoai-eus:443\"",
+            )
+        })?;
+        app.from = Some(q.from.clone());
+        app.to = Some(q.to.clone());
+        app.port = q.port;
+        app.protocol = q.protocol;
+        app.recompute();
+        if let Some(Err(e)) = &app.trace {
+            return Err(CliError::usage(
+                format!("--trace: {}", e.message),
+                e.help.clone(),
+            ));
+        }
+        app.reveal(&q.from);
+        app.focus = app::Pane::Trace;
+    }
+    if present {
+        update::update(&mut app, Action::Present);
+    }
+    Ok(app)
+}
+
+fn require_terminal() -> Result<(), CliError> {
+    if std::io::stdin().is_terminal() && std::io::stdout().is_terminal() {
+        Ok(())
+    } else {
+        Err(CliError::usage(
+            "the explorer needs a terminal (standard input and output are not one)",
+            "for scripts and pipes use `zonescope trace FILE --from SRC --to DST [--format json]`",
+        ))
+    }
+}
+
+fn mtime(origin: &Origin) -> Option<SystemTime> {
+    match origin {
+        Origin::File(p) => std::fs::metadata(p).and_then(|m| m.modified()).ok(),
+        Origin::Demo => None,
+    }
+}
+
+fn reload(app: &mut App, path: &Path) {
+    let r = topology::load(path);
+    update::update(app, Action::Loaded(Box::new(r)));
+}
+
+fn run_app(mut app: App) -> Result<u8, CliError> {
+    // Runs after ratatui's own hook (installed by `init`) has restored the screen.
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let _ = execute!(std::io::stdout(), DisableMouseCapture);
+        previous(info);
+    }));
+    let mut terminal = ratatui::init();
+    let _ = execute!(std::io::stdout(), EnableMouseCapture);
+    let result = event_loop(&mut terminal, &mut app);
+    let _ = execute!(std::io::stdout(), DisableMouseCapture);
+    ratatui::restore();
+    result.map(|()| 0).map_err(CliError::Io)
+}
+
+fn event_loop(terminal: &mut ratatui::DefaultTerminal, app: &mut App) -> std::io::Result<()> {
+    let path: Option<PathBuf> = match &app.origin {
+        Origin::File(p) => Some(p.clone()),
+        Origin::Demo => None,
+    };
+    let mut seen = mtime(&app.origin);
+    let mut last_poll = Instant::now();
+    let mut dirty = true;
+    loop {
+        if app.should_quit {
+            return Ok(());
+        }
+        let size = terminal.size()?;
+        if (size.width, size.height) != app.size {
+            update::update(app, Action::Resize(size.width, size.height));
+            dirty = true;
+        }
+        if dirty {
+            terminal.draw(|f| view::render(f, app))?;
+            dirty = false;
+        }
+        if event::poll(Duration::from_millis(200))? {
+            let action = match event::read()? {
+                Event::Key(k) if k.kind != KeyEventKind::Release => {
+                    keymap::lookup(keymap::Ctx::of(&app.mode), k)
+                }
+                Event::Mouse(m) => match m.kind {
+                    MouseEventKind::Down(MouseButton::Left) => Some(Action::Click(m.column, m.row)),
+                    MouseEventKind::ScrollUp => Some(Action::ScrollUp(m.column, m.row)),
+                    MouseEventKind::ScrollDown => Some(Action::ScrollDown(m.column, m.row)),
+                    _ => None,
+                },
+                Event::Resize(w, h) => Some(Action::Resize(w, h)),
+                _ => None,
+            };
+            if let Some(a) = action {
+                update::update(app, a);
+                dirty = true;
+            }
+        }
+        if app.effect.take() == Some(Effect::Reload)
+            && let Some(p) = &path
+        {
+            reload(app, p);
+            seen = mtime(&app.origin);
+            dirty = true;
+        }
+        if last_poll.elapsed() >= Duration::from_secs(1) {
+            last_poll = Instant::now();
+            let now = mtime(&app.origin);
+            if now.is_some()
+                && now != seen
+                && let Some(p) = &path
+            {
+                seen = now;
+                reload(app, p);
+                dirty = true;
+            }
+        }
+    }
+}

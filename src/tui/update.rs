@@ -1,0 +1,748 @@
+//! The only place the explorer's state changes: `update(&mut App, Action)`.
+//!
+//! Owns: what every action means in every mode. Must never: do I/O (a reload is asked for
+//! through `App::effect`), draw, or panic whatever the action sequence.
+
+use std::fmt::Write as _;
+
+use fuzzy_matcher::FuzzyMatcher;
+use fuzzy_matcher::skim::SkimMatcherV2;
+
+use super::action::Action;
+use super::app::{
+    App, Effect, FinderState, Highlight, MatrixState, Mode, Origin, Pane, PortState, RowKind,
+    RuleRow, Screen, Target, compute_fanout, row_key,
+};
+use super::layout::{findings_list_rows, list_offset};
+use crate::policy::Protocol;
+use crate::topology::{EntityRef, NetIx, Role};
+use crate::trace::{Query, WhatIf};
+
+/// Most matches the finder lists.
+pub const MAX_MATCHES: usize = 200;
+
+/// Apply one action.
+pub fn update(app: &mut App, action: Action) {
+    match action {
+        Action::Quit => app.should_quit = true,
+        Action::Resize(w, h) => app.size = (w, h),
+        Action::Loaded(r) => app.apply_load(*r),
+        Action::Click(x, y) => click(app, x, y),
+        Action::ScrollUp(x, y) => wheel(app, x, y, -3),
+        Action::ScrollDown(x, y) => wheel(app, x, y, 3),
+        other => {
+            let mode = std::mem::replace(&mut app.mode, Mode::Normal);
+            app.mode = match mode {
+                Mode::Normal => {
+                    normal(app, &other);
+                    // `normal` may have opened a mode.
+                    std::mem::replace(&mut app.mode, Mode::Normal)
+                }
+                Mode::Finder(f) => finder(app, f, &other),
+                Mode::Port(p) => port(app, p, &other),
+                Mode::Help(s) => help(s, &other),
+                Mode::Matrix(m) => matrix(app, m, &other),
+            };
+        }
+    }
+}
+
+fn say(app: &mut App, msg: impl Into<String>, error: bool) {
+    app.status = Some((msg.into(), error));
+}
+
+fn normal(app: &mut App, a: &Action) {
+    match a {
+        Action::Up => step(app, -1),
+        Action::Down => step(app, 1),
+        Action::PageUp => step(app, -page(app)),
+        Action::PageDown => step(app, page(app)),
+        Action::Home => step(app, i64::MIN / 2),
+        Action::End => step(app, i64::MAX / 2),
+        Action::Left if app.focus == Pane::Tree => fold(app, Some(true)),
+        Action::Right if app.focus == Pane::Tree => fold(app, Some(false)),
+        Action::Toggle if app.focus == Pane::Tree => fold(app, None),
+        Action::FocusNext => cycle_focus(app, 1),
+        Action::FocusPrev => cycle_focus(app, Pane::ORDER.len() - 1),
+        Action::Confirm => confirm(app),
+        Action::OpenFinder => {
+            let mut f = FinderState::default();
+            filter(app, &mut f);
+            app.mode = Mode::Finder(f);
+        }
+        Action::SetSource | Action::SetDest => {
+            let to = matches!(a, Action::SetDest);
+            match selection_selector(app) {
+                Ok(id) => set_end(app, id, to),
+                Err(e) => say(app, e, true),
+            }
+        }
+        Action::EditPort => app.mode = Mode::Port(port_state(app, false)),
+        Action::Swap => {
+            std::mem::swap(&mut app.from, &mut app.to);
+            app.recompute();
+            say(app, "swapped source and destination", false);
+        }
+        Action::ToggleHubSpoke => {
+            if app.highlight == Highlight::HubSpoke {
+                app.highlight = Highlight::Path;
+            } else {
+                app.highlight = Highlight::HubSpoke;
+                let t = &app.topo;
+                let hubs = t.networks().iter().filter(|n| n.role == Role::Hub).count();
+                let spokes = t.networks().iter().filter(|n| n.hub.is_some()).count();
+                let mut fws: Vec<_> = (0..t.networks().len())
+                    .filter_map(|i| t.effective_egress(NetIx(i as u32)))
+                    .collect();
+                fws.sort_unstable();
+                fws.dedup();
+                let msg = format!(
+                    "hub-and-spoke: {hubs} hubs, {spokes} spokes, {} transit firewalls (spoke-to-spoke and egress cross them)",
+                    fws.len()
+                );
+                say(app, msg, false);
+            }
+        }
+        Action::ToggleMultiRegion => {
+            if app.highlight == Highlight::MultiRegion {
+                app.highlight = Highlight::Path;
+            } else {
+                app.highlight = Highlight::MultiRegion;
+                app.fanout = compute_fanout(&app.topo, &app.whatif);
+                if app.fanout.is_empty() {
+                    say(app, "no gateway with backends in this design", false);
+                }
+            }
+        }
+        Action::WhatIf => what_if(app),
+        Action::ResetWhatIf => {
+            app.disabled.clear();
+            app.whatif = WhatIf::default();
+            app.recompute();
+            say(app, "what-if reset: everything enabled", false);
+        }
+        Action::OpenMatrix => {
+            app.matrix = Some(app.compute_matrix());
+            app.mode = Mode::Matrix(MatrixState { row: 0, col: 0 });
+        }
+        Action::Help => app.mode = Mode::Help(0),
+        Action::Present => {
+            app.screen = match app.screen {
+                Screen::Standard => Screen::Presentation,
+                Screen::Presentation => Screen::Standard,
+            };
+            app.theme.contrast = app.screen == Screen::Presentation;
+        }
+        Action::Reload => match app.origin {
+            Origin::File(_) => app.effect = Some(Effect::Reload),
+            Origin::Demo => say(app, "the built-in demo has no file to reload", false),
+        },
+        Action::Cancel => {
+            if app.screen == Screen::Presentation {
+                app.screen = Screen::Standard;
+                app.theme.contrast = false;
+            } else {
+                app.status = None;
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Rows a page moves in the focused pane.
+fn page(app: &App) -> i64 {
+    let r = app.areas().of(app.focus);
+    i64::from(r.height.saturating_sub(2)).max(1)
+}
+
+fn clamp_step(cur: usize, delta: i64, len: usize) -> usize {
+    if len == 0 {
+        return 0;
+    }
+    let last = i64::try_from(len - 1).unwrap_or(i64::MAX);
+    let v = i64::try_from(cur)
+        .unwrap_or(i64::MAX)
+        .saturating_add(delta)
+        .clamp(0, last);
+    usize::try_from(v).unwrap_or(0)
+}
+
+/// Move the selection (or scroll) of the focused pane.
+fn step(app: &mut App, delta: i64) {
+    match app.focus {
+        Pane::Tree => {
+            app.tree_sel = clamp_step(app.tree_sel, delta, app.tree.len());
+            if app.trace.is_none() {
+                app.refresh_rules();
+            }
+        }
+        Pane::Map => app.map_scroll = clamp_step(usize::from(app.map_scroll), delta, 2000) as u16,
+        Pane::Trace => {
+            app.trace_scroll = clamp_step(usize::from(app.trace_scroll), delta, 2000) as u16;
+        }
+        Pane::Rules => app.rules_sel = clamp_step(app.rules_sel, delta, app.rule_rows.len()),
+        Pane::Findings => {
+            let n = app.findings.len() + app.expectations.len();
+            app.findings_sel = clamp_step(app.findings_sel, delta, n);
+        }
+    }
+}
+
+/// Fold (`Some(true)`), unfold (`Some(false)`) or toggle the selected tree row. Folding a
+/// leaf goes to its parent.
+fn fold(app: &mut App, fold: Option<bool>) {
+    let Some(&i) = app.tree.get(app.tree_sel) else {
+        return;
+    };
+    let row = &app.tree_all[i];
+    let key = row_key(&app.topo, &row.kind);
+    let folded = app.collapsed.contains(&key);
+    if row.children == 0 || (fold == Some(true) && folded) {
+        if fold == Some(true) {
+            let depth = row.depth;
+            if let Some(p) = (0..app.tree_sel)
+                .rev()
+                .find(|&v| app.tree_all[app.tree[v]].depth < depth)
+            {
+                app.tree_sel = p;
+            }
+        }
+        return;
+    }
+    let want = fold.unwrap_or(!folded);
+    if want {
+        app.collapsed.insert(key);
+    } else {
+        app.collapsed.remove(&key);
+    }
+    app.refresh_tree();
+}
+
+fn cycle_focus(app: &mut App, by: usize) {
+    if app.screen == Screen::Presentation {
+        return;
+    }
+    let i = Pane::ORDER
+        .iter()
+        .position(|p| *p == app.focus)
+        .unwrap_or(0);
+    app.focus = Pane::ORDER[(i + by) % Pane::ORDER.len()];
+}
+
+/// Enter in normal mode.
+fn confirm(app: &mut App) {
+    match app.focus {
+        Pane::Findings => {
+            let nf = app.findings.len();
+            let flow = if app.findings_sel < nf {
+                app.findings[app.findings_sel]
+                    .evidence
+                    .as_ref()
+                    .map(|e| (e.from.clone(), e.to.clone(), e.port, e.protocol))
+            } else {
+                app.expectations.get(app.findings_sel - nf).map(|x| {
+                    (
+                        x.from.clone(),
+                        x.to.clone(),
+                        x.port,
+                        Protocol::parse(&x.protocol).unwrap_or(Protocol::Tcp),
+                    )
+                })
+            };
+            match flow {
+                Some((f, t, p, proto)) => {
+                    app.from = Some(f);
+                    app.to = Some(t);
+                    app.port = p;
+                    app.protocol = proto;
+                    app.recompute();
+                    app.focus = Pane::Trace;
+                }
+                None => say(app, "this finding has no flow to trace", false),
+            }
+        }
+        Pane::Tree
+            if (app.from.is_none() || app.to.is_none())
+                && app.selected_row().is_some_and(|r| r.children > 0) =>
+        {
+            fold(app, None);
+        }
+        _ => {
+            if app.query().is_some() {
+                app.recompute();
+                report_trace(app);
+            } else {
+                say(
+                    app,
+                    "pick a source (s) and a destination (d), or find them with /",
+                    false,
+                );
+            }
+        }
+    }
+}
+
+fn report_trace(app: &mut App) {
+    match &app.trace {
+        Some(Ok(t)) => {
+            let msg = format!(
+                "traced {} → {}: {}",
+                t.from,
+                t.to,
+                t.verdict.as_str().to_uppercase()
+            );
+            say(app, msg, false);
+        }
+        Some(Err(e)) => {
+            let msg = format!("cannot trace: {} ({})", e.message, e.help);
+            say(app, msg, true);
+        }
+        None => {}
+    }
+}
+
+/// What the selection names, as a trace end.
+fn selection_selector(app: &App) -> Result<String, String> {
+    match app.focus {
+        Pane::Tree => match app.selected_row().map(|r| &r.kind) {
+            Some(RowKind::Network(_) | RowKind::Subnet(_) | RowKind::Endpoint(_)) => app
+                .selected_id()
+                .ok_or_else(|| "nothing selected".to_string()),
+            Some(RowKind::Region(r)) => Err(format!(
+                "{r} is a region: pick an endpoint, subnet or network"
+            )),
+            Some(RowKind::Zone(_) | RowKind::Services) | None => {
+                Err("pick an endpoint, subnet or network".to_string())
+            }
+        },
+        _ => Err("select an endpoint in the explorer (Tab to it), or find one with /".to_string()),
+    }
+}
+
+fn set_end(app: &mut App, id: String, to: bool) {
+    if to {
+        app.to = Some(id);
+    } else {
+        app.from = Some(id);
+    }
+    app.trace_scroll = 0;
+    app.recompute();
+    if app.trace.is_some() {
+        report_trace(app);
+    } else {
+        let which = if to { "destination" } else { "source" };
+        let other = if to { "source (s)" } else { "destination (d)" };
+        say(app, format!("{which} set: now pick a {other}"), false);
+    }
+}
+
+fn port_state(app: &App, for_matrix: bool) -> PortState {
+    let input = match (app.port, app.protocol) {
+        (Some(p), Protocol::Tcp) => p.to_string(),
+        (Some(p), proto) => format!("{p}/{proto}"),
+        (None, Protocol::Tcp) => String::new(),
+        (None, proto) => format!("/{proto}"),
+    };
+    PortState {
+        input,
+        error: None,
+        for_matrix,
+    }
+}
+
+/// Parse `PORT[/PROTO]`, `/PROTO` or empty (the destination's default port, tcp).
+pub fn parse_port(s: &str) -> Result<(Option<u16>, Protocol), String> {
+    let s = s.trim();
+    let (p, proto) = match s.split_once('/') {
+        Some((p, proto)) => (p.trim(), proto.trim()),
+        None => (s, "tcp"),
+    };
+    let proto = match Protocol::parse(proto) {
+        Some(Protocol::Any) | None => {
+            return Err(format!(
+                "`{proto}` is not a protocol: use tcp, udp, icmp, https or http"
+            ));
+        }
+        Some(x) => x,
+    };
+    if p.is_empty() {
+        return Ok((None, proto));
+    }
+    let port = p
+        .parse::<u16>()
+        .map_err(|_| format!("`{p}` is not a port: a whole number from 0 to 65535"))?;
+    Ok((Some(port), proto))
+}
+
+fn what_if(app: &mut App) {
+    let spec = match app.focus {
+        Pane::Tree => match app.selected_row().map(|r| r.kind.clone()) {
+            Some(RowKind::Endpoint(_) | RowKind::Network(_) | RowKind::Region(_)) => {
+                app.selected_id()
+            }
+            _ => None,
+        },
+        Pane::Rules => match app.rule_rows.get(app.rules_sel) {
+            Some(RuleRow::Rule(s, i)) => app
+                .rule_set(*s)
+                .and_then(|rs| rs.rules.get(*i).map(|r| format!("{}/{}", rs.id, r.id))),
+            _ => None,
+        },
+        Pane::Trace => match &app.trace {
+            Some(Ok(t)) => t.decided_by.as_ref().and_then(|d| {
+                let c = t.deciding_check()?;
+                c.is_rule().then(|| format!("{}/{}", d.rule_set, d.rule))
+            }),
+            _ => None,
+        },
+        Pane::Map | Pane::Findings => None,
+    };
+    let Some(spec) = spec else {
+        say(
+            app,
+            "what-if: select an endpoint, network or region in the explorer, or a rule in the rule sets",
+            true,
+        );
+        return;
+    };
+    if let Some(pos) = app.disabled.iter().position(|(s, _)| *s == spec) {
+        let (_, label) = app.disabled.remove(pos);
+        rebuild_whatif(app);
+        app.recompute();
+        say(app, format!("what-if: {label} enabled again"), false);
+        return;
+    }
+    match app.whatif.disable(&app.topo, &spec) {
+        Ok(label) => {
+            app.disabled.push((spec, label.clone()));
+            app.recompute();
+            let mut msg = format!("what-if: {label} disabled");
+            if let Some(Ok(t)) = &app.trace {
+                let _ = write!(
+                    msg,
+                    " → {} is now {}",
+                    t.to,
+                    t.verdict.as_str().to_uppercase()
+                );
+                if t.public {
+                    msg.push_str(" (over the public path)");
+                }
+            }
+            say(app, msg, false);
+        }
+        Err(e) => say(app, format!("what-if: {e}"), true),
+    }
+}
+
+fn rebuild_whatif(app: &mut App) {
+    let mut w = WhatIf::default();
+    app.disabled
+        .retain(|(s, _)| w.disable(&app.topo, s).is_ok());
+    app.whatif = w;
+}
+
+/// Re-run the finder's query, over the previous matches when the query only grew.
+pub fn filter(app: &App, f: &mut FinderState) {
+    f.matches.clear();
+    let q = f.query.trim();
+    if q.is_empty() {
+        f.pool = None;
+        f.matches
+            .extend((0..app.finder_items.len().min(MAX_MATCHES)).map(|i| (i, Vec::new())));
+    } else {
+        let m = SkimMatcherV2::default();
+        let candidates: Box<dyn Iterator<Item = usize>> = match f.pool.take() {
+            Some(pool) => Box::new(pool.into_iter()),
+            None => Box::new(0..app.finder_items.len()),
+        };
+        let mut scored: Vec<(i64, usize)> = candidates
+            .filter_map(|i| {
+                let it = app.finder_items.get(i)?;
+                m.fuzzy_match(&it.text, q).map(|s| (s, i))
+            })
+            .collect();
+        f.pool = Some(scored.iter().map(|&(_, i)| i).collect());
+        scored.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+        scored.truncate(MAX_MATCHES);
+        f.matches.extend(scored.into_iter().filter_map(|(_, i)| {
+            let hits = m.fuzzy_indices(&app.finder_items[i].text, q)?.1;
+            Some((i, hits))
+        }));
+    }
+    f.selected = f.selected.min(f.matches.len().saturating_sub(1));
+}
+
+fn finder(app: &mut App, mut f: FinderState, a: &Action) -> Mode {
+    match a {
+        Action::Input(c) if f.query.chars().count() < 64 => {
+            f.query.push(*c);
+            f.selected = 0;
+            filter(app, &mut f);
+        }
+        Action::Backspace => {
+            f.query.pop();
+            f.selected = 0;
+            f.pool = None;
+            filter(app, &mut f);
+        }
+        Action::Up => f.selected = clamp_step(f.selected, -1, f.matches.len()),
+        Action::Down => f.selected = clamp_step(f.selected, 1, f.matches.len()),
+        Action::PageUp => f.selected = clamp_step(f.selected, -10, f.matches.len()),
+        Action::PageDown => f.selected = clamp_step(f.selected, 10, f.matches.len()),
+        Action::Cancel => return Mode::Normal,
+        Action::Confirm | Action::SetSource | Action::SetDest => {
+            let Some(item) = f
+                .matches
+                .get(f.selected)
+                .and_then(|(i, _)| app.finder_items.get(*i))
+                .cloned()
+            else {
+                say(app, "no match to pick", true);
+                return Mode::Finder(f);
+            };
+            match &item.target {
+                Target::Entity(
+                    EntityRef::Endpoint(_) | EntityRef::Subnet(_) | EntityRef::Network(_),
+                ) => {
+                    let to = match a {
+                        Action::SetDest => true,
+                        Action::SetSource => false,
+                        _ => app.from.is_some() && app.from.as_deref() != Some(&item.id),
+                    };
+                    app.reveal(&item.id);
+                    set_end(app, item.id.clone(), to);
+                }
+                Target::Rule(set, rule) => {
+                    app.focus = Pane::Rules;
+                    show_rule(app, set, rule);
+                    say(app, format!("rule {set}/{rule}: w disables it"), false);
+                }
+                Target::Region(r) => {
+                    app.reveal(r);
+                    app.focus = Pane::Tree;
+                    say(app, format!("region {r}: w disables it"), false);
+                }
+                Target::Entity(_) => {
+                    app.reveal(&item.id);
+                    app.focus = Pane::Tree;
+                    say(
+                        app,
+                        format!(
+                            "{} is a zone or rule set: it cannot be a trace end",
+                            item.id
+                        ),
+                        false,
+                    );
+                }
+            }
+            return Mode::Normal;
+        }
+        _ => {}
+    }
+    Mode::Finder(f)
+}
+
+/// Select a rule in the rule sets pane, listing every set when it is not shown.
+fn show_rule(app: &mut App, set: &str, rule: &str) {
+    let find = |app: &App| {
+        app.rule_rows.iter().position(|r| match r {
+            RuleRow::Rule(s, i) => app
+                .rule_set(*s)
+                .is_some_and(|rs| rs.id == set && rs.rules.get(*i).is_some_and(|x| x.id == rule)),
+            RuleRow::Set(_) => false,
+        })
+    };
+    if find(app).is_none() {
+        app.rule_rows.clear();
+        let mut sets: Vec<Option<usize>> = (0..app.topo.rule_sets().len()).map(Some).collect();
+        if app.topo.zone_policy().is_some() {
+            sets.push(None);
+        }
+        for s in sets {
+            app.rule_rows.push(RuleRow::Set(s));
+            let n = app.rule_set(s).map_or(0, |rs| rs.rules.len());
+            app.rule_rows.extend((0..n).map(|i| RuleRow::Rule(s, i)));
+        }
+    }
+    if let Some(p) = find(app) {
+        app.rules_sel = p;
+    }
+}
+
+fn port(app: &mut App, mut p: PortState, a: &Action) -> Mode {
+    let back = |app: &App, p: &PortState| {
+        if p.for_matrix && app.matrix.is_some() {
+            Mode::Matrix(MatrixState { row: 0, col: 0 })
+        } else {
+            Mode::Normal
+        }
+    };
+    match a {
+        Action::Input(c) => {
+            if p.input.len() < 16 {
+                p.input.push(*c);
+            }
+            p.error = parse_port(&p.input).err();
+        }
+        Action::Backspace => {
+            p.input.pop();
+            p.error = parse_port(&p.input).err();
+        }
+        Action::Cancel => return back(app, &p),
+        Action::Confirm => match parse_port(&p.input) {
+            Ok((port, proto)) => {
+                app.port = port;
+                app.protocol = proto;
+                app.recompute();
+                if p.for_matrix {
+                    app.matrix = Some(app.compute_matrix());
+                }
+                let shown = port.map_or_else(|| "default port".to_string(), |x| x.to_string());
+                say(app, format!("port {shown}/{proto}"), false);
+                return back(app, &p);
+            }
+            Err(e) => p.error = Some(e),
+        },
+        _ => {}
+    }
+    Mode::Port(p)
+}
+
+fn help(scroll: u16, a: &Action) -> Mode {
+    match a {
+        Action::Cancel | Action::Help => Mode::Normal,
+        Action::Up => Mode::Help(scroll.saturating_sub(1)),
+        Action::Down => Mode::Help(scroll.saturating_add(1).min(500)),
+        Action::PageUp => Mode::Help(scroll.saturating_sub(10)),
+        Action::PageDown => Mode::Help(scroll.saturating_add(10).min(500)),
+        Action::Home => Mode::Help(0),
+        Action::End => Mode::Help(500),
+        _ => Mode::Help(scroll),
+    }
+}
+
+fn matrix(app: &mut App, mut m: MatrixState, a: &Action) -> Mode {
+    let (rows, cols) = match &app.matrix {
+        Some(Ok(x)) => (x.rows.len(), x.columns.len()),
+        _ => (0, 0),
+    };
+    match a {
+        Action::Up => m.row = clamp_step(m.row, -1, rows),
+        Action::Down => m.row = clamp_step(m.row, 1, rows),
+        Action::Left => m.col = clamp_step(m.col, -1, cols),
+        Action::Right => m.col = clamp_step(m.col, 1, cols),
+        Action::Cancel => return Mode::Normal,
+        Action::EditPort => return Mode::Port(port_state(app, true)),
+        Action::Confirm => {
+            let example = match &app.matrix {
+                Some(Ok(x)) => x.cells.get(m.row * x.columns.len() + m.col).and_then(|c| {
+                    c.example_blocked
+                        .clone()
+                        .or_else(|| c.example_allowed.clone())
+                }),
+                _ => None,
+            };
+            match example.as_deref().map(Query::parse) {
+                Some(Ok(q)) => {
+                    app.from = Some(q.from);
+                    app.to = Some(q.to);
+                    app.port = q.port;
+                    app.recompute();
+                    app.focus = Pane::Trace;
+                    report_trace(app);
+                    return Mode::Normal;
+                }
+                _ => say(app, "no flow between these zones", false),
+            }
+        }
+        _ => {}
+    }
+    Mode::Matrix(m)
+}
+
+#[allow(clippy::many_single_char_names)] // x, y, w, h: the geometry's usual names
+fn click(app: &mut App, x: u16, y: u16) {
+    let areas = app.areas();
+    if areas.too_small {
+        return;
+    }
+    match app.mode {
+        Mode::Help(_) => {
+            app.mode = Mode::Normal;
+            return;
+        }
+        Mode::Normal => {}
+        _ => return,
+    }
+    let Some(pane) = areas.pane_at(x, y) else {
+        return;
+    };
+    if app.screen == Screen::Standard {
+        app.focus = pane;
+    }
+    let r = areas.of(pane);
+    let inner_row = usize::from(y.saturating_sub(r.y + 1));
+    let h = usize::from(r.height.saturating_sub(2));
+    if y <= r.y || inner_row >= h {
+        return;
+    }
+    match pane {
+        Pane::Tree => {
+            let off = list_offset(app.tree_sel, app.tree.len(), h);
+            let target = off + inner_row;
+            if target < app.tree.len() {
+                if target == app.tree_sel {
+                    fold(app, None);
+                } else {
+                    app.tree_sel = target;
+                    if app.trace.is_none() {
+                        app.refresh_rules();
+                    }
+                }
+            }
+        }
+        Pane::Rules => {
+            let off = list_offset(app.rules_sel, app.rule_rows.len(), h);
+            if off + inner_row < app.rule_rows.len() {
+                app.rules_sel = off + inner_row;
+            }
+        }
+        Pane::Findings => {
+            let n = app.findings.len() + app.expectations.len();
+            let off = list_offset(
+                app.findings_sel,
+                n,
+                findings_list_rows(app.focus == Pane::Findings, h),
+            );
+            if inner_row >= 1 && off + inner_row - 1 < n {
+                app.findings_sel = off + inner_row - 1;
+            }
+        }
+        Pane::Map | Pane::Trace => {}
+    }
+}
+
+fn wheel(app: &mut App, x: u16, y: u16, delta: i64) {
+    match &mut app.mode {
+        Mode::Help(s) => {
+            *s = clamp_step(usize::from(*s), delta, 500) as u16;
+            return;
+        }
+        Mode::Finder(f) => {
+            f.selected = clamp_step(f.selected, delta, f.matches.len());
+            return;
+        }
+        Mode::Normal => {}
+        _ => return,
+    }
+    let areas = app.areas();
+    if let Some(pane) = areas.pane_at(x, y) {
+        let keep = app.focus;
+        app.focus = pane;
+        step(app, delta);
+        app.focus = keep;
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,66 @@
+//! The `?` help screen, generated from the keymap table: every key of every mode.
+//!
+//! Owns: drawing the help. Must never: list a key that is not in `keymap::BINDINGS`, change
+//! state, or panic.
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, BorderType, Borders, Paragraph, Widget};
+
+use crate::tui::app::App;
+use crate::tui::keymap::{Ctx, bindings};
+
+/// The help text, one line per binding, grouped by mode.
+pub fn help_lines(app: &App) -> Vec<Line<'static>> {
+    let th = app.theme;
+    let mut out = Vec::new();
+    for ctx in Ctx::ALL {
+        out.push(Line::from(Span::styled(
+            ctx.title().to_string(),
+            th.title(),
+        )));
+        for b in bindings(ctx) {
+            out.push(Line::from(vec![
+                Span::styled(format!("  {:<12}", b.label), th.key()),
+                Span::styled(b.help.to_string(), th.text()),
+            ]));
+        }
+        out.push(Line::raw(""));
+    }
+    out.push(Line::from(Span::styled("Mouse".to_string(), th.title())));
+    out.push(Line::from(vec![
+        Span::styled(format!("  {:<12}", "click"), th.key()),
+        Span::styled(
+            "focus a pane, select a row (again: fold/unfold)".to_string(),
+            th.text(),
+        ),
+    ]));
+    out.push(Line::from(vec![
+        Span::styled(format!("  {:<12}", "wheel"), th.key()),
+        Span::styled("scroll the pane under the pointer".to_string(), th.text()),
+    ]));
+    out
+}
+
+pub fn render(app: &App, scroll: u16, area: Rect, buf: &mut Buffer) {
+    if area.is_empty() {
+        return;
+    }
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_type(BorderType::Double)
+        .border_style(app.theme.border(true))
+        .title(Span::styled(
+            " Help · every key (Esc closes) ",
+            app.theme.title(),
+        ));
+    let lines =
+        crate::tui::view::trace::hang(help_lines(app), usize::from(area.width.saturating_sub(2)));
+    let inner_h = area.height.saturating_sub(2);
+    let max = (lines.len() as u16).saturating_sub(inner_h);
+    Paragraph::new(lines)
+        .block(block)
+        .scroll((scroll.min(max), 0))
+        .render(area, buf);
+}

@@ -1,0 +1,136 @@
+//! The zone × zone matrix overlay for the chosen port: each cell allow / deny / n of m /
+//! no route; the selected cell's counts and example flows; Enter opens its example trace.
+//!
+//! Owns: drawing the matrix. Must never: compute it, change state, or panic.
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, BorderType, Borders, Paragraph, Widget, Wrap};
+
+use super::fit;
+use crate::trace::matrix::Cell;
+use crate::tui::app::{App, MatrixState};
+
+fn cell_text(c: &Cell) -> String {
+    match c.summary.as_str() {
+        "partial" => format!("{}/{}", c.allowed, c.allowed + c.denied + c.no_route),
+        "no_route" => "no route".to_string(),
+        s => s.to_string(),
+    }
+}
+
+fn cell_style(app: &App, c: &Cell) -> Style {
+    let th = app.theme;
+    match c.summary.as_str() {
+        "allow" => th.allow(),
+        "partial" | "no_route" => th.warn(),
+        "deny" => th.deny(),
+        _ => th.dim(),
+    }
+}
+
+pub fn render(app: &App, m: &MatrixState, area: Rect, buf: &mut Buffer) {
+    if area.is_empty() {
+        return;
+    }
+    let th = app.theme;
+    let port = app.port.unwrap_or(443);
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_type(BorderType::Double)
+        .border_style(th.border(true))
+        .title(Span::styled(
+            format!(
+                " Zone matrix · {}/{port} · rows: from, columns: to ",
+                app.protocol
+            ),
+            th.title(),
+        ));
+    let inner = block.inner(area);
+    block.render(area, buf);
+    if inner.is_empty() {
+        return;
+    }
+    let mx = match &app.matrix {
+        Some(Ok(mx)) => mx,
+        Some(Err(e)) => {
+            Paragraph::new(e.as_str())
+                .style(th.deny())
+                .wrap(Wrap { trim: false })
+                .render(inner, buf);
+            return;
+        }
+        None => return,
+    };
+    let w0 = mx
+        .rows
+        .iter()
+        .map(|r| r.chars().count())
+        .max()
+        .unwrap_or(4)
+        .clamp(6, 16);
+    let room = usize::from(inner.width).saturating_sub(w0 + 1) / mx.columns.len().max(1);
+    let cw = mx
+        .columns
+        .iter()
+        .map(|c| c.chars().count())
+        .max()
+        .unwrap_or(6)
+        .clamp(8, 13)
+        .min(room.saturating_sub(1))
+        .max(5);
+    let mut lines: Vec<Line<'static>> = Vec::new();
+    let mut head = vec![Span::raw(format!("{:w0$} ", ""))];
+    for (ci, c) in mx.columns.iter().enumerate() {
+        let st = if ci == m.col { th.key() } else { th.title() };
+        head.push(Span::styled(format!("{:>cw$} ", fit(c, cw)), st));
+    }
+    lines.push(Line::from(head));
+    for (ri, r) in mx.rows.iter().enumerate() {
+        let st = if ri == m.row { th.key() } else { th.title() };
+        let mut spans = vec![Span::styled(format!("{:w0$} ", fit(r, w0)), st)];
+        for ci in 0..mx.columns.len() {
+            let Some(c) = mx.cells.get(ri * mx.columns.len() + ci) else {
+                continue;
+            };
+            let mut s = cell_style(app, c);
+            if ri == m.row && ci == m.col {
+                s = s.patch(th.selected());
+            }
+            spans.push(Span::styled(format!("{:>cw$} ", cell_text(c)), s));
+        }
+        lines.push(Line::from(spans));
+    }
+    lines.push(Line::raw(""));
+    if let Some(c) = mx.cells.get(m.row * mx.columns.len() + m.col) {
+        lines.push(Line::from(vec![
+            Span::styled(format!("{} → {}  ", c.from, c.to), th.title()),
+            Span::styled(
+                format!(
+                    "{} allowed, {} denied, {} without a route",
+                    c.allowed, c.denied, c.no_route
+                ),
+                th.text(),
+            ),
+        ]));
+        if let Some(e) = &c.example_blocked {
+            lines.push(Line::from(vec![
+                Span::styled("blocked e.g. ", th.dim()),
+                Span::styled(e.clone(), th.deny()),
+            ]));
+        }
+        if let Some(e) = &c.example_allowed {
+            lines.push(Line::from(vec![
+                Span::styled("allowed e.g. ", th.dim()),
+                Span::styled(e.clone(), th.allow()),
+            ]));
+        }
+    }
+    lines.push(Line::from(Span::styled(
+        "arrows move · Enter opens the example trace · p changes the port · Esc closes",
+        th.dim(),
+    )));
+    Paragraph::new(lines).render(inner, buf);
+}

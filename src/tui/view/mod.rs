@@ -1,0 +1,149 @@
+//! Drawing: the whole screen from the App, one file per pane.
+//!
+//! Owns: turning state into cells. Must never: change state, do I/O, or panic — whatever the
+//! area (0×0 included) and whatever the state.
+
+pub mod finder;
+pub mod findings;
+pub mod footer;
+pub mod help;
+pub mod map;
+pub mod matrix;
+pub mod rules;
+pub mod trace;
+pub mod tree;
+
+use ratatui::Frame;
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, BorderType, Borders, Clear, Paragraph, Widget, Wrap};
+
+use super::app::{App, Mode, Pane};
+use super::layout::{MIN_H, MIN_W};
+
+/// Draw the whole screen.
+pub fn render(f: &mut Frame, app: &App) {
+    let area = f.area();
+    draw(app, area, f.buffer_mut());
+}
+
+/// Draw the whole screen into a buffer (the App's size is taken from `area`'s owner: callers
+/// keep `app.size` equal to the terminal size).
+pub fn draw(app: &App, area: Rect, buf: &mut Buffer) {
+    if area.is_empty() {
+        return;
+    }
+    let a = app.areas();
+    let clip = |r: Rect| r.intersection(area);
+    if a.too_small {
+        too_small(app, area, buf);
+        return;
+    }
+    header(app, clip(a.header), buf);
+    banner(app, clip(a.banner), buf);
+    tree::render(app, clip(a.tree), buf);
+    map::render(app, clip(a.map), buf);
+    trace::render(app, clip(a.trace), buf);
+    rules::render(app, clip(a.rules), buf);
+    findings::render(app, clip(a.findings), buf);
+    footer::status(app, clip(a.status), buf);
+    footer::render(app, clip(a.footer), buf);
+    let o = clip(a.overlay);
+    if !o.is_empty() {
+        Clear.render(o, buf);
+        match &app.mode {
+            Mode::Finder(f) => finder::render(app, f, o, buf),
+            Mode::Help(s) => help::render(app, *s, o, buf),
+            Mode::Matrix(m) => matrix::render(app, m, o, buf),
+            Mode::Port(p) => finder::render_port(app, p, o, buf),
+            Mode::Normal => {}
+        }
+    }
+}
+
+/// A pane's frame: rounded borders, its title, bold when focused.
+pub fn pane_block<'a>(app: &App, pane: Pane, title: impl Into<Line<'a>>) -> Block<'a> {
+    let focused = app.focus == pane && matches!(app.mode, Mode::Normal);
+    Block::default()
+        .borders(Borders::ALL)
+        .border_type(BorderType::Rounded)
+        .border_style(app.theme.border(focused))
+        .title(title.into().style(app.theme.title()))
+}
+
+fn header(app: &App, area: Rect, buf: &mut Buffer) {
+    if area.is_empty() {
+        return;
+    }
+    let t = &app.topo;
+    let left = format!(" zonescope · {} ", t.name);
+    let file = if area.width >= 110 {
+        format!("{} · ", app.file_label())
+    } else {
+        String::new()
+    };
+    let right = format!(
+        " {file}{} networks · {} endpoints · {} regions ",
+        t.networks().len(),
+        t.endpoints().len(),
+        app.region_count
+    );
+    let w = usize::from(area.width);
+    let rw = right.chars().count().min(w);
+    let lw = w - rw;
+    let left: String = left.chars().take(lw).collect();
+    let pad = lw.saturating_sub(left.chars().count());
+    let line = Line::from(vec![
+        Span::styled(left, app.theme.header()),
+        Span::styled(" ".repeat(pad), app.theme.header()),
+        Span::styled(
+            right.chars().take(rw).collect::<String>(),
+            app.theme.header(),
+        ),
+    ]);
+    Paragraph::new(line).render(area, buf);
+}
+
+fn banner(app: &App, area: Rect, buf: &mut Buffer) {
+    let Some(err) = &app.load_error else { return };
+    if area.is_empty() {
+        return;
+    }
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(app.theme.deny())
+        .title(Span::styled(
+            " reload failed — showing the last good topology (fix the file, it reloads by itself) ",
+            app.theme.deny(),
+        ));
+    Paragraph::new(err.as_str())
+        .style(app.theme.deny())
+        .wrap(Wrap { trim: false })
+        .block(block)
+        .render(area, buf);
+}
+
+fn too_small(app: &App, area: Rect, buf: &mut Buffer) {
+    let msg = format!(
+        "zonescope needs a terminal of at least {MIN_W}×{MIN_H}; this one is {}×{}. Enlarge it (or press q to quit).",
+        app.size.0, app.size.1
+    );
+    Paragraph::new(msg)
+        .style(app.theme.warn())
+        .wrap(Wrap { trim: true })
+        .render(area, buf);
+}
+
+/// Cut a string to `w` characters, with an ellipsis when cut.
+pub fn fit(s: &str, w: usize) -> String {
+    if s.chars().count() <= w {
+        return s.to_string();
+    }
+    if w == 0 {
+        return String::new();
+    }
+    let mut out: String = s.chars().take(w - 1).collect();
+    out.push('…');
+    out
+}

@@ -1,0 +1,375 @@
+//! The explorer drawn into a `TestBackend`: whole-screen snapshots at 120×40 and 80×24 (demo,
+//! allowed and denied traces, help, finder, matrix, what-if, presentation, a reload error),
+//! every pane at 0×0 and 1×1, and random action sequences that must never panic.
+
+use proptest::prelude::*;
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+
+use zonescope::topology::load_str;
+use zonescope::tui::action::Action;
+use zonescope::tui::app::{App, DEMO, Mode};
+use zonescope::tui::theme::Theme;
+use zonescope::tui::update::update;
+use zonescope::tui::view;
+
+fn demo(w: u16, h: u16) -> App {
+    let mut app = App::demo(Theme::plain());
+    update(&mut app, Action::Resize(w, h));
+    app
+}
+
+fn traced(w: u16, h: u16, from: &str, to: &str, port: u16) -> App {
+    let mut app = demo(w, h);
+    app.from = Some(from.into());
+    app.to = Some(to.into());
+    app.port = Some(port);
+    app.recompute();
+    app.reveal(from);
+    app
+}
+
+fn text(buf: &Buffer) -> String {
+    let a = buf.area;
+    let mut out = String::new();
+    for y in a.top()..a.bottom() {
+        let mut line = String::new();
+        for x in a.left()..a.right() {
+            line.push_str(buf[(x, y)].symbol());
+        }
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out
+}
+
+fn screen(app: &App) -> String {
+    let (w, h) = app.size;
+    let mut term = Terminal::new(TestBackend::new(w, h)).unwrap();
+    term.draw(|f| view::render(f, app)).unwrap();
+    text(term.backend().buffer())
+}
+
+fn typed(app: &mut App, s: &str) {
+    for c in s.chars() {
+        update(app, Action::Input(c));
+    }
+}
+
+macro_rules! snap {
+    ($name:expr, $app:expr) => {
+        insta::assert_snapshot!($name, screen(&$app))
+    };
+}
+
+#[test]
+fn demo_screens() {
+    snap!("demo_120x40", demo(120, 40));
+    snap!("demo_80x24", demo(80, 24));
+}
+
+#[test]
+fn allowed_trace() {
+    let app = traced(120, 40, "web", "apim", 443);
+    let s = screen(&app);
+    assert!(s.contains("ALLOW"));
+    assert!(s.contains("ZP-001"));
+    snap!("allowed_120x40", app);
+    snap!("allowed_80x24", traced(80, 24, "web", "apim", 443));
+}
+
+#[test]
+fn denied_trace() {
+    let app = traced(120, 40, "web", "aoai-eus", 443);
+    let s = screen(&app);
+    assert!(s.contains("DENY"));
+    assert!(s.contains("eus-deny-app-to-ai"));
+    snap!("denied_120x40", app);
+    snap!("denied_80x24", traced(80, 24, "web", "aoai-eus", 443));
+}
+
+#[test]
+fn help_screen() {
+    for (w, h) in [(120, 40), (80, 24)] {
+        let mut app = demo(w, h);
+        update(&mut app, Action::Help);
+        snap!(format!("help_{w}x{h}"), app);
+    }
+}
+
+#[test]
+fn help_lists_every_binding() {
+    let mut app = demo(200, 100);
+    update(&mut app, Action::Help);
+    let s = screen(&app);
+    for b in zonescope::tui::keymap::BINDINGS {
+        assert!(s.contains(b.help), "help misses {:?}", b.label);
+    }
+}
+
+#[test]
+fn finder_screen() {
+    for (w, h) in [(120, 40), (80, 24)] {
+        let mut app = demo(w, h);
+        update(&mut app, Action::OpenFinder);
+        typed(&mut app, "aoai");
+        snap!(format!("finder_{w}x{h}"), app);
+    }
+}
+
+#[test]
+fn matrix_screen() {
+    for (w, h) in [(120, 40), (80, 24)] {
+        let mut app = demo(w, h);
+        update(&mut app, Action::OpenMatrix);
+        update(&mut app, Action::Down);
+        update(&mut app, Action::Down);
+        update(&mut app, Action::Right);
+        update(&mut app, Action::Right);
+        update(&mut app, Action::Right);
+        snap!(format!("matrix_{w}x{h}"), app);
+    }
+}
+
+#[test]
+fn what_if_screen() {
+    for (w, h) in [(120, 40), (80, 24)] {
+        let mut app = traced(w, h, "apim", "aoai-eus", 443);
+        app.reveal("pe-aoai-eus");
+        app.focus = zonescope::tui::app::Pane::Tree;
+        update(&mut app, Action::WhatIf);
+        let s = screen(&app);
+        assert!(s.contains("pe-aoai-eus"));
+        assert!(s.contains("PUBLIC"), "the public fallback is shown");
+        snap!(format!("whatif_{w}x{h}"), app);
+    }
+}
+
+#[test]
+fn multi_region_screen() {
+    let mut app = traced(120, 40, "web", "apim", 443);
+    update(&mut app, Action::ToggleMultiRegion);
+    snap!("multiregion_120x40", app);
+}
+
+#[test]
+fn presentation_screen() {
+    for (w, h) in [(120, 40), (80, 24)] {
+        let mut app = traced(w, h, "web", "aoai-eus", 443);
+        update(&mut app, Action::Present);
+        let s = screen(&app);
+        assert!(s.contains("█████"), "big letters");
+        assert!(!s.contains("Explorer"), "secondary panes hidden");
+        snap!(format!("present_{w}x{h}"), app);
+    }
+}
+
+#[test]
+fn reload_error_screen() {
+    for (w, h) in [(120, 40), (80, 24)] {
+        let mut app = traced(w, h, "web", "apim", 443);
+        let bad = load_str(
+            &DEMO.replace("cidr: 10.3.1.0/24", "cidr: 10.3.1.0/99"),
+            "design.yaml",
+        );
+        update(&mut app, Action::Loaded(Box::new(bad)));
+        let s = screen(&app);
+        assert!(s.contains("reload failed"));
+        assert!(s.contains("design.yaml:"), "file:line:col shown");
+        snap!(format!("reload_error_{w}x{h}"), app);
+    }
+}
+
+#[test]
+fn too_small_says_what_is_needed() {
+    let app = demo(60, 20);
+    let s = screen(&app);
+    assert!(s.contains("80×24"), "{s}");
+}
+
+#[test]
+fn no_color_screens_have_no_colour() {
+    let app = traced(120, 40, "web", "aoai-eus", 443);
+    let (w, h) = app.size;
+    let mut term = Terminal::new(TestBackend::new(w, h)).unwrap();
+    term.draw(|f| view::render(f, &app)).unwrap();
+    let buf = term.backend().buffer();
+    for c in &buf.content {
+        assert_eq!(c.fg, ratatui::style::Color::Reset);
+        assert_eq!(c.bg, ratatui::style::Color::Reset);
+    }
+}
+
+/// Every pane, every overlay, at 0×0 and 1×1 (and a few odd sizes).
+#[test]
+fn panes_render_in_tiny_areas() {
+    let mut apps = vec![traced(120, 40, "web", "apim", 443)];
+    let mut f = demo(120, 40);
+    update(&mut f, Action::OpenFinder);
+    typed(&mut f, "zz");
+    apps.push(f);
+    let mut m = demo(120, 40);
+    update(&mut m, Action::OpenMatrix);
+    apps.push(m);
+    let mut p = demo(120, 40);
+    update(&mut p, Action::EditPort);
+    apps.push(p);
+    let mut pr = traced(120, 40, "web", "apim", 443);
+    update(&mut pr, Action::Present);
+    update(&mut pr, Action::ToggleMultiRegion);
+    apps.push(pr);
+    for app in &apps {
+        for (w, h) in [(0, 0), (1, 1), (2, 1), (1, 3), (5, 2), (3, 30)] {
+            let area = Rect::new(0, 0, w, h);
+            let mut buf = Buffer::empty(area);
+            view::tree::render(app, area, &mut buf);
+            view::map::render(app, area, &mut buf);
+            view::trace::render(app, area, &mut buf);
+            view::rules::render(app, area, &mut buf);
+            view::findings::render(app, area, &mut buf);
+            view::footer::render(app, area, &mut buf);
+            view::footer::status(app, area, &mut buf);
+            view::help::render(app, 0, area, &mut buf);
+            view::matrix::render(
+                app,
+                &zonescope::tui::app::MatrixState { row: 9, col: 9 },
+                area,
+                &mut buf,
+            );
+            if let Mode::Finder(fs) = &app.mode {
+                view::finder::render(app, fs, area, &mut buf);
+            }
+            view::finder::render_port(
+                app,
+                &zonescope::tui::app::PortState::default(),
+                area,
+                &mut buf,
+            );
+            view::draw(app, area, &mut buf);
+        }
+    }
+}
+
+/// Whole screens at sizes from 0×0 up, in every mode.
+#[test]
+fn whole_screen_at_any_size() {
+    for (w, h) in [
+        (0, 0),
+        (1, 1),
+        (79, 23),
+        (80, 24),
+        (81, 25),
+        (110, 30),
+        (300, 100),
+    ] {
+        let mut app = traced(w, h, "web", "aoai-eus", 443);
+        let _ = screen(&app);
+        for a in [
+            Action::Help,
+            Action::Cancel,
+            Action::OpenFinder,
+            Action::Cancel,
+            Action::OpenMatrix,
+        ] {
+            update(&mut app, a);
+            let _ = screen(&app);
+        }
+    }
+}
+
+fn action() -> impl Strategy<Value = Action> {
+    prop_oneof![
+        Just(Action::Up),
+        Just(Action::Down),
+        Just(Action::PageUp),
+        Just(Action::PageDown),
+        Just(Action::Home),
+        Just(Action::End),
+        Just(Action::Left),
+        Just(Action::Right),
+        Just(Action::Toggle),
+        Just(Action::FocusNext),
+        Just(Action::FocusPrev),
+        Just(Action::Confirm),
+        Just(Action::Cancel),
+        Just(Action::OpenFinder),
+        any::<char>().prop_map(Action::Input),
+        prop::sample::select(vec!['w', 'e', 'b', 'a', 'p', 'i', 'm', '4', '3', '/', 'u'])
+            .prop_map(Action::Input),
+        Just(Action::Backspace),
+        Just(Action::SetSource),
+        Just(Action::SetDest),
+        Just(Action::EditPort),
+        Just(Action::Swap),
+        Just(Action::ToggleHubSpoke),
+        Just(Action::ToggleMultiRegion),
+        Just(Action::WhatIf),
+        Just(Action::ResetWhatIf),
+        Just(Action::OpenMatrix),
+        Just(Action::Help),
+        Just(Action::Present),
+        Just(Action::Reload),
+        (0u16..200, 0u16..60).prop_map(|(w, h)| Action::Resize(w, h)),
+        (0u16..130, 0u16..45).prop_map(|(x, y)| Action::Click(x, y)),
+        (0u16..130, 0u16..45).prop_map(|(x, y)| Action::ScrollUp(x, y)),
+        (0u16..130, 0u16..45).prop_map(|(x, y)| Action::ScrollDown(x, y)),
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+
+    #[test]
+    fn random_actions_never_panic(actions in prop::collection::vec(action(), 0..60)) {
+        let mut app = demo(120, 40);
+        for a in actions {
+            update(&mut app, a);
+            let (w, h) = app.size;
+            let area = Rect::new(0, 0, w, h);
+            let mut buf = Buffer::empty(area);
+            view::draw(&app, area, &mut buf);
+        }
+    }
+}
+
+/// The cells where `needle` is written inside `area`, as (x, y) of its first character.
+fn find(buf: &Buffer, area: Rect, needle: &str) -> Option<(u16, u16)> {
+    for y in area.top()..area.bottom() {
+        let mut row = String::new();
+        let mut xs = Vec::new();
+        for x in area.left()..area.right() {
+            let sym = buf[(x, y)].symbol();
+            for _ in sym.chars() {
+                xs.push(x);
+            }
+            row.push_str(sym);
+        }
+        if let Some(i) = row.find(needle) {
+            let ci = row[..i].chars().count();
+            return Some((xs[ci], y));
+        }
+    }
+    None
+}
+
+#[test]
+fn the_path_is_marked_on_the_map_and_in_the_tree() {
+    use ratatui::style::Modifier;
+    let app = traced(120, 40, "web", "aoai-eus", 443);
+    let mut term = Terminal::new(TestBackend::new(120, 40)).unwrap();
+    term.draw(|f| view::render(f, &app)).unwrap();
+    let buf = term.backend().buffer().clone();
+    let areas = app.areas();
+    let marked = |area: Rect, id: &str| {
+        let (x, y) = find(&buf, area, id).unwrap_or_else(|| panic!("{id} not drawn"));
+        buf[(x, y)].modifier.contains(Modifier::UNDERLINED)
+    };
+    // On the path: the spoke, the hub and its firewall; not on it: the data spoke.
+    assert!(marked(areas.map, "spoke-app"));
+    assert!(marked(areas.map, "fw-eus"));
+    assert!(!marked(areas.map, "spoke-data"));
+    assert!(marked(areas.tree, "spoke-ai"));
+    assert!(!marked(areas.tree, "spoke-data"));
+}

@@ -1,0 +1,195 @@
+//! The real binary in a real terminal: tmux runs `zonescope explore`, keys are sent, the screen
+//! is read back. Skips (with a note) only when `tmux` is not installed.
+
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+use std::thread::sleep;
+use std::time::{Duration, Instant};
+
+const BIN: &str = env!("CARGO_BIN_EXE_zonescope");
+
+fn have_tmux() -> bool {
+    Command::new("tmux")
+        .arg("-V")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
+}
+
+/// A tmux session killed on drop.
+struct Session(String);
+
+impl Session {
+    fn start(name: &str, cmd: &str) -> Session {
+        let name = format!("zs-{name}-{}", std::process::id());
+        // The shell prints the exit status and stays, so the test can read it.
+        let script = format!("{cmd}; echo EXIT:$?; sleep 60");
+        let ok = Command::new("tmux")
+            .args([
+                "new-session",
+                "-d",
+                "-s",
+                &name,
+                "-x",
+                "120",
+                "-y",
+                "40",
+                &script,
+            ])
+            .env_remove("NO_COLOR")
+            .status()
+            .expect("tmux runs")
+            .success();
+        assert!(ok, "tmux new-session");
+        Session(name)
+    }
+
+    fn keys(&self, keys: &[&str]) {
+        for k in keys {
+            let ok = Command::new("tmux")
+                .args(["send-keys", "-t", &self.0, k])
+                .status()
+                .expect("tmux send-keys")
+                .success();
+            assert!(ok);
+            // Esc must not merge with the next key into an Alt- chord.
+            sleep(Duration::from_millis(if *k == "Escape" { 300 } else { 60 }));
+        }
+    }
+
+    fn screen(&self) -> String {
+        let out = Command::new("tmux")
+            .args(["capture-pane", "-p", "-t", &self.0])
+            .output()
+            .expect("tmux capture-pane");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    /// Wait until the screen contains `needle`; the screen when it does.
+    fn wait_for(&self, needle: &str) -> String {
+        let start = Instant::now();
+        loop {
+            let s = self.screen();
+            if s.contains(needle) {
+                return s;
+            }
+            assert!(
+                start.elapsed() < Duration::from_secs(20),
+                "`{needle}` never appeared; the screen:\n{s}"
+            );
+            sleep(Duration::from_millis(100));
+        }
+    }
+}
+
+impl Drop for Session {
+    fn drop(&mut self) {
+        let _ = Command::new("tmux")
+            .args(["kill-session", "-t", &self.0])
+            .status();
+    }
+}
+
+fn sample() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("samples/azure-hub-spoke.yaml")
+}
+
+#[test]
+fn explore_with_a_trace_then_keys_then_quit() {
+    if !have_tmux() {
+        eprintln!("note: tmux is not installed; skipping the terminal test");
+        return;
+    }
+    let cmd = format!(
+        "{BIN} explore {} --trace 'web -> aoai-eus:443'",
+        sample().display()
+    );
+    let s = Session::start("trace", &cmd);
+    let screen = s.wait_for("DENY");
+    assert!(screen.contains("eus-deny-app-to-ai"), "{screen}");
+    assert!(screen.contains("web → aoai-eus"), "{screen}");
+    assert!(screen.contains("Model calls go through the"), "{screen}");
+
+    // Help from the keymap.
+    s.keys(&["?"]);
+    s.wait_for("every key");
+    s.keys(&["Escape"]);
+    // Find apim and make it the destination: the verdict turns to allow.
+    s.keys(&["/", "apim"]);
+    s.wait_for("Find");
+    s.keys(&["C-d"]);
+    let screen = s.wait_for("ALLOW");
+    assert!(screen.contains("ZP-001"), "{screen}");
+    // Presentation mode.
+    s.keys(&["F2"]);
+    s.wait_for("PRESENTING");
+    s.keys(&["Escape"]);
+    // The zone matrix.
+    s.keys(&["z"]);
+    s.wait_for("Zone matrix");
+    s.keys(&["Escape"]);
+    s.keys(&["q"]);
+    let screen = s.wait_for("EXIT:");
+    assert!(screen.contains("EXIT:0"), "{screen}");
+}
+
+#[test]
+fn the_file_reloads_when_it_changes_and_a_bad_edit_keeps_the_last_good_one() {
+    if !have_tmux() {
+        eprintln!("note: tmux is not installed; skipping the terminal test");
+        return;
+    }
+    let dir = std::env::temp_dir().join(format!("zonescope-tmux-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("design.yaml");
+    let good = std::fs::read_to_string(sample()).unwrap();
+    std::fs::write(&file, &good).unwrap();
+    let cmd = format!("{BIN} explore {} --trace 'web -> apim:443'", file.display());
+    let s = Session::start("reload", &cmd);
+    s.wait_for("ALLOW");
+    sleep(Duration::from_millis(1100));
+    std::fs::write(
+        &file,
+        good.replace("cidr: 10.3.1.0/24", "cidr: 10.3.1.0/99"),
+    )
+    .unwrap();
+    let screen = s.wait_for("reload failed");
+    assert!(screen.contains("design.yaml:"), "{screen}");
+    assert!(
+        screen.contains("ALLOW"),
+        "the last good trace stays: {screen}"
+    );
+    sleep(Duration::from_millis(1100));
+    let denied = good.replace(
+        "- { id: apim-app-in, priority: 120, direction: inbound, action: allow",
+        "- { id: apim-app-in, priority: 120, direction: inbound, action: deny",
+    );
+    std::fs::write(&file, denied).unwrap();
+    let screen = s.wait_for("DENY");
+    assert!(!screen.contains("reload failed"), "{screen}");
+    s.keys(&["C-c"]);
+    let screen = s.wait_for("EXIT:");
+    assert!(screen.contains("EXIT:0"), "{screen}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn without_a_terminal_it_says_so_and_exits_2() {
+    let out = Command::new(BIN)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("terminal"), "{err}");
+    assert!(err.contains("zonescope trace"), "{err}");
+    let out = Command::new(BIN)
+        .args(["explore", &sample().display().to_string()])
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+}
