@@ -62,6 +62,7 @@ pub fn run(cmd: &Command, out: &mut dyn Write) -> Result<u8, CliError> {
         Command::Check(a) => run_check(a, out),
         Command::Matrix(a) => run_matrix(a, out),
         Command::Gen(a) => run_gen(a, out),
+        Command::Flows(a) => crate::flows::run_flows(a, out),
         Command::Schema => {
             out.write_all(topology::schema_json().as_bytes())?;
             Ok(0)
