@@ -13,7 +13,9 @@ use std::net::IpAddr;
 
 use serde::Serialize;
 
-use crate::policy::{Action, Protocol};
+use ipnet::IpNet;
+
+use crate::policy::{Action, Protocol, Selector};
 use crate::topology::{EpIx, NetIx, SubnetIx, Topology, Verdict};
 use crate::trace::{Query, WhatIf, trace};
 
@@ -100,11 +102,41 @@ impl Hash for AddrKey {
     }
 }
 
+/// One end of a flow as a cache key: an address, or the class of an external address.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum EndKey {
+    Addr(AddrKey),
+    Class(ExtClass),
+}
+
+impl EndKey {
+    fn of(ip: IpAddr, c: &AddrClass) -> Self {
+        match c.ext {
+            Some(x) => EndKey::Class(x),
+            None => EndKey::Addr(AddrKey(ip)),
+        }
+    }
+}
+
+impl Hash for EndKey {
+    #[inline]
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        match self {
+            EndKey::Addr(a) => a.hash(state),
+            EndKey::Class(x) => {
+                state.write_u64(0xC1A5 ^ (u64::from(x.len) << 8) ^ u64::from(x.v6));
+                state.write_u64((x.bits >> 64) as u64);
+                state.write_u64(x.bits as u64);
+            }
+        }
+    }
+}
+
 /// A flow as the design judges it: initiator, responder, port, protocol.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 struct FlowKey {
-    from: AddrKey,
-    to: AddrKey,
+    from: EndKey,
+    to: EndKey,
     /// Port, or `u32::MAX` for none (ICMP).
     port: u32,
     protocol: Protocol,
@@ -119,6 +151,31 @@ impl Hash for FlowKey {
     }
 }
 
+/// An address's bits (IPv4 in the low 32) and whether it is IPv6.
+fn addr_bits(ip: IpAddr) -> (bool, u128) {
+    match ip {
+        IpAddr::V4(a) => (false, u128::from(a.to_bits())),
+        IpAddr::V6(a) => (true, a.to_bits()),
+    }
+}
+
+/// `bits` with only its first `len` bits kept.
+fn mask(bits: u128, len: u8, v6: bool) -> u128 {
+    let width: u32 = if v6 { 128 } else { 32 };
+    let len = u32::from(len).min(width);
+    if len == 0 {
+        0
+    } else {
+        let keep = u128::MAX << (width - len);
+        let keep = if v6 {
+            keep
+        } else {
+            keep & u128::from(u32::MAX)
+        };
+        bits & keep
+    }
+}
+
 /// Where an address falls in the design.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub struct AddrClass {
@@ -128,6 +185,22 @@ pub struct AddrClass {
     /// Index into [`Classifier::zone_names`]: a zone of the topology, then `internet`
     /// (outside every network), then `unzoned` (inside a network, in no zone).
     pub zone: u16,
+    /// For an address outside every network and every endpoint: the class of addresses the
+    /// design cannot tell apart from it (see [`ExtClass`]).
+    pub ext: Option<ExtClass>,
+}
+
+/// Addresses outside the design that every rule treats alike: same family, and the same
+/// longest CIDR among those the design's rules and service tags name (CIDRs nest or are
+/// disjoint, so the longest match fixes the whole set of CIDRs holding the address). The
+/// verdict of a flow depends on such an address only through that set, so the verdict cache
+/// keys external addresses by class: a scan from ten thousand internet hosts costs one trace.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct ExtClass {
+    v6: bool,
+    /// Prefix length of the longest matching CIDR, or `u8::MAX` for none.
+    len: u8,
+    bits: u128,
 }
 
 impl AddrClass {
@@ -218,6 +291,10 @@ pub struct Classifier<'t> {
     t: &'t Topology,
     what_if: WhatIf,
     addrs: FxMap<AddrKey, AddrClass>,
+    /// CIDRs named by rules and service tags: (is v6, prefix length, masked bits).
+    rule_nets: FxMap<(bool, u8, u128), ()>,
+    /// Their prefix lengths, longest first, per family.
+    rule_lens: [Vec<u8>; 2],
     verdicts: FxMap<FlowKey, u32>,
     judgements: Vec<Judgement>,
     zone_names: Vec<String>,
@@ -242,10 +319,38 @@ impl<'t> Classifier<'t> {
                 .position(|z| z.id.eq_ignore_ascii_case(name))
                 .map(|i| i as u16)
         };
+        let mut rule_nets = FxMap::default();
+        let mut rule_lens: [Vec<u8>; 2] = [Vec::new(), Vec::new()];
+        let mut add = |net: &IpNet| {
+            let (v6, bits) = addr_bits(net.network());
+            let len = net.prefix_len();
+            rule_nets.insert((v6, len, mask(bits, len, v6)), ());
+            let lens = &mut rule_lens[usize::from(v6)];
+            if !lens.contains(&len) {
+                lens.push(len);
+            }
+        };
+        for rs in t.rule_sets().iter().chain(t.zone_policy()) {
+            for r in &rs.rules {
+                for sel in r.sources.iter().chain(&r.destinations) {
+                    if let Selector::Cidr(net) = sel {
+                        add(net);
+                    }
+                }
+            }
+        }
+        for tag in t.service_tags() {
+            tag.cidrs.iter().for_each(&mut add);
+        }
+        for lens in &mut rule_lens {
+            lens.sort_unstable_by(|a, b| b.cmp(a));
+        }
         Classifier {
             t,
             what_if: WhatIf::default(),
             addrs: FxMap::default(),
+            rule_nets,
+            rule_lens,
             verdicts: FxMap::default(),
             judgements: Vec::new(),
             data_zone: find("data"),
@@ -312,11 +417,27 @@ impl<'t> Classifier<'t> {
                 },
                 |z| z.index() as u16,
             );
+        let ext = (m.network.is_none() && m.endpoint.is_none()).then(|| {
+            let (v6, bits) = addr_bits(ip);
+            self.rule_lens[usize::from(v6)]
+                .iter()
+                .map(|&len| (len, mask(bits, len, v6)))
+                .find(|&(len, b)| self.rule_nets.contains_key(&(v6, len, b)))
+                .map_or(
+                    ExtClass {
+                        v6,
+                        len: u8::MAX,
+                        bits: 0,
+                    },
+                    |(len, bits)| ExtClass { v6, len, bits },
+                )
+        });
         AddrClass {
             endpoint: m.endpoint,
             subnet: m.subnet,
             network: m.network,
             zone,
+            ext,
         }
     }
 
@@ -331,9 +452,22 @@ impl<'t> Classifier<'t> {
         port: Option<u16>,
         protocol: Protocol,
     ) -> Option<u32> {
+        let (fc, tc) = (self.addr(from), self.addr(to));
+        self.judge_classified((from, &fc), (to, &tc), port, protocol)
+    }
+
+    /// [`Classifier::judge`] for addresses already classified.
+    #[inline]
+    pub fn judge_classified(
+        &mut self,
+        (from, fc): (IpAddr, &AddrClass),
+        (to, tc): (IpAddr, &AddrClass),
+        port: Option<u16>,
+        protocol: Protocol,
+    ) -> Option<u32> {
         let key = FlowKey {
-            from: AddrKey(from),
-            to: AddrKey(to),
+            from: EndKey::of(from, fc),
+            to: EndKey::of(to, tc),
             port: port.map_or(u32::MAX, u32::from),
             protocol,
         };
@@ -346,12 +480,27 @@ impl<'t> Classifier<'t> {
             self.verdicts.clear();
             self.judgements.clear();
         }
-        let q = Query::new(&from.to_string(), &to.to_string(), port, protocol);
-        let Ok(tr) = trace(self.t, &q, &self.what_if) else {
+        let Some(j) = self.exact(from, to, port, protocol) else {
             self.trace_errors += 1;
             self.verdicts.insert(key, u32::MAX);
             return None;
         };
+        let i = self.judgements.len() as u32;
+        self.judgements.push(j);
+        self.verdicts.insert(key, i);
+        Some(i)
+    }
+
+    /// Traces one flow, uncached.
+    pub fn exact(
+        &self,
+        from: IpAddr,
+        to: IpAddr,
+        port: Option<u16>,
+        protocol: Protocol,
+    ) -> Option<Judgement> {
+        let q = Query::new(&from.to_string(), &to.to_string(), port, protocol);
+        let tr = trace(self.t, &q, &self.what_if).ok()?;
         let allowed_by = if tr.verdict == Verdict::Allow {
             tr.checks
                 .iter()
@@ -366,7 +515,7 @@ impl<'t> Classifier<'t> {
         } else {
             Vec::new()
         };
-        let j = Judgement {
+        Some(Judgement {
             verdict: tr.verdict,
             decided_by: tr.decided_by.map(|d| DecidingRule {
                 rule_set: d.rule_set,
@@ -378,11 +527,7 @@ impl<'t> Classifier<'t> {
             reason: tr.reason,
             path: tr.path,
             allowed_by,
-        };
-        let i = self.judgements.len() as u32;
-        self.judgements.push(j);
-        self.verdicts.insert(key, i);
-        Some(i)
+        })
     }
 
     /// The judgement [`Classifier::judge`] returned the index of.

@@ -69,10 +69,11 @@ pub struct Mismatch {
     pub reply: bool,
     pub src_zone: String,
     pub dst_zone: String,
+    /// The source's endpoint id, else its subnet's, else its network's.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub src_endpoint: Option<String>,
+    pub src_name: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub dst_endpoint: Option<String>,
+    pub dst_name: Option<String>,
     pub bytes: u64,
     /// Broken calls: the path the design gives the flow.
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -102,10 +103,11 @@ pub struct Anomaly {
     pub bytes: u64,
     pub src_zone: String,
     pub dst_zone: String,
+    /// The source's endpoint id, else its subnet's, else its network's.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub src_endpoint: Option<String>,
+    pub src_name: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub dst_endpoint: Option<String>,
+    pub dst_name: Option<String>,
     pub message: String,
 }
 
@@ -142,6 +144,8 @@ pub struct FileSummary {
     pub records: u64,
     pub skipped: u64,
     pub unreadable: u64,
+    /// Parts read in parallel (1: one pass).
+    pub parts: usize,
 }
 
 /// Exact counts (the lists hold at most [`SAMPLE_CAP`] entries each).
@@ -306,7 +310,15 @@ impl<'t> Analyzer<'t> {
             records: stats.records,
             skipped: stats.skipped,
             unreadable: stats.unreadable,
+            parts: 1,
         });
+    }
+
+    /// Notes that the last log was read in `parts` parallel parts.
+    pub(crate) fn set_parts(&mut self, parts: usize) {
+        if let Some(f) = self.files.last_mut() {
+            f.parts = parts;
+        }
     }
 
     /// Takes one event of the reader.
@@ -397,13 +409,13 @@ impl<'t> Analyzer<'t> {
             return;
         }
         let (from, to, port) = if reply {
-            (rec.dst, rec.src, Some(rec.src_port))
+            ((rec.dst, &dc), (rec.src, &sc), Some(rec.src_port))
         } else if proto == Protocol::Icmp {
-            (rec.src, rec.dst, None)
+            ((rec.src, &sc), (rec.dst, &dc), None)
         } else {
-            (rec.src, rec.dst, Some(rec.dst_port))
+            ((rec.src, &sc), (rec.dst, &dc), Some(rec.dst_port))
         };
-        let Some(ji) = self.c.judge(from, to, port, proto) else {
+        let Some(ji) = self.c.judge_classified(from, to, port, proto) else {
             self.unjudged += 1;
             return;
         };
@@ -412,13 +424,13 @@ impl<'t> Analyzer<'t> {
         if accepted && !allowed {
             self.counts.drift += 1;
             if self.drift.len() < SAMPLE_CAP {
-                let m = self.mismatch(rec, &sc, &dc, port, reply, ji, false);
+                let m = self.mismatch(rec, (&sc, &dc), port, proto, reply, ji, false);
                 self.drift.push(m);
             }
         } else if !accepted && allowed {
             self.counts.broken += 1;
             if self.broken.len() < SAMPLE_CAP {
-                let m = self.mismatch(rec, &sc, &dc, port, reply, ji, true);
+                let m = self.mismatch(rec, (&sc, &dc), port, proto, reply, ji, true);
                 self.broken.push(m);
             }
         } else {
@@ -469,14 +481,26 @@ impl<'t> Analyzer<'t> {
     fn mismatch(
         &self,
         r: &FlowRecord<'_>,
-        s: &AddrClass,
-        d: &AddrClass,
+        (s, d): (&AddrClass, &AddrClass),
         port: Option<u16>,
+        proto: Protocol,
         reply: bool,
         j: u32,
         broken: bool,
     ) -> Mismatch {
-        let j = self.c.judgement(j);
+        // The cache answers for an address outside the design with another of its class:
+        // trace this record's own addresses so that the reason and path name them.
+        let exact = if s.ext.is_some() || d.ext.is_some() {
+            let (from, to) = if reply {
+                (r.dst, r.src)
+            } else {
+                (r.src, r.dst)
+            };
+            self.c.exact(from, to, port, proto)
+        } else {
+            None
+        };
+        let j = exact.as_ref().unwrap_or_else(|| self.c.judgement(j));
         Mismatch {
             file: self.file.clone(),
             line: r.line,
@@ -493,8 +517,8 @@ impl<'t> Analyzer<'t> {
             reply,
             src_zone: self.zone_name(s),
             dst_zone: self.zone_name(d),
-            src_endpoint: self.c.label(s).map(str::to_string),
-            dst_endpoint: self.c.label(d).map(str::to_string),
+            src_name: self.c.label(s).map(str::to_string),
+            dst_name: self.c.label(d).map(str::to_string),
             bytes: r.bytes,
             path: if broken { j.path.clone() } else { Vec::new() },
             allowed_by: if broken {
@@ -538,8 +562,8 @@ impl<'t> Analyzer<'t> {
             bytes: r.bytes,
             src_zone: self.zone_name(s),
             dst_zone: self.zone_name(d),
-            src_endpoint: self.c.label(s).map(str::to_string),
-            dst_endpoint: self.c.label(d).map(str::to_string),
+            src_name: self.c.label(s).map(str::to_string),
+            dst_name: self.c.label(d).map(str::to_string),
             message,
         };
         self.anomalies.push(a);
@@ -821,8 +845,8 @@ pub fn render_text(r: &FlowReport, out: &mut dyn Write) -> io::Result<()> {
                 a.line,
                 a.severity,
                 a.kind,
-                end_text(a.src, None, a.src_endpoint.as_deref()),
-                end_text(a.dst, Some(a.port), a.dst_endpoint.as_deref()),
+                end_text(a.src, None, a.src_name.as_deref()),
+                end_text(a.dst, Some(a.port), a.dst_name.as_deref()),
                 a.protocol,
                 a.observed,
                 bytes_text(a.bytes),
@@ -899,12 +923,8 @@ fn mismatch_text(m: &Mismatch, out: &mut dyn Write) -> io::Result<()> {
         "  {}:{}  {} → {} {}  {}{reply}, design: {} ({})",
         m.file,
         m.line,
-        end_text(m.src, None, m.src_endpoint.as_deref()),
-        end_text(
-            m.dst,
-            m.port.filter(|_| !m.reply),
-            m.dst_endpoint.as_deref()
-        ),
+        end_text(m.src, None, m.src_name.as_deref()),
+        end_text(m.dst, m.port.filter(|_| !m.reply), m.dst_name.as_deref()),
         m.protocol,
         m.observed.to_uppercase(),
         m.verdict,

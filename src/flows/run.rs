@@ -337,5 +337,6 @@ fn parallel(an: &mut Analyzer<'_>, t: &Topology, path: &str, plan: &Plan) -> io:
     }
     an.set_file(path);
     an.file_done(&total);
+    an.set_parts(parts);
     Ok(true)
 }
