@@ -188,6 +188,21 @@ pub struct AddrClass {
     /// For an address outside every network and every endpoint: the class of addresses the
     /// design cannot tell apart from it (see [`ExtClass`]).
     pub ext: Option<ExtClass>,
+    /// The endpoint's listening ports, in short (kept here so that the reply test does not
+    /// reach into the topology for every record).
+    pub ports: Listen,
+}
+
+/// An endpoint's declared listening ports.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum Listen {
+    /// Not an endpoint, or no `ports:` (any port).
+    #[default]
+    Undeclared,
+    /// One range of ports.
+    Range(u16, u16),
+    /// Several ranges: ask the topology.
+    Several,
 }
 
 /// Addresses outside the design that every rule treats alike: same family, and the same
@@ -275,15 +290,18 @@ pub fn is_reply(
     if !matches!(protocol, 6 | 17) || dst_port < EPHEMERAL {
         return false;
     }
-    if let Some(ports) = dst.endpoint.and_then(|e| t.endpoint(e).ports.as_ref())
-        && ports.contains(dst_port)
-    {
+    let listens = |c: &AddrClass, port: u16| match c.ports {
+        Listen::Undeclared => None,
+        Listen::Range(lo, hi) => Some((lo..=hi).contains(&port)),
+        Listen::Several => c
+            .endpoint
+            .and_then(|e| t.endpoint(e).ports.as_ref())
+            .map(|p| p.contains(port)),
+    };
+    if listens(dst, dst_port) == Some(true) {
         return false;
     }
-    match src.endpoint.and_then(|e| t.endpoint(e).ports.as_ref()) {
-        Some(ports) if !ports.is_all() => ports.contains(src_port),
-        _ => (1..EPHEMERAL).contains(&src_port),
-    }
+    listens(src, src_port).unwrap_or_else(|| (1..EPHEMERAL).contains(&src_port))
 }
 
 /// Addresses to zones and flows to verdicts, with bounded caches.
@@ -432,12 +450,21 @@ impl<'t> Classifier<'t> {
                     |(len, bits)| ExtClass { v6, len, bits },
                 )
         });
+        let ports = match m.endpoint.and_then(|e| self.t.endpoint(e).ports.as_ref()) {
+            Some(p) if p.is_all() => Listen::Undeclared,
+            Some(p) => match p.ranges() {
+                [(lo, hi)] => Listen::Range(*lo, *hi),
+                _ => Listen::Several,
+            },
+            None => Listen::Undeclared,
+        };
         AddrClass {
             endpoint: m.endpoint,
             subnet: m.subnet,
             network: m.network,
             zone,
             ext,
+            ports,
         }
     }
 

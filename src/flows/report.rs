@@ -28,7 +28,7 @@ pub const UNREADABLE_SAMPLES: usize = 10;
 /// Top talkers reported.
 pub const TOP_TALKERS: usize = 10;
 /// Source addresses tracked for the top talkers after a trim (trimmed at four times this).
-pub const TALKER_KEEP: usize = 1024;
+pub const TALKER_KEEP: usize = 4096;
 /// `large_transfer`: more than this many bytes from the inference zone in one record (100 MiB).
 pub const LARGE_TRANSFER: u64 = 100 * 1024 * 1024;
 /// Characters of an unreadable line kept.
