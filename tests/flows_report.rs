@@ -8,7 +8,7 @@ use std::process::{Command, Stdio};
 
 use zonescope::flows::classify::{Classifier, is_reply};
 use zonescope::flows::read::LogFormat;
-use zonescope::flows::report::{FlowReport, Mismatch, SAMPLE_CAP, UNREADABLE_SAMPLES};
+use zonescope::flows::report::{CacheStats, FlowReport, Mismatch, SAMPLE_CAP, UNREADABLE_SAMPLES};
 use zonescope::flows::run::{PARALLEL_MIN_BYTES, analyze_reader};
 use zonescope::flows::{Analyzer, Options, analyze_logs};
 use zonescope::policy::Protocol;
@@ -372,20 +372,43 @@ fn verdict_cache_traces_each_flow_once() {
     assert_eq!(r.counts.drift, 100);
     assert_eq!((r.cache.traces, r.cache.hits), (1, 99));
 
-    let mut c = Classifier::new(&t);
-    let (a, b) = (
+    let mut cls = Classifier::new(&t);
+    let (client, server) = (
         "172.31.9.69".parse().unwrap(),
         "172.31.9.12".parse().unwrap(),
     );
-    let first = c.judge(a, b, Some(3389), Protocol::Tcp).expect("traced");
-    assert_eq!(c.judgement(first).verdict, Verdict::Allow);
-    let again = c.judge(a, b, Some(3389), Protocol::Tcp).expect("cached");
+    let first = cls
+        .judge(client, server, Some(3389), Protocol::Tcp)
+        .expect("traced");
+    assert_eq!(cls.judgement(first).verdict, Verdict::Allow);
+    let again = cls
+        .judge(client, server, Some(3389), Protocol::Tcp)
+        .expect("cached");
     assert_eq!(first, again);
-    assert_eq!((c.traces, c.cache_hits), (1, 1));
+    assert_eq!((cls.traces, cls.cache_hits), (1, 1));
     // Another port is another flow.
-    let other = c.judge(a, b, Some(22), Protocol::Tcp).expect("traced");
-    assert_eq!(c.judgement(other).verdict, Verdict::Deny);
-    assert_eq!(c.traces, 2);
+    let other = cls
+        .judge(client, server, Some(22), Protocol::Tcp)
+        .expect("traced");
+    assert_eq!(cls.judgement(other).verdict, Verdict::Deny);
+    assert_eq!(cls.traces, 2);
+    // Internet hosts the rules cannot tell apart share one verdict.
+    let scan: Vec<String> = (1..=50)
+        .map(|i| {
+            rec(
+                &format!("198.51.100.{i}"),
+                "172.31.16.139",
+                40000,
+                22,
+                6,
+                60,
+                "REJECT",
+            )
+        })
+        .collect();
+    let report = text(&t, &scan.join("\n"));
+    assert_eq!(report.records, 50);
+    assert_eq!((report.cache.traces, report.cache.hits), (1, 49));
 }
 
 #[test]
@@ -619,7 +642,7 @@ fn compare_split(with_header_change: bool) {
     assert_eq!(three.files[0].parts, if with_header_change { 1 } else { 3 });
     assert!(one.counts.drift > 0 && one.counts.broken > 0 && one.unreadable > 0);
     let strip = |mut r: FlowReport| {
-        r.cache = Default::default();
+        r.cache = CacheStats::default();
         r.files[0].parts = 1;
         r
     };

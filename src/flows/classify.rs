@@ -7,7 +7,7 @@
 //! record, grow without bound (each cache is cleared when it reaches its cap, so memory is
 //! bounded whatever the log holds), or panic on an address, port or protocol.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::hash::{BuildHasherDefault, Hash, Hasher};
 use std::net::IpAddr;
 
@@ -310,7 +310,7 @@ pub struct Classifier<'t> {
     what_if: WhatIf,
     addrs: FxMap<AddrKey, AddrClass>,
     /// CIDRs named by rules and service tags: (is v6, prefix length, masked bits).
-    rule_nets: FxMap<(bool, u8, u128), ()>,
+    rule_nets: HashSet<(bool, u8, u128), BuildHasherDefault<FxHasher>>,
     /// Their prefix lengths, longest first, per family.
     rule_lens: [Vec<u8>; 2],
     verdicts: FxMap<FlowKey, u32>,
@@ -337,12 +337,13 @@ impl<'t> Classifier<'t> {
                 .position(|z| z.id.eq_ignore_ascii_case(name))
                 .map(|i| i as u16)
         };
-        let mut rule_nets = FxMap::default();
+        let mut rule_nets: HashSet<(bool, u8, u128), BuildHasherDefault<FxHasher>> =
+            HashSet::default();
         let mut rule_lens: [Vec<u8>; 2] = [Vec::new(), Vec::new()];
         let mut add = |net: &IpNet| {
             let (v6, bits) = addr_bits(net.network());
             let len = net.prefix_len();
-            rule_nets.insert((v6, len, mask(bits, len, v6)), ());
+            rule_nets.insert((v6, len, mask(bits, len, v6)));
             let lens = &mut rule_lens[usize::from(v6)];
             if !lens.contains(&len) {
                 lens.push(len);
@@ -440,7 +441,7 @@ impl<'t> Classifier<'t> {
             self.rule_lens[usize::from(v6)]
                 .iter()
                 .map(|&len| (len, mask(bits, len, v6)))
-                .find(|&(len, b)| self.rule_nets.contains_key(&(v6, len, b)))
+                .find(|&(len, b)| self.rule_nets.contains(&(v6, len, b)))
                 .map_or(
                     ExtClass {
                         v6,
