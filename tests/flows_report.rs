@@ -826,3 +826,55 @@ fn cli_help_has_examples() {
     assert!(out.contains("Examples:"));
     assert!(out.contains("--log-format"));
 }
+
+// ---------------------------------------------------------------------------------------
+// Robustness
+
+mod fuzz {
+    use proptest::prelude::*;
+
+    use super::{AWS_DESIGN, Analyzer, LogFormat, analyze_reader, design};
+
+    fn line() -> impl Strategy<Value = String> {
+        let addr = prop_oneof![
+            Just("172.31.16.139".to_string()),
+            Just("10.0.0.62".to_string()),
+            Just("10.0.0.71".to_string()),
+            Just("2001:db8:1234:a100::1".to_string()),
+            Just("8.8.8.8".to_string()),
+            "[0-9.:a-f]{1,20}",
+        ];
+        prop_oneof![
+            (
+                addr.clone(),
+                addr,
+                any::<u16>(),
+                any::<u16>(),
+                prop_oneof![Just(1u8), Just(6), Just(17), Just(58), any::<u8>()],
+                any::<u64>(),
+                prop_oneof![Just("ACCEPT"), Just("REJECT"), Just("-")],
+            )
+                .prop_map(|(s, d, sp, dp, p, b, a)| format!(
+                    "2 1 eni-0 {s} {d} {sp} {dp} {p} 1 {b} 1 2 {a} OK"
+                )),
+            "[ -~]{0,80}",
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+        #[test]
+        fn any_log_is_a_report(lines in proptest::collection::vec(line(), 0..40)) {
+            let t = design(AWS_DESIGN);
+            let log = lines.join("\n");
+            let mut an = Analyzer::new(&t);
+            let stats = analyze_reader(&mut an, "fuzz", log.as_bytes(), LogFormat::Auto).unwrap();
+            let r = an.finish();
+            prop_assert_eq!(r.records, stats.records);
+            prop_assert_eq!(r.unreadable, stats.unreadable);
+            prop_assert!(r.records >= r.judged + r.unjudged + r.outside);
+            prop_assert_eq!(r.judged, r.consistent + r.counts.drift + r.counts.broken);
+            prop_assert_eq!(r.zone_pairs.iter().map(|p| p.records).sum::<u64>(), r.records);
+        }
+    }
+}
