@@ -10,6 +10,7 @@
 use std::collections::{HashMap, HashSet};
 use std::hash::{BuildHasherDefault, Hash, Hasher};
 use std::net::IpAddr;
+use std::sync::{Arc, Mutex};
 
 use serde::Serialize;
 
@@ -305,8 +306,17 @@ pub fn is_reply(
 }
 
 /// Addresses to zones and flows to verdicts, with bounded caches.
+/// A verdict cache shared by the classifiers of the parts of one log read in parallel, so
+/// that a flow is traced once, not once per part. Consulted only on a miss of a
+/// classifier's own cache, so its lock is taken once per distinct flow, not per record.
+#[derive(Default)]
+pub struct SharedVerdicts {
+    map: Mutex<FxMap<FlowKey, Option<Arc<Judgement>>>>,
+}
+
 pub struct Classifier<'t> {
     t: &'t Topology,
+    shared: Option<&'t SharedVerdicts>,
     what_if: WhatIf,
     addrs: FxMap<AddrKey, AddrClass>,
     /// CIDRs named by rules and service tags: (is v6, prefix length, masked bits).
@@ -366,6 +376,7 @@ impl<'t> Classifier<'t> {
         }
         Classifier {
             t,
+            shared: None,
             what_if: WhatIf::default(),
             addrs: FxMap::default(),
             rule_nets,
@@ -379,6 +390,13 @@ impl<'t> Classifier<'t> {
             cache_hits: 0,
             trace_errors: 0,
         }
+    }
+
+    /// A classifier that consults `shared` before tracing a flow.
+    pub fn with_shared(t: &'t Topology, shared: &'t SharedVerdicts) -> Self {
+        let mut c = Self::new(t);
+        c.shared = Some(shared);
+        c
     }
 
     pub fn topology(&self) -> &'t Topology {
@@ -503,12 +521,32 @@ impl<'t> Classifier<'t> {
             self.cache_hits += 1;
             return (i != u32::MAX).then_some(i);
         }
-        self.traces += 1;
         if self.verdicts.len() >= VERDICT_CACHE_CAP {
             self.verdicts.clear();
             self.judgements.clear();
         }
-        let Some(j) = self.exact(from, to, port, protocol) else {
+        let found = if let Some(sh) = self.shared {
+            let known = sh
+                .map
+                .lock()
+                .ok()
+                .and_then(|m| m.get(&key).map(|j| j.as_deref().cloned()));
+            known.unwrap_or_else(|| {
+                self.traces += 1;
+                let j = self.exact(from, to, port, protocol);
+                if let Ok(mut m) = sh.map.lock() {
+                    if m.len() >= VERDICT_CACHE_CAP {
+                        m.clear();
+                    }
+                    m.insert(key, j.clone().map(Arc::new));
+                }
+                j
+            })
+        } else {
+            self.traces += 1;
+            self.exact(from, to, port, protocol)
+        };
+        let Some(j) = found else {
             self.trace_errors += 1;
             self.verdicts.insert(key, u32::MAX);
             return None;
@@ -519,7 +557,7 @@ impl<'t> Classifier<'t> {
         Some(i)
     }
 
-    /// Traces one flow, uncached.
+    /// Traces one flow, uncached and uncounted.
     pub fn exact(
         &self,
         from: IpAddr,

@@ -15,7 +15,8 @@ use std::net::IpAddr;
 use serde::Serialize;
 
 use super::classify::{
-    AddrClass, AddrKey, AllowingRule, Classifier, DecidingRule, FxMap, is_reply, protocol_of,
+    AddrClass, AddrKey, AllowingRule, Classifier, DecidingRule, FxMap, SharedVerdicts, is_reply,
+    protocol_of,
 };
 use super::read::{self, FlowRecord, ReadEvent};
 use crate::policy::Protocol;
@@ -260,7 +261,16 @@ fn observed(a: read::Action) -> &'static str {
 
 impl<'t> Analyzer<'t> {
     pub fn new(t: &'t Topology) -> Self {
-        let c = Classifier::new(t);
+        Self::with_classifier(Classifier::new(t))
+    }
+
+    /// An analyzer whose classifier shares its traced verdicts with others (parts of one
+    /// log read in parallel).
+    pub fn with_shared(t: &'t Topology, shared: &'t SharedVerdicts) -> Self {
+        Self::with_classifier(Classifier::with_shared(t, shared))
+    }
+
+    fn with_classifier(c: Classifier<'t>) -> Self {
         let zones = c.zone_names().len();
         Analyzer {
             c,

@@ -14,6 +14,7 @@
 use std::fs::File;
 use std::io::{self, Cursor, Read, Seek, SeekFrom, Write};
 
+use super::classify::SharedVerdicts;
 use super::read::{Detected, LogFormat, Stats, detect, read_log};
 use super::report::{Analyzer, FlowReport, render_text};
 use crate::cli::{FlowsArgs, LogFormatArg, TextJson};
@@ -279,6 +280,8 @@ fn header_kind(line: &[u8]) -> HeaderKind {
 /// untouched) when the parts' header counts show the split was not safe.
 fn parallel(an: &mut Analyzer<'_>, t: &Topology, path: &str, plan: &Plan) -> io::Result<bool> {
     let parts = plan.bounds.len() - 1;
+    let shared = SharedVerdicts::default();
+    let shared = &shared;
     let results: Vec<io::Result<(Analyzer<'_>, Stats)>> = std::thread::scope(|s| {
         let handles: Vec<_> = (0..parts)
             .map(|k| {
@@ -288,7 +291,7 @@ fn parallel(an: &mut Analyzer<'_>, t: &Topology, path: &str, plan: &Plan) -> io:
                     let mut f = File::open(path)?;
                     f.seek(SeekFrom::Start(from))?;
                     let part = f.take(to - from);
-                    let mut a = Analyzer::new(t);
+                    let mut a = Analyzer::with_shared(t, shared);
                     let stats = analyze_reader(
                         &mut a,
                         path,
