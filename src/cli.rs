@@ -54,8 +54,8 @@ Examples:
     #[command(after_help = "\
 Examples:
   zonescope flows design.yaml vpc-flow.log
-  zonescope flows design.yaml nsg-*.json vpc.log.gz --format json | jq '.broken[] | {line, src, dst, port, decided_by}'
-  aws logs tail /vpc/flow --format short | cut -d' ' -f3- | zonescope flows design.yaml - --log-format aws
+  zonescope flows design.yaml nsg-*.json vpc.log.gz --format json | jq '.broken[]'
+  zcat vpc-*.log.gz | zonescope flows design.yaml - --log-format aws
 
 LOG is an AWS VPC flow log (default version 2 or a custom format with its header line) or an
 Azure NSG / VNet flow log (JSON), plain or gzip; `-` reads standard input.
