@@ -2,10 +2,12 @@
 //! and zone (longest-prefix match), each flow to the design's verdict (the trace engine), and
 //! each record to initiator or reply.
 //!
-//! Owns: [`Classifier`] with its two bounded caches (address → [`AddrClass`], flow →
-//! [`Judgement`]) and the reply heuristic ([`is_reply`]). Must never: read a log, keep a
-//! record, grow without bound (each cache is cleared when it reaches its cap, so memory is
-//! bounded whatever the log holds), or panic on an address, port or protocol.
+//! Owns: [`Classifier`] with its bounded caches (address → [`AddrClass`], flow →
+//! [`Judgement`], and [`SharedVerdicts`] across the parts of a log read in parallel), the
+//! classes of external addresses ([`ExtClass`]) that let one trace answer for many internet
+//! hosts, and the reply heuristic ([`is_reply`]). Must never: read a log, keep a record, grow
+//! without bound (each cache is cleared when it reaches its cap, so memory is bounded
+//! whatever the log holds), or panic on an address, port or protocol.
 
 use std::collections::{HashMap, HashSet};
 use std::hash::{BuildHasherDefault, Hash, Hasher};
