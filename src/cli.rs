@@ -53,6 +53,21 @@ Examples:
   zonescope matrix design.yaml --by zone --port 443
   zonescope matrix design.yaml --by endpoint --port 5432 --format csv > matrix.csv")]
     Matrix(MatrixArgs),
+    /// Compare flow logs with the design: drift, broken calls, anomalies, zone pairs.
+    #[command(after_help = "\
+Examples:
+  zonescope flows design.yaml vpc-flow.log
+  zonescope flows design.yaml nsg-*.json vpc.log.gz --format json | jq '.broken[]'
+  zcat vpc-*.log.gz | zonescope flows design.yaml - --log-format aws
+
+LOG is an AWS VPC flow log (default version 2 or a custom format with its header line) or an
+Azure NSG / VNet flow log (JSON), plain or gzip; `-` reads standard input.
+drift = accepted, but the design denies; broken = rejected, but the design allows (with the
+design's path and allowing rules). AWS reply records (service port -> ephemeral port) are not
+judged when accepted; a rejected reply is judged as its request.
+Exit 0 after a report, whatever it finds; 2 for bad usage, an invalid design or a log that
+cannot be opened.")]
+    Flows(FlowsArgs),
     /// Make a synthetic topology (deterministic for a seed), for benchmarks and demos.
     #[command(after_help = "\
 Examples:
@@ -172,6 +187,30 @@ pub struct GenArgs {
 pub enum TextJson {
     Text,
     Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LogFormatArg {
+    Auto,
+    Aws,
+    Azure,
+}
+
+#[derive(Debug, Args)]
+pub struct FlowsArgs {
+    /// The topology file (YAML).
+    pub file: PathBuf,
+    /// Flow logs (plain or gzip); `-` reads standard input.
+    #[arg(required = true, value_name = "LOG")]
+    pub logs: Vec<PathBuf>,
+    /// auto (JSON is Azure, text is AWS), aws or azure.
+    #[arg(long, value_enum, default_value_t = LogFormatArg::Auto)]
+    pub log_format: LogFormatArg,
+    #[arg(long, value_enum, default_value_t = TextJson::Text)]
+    pub format: TextJson,
+    /// Threads for a large plain AWS log (0 = one per core, 1 = one pass).
+    #[arg(long, default_value_t = 0)]
+    pub jobs: usize,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -64,6 +64,7 @@ pub fn run(cmd: &Command, out: &mut dyn Write) -> Result<u8, CliError> {
         Command::Gen(a) => run_gen(a, out),
         Command::Diff(a) => crate::diff::run(a, out),
         Command::Export(a) => crate::export::run(a, out),
+        Command::Flows(a) => crate::flows::run_flows(a, out),
         Command::Schema => {
             out.write_all(topology::schema_json().as_bytes())?;
             Ok(0)

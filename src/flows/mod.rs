@@ -1,7 +1,14 @@
-//! Flow logs: read AWS VPC and Azure NSG/VNet flow logs (`read`), and compare what the network
-//! did with what the design says.
+//! Flow logs: read AWS VPC and Azure NSG/VNet flow logs (`read`), map their addresses to the
+//! design and compare what the network did with what the design says (`classify`, `report`),
+//! and run the `flows` subcommand (`run`).
 //!
 //! Owns: everything about observed traffic. Must never: hold a log in memory (records stream
 //! through a callback), or import a UI crate.
 
+pub mod classify;
 pub mod read;
+pub mod report;
+pub mod run;
+
+pub use report::{Analyzer, FlowReport};
+pub use run::{Options, analyze_logs, run_flows};
