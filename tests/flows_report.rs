@@ -115,16 +115,7 @@ fn aws_v2_examples() {
         (Some(3389), "reject", Verdict::Allow)
     );
     assert_eq!(rdp.dst_name.as_deref(), Some("db-1"));
-    assert_eq!(
-        rdp.path,
-        [
-            "172.31.9.69",
-            "snet-data",
-            "vpc-default",
-            "snet-data",
-            "db-1"
-        ]
-    );
+    assert_eq!(rdp.path, ["172.31.9.69", "snet-data", "db-1"]);
     assert!(rdp.allowed_by.iter().any(|a| a.rule == "data-rdp-in"));
     assert_eq!(
         rdp.decided_by.as_ref().map(|d| d.rule.as_str()),

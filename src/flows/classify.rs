@@ -567,7 +567,14 @@ impl<'t> Classifier<'t> {
         port: Option<u16>,
         protocol: Protocol,
     ) -> Option<Judgement> {
-        let q = Query::new(&from.to_string(), &to.to_string(), port, protocol);
+        // A flow log records an interface's private address even for traffic that came in
+        // from the internet through a NAT or internet gateway (its public IP): name such a
+        // destination by its endpoint, which the internet reaches through its public IP.
+        let to_name = match self.t.lookup_ip(to).endpoint {
+            Some(e) if self.t.lookup_ip(from).network.is_none() => self.t.endpoint(e).id.clone(),
+            _ => to.to_string(),
+        };
+        let q = Query::new(&from.to_string(), &to_name, port, protocol);
         let tr = trace(self.t, &q, &self.what_if).ok()?;
         let allowed_by = if tr.verdict == Verdict::Allow {
             tr.checks
