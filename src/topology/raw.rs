@@ -77,8 +77,12 @@ impl<T: JsonSchema> JsonSchema for Sp<T> {
     }
 }
 
+// The either-or types below deserialize with their own visitors rather than
+// `#[serde(untagged)]`: no buffering of every value (the L topology has some 100,000 of them),
+// and an error that says what was expected. `#[serde(untagged)]` stays for the JSON Schema.
+
 /// One value or a list of them (`cidr: 10.0.0.0/16` or `cidr: [10.0.0.0/16, fd00::/48]`).
-#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, JsonSchema)]
 #[serde(untagged)]
 pub enum OneOrMany<T> {
     One(T),
@@ -94,8 +98,45 @@ impl<T: Clone> OneOrMany<T> {
     }
 }
 
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for OneOrMany<T> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        use serde::de::IntoDeserializer;
+        struct V<T>(std::marker::PhantomData<T>);
+        macro_rules! one {
+            ($name:ident, $ty:ty) => {
+                fn $name<E: serde::de::Error>(self, v: $ty) -> Result<Self::Value, E> {
+                    T::deserialize(v.into_deserializer()).map(OneOrMany::One)
+                }
+            };
+        }
+        impl<'de, T: Deserialize<'de>> serde::de::Visitor<'de> for V<T> {
+            type Value = OneOrMany<T>;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a value or a list of values")
+            }
+            one!(visit_str, &str);
+            one!(visit_string, String);
+            one!(visit_i64, i64);
+            one!(visit_u64, u64);
+            one!(visit_bool, bool);
+            one!(visit_f64, f64);
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> Result<Self::Value, A::Error> {
+                let mut out = Vec::with_capacity(seq.size_hint().unwrap_or(0));
+                while let Some(v) = seq.next_element()? {
+                    out.push(v);
+                }
+                Ok(OneOrMany::Many(out))
+            }
+        }
+        d.deserialize_any(V(std::marker::PhantomData))
+    }
+}
+
 /// A scalar written as a number or a string (`ports: 443`, `ports: "6333-6334"`).
-#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, JsonSchema)]
 #[serde(untagged)]
 pub enum Scalar {
     Number(i64),
@@ -111,16 +152,67 @@ impl std::fmt::Display for Scalar {
     }
 }
 
+impl<'de> Deserialize<'de> for Scalar {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl serde::de::Visitor<'_> for V {
+            type Value = Scalar;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a number or a string")
+            }
+            fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<Scalar, E> {
+                Ok(Scalar::Number(v))
+            }
+            fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<Scalar, E> {
+                // Out of range numbers stay text, so the port check names them.
+                Ok(i64::try_from(v).map_or_else(|_| Scalar::Text(v.to_string()), Scalar::Number))
+            }
+            fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<Scalar, E> {
+                Ok(Scalar::Text(v.to_string()))
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Scalar, E> {
+                Ok(Scalar::Text(v.to_string()))
+            }
+            fn visit_string<E: serde::de::Error>(self, v: String) -> Result<Scalar, E> {
+                Ok(Scalar::Text(v))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
 /// `public_ip: true` or `public_ip: 20.1.2.3`.
-#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, JsonSchema)]
 #[serde(untagged)]
 pub enum PublicIp {
     Flag(bool),
     Address(String),
 }
 
+impl<'de> Deserialize<'de> for PublicIp {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl serde::de::Visitor<'_> for V {
+            type Value = PublicIp;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("true, false or an IP address")
+            }
+            fn visit_bool<E: serde::de::Error>(self, v: bool) -> Result<PublicIp, E> {
+                Ok(PublicIp::Flag(v))
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<PublicIp, E> {
+                Ok(PublicIp::Address(v.to_string()))
+            }
+            fn visit_string<E: serde::de::Error>(self, v: String) -> Result<PublicIp, E> {
+                Ok(PublicIp::Address(v))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
 /// A gateway backend: an endpoint id, or `{ endpoint, priority, weight }`.
-#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, JsonSchema)]
 #[serde(untagged)]
 pub enum RawBackend {
     Id(String),
@@ -131,6 +223,49 @@ pub enum RawBackend {
         #[serde(default)]
         weight: Option<u32>,
     },
+}
+
+/// The `{ endpoint, priority, weight }` form of a backend.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DetailedBackend {
+    endpoint: String,
+    #[serde(default)]
+    priority: Option<u32>,
+    #[serde(default)]
+    weight: Option<u32>,
+}
+
+impl<'de> Deserialize<'de> for RawBackend {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = RawBackend;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("an endpoint id, or { endpoint, priority, weight }")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<RawBackend, E> {
+                Ok(RawBackend::Id(v.to_string()))
+            }
+            fn visit_string<E: serde::de::Error>(self, v: String) -> Result<RawBackend, E> {
+                Ok(RawBackend::Id(v))
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                map: A,
+            ) -> Result<RawBackend, A::Error> {
+                let b = DetailedBackend::deserialize(
+                    serde::de::value::MapAccessDeserializer::new(map),
+                )?;
+                Ok(RawBackend::Detailed {
+                    endpoint: b.endpoint,
+                    priority: b.priority,
+                    weight: b.weight,
+                })
+            }
+        }
+        d.deserialize_any(V)
+    }
 }
 
 /// The whole topology file (version 1).
