@@ -30,6 +30,20 @@ fn short(file: &str) -> &str {
     file.rsplit(['/', '\\']).next().unwrap_or(file)
 }
 
+/// Cut a string to its last `w` characters, with an ellipsis first when cut.
+fn fit_left(s: &str, w: usize) -> String {
+    let n = s.chars().count();
+    if n <= w {
+        return s.to_string();
+    }
+    if w == 0 {
+        return String::new();
+    }
+    let mut out = String::from("…");
+    out.extend(s.chars().skip(n - (w - 1)));
+    out
+}
+
 fn rule_of(m: &Mismatch) -> String {
     m.decided_by.as_ref().map_or_else(
         || "(no route)".to_string(),
@@ -68,13 +82,13 @@ fn columns(row: FlowRow<'_>, several: bool) -> [String; 7] {
             rule_of(m),
         ],
         FlowRow::Anomaly(x) => [
-            x.kind.to_uppercase(),
+            "ANOMALY".to_string(),
             place(&x.file, x.line, several),
             format!("{} → {}", sock(x.src, x.src_port), sock(x.dst, x.dst_port)),
             format!("{}/{}", x.port, x.protocol),
             x.observed.to_uppercase(),
             x.severity.to_string(),
-            String::new(),
+            x.kind.to_string(),
         ],
     }
 }
@@ -154,10 +168,21 @@ pub fn render(app: &App, s: &FlowsState, area: Rect, buf: &mut Buffer) {
     for (k, hd) in heads.iter().enumerate() {
         wid[k] = wid[k].max(hd.chars().count()).min(48);
     }
+    // Too wide: the log names give way first (their line numbers stay), then the flows.
+    let mut excess = (wid.iter().sum::<usize>() + 2 * wid.len()).saturating_sub(w);
+    for k in [1, 2] {
+        let cut = excess.min(wid[k].saturating_sub(10));
+        wid[k] -= cut;
+        excess -= cut;
+    }
     let fmt_row = |c: &[String; 7]| -> Vec<String> {
         c.iter()
             .zip(wid)
-            .map(|(x, cw)| format!("{:cw$}  ", fit(x, cw)))
+            .enumerate()
+            .map(|(k, (x, cw))| {
+                let x = if k == 1 { fit_left(x, cw) } else { fit(x, cw) };
+                format!("{x:cw$}  ")
+            })
             .collect()
     };
     let head: String = fmt_row(&heads.map(str::to_string)).concat();
