@@ -259,3 +259,21 @@ fn explore_with_flow_logs_lists_drift_and_traces_it() {
     assert!(screen.contains("EXIT:0"), "{screen}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn explore_with_an_unreadable_flow_log_exits_2() {
+    if !have_tmux() {
+        eprintln!("note: tmux is not installed; skipping the terminal test");
+        return;
+    }
+    let design =
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/flows/aws-doc.yaml");
+    let cmd = format!(
+        "{BIN} explore {} --flows /nonexistent/zonescope-flows.log",
+        design.display()
+    );
+    let s = Session::start("flows-missing", &cmd);
+    let screen = s.wait_for("EXIT:");
+    assert!(screen.contains("EXIT:2"), "{screen}");
+    assert!(screen.contains("--flows"), "{screen}");
+}
