@@ -54,6 +54,12 @@ pub fn run(a: &ExploreArgs) -> Result<u8, CliError> {
         a.trace.as_deref(),
         a.present,
     )?;
+    if a.flows.iter().any(|p| p.as_os_str() == "-") {
+        return Err(CliError::usage(
+            "--flows: the explorer cannot read a flow log from standard input (it is the terminal)",
+            "give the log as a file (gzip is fine), or use `zonescope flows FILE -` in a pipe",
+        ));
+    }
     if !a.flows.is_empty() {
         eprintln!("zonescope: reading {} flow log(s) …", a.flows.len());
         app.flow_logs = a
