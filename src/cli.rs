@@ -108,9 +108,11 @@ Examples:
 Examples:
   zonescope explore design.yaml
   zonescope explore design.yaml --trace \"web -> aoai-eus:443\" --present
+  zonescope explore design.yaml --flows vpc-flows.log.gz nsg-flows.json
 
-Keys: / find, s source, d destination, p port, Enter trace, w what-if, z matrix, ? help, q quit.
-The file reloads by itself when it changes. Needs a terminal: in scripts use `zonescope trace`.")]
+Keys: / find, s source, d destination, p port, Enter trace, w what-if, z matrix, o observed
+flows, ? help, q quit. The file reloads by itself when it changes (r also reads the flow logs
+again). Needs a terminal: in scripts use `zonescope trace` and `zonescope flows`.")]
     Explore(ExploreArgs),
 }
 
@@ -157,6 +159,11 @@ pub struct ExploreArgs {
     /// Start in presentation mode (big verdict, high contrast; F2 toggles).
     #[arg(long)]
     pub present: bool,
+    /// Flow logs to show against the design, as `zonescope flows` reads them (AWS VPC text or
+    /// Azure NSG/VNet JSON, plain or gzip): traffic on the map, and `o` lists drift, broken
+    /// calls and anomalies.
+    #[arg(long, value_name = "LOG", num_args = 1..)]
+    pub flows: Vec<PathBuf>,
 }
 
 #[derive(Debug, Args)]

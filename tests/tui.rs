@@ -308,6 +308,7 @@ fn action() -> impl Strategy<Value = Action> {
         Just(Action::WhatIf),
         Just(Action::ResetWhatIf),
         Just(Action::OpenMatrix),
+        Just(Action::OpenFlows),
         Just(Action::Help),
         Just(Action::Present),
         Just(Action::Reload),
@@ -319,11 +320,23 @@ fn action() -> impl Strategy<Value = Action> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
 
     #[test]
     fn random_actions_never_panic(actions in prop::collection::vec(action(), 0..60)) {
         let mut app = demo(120, 40);
+        for a in actions {
+            update(&mut app, a);
+            let (w, h) = app.size;
+            let area = Rect::new(0, 0, w, h);
+            let mut buf = Buffer::empty(area);
+            view::draw(&app, area, &mut buf);
+        }
+    }
+
+    #[test]
+    fn random_actions_with_flows_never_panic(actions in prop::collection::vec(action(), 0..40)) {
+        let mut app = with_flows(120, 40);
         for a in actions {
             update(&mut app, a);
             let (w, h) = app.size;
@@ -372,4 +385,88 @@ fn the_path_is_marked_on_the_map_and_in_the_tree() {
     assert!(!marked(areas.map, "spoke-data"));
     assert!(marked(areas.tree, "spoke-ai"));
     assert!(!marked(areas.tree, "spoke-data"));
+}
+
+const AWS_DOC: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/tests/fixtures/flows/aws-doc.yaml"
+);
+const AWS_V2_LOG: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../shared/reference/flowlogs/aws-vpc-v2-examples.log"
+);
+
+/// The explorer on the AWS documentation design with its v2 flow-log examples, read as the
+/// event loop reads them.
+fn with_flows(w: u16, h: u16) -> App {
+    let t = zonescope::topology::load(std::path::Path::new(AWS_DOC)).unwrap();
+    // A relative origin: the snapshots do not depend on where the repository is.
+    let mut app = App::new(
+        t,
+        zonescope::tui::app::Origin::File("tests/fixtures/flows/aws-doc.yaml".into()),
+        Theme::plain(),
+    );
+    update(&mut app, Action::Resize(w, h));
+    app.flow_logs = vec![AWS_V2_LOG.to_string()];
+    let r = zonescope::tui::flow_report(&app);
+    update(&mut app, Action::FlowsLoaded(Box::new(r)));
+    app
+}
+
+#[test]
+fn flows_are_painted_on_the_map() {
+    let mut app = with_flows(120, 40);
+    app.focus = zonescope::tui::app::Pane::Map;
+    let s = screen(&app);
+    assert!(s.contains("observed traffic"), "{s}");
+    assert!(s.contains("application → application"), "{s}");
+    assert!(s.contains("✘"), "{s}");
+    snap!("flows_map_120x40", app);
+}
+
+#[test]
+fn flows_list_and_trace() {
+    let mut app = with_flows(120, 40);
+    update(&mut app, Action::OpenFlows);
+    assert!(matches!(app.mode, Mode::Flows(_)));
+    let s = screen(&app);
+    assert!(s.contains("DRIFT"), "{s}");
+    assert!(s.contains("BROKEN"), "{s}");
+    assert!(s.contains("172.31.16.139"), "{s}");
+    assert!(s.contains("sg-web/"), "{s}");
+    snap!("flows_list_120x40", app);
+    // Enter traces the first drift record: the SSH to web-2 the design denies.
+    update(&mut app, Action::Confirm);
+    assert!(matches!(app.mode, Mode::Normal));
+    assert_eq!(app.from.as_deref(), Some("172.31.16.139"));
+    assert_eq!(app.to.as_deref(), Some("172.31.16.21"));
+    assert_eq!(app.port, Some(22));
+    let s = screen(&app);
+    assert!(s.contains("DENY"), "{s}");
+    snap!("flows_traced_120x40", app);
+    for (w, h) in [(0, 0), (1, 1), (80, 24), (79, 23)] {
+        let mut a = with_flows(w, h);
+        update(&mut a, Action::OpenFlows);
+        let _ = screen(&a);
+        let area = Rect::new(0, 0, w, h);
+        let mut buf = Buffer::empty(area);
+        view::flows::render(
+            &a,
+            &zonescope::tui::app::FlowsState { sel: 99 },
+            area,
+            &mut buf,
+        );
+    }
+}
+
+#[test]
+fn flows_read_error_is_shown() {
+    let mut app = with_flows(120, 40);
+    update(
+        &mut app,
+        Action::FlowsLoaded(Box::new(Err("cannot read x.log: missing".into()))),
+    );
+    update(&mut app, Action::OpenFlows);
+    let s = screen(&app);
+    assert!(s.contains("cannot read x.log"), "{s}");
 }

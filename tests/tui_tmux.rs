@@ -200,3 +200,80 @@ fn without_a_terminal_it_says_so_and_exits_2() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
 }
+
+#[test]
+fn explore_with_flow_logs_lists_drift_and_traces_it() {
+    if !have_tmux() {
+        eprintln!("note: tmux is not installed; skipping the terminal test");
+        return;
+    }
+    use std::io::Write as _;
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let design = root.join("tests/fixtures/flows/aws-doc.yaml");
+    let logs = root.join("../shared/reference/flowlogs");
+    // Several logs, one of them gzip, as `zonescope flows` takes them.
+    let dir = std::env::temp_dir().join(format!("zonescope-tmux-flows-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let gz = dir.join("v2.log.gz");
+    let mut enc = flate2::write::GzEncoder::new(
+        std::fs::File::create(&gz).unwrap(),
+        flate2::Compression::default(),
+    );
+    enc.write_all(&std::fs::read(logs.join("aws-vpc-v2-examples.log")).unwrap())
+        .unwrap();
+    enc.finish().unwrap();
+    let cmd = format!(
+        "{BIN} explore {} --flows {} {}",
+        design.display(),
+        gz.display(),
+        logs.join("aws-vpc-custom-examples.log").display()
+    );
+    let s = Session::start("flows", &cmd);
+    // The traffic is on the map, and the status line counts it.
+    let screen = s.wait_for("observed traffic");
+    assert!(
+        screen.contains("5 drift, 1 broken, 1 anomalies"),
+        "{screen}"
+    );
+    s.keys(&["o"]);
+    let screen = s.wait_for("Observed flows");
+    assert!(screen.contains("DRIFT"), "{screen}");
+    assert!(screen.contains("v2.log.gz:5"), "{screen}");
+    assert!(
+        screen.contains("172.31.16.139:20641 → 172.31.16.21:22"),
+        "{screen}"
+    );
+    assert!(screen.contains("sg-web/implicit-deny"), "{screen}");
+    assert!(screen.contains("BROKEN"), "{screen}");
+    assert!(screen.contains("data_zone_egress"), "{screen}");
+    // r reads the design and the logs again, and the list stays open.
+    s.keys(&["r"]);
+    s.wait_for("flow logs: 15 records");
+    // Enter traces the first drift record: the design denies it.
+    s.keys(&["Enter"]);
+    let screen = s.wait_for("traced 172.31.16.139 → 172.31.16.21: DENY");
+    assert!(screen.contains("implicit-deny"), "{screen}");
+    assert!(!screen.contains("Observed flows"), "{screen}");
+    s.keys(&["q"]);
+    let screen = s.wait_for("EXIT:");
+    assert!(screen.contains("EXIT:0"), "{screen}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn explore_with_an_unreadable_flow_log_exits_2() {
+    if !have_tmux() {
+        eprintln!("note: tmux is not installed; skipping the terminal test");
+        return;
+    }
+    let design =
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/flows/aws-doc.yaml");
+    let cmd = format!(
+        "{BIN} explore {} --flows /nonexistent/zonescope-flows.log",
+        design.display()
+    );
+    let s = Session::start("flows-missing", &cmd);
+    let screen = s.wait_for("EXIT:");
+    assert!(screen.contains("EXIT:2"), "{screen}");
+    assert!(screen.contains("--flows"), "{screen}");
+}

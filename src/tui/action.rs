@@ -3,6 +3,7 @@
 //! Owns: [`Action`]. Must never: carry terminal types beyond plain coordinates, or do work
 //! (that is `update`).
 
+use crate::flows::FlowReport;
 use crate::topology::{LoadError, Topology};
 
 /// One request to change the explorer's state.
@@ -42,12 +43,17 @@ pub enum Action {
     WhatIf,
     ResetWhatIf,
     OpenMatrix,
+    /// Open (or close) the observed flows of `--flows`.
+    OpenFlows,
     Help,
     Present,
     /// Ask the event loop to reload the file.
     Reload,
     /// The event loop's answer to a reload (or to the file changing on disk).
     Loaded(Box<Result<Topology, LoadError>>),
+    /// The event loop's flow report for `--flows` (at start and after each reload), or why
+    /// the logs could not be read.
+    FlowsLoaded(Box<Result<FlowReport, String>>),
     Resize(u16, u16),
     Click(u16, u16),
     ScrollUp(u16, u16),

@@ -1,6 +1,7 @@
 //! The explorer's state: the loaded topology, what is selected, the flow being traced and its
 //! trace, the what-if, the open mode, and everything precomputed for drawing (tree rows, map
-//! blocks, finder items, rule rows) so that a frame costs the same whatever the topology's size.
+//! blocks, finder items, rule rows) so that a frame costs the same whatever the topology's size,
+//! and the flow report of `--flows` (observed traffic) with its rows and its map block.
 //!
 //! Owns: [`App`] and its derived data, recomputed only when the input changes. Must never: do
 //! I/O, touch the terminal, or panic on any state reachable through `update`.
@@ -9,6 +10,8 @@ use std::collections::HashSet;
 use std::path::PathBuf;
 
 use crate::check::{self, ExpectationResult, Finding};
+use crate::flows::FlowReport;
+use crate::flows::report::{Anomaly, Mismatch};
 use crate::policy::{Protocol, RuleSet};
 use crate::topology::{EntityRef, EpIx, LoadError, NetIx, Role, SubnetIx, Topology, ZoneIx};
 use crate::trace::matrix::{By, Matrix, matrix};
@@ -38,6 +41,8 @@ pub enum Mode {
     /// Help, with its scroll offset.
     Help(u16),
     Matrix(MatrixState),
+    /// The observed flows of `--flows`, with the selected row.
+    Flows(FlowsState),
 }
 
 /// How the screen is arranged.
@@ -115,6 +120,22 @@ pub struct PortState {
     pub for_matrix: bool,
 }
 
+/// The observed flows overlay: the selected row of [`App::flow_row`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct FlowsState {
+    pub sel: usize,
+}
+
+/// One row of the observed flows list: drift first, then broken calls, then anomalies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FlowRow<'a> {
+    /// Accepted, but the design denies it.
+    Drift(&'a Mismatch),
+    /// Rejected, but the design allows it.
+    Broken(&'a Mismatch),
+    Anomaly(&'a Anomaly),
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MatrixState {
     pub row: usize,
@@ -190,6 +211,10 @@ pub enum SegClass {
     Backend,
     Service,
     Note,
+    /// Observed traffic: records the network accepted.
+    FlowAccepted,
+    /// Observed traffic: records the network rejected.
+    FlowRejected,
 }
 
 /// One region of the map: a hub-and-spoke star.
@@ -286,6 +311,11 @@ pub struct App {
     pub region_count: usize,
     /// The last failed reload (the topology shown is the last good one).
     pub load_error: Option<String>,
+
+    /// The flow logs of `--flows` (read by the event loop at start and on each reload).
+    pub flow_logs: Vec<String>,
+    /// Their report against the design, or why they could not be read.
+    pub flows: Option<Result<FlowReport, String>>,
 }
 
 impl App {
@@ -328,6 +358,8 @@ impl App {
             status: None,
             region_count: 0,
             load_error: None,
+            flow_logs: Vec::new(),
+            flows: None,
         };
         app.rebuild();
         app
@@ -352,7 +384,7 @@ impl App {
             }
         }
         self.refresh_tree();
-        self.map = build_map(&self.topo);
+        self.paint_map();
         self.finder_items = build_finder(&self.topo);
         let report = check::review(&self.topo);
         self.findings = report.findings;
@@ -550,6 +582,156 @@ impl App {
             None => self.topo.zone_policy(),
             Some(i) => self.topo.rule_sets().get(i),
         }
+    }
+
+    /// Rows of the observed flows list.
+    pub fn flow_rows(&self) -> usize {
+        match &self.flows {
+            Some(Ok(r)) => r.drift.len() + r.broken.len() + r.anomalies.len(),
+            _ => 0,
+        }
+    }
+
+    /// Row `i` of the observed flows list.
+    pub fn flow_row(&self, i: usize) -> Option<FlowRow<'_>> {
+        let Some(Ok(r)) = &self.flows else {
+            return None;
+        };
+        let (d, b) = (r.drift.len(), r.broken.len());
+        if i < d {
+            r.drift.get(i).map(FlowRow::Drift)
+        } else if i < d + b {
+            r.broken.get(i - d).map(FlowRow::Broken)
+        } else {
+            r.anomalies.get(i - d - b).map(FlowRow::Anomaly)
+        }
+    }
+
+    /// Take a flow report (or the reason there is none) and paint it on the map.
+    pub fn apply_flows(&mut self, r: Result<FlowReport, String>) {
+        self.status = Some(match &r {
+            Ok(rep) => (
+                format!(
+                    "flow logs: {} records, {} drift, {} broken, {} anomalies (o lists them)",
+                    rep.records, rep.counts.drift, rep.counts.broken, rep.counts.anomalies
+                ),
+                false,
+            ),
+            Err(e) => (format!("flow logs: {e}"), true),
+        });
+        self.flows = Some(r);
+        self.paint_map();
+        let last = self.flow_rows().saturating_sub(1);
+        if let Mode::Flows(f) = &mut self.mode {
+            f.sel = f.sel.min(last);
+        }
+    }
+
+    /// Lay the map out again: the design, then the observed traffic of the flow report (its
+    /// networks with drift or broken calls flagged ⚑, and a block of zone pairs).
+    fn paint_map(&mut self) {
+        self.map = build_map(&self.topo);
+        let Some(Ok(r)) = &self.flows else {
+            return;
+        };
+        // Drift and broken records by network (either end).
+        let mut flagged: std::collections::HashMap<String, usize> =
+            std::collections::HashMap::new();
+        for m in r.drift.iter().chain(&r.broken) {
+            let mut nets: Vec<NetIx> = [m.src, m.dst]
+                .into_iter()
+                .filter_map(|ip| self.topo.lookup_ip(ip).network)
+                .collect();
+            nets.dedup();
+            for n in nets {
+                *flagged.entry(self.topo.network(n).id.clone()).or_default() += 1;
+            }
+        }
+        for b in &mut self.map {
+            for line in &mut b.lines {
+                let at = line.iter().position(|sg| {
+                    matches!(
+                        sg.class,
+                        SegClass::Hub | SegClass::Spoke | SegClass::Standalone
+                    ) && sg.id.as_ref().is_some_and(|id| flagged.contains_key(id))
+                });
+                if let Some(i) = at
+                    && let Some(n) = line[i].id.as_ref().and_then(|id| flagged.get(id))
+                {
+                    let mark = seg(format!(" ⚑{n}"), SegClass::FlowRejected, None);
+                    line.insert(i + 1, mark);
+                }
+            }
+            let (min, max) = if b.full { (12, 200) } else { (12, 30) };
+            b.width = width_of(&b.lines, min, max);
+        }
+        self.map.extend(self.flow_block());
+    }
+
+    /// The map block of observed traffic: per zone pair (initiator → responder), the records
+    /// the network accepted and rejected, and the drift and broken calls between them.
+    fn flow_block(&self) -> Option<MapBlock> {
+        let Some(Ok(r)) = &self.flows else {
+            return None;
+        };
+        let mut lines: Vec<Vec<Seg>> = vec![
+            vec![seg(
+                format!("⇄ observed traffic, {} records", r.records),
+                SegClass::Note,
+                None,
+            )],
+            vec![
+                seg("  ✔ accepted", SegClass::FlowAccepted, None),
+                seg("  ✘ rejected", SegClass::FlowRejected, None),
+                seg("  ⚑ drift/broken", SegClass::FlowRejected, None),
+            ],
+        ];
+        let zw = r
+            .zone_pairs
+            .iter()
+            .map(|z| z.from.chars().count() + z.to.chars().count() + 3)
+            .max()
+            .unwrap_or(0);
+        for z in &r.zone_pairs {
+            let pair = format!("{} → {}", z.from, z.to);
+            let mism = r
+                .drift
+                .iter()
+                .chain(&r.broken)
+                .filter(|m| {
+                    let (f, t) = if m.reply {
+                        (&m.dst_zone, &m.src_zone)
+                    } else {
+                        (&m.src_zone, &m.dst_zone)
+                    };
+                    *f == z.from && *t == z.to
+                })
+                .count();
+            let class = |n: u64, c: SegClass| if n > 0 { c } else { SegClass::Note };
+            let mut l = vec![
+                seg("  ", SegClass::Note, None),
+                seg(format!("{pair:<zw$}"), SegClass::Standalone, None),
+                seg(
+                    format!(" ✔{}", z.accepted),
+                    class(z.accepted, SegClass::FlowAccepted),
+                    None,
+                ),
+                seg(
+                    format!(" ✘{}", z.rejected),
+                    class(z.rejected, SegClass::FlowRejected),
+                    None,
+                ),
+            ];
+            if mism > 0 {
+                l.push(seg(format!(" ⚑{mism}"), SegClass::FlowRejected, None));
+            }
+            lines.push(l);
+        }
+        Some(MapBlock {
+            width: width_of(&lines, 12, 200),
+            full: true,
+            lines,
+        })
     }
 
     /// The file name shown in the title and in errors.

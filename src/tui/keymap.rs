@@ -17,6 +17,7 @@ pub enum Ctx {
     Port,
     Help,
     Matrix,
+    Flows,
 }
 
 impl Ctx {
@@ -27,6 +28,7 @@ impl Ctx {
             Mode::Port(_) => Ctx::Port,
             Mode::Help(_) => Ctx::Help,
             Mode::Matrix(_) => Ctx::Matrix,
+            Mode::Flows(_) => Ctx::Flows,
         }
     }
 
@@ -37,10 +39,18 @@ impl Ctx {
             Ctx::Port => "Port editor (p)",
             Ctx::Help => "Help (?)",
             Ctx::Matrix => "Zone matrix (z)",
+            Ctx::Flows => "Observed flows (o)",
         }
     }
 
-    pub const ALL: [Ctx; 5] = [Ctx::Normal, Ctx::Finder, Ctx::Port, Ctx::Matrix, Ctx::Help];
+    pub const ALL: [Ctx; 6] = [
+        Ctx::Normal,
+        Ctx::Finder,
+        Ctx::Port,
+        Ctx::Matrix,
+        Ctx::Flows,
+        Ctx::Help,
+    ];
 }
 
 /// One binding: in these contexts, these keys do this action.
@@ -60,12 +70,12 @@ const N: KeyModifiers = KeyModifiers::NONE;
 const C: KeyModifiers = KeyModifiers::CONTROL;
 const S: KeyModifiers = KeyModifiers::SHIFT;
 
-use Ctx::{Finder as F, Help as H, Matrix as M, Normal as No, Port as P};
+use Ctx::{Finder as F, Flows as Fl, Help as H, Matrix as M, Normal as No, Port as P};
 
 /// Every key binding of the explorer.
 pub static BINDINGS: &[Binding] = &[
     Binding {
-        ctx: &[No, F, P, H, M],
+        ctx: &[No, F, P, H, M, Fl],
         keys: &[(KeyCode::Char('c'), C)],
         label: "Ctrl-C",
         action: Action::Quit,
@@ -73,7 +83,7 @@ pub static BINDINGS: &[Binding] = &[
         help: "quit, from anywhere",
     },
     Binding {
-        ctx: &[No, M],
+        ctx: &[No, M, Fl],
         keys: &[(KeyCode::Char('q'), N)],
         label: "q",
         action: Action::Quit,
@@ -178,11 +188,19 @@ pub static BINDINGS: &[Binding] = &[
     },
     Binding {
         ctx: &[No],
+        keys: &[(KeyCode::Char('o'), N)],
+        label: "o",
+        action: Action::OpenFlows,
+        hint: "flows",
+        help: "observed flows (--flows LOG): drift, broken calls and anomalies from the flow logs",
+    },
+    Binding {
+        ctx: &[No],
         keys: &[(KeyCode::Char('r'), N)],
         label: "r",
         action: Action::Reload,
         hint: "",
-        help: "reload the file (it also reloads by itself when it changes on disk)",
+        help: "reload the file, and the flow logs of --flows (the file also reloads by itself when it changes on disk)",
     },
     Binding {
         ctx: &[No],
@@ -209,7 +227,7 @@ pub static BINDINGS: &[Binding] = &[
         help: "focus the previous pane",
     },
     Binding {
-        ctx: &[No, F, H, M],
+        ctx: &[No, F, H, M, Fl],
         keys: &[(KeyCode::Up, N), (KeyCode::Char('k'), N)],
         label: "↑/k",
         action: Action::Up,
@@ -217,7 +235,7 @@ pub static BINDINGS: &[Binding] = &[
         help: "move up",
     },
     Binding {
-        ctx: &[No, F, H, M],
+        ctx: &[No, F, H, M, Fl],
         keys: &[(KeyCode::Down, N), (KeyCode::Char('j'), N)],
         label: "↓/j",
         action: Action::Down,
@@ -225,7 +243,7 @@ pub static BINDINGS: &[Binding] = &[
         help: "move down",
     },
     Binding {
-        ctx: &[No, F, H],
+        ctx: &[No, F, H, Fl],
         keys: &[(KeyCode::PageUp, N)],
         label: "PgUp",
         action: Action::PageUp,
@@ -233,7 +251,7 @@ pub static BINDINGS: &[Binding] = &[
         help: "page up",
     },
     Binding {
-        ctx: &[No, F, H],
+        ctx: &[No, F, H, Fl],
         keys: &[(KeyCode::PageDown, N)],
         label: "PgDn",
         action: Action::PageDown,
@@ -241,7 +259,7 @@ pub static BINDINGS: &[Binding] = &[
         help: "page down",
     },
     Binding {
-        ctx: &[No, H],
+        ctx: &[No, H, Fl],
         keys: &[(KeyCode::Home, N), (KeyCode::Char('g'), N)],
         label: "Home/g",
         action: Action::Home,
@@ -249,7 +267,7 @@ pub static BINDINGS: &[Binding] = &[
         help: "go to the top",
     },
     Binding {
-        ctx: &[No, H],
+        ctx: &[No, H, Fl],
         keys: &[
             (KeyCode::End, N),
             (KeyCode::Char('G'), S),
@@ -366,6 +384,31 @@ pub static BINDINGS: &[Binding] = &[
         action: Action::Cancel,
         hint: "close",
         help: "close the matrix",
+    },
+    // Observed flows
+    Binding {
+        ctx: &[Fl],
+        keys: &[(KeyCode::Enter, N)],
+        label: "Enter",
+        action: Action::Confirm,
+        hint: "trace",
+        help: "trace the selected record's flow as the design sees it (its addresses, port, protocol)",
+    },
+    Binding {
+        ctx: &[Fl],
+        keys: &[(KeyCode::Char('r'), N)],
+        label: "r",
+        action: Action::Reload,
+        hint: "reload",
+        help: "read the design and the flow logs again",
+    },
+    Binding {
+        ctx: &[Fl],
+        keys: &[(KeyCode::Esc, N), (KeyCode::Char('o'), N)],
+        label: "Esc/o",
+        action: Action::Cancel,
+        hint: "close",
+        help: "close the observed flows",
     },
     // Help
     Binding {

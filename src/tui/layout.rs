@@ -112,6 +112,11 @@ impl Areas {
                 body.height.saturating_sub(2),
             ),
             Mode::Port(_) => centered(body, 60, 6),
+            Mode::Flows(_) => centered(
+                body,
+                w.saturating_sub(4),
+                (app.flow_rows() as u16).saturating_add(8).max(10),
+            ),
             Mode::Matrix(_) => {
                 let rows = match &app.matrix {
                     Some(Ok(m)) => m.rows.len() as u16 + 8,

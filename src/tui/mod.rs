@@ -1,11 +1,13 @@
 //! The explorer (SPEC §5): an interactive terminal UI over the core. `zonescope` alone opens the
-//! built-in demo; `zonescope explore FILE [--trace FLOW] [--present]` opens a file.
+//! built-in demo; `zonescope explore FILE [--trace FLOW] [--present] [--flows LOG...]` opens a
+//! file, with the flow logs' observed traffic when `--flows` is given.
 //!
 //! Layout of this module: [`app`] (state), [`action`] (what can happen), [`keymap`] (the one
 //! key table), [`update`] (the only state transitions, no I/O), [`layout`] (geometry),
 //! [`theme`] (colours, `NO_COLOR`), [`view`] (one renderer per pane), and here the event loop.
 //!
-//! Owns: the terminal (raw mode, alternate screen, mouse capture) and the file watch. Must
+//! Owns: the terminal (raw mode, alternate screen, mouse capture), the file watch and reading
+//! the flow logs (at start and on each reload; `update` only receives the report). Must
 //! never: leave the terminal broken (restored on quit, Ctrl-C and panic), or be imported by the
 //! core (`topology`, `policy`, `trace`, `check`).
 
@@ -28,6 +30,7 @@ use ratatui::crossterm::execute;
 
 use crate::cli::ExploreArgs;
 use crate::commands::CliError;
+use crate::flows::{Options, analyze_logs};
 use crate::topology::{self, Topology};
 use crate::trace::Query;
 use action::Action;
@@ -40,18 +43,48 @@ pub fn run_demo() -> Result<u8, CliError> {
     run_app(App::demo(Theme::from_env()))
 }
 
-/// `zonescope explore FILE [--trace FLOW] [--present]`.
+/// `zonescope explore FILE [--trace FLOW] [--present] [--flows LOG...]`.
 pub fn run(a: &ExploreArgs) -> Result<u8, CliError> {
     require_terminal()?;
     eprintln!("zonescope: loading {} …", a.file.display());
     let t = topology::load(&a.file)?;
-    let app = prepare(
+    let mut app = prepare(
         t,
         Origin::File(a.file.clone()),
         a.trace.as_deref(),
         a.present,
     )?;
+    if a.flows.iter().any(|p| p.as_os_str() == "-") {
+        return Err(CliError::usage(
+            "--flows: the explorer cannot read a flow log from standard input (it is the terminal)",
+            "give the log as a file (gzip is fine), or use `zonescope flows FILE -` in a pipe",
+        ));
+    }
+    if !a.flows.is_empty() {
+        eprintln!("zonescope: reading {} flow log(s) …", a.flows.len());
+        app.flow_logs = a
+            .flows
+            .iter()
+            .map(|p| p.to_string_lossy().into_owned())
+            .collect();
+        let r = flow_report(&app).map_err(|e| {
+            CliError::usage(
+                format!("--flows: {e}"),
+                "give AWS VPC flow log text or Azure NSG/VNet flow log JSON files (gzip is fine)",
+            )
+        })?;
+        update::update(&mut app, Action::FlowsLoaded(Box::new(Ok(r))));
+    }
     run_app(app)
+}
+
+/// The report of the App's flow logs against its topology (I/O: reads every log once).
+pub fn flow_report(app: &App) -> Result<crate::flows::FlowReport, String> {
+    let opts = Options {
+        jobs: 0,
+        ..Options::default()
+    };
+    analyze_logs(&app.topo, &app.flow_logs, opts).map_err(|e| format!("cannot read {e}"))
 }
 
 /// An App ready to show: the flow of `--trace` traced, presentation mode when asked.
@@ -107,9 +140,14 @@ fn mtime(origin: &Origin) -> Option<SystemTime> {
     }
 }
 
+/// Reload the topology, then read the flow logs again against it.
 fn reload(app: &mut App, path: &Path) {
     let r = topology::load(path);
     update::update(app, Action::Loaded(Box::new(r)));
+    if !app.flow_logs.is_empty() {
+        let r = flow_report(app);
+        update::update(app, Action::FlowsLoaded(Box::new(r)));
+    }
 }
 
 fn run_app(mut app: App) -> Result<u8, CliError> {

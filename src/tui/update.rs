@@ -10,8 +10,8 @@ use fuzzy_matcher::skim::SkimMatcherV2;
 
 use super::action::Action;
 use super::app::{
-    App, Effect, FinderState, Highlight, MatrixState, Mode, Origin, Pane, PortState, RowKind,
-    RuleRow, Screen, Target, compute_fanout, row_key,
+    App, Effect, FinderState, FlowRow, FlowsState, Highlight, MatrixState, Mode, Origin, Pane,
+    PortState, RowKind, RuleRow, Screen, Target, compute_fanout, row_key,
 };
 use super::layout::{findings_list_rows, list_offset};
 use crate::policy::Protocol;
@@ -27,6 +27,7 @@ pub fn update(app: &mut App, action: Action) {
         Action::Quit => app.should_quit = true,
         Action::Resize(w, h) => app.size = (w, h),
         Action::Loaded(r) => app.apply_load(*r),
+        Action::FlowsLoaded(r) => app.apply_flows(*r),
         Action::Click(x, y) => click(app, x, y),
         Action::ScrollUp(x, y) => wheel(app, x, y, -3),
         Action::ScrollDown(x, y) => wheel(app, x, y, 3),
@@ -42,6 +43,7 @@ pub fn update(app: &mut App, action: Action) {
                 Mode::Port(p) => port(app, p, &other),
                 Mode::Help(s) => help(s, &other),
                 Mode::Matrix(m) => matrix(app, m, &other),
+                Mode::Flows(f) => flows(app, f, &other),
             };
         }
     }
@@ -125,6 +127,14 @@ fn normal(app: &mut App, a: &Action) {
             app.matrix = Some(app.compute_matrix());
             app.mode = Mode::Matrix(MatrixState { row: 0, col: 0 });
         }
+        Action::OpenFlows => match &app.flows {
+            Some(_) => app.mode = Mode::Flows(FlowsState::default()),
+            None => say(
+                app,
+                "no flow logs: start with `zonescope explore FILE --flows LOG...`",
+                false,
+            ),
+        },
         Action::Help => app.mode = Mode::Help(0),
         Action::Present => {
             app.screen = match app.screen {
@@ -133,10 +143,7 @@ fn normal(app: &mut App, a: &Action) {
             };
             app.theme.contrast = app.screen == Screen::Presentation;
         }
-        Action::Reload => match app.origin {
-            Origin::File(_) => app.effect = Some(Effect::Reload),
-            Origin::Demo => say(app, "the built-in demo has no file to reload", false),
-        },
+        Action::Reload => reload(app),
         Action::Cancel => {
             if app.screen == Screen::Presentation {
                 app.screen = Screen::Standard;
@@ -147,6 +154,78 @@ fn normal(app: &mut App, a: &Action) {
         }
         _ => {}
     }
+}
+
+fn reload(app: &mut App) {
+    match app.origin {
+        Origin::File(_) => app.effect = Some(Effect::Reload),
+        Origin::Demo => say(app, "the built-in demo has no file to reload", false),
+    }
+}
+
+/// The observed flows overlay.
+fn flows(app: &mut App, mut f: FlowsState, a: &Action) -> Mode {
+    let n = app.flow_rows();
+    match a {
+        Action::Up => f.sel = clamp_step(f.sel, -1, n),
+        Action::Down => f.sel = clamp_step(f.sel, 1, n),
+        Action::PageUp => f.sel = clamp_step(f.sel, -10, n),
+        Action::PageDown => f.sel = clamp_step(f.sel, 10, n),
+        Action::Home => f.sel = 0,
+        Action::End => f.sel = n.saturating_sub(1),
+        Action::Cancel | Action::OpenFlows => return Mode::Normal,
+        Action::Reload => reload(app),
+        Action::Confirm => match record_query(app, f.sel) {
+            Some(q) => {
+                app.from = Some(q.from);
+                app.to = Some(q.to);
+                app.port = q.port;
+                app.protocol = q.protocol;
+                app.trace_scroll = 0;
+                app.recompute();
+                // Show the source in the tree (the record names addresses; the path, ids).
+                if let Some(first) = match &app.trace {
+                    Some(Ok(t)) => t.path.first().cloned(),
+                    _ => None,
+                } {
+                    app.reveal(&first);
+                }
+                app.focus = Pane::Trace;
+                report_trace(app);
+                return Mode::Normal;
+            }
+            None => say(app, "no flow record to trace", false),
+        },
+        _ => {}
+    }
+    Mode::Flows(f)
+}
+
+/// The flow the design was asked about for row `i` of the observed flows: a reply is judged
+/// as its request (destination → source on the source port), and a private destination seen
+/// from the internet is named by its endpoint (reached through its public IP), as `flows` does.
+pub fn record_query(app: &App, i: usize) -> Option<Query> {
+    let (src, dst, port, proto, reply) = match app.flow_row(i)? {
+        FlowRow::Drift(m) | FlowRow::Broken(m) => (m.src, m.dst, m.port, &m.protocol, m.reply),
+        FlowRow::Anomaly(x) => (
+            x.src,
+            x.dst,
+            (x.protocol != "icmp").then_some(x.port),
+            &x.protocol,
+            false,
+        ),
+    };
+    let (from, to) = if reply { (dst, src) } else { (src, dst) };
+    let t = &app.topo;
+    let to_name = match t.lookup_ip(to).endpoint {
+        Some(e) if t.lookup_ip(from).network.is_none() => t.endpoint(e).id.clone(),
+        _ => to.to_string(),
+    };
+    let protocol = match Protocol::parse(proto) {
+        Some(Protocol::Any) | None => Protocol::Tcp,
+        Some(p) => p,
+    };
+    Some(Query::new(&from.to_string(), &to_name, port, protocol))
 }
 
 /// Rows a page moves in the focused pane.

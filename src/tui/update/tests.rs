@@ -2,7 +2,7 @@
 
 use super::*;
 use crate::topology::{Verdict, load_str};
-use crate::tui::app::DEMO;
+use crate::tui::app::{DEMO, SegClass};
 use crate::tui::theme::Theme;
 
 fn demo() -> App {
@@ -595,4 +595,176 @@ fn large_designs_open_folded() {
     let app = App::new(t, Origin::Demo, Theme::plain());
     assert!(app.tree.len() < 200, "{} rows shown", app.tree.len());
     assert!(app.tree_all.len() > 1000);
+}
+
+// Observed flows (`--flows`): the report is made here as the event loop makes it, from
+// records of the AWS documentation against the design written for them.
+
+const AWS_DOC: &str = include_str!("../../../tests/fixtures/flows/aws-doc.yaml");
+const AWS_LOG: &str = "\
+2 123456789010 eni-1235b8ca123456789 172.31.16.139 172.31.16.21 20641 22 6 20 4249 1418530010 1418530070 ACCEPT OK
+2 123456789010 eni-1235b8ca123456789 172.31.9.69 172.31.9.12 49761 3389 6 20 4249 1418530010 1418530070 REJECT OK
+2 123456789010 eni-1235b8ca123456789 203.0.113.12 172.31.16.139 0 0 1 4 336 1432917027 1432917142 ACCEPT OK
+";
+
+fn with_flows() -> App {
+    let t = load_str(AWS_DOC, "aws-doc.yaml").unwrap();
+    let mut app = App::new(t, Origin::File("aws-doc.yaml".into()), Theme::plain());
+    app.size = (120, 40);
+    app.flow_logs = vec!["v2.log".into()];
+    let mut an = crate::flows::Analyzer::new(&app.topo);
+    crate::flows::run::analyze_reader(
+        &mut an,
+        "v2.log",
+        AWS_LOG.as_bytes(),
+        crate::flows::read::LogFormat::Auto,
+    )
+    .unwrap();
+    let r = an.finish();
+    update(&mut app, Action::FlowsLoaded(Box::new(Ok(r))));
+    app
+}
+
+#[test]
+fn flows_loaded_stores_the_report_and_paints_the_map() {
+    let app = with_flows();
+    assert_eq!(app.flow_rows(), 3, "two drift records and one broken call");
+    assert!(matches!(app.flow_row(0), Some(FlowRow::Drift(_))));
+    assert!(matches!(app.flow_row(2), Some(FlowRow::Broken(_))));
+    assert!(app.flow_row(3).is_none());
+    let (msg, err) = app.status.clone().unwrap();
+    assert!(msg.contains("2 drift, 1 broken"), "{msg}");
+    assert!(!err);
+    let text: Vec<String> = app
+        .map
+        .iter()
+        .flat_map(|b| &b.lines)
+        .map(|l| l.iter().map(|s| s.text.as_str()).collect())
+        .collect();
+    assert!(text.iter().any(|l| l.contains("observed traffic")));
+    assert!(
+        text.iter()
+            .any(|l| l.contains("data → data") && l.contains("✘1"))
+    );
+    assert!(
+        text.iter().any(|l| l.contains("vpc-default ⚑3")),
+        "{text:?}"
+    );
+    let classes: Vec<SegClass> = app
+        .map
+        .iter()
+        .flat_map(|b| &b.lines)
+        .flatten()
+        .map(|s| s.class)
+        .collect();
+    assert!(classes.contains(&SegClass::FlowAccepted));
+    assert!(classes.contains(&SegClass::FlowRejected));
+}
+
+#[test]
+fn open_flows_without_logs_explains() {
+    let mut app = demo();
+    update(&mut app, Action::OpenFlows);
+    assert_eq!(app.mode, Mode::Normal);
+    assert!(app.status.as_ref().unwrap().0.contains("--flows"));
+}
+
+#[test]
+fn open_flows_moves_and_closes() {
+    let mut app = with_flows();
+    update(&mut app, Action::OpenFlows);
+    assert_eq!(app.mode, Mode::Flows(FlowsState { sel: 0 }));
+    update(&mut app, Action::Down);
+    update(&mut app, Action::Down);
+    update(&mut app, Action::Down);
+    assert_eq!(
+        app.mode,
+        Mode::Flows(FlowsState { sel: 2 }),
+        "stops at the end"
+    );
+    update(&mut app, Action::Home);
+    assert_eq!(app.mode, Mode::Flows(FlowsState { sel: 0 }));
+    update(&mut app, Action::End);
+    assert_eq!(app.mode, Mode::Flows(FlowsState { sel: 2 }));
+    update(&mut app, Action::Up);
+    assert_eq!(app.mode, Mode::Flows(FlowsState { sel: 1 }));
+    update(&mut app, Action::Cancel);
+    assert_eq!(app.mode, Mode::Normal);
+    update(&mut app, Action::OpenFlows);
+    update(&mut app, Action::OpenFlows);
+    assert_eq!(app.mode, Mode::Normal, "o closes it again");
+}
+
+#[test]
+fn enter_on_a_drift_record_traces_it() {
+    let mut app = with_flows();
+    update(&mut app, Action::OpenFlows);
+    update(&mut app, Action::Confirm);
+    assert_eq!(app.mode, Mode::Normal);
+    assert_eq!(app.from.as_deref(), Some("172.31.16.139"));
+    assert_eq!(app.to.as_deref(), Some("172.31.16.21"));
+    assert_eq!(app.port, Some(22));
+    assert_eq!(app.protocol, Protocol::Tcp);
+    assert_eq!(verdict(&app), Some(Verdict::Deny), "the design denies it");
+    assert_eq!(app.focus, Pane::Trace);
+    assert_eq!(app.selected_id().as_deref(), Some("web-1"), "source shown");
+}
+
+#[test]
+fn enter_on_an_internet_ping_names_the_endpoint_behind_the_public_ip() {
+    let mut app = with_flows();
+    update(&mut app, Action::OpenFlows);
+    update(&mut app, Action::Down);
+    update(&mut app, Action::Confirm);
+    assert_eq!(app.from.as_deref(), Some("203.0.113.12"));
+    assert_eq!(app.to.as_deref(), Some("web-1"));
+    assert_eq!(app.port, None);
+    assert_eq!(app.protocol, Protocol::Icmp);
+    assert_eq!(verdict(&app), Some(Verdict::Deny));
+}
+
+#[test]
+fn enter_on_a_broken_call_traces_an_allowed_flow() {
+    let mut app = with_flows();
+    update(&mut app, Action::OpenFlows);
+    update(&mut app, Action::End);
+    update(&mut app, Action::Confirm);
+    assert_eq!(app.port, Some(3389));
+    assert_eq!(verdict(&app), Some(Verdict::Allow));
+}
+
+#[test]
+fn reload_in_the_flows_overlay_asks_the_event_loop() {
+    let mut app = with_flows();
+    update(&mut app, Action::OpenFlows);
+    update(&mut app, Action::Reload);
+    assert_eq!(app.effect, Some(Effect::Reload));
+    assert!(matches!(app.mode, Mode::Flows(_)));
+}
+
+#[test]
+fn a_flows_error_is_kept_and_shown() {
+    let mut app = with_flows();
+    update(&mut app, Action::OpenFlows);
+    update(&mut app, Action::End);
+    update(
+        &mut app,
+        Action::FlowsLoaded(Box::new(Err("cannot read v2.log: gone".into()))),
+    );
+    assert_eq!(app.flow_rows(), 0);
+    assert_eq!(
+        app.mode,
+        Mode::Flows(FlowsState { sel: 0 }),
+        "selection clamped"
+    );
+    assert!(app.status.as_ref().unwrap().1, "an error");
+    update(&mut app, Action::Confirm);
+    assert!(matches!(app.mode, Mode::Flows(_)), "nothing to trace");
+    assert!(
+        !app.map
+            .iter()
+            .flat_map(|b| &b.lines)
+            .flatten()
+            .any(|s| s.text.contains("observed traffic"))
+    );
 }

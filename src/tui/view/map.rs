@@ -65,6 +65,8 @@ fn seg_style(app: &App, s: &Seg) -> Style {
         SegClass::PrivateLink | SegClass::Service => th.spoke(false),
         SegClass::Backend | SegClass::Standalone => th.text(),
         SegClass::Note => th.dim(),
+        SegClass::FlowAccepted => th.allow(),
+        SegClass::FlowRejected => th.deny(),
     }
 }
 

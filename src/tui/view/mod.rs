@@ -5,6 +5,7 @@
 
 pub mod finder;
 pub mod findings;
+pub mod flows;
 pub mod footer;
 pub mod help;
 pub mod map;
@@ -56,6 +57,7 @@ pub fn draw(app: &App, area: Rect, buf: &mut Buffer) {
             Mode::Finder(f) => finder::render(app, f, o, buf),
             Mode::Help(s) => help::render(app, *s, o, buf),
             Mode::Matrix(m) => matrix::render(app, m, o, buf),
+            Mode::Flows(s) => flows::render(app, s, o, buf),
             Mode::Port(p) => finder::render_port(app, p, o, buf),
             Mode::Normal => {}
         }
