@@ -102,30 +102,16 @@ pub struct Engine<'a> {
     policy_cache: RefCell<HashMap<(ZoneIx, ZoneIx, Protocol), PortSet>>,
 }
 
-fn ep_party(t: &Topology, e: EpIx) -> Party {
-    let ep = t.endpoint(e);
-    Party {
-        ep: Some(e),
-        alias: None,
-        subnet: ep.subnet,
-        network: ep.network,
-        zone: ep.zone,
-        addr: ep.ip,
-        fqdn: ep.fqdn.clone(),
-        outside: ep.subnet.is_none(),
-    }
-}
-
 /// The source party of an endpoint.
 pub fn src_party(t: &Topology, e: EpIx) -> Party {
-    ep_party(t, e)
+    Party::of_endpoint(t, e)
 }
 
 /// The source party of an address (outside every network, or inside one).
 pub fn addr_party(t: &Topology, a: IpAddr) -> Party {
     let m = t.lookup_ip(a);
     if let Some(e) = m.endpoint {
-        let mut p = ep_party(t, e);
+        let mut p = Party::of_endpoint(t, e);
         p.addr = Some(a);
         return p;
     }
@@ -264,7 +250,7 @@ impl<'a> Engine<'a> {
 
     fn via_pe(&self, service: EpIx, pe: EpIx) -> Dst {
         let p = self.t.endpoint(pe);
-        let mut party = ep_party(self.t, service);
+        let mut party = Party::of_endpoint(self.t, service);
         party.alias = Some(pe);
         party.subnet = p.subnet;
         party.network = p.network;
@@ -293,13 +279,13 @@ impl<'a> Engine<'a> {
                     return self.via_pe(*e, pe);
                 }
                 Dst {
-                    party: ep_party(t, *e),
+                    party: Party::of_endpoint(t, *e),
                     ep: Some(*e),
                     via_pe: None,
                 }
             }
             Target::Public(e) => {
-                let mut party = ep_party(t, *e);
+                let mut party = Party::of_endpoint(t, *e);
                 party.subnet = None;
                 party.network = None;
                 party.addr = None;

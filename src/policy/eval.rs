@@ -28,6 +28,23 @@ pub struct Party {
     pub outside: bool,
 }
 
+impl Party {
+    /// An endpoint as one end of a flow: itself, its subnet, network, zone, address and name.
+    pub fn of_endpoint(t: &Topology, e: EpIx) -> Party {
+        let ep = t.endpoint(e);
+        Party {
+            ep: Some(e),
+            alias: None,
+            subnet: ep.subnet,
+            network: ep.network,
+            zone: ep.zone,
+            addr: ep.ip,
+            fqdn: ep.fqdn.clone(),
+            outside: ep.subnet.is_none(),
+        }
+    }
+}
+
 /// A flow to evaluate: who talks to whom, how.
 #[derive(Debug, Clone, Copy)]
 pub struct Flow<'a> {

@@ -415,24 +415,10 @@ enum Naming {
     PublicAddr,
 }
 
-fn ep_party(t: &Topology, e: EpIx) -> Party {
-    let ep = t.endpoint(e);
-    Party {
-        ep: Some(e),
-        alias: None,
-        subnet: ep.subnet,
-        network: ep.network,
-        zone: ep.zone,
-        addr: ep.ip,
-        fqdn: ep.fqdn.clone(),
-        outside: ep.subnet.is_none(),
-    }
-}
-
 fn ep_end(t: &Topology, e: EpIx) -> End {
     let ep = t.endpoint(e);
     End {
-        party: ep_party(t, e),
+        party: Party::of_endpoint(t, e),
         label: ep.id.clone(),
         ep: Some(e),
         subnet: ep.subnet,
@@ -643,7 +629,7 @@ pub(crate) fn dns_lookup(
 /// A destination endpoint reached through private endpoint `pe`.
 fn via_pe_end(t: &Topology, service: EpIx, pe: EpIx) -> End {
     let p = t.endpoint(pe);
-    let mut party = ep_party(t, service);
+    let mut party = Party::of_endpoint(t, service);
     party.alias = Some(pe);
     party.subnet = p.subnet;
     party.network = p.network;
