@@ -133,7 +133,109 @@ pub fn load_str(text: &str, file: &str) -> Result<Topology, LoadError> {
     }
 }
 
+/// Files at least this large are parsed in two halves on two threads (see [`parse_split`]).
+const SPLIT_PARSE_MIN_BYTES: usize = 1 << 20;
+
 fn parse(text: &str) -> Result<RawFile, InputError> {
+    if text.len() >= SPLIT_PARSE_MIN_BYTES
+        && let Some(raw) = parse_split(text)
+    {
+        return Ok(raw);
+    }
+    parse_one(text)
+}
+
+/// The byte ranges of the top-level keys of a plain one-document file, or `None` when the file
+/// uses what a split parse cannot keep apart: several documents or directives, anchors or
+/// aliases (an unquoted `*` or any `&`), a key written twice, a flow mapping at the top.
+fn top_level_sections(text: &str) -> Option<Vec<(String, std::ops::Range<usize>)>> {
+    if text.contains('&') {
+        return None;
+    }
+    let bytes = text.as_bytes();
+    if bytes
+        .iter()
+        .enumerate()
+        .any(|(i, &b)| b == b'*' && !(i > 0 && matches!(bytes[i - 1], b'"' | b'\'' | b'.' | b'-')))
+    {
+        return None;
+    }
+    let mut sections: Vec<(String, std::ops::Range<usize>)> = Vec::new();
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        let first = line.as_bytes().first().copied().unwrap_or(b' ');
+        if line.starts_with("---") || line.starts_with("...") || first == b'%' || first == b'{' {
+            return None;
+        }
+        if first.is_ascii_alphabetic() || first == b'_' {
+            let key = line.split(':').next()?.trim().to_string();
+            if sections.iter().any(|(k, _)| *k == key) {
+                return None;
+            }
+            if let Some(last) = sections.last_mut() {
+                last.1.end = offset;
+            }
+            sections.push((key, offset..text.len()));
+        }
+        offset += line.len();
+    }
+    Some(sections)
+}
+
+/// Parse a large file on two threads: each parses a copy in which the other half's top-level
+/// sections are blanked (every byte but newlines made a space), so lines, columns and byte
+/// offsets stay exact; `version` stays in both. The halves merge into one [`RawFile`]. Any
+/// failure returns `None`, and the caller parses the whole file the ordinary way (so errors are
+/// always the ordinary parser's).
+fn parse_split(text: &str) -> Option<RawFile> {
+    let sections = top_level_sections(text)?;
+    if sections.len() < 2 {
+        return None;
+    }
+    // Balance the halves by size, largest section first.
+    let mut order: Vec<usize> = (0..sections.len()).collect();
+    order.sort_by_key(|&i| std::cmp::Reverse(sections[i].1.len()));
+    let mut side = vec![0usize; sections.len()];
+    let mut weight = [0usize; 2];
+    for i in order {
+        let s = usize::from(weight[1] < weight[0]);
+        side[i] = s;
+        weight[s] += sections[i].1.len();
+    }
+    let half = |keep: usize| -> String {
+        let mut bytes = text.as_bytes().to_vec();
+        for (i, (key, range)) in sections.iter().enumerate() {
+            if side[i] != keep && key != "version" {
+                for b in &mut bytes[range.clone()] {
+                    if *b != b'\n' {
+                        *b = b' ';
+                    }
+                }
+            }
+        }
+        String::from_utf8(bytes).unwrap_or_default()
+    };
+    let (a, b) = std::thread::scope(|scope| {
+        let other = scope.spawn(|| parse_one(&half(1)).ok());
+        let mine = parse_one(&half(0)).ok();
+        (mine, other.join().ok().flatten())
+    });
+    let (mut a, b) = (a?, b?);
+    a.name = a.name.or(b.name);
+    a.description = a.description.or(b.description);
+    a.zones.extend(b.zones);
+    a.networks.extend(b.networks);
+    a.peerings.extend(b.peerings);
+    a.endpoints.extend(b.endpoints);
+    a.rule_sets.extend(b.rule_sets);
+    a.policies.extend(b.policies);
+    a.dns.extend(b.dns);
+    a.service_tags.extend(b.service_tags);
+    a.expect.extend(b.expect);
+    Some(a)
+}
+
+fn parse_one(text: &str) -> Result<RawFile, InputError> {
     // Size the node and event limits to the file; keep the alias and depth limits.
     let mut budget = serde_saphyr::Budget::default();
     let scaled = text.len().saturating_mul(2);
@@ -1544,4 +1646,52 @@ pub fn schema_json() -> String {
     let mut s = serde_json::to_string_pretty(&schema).unwrap_or_default();
     s.push('\n');
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Whenever a split parse happens, it equals the ordinary one; returns whether it happened.
+    fn same(text: &str) -> bool {
+        let one = format!("{:?}", parse_one(text).expect("parses"));
+        match parse_split(text) {
+            Some(raw) => {
+                assert_eq!(one, format!("{raw:?}"));
+                true
+            }
+            None => false,
+        }
+    }
+
+    #[test]
+    fn a_split_parse_equals_the_ordinary_one_positions_included() {
+        for sample in [
+            "../../samples/azure-hub-spoke.yaml",
+            "../../samples/aws-isolated-ai.yaml",
+            "../../tests/fixtures/trace/routing-and-rules.yaml",
+        ] {
+            let path = format!("{}/src/topology/{sample}", env!("CARGO_MANIFEST_DIR"));
+            same(&std::fs::read_to_string(path).unwrap());
+        }
+        let m = crate::generate::generate(&crate::generate::GenParams::size("S").unwrap());
+        assert!(same(&m), "a generated topology splits");
+    }
+
+    #[test]
+    fn files_a_split_cannot_keep_apart_are_parsed_whole() {
+        assert!(top_level_sections("version: 1\nname: &a x\n").is_none());
+        assert!(top_level_sections("version: 1\nzones: [*a]\n").is_none());
+        assert!(top_level_sections("version: 1\nzones: []\nzones: []\n").is_none());
+        assert!(top_level_sections("---\nversion: 1\n").is_none());
+        assert!(top_level_sections("version: 1\nrule_sets: [{ports: \"*\"}]\n").is_some());
+    }
+
+    #[test]
+    fn errors_always_come_from_the_ordinary_parse() {
+        let text = "version: 1\nzones:\n  - id: a\n    colour: red\n";
+        assert!(parse_split(text).is_none());
+        let e = parse(text).unwrap_err();
+        assert_eq!((e.at.line, e.at.column), (4, 5));
+    }
 }
