@@ -597,31 +597,30 @@ impl<'t> Analyzer<'t> {
         a.data_zone_egress += b.data_zone_egress;
         a.large_transfer += b.large_transfer;
         a.unapproved_endpoint += b.unapproved_endpoint;
-        let shift = |line: &mut u64| *line += line_offset;
-        for mut m in other.drift {
-            if self.drift.len() < SAMPLE_CAP {
-                shift(&mut m.line);
-                self.drift.push(m);
-            }
-        }
-        for mut m in other.broken {
-            if self.broken.len() < SAMPLE_CAP {
-                shift(&mut m.line);
-                self.broken.push(m);
-            }
-        }
-        for mut m in other.anomalies {
-            if self.anomalies.len() < SAMPLE_CAP {
-                shift(&mut m.line);
-                self.anomalies.push(m);
-            }
-        }
-        for mut u in other.unreadable_samples {
-            if self.unreadable_samples.len() < UNREADABLE_SAMPLES {
-                shift(&mut u.line);
-                self.unreadable_samples.push(u);
-            }
-        }
+        append_shifted(&mut self.drift, other.drift, SAMPLE_CAP, line_offset, |m| {
+            &mut m.line
+        });
+        append_shifted(
+            &mut self.broken,
+            other.broken,
+            SAMPLE_CAP,
+            line_offset,
+            |m| &mut m.line,
+        );
+        append_shifted(
+            &mut self.anomalies,
+            other.anomalies,
+            SAMPLE_CAP,
+            line_offset,
+            |m| &mut m.line,
+        );
+        append_shifted(
+            &mut self.unreadable_samples,
+            other.unreadable_samples,
+            UNREADABLE_SAMPLES,
+            line_offset,
+            |u| &mut u.line,
+        );
         for (p, q) in self.pairs.iter_mut().zip(&other.pairs) {
             p.records += q.records;
             p.accepted += q.accepted;
@@ -944,4 +943,19 @@ fn mismatch_text(m: &Mismatch, out: &mut dyn Write) -> io::Result<()> {
         writeln!(out, "      {}", m.reason)?;
     }
     Ok(())
+}
+
+/// Append the samples of a later part of a split log to `into`, up to `cap`, with their line
+/// numbers moved by the lines that came before that part.
+fn append_shifted<T>(
+    into: &mut Vec<T>,
+    from: Vec<T>,
+    cap: usize,
+    shift: u64,
+    line: impl Fn(&mut T) -> &mut u64,
+) {
+    for mut item in from.into_iter().take(cap.saturating_sub(into.len())) {
+        *line(&mut item) += shift;
+        into.push(item);
+    }
 }

@@ -10,7 +10,7 @@ use std::net::IpAddr;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, BorderType, Borders, Paragraph, Widget, Wrap};
+use ratatui::widgets::{Block, BorderType, Borders, Paragraph, Widget};
 
 use super::fit;
 use crate::flows::report::Mismatch;
@@ -111,16 +111,8 @@ pub fn render(app: &App, s: &FlowsState, area: Rect, buf: &mut Buffer) {
     if inner.is_empty() {
         return;
     }
-    let r = match &app.flows {
-        Some(Ok(r)) => r,
-        Some(Err(e)) => {
-            Paragraph::new(e.as_str())
-                .style(th.deny())
-                .wrap(Wrap { trim: false })
-                .render(inner, buf);
-            return;
-        }
-        None => return,
+    let Some(r) = super::loaded(&app.flows, th, inner, buf) else {
+        return;
     };
     let w = usize::from(inner.width);
     let h = usize::from(inner.height);

@@ -7,7 +7,7 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, BorderType, Borders, Paragraph, Widget, Wrap};
+use ratatui::widgets::{Block, BorderType, Borders, Paragraph, Widget};
 
 use super::fit;
 use crate::trace::matrix::Cell;
@@ -53,16 +53,8 @@ pub fn render(app: &App, m: &MatrixState, area: Rect, buf: &mut Buffer) {
     if inner.is_empty() {
         return;
     }
-    let mx = match &app.matrix {
-        Some(Ok(mx)) => mx,
-        Some(Err(e)) => {
-            Paragraph::new(e.as_str())
-                .style(th.deny())
-                .wrap(Wrap { trim: false })
-                .render(inner, buf);
-            return;
-        }
-        None => return,
+    let Some(mx) = super::loaded(&app.matrix, th, inner, buf) else {
+        return;
     };
     let w0 = mx
         .rows

@@ -138,6 +138,26 @@ fn too_small(app: &App, area: Rect, buf: &mut Buffer) {
 }
 
 /// Cut a string to `w` characters, with an ellipsis when cut.
+/// The computed content of an overlay, or `None` after drawing its error (or nothing yet).
+pub fn loaded<'a, T>(
+    slot: &'a Option<Result<T, String>>,
+    th: super::theme::Theme,
+    inner: Rect,
+    buf: &mut Buffer,
+) -> Option<&'a T> {
+    match slot {
+        Some(Ok(v)) => Some(v),
+        Some(Err(e)) => {
+            Paragraph::new(e.as_str())
+                .style(th.deny())
+                .wrap(Wrap { trim: false })
+                .render(inner, buf);
+            None
+        }
+        None => None,
+    }
+}
+
 pub fn fit(s: &str, w: usize) -> String {
     if s.chars().count() <= w {
         return s.to_string();
