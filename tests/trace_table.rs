@@ -527,3 +527,23 @@ fn query_parses_the_explorer_syntax() {
     assert!(Query::parse("web").is_err());
     assert!(Query::parse("web -> db:99999").is_err());
 }
+
+#[test]
+fn an_icmp_return_is_named_without_ports() {
+    let t = topo();
+    // pub-vm's NACL lets no ICMP out, so the reply of a ping from the internet is denied.
+    let tr = trace(
+        &t,
+        &Query::new("internet", "13.58.55.60", None, Protocol::Icmp),
+        &WhatIf::default(),
+    )
+    .unwrap();
+    assert_eq!(tr.verdict, Deny, "{}", tr.reason);
+    assert!(
+        tr.reason.contains("icmp (the return traffic)")
+            || tr.reason.contains("denies inbound icmp"),
+        "{}",
+        tr.reason
+    );
+    assert!(!tr.reason.contains("icmp/"), "{}", tr.reason);
+}

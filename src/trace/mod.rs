@@ -995,7 +995,10 @@ impl Enforcer<'_> {
             (self.src, self.dst)
         };
         let flow = if reverse {
-            format!("{}/1024-65535 (the return traffic)", self.flow_protocol)
+            match self.port {
+                Some(_) => format!("{}/1024-65535 (the return traffic)", self.flow_protocol),
+                None => format!("{} (the return traffic)", self.flow_protocol),
+            }
         } else {
             self.flow_text()
         };
@@ -1018,21 +1021,36 @@ impl Enforcer<'_> {
         }
         let src_sel = self.sel_text(src_end);
         let dst_sel = self.sel_text(dst_end);
-        let port_text = if reverse {
-            "1024-65535".to_string()
+        let flow_ports = if self.port.is_none() {
+            String::new()
+        } else if reverse {
+            "/1024-65535".to_string()
         } else {
-            self.port
-                .as_ref()
-                .map_or("*".to_string(), ToString::to_string)
+            format!(
+                "/{}",
+                self.port
+                    .as_ref()
+                    .map_or("*".to_string(), ToString::to_string)
+            )
         };
         let proto = self.flow_protocol.transport();
         let fix = match rs.kind {
             RuleSetKind::Nsg | RuleSetKind::Nacl => {
-                let limit = prio.unwrap_or(65500);
+                // A NACL's final `*` rule is number 32767.
+                let limit = prio.unwrap_or(if rs.kind == RuleSetKind::Nacl {
+                    32767
+                } else {
+                    65500
+                });
                 let free = free_priority_below(rs, dir, limit);
+                let below = if prio.is_none() && rs.kind == RuleSetKind::Nacl {
+                    "before the final `*` rule".to_string()
+                } else {
+                    format!("below {limit}")
+                };
                 let where_ = free.map_or_else(
-                    || format!("(no free priority below {limit}: renumber the rules)"),
-                    |p| format!("at priority {p} (free, below {limit})"),
+                    || format!("(no free priority {below}: renumber the rules)"),
+                    |p| format!("at priority {p} (free, {below})"),
                 );
                 let lead = if explicit {
                     format!(
@@ -1043,7 +1061,7 @@ impl Enforcer<'_> {
                     String::new()
                 };
                 Some(format!(
-                    "{lead}add to {} an {}allow rule for {proto}/{port_text} from {src_sel} to {dst_sel} {where_}",
+                    "{lead}add to {} an {}allow rule for {proto}{flow_ports} from {src_sel} to {dst_sel} {where_}",
                     rs.id, dir_text
                 ))
             }
@@ -1054,7 +1072,7 @@ impl Enforcer<'_> {
                     format!("from {src_sel}")
                 };
                 Some(format!(
-                    "add an {dir_text}rule to security group {} allowing {proto}/{port_text} {peer}",
+                    "add an {dir_text}rule to security group {} allowing {proto}{flow_ports} {peer}",
                     rs.id
                 ))
             }
@@ -1067,12 +1085,12 @@ impl Enforcer<'_> {
                     .unwrap_or_default();
                 if explicit {
                     Some(format!(
-                        "rule {} of {} denies this flow; if it is intended, add an allow rule with a lower priority number for {proto}/{port_text} from {src_sel} to {dst_sel}{app}",
+                        "rule {} of {} denies this flow; if it is intended, add an allow rule with a lower priority number for {proto}{flow_ports} from {src_sel} to {dst_sel}{app}",
                         d.name, rs.id
                     ))
                 } else {
                     Some(format!(
-                        "add a rule to {} allowing {proto}/{port_text} from {src_sel} to {dst_sel}{app}",
+                        "add a rule to {} allowing {proto}{flow_ports} from {src_sel} to {dst_sel}{app}",
                         rs.id
                     ))
                 }
@@ -1086,7 +1104,7 @@ impl Enforcer<'_> {
                     ))
                 } else {
                     Some(format!(
-                        "add a zone policy allowing {zs} → {zd} {proto}/{port_text}, with its justification and data classification"
+                        "add a zone policy allowing {zs} → {zd} {proto}{flow_ports}, with its justification and data classification"
                     ))
                 }
             }
