@@ -678,17 +678,14 @@ pub fn flow_changes(
             let mut run: Option<(u16, u16, Outcome, Outcome)> = None;
             let mut flush = |run: &mut Option<(u16, u16, Outcome, Outcome)>, icmp: bool| {
                 if let Some((lo, hi, o, n)) = run.take() {
+                    let (ports, port_from, port_to) = port_fields(lo, hi, icmp);
                     let fc = FlowChange {
                         from: s.to_string(),
                         to: d.to_string(),
                         protocol: proto,
-                        ports: if icmp {
-                            String::new()
-                        } else {
-                            PortSet::range(lo, hi).to_string()
-                        },
-                        port_from: (!icmp).then_some(lo),
-                        port_to: (!icmp).then_some(hi),
+                        ports,
+                        port_from,
+                        port_to,
                         old: o.clone(),
                         new: n.clone(),
                     };
@@ -810,17 +807,14 @@ fn endpoint_flows(
             let mut flush = |run: &mut Option<(u16, u16, Option<String>)>| {
                 if let Some((lo, hi, by)) = run.take() {
                     let icmp = !proto.has_ports();
+                    let (ports, port_from, port_to) = port_fields(lo, hi, icmp);
                     out.push(EndpointFlow {
                         from: s.to_string(),
                         to: d.to_string(),
                         protocol: proto,
-                        ports: if icmp {
-                            String::new()
-                        } else {
-                            PortSet::range(lo, hi).to_string()
-                        },
-                        port_from: (!icmp).then_some(lo),
-                        port_to: (!icmp).then_some(hi),
+                        ports,
+                        port_from,
+                        port_to,
                         decided_by: by,
                     });
                 }
@@ -1021,6 +1015,15 @@ pub fn run(a: &DiffArgs, out: &mut dyn Write) -> Result<u8, CliError> {
         TextJson::Text => out.write_all(render_text(&d).as_bytes())?,
     }
     Ok(u8::from(d.behaviour_changed))
+}
+
+/// The port fields of a changed flow: the range as text and its ends; none for ICMP.
+fn port_fields(lo: u16, hi: u16, icmp: bool) -> (String, Option<u16>, Option<u16>) {
+    if icmp {
+        (String::new(), None, None)
+    } else {
+        (PortSet::range(lo, hi).to_string(), Some(lo), Some(hi))
+    }
 }
 
 #[cfg(test)]
