@@ -3,10 +3,11 @@
 
 use std::time::{Duration, Instant};
 
-use zonescope::check::{config, dns, exact, expectations, reach, shadow};
+use zonescope::check::{config, dns, expectations, reach, shadow};
 use zonescope::generate::{GenParams, generate};
 use zonescope::topology::load_str;
 use zonescope::trace::WhatIf;
+use zonescope::trace::exact;
 
 fn time<T>(label: &str, total: &mut Duration, f: impl FnOnce() -> T) -> T {
     let t0 = Instant::now();

@@ -250,9 +250,8 @@ fn run_matrix(a: &MatrixArgs, out: &mut dyn Write) -> Result<u8, CliError> {
         MatrixBy::Subnet => By::Subnet,
         MatrixBy::Endpoint => By::Endpoint,
     };
-    let mut m = matrix(&t, by, a.port, proto, &WhatIf::default())
+    let m = matrix(&t, by, a.port, proto, &WhatIf::default())
         .map_err(|e| CliError::usage(e, "use --by zone or --by subnet on large designs"))?;
-    crate::check::exact::fill_ports(&t, &mut m);
     match a.format {
         MatrixFormat::Json => {
             serde_json::to_writer_pretty(&mut *out, &m).map_err(std::io::Error::other)?;

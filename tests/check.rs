@@ -5,10 +5,10 @@
 use std::path::Path;
 use std::process::Command;
 
-use zonescope::check::exact::{Engine, Target, external_classes, groups, src_party};
 use zonescope::check::{Severity, findings, review, sarif::to_sarif};
 use zonescope::policy::{PortSet, Protocol};
 use zonescope::topology::{Kind, Topology, Verdict, load, load_str};
+use zonescope::trace::exact::{Engine, Target, external_classes, groups, src_party};
 use zonescope::trace::{Query, WhatIf, trace};
 
 const IDS: [&str; 14] = [
@@ -381,14 +381,12 @@ fn cached_routes_are_the_routes_of_the_trace_engine() {
 
 #[test]
 fn matrix_exact_ports_agree_with_traces() {
-    use zonescope::check::exact::fill_ports;
     use zonescope::trace::matrix::{By, matrix};
     let dir = format!("{}/samples", env!("CARGO_MANIFEST_DIR"));
     for name in ["azure-hub-spoke", "flawed-design"] {
         let t = load(Path::new(&format!("{dir}/{name}.yaml"))).unwrap();
         let w = WhatIf::default();
-        let mut grid = matrix(&t, By::Endpoint, 443, Protocol::Tcp, &w).unwrap();
-        fill_ports(&t, &mut grid);
+        let grid = matrix(&t, By::Endpoint, 443, Protocol::Tcp, &w).unwrap();
         let ports = boundaries(&t);
         for cell in &grid.cells {
             if cell.from == cell.to {

@@ -3,12 +3,11 @@
 //! Owns: [`Finding`], [`ExpectationResult`], [`Report`], the zone roles of seed 002
 //! ([`Role`]) and [`review`], which runs every finding family: [`config`] (settings and rules),
 //! [`dns`], [`shadow`] (rules that never match) and [`reach`] (exact reachability through
-//! [`exact`]). Pure: reads a [`Topology`], traces flows, returns data. Must never: print, exit,
+//! [`crate::trace::exact`]). Pure: reads a [`Topology`], traces flows, returns data. Must never: print, exit,
 //! or import a UI crate.
 
 pub mod config;
 pub mod dns;
-pub mod exact;
 pub mod reach;
 pub mod sarif;
 pub mod shadow;
@@ -224,9 +223,9 @@ pub fn findings(t: &Topology) -> Vec<Finding> {
     findings.extend(config::broad_source(t));
     findings.extend(shadow::shadowed_rules(t));
     findings.extend(dns::dns_not_private(t));
-    let eng = exact::Engine::new(t);
-    let groups = exact::groups(t);
-    let ext = exact::external_classes(t);
+    let eng = crate::trace::exact::Engine::new(t);
+    let groups = crate::trace::exact::groups(t);
+    let ext = crate::trace::exact::external_classes(t);
     findings.extend(reach::findings(&eng, &groups, &ext));
     findings.sort_by(|a, b| {
         b.severity

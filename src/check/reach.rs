@@ -8,10 +8,10 @@
 
 use std::net::IpAddr;
 
-use super::exact::{Engine, External, Group, Reach, Target, addr_party, src_party};
 use super::{Finding, Location, Role, Severity, role_of};
 use crate::policy::PortSet;
 use crate::topology::{DnsTarget, EpIx, Kind, Topology, Verdict};
+use crate::trace::exact::{Engine, External, Group, Reach, Target, addr_party, src_party};
 use crate::trace::{Trace, dns_lookup, trace};
 
 /// Replay one flow of `reach` with the trace engine: the evidence. `None` when the trace does

@@ -2,9 +2,11 @@
 //! rule set on the path in order, and give the verdict with its deciding rule, a reason a person
 //! can act on, a suggested fix, and the fan-out to a gateway's backends.
 //!
-//! Owns: [`trace`], [`Trace`], [`WhatIf`]. Pure: no I/O, no UI. Must never: panic on a user's
+//! Owns: [`trace`], [`Trace`], [`WhatIf`]; [`exact`] (every port a source reaches, per group of
+//! alike endpoints) and [`matrix`] (verdicts between every pair of zones, subnets, endpoints). Pure: no I/O, no UI. Must never: panic on a user's
 //! input (unknown ids are [`TraceError`]s), or enumerate unbounded paths.
 
+pub mod exact;
 pub mod matrix;
 mod render;
 pub mod route;

@@ -571,6 +571,37 @@ impl<'a> Engine<'a> {
         }
     }
 
+    /// Whether a flow from `src` to `target` has a route at all (else the trace's verdict is
+    /// `no_route`, whatever the rules say).
+    pub fn routed(&self, src: &Party, target: &Target) -> bool {
+        let dst = self.resolve(src, target);
+        match (
+            src.outside,
+            dst.party.outside,
+            src.network,
+            dst.party.network,
+        ) {
+            (false, false, Some(a), Some(b)) => self.connected(a, b),
+            _ => self.route(src, &dst).is_some(),
+        }
+    }
+
+    /// Whether [`Engine::net_route`] finds a route from `a` to `b` (without building it).
+    fn connected(&self, a: NetIx, b: NetIx) -> bool {
+        if a == b {
+            return true;
+        }
+        let parent = self.parents(a);
+        let mut cur = b;
+        while cur != a {
+            match parent[cur.index()] {
+                Some(p) => cur = p,
+                None => return false,
+            }
+        }
+        true
+    }
+
     /// The trace query (and what-if) that replays `src -> target` on one port.
     pub fn query(
         &self,
@@ -614,7 +645,18 @@ fn all_selectors(t: &Topology) -> impl Iterator<Item = &Selector> {
 /// Group the endpoints (private endpoints excluded): same subnet, zone, kind, listeners and
 /// public IP, no rule sets of their own, no FQDN, not named by any rule, and no rule address
 /// (CIDR or service tag) that holds some addresses of their subnet but not all holds them.
+/// An endpoint outside every subnet (the internet, on-premises) is matched by its own address,
+/// so it is a group of its own.
 pub fn groups(t: &Topology) -> Vec<Group> {
+    groups_apart(t, &HashSet::new())
+}
+
+/// [`groups`], with each endpoint of `apart` in a group of its own (the endpoints a what-if
+/// switches off behave unlike their neighbours).
+pub fn groups_apart<S: std::hash::BuildHasher>(
+    t: &Topology,
+    apart: &HashSet<EpIx, S>,
+) -> Vec<Group> {
     type Key = (
         Option<SubnetIx>,
         Option<ZoneIx>,
@@ -655,7 +697,9 @@ pub fn groups(t: &Topology) -> Vec<Group> {
         if ep.kind == Kind::PrivateEndpoint {
             continue;
         }
+        // Outside every subnet (`is_paas`): matched by its own address.
         let unique = ep.is_paas()
+            || apart.contains(&e)
             || !ep.rule_sets.is_empty()
             || ep.fqdn.is_some()
             || named.contains(&e)
@@ -840,78 +884,4 @@ pub fn external_classes(t: &Topology) -> Vec<External> {
         });
     }
     out
-}
-
-/// Fill the exact port columns of a matrix: for each cell, every TCP and UDP port on which some
-/// endpoint of the row reaches some endpoint of the column (no what-if). Endpoints of one
-/// [`Group`] reach alike, so one pair per pair of groups decides for all its members.
-pub fn fill_ports(t: &Topology, m: &mut crate::trace::matrix::Matrix) {
-    use crate::trace::matrix::{destinations, label, sources};
-    let eng = Engine::new(t);
-    let gs = groups(t);
-    let srcs: HashSet<EpIx> = sources(t).into_iter().collect();
-    let dsts: HashSet<EpIx> = destinations(t).into_iter().collect();
-    let cols = m.columns.len();
-    // Row and column of every endpoint, computed once.
-    let index = |names: &[String]| -> Vec<Option<usize>> {
-        let at: HashMap<&str, usize> = names
-            .iter()
-            .enumerate()
-            .map(|(i, n)| (n.as_str(), i))
-            .collect();
-        (0..t.endpoints().len())
-            .map(|i| at.get(label(t, m.by, EpIx(i as u32)).as_str()).copied())
-            .collect()
-    };
-    let row_of = index(&m.rows);
-    let col_of = index(&m.columns);
-    let mut tcp = vec![PortSet::empty(); m.cells.len()];
-    let mut udp = vec![PortSet::empty(); m.cells.len()];
-    for sg in &gs {
-        let src_members: Vec<EpIx> = sg
-            .members
-            .iter()
-            .copied()
-            .filter(|e| srcs.contains(e))
-            .collect();
-        if src_members.is_empty() {
-            continue;
-        }
-        let party = src_party(t, sg.rep);
-        for dg in &gs {
-            // Within one group the pair is two members; a lone endpoint has no pair with itself.
-            let dst = if sg.rep == dg.rep {
-                match dg.members.get(1) {
-                    Some(d) => *d,
-                    None => continue,
-                }
-            } else {
-                dg.rep
-            };
-            if !dg.members.iter().any(|e| dsts.contains(e)) {
-                continue;
-            }
-            let r = eng.reach(&party, &Target::Ep(dst));
-            if !r.any() {
-                continue;
-            }
-            for s in &src_members {
-                let Some(ri) = row_of[s.index()] else {
-                    continue;
-                };
-                for d in dg.members.iter().filter(|d| *d != s && dsts.contains(d)) {
-                    let Some(ci) = col_of[d.index()] else {
-                        continue;
-                    };
-                    let k = ri * cols + ci;
-                    tcp[k] = tcp[k].union(&r.tcp);
-                    udp[k] = udp[k].union(&r.udp);
-                }
-            }
-        }
-    }
-    for (k, cell) in m.cells.iter_mut().enumerate() {
-        cell.tcp_ports = Some(tcp[k].to_string());
-        cell.udp_ports = Some(udp[k].to_string());
-    }
 }
