@@ -95,7 +95,7 @@ fn run_trace(a: &TraceArgs, out: &mut dyn Write) -> Result<u8, CliError> {
     let tr = trace(&t, &q, &w).map_err(|e| CliError::usage(e.message, e.help))?;
     match a.format {
         TextJson::Json => {
-            serde_json::to_writer_pretty(&mut *out, &tr).map_err(std::io::Error::other)?;
+            serde_json::to_writer_pretty(&mut *out, &tr).map_err(std::io::Error::from)?;
             writeln!(out)?;
         }
         TextJson::Text => {
@@ -119,12 +119,12 @@ fn run_check(a: &CheckArgs, out: &mut dyn Write) -> Result<u8, CliError> {
     let report = check::review(&t);
     match a.format {
         CheckFormat::Json => {
-            serde_json::to_writer_pretty(&mut *out, &report).map_err(std::io::Error::other)?;
+            serde_json::to_writer_pretty(&mut *out, &report).map_err(std::io::Error::from)?;
             writeln!(out)?;
         }
         CheckFormat::Sarif => {
             let sarif = crate::check::sarif::to_sarif(&t, &report);
-            serde_json::to_writer_pretty(&mut *out, &sarif).map_err(std::io::Error::other)?;
+            serde_json::to_writer_pretty(&mut *out, &sarif).map_err(std::io::Error::from)?;
             writeln!(out)?;
         }
         CheckFormat::Text => write_check_text(&t, &report, threshold, out)?,
@@ -250,11 +250,15 @@ fn run_matrix(a: &MatrixArgs, out: &mut dyn Write) -> Result<u8, CliError> {
         MatrixBy::Subnet => By::Subnet,
         MatrixBy::Endpoint => By::Endpoint,
     };
-    let m = matrix(&t, by, a.port, proto, &WhatIf::default())
-        .map_err(|e| CliError::usage(e, "use --by zone or --by subnet on large designs"))?;
+    let m = matrix(&t, by, a.port, proto, &WhatIf::default()).map_err(|e| {
+        CliError::usage(
+            e,
+            "`zonescope trace FILE --from SRC --to DST --port P` answers one flow at any size",
+        )
+    })?;
     match a.format {
         MatrixFormat::Json => {
-            serde_json::to_writer_pretty(&mut *out, &m).map_err(std::io::Error::other)?;
+            serde_json::to_writer_pretty(&mut *out, &m).map_err(std::io::Error::from)?;
             writeln!(out)?;
         }
         MatrixFormat::Csv => {
@@ -273,8 +277,29 @@ fn run_matrix(a: &MatrixArgs, out: &mut dyn Write) -> Result<u8, CliError> {
             }
         }
         MatrixFormat::Text => {
+            let cols = m.columns.len();
+            let texts: Vec<String> = m
+                .cells
+                .iter()
+                .map(|cell| match cell.summary.as_str() {
+                    "partial" => format!(
+                        "{}/{}",
+                        cell.allowed,
+                        cell.allowed + cell.denied + cell.no_route
+                    ),
+                    s => s.to_string(),
+                })
+                .collect();
             let w0 = m.rows.iter().map(String::len).max().unwrap_or(4).max(8);
-            let cw: Vec<usize> = m.columns.iter().map(|c| c.len().max(8)).collect();
+            let cw: Vec<usize> = m
+                .columns
+                .iter()
+                .enumerate()
+                .map(|(ci, c)| {
+                    let widest = texts.iter().skip(ci).step_by(cols.max(1)).map(String::len);
+                    widest.max().unwrap_or(0).max(c.len()).max(8)
+                })
+                .collect();
             writeln!(
                 out,
                 "{} on {}/{} (rows: from, columns: to)",
@@ -288,15 +313,7 @@ fn run_matrix(a: &MatrixArgs, out: &mut dyn Write) -> Result<u8, CliError> {
             for (ri, r) in m.rows.iter().enumerate() {
                 write!(out, "{r:w0$}")?;
                 for (ci, w) in cw.iter().enumerate() {
-                    let cell = &m.cells[ri * m.columns.len() + ci];
-                    let text = match cell.summary.as_str() {
-                        "partial" => format!(
-                            "{}/{}",
-                            cell.allowed,
-                            cell.allowed + cell.denied + cell.no_route
-                        ),
-                        s => s.to_string(),
-                    };
+                    let text = &texts[ri * cols + ci];
                     write!(out, "  {text:>w$}")?;
                 }
                 writeln!(out)?;

@@ -1009,7 +1009,7 @@ pub fn run(a: &DiffArgs, out: &mut dyn Write) -> Result<u8, CliError> {
     let d = diff(&old, &new);
     match a.format {
         TextJson::Json => {
-            serde_json::to_writer_pretty(&mut *out, &d).map_err(std::io::Error::other)?;
+            serde_json::to_writer_pretty(&mut *out, &d).map_err(std::io::Error::from)?;
             writeln!(out)?;
         }
         TextJson::Text => out.write_all(render_text(&d).as_bytes())?,

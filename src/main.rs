@@ -1,5 +1,6 @@
 //! The zonescope binary: parse arguments, call the library, map errors to exit codes.
 
+use std::io::{BufWriter, Write};
 use std::process::ExitCode;
 
 use clap::Parser;
@@ -20,7 +21,14 @@ fn report(err: &CliError) {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
-        Some(cmd) => commands::run(&cmd, &mut std::io::stdout().lock()),
+        Some(cmd) => {
+            // Buffered: a big matrix or export is written in large blocks, not line by line.
+            let mut out = BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+            commands::run(&cmd, &mut out).and_then(|code| {
+                out.flush().map_err(CliError::Io)?;
+                Ok(code)
+            })
+        }
         // No subcommand: explore the built-in demo.
         None => zonescope::tui::run_demo(),
     };

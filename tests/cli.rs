@@ -230,3 +230,58 @@ fn gen_writes_a_topology_that_loads_and_is_deterministic() {
     assert!(leftovers.is_empty(), "no temporary file left behind");
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn a_reader_that_stops_early_ends_json_output_quietly() {
+    // `zonescope … --format json | head` must not report "Broken pipe" nor exit 2.
+    let dir = std::env::temp_dir().join(format!("zonescope-pipe-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("m.yaml");
+    let o = zs(&["gen", "--size", "M", "-o", file.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0));
+    let mut child = Command::new(env!("CARGO_BIN_EXE_zonescope"))
+        .args([
+            "matrix",
+            file.to_str().unwrap(),
+            "--by",
+            "subnet",
+            "--format",
+            "json",
+        ])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut head = [0u8; 16];
+    std::io::Read::read_exact(child.stdout.as_mut().unwrap(), &mut head).unwrap();
+    drop(child.stdout.take());
+    let o = child.wait_with_output().unwrap();
+    std::fs::remove_dir_all(&dir).ok();
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert!(
+        o.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+}
+
+#[test]
+fn a_matrix_too_big_to_read_is_refused_with_a_way_out() {
+    let dir = std::env::temp_dir().join(format!("zonescope-big-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("m.yaml");
+    let o = zs(&["gen", "--size", "M", "-o", file.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0));
+    let o = zs(&["matrix", file.to_str().unwrap(), "--by", "endpoint"]);
+    std::fs::remove_dir_all(&dir).ok();
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("cells, more than the 1000000"), "{err}");
+    assert!(err.contains("group by subnet or zone"), "{err}");
+    assert!(err.contains("zonescope trace"), "{err}");
+}

@@ -31,9 +31,9 @@ pub enum By {
 pub struct Cell {
     pub from: String,
     pub to: String,
-    pub allowed: u32,
-    pub denied: u32,
-    pub no_route: u32,
+    pub allowed: u64,
+    pub denied: u64,
+    pub no_route: u64,
     /// `allow` (all flows), `deny` (none), `partial`, `no_route`, or `-` (no flows).
     pub summary: String,
     /// An example flow that is allowed, and one that is not.
@@ -400,11 +400,10 @@ pub fn matrix(
     let mut out = Vec::with_capacity(cells);
     for (k, (counts, examples)) in tally.counts.iter().zip(&tally.examples).enumerate() {
         let ports = tally.ports.remove(&k);
-        let narrow = |n: u64| u32::try_from(n).unwrap_or(u32::MAX);
         let mut cell = blank(&ax.rows[k / cols], &ax.columns[k % cols]);
-        cell.allowed = narrow(counts[0]);
-        cell.denied = narrow(counts[1]);
-        cell.no_route = narrow(counts[2]);
+        cell.allowed = counts[0];
+        cell.denied = counts[1];
+        cell.no_route = counts[2];
         cell.example_allowed = flow(examples[0]);
         cell.example_blocked = flow(examples[1]);
         if exact_ports {
@@ -441,14 +440,14 @@ fn blank(from: &str, to: &str) -> Cell {
 }
 
 fn summarize(cell: &mut Cell) {
-    let n = u64::from(cell.allowed) + u64::from(cell.denied) + u64::from(cell.no_route);
+    let n = cell.allowed + cell.denied + cell.no_route;
     cell.summary = if n == 0 {
         "-"
-    } else if u64::from(cell.allowed) == n {
+    } else if cell.allowed == n {
         "allow"
     } else if cell.allowed > 0 {
         "partial"
-    } else if u64::from(cell.no_route) == n {
+    } else if cell.no_route == n {
         "no_route"
     } else {
         "deny"
