@@ -124,6 +124,7 @@ fn matrix_screen() {
     for (w, h) in [(120, 40), (80, 24)] {
         let mut app = demo(w, h);
         update(&mut app, Action::OpenMatrix);
+        app.settle();
         update(&mut app, Action::Down);
         update(&mut app, Action::Down);
         update(&mut app, Action::Right);
@@ -202,6 +203,27 @@ fn no_color_screens_have_no_colour() {
     }
 }
 
+#[test]
+fn the_matrix_is_announced_on_screen_before_it_is_computed() {
+    let mut app = demo(120, 40);
+    update(&mut app, Action::OpenMatrix);
+    assert!(app.matrix.is_none(), "update computed the matrix itself");
+    let s = screen(&app);
+    assert!(s.contains("computing the zone matrix"), "{s}");
+    app.settle();
+    let s = screen(&app);
+    assert!(!s.contains("computing the zone matrix"), "{s}");
+    assert!(s.contains("without a route"), "{s}");
+    // A new port asks for it again.
+    update(&mut app, Action::EditPort);
+    typed(&mut app, "0");
+    update(&mut app, Action::Confirm);
+    assert!(app.matrix_pending());
+    assert!(screen(&app).contains("computing the zone matrix"));
+    app.settle();
+    assert!(!app.matrix_pending());
+}
+
 /// Every pane, every overlay, at 0×0 and 1×1 (and a few odd sizes).
 #[test]
 fn panes_render_in_tiny_areas() {
@@ -212,6 +234,10 @@ fn panes_render_in_tiny_areas() {
     apps.push(f);
     let mut m = demo(120, 40);
     update(&mut m, Action::OpenMatrix);
+    apps.push(m);
+    let mut m = demo(120, 40);
+    update(&mut m, Action::OpenMatrix);
+    m.settle();
     apps.push(m);
     let mut p = demo(120, 40);
     update(&mut p, Action::EditPort);
@@ -331,6 +357,7 @@ proptest! {
             let area = Rect::new(0, 0, w, h);
             let mut buf = Buffer::empty(area);
             view::draw(&app, area, &mut buf);
+            app.settle();
         }
     }
 
@@ -343,6 +370,7 @@ proptest! {
             let area = Rect::new(0, 0, w, h);
             let mut buf = Buffer::empty(area);
             view::draw(&app, area, &mut buf);
+            app.settle();
         }
     }
 }

@@ -98,6 +98,9 @@ pub enum Highlight {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Effect {
     Reload,
+    /// Compute the zone matrix (seconds on a large design): the loop draws "computing" first,
+    /// then runs [`App::settle`].
+    Matrix,
 }
 
 /// The finder: what is typed, the matches (best first), the selected match.
@@ -412,12 +415,26 @@ impl App {
             }
         }
         if self.matrix.is_some() {
-            self.matrix = Some(self.compute_matrix());
+            self.effect = Some(Effect::Matrix);
         }
         if self.highlight == Highlight::MultiRegion {
             self.fanout = compute_fanout(&self.topo, &self.whatif);
         }
         self.refresh_rules();
+    }
+
+    /// Do the work an [`Effect`] asks for that needs no I/O (the matrix); the event loop calls
+    /// this after drawing, so a long computation is announced on screen before it starts.
+    pub fn settle(&mut self) {
+        if self.effect == Some(Effect::Matrix) {
+            self.effect = None;
+            self.matrix = Some(self.compute_matrix());
+        }
+    }
+
+    /// Whether the matrix is being computed (asked for, not yet settled).
+    pub fn matrix_pending(&self) -> bool {
+        self.effect == Some(Effect::Matrix)
     }
 
     pub fn compute_matrix(&self) -> Result<Matrix, String> {

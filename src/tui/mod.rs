@@ -186,6 +186,12 @@ fn event_loop(terminal: &mut ratatui::DefaultTerminal, app: &mut App) -> std::io
             terminal.draw(|f| view::render(f, app))?;
             dirty = false;
         }
+        if app.matrix_pending() {
+            // Drawn as "computing" above; now compute and draw the result.
+            app.settle();
+            dirty = true;
+            continue;
+        }
         if event::poll(Duration::from_millis(200))? {
             let action = match event::read()? {
                 Event::Key(k) if k.kind != KeyEventKind::Release => {
@@ -205,9 +211,10 @@ fn event_loop(terminal: &mut ratatui::DefaultTerminal, app: &mut App) -> std::io
                 dirty = true;
             }
         }
-        if app.effect.take() == Some(Effect::Reload)
+        if app.effect == Some(Effect::Reload)
             && let Some(p) = &path
         {
+            app.effect = None;
             reload(app, p);
             seen = mtime(&app.origin);
             dirty = true;

@@ -124,7 +124,7 @@ fn normal(app: &mut App, a: &Action) {
             say(app, "what-if reset: everything enabled", false);
         }
         Action::OpenMatrix => {
-            app.matrix = Some(app.compute_matrix());
+            app.effect = Some(Effect::Matrix);
             app.mode = Mode::Matrix(MatrixState { row: 0, col: 0 });
         }
         Action::OpenFlows => match &app.flows {
@@ -650,7 +650,7 @@ fn show_rule(app: &mut App, set: &str, rule: &str) {
 
 fn port(app: &mut App, mut p: PortState, a: &Action) -> Mode {
     let back = |app: &App, p: &PortState| {
-        if p.for_matrix && app.matrix.is_some() {
+        if p.for_matrix && (app.matrix.is_some() || app.matrix_pending()) {
             Mode::Matrix(MatrixState { row: 0, col: 0 })
         } else {
             Mode::Normal
@@ -674,7 +674,7 @@ fn port(app: &mut App, mut p: PortState, a: &Action) -> Mode {
                 app.protocol = proto;
                 app.recompute();
                 if p.for_matrix {
-                    app.matrix = Some(app.compute_matrix());
+                    app.effect = Some(Effect::Matrix);
                 }
                 let shown = port.map_or_else(|| "default port".to_string(), |x| x.to_string());
                 say(app, format!("port {shown}/{proto}"), false);

@@ -427,6 +427,8 @@ fn matrix_opens_moves_and_opens_a_trace() {
     let mut app = demo();
     update(&mut app, Action::OpenMatrix);
     assert!(matches!(app.mode, Mode::Matrix(_)));
+    assert_eq!(app.effect, Some(Effect::Matrix));
+    app.settle();
     assert!(matches!(app.matrix, Some(Ok(_))));
     update(&mut app, Action::Down);
     update(&mut app, Action::Right);
@@ -445,6 +447,7 @@ fn matrix_opens_moves_and_opens_a_trace() {
 fn matrix_port_editor_returns_to_the_matrix() {
     let mut app = demo();
     update(&mut app, Action::OpenMatrix);
+    app.settle();
     update(&mut app, Action::EditPort);
     assert!(matches!(app.mode, Mode::Port(_)));
     for _ in 0..5 {
@@ -453,6 +456,7 @@ fn matrix_port_editor_returns_to_the_matrix() {
     type_str(&mut app, "5432");
     update(&mut app, Action::Confirm);
     assert!(matches!(app.mode, Mode::Matrix(_)));
+    app.settle();
     let Some(Ok(m)) = &app.matrix else { panic!() };
     assert_eq!(m.port, 5432);
     update(&mut app, Action::Cancel);

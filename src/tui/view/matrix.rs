@@ -13,9 +13,32 @@ use super::fit;
 use crate::trace::matrix::Cell;
 use crate::tui::app::{App, MatrixState};
 
+/// A count in four characters or so: `950`, `9999`, `35k`, `176M`, `1.6G`.
+fn compact(n: u64) -> String {
+    const UNITS: [(u64, &str); 3] = [(1_000_000_000, "G"), (1_000_000, "M"), (1_000, "k")];
+    if n < 10_000 {
+        return n.to_string();
+    }
+    for (size, unit) in UNITS {
+        if n >= size {
+            let whole = n / size;
+            return if whole < 10 {
+                format!("{whole}.{}{unit}", n % size * 10 / size)
+            } else {
+                format!("{whole}{unit}")
+            };
+        }
+    }
+    n.to_string()
+}
+
 fn cell_text(c: &Cell) -> String {
     match c.summary.as_str() {
-        "partial" => format!("{}/{}", c.allowed, c.allowed + c.denied + c.no_route),
+        "partial" => format!(
+            "{}/{}",
+            compact(c.allowed),
+            compact(c.allowed + c.denied + c.no_route)
+        ),
         "no_route" => "no route".to_string(),
         s => s.to_string(),
     }
@@ -51,6 +74,22 @@ pub fn render(app: &App, m: &MatrixState, area: Rect, buf: &mut Buffer) {
     let inner = block.inner(area);
     block.render(area, buf);
     if inner.is_empty() {
+        return;
+    }
+    if app.matrix_pending() {
+        let n = app.topo.endpoints().len();
+        Paragraph::new(vec![
+            Line::styled(
+                format!("computing the zone matrix over every pair of {n} endpoints…"),
+                th.text(),
+            ),
+            Line::styled(
+                "endpoints no rule tells apart are counted together: seconds on the largest designs",
+                th.dim(),
+            ),
+        ])
+        .wrap(ratatui::widgets::Wrap { trim: false })
+        .render(inner, buf);
         return;
     }
     let Some(mx) = super::loaded(&app.matrix, th, inner, buf) else {
@@ -125,4 +164,25 @@ pub fn render(app: &App, m: &MatrixState, area: Rect, buf: &mut Buffer) {
         th.dim(),
     )));
     Paragraph::new(lines).render(inner, buf);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::compact;
+
+    #[test]
+    fn counts_fit_in_four_characters() {
+        for (n, text) in [
+            (0, "0"),
+            (9_999, "9999"),
+            (10_000, "10k"),
+            (351_000, "351k"),
+            (1_620_000, "1.6M"),
+            (175_500_000, "175M"),
+            (1_653_235_600, "1.6G"),
+            (u64::MAX, "18446744073G"),
+        ] {
+            assert_eq!(compact(n), text, "{n}");
+        }
+    }
 }
