@@ -1,5 +1,6 @@
-//! Load-and-build and per-trace times (SPEC §9), on the largest sample and on generated S, M and
-//! L topologies. `cargo bench --bench core` prints a table; nothing here asserts a time.
+//! Load-and-build, per-trace and zone-matrix times (SPEC §9), on the largest samples and on
+//! generated S, M and L topologies. `cargo bench --bench core` prints a table; nothing here
+//! asserts a time.
 
 use std::hint::black_box;
 use std::time::{Duration, Instant};
@@ -7,6 +8,8 @@ use std::time::{Duration, Instant};
 use zonescope::generate::{GenParams, generate};
 use zonescope::policy::Protocol;
 use zonescope::topology::{Topology, load_str};
+use zonescope::trace::exact::groups;
+use zonescope::trace::matrix::{By, matrix};
 use zonescope::trace::{Query, WhatIf, trace};
 
 fn median(mut v: Vec<Duration>) -> Duration {
@@ -59,23 +62,33 @@ fn bench(name: &str, text: &str) {
             allowed += 1;
         }
     }
+    // The zone matrix on tcp/443: every pair of endpoints, counted per pair of groups.
+    let mut mx = Vec::new();
+    for _ in 0..runs.min(3) {
+        let t0 = Instant::now();
+        let m = matrix(&t, By::Zone, 443, Protocol::Tcp, &w).expect("a zone matrix");
+        mx.push(t0.elapsed());
+        black_box(m);
+    }
     println!(
-        "| {name:<28} | {:>7} | {:>9} | {:>10} | {:>10} | {:>10} | {:>6} |",
+        "| {name:<28} | {:>7} | {:>9} | {:>10} | {:>10} | {:>10} | {:>6} | {:>6} | {:>10} |",
         t.endpoints().len(),
         text.len() / 1024,
         fmt(median(loads)),
         fmt(median(times.clone())),
         fmt(pct(times, 0.99)),
         format!("{allowed}/{n}"),
+        groups(&t).len(),
+        fmt(median(mx)),
     );
 }
 
 fn main() {
     println!(
-        "| topology                     | endpoints | KiB  | load+build | trace p50  | trace p99  | allowed |"
+        "| topology                     | endpoints | KiB  | load+build | trace p50  | trace p99  | allowed | groups | zone matrix |"
     );
     println!(
-        "|------------------------------|---------:|------:|-----------:|-----------:|-----------:|-------:|"
+        "|------------------------------|---------:|------:|-----------:|-----------:|-----------:|-------:|-------:|-----------:|"
     );
     for sample in [
         "samples/azure-hub-spoke.yaml",

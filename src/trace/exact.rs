@@ -18,6 +18,7 @@
 use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
 use std::net::{IpAddr, Ipv4Addr};
+use std::rc::Rc;
 
 use ipnet::IpNet;
 
@@ -84,7 +85,21 @@ struct Dst {
 }
 
 /// For each network, the network a route search first met it from.
-type Parents = std::rc::Rc<Vec<Option<NetIx>>>;
+type Parents = Rc<Vec<Option<NetIx>>>;
+
+/// The protocols a zone-policy answer is cached for (every [`Protocol`]).
+const PROTOCOLS: usize = 6;
+const _: () = assert!(
+    Protocol::Http as usize + 1 == PROTOCOLS,
+    "a protocol without a slot"
+);
+
+/// Slots of the dense zone-policy cache: every (zone, zone, protocol), up to 256 zones (beyond,
+/// answers are computed each time).
+fn policy_slots(t: &Topology) -> usize {
+    let z = t.zones().len();
+    if z <= 256 { z * z * PROTOCOLS } else { 0 }
+}
 
 /// The firewalls on the way to the internet; `None`: no route out.
 type InternetFirewalls = Option<Vec<EpIx>>;
@@ -94,12 +109,13 @@ pub struct Engine<'a> {
     pub t: &'a Topology,
     /// Per source network: for every network, the network during whose expansion the route
     /// search first met it (the BFS of [`net_route`], run once for all destinations).
-    parents: RefCell<HashMap<NetIx, Parents>>,
+    parents: RefCell<Vec<Option<Parents>>>,
     /// Per (source network, subnet egress flag): the firewalls to the internet, if any route.
     inet: RefCell<HashMap<(NetIx, bool), InternetFirewalls>>,
     /// The zone policy names only zones and `*`: its answer depends on the two zones alone.
     policy_pure: bool,
-    policy_cache: RefCell<HashMap<(ZoneIx, ZoneIx, Protocol), PortSet>>,
+    /// Per (source zone, destination zone, protocol), when there are few enough zones.
+    policy_cache: RefCell<Vec<Option<Rc<PortSet>>>>,
 }
 
 /// The source party of an endpoint.
@@ -144,10 +160,10 @@ impl<'a> Engine<'a> {
         });
         Engine {
             t,
-            parents: RefCell::new(HashMap::new()),
+            parents: RefCell::new(vec![None; t.networks().len()]),
             inet: RefCell::new(HashMap::new()),
             policy_pure,
-            policy_cache: RefCell::new(HashMap::new()),
+            policy_cache: RefCell::new(vec![None; policy_slots(t)]),
         }
     }
 
@@ -155,7 +171,7 @@ impl<'a> Engine<'a> {
     /// only networks with an egress firewall are crossed, and a destination's route is through
     /// the first expanded network that peers with it (the same order, so the same route).
     fn parents(&self, from: NetIx) -> Parents {
-        if let Some(p) = self.parents.borrow().get(&from) {
+        if let Some(p) = &self.parents.borrow()[from.index()] {
             return p.clone();
         }
         let t = self.t;
@@ -178,8 +194,8 @@ impl<'a> Engine<'a> {
                 }
             }
         }
-        let rc = std::rc::Rc::new(parent);
-        self.parents.borrow_mut().insert(from, rc.clone());
+        let rc = Rc::new(parent);
+        self.parents.borrow_mut()[from.index()] = Some(rc.clone());
         rc
     }
 
@@ -242,7 +258,7 @@ impl<'a> Engine<'a> {
             .iter()
             .filter_map(|pe| {
                 let net = self.t.endpoint(*pe).network?;
-                self.net_route(from, net).map(|r| (r.hops(), *pe))
+                self.hops(from, net).map(|h| (h, *pe))
             })
             .min_by_key(|(h, pe)| (*h, pe.index()))
             .map(|(_, pe)| pe)
@@ -345,7 +361,7 @@ impl<'a> Engine<'a> {
         }
     }
 
-    fn policy_ports(&self, src: &Party, dst: &Party, proto: Protocol) -> Option<PortSet> {
+    fn policy_ports(&self, src: &Party, dst: &Party, proto: Protocol) -> Option<Rc<PortSet>> {
         let pol = self.t.zone_policy()?;
         let (zs, zd) = (src.zone?, dst.zone?);
         if zs == zd {
@@ -365,17 +381,16 @@ impl<'a> Engine<'a> {
             };
             allowed_ports(pol, &flow, None, &ctx)
         };
-        if self.policy_pure {
-            Some(
-                self.policy_cache
-                    .borrow_mut()
-                    .entry((zs, zd, proto))
-                    .or_insert_with(compute)
-                    .clone(),
-            )
-        } else {
-            Some(compute())
+        let slot = (zs.index() * self.t.zones().len() + zd.index()) * PROTOCOLS + proto as usize;
+        if !self.policy_pure || slot >= self.policy_cache.borrow().len() {
+            return Some(Rc::new(compute()));
         }
+        if let Some(p) = &self.policy_cache.borrow()[slot] {
+            return Some(p.clone());
+        }
+        let p = Rc::new(compute());
+        self.policy_cache.borrow_mut()[slot] = Some(p.clone());
+        Some(p)
     }
 
     /// Whether the zone policy alone already forbids every port between these zones.
@@ -544,9 +559,8 @@ impl<'a> Engine<'a> {
 
     /// Every TCP and UDP port on which `src` reaches `target`.
     pub fn reach(&self, src: &Party, target: &Target) -> Reach {
-        let forbid_tcp = self.policy_forbids(src, target, Protocol::Tcp);
-        let forbid_udp = self.policy_forbids(src, target, Protocol::Udp);
-        if forbid_tcp && forbid_udp {
+        let forbid = self.forbidden(src, target);
+        if forbid == (true, true) {
             return Reach {
                 tcp: PortSet::empty(),
                 udp: PortSet::empty(),
@@ -554,15 +568,51 @@ impl<'a> Engine<'a> {
             };
         }
         let dst = self.resolve(src, target);
+        self.reach_to(src, &dst, forbid)
+    }
+
+    /// [`Engine::reach`], and whether the flow has a route at all (without one the trace's
+    /// verdict is `no_route`, whatever the rules say).
+    pub fn reach_routed(&self, src: &Party, target: &Target) -> (Reach, bool) {
+        let dst = self.resolve(src, target);
+        let routed = match (
+            src.outside,
+            dst.party.outside,
+            src.network,
+            dst.party.network,
+        ) {
+            (false, false, Some(a), Some(b)) => self.hops(a, b).is_some(),
+            _ => self.route(src, &dst).is_some(),
+        };
+        if !routed {
+            let none = Reach {
+                tcp: PortSet::empty(),
+                udp: PortSet::empty(),
+                via_pe: dst.via_pe,
+            };
+            return (none, false);
+        }
+        (self.reach_to(src, &dst, self.forbidden(src, target)), true)
+    }
+
+    /// Whether the zone policy alone forbids every TCP port, and every UDP port.
+    fn forbidden(&self, src: &Party, target: &Target) -> (bool, bool) {
+        (
+            self.policy_forbids(src, target, Protocol::Tcp),
+            self.policy_forbids(src, target, Protocol::Udp),
+        )
+    }
+
+    fn reach_to(&self, src: &Party, dst: &Dst, (forbid_tcp, forbid_udp): (bool, bool)) -> Reach {
         let tcp = if forbid_tcp {
             PortSet::empty()
         } else {
-            self.ports(src, &dst, Protocol::Tcp)
+            self.ports(src, dst, Protocol::Tcp)
         };
         let udp = if forbid_udp {
             PortSet::empty()
         } else {
-            self.ports(src, &dst, Protocol::Udp)
+            self.ports(src, dst, Protocol::Udp)
         };
         Reach {
             tcp,
@@ -571,35 +621,18 @@ impl<'a> Engine<'a> {
         }
     }
 
-    /// Whether a flow from `src` to `target` has a route at all (else the trace's verdict is
-    /// `no_route`, whatever the rules say).
-    pub fn routed(&self, src: &Party, target: &Target) -> bool {
-        let dst = self.resolve(src, target);
-        match (
-            src.outside,
-            dst.party.outside,
-            src.network,
-            dst.party.network,
-        ) {
-            (false, false, Some(a), Some(b)) => self.connected(a, b),
-            _ => self.route(src, &dst).is_some(),
-        }
-    }
-
-    /// Whether [`Engine::net_route`] finds a route from `a` to `b` (without building it).
-    fn connected(&self, a: NetIx, b: NetIx) -> bool {
+    /// The hops of the route [`Engine::net_route`] finds from `a` to `b` (without building it).
+    fn hops(&self, a: NetIx, b: NetIx) -> Option<usize> {
         if a == b {
-            return true;
+            return Some(0);
         }
         let parent = self.parents(a);
-        let mut cur = b;
+        let (mut cur, mut hops) = (b, 0);
         while cur != a {
-            match parent[cur.index()] {
-                Some(p) => cur = p,
-                None => return false,
-            }
+            cur = parent[cur.index()]?;
+            hops += 1;
         }
-        true
+        Some(hops)
     }
 
     /// The trace query (and what-if) that replays `src -> target` on one port.

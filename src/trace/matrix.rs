@@ -352,18 +352,22 @@ pub fn matrix(
                 let Some((a, b)) = stand_ins(s.group, d.group) else {
                     continue;
                 };
-                let reach = exact_ports.then(|| eng.reach(&party, &Target::Ep(b)));
+                let reach = exact_ports.then(|| eng.reach_routed(&party, &Target::Ep(b)));
                 let verdict = if engine_verdicts {
-                    let set = reach.as_ref().map(|r| match protocol {
-                        Protocol::Udp => &r.udp,
-                        _ => &r.tcp,
-                    });
-                    if set.is_some_and(|p| p.contains(port)) {
-                        Verdict::Allow
-                    } else if eng.routed(&party, &Target::Ep(b)) {
-                        Verdict::Deny
-                    } else {
-                        Verdict::NoRoute
+                    match &reach {
+                        Some((_, false)) | None => Verdict::NoRoute,
+                        Some((r, true)) => {
+                            let set = if protocol == Protocol::Udp {
+                                &r.udp
+                            } else {
+                                &r.tcp
+                            };
+                            if set.contains(port) {
+                                Verdict::Allow
+                            } else {
+                                Verdict::Deny
+                            }
+                        }
                     }
                 } else {
                     let q = Query::new(&t.endpoint(a).id, &t.endpoint(b).id, Some(port), protocol);
@@ -374,7 +378,7 @@ pub fn matrix(
                 };
                 let out = Outcome {
                     verdict,
-                    ports: reach.map(|r| (r.tcp, r.udp)),
+                    ports: reach.map(|(r, _)| (r.tcp, r.udp)),
                 };
                 count(&mut tally, cols, s, d, &out);
             }
