@@ -1,6 +1,6 @@
 //! Flow-log classification throughput: `cargo bench --bench flows [-- N]`.
 //!
-//! Generates a topology (`zonescope gen --size M`), writes an AWS version 2 flow log of N
+//! For each generated size (S, M, L), writes an AWS version 2 flow log of N
 //! records (default 1,000,000) whose addresses are drawn from the topology's endpoints
 //! (2,000 conversations, their replies on ephemeral ports, some internet peers and rejected
 //! records), then times the whole `flows` pipeline (read, classify, cached verdicts, report)
@@ -72,7 +72,16 @@ fn main() -> std::io::Result<()> {
         .skip(1)
         .find_map(|a| a.parse().ok())
         .unwrap_or(1_000_000);
-    let params = GenParams::size("M").expect("a preset");
+    for size in ["S", "M", "L"] {
+        println!("\n{size}:");
+        run(size, n)?;
+    }
+    Ok(())
+}
+
+/// Generate the `size` topology and a log of `n` records over it, and time the pipeline.
+fn run(size: &str, n: u64) -> std::io::Result<()> {
+    let params = GenParams::size(size).expect("a preset");
     let text = generate(&params);
     let started = Instant::now();
     let t = load_str(&text, "bench.yaml").expect("a generated topology loads");

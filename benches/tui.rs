@@ -1,7 +1,8 @@
 //! Explorer frame times (SPEC §9: first frame < 1 s, every redraw < 16 ms on the "L" design).
-//! Prints, for the demo and for a generated "L" topology (20 regions × a hub and 25 spokes):
-//! the time to build the App (load excluded), the first frame, and redraws (idle, after a key,
-//! with a trace, in the finder). Run with `cargo bench --bench tui`.
+//! Prints, for the demo and for generated S, M and L topologies (L: 20 regions × a hub and 25
+//! spokes): the time to build the App (load excluded), the first frame, redraws (idle, after a
+//! key, with a trace, in the finder, in the matrix) and the zone matrix. Run with
+//! `cargo bench --bench tui`.
 
 use std::time::{Duration, Instant};
 
@@ -100,26 +101,39 @@ fn bench(name: &str, topo: Topology, flow: (&str, &str, u16)) {
         ms(avg),
         ms(worst)
     );
+    update(&mut app, Action::Cancel);
+    update(&mut app, Action::OpenMatrix);
+    term.draw(|f| view::render(f, &app)).expect("draw");
+    let t4 = Instant::now();
+    app.settle();
+    println!(
+        "  z: the zone matrix (every endpoint pair) {}",
+        ms(t4.elapsed())
+    );
+    let (avg, worst) = redraws(&mut term, &mut app, Some(&Action::Right), 100);
+    println!(
+        "  redraw in the matrix after →           avg {}  worst {}",
+        ms(avg),
+        ms(worst)
+    );
 }
 
 fn main() {
     let demo = load_str(DEMO, "demo.yaml").expect("demo loads");
     bench("demo", demo, ("web", "aoai-eus", 443));
-    let text = generate(&GenParams::size("L").expect("L"));
-    let t = Instant::now();
-    let large = load_str(&text, "L.yaml").expect("L loads");
-    println!("\n(load of L: {})", ms(t.elapsed()));
-    let from = large
-        .endpoints()
-        .iter()
-        .find(|e| e.id.starts_with("ep-r1-s1-"))
-        .map(|e| e.id.clone())
-        .unwrap_or_default();
-    let to = large
-        .endpoints()
-        .iter()
-        .find(|e| e.id.starts_with("ep-r2-s2-"))
-        .map(|e| e.id.clone())
-        .unwrap_or_default();
-    bench("L", large, (&from, &to, 443));
+    for size in ["S", "M", "L"] {
+        let text = generate(&GenParams::size(size).expect("a size"));
+        let t = Instant::now();
+        let topo = load_str(&text, "gen.yaml").expect("a generated topology loads");
+        println!("\n(load of {size}: {})", ms(t.elapsed()));
+        let first = |prefix: &str| {
+            topo.endpoints()
+                .iter()
+                .find(|e| e.id.starts_with(prefix))
+                .map(|e| e.id.clone())
+                .unwrap_or_default()
+        };
+        let (from, to) = (first("ep-r1-s1-"), first("ep-r2-s2-"));
+        bench(size, topo, (&from, &to, 443));
+    }
 }
