@@ -265,15 +265,8 @@ impl<'a> Engine<'a> {
     }
 
     fn via_pe(&self, service: EpIx, pe: EpIx) -> Dst {
-        let p = self.t.endpoint(pe);
-        let mut party = Party::of_endpoint(self.t, service);
-        party.alias = Some(pe);
-        party.subnet = p.subnet;
-        party.network = p.network;
-        party.addr = p.ip;
-        party.outside = false;
         Dst {
-            party,
+            party: super::party_via_pe(self.t, service, pe),
             ep: Some(service),
             via_pe: Some(pe),
         }

@@ -628,8 +628,9 @@ pub(crate) fn dns_lookup(
     None
 }
 
-/// A destination endpoint reached through private endpoint `pe`.
-fn via_pe_end(t: &Topology, service: EpIx, pe: EpIx) -> End {
+/// A service as the far end of a flow through its private endpoint `pe`: the service (its
+/// zone, name and rules) at the private endpoint's place and address.
+pub(crate) fn party_via_pe(t: &Topology, service: EpIx, pe: EpIx) -> Party {
     let p = t.endpoint(pe);
     let mut party = Party::of_endpoint(t, service);
     party.alias = Some(pe);
@@ -637,8 +638,14 @@ fn via_pe_end(t: &Topology, service: EpIx, pe: EpIx) -> End {
     party.network = p.network;
     party.addr = p.ip;
     party.outside = false;
+    party
+}
+
+/// A destination endpoint reached through private endpoint `pe`.
+fn via_pe_end(t: &Topology, service: EpIx, pe: EpIx) -> End {
+    let p = t.endpoint(pe);
     End {
-        party,
+        party: party_via_pe(t, service, pe),
         label: t.endpoint(service).id.clone(),
         ep: Some(service),
         subnet: p.subnet,
