@@ -202,7 +202,6 @@ fn place<'g>(gs: &'g [Group], ax: &Axes) -> Vec<Placed<'g>> {
 }
 
 /// Verdict counts, examples and exact ports per cell, for one share of the source groups.
-#[derive(Default)]
 struct Tally {
     /// Per cell: allowed, denied, no route.
     counts: Vec<[u64; 3]>,
@@ -253,7 +252,8 @@ struct Outcome {
     ports: Option<(PortSet, PortSet)>,
 }
 
-/// The pair that stands for a pair of groups: the representatives, or two members of one group.
+/// The pair that stands for a pair of groups: the representatives, or two members of one group
+/// (the source is the representative either way: it is a group's first member).
 fn stand_ins(s: &Group, d: &Group) -> Option<(EpIx, EpIx)> {
     if s.rep == d.rep {
         Some((s.members[0], *s.members.get(1)?))
