@@ -264,12 +264,13 @@ fn vpc_endpoint_interface_https_both_ways() {
     // does its reverse. Forward: IpPermissionsEgress -1 to 0.0.0.0/0 on the source ENI, NACL
     // acl-011135a03c2212fe9 RuleNumber 1000 (Egress true / false, Protocol -1), the endpoint
     // ENI's IpPermissions {tcp 443 from 0.0.0.0/0}. Reverse: security groups are stateful;
-    // the NACL is not, and zonescope checks the reply (tcp/1024-65535) against RuleNumber 1000.
-    for from in [
-        INSTANCE_ENDPOINT_SUBNET,
-        INSTANCE_OTHER_SUBNET,
-        SUBNET_ENDPOINT,
-        SUBNET_OTHER,
+    // the NACL is not, and zonescope checks the reply (tcp/1024-65535) against RuleNumber 1000
+    // — when the flow crosses the subnet's edge (within the subnet AWS applies no NACL).
+    for (from, crosses) in [
+        (INSTANCE_ENDPOINT_SUBNET, false),
+        (INSTANCE_OTHER_SUBNET, true),
+        (SUBNET_ENDPOINT, false),
+        (SUBNET_OTHER, true),
     ] {
         let tr = tcp(&t, from, VPCE_IP, 443);
         assert_eq!(tr.verdict, Verdict::Allow, "{from}: {}", tr.reason);
@@ -280,6 +281,14 @@ fn vpc_endpoint_interface_https_both_ways() {
             (SG_TESTING, "in-tcp-443", VPCE),
             "{from}"
         );
+        if !crosses {
+            assert!(
+                tr.checks.iter().all(|c| c.rule_set != ACL_TESTING),
+                "{from}: no NACL within the subnet: {:?}",
+                tr.checks
+            );
+            continue;
+        }
         assert_nacl_allows(&tr, ACL_TESTING);
         assert!(
             tr.checks
@@ -324,21 +333,20 @@ fn vpc_endpoint_interface_denial_is_the_security_group() {
     assert_denied_by_sg(&tr, SG_TESTING, VPCE, ACL_TESTING);
 }
 
-/// A difference from AWS that does not change these verdicts (the NACL allows everything).
+/// Within one subnet AWS applies no network ACL, and neither does zonescope.
 #[test]
-fn vpc_endpoint_interface_documented_gap_intra_subnet_nacl() {
+fn vpc_endpoint_interface_intra_subnet_flow_skips_the_nacl() {
     let t = topo(ENDPOINT_INTERFACE);
     // AWS evaluates a network ACL only for traffic entering or leaving the subnet: Batfish's
     // hops for i-0a0fbd0cfa774970f -> 10.1.101.97 (same subnet) are the instance and the
-    // endpoint, with no subnet in between. zonescope applies the subnet's NACL outbound and
-    // inbound (and to the reply) within the subnet too, so a restrictive NACL would deny an
-    // intra-subnet flow that AWS allows.
+    // endpoint, with no subnet in between, and no ACL among the checks.
     let tr = tcp(&t, INSTANCE_ENDPOINT_SUBNET, VPCE_IP, 443);
+    assert_eq!(tr.verdict, Verdict::Allow, "{}", tr.reason);
     assert!(
         tr.checks
             .iter()
-            .any(|c| c.rule_set == ACL_TESTING && c.at == SUBNET_ENDPOINT),
-        "AWS would not evaluate the NACL here: {:?}",
+            .all(|c| c.rule_set != ACL_TESTING && c.kind != "nacl"),
+        "AWS does not evaluate the NACL here: {:?}",
         tr.checks
     );
 }

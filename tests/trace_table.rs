@@ -76,6 +76,9 @@ const TABLE: &[(&str, &str, u16, Protocol, Verdict, &str, &str)] = &[
     ("pub-vm", "8.8.8.8", 443, Tcp, Allow, "sg-pub/all-out", "pub-vm public aws-vpc internet 8.8.8.8"),
     ("pub-vm", "8.8.8.8", 53, Udp, Deny, "nacl-pub/*", "pub-vm public aws-vpc internet 8.8.8.8"),
     ("priv-vm", "8.8.8.8", 443, Tcp, NoRoute, "-", "priv-vm private aws-vpc"),
+    // AWS: a network ACL filters traffic in and out of its subnet, not within it
+    ("pub-vm", "pub-vm2", 80, Tcp, Allow, "sg-pub2/app-from-subnet", "pub-vm public pub-vm2"),
+    ("pub-vm", "pub-vm2", 81, Tcp, Deny, "sg-pub2/implicit-deny", "pub-vm public pub-vm2"),
 ];
 
 #[test]

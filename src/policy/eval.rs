@@ -29,6 +29,12 @@ pub struct Party {
 }
 
 impl Party {
+    /// Both ends inside one subnet: a network ACL (AWS) filters traffic in and out of its
+    /// subnet, never within it.
+    pub fn same_subnet(&self, other: &Party) -> bool {
+        !self.outside && !other.outside && self.subnet.is_some() && self.subnet == other.subnet
+    }
+
     /// An endpoint as one end of a flow: itself, its subnet, network, zone, address and name.
     pub fn of_endpoint(t: &Topology, e: EpIx) -> Party {
         let ep = t.endpoint(e);

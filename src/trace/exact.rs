@@ -413,7 +413,7 @@ impl<'a> Engine<'a> {
         net: Option<NetIx>,
         acc: &mut PortSet,
     ) {
-        if acc.is_empty() {
+        if acc.is_empty() || (rs.kind == RuleSetKind::Nacl && sp.same_subnet(dp)) {
             return;
         }
         let ctx = Ctx {

@@ -874,7 +874,8 @@ impl Enforcer<'_> {
     }
 
     /// Run the rule sets enforced at one place in direction `dir` (a NACL also checks the
-    /// return traffic the other way); returns false once the flow is denied.
+    /// return traffic the other way, and is skipped within its subnet); returns false once the
+    /// flow is denied.
     fn run_sets(
         &mut self,
         sets: &[RuleSetIx],
@@ -888,6 +889,9 @@ impl Enforcer<'_> {
         };
         for rs in sets {
             let rs = self.t.rule_set(*rs);
+            if rs.kind == RuleSetKind::Nacl && self.src.party.same_subnet(&self.dst.party) {
+                continue;
+            }
             if !self.run(rs, at, Some(dir), net, false) {
                 return false;
             }
