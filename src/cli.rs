@@ -51,7 +51,8 @@ Exit 0 clean; 1 findings at --severity or above, or failed expectations; 2 inval
     #[command(after_help = "\
 Examples:
   zonescope matrix design.yaml --by zone --port 443
-  zonescope matrix design.yaml --by endpoint --port 5432 --format csv > matrix.csv")]
+  zonescope matrix design.yaml --by endpoint --port 5432 --format csv > matrix.csv
+  zonescope matrix design.yaml --disable fw-eus        # what-if: the hub firewall is down")]
     Matrix(MatrixArgs),
     /// Compare flow logs with the design: drift, broken calls, anomalies, zone pairs.
     #[command(after_help = "\
@@ -285,6 +286,9 @@ pub struct MatrixArgs {
     pub port: u16,
     #[arg(long, default_value = "tcp")]
     pub protocol: String,
+    /// What-if: switch off an endpoint, network, region, peering (A<->B) or rule (SET/RULE). Repeatable.
+    #[arg(long, value_name = "ID")]
+    pub disable: Vec<String>,
     #[arg(long, value_enum, default_value_t = MatrixFormat::Text)]
     pub format: MatrixFormat,
 }

@@ -82,15 +82,7 @@ fn run_trace(a: &TraceArgs, out: &mut dyn Write) -> Result<u8, CliError> {
             "use tcp, udp, icmp, https or http",
         ));
     }
-    let mut w = WhatIf::default();
-    for d in &a.disable {
-        w.disable(&t, d).map_err(|e| {
-            CliError::usage(
-                format!("--disable {d}: {e}"),
-                "name an endpoint, network, region, peering (A<->B) or rule (SET/RULE)",
-            )
-        })?;
-    }
+    let w = what_if(&t, &a.disable)?;
     let q = Query::new(&a.from, &a.to, a.port, proto);
     let tr = trace(&t, &q, &w).map_err(|e| CliError::usage(e.message, e.help))?;
     match a.format {
@@ -242,6 +234,20 @@ fn write_check_text(
     Ok(())
 }
 
+/// The what-if of `--disable ID…`.
+fn what_if(t: &Topology, disable: &[String]) -> Result<WhatIf, CliError> {
+    let mut w = WhatIf::default();
+    for d in disable {
+        w.disable(t, d).map_err(|e| {
+            CliError::usage(
+                format!("--disable {d}: {e}"),
+                "name an endpoint, network, region, peering (A<->B) or rule (SET/RULE)",
+            )
+        })?;
+    }
+    Ok(w)
+}
+
 fn run_matrix(a: &MatrixArgs, out: &mut dyn Write) -> Result<u8, CliError> {
     let t = load(&a.file)?;
     let proto = protocol(&a.protocol)?;
@@ -250,12 +256,14 @@ fn run_matrix(a: &MatrixArgs, out: &mut dyn Write) -> Result<u8, CliError> {
         MatrixBy::Subnet => By::Subnet,
         MatrixBy::Endpoint => By::Endpoint,
     };
-    let m = matrix(&t, by, a.port, proto, &WhatIf::default()).map_err(|e| {
+    let w = what_if(&t, &a.disable)?;
+    let mut m = matrix(&t, by, a.port, proto, &w).map_err(|e| {
         CliError::usage(
             e,
             "`zonescope trace FILE --from SRC --to DST --port P` answers one flow at any size",
         )
     })?;
+    m.disabled.clone_from(&a.disable);
     match a.format {
         MatrixFormat::Json => {
             serde_json::to_writer_pretty(&mut *out, &m).map_err(std::io::Error::from)?;
@@ -305,6 +313,9 @@ fn run_matrix(a: &MatrixArgs, out: &mut dyn Write) -> Result<u8, CliError> {
                 "{} on {}/{} (rows: from, columns: to)",
                 t.name, m.protocol, m.port
             )?;
+            if !w.is_empty() {
+                writeln!(out, "what-if: disabled {}", a.disable.join(", "))?;
+            }
             write!(out, "{:w0$}", "")?;
             for (c, w) in m.columns.iter().zip(&cw) {
                 write!(out, "  {c:>w$}")?;

@@ -285,3 +285,35 @@ fn a_matrix_too_big_to_read_is_refused_with_a_way_out() {
     assert!(err.contains("group by subnet or zone"), "{err}");
     assert!(err.contains("zonescope trace"), "{err}");
 }
+
+#[test]
+fn matrix_what_if_switches_off_the_hub_firewall() {
+    let allowed = |args: &[&str]| {
+        let o = zs(args);
+        assert_eq!(
+            o.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+        let n = v["cells"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["allowed"].as_u64().unwrap())
+            .sum::<u64>();
+        (n, v["disabled"].clone())
+    };
+    let base = ["matrix", HUB, "--by", "endpoint", "--format", "json"];
+    let (before, none) = allowed(&base);
+    let (after, off) = allowed(&[&base[..], &["--disable", "fw-eus"]].concat());
+    assert!(after < before, "{after} of {before} pairs still allowed");
+    assert!(none.is_null());
+    assert_eq!(off, serde_json::json!(["fw-eus"]));
+    let o = zs(&["matrix", HUB, "--disable", "fw-eus"]);
+    assert!(stdout(&o).contains("what-if: disabled fw-eus"));
+    let o = zs(&["matrix", HUB, "--disable", "no-such-thing"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("--disable no-such-thing"));
+}

@@ -107,6 +107,8 @@ type InternetFirewalls = Option<Vec<EpIx>>;
 /// Exact reachability over one topology, with caches.
 pub struct Engine<'a> {
     pub t: &'a Topology,
+    /// What is switched off (what-if): routes, private endpoints, ends and rules.
+    w: WhatIf,
     /// Per source network: for every network, the network during whose expansion the route
     /// search first met it (the BFS of [`net_route`], run once for all destinations).
     parents: RefCell<Vec<Option<Parents>>>,
@@ -145,10 +147,13 @@ fn ephemeral() -> PortSet {
     PortSet::range(1024, 65535)
 }
 
-const NO_DISABLED: &dyn Fn(&str, &str) -> bool = &|_, _| false;
-
 impl<'a> Engine<'a> {
     pub fn new(t: &'a Topology) -> Self {
+        Self::with_whatif(t, &WhatIf::default())
+    }
+
+    /// An engine that answers as [`crate::trace::trace`] does under the what-if `w`.
+    pub fn with_whatif(t: &'a Topology, w: &WhatIf) -> Self {
         let policy_pure = t.zone_policy().is_none_or(|p| {
             p.rules.iter().all(|r| {
                 r.fqdns.is_empty()
@@ -160,6 +165,7 @@ impl<'a> Engine<'a> {
         });
         Engine {
             t,
+            w: w.clone(),
             parents: RefCell::new(vec![None; t.networks().len()]),
             inet: RefCell::new(HashMap::new()),
             policy_pure,
@@ -168,8 +174,9 @@ impl<'a> Engine<'a> {
     }
 
     /// The breadth-first search of [`net_route`] from `from`, for every destination at once:
-    /// only networks with an egress firewall are crossed, and a destination's route is through
-    /// the first expanded network that peers with it (the same order, so the same route).
+    /// only networks with an egress firewall (not switched off) are crossed, and a destination's
+    /// route is through the first expanded network that peers with it (the same order, so the
+    /// same route). Switched-off networks and peerings are never used.
     fn parents(&self, from: NetIx) -> Parents {
         if let Some(p) = &self.parents.borrow()[from.index()] {
             return p.clone();
@@ -179,16 +186,23 @@ impl<'a> Engine<'a> {
         let mut parent: Vec<Option<NetIx>> = vec![None; n];
         let mut seen = vec![false; n];
         seen[from.index()] = true;
-        let mut q = std::collections::VecDeque::from([from]);
+        let w = &self.w;
+        let mut q = std::collections::VecDeque::new();
+        if !w.network_down(t, from) {
+            q.push_back(from);
+        }
         while let Some(cur) = q.pop_front() {
-            for (next, _) in t.peers(cur) {
-                if seen[next.index()] {
+            for (next, p) in t.peers(cur) {
+                if seen[next.index()] || w.peering_down(p) || w.network_down(t, next) {
                     continue;
                 }
                 if parent[next.index()].is_none() {
                     parent[next.index()] = Some(cur);
                 }
-                if t.network(next).egress.is_some() {
+                if t.network(next)
+                    .egress
+                    .is_some_and(|fw| !w.endpoint_down(t, fw))
+                {
                     seen[next.index()] = true;
                     q.push_back(next);
                 }
@@ -199,8 +213,11 @@ impl<'a> Engine<'a> {
         rc
     }
 
-    /// The route [`net_route`] finds from `a` to `b` (no what-if), from the cached search.
+    /// The route [`net_route`] finds from `a` to `b`, from the cached search.
     pub fn net_route(&self, a: NetIx, b: NetIx) -> Option<NetRoute> {
+        if self.w.network_down(self.t, a) || self.w.network_down(self.t, b) {
+            return None;
+        }
         if a == b {
             return Some(NetRoute {
                 networks: vec![a],
@@ -230,7 +247,7 @@ impl<'a> Engine<'a> {
             .borrow_mut()
             .entry((a, sub_egress))
             .or_insert_with(|| {
-                internet_route(self.t, a, sub_egress, &WhatIf::default())
+                internet_route(self.t, a, sub_egress, &self.w)
                     .ok()
                     .map(|r| r.firewalls)
             })
@@ -256,6 +273,7 @@ impl<'a> Engine<'a> {
         self.t
             .private_endpoints_of(service)
             .iter()
+            .filter(|pe| !self.w.endpoint_down(self.t, **pe))
             .filter_map(|pe| {
                 let net = self.t.endpoint(*pe).network?;
                 self.hops(from, net).map(|h| (h, *pe))
@@ -331,8 +349,17 @@ impl<'a> Engine<'a> {
         }
     }
 
+    /// A what-if switched off the source, the destination or the private endpoint on the way.
+    fn an_end_down(&self, src: &Party, dst: &Dst) -> bool {
+        let down = |e: Option<EpIx>| e.is_some_and(|e| self.w.endpoint_down(self.t, e));
+        down(src.ep) || down(dst.ep) || down(dst.via_pe)
+    }
+
     /// The firewalls on the route and whether it crosses the internet; `None`: no route.
     fn route(&self, src: &Party, dst: &Dst) -> Option<(Vec<EpIx>, bool)> {
+        if self.an_end_down(src, dst) {
+            return None;
+        }
         match (src.outside, dst.party.outside) {
             (true, true) => Some((Vec::new(), true)),
             (true, false) => {
@@ -367,10 +394,11 @@ impl<'a> Engine<'a> {
                 protocol: proto,
                 ports: None,
             };
+            let disabled = |set: &str, rule: &str| self.w.rule_down(set, rule);
             let ctx = Ctx {
                 topo: self.t,
                 network: src.network,
-                disabled: NO_DISABLED,
+                disabled: &disabled,
             };
             allowed_ports(pol, &flow, None, &ctx)
         };
@@ -416,10 +444,11 @@ impl<'a> Engine<'a> {
         if acc.is_empty() || (rs.kind == RuleSetKind::Nacl && sp.same_subnet(dp)) {
             return;
         }
+        let disabled = |set: &str, rule: &str| self.w.rule_down(set, rule);
         let ctx = Ctx {
             topo: self.t,
             network: net,
-            disabled: NO_DISABLED,
+            disabled: &disabled,
         };
         let flow = Flow {
             src: sp,
@@ -574,7 +603,9 @@ impl<'a> Engine<'a> {
             src.network,
             dst.party.network,
         ) {
-            (false, false, Some(a), Some(b)) => self.hops(a, b).is_some(),
+            (false, false, Some(a), Some(b)) => {
+                !self.an_end_down(src, &dst) && self.hops(a, b).is_some()
+            }
             _ => self.route(src, &dst).is_some(),
         };
         if !routed {
@@ -616,6 +647,9 @@ impl<'a> Engine<'a> {
 
     /// The hops of the route [`Engine::net_route`] finds from `a` to `b` (without building it).
     fn hops(&self, a: NetIx, b: NetIx) -> Option<usize> {
+        if self.w.network_down(self.t, a) || self.w.network_down(self.t, b) {
+            return None;
+        }
         if a == b {
             return Some(0);
         }

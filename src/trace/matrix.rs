@@ -3,10 +3,10 @@
 //!
 //! Owns: rows and columns, counting verdicts per cell, and the exact ports per cell. Endpoints
 //! that no rule can tell apart ([`exact::groups`]) get the same verdict, so one flow per pair of
-//! groups decides for all their members (3,140 groups for 40,660 endpoints on `gen --size L`):
-//! without a what-if it is answered by the exact engine ([`exact::Engine`]), with one by a real
-//! trace. [`matrix_traced`] traces every pair of endpoints instead: the reference the tests
-//! compare with. Must never: print.
+//! groups decides for all their members (3,140 groups for 40,660 endpoints on `gen --size L`).
+//! On TCP and UDP it is answered by the exact engine ([`exact::Engine`], what-if included), on
+//! other protocols by a real trace. [`matrix_traced`] traces every pair of endpoints instead:
+//! the reference the tests compare with. Must never: print.
 
 use std::collections::HashMap;
 
@@ -42,7 +42,7 @@ pub struct Cell {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub example_blocked: Option<String>,
     /// Every TCP port on which some endpoint of the row reaches some endpoint of the column
-    /// (exact, all 65,536 ports; without a what-if only).
+    /// (exact, all 65,536 ports, under the what-if).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tcp_ports: Option<String>,
     /// The same for UDP.
@@ -59,12 +59,16 @@ pub struct Matrix {
     pub columns: Vec<String>,
     /// Row-major: `cells[r * columns.len() + c]`.
     pub cells: Vec<Cell>,
+    /// What a what-if switched off (as given to `--disable`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub disabled: Vec<String>,
 }
 
 /// The most cells one matrix may have (rows × columns).
 pub const MAX_CELLS: usize = 1_000_000;
 
-/// The most traces one matrix may run (with a what-if, or in [`matrix_traced`]).
+/// The most traces one matrix may run (on a protocol other than TCP and UDP, or in
+/// [`matrix_traced`]).
 pub const MAX_TRACES: usize = 2_000_000;
 
 /// The endpoints a matrix row holds: not private endpoints; in a subnet, or internet/on-prem.
@@ -248,8 +252,8 @@ impl Tally {
 /// What one pair of groups gets.
 struct Outcome {
     verdict: Verdict,
-    /// Every TCP and UDP port the pair reaches on (without a what-if).
-    ports: Option<(PortSet, PortSet)>,
+    /// Every TCP and UDP port the pair reaches on.
+    ports: (PortSet, PortSet),
 }
 
 /// The pair that stands for a pair of groups: the representatives, or two members of one group
@@ -292,9 +296,8 @@ fn count(tally: &mut Tally, cols: usize, s: &Placed, d: &Placed, out: &Outcome) 
             {
                 *slot = Some(p);
             }
-            if let Some((tcp, udp)) = &out.ports
-                && !(tcp.is_empty() && udp.is_empty())
-            {
+            let (tcp, udp) = &out.ports;
+            if !(tcp.is_empty() && udp.is_empty()) {
                 let e = tally
                     .ports
                     .entry(cell)
@@ -308,7 +311,7 @@ fn count(tally: &mut Tally, cols: usize, s: &Placed, d: &Placed, out: &Outcome) 
 
 /// Compute the matrix: every pair of a source and another destination, counted per cell.
 /// Errors when it would have more than [`MAX_CELLS`] cells, or need more than [`MAX_TRACES`]
-/// traces (with a what-if, or on a protocol other than TCP and UDP).
+/// traces (on a protocol other than TCP and UDP).
 pub fn matrix(
     t: &Topology,
     by: By,
@@ -321,19 +324,14 @@ pub fn matrix(
     let placed = place(&gs, &ax);
     let srcs: Vec<&Placed> = placed.iter().filter(|p| !p.as_src.is_empty()).collect();
     let dsts: Vec<&Placed> = placed.iter().filter(|p| !p.as_dst.is_empty()).collect();
-    let exact_ports = w.is_empty();
-    let engine_verdicts = exact_ports && matches!(protocol, Protocol::Tcp | Protocol::Udp);
+    let engine_verdicts = matches!(protocol, Protocol::Tcp | Protocol::Udp);
     let pairs = srcs.len() * dsts.len();
     if !engine_verdicts && pairs > MAX_TRACES {
         return Err(format!(
-            "{} × {} groups of alike endpoints is {pairs} traces, more than the {MAX_TRACES} a matrix runs {}: trace the flows you care about",
+            "{} × {} groups of alike endpoints is {pairs} traces, more than the {MAX_TRACES} a matrix runs {}: use --protocol tcp or udp, or trace the flows you care about",
             srcs.len(),
             dsts.len(),
-            if w.is_empty() {
-                "on a protocol other than tcp and udp"
-            } else {
-                "under a what-if"
-            }
+            "on a protocol other than tcp and udp"
         ));
     }
     let cols = ax.columns.len();
@@ -344,7 +342,7 @@ pub fn matrix(
         .clamp(1, 8)
         .min(srcs.len().max(1));
     let work = |share: usize| {
-        let eng = Engine::new(t);
+        let eng = Engine::with_whatif(t, w);
         let mut tally = Tally::new(cells);
         for s in srcs.iter().skip(share).step_by(threads) {
             let party = src_party(t, s.group.rep);
@@ -352,11 +350,11 @@ pub fn matrix(
                 let Some((a, b)) = stand_ins(s.group, d.group) else {
                     continue;
                 };
-                let reach = exact_ports.then(|| eng.reach_routed(&party, &Target::Ep(b)));
+                let (reach, routed) = eng.reach_routed(&party, &Target::Ep(b));
                 let verdict = if engine_verdicts {
-                    match &reach {
-                        Some((_, false)) | None => Verdict::NoRoute,
-                        Some((r, true)) => {
+                    match (&reach, routed) {
+                        (_, false) => Verdict::NoRoute,
+                        (r, true) => {
                             let set = if protocol == Protocol::Udp {
                                 &r.udp
                             } else {
@@ -378,7 +376,7 @@ pub fn matrix(
                 };
                 let out = Outcome {
                     verdict,
-                    ports: reach.map(|(r, _)| (r.tcp, r.udp)),
+                    ports: (reach.tcp, reach.udp),
                 };
                 count(&mut tally, cols, s, d, &out);
             }
@@ -410,11 +408,9 @@ pub fn matrix(
         cell.no_route = counts[2];
         cell.example_allowed = flow(examples[0]);
         cell.example_blocked = flow(examples[1]);
-        if exact_ports {
-            let (tcp, udp) = ports.unwrap_or_else(|| (PortSet::empty(), PortSet::empty()));
-            cell.tcp_ports = Some(tcp.to_string());
-            cell.udp_ports = Some(udp.to_string());
-        }
+        let (tcp, udp) = ports.unwrap_or_else(|| (PortSet::empty(), PortSet::empty()));
+        cell.tcp_ports = Some(tcp.to_string());
+        cell.udp_ports = Some(udp.to_string());
         summarize(&mut cell);
         out.push(cell);
     }
@@ -425,6 +421,7 @@ pub fn matrix(
         rows: ax.rows,
         columns: ax.columns,
         cells: out,
+        disabled: Vec::new(),
     })
 }
 
@@ -527,5 +524,6 @@ pub fn matrix_traced(
         rows: ax.rows,
         columns: ax.columns,
         cells,
+        disabled: Vec::new(),
     })
 }
