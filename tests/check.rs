@@ -417,3 +417,41 @@ fn matrix_exact_ports_agree_with_traces() {
         }
     }
 }
+
+#[test]
+fn an_exposure_over_ipv6_only_is_found() {
+    // The NSG denies SSH from every IPv4 internet address but allows it from every IPv6 one.
+    let yaml = r#"
+version: 1
+name: dual stack
+zones: [{ id: management }]
+networks:
+  - id: vnet
+    region: eastus
+    cidr: [10.0.0.0/16, "fd00:a::/48"]
+    subnets:
+      - { id: snet-mgmt, cidr: [10.0.4.0/24, "fd00:a:0:4::/64"], zone: management, rules: [nsg-mgmt] }
+endpoints:
+  - { id: jump, kind: jumpbox, subnet: snet-mgmt, ip: 10.0.4.4, ports: [22], public_ip: true }
+rule_sets:
+  - id: nsg-mgmt
+    kind: nsg
+    rules:
+      - { id: no-ssh-v4, priority: 100, direction: inbound, action: deny, protocol: tcp, source: 0.0.0.0/0, ports: 22 }
+      - { id: ssh-v6, priority: 110, direction: inbound, action: allow, protocol: tcp, source: "::/0", ports: 22 }
+"#;
+    let t = zonescope::topology::load_str(yaml, "dual.yaml").unwrap();
+    let f = findings(&t);
+    let hit: Vec<_> = f.iter().filter(|x| x.id == "management-exposed").collect();
+    assert_eq!(hit.len(), 1, "{f:#?}");
+    let tr = hit[0].evidence.as_ref().expect("evidence");
+    assert_eq!(tr.verdict, Verdict::Allow);
+    assert!(tr.from.contains(':'), "an IPv6 source: {}", tr.from);
+    // Without the IPv6 allow there is nothing to find.
+    let closed = yaml.replace(
+        "action: allow, protocol: tcp, source: \"::/0\"",
+        "action: deny, protocol: tcp, source: \"::/0\"",
+    );
+    let t = zonescope::topology::load_str(&closed, "dual.yaml").unwrap();
+    assert!(findings(&t).iter().all(|x| x.id != "management-exposed"));
+}

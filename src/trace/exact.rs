@@ -17,7 +17,7 @@
 
 use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
-use std::net::{IpAddr, Ipv4Addr};
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use std::rc::Rc;
 
 use ipnet::IpNet;
@@ -807,16 +807,154 @@ pub struct External {
     pub specific: bool,
 }
 
-fn v4_bounds(c: &IpNet) -> Option<(u32, u32)> {
-    match c {
-        IpNet::V4(n) => Some((u32::from(n.network()), u32::from(n.broadcast()))),
-        IpNet::V6(_) => None,
+/// The address classes of one family (IPv4 or IPv6).
+struct Classes<'a> {
+    t: &'a Topology,
+    rule_cidrs: &'a [IpNet],
+    tags: &'a [(&'a str, &'a IpNet)],
+    v6: bool,
+}
+
+impl Classes<'_> {
+    fn addr(&self, n: u128) -> IpAddr {
+        if self.v6 {
+            IpAddr::V6(Ipv6Addr::from(n))
+        } else {
+            IpAddr::V4(Ipv4Addr::from(u32::try_from(n).unwrap_or(u32::MAX)))
+        }
+    }
+
+    fn same_family(&self, c: &IpNet) -> bool {
+        matches!(c, IpNet::V6(_)) == self.v6
+    }
+
+    /// Add one class per cell between the family's prefix boundaries (outside every network),
+    /// unless a class with the same rules already stands for it.
+    fn collect(&self, seen: &mut HashMap<Vec<usize>, usize>, out: &mut Vec<External>) {
+        let t = self.t;
+        let top = if self.v6 {
+            u128::MAX
+        } else {
+            u128::from(u32::MAX)
+        };
+        let nice: Vec<IpAddr> = if self.v6 {
+            vec![
+                "2001:4860:4860::8888".parse().expect("an address"),
+                "2001:db8::10".parse().expect("an address"),
+            ]
+        } else {
+            [
+                Ipv4Addr::new(8, 8, 8, 8),
+                Ipv4Addr::new(203, 0, 113, 10),
+                Ipv4Addr::new(198, 51, 100, 10),
+                Ipv4Addr::new(1, 1, 1, 1),
+            ]
+            .into_iter()
+            .map(IpAddr::V4)
+            .collect()
+        };
+        let number = |a: &IpAddr| match a {
+            IpAddr::V4(a) => u128::from(u32::from(*a)),
+            IpAddr::V6(a) => u128::from(*a),
+        };
+        let mut points: Vec<u128> = vec![0];
+        let nets = t.networks().iter().flat_map(|n| n.cidrs.iter());
+        for c in self
+            .rule_cidrs
+            .iter()
+            .chain(self.tags.iter().map(|x| x.1))
+            .chain(nets)
+            .filter(|c| self.same_family(c))
+        {
+            let (a, b) = bounds(c);
+            points.push(a);
+            if let Some(next) = b.checked_add(1).filter(|n| *n <= top) {
+                points.push(next);
+            }
+        }
+        points.sort_unstable();
+        points.dedup();
+        for (i, &lo) in points.iter().enumerate() {
+            let hi = points.get(i + 1).map_or(top, |n| n - 1);
+            let pick = nice
+                .iter()
+                .map(number)
+                .find(|a| (lo..=hi).contains(a))
+                .unwrap_or(if lo < hi { lo + 1 } else { lo });
+            let addr = self.addr(pick);
+            if t.lookup_ip(addr).network.is_some() {
+                continue;
+            }
+            let sig: Vec<usize> = self
+                .rule_cidrs
+                .iter()
+                .enumerate()
+                .filter(|(_, c)| c.contains(&addr))
+                .map(|(k, _)| k)
+                .chain(
+                    self.tags
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, (_, c))| c.contains(&addr))
+                        .map(|(k, _)| usize::MAX - k),
+                )
+                .collect();
+            if let Some(&k) = seen.get(&sig) {
+                // Prefer a well-known address as the representative of a class.
+                if nice.contains(&addr)
+                    && let Target::Addr(old) = out[k].target
+                    && !nice.contains(&old)
+                    && old.is_ipv6() == addr.is_ipv6()
+                {
+                    out[k].target = Target::Addr(addr);
+                    out[k].label = out[k]
+                        .label
+                        .replacen(&old.to_string(), &addr.to_string(), 1);
+                }
+                continue;
+            }
+            let tag = self
+                .tags
+                .iter()
+                .find(|(_, c)| c.contains(&addr))
+                .map(|x| x.0);
+            let closest = self
+                .rule_cidrs
+                .iter()
+                .filter(|c| c.contains(&addr) && c.prefix_len() > 0)
+                .max_by_key(|c| c.prefix_len());
+            let narrow_at = if self.v6 { 32 } else { 16 };
+            let narrow = closest.filter(|c| c.prefix_len() >= narrow_at);
+            let label = match (tag, closest) {
+                (Some(tg), _) => format!("{addr} (service tag {tg})"),
+                (None, Some(c)) => format!("{addr} (in rule address {c})"),
+                (None, None) => format!("{addr} (any internet address)"),
+            };
+            seen.insert(sig, out.len());
+            out.push(External {
+                target: Target::Addr(addr),
+                label,
+                specific: tag.is_some() || narrow.is_some(),
+            });
+        }
     }
 }
 
-/// The internet as rules see it (IPv4): one representative address per class of addresses
-/// that every rule CIDR, service tag and network treats alike, plus one name per FQDN that a
-/// rule names. Exact: the classes are the cells between all prefix boundaries.
+/// A prefix as the first and last address of its family, as numbers.
+fn bounds(c: &IpNet) -> (u128, u128) {
+    match c {
+        IpNet::V4(n) => (
+            u128::from(u32::from(n.network())),
+            u128::from(u32::from(n.broadcast())),
+        ),
+        IpNet::V6(n) => (u128::from(n.network()), u128::from(n.broadcast())),
+    }
+}
+
+/// The internet as rules see it: one representative address per class of addresses that every
+/// rule CIDR, service tag and network treats alike (IPv4, and IPv6 when a network has IPv6
+/// addresses), plus one name per FQDN that a rule names. Exact: the classes are the cells
+/// between all prefix boundaries.
 pub fn external_classes(t: &Topology) -> Vec<External> {
     let mut rule_cidrs: Vec<IpNet> = all_selectors(t)
         .filter_map(|s| match s {
@@ -831,82 +969,23 @@ pub fn external_classes(t: &Topology) -> Vec<External> {
         .iter()
         .flat_map(|tg| tg.cidrs.iter().map(move |c| (tg.name.as_str(), c)))
         .collect();
-    let mut points: Vec<u64> = vec![0];
-    let nets = t.networks().iter().flat_map(|n| n.cidrs.iter());
-    for c in rule_cidrs
-        .iter()
-        .chain(tags.iter().map(|x| x.1))
-        .chain(nets)
-    {
-        if let Some((a, b)) = v4_bounds(c) {
-            points.push(u64::from(a));
-            points.push(u64::from(b) + 1);
-        }
-    }
-    points.sort_unstable();
-    points.dedup();
-    points.retain(|p| u32::try_from(*p).is_ok());
-    let nice = [
-        Ipv4Addr::new(8, 8, 8, 8),
-        Ipv4Addr::new(203, 0, 113, 10),
-        Ipv4Addr::new(198, 51, 100, 10),
-        Ipv4Addr::new(1, 1, 1, 1),
-    ];
     let mut seen: HashMap<Vec<usize>, usize> = HashMap::new();
     let mut out: Vec<External> = Vec::new();
-    for (i, &lo) in points.iter().enumerate() {
-        let hi = points.get(i + 1).map_or(u64::from(u32::MAX), |n| n - 1);
-        let pick = nice
-            .iter()
-            .map(|a| u64::from(u32::from(*a)))
-            .find(|a| (lo..=hi).contains(a))
-            .unwrap_or(if lo < hi { lo + 1 } else { lo });
-        let addr = IpAddr::V4(Ipv4Addr::from(pick as u32));
-        if t.lookup_ip(addr).network.is_some() {
+    let v6 = t
+        .networks()
+        .iter()
+        .any(|n| n.cidrs.iter().any(|c| matches!(c, IpNet::V6(_))));
+    for family_v6 in [false, true] {
+        if family_v6 && !v6 {
             continue;
         }
-        let sig: Vec<usize> = rule_cidrs
-            .iter()
-            .enumerate()
-            .filter(|(_, c)| c.contains(&addr))
-            .map(|(k, _)| k)
-            .chain(
-                tags.iter()
-                    .enumerate()
-                    .filter(|(_, (_, c))| c.contains(&addr))
-                    .map(|(k, _)| usize::MAX - k),
-            )
-            .collect();
-        if let Some(&k) = seen.get(&sig) {
-            // Prefer a well-known address as the representative of a class.
-            if nice.iter().any(|n| IpAddr::V4(*n) == addr)
-                && let Target::Addr(old) = out[k].target
-                && !nice.iter().any(|n| IpAddr::V4(*n) == old)
-            {
-                out[k].target = Target::Addr(addr);
-                out[k].label = out[k]
-                    .label
-                    .replacen(&old.to_string(), &addr.to_string(), 1);
-            }
-            continue;
-        }
-        let tag = tags.iter().find(|(_, c)| c.contains(&addr)).map(|x| x.0);
-        let closest = rule_cidrs
-            .iter()
-            .filter(|c| c.contains(&addr) && c.prefix_len() > 0)
-            .max_by_key(|c| c.prefix_len());
-        let narrow = closest.filter(|c| c.prefix_len() >= 16);
-        let label = match (tag, closest) {
-            (Some(tg), _) => format!("{addr} (service tag {tg})"),
-            (None, Some(c)) => format!("{addr} (in rule address {c})"),
-            (None, None) => format!("{addr} (any internet address)"),
+        let cls = Classes {
+            t,
+            rule_cidrs: &rule_cidrs,
+            tags: &tags,
+            v6: family_v6,
         };
-        seen.insert(sig, out.len());
-        out.push(External {
-            target: Target::Addr(addr),
-            label,
-            specific: tag.is_some() || narrow.is_some(),
-        });
+        cls.collect(&mut seen, &mut out);
     }
     let mut names: Vec<(String, bool)> = Vec::new();
     for rs in t.rule_sets().iter().chain(t.zone_policy()) {
