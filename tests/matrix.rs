@@ -11,7 +11,7 @@ use zonescope::policy::{Action, Protocol};
 use zonescope::topology::{self, Kind, Topology};
 use zonescope::trace::WhatIf;
 use zonescope::trace::exact::groups;
-use zonescope::trace::matrix::{By, MAX_CELLS, Matrix, matrix, matrix_traced};
+use zonescope::trace::matrix::{By, MAX_CELLS, Matrix, matrix, matrix_traced, matrix_verdicts};
 
 const FLOWS: [(u16, Protocol); 4] = [
     (443, Protocol::Tcp),
@@ -83,6 +83,9 @@ fn grouped_matrix_equals_a_trace_of_every_pair() {
                 let fast = matrix(&t, by, port, proto, &w).unwrap();
                 let slow = matrix_traced(&t, by, port, proto, &w).unwrap();
                 assert_same(&name, &format!("{by:?} {proto}/{port}"), &fast, &slow);
+                // The explorer's matrix evaluates one transport and skips the exact ports.
+                let shown = matrix_verdicts(&t, by, port, proto, &w).unwrap();
+                assert_eq!(shown, slow, "{name} {by:?} {proto}/{port}: verdicts only");
                 cells += slow.cells.len();
             }
         }

@@ -593,9 +593,15 @@ impl<'a> Engine<'a> {
         self.reach_to(src, &dst, forbid)
     }
 
-    /// [`Engine::reach`], and whether the flow has a route at all (without one the trace's
-    /// verdict is `no_route`, whatever the rules say).
-    pub fn reach_routed(&self, src: &Party, target: &Target) -> (Reach, bool) {
+    /// [`Engine::reach`] (on one transport only when `only` names it: the other is left empty),
+    /// and whether the flow has a route at all (without one the trace's verdict is `no_route`,
+    /// whatever the rules say).
+    pub fn reach_routed(
+        &self,
+        src: &Party,
+        target: &Target,
+        only: Option<Protocol>,
+    ) -> (Reach, bool) {
         let dst = self.resolve(src, target);
         let routed = match (
             src.outside,
@@ -616,7 +622,13 @@ impl<'a> Engine<'a> {
             };
             return (none, false);
         }
-        (self.reach_to(src, &dst, self.forbidden(src, target)), true)
+        let (tcp, udp) = self.forbidden(src, target);
+        let forbid = match only {
+            Some(Protocol::Tcp) => (tcp, true),
+            Some(Protocol::Udp) => (true, udp),
+            _ => (tcp, udp),
+        };
+        (self.reach_to(src, &dst, forbid), true)
     }
 
     /// Whether the zone policy alone forbids every TCP port, and every UDP port.

@@ -309,15 +309,38 @@ fn count(tally: &mut Tally, cols: usize, s: &Placed, d: &Placed, out: &Outcome) 
     }
 }
 
-/// Compute the matrix: every pair of a source and another destination, counted per cell.
-/// Errors when it would have more than [`MAX_CELLS`] cells, or need more than [`MAX_TRACES`]
-/// traces (on a protocol other than TCP and UDP).
+/// Compute the matrix: every pair of a source and another destination, counted per cell, with
+/// the exact TCP and UDP ports of each cell. Errors when it would have more than [`MAX_CELLS`]
+/// cells, or need more than [`MAX_TRACES`] traces (on a protocol other than TCP and UDP).
 pub fn matrix(
     t: &Topology,
     by: By,
     port: u16,
     protocol: Protocol,
     w: &WhatIf,
+) -> Result<Matrix, String> {
+    compute(t, by, port, protocol, w, true)
+}
+
+/// [`matrix`] without the exact ports (`tcp_ports`/`udp_ports` stay `None`): only the asked
+/// transport is evaluated, which is what the explorer shows.
+pub fn matrix_verdicts(
+    t: &Topology,
+    by: By,
+    port: u16,
+    protocol: Protocol,
+    w: &WhatIf,
+) -> Result<Matrix, String> {
+    compute(t, by, port, protocol, w, false)
+}
+
+fn compute(
+    t: &Topology,
+    by: By,
+    port: u16,
+    protocol: Protocol,
+    w: &WhatIf,
+    exact_ports: bool,
 ) -> Result<Matrix, String> {
     let ax = axes(t, by)?;
     let gs = exact::groups_apart(t, &w.endpoints);
@@ -350,7 +373,8 @@ pub fn matrix(
                 let Some((a, b)) = stand_ins(s.group, d.group) else {
                     continue;
                 };
-                let (reach, routed) = eng.reach_routed(&party, &Target::Ep(b));
+                let only = (!exact_ports).then_some(protocol);
+                let (reach, routed) = eng.reach_routed(&party, &Target::Ep(b), only);
                 let verdict = if engine_verdicts {
                     match (&reach, routed) {
                         (_, false) => Verdict::NoRoute,
@@ -408,9 +432,11 @@ pub fn matrix(
         cell.no_route = counts[2];
         cell.example_allowed = flow(examples[0]);
         cell.example_blocked = flow(examples[1]);
-        let (tcp, udp) = ports.unwrap_or_else(|| (PortSet::empty(), PortSet::empty()));
-        cell.tcp_ports = Some(tcp.to_string());
-        cell.udp_ports = Some(udp.to_string());
+        if exact_ports {
+            let (tcp, udp) = ports.unwrap_or_else(|| (PortSet::empty(), PortSet::empty()));
+            cell.tcp_ports = Some(tcp.to_string());
+            cell.udp_ports = Some(udp.to_string());
+        }
         summarize(&mut cell);
         out.push(cell);
     }

@@ -14,7 +14,7 @@ use crate::flows::FlowReport;
 use crate::flows::report::{Anomaly, Mismatch};
 use crate::policy::{Protocol, RuleSet};
 use crate::topology::{EntityRef, EpIx, LoadError, NetIx, Role, SubnetIx, Topology, ZoneIx};
-use crate::trace::matrix::{By, Matrix, matrix};
+use crate::trace::matrix::{By, Matrix, matrix_verdicts};
 use crate::trace::{Query, Trace, TraceError, WhatIf, trace};
 
 use super::layout::Areas;
@@ -444,7 +444,7 @@ impl App {
         } else {
             self.protocol
         };
-        matrix(&self.topo, By::Zone, port, proto, &self.whatif)
+        matrix_verdicts(&self.topo, By::Zone, port, proto, &self.whatif)
     }
 
     /// The flow to trace, when both ends are set.
