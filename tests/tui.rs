@@ -498,3 +498,40 @@ fn flows_read_error_is_shown() {
     let s = screen(&app);
     assert!(s.contains("cannot read x.log"), "{s}");
 }
+
+#[test]
+fn a_click_selects_a_matrix_cell_and_a_second_click_opens_its_trace() {
+    let mut app = demo(120, 40);
+    update(&mut app, Action::OpenMatrix);
+    app.settle();
+    let mut term = Terminal::new(TestBackend::new(120, 40)).unwrap();
+    term.draw(|f| view::render(f, &app)).unwrap();
+    let buf = term.backend().buffer().clone();
+    let overlay = app.areas().overlay;
+    // The "inference" row and the "data" column, as drawn.
+    let (_, y) = find(&buf, overlay, "║inference").expect("the inference row");
+    let (hx, _) = find(&buf, overlay, "        data").expect("the data column");
+    let x = hx + 10; // inside the right-aligned header, so inside the cell below it
+    update(&mut app, Action::Click(x, y));
+    let Mode::Matrix(m) = &app.mode else {
+        panic!("the click closed the matrix: {:?}", app.mode)
+    };
+    let Some(Ok(mx)) = &app.matrix else { panic!() };
+    assert_eq!(
+        (mx.rows[m.row].as_str(), mx.columns[m.col].as_str()),
+        ("inference", "data")
+    );
+    // A click on the border or the legend selects nothing.
+    update(&mut app, Action::Click(overlay.x, overlay.y));
+    assert!(matches!(app.mode, Mode::Matrix(_)));
+    update(&mut app, Action::Click(x, y));
+    assert_eq!(app.mode, Mode::Normal);
+    let tr = app
+        .trace
+        .as_ref()
+        .expect("a trace")
+        .as_ref()
+        .expect("traced");
+    assert_eq!(tr.source_zone.as_deref(), Some("inference"));
+    assert_eq!(tr.destination_zone.as_deref(), Some("data"));
+}

@@ -170,3 +170,48 @@ pub fn findings_list_rows(focused: bool, inner_h: usize) -> usize {
     let detail = if focused && inner_h >= 8 { 3 } else { 0 };
     inner_h.saturating_sub(1 + detail)
 }
+
+/// Where the zone matrix's cells are inside its overlay (the area within the border): the
+/// header is the first line, row `r` is line `1 + r`; a row starts with its `label` columns
+/// and a space, then each cell takes `cell` columns and a space.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MatrixGrid {
+    pub label: usize,
+    pub cell: usize,
+}
+
+impl MatrixGrid {
+    pub fn of(rows: &[String], columns: &[String], inner: Rect) -> MatrixGrid {
+        let label = rows
+            .iter()
+            .map(|r| r.chars().count())
+            .max()
+            .unwrap_or(4)
+            .clamp(6, 16);
+        let room = usize::from(inner.width).saturating_sub(label + 1) / columns.len().max(1);
+        let cell = columns
+            .iter()
+            .map(|c| c.chars().count())
+            .max()
+            .unwrap_or(6)
+            .clamp(8, 13)
+            .min(room.saturating_sub(1))
+            .max(5);
+        MatrixGrid { label, cell }
+    }
+
+    /// The (row, column) of the cell under a point, if any.
+    pub fn cell_at(
+        &self,
+        inner: Rect,
+        rows: usize,
+        cols: usize,
+        x: u16,
+        y: u16,
+    ) -> Option<(usize, usize)> {
+        let line = usize::from(y.checked_sub(inner.y)?);
+        let dx = usize::from(x.checked_sub(inner.x)?).checked_sub(self.label + 1)?;
+        let (r, c) = (line.checked_sub(1)?, dx / (self.cell + 1));
+        (r < rows && c < cols && dx % (self.cell + 1) < self.cell).then_some((r, c))
+    }
+}

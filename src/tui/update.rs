@@ -13,10 +13,11 @@ use super::app::{
     App, Effect, FinderState, FlowRow, FlowsState, Highlight, MatrixState, Mode, Origin, Pane,
     PortState, RowKind, RuleRow, Screen, Target, compute_fanout, row_key,
 };
-use super::layout::{findings_list_rows, list_offset};
+use super::layout::{MatrixGrid, findings_list_rows, list_offset};
 use crate::policy::Protocol;
 use crate::topology::{EntityRef, NetIx, Role};
 use crate::trace::{Query, WhatIf};
+use ratatui::layout::{Margin, Rect};
 
 /// Most matches the finder lists.
 pub const MAX_MATCHES: usize = 200;
@@ -739,15 +740,38 @@ fn matrix(app: &mut App, mut m: MatrixState, a: &Action) -> Mode {
     Mode::Matrix(m)
 }
 
+/// A click in the zone matrix selects the cell under it; a click on the selected cell opens
+/// its example trace (as Enter does).
+fn matrix_click(app: &mut App, m: MatrixState, overlay: Rect, x: u16, y: u16) {
+    let Some(Ok(mx)) = &app.matrix else {
+        return;
+    };
+    let inner = overlay.inner(Margin::new(1, 1));
+    let grid = MatrixGrid::of(&mx.rows, &mx.columns, inner);
+    let Some((row, col)) = grid.cell_at(inner, mx.rows.len(), mx.columns.len(), x, y) else {
+        return;
+    };
+    app.mode = if (row, col) == (m.row, m.col) {
+        matrix(app, m, &Action::Confirm)
+    } else {
+        Mode::Matrix(MatrixState { row, col })
+    };
+}
+
 #[allow(clippy::many_single_char_names)] // x, y, w, h: the geometry's usual names
 fn click(app: &mut App, x: u16, y: u16) {
     let areas = app.areas();
     if areas.too_small {
         return;
     }
-    match app.mode {
+    match &app.mode {
         Mode::Help(_) => {
             app.mode = Mode::Normal;
+            return;
+        }
+        Mode::Matrix(m) => {
+            let m = m.clone();
+            matrix_click(app, m, areas.overlay, x, y);
             return;
         }
         Mode::Normal => {}

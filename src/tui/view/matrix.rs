@@ -12,6 +12,7 @@ use ratatui::widgets::{Block, BorderType, Borders, Paragraph, Widget};
 use super::fit;
 use crate::trace::matrix::Cell;
 use crate::tui::app::{App, MatrixState};
+use crate::tui::layout::MatrixGrid;
 
 /// A count in four characters or so: `950`, `9999`, `35k`, `176M`, `1.6G`.
 fn compact(n: u64) -> String {
@@ -95,23 +96,8 @@ pub fn render(app: &App, m: &MatrixState, area: Rect, buf: &mut Buffer) {
     let Some(mx) = super::loaded(&app.matrix, th, inner, buf) else {
         return;
     };
-    let w0 = mx
-        .rows
-        .iter()
-        .map(|r| r.chars().count())
-        .max()
-        .unwrap_or(4)
-        .clamp(6, 16);
-    let room = usize::from(inner.width).saturating_sub(w0 + 1) / mx.columns.len().max(1);
-    let cw = mx
-        .columns
-        .iter()
-        .map(|c| c.chars().count())
-        .max()
-        .unwrap_or(6)
-        .clamp(8, 13)
-        .min(room.saturating_sub(1))
-        .max(5);
+    let grid = MatrixGrid::of(&mx.rows, &mx.columns, inner);
+    let (w0, cw) = (grid.label, grid.cell);
     let mut lines: Vec<Line<'static>> = Vec::new();
     let mut head = vec![Span::raw(format!("{:w0$} ", ""))];
     for (ci, c) in mx.columns.iter().enumerate() {
@@ -160,7 +146,7 @@ pub fn render(app: &App, m: &MatrixState, area: Rect, buf: &mut Buffer) {
         }
     }
     lines.push(Line::from(Span::styled(
-        "arrows move · Enter opens the example trace · p changes the port · Esc closes",
+        "arrows/click move · Enter/click again traces · p port · Esc closes",
         th.dim(),
     )));
     Paragraph::new(lines).render(inner, buf);
