@@ -1,5 +1,6 @@
-//! Exact reachability for the design review: which ports (TCP and UDP, all 65,536 of each) a
-//! source can open to a destination, over every endpoint of a group, with no sampling.
+//! Exact reachability for the design review and the matrix: which ports (TCP and UDP, all
+//! 65,536 of each) a source can open to a destination, over every endpoint of a group, with no
+//! sampling, under a what-if when one is given.
 //!
 //! Owns: the [`Engine`] (routes and zone-policy answers cached per topology), endpoint
 //! [`Group`]s (endpoints no rule can tell apart), the external address classes
@@ -10,8 +11,8 @@
 //! exact set of ports it allows ([`crate::policy::eval::allowed_ports`]), and a flow on port
 //! `p` is allowed iff `p` is in every stage's set, so the intersection is exact. Routes come
 //! from one breadth-first search per source network, the same search as
-//! [`crate::trace::route::net_route`]. Every
-//! non-empty answer is confirmed by the caller with one real trace on a witness port.
+//! [`crate::trace::route::net_route`]. `check` confirms every non-empty answer with one real
+//! trace on a witness port; the matrix is tested cell by cell against real traces.
 //!
 //! Must never: report anything itself, print, or decide what a finding is.
 
