@@ -25,7 +25,7 @@ use ipnet::IpNet;
 
 use crate::policy::eval::{Ctx, Flow, Party, allowed_ports, evaluate};
 use crate::policy::{Action, Direction, PortSet, Protocol, RuleSet, RuleSetKind, Selector};
-use crate::topology::{EpIx, Kind, NetIx, SubnetIx, Topology, ZoneIx};
+use crate::topology::{EpIx, Kind, NetIx, RuleSetIx, SubnetIx, Topology, ZoneIx};
 use crate::trace::route::{NetRoute, internet_route};
 use crate::trace::{Query, WhatIf};
 
@@ -477,6 +477,23 @@ impl<'a> Engine<'a> {
         }
     }
 
+    /// [`Engine::stage`] for each rule set of one place, in order.
+    #[allow(clippy::too_many_arguments)]
+    fn stages(
+        &self,
+        sets: &[RuleSetIx],
+        sp: &Party,
+        dp: &Party,
+        proto: Protocol,
+        dir: Option<Direction>,
+        net: Option<NetIx>,
+        acc: &mut PortSet,
+    ) {
+        for rs in sets {
+            self.stage(self.t.rule_set(*rs), sp, dp, proto, dir, net, acc);
+        }
+    }
+
     /// Every port of `proto` on which `src` reaches `dst`, exactly.
     fn ports(&self, src: &Party, dst: &Dst, proto: Protocol) -> PortSet {
         let t = self.t;
@@ -496,29 +513,16 @@ impl<'a> Engine<'a> {
         if let Some(p) = self.policy_ports(src, dp, proto) {
             acc = acc.intersect(&p);
         }
+        let out = Some(Direction::Outbound);
         if !src.outside {
             if let Some(s) = src.subnet {
                 let sub = t.subnet(s);
-                for rs in &sub.rule_sets {
-                    let rs = t.rule_set(*rs);
-                    self.stage(
-                        rs,
-                        src,
-                        dp,
-                        proto,
-                        Some(Direction::Outbound),
-                        Some(sub.network),
-                        &mut acc,
-                    );
-                }
+                let net = Some(sub.network);
+                self.stages(&sub.rule_sets, src, dp, proto, out, net, &mut acc);
             }
             if let Some(e) = src.ep {
                 let ep = t.endpoint(e);
-                for rs in &ep.rule_sets {
-                    let rs = t.rule_set(*rs);
-                    let dir = Some(Direction::Outbound);
-                    self.stage(rs, src, dp, proto, dir, ep.network, &mut acc);
-                }
+                self.stages(&ep.rule_sets, src, dp, proto, out, ep.network, &mut acc);
             }
         }
         if !dp.outside
@@ -526,27 +530,14 @@ impl<'a> Engine<'a> {
         {
             let sub = t.subnet(s);
             if dst.via_pe.is_none() || sub.private_endpoint_policies {
-                for rs in &sub.rule_sets {
-                    let rs = t.rule_set(*rs);
-                    self.stage(
-                        rs,
-                        src,
-                        dp,
-                        proto,
-                        Some(Direction::Inbound),
-                        Some(sub.network),
-                        &mut acc,
-                    );
-                }
+                let (inb, net) = (Some(Direction::Inbound), Some(sub.network));
+                self.stages(&sub.rule_sets, src, dp, proto, inb, net, &mut acc);
             }
         }
         for e in [dst.via_pe, dst.ep].into_iter().flatten() {
             let ep = t.endpoint(e);
-            for rs in &ep.rule_sets {
-                let rs = t.rule_set(*rs);
-                let net = ep.network.or(dp.network);
-                self.stage(rs, src, dp, proto, Some(Direction::Inbound), net, &mut acc);
-            }
+            let (inb, net) = (Some(Direction::Inbound), ep.network.or(dp.network));
+            self.stages(&ep.rule_sets, src, dp, proto, inb, net, &mut acc);
         }
         if acc.is_empty() {
             return acc;

@@ -239,13 +239,17 @@ impl Tally {
             }
         }
         for (k, (tcp, udp)) in o.ports {
-            let e = self
-                .ports
-                .entry(k)
-                .or_insert_with(|| (PortSet::empty(), PortSet::empty()));
-            e.0 = e.0.union(&tcp);
-            e.1 = e.1.union(&udp);
+            self.add_ports(k, &tcp, &udp);
         }
+    }
+
+    fn add_ports(&mut self, cell: usize, tcp: &PortSet, udp: &PortSet) {
+        let e = self
+            .ports
+            .entry(cell)
+            .or_insert_with(|| (PortSet::empty(), PortSet::empty()));
+        e.0 = e.0.union(tcp);
+        e.1 = e.1.union(udp);
     }
 }
 
@@ -298,12 +302,7 @@ fn count(tally: &mut Tally, cols: usize, s: &Placed, d: &Placed, out: &Outcome) 
             }
             let (tcp, udp) = &out.ports;
             if !(tcp.is_empty() && udp.is_empty()) {
-                let e = tally
-                    .ports
-                    .entry(cell)
-                    .or_insert_with(|| (PortSet::empty(), PortSet::empty()));
-                e.0 = e.0.union(tcp);
-                e.1 = e.1.union(udp);
+                tally.add_ports(cell, tcp, udp);
             }
         }
     }
