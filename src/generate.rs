@@ -1141,7 +1141,8 @@ impl Gen {
         stats.policies = POLICIES.len();
 
         let hubs: Vec<String> = (1..=p.regions).map(|r| format!("hub-r{r}")).collect();
-        let hubs = list(&hubs);
+        // `linked` is always a list, even of one hub.
+        let hubs = format!("[{}]", hubs.join(", "));
         w!(out, "\ndns:\n  - zone: {OPENAI_ZONE}\n    linked: {hubs}\n");
         stats.dns_zones = 1;
         if p.spokes > 0 {
