@@ -8,7 +8,7 @@
 //! Owns: [`Diff`], [`diff`], its text rendering and [`run`]. Must never: write anywhere but the
 //! writer it is given, or trace without a bound (it caps pairs × intervals and says so).
 
-use std::collections::{BTreeSet, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::fmt::Write as _;
 use std::io::Write;
 
@@ -18,8 +18,10 @@ use serde_json::Value;
 use crate::cli::{DiffArgs, TextJson};
 use crate::commands::CliError;
 use crate::export::json::ModelView;
+use crate::policy::eval::Party;
 use crate::policy::{PortSet, Protocol};
-use crate::topology::{self, Kind, Topology, Verdict};
+use crate::topology::{self, EpIx, Kind, Topology, Verdict};
+use crate::trace::exact::{self, Engine, Target, src_party};
 use crate::trace::{Query, Trace, WhatIf, trace};
 
 /// At most this many (endpoint pair × port interval × protocol) combinations are traced.
@@ -130,6 +132,11 @@ pub struct Coverage {
     pub protocols: Vec<Protocol>,
     pub traces: usize,
     pub capped: bool,
+    /// When capped: the endpoint pairs whose reach (TCP and UDP, every port, or the route)
+    /// differs, found exactly over every pair by the reachability engine; those are traced
+    /// first. `None` when every pair was traced.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pairs_changed: Option<usize>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
 }
@@ -609,8 +616,107 @@ fn touches(t: &Topology, id: &str, tokens: &HashSet<String>) -> bool {
     })
 }
 
+/// The endpoint pairs (source id, destination id) whose reach differs between the versions —
+/// the TCP or UDP ports allowed, or whether there is a route at all — over every pair, exactly:
+/// endpoints alike in both versions (the same group of [`exact::groups`] in each) reach alike,
+/// so one pair of stand-ins per pair of such groups is compared with the engine. Returns the
+/// number of changed pairs and the first `keep` of them (in source, destination order).
+fn screen(
+    old: &Topology,
+    new: &Topology,
+    sources: &[String],
+    dests: &[String],
+    keep: usize,
+) -> (usize, Vec<(String, String)>) {
+    let group_of = |t: &Topology| {
+        let mut at = vec![usize::MAX; t.endpoints().len()];
+        for (i, g) in exact::groups(t).iter().enumerate() {
+            for m in &g.members {
+                at[m.index()] = i;
+            }
+        }
+        at
+    };
+    let (go, gn) = (group_of(old), group_of(new));
+    let is_src: HashSet<&str> = sources.iter().map(String::as_str).collect();
+    let is_dst: HashSet<&str> = dests.iter().map(String::as_str).collect();
+    // Refined groups: (old group, new group) → members (ids), in the new file's order.
+    let mut index: HashMap<(usize, usize), usize> = HashMap::new();
+    let mut refined: Vec<Vec<(&str, EpIx, EpIx)>> = Vec::new();
+    for e in new.endpoints() {
+        let id = e.id.as_str();
+        if !is_src.contains(id) && !is_dst.contains(id) {
+            continue;
+        }
+        let (Some(eo), Some(en)) = (old.endpoint_ix(id), new.endpoint_ix(id)) else {
+            continue;
+        };
+        let key = (go[eo.index()], gn[en.index()]);
+        let next = refined.len();
+        let k = *index.entry(key).or_insert(next);
+        if k == next {
+            refined.push(Vec::new());
+        }
+        refined[k].push((id, eo, en));
+    }
+    let (eo, en) = (Engine::new(old), Engine::new(new));
+    let mut count = 0;
+    let mut pairs = Vec::new();
+    // The internet as a source: one party, outside every network, as `trace` takes it.
+    if is_src.contains("internet") {
+        let outside = Party {
+            outside: true,
+            ..Party::default()
+        };
+        for dg in &refined {
+            let dsts: Vec<&(&str, EpIx, EpIx)> =
+                dg.iter().filter(|m| is_dst.contains(m.0)).collect();
+            let Some(d) = dsts.first() else { continue };
+            let (a, ra) = eo.reach_routed(&outside, &Target::Ep(d.1), None);
+            let (b, rb) = en.reach_routed(&outside, &Target::Ep(d.2), None);
+            if ra == rb && a.tcp == b.tcp && a.udp == b.udp {
+                continue;
+            }
+            for d in &dsts {
+                count += 1;
+                if pairs.len() < keep {
+                    pairs.push(("internet".to_string(), d.0.to_string()));
+                }
+            }
+        }
+    }
+    for (si, sg) in refined.iter().enumerate() {
+        let srcs: Vec<&(&str, EpIx, EpIx)> = sg.iter().filter(|m| is_src.contains(m.0)).collect();
+        let Some(rep) = srcs.first() else { continue };
+        let (po, pn) = (src_party(old, rep.1), src_party(new, rep.2));
+        for (di, dg) in refined.iter().enumerate() {
+            let dsts: Vec<&(&str, EpIx, EpIx)> =
+                dg.iter().filter(|m| is_dst.contains(m.0)).collect();
+            // The destination stand-in: another member when both ends are one group.
+            let Some(d) = dsts.iter().find(|d| si != di || d.0 != rep.0) else {
+                continue;
+            };
+            let (a, ra) = eo.reach_routed(&po, &Target::Ep(d.1), None);
+            let (b, rb) = en.reach_routed(&pn, &Target::Ep(d.2), None);
+            if ra == rb && a.tcp == b.tcp && a.udp == b.udp {
+                continue;
+            }
+            for s in &srcs {
+                for d in dsts.iter().filter(|d| d.0 != s.0) {
+                    count += 1;
+                    if pairs.len() < keep {
+                        pairs.push((s.0.to_string(), d.0.to_string()));
+                    }
+                }
+            }
+        }
+    }
+    (count, pairs)
+}
+
 /// The flows whose verdict (or deciding rule) differs, and what was covered. When the scan is
-/// capped, pairs with an end the file changes touch go first.
+/// capped, the pairs whose reach the engine finds changed go first, then pairs with an end the
+/// file changes touch.
 pub fn flow_changes(
     old: &Topology,
     new: &Topology,
@@ -663,6 +769,21 @@ pub fn flow_changes(
     let budget_pairs = (max_flows / per_pair.max(1)).max(1);
     let checked = total_pairs.min(budget_pairs);
     let capped = checked < total_pairs;
+    // Capped: find the pairs whose reach changed, exactly, and trace them first.
+    let (pairs_changed, first) = if capped {
+        let (n, first) = screen(old, new, &sources, &dests, checked);
+        (Some(n), first)
+    } else {
+        (None, Vec::new())
+    };
+    let first_set: HashSet<(&str, &str)> = first
+        .iter()
+        .map(|(a, b)| (a.as_str(), b.as_str()))
+        .collect();
+    let ordered = first
+        .iter()
+        .map(|(a, b)| (a.as_str(), b.as_str()))
+        .chain(ordered.filter(|p| !first_set.contains(p)));
     let w = WhatIf::default();
     let mut changed = Vec::new();
     let mut rule_changed = Vec::new();
@@ -732,9 +853,15 @@ pub fn flow_changes(
     }
     let note = capped.then(|| {
         format!(
-            "capped: traced {checked} of {total_pairs} endpoint pairs ({} port intervals × {} protocol(s) each, at most {max_flows} flows), those the file changes touch first; flows of the other pairs were not compared",
+            "capped: traced {checked} of {total_pairs} endpoint pairs ({} port intervals × {} protocol(s) each, at most {max_flows} flows); every pair was compared exactly on TCP and UDP ports and routes, and {} changed: those were traced first, then pairs the file changes touch{}",
             intervals.len(),
-            protos.len()
+            protos.len(),
+            pairs_changed.unwrap_or(0),
+            if protos.contains(&Protocol::Icmp) {
+                " (ICMP and deciding rules are compared on traced pairs only)"
+            } else {
+                " (deciding rules are compared on traced pairs only)"
+            }
         )
     });
     let coverage = Coverage {
@@ -746,6 +873,7 @@ pub fn flow_changes(
         protocols: protos,
         traces,
         capped,
+        pairs_changed,
         note,
     };
     (changed, rule_changed, coverage)
@@ -870,6 +998,7 @@ pub fn diff_capped(old: &Topology, new: &Topology, max_flows: usize) -> Diff {
         old: old.file.clone(),
         new: new.file.clone(),
         behaviour_changed: !flows.is_empty()
+            || coverage.pairs_changed.is_some_and(|n| n > 0)
             || !new_endpoint_flows.is_empty()
             || !removed_endpoint_flows.is_empty(),
         changes,

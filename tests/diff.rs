@@ -259,3 +259,89 @@ fn samples_against_themselves_do_not_change() {
         );
     }
 }
+
+/// Capped, `diff` still compares every endpoint pair exactly (TCP and UDP ports and routes) with
+/// the reachability engine: the number of pairs it finds changed is the number of pairs whose
+/// TCP or UDP verdict changes in an uncapped diff, and the flows it traces are real changes.
+#[test]
+fn a_capped_diff_finds_every_changed_pair_with_the_engine() {
+    use std::collections::HashSet;
+    use zonescope::generate::{GenParams, generate};
+    use zonescope::policy::Protocol;
+    let tiny = GenParams {
+        regions: 1,
+        spokes: 2,
+        subnets: 3,
+        endpoints: 2,
+        seed: 3,
+    };
+    let base = generate(&tiny);
+    let hub = std::fs::read_to_string("samples/azure-hub-spoke.yaml").unwrap();
+    let cases: Vec<(&str, String, String)> = vec![
+        (
+            "a zone policy rule's port",
+            base.clone(),
+            base.replacen("ports: \"443\"", "ports: \"8443\"", 1),
+        ),
+        (
+            "the bastion closed to the internet",
+            base.clone(),
+            base.replacen(
+                "action: allow, protocol: tcp, source: Internet, destination: snet-bastion-r1",
+                "action: deny, protocol: tcp, source: Internet, destination: snet-bastion-r1",
+                1,
+            ),
+        ),
+        (
+            "a spoke without its hub firewall",
+            base.clone(),
+            base.replacen("egress: fw-r1", "", 1),
+        ),
+        (
+            "a deny rule in the sample",
+            hub.clone(),
+            hub.replacen("action: allow", "action: deny", 1),
+        ),
+        ("no change", base.clone(), base.clone()),
+    ];
+    for (what, a, b) in cases {
+        assert!(
+            what == "no change" || a != b,
+            "{what}: the edit did not apply"
+        );
+        let old = topology::load_str(&a, "old.yaml").unwrap();
+        let new =
+            topology::load_str(&b, "new.yaml").unwrap_or_else(|e| panic!("{what}: {}", e.plain()));
+        let full = diff_capped(&old, &new, usize::MAX);
+        assert!(!full.coverage.capped, "{what}");
+        let truth: HashSet<(String, String)> = full
+            .flows
+            .iter()
+            .filter(|f| matches!(f.protocol, Protocol::Tcp | Protocol::Udp))
+            .map(|f| (f.from.clone(), f.to.clone()))
+            .collect();
+        assert_eq!(
+            truth.is_empty(),
+            what == "no change",
+            "{what}: {} pairs",
+            truth.len()
+        );
+        let capped = diff_capped(&old, &new, 400);
+        assert!(capped.coverage.capped, "{what}");
+        assert_eq!(
+            capped.coverage.pairs_changed,
+            Some(truth.len()),
+            "{what}: changed pairs (the uncapped diff has {truth:?})"
+        );
+        assert_eq!(capped.behaviour_changed, !truth.is_empty(), "{what}");
+        for f in &capped.flows {
+            assert!(full.flows.contains(f), "{what}: {f:?} is not a real change");
+        }
+        if !truth.is_empty() {
+            assert!(
+                !capped.flows.is_empty(),
+                "{what}: changed pairs are traced first"
+            );
+        }
+    }
+}

@@ -595,17 +595,7 @@ impl<'a> Engine<'a> {
         only: Option<Protocol>,
     ) -> (Reach, bool) {
         let dst = self.resolve(src, target);
-        let routed = match (
-            src.outside,
-            dst.party.outside,
-            src.network,
-            dst.party.network,
-        ) {
-            (false, false, Some(a), Some(b)) => {
-                !self.an_end_down(src, &dst) && self.hops(a, b).is_some()
-            }
-            _ => self.route(src, &dst).is_some(),
-        };
+        let routed = self.routed(src, &dst);
         if !routed {
             let none = Reach {
                 tcp: PortSet::empty(),
@@ -621,6 +611,21 @@ impl<'a> Engine<'a> {
             _ => (tcp, udp),
         };
         (self.reach_to(src, &dst, forbid), true)
+    }
+
+    /// Whether the flow has a route (without building it when both ends are in networks).
+    fn routed(&self, src: &Party, dst: &Dst) -> bool {
+        match (
+            src.outside,
+            dst.party.outside,
+            src.network,
+            dst.party.network,
+        ) {
+            (false, false, Some(a), Some(b)) => {
+                !self.an_end_down(src, dst) && self.hops(a, b).is_some()
+            }
+            _ => self.route(src, dst).is_some(),
+        }
     }
 
     /// Whether the zone policy alone forbids every TCP port, and every UDP port.
