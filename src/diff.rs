@@ -3,7 +3,10 @@
 //! The file changes compare the two [`ModelView`]s entity by entity (by id). The flow changes
 //! trace every endpoint pair present in both versions over every port interval in which no
 //! rule boundary or listening-port boundary falls, so one representative port per interval is
-//! exact; adjacent intervals with the same change are merged into one port range.
+//! exact; adjacent intervals with the same change are merged into one port range. When that is
+//! more than [`MAX_FLOWS`] traces, the reachability engine ([`exact::Engine`]) still compares
+//! every pair exactly on TCP and UDP ports and routes (one pair per pair of endpoint groups alike
+//! in both versions), and the pairs it finds changed are traced first.
 //!
 //! Owns: [`Diff`], [`diff`], its text rendering and [`run`]. Must never: write anywhere but the
 //! writer it is given, or trace without a bound (it caps pairs × intervals and says so).
@@ -616,6 +619,14 @@ fn touches(t: &Topology, id: &str, tokens: &HashSet<String>) -> bool {
     })
 }
 
+/// Every (i, j) with i from `a` and j from `b`, lazily, `a` major.
+fn product<'a>(a: &'a [usize], b: &'a [usize]) -> impl Iterator<Item = (usize, usize)> + 'a {
+    a.iter().flat_map(move |&i| b.iter().map(move |&j| (i, j)))
+}
+
+/// Changed endpoint pairs (source id, destination id) by source group (`None`: the internet).
+type Found = Vec<(Option<usize>, Vec<(String, String)>)>;
+
 /// The endpoint pairs (source id, destination id) whose reach differs between the versions —
 /// the TCP or UDP ports allowed, or whether there is a route at all — over every pair, exactly:
 /// endpoints alike in both versions (the same group of [`exact::groups`] in each) reach alike,
@@ -642,7 +653,9 @@ fn screen(
     let is_dst: HashSet<&str> = dests.iter().map(String::as_str).collect();
     // Refined groups: (old group, new group) → members (ids), in the new file's order.
     let mut index: HashMap<(usize, usize), usize> = HashMap::new();
-    let mut refined: Vec<Vec<(&str, EpIx, EpIx)>> = Vec::new();
+    // A member: its id, and its index in the old and in the new file.
+    type Member<'a> = (&'a str, EpIx, EpIx);
+    let mut refined: Vec<Vec<Member>> = Vec::new();
     for e in new.endpoints() {
         let id = e.id.as_str();
         if !is_src.contains(id) && !is_dst.contains(id) {
@@ -659,58 +672,88 @@ fn screen(
         }
         refined[k].push((id, eo, en));
     }
-    let (eo, en) = (Engine::new(old), Engine::new(new));
-    let mut count = 0;
-    let mut pairs = Vec::new();
-    // The internet as a source: one party, outside every network, as `trace` takes it.
-    if is_src.contains("internet") {
-        let outside = Party {
-            outside: true,
-            ..Party::default()
+    // Each group's members that are destinations, once.
+    let as_dst: Vec<Vec<&Member>> = refined
+        .iter()
+        .map(|g| g.iter().filter(|m| is_dst.contains(m.0)).collect())
+        .collect();
+    // Source groups split across the cores, one pair of engines each; pairs are kept in
+    // source-group order (the internet first), whatever the split.
+    let threads = std::thread::available_parallelism()
+        .map_or(1, std::num::NonZeroUsize::get)
+        .clamp(1, 8);
+    let work = |share: usize| {
+        let (eo, en) = (Engine::new(old), Engine::new(new));
+        let changed = |po: &Party, pn: &Party, d: &Member| {
+            let (a, ra) = eo.reach_routed(po, &Target::Ep(d.1), None);
+            let (b, rb) = en.reach_routed(pn, &Target::Ep(d.2), None);
+            ra != rb || a.tcp != b.tcp || a.udp != b.udp
         };
-        for dg in &refined {
-            let dsts: Vec<&(&str, EpIx, EpIx)> =
-                dg.iter().filter(|m| is_dst.contains(m.0)).collect();
-            let Some(d) = dsts.first() else { continue };
-            let (a, ra) = eo.reach_routed(&outside, &Target::Ep(d.1), None);
-            let (b, rb) = en.reach_routed(&outside, &Target::Ep(d.2), None);
-            if ra == rb && a.tcp == b.tcp && a.udp == b.udp {
-                continue;
-            }
-            for d in &dsts {
-                count += 1;
-                if pairs.len() < keep {
-                    pairs.push(("internet".to_string(), d.0.to_string()));
+        let mut count = 0;
+        // (source group, or None for the internet; its changed pairs, at most `keep`).
+        let mut found: Found = Vec::new();
+        let mut kept = 0;
+        let mut add = |at: Option<usize>, s: &str, d: &str, found: &mut Found| {
+            count += 1;
+            if kept < keep {
+                kept += 1;
+                match found.last_mut() {
+                    Some((k, v)) if *k == at => v.push((s.to_string(), d.to_string())),
+                    _ => found.push((at, vec![(s.to_string(), d.to_string())])),
                 }
             }
-        }
-    }
-    for (si, sg) in refined.iter().enumerate() {
-        let srcs: Vec<&(&str, EpIx, EpIx)> = sg.iter().filter(|m| is_src.contains(m.0)).collect();
-        let Some(rep) = srcs.first() else { continue };
-        let (po, pn) = (src_party(old, rep.1), src_party(new, rep.2));
-        for (di, dg) in refined.iter().enumerate() {
-            let dsts: Vec<&(&str, EpIx, EpIx)> =
-                dg.iter().filter(|m| is_dst.contains(m.0)).collect();
-            // The destination stand-in: another member when both ends are one group.
-            let Some(d) = dsts.iter().find(|d| si != di || d.0 != rep.0) else {
-                continue;
+        };
+        // The internet as a source: one party, outside every network, as `trace` takes it.
+        if share == 0 && is_src.contains("internet") {
+            let outside = Party {
+                outside: true,
+                ..Party::default()
             };
-            let (a, ra) = eo.reach_routed(&po, &Target::Ep(d.1), None);
-            let (b, rb) = en.reach_routed(&pn, &Target::Ep(d.2), None);
-            if ra == rb && a.tcp == b.tcp && a.udp == b.udp {
-                continue;
-            }
-            for s in &srcs {
-                for d in dsts.iter().filter(|d| d.0 != s.0) {
-                    count += 1;
-                    if pairs.len() < keep {
-                        pairs.push((s.0.to_string(), d.0.to_string()));
+            for dsts in &as_dst {
+                if dsts.first().is_some_and(|d| changed(&outside, &outside, d)) {
+                    for d in dsts {
+                        add(None, "internet", d.0, &mut found);
                     }
                 }
             }
         }
-    }
+        for (si, sg) in refined.iter().enumerate().skip(share).step_by(threads) {
+            let srcs: Vec<&Member> = sg.iter().filter(|m| is_src.contains(m.0)).collect();
+            let Some(rep) = srcs.first() else { continue };
+            let (po, pn) = (src_party(old, rep.1), src_party(new, rep.2));
+            for (di, dsts) in as_dst.iter().enumerate() {
+                // The destination stand-in: another member when both ends are one group.
+                let Some(d) = dsts.iter().find(|d| si != di || d.0 != rep.0) else {
+                    continue;
+                };
+                if !changed(&po, &pn, d) {
+                    continue;
+                }
+                for s in &srcs {
+                    for d in dsts.iter().filter(|d| d.0 != s.0) {
+                        add(Some(si), s.0, d.0, &mut found);
+                    }
+                }
+            }
+        }
+        (count, found)
+    };
+    let shares: Vec<(usize, Found)> = if threads == 1 {
+        vec![work(0)]
+    } else {
+        std::thread::scope(|sc| {
+            let handles: Vec<_> = (0..threads).map(|i| sc.spawn(move || work(i))).collect();
+            // A share that panicked is a bug: let it show.
+            handles
+                .into_iter()
+                .map(|h| h.join().expect("a screening share finishes"))
+                .collect()
+        })
+    };
+    let count = shares.iter().map(|s| s.0).sum();
+    let mut found: Found = shares.into_iter().flat_map(|s| s.1).collect();
+    found.sort_by_key(|(at, _)| at.map_or(0, |k| k + 1));
+    let pairs = found.into_iter().flat_map(|f| f.1).take(keep).collect();
     (count, pairs)
 }
 
@@ -746,20 +789,18 @@ pub fn flow_changes(
     let src_hit: Vec<bool> = sources.iter().map(|s| hit(s)).collect();
     let dst_hit: Vec<bool> = dests.iter().map(|d| hit(d)).collect();
     // Pairs with both ends touched, then one, then neither: lazily, so a large design never
-    // holds every pair in memory.
-    let ordered = (0..3u8).flat_map(|phase| {
-        let (sources, dests, src_hit, dst_hit) = (&sources, &dests, &src_hit, &dst_hit);
-        sources.iter().enumerate().flat_map(move |(i, s)| {
-            dests.iter().enumerate().filter_map(move |(j, d)| {
-                let keep = match phase {
-                    0 => src_hit[i] && dst_hit[j],
-                    1 => src_hit[i] != dst_hit[j],
-                    _ => !src_hit[i] && !dst_hit[j],
-                };
-                (keep && s != d).then_some((s.as_str(), d.as_str()))
-            })
-        })
-    });
+    // holds every pair in memory (and only the pairs taken are looked at).
+    let pick = |hit: &[bool], want: bool| -> Vec<usize> {
+        (0..hit.len()).filter(|i| hit[*i] == want).collect()
+    };
+    let (src_t, src_u) = (pick(&src_hit, true), pick(&src_hit, false));
+    let (dst_t, dst_u) = (pick(&dst_hit, true), pick(&dst_hit, false));
+    let ordered = product(&src_t, &dst_t)
+        .chain(product(&src_t, &dst_u))
+        .chain(product(&src_u, &dst_t))
+        .chain(product(&src_u, &dst_u))
+        .map(|(i, j)| (sources[i].as_str(), dests[j].as_str()))
+        .filter(|(s, d)| s != d);
     let intervals = port_intervals(&[old, new]);
     let protos = protocols(&[old, new]);
     let per_pair: usize = protos
