@@ -111,7 +111,7 @@ pub struct Engine<'a> {
     /// What is switched off (what-if): routes, private endpoints, ends and rules.
     w: WhatIf,
     /// Per source network: for every network, the network during whose expansion the route
-    /// search first met it (the BFS of [`net_route`], run once for all destinations).
+    /// search first met it (the BFS of [`crate::trace::route::net_route`], run once for all destinations).
     parents: RefCell<Vec<Option<Parents>>>,
     /// Per (source network, subnet egress flag): the firewalls to the internet, if any route.
     inet: RefCell<HashMap<(NetIx, bool), InternetFirewalls>>,
@@ -174,7 +174,7 @@ impl<'a> Engine<'a> {
         }
     }
 
-    /// The breadth-first search of [`net_route`] from `from`, for every destination at once:
+    /// The breadth-first search of [`crate::trace::route::net_route`] from `from`, for every destination at once:
     /// only networks with an egress firewall (not switched off) are crossed, and a destination's
     /// route is through the first expanded network that peers with it (the same order, so the
     /// same route). Switched-off networks and peerings are never used.
@@ -214,7 +214,7 @@ impl<'a> Engine<'a> {
         rc
     }
 
-    /// The route [`net_route`] finds from `a` to `b`, from the cached search.
+    /// The route [`crate::trace::route::net_route`] finds from `a` to `b`, from the cached search.
     pub fn net_route(&self, a: NetIx, b: NetIx) -> Option<NetRoute> {
         if self.w.network_down(self.t, a) || self.w.network_down(self.t, b) {
             return None;
