@@ -256,8 +256,8 @@ impl Tally {
 /// What one pair of groups gets.
 struct Outcome {
     verdict: Verdict,
-    /// Every TCP and UDP port the pair reaches on.
-    ports: (PortSet, PortSet),
+    /// Every TCP and UDP port the pair reaches on (when the exact ports are wanted).
+    ports: Option<(PortSet, PortSet)>,
 }
 
 /// The pair that stands for a pair of groups: the representatives, or two members of one group
@@ -300,8 +300,9 @@ fn count(tally: &mut Tally, cols: usize, s: &Placed, d: &Placed, out: &Outcome) 
             {
                 *slot = Some(p);
             }
-            let (tcp, udp) = &out.ports;
-            if !(tcp.is_empty() && udp.is_empty()) {
+            if let Some((tcp, udp)) = &out.ports
+                && !(tcp.is_empty() && udp.is_empty())
+            {
                 tally.add_ports(cell, tcp, udp);
             }
         }
@@ -372,35 +373,32 @@ fn compute(
                 let Some((a, b)) = stand_ins(s.group, d.group) else {
                     continue;
                 };
-                let only = (!exact_ports).then_some(protocol);
-                let (reach, routed) = eng.reach_routed(&party, &Target::Ep(b), only);
-                let verdict = if engine_verdicts {
-                    match (&reach, routed) {
-                        (_, false) => Verdict::NoRoute,
-                        (r, true) => {
-                            let set = if protocol == Protocol::Udp {
-                                &r.udp
-                            } else {
-                                &r.tcp
-                            };
-                            if set.contains(port) {
-                                Verdict::Allow
-                            } else {
-                                Verdict::Deny
-                            }
-                        }
-                    }
+                let target = Target::Ep(b);
+                // Both transports when the exact ports are wanted, else only the asked one.
+                let reach = |only| eng.reach_routed(&party, &target, only);
+                let (verdict, ports) = if engine_verdicts {
+                    let (r, routed) = reach((!exact_ports).then_some(protocol));
+                    let set = if protocol == Protocol::Udp {
+                        &r.udp
+                    } else {
+                        &r.tcp
+                    };
+                    let verdict = match (routed, set.contains(port)) {
+                        (false, _) => Verdict::NoRoute,
+                        (true, true) => Verdict::Allow,
+                        (true, false) => Verdict::Deny,
+                    };
+                    (verdict, exact_ports.then_some((r.tcp, r.udp)))
                 } else {
                     let q = Query::new(&t.endpoint(a).id, &t.endpoint(b).id, Some(port), protocol);
-                    match trace(t, &q, w) {
-                        Ok(tr) => tr.verdict,
-                        Err(_) => continue,
-                    }
+                    let Ok(tr) = trace(t, &q, w) else { continue };
+                    let ports = exact_ports.then(|| {
+                        let (r, _) = reach(None);
+                        (r.tcp, r.udp)
+                    });
+                    (tr.verdict, ports)
                 };
-                let out = Outcome {
-                    verdict,
-                    ports: (reach.tcp, reach.udp),
-                };
+                let out = Outcome { verdict, ports };
                 count(&mut tally, cols, s, d, &out);
             }
         }
