@@ -308,11 +308,12 @@ fn run_matrix(a: &MatrixArgs, out: &mut dyn Write) -> Result<u8, CliError> {
                     widest.max().unwrap_or(0).max(c.len()).max(8)
                 })
                 .collect();
-            writeln!(
-                out,
-                "{} on {}/{} (rows: from, columns: to)",
-                t.name, m.protocol, m.port
-            )?;
+            let flow = if m.protocol.has_ports() {
+                format!("{}/{}", m.protocol, m.port)
+            } else {
+                m.protocol.to_string()
+            };
+            writeln!(out, "{} on {flow} (rows: from, columns: to)", t.name)?;
             if !w.is_empty() {
                 writeln!(out, "what-if: disabled {}", a.disable.join(", "))?;
             }

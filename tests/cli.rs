@@ -317,3 +317,14 @@ fn matrix_what_if_switches_off_the_hub_firewall() {
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("--disable no-such-thing"));
 }
+
+#[test]
+fn an_icmp_matrix_names_no_port() {
+    let o = zs(&["matrix", HUB, "--protocol", "icmp"]);
+    assert_eq!(o.status.code(), Some(0));
+    let first = stdout(&o).lines().next().unwrap().to_string();
+    assert!(
+        first.ends_with(" on icmp (rows: from, columns: to)"),
+        "{first}"
+    );
+}
