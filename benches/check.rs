@@ -3,11 +3,11 @@
 
 use std::time::{Duration, Instant};
 
-use zonescope::check::{config, dns, expectations, reach, shadow};
+use zonescope::engine::check::{config, dns, expectations, reach, shadow};
+use zonescope::engine::reach as exact;
+use zonescope::engine::trace::WhatIf;
 use zonescope::generate::{GenParams, generate};
-use zonescope::topology::load_str;
-use zonescope::trace::WhatIf;
-use zonescope::trace::exact;
+use zonescope::model::load_str;
 
 fn time<T>(label: &str, total: &mut Duration, f: impl FnOnce() -> T) -> T {
     let t0 = Instant::now();

@@ -5,12 +5,12 @@
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
+use zonescope::engine::matrix::{By, matrix};
+use zonescope::engine::reach::groups;
+use zonescope::engine::trace::{Query, WhatIf, trace};
 use zonescope::generate::{GenParams, generate};
-use zonescope::policy::Protocol;
-use zonescope::topology::{Topology, load_str};
-use zonescope::trace::exact::groups;
-use zonescope::trace::matrix::{By, matrix};
-use zonescope::trace::{Query, WhatIf, trace};
+use zonescope::model::rules::Protocol;
+use zonescope::model::{Topology, load_str};
 
 fn median(mut v: Vec<Duration>) -> Duration {
     v.sort();

@@ -13,11 +13,11 @@ use std::net::{IpAddr, Ipv4Addr};
 use std::process::Command;
 use std::time::Instant;
 
-use zonescope::flows::read::LogFormat;
-use zonescope::flows::run::analyze_reader;
-use zonescope::flows::{Analyzer, Options, analyze_logs};
+use zonescope::engine::flows::read::LogFormat;
+use zonescope::engine::flows::run::analyze_reader;
+use zonescope::engine::flows::{Analyzer, Options, analyze_logs};
 use zonescope::generate::{GenParams, generate};
-use zonescope::topology::load_str;
+use zonescope::model::load_str;
 
 /// SplitMix64.
 struct Rng(u64);

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use zonescope::generate::{GenParams, generate};
-use zonescope::topology::{Topology, load_str};
+use zonescope::model::{Topology, load_str};
 use zonescope::tui::action::Action;
 use zonescope::tui::app::{App, DEMO, Origin};
 use zonescope::tui::theme::Theme;

@@ -8,7 +8,7 @@ use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::time::Instant;
 
-use zonescope::flows::read::{LogFormat, ReadEvent, read_log};
+use zonescope::engine::flows::read::{LogFormat, ReadEvent, read_log};
 
 fn main() -> std::io::Result<()> {
     let n: u64 = std::env::args()

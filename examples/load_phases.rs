@@ -10,12 +10,12 @@ fn main() {
         let t0 = Instant::now();
         let mut options = serde_saphyr::Options::default();
         options.budget = None;
-        let raw: Result<zonescope::topology::raw::RawFile, _> =
+        let raw: Result<zonescope::model::raw::RawFile, _> =
             serde_saphyr::from_str_with_options(&text, options);
         let parse = t0.elapsed();
         assert!(raw.is_ok());
         let t1 = Instant::now();
-        let topo = zonescope::topology::load_str(&text, &path).expect("loads");
+        let topo = zonescope::model::load_str(&text, &path).expect("loads");
         let full = t1.elapsed();
         println!(
             "parse {:>7.1} ms   full load {:>7.1} ms   ({} endpoints)",

@@ -1,28 +1,20 @@
 //! zonescope: can X reach Y on port P, along which path, and which rule decides?
 //!
-//! Data flows one way:
-//! `YAML → topology::load (parse, then validate) → Topology (petgraph + indices)
-//!  → trace / check / flows / diff / export → CLI output or TUI view`.
+//! Data flows one way, in layers:
+//! `input (YAML) → model → engine (path → trace / reach) → report → cli | tui`.
 //!
-//! - [`topology`]: the file schema (raw, with spans), validation, the graph and address index.
-//! - [`policy`]: rules, selectors, and how each kind of rule set decides.
-//! - [`trace`]: resolve, route, enforce → a [`trace::Trace`] with its evidence; the matrix.
-//! - [`check`]: design findings and `expect:` results.
-//! - [`diff`]: what changed between two versions of a file, and which flows changed verdict.
-//! - [`export`]: Mermaid, Graphviz DOT, a Markdown review report, JSON.
-//! - [`commands`]: what each subcommand does; [`cli`]: its flags.
-//! - [`tui`]: the explorer (ratatui + crossterm), on top of the core.
+//! - [`model`]: ids, rules, ports, selectors and the topology; `load` parses, then validates.
+//! - [`engine`]: rule evaluation, routing, the trace of one flow, exact reachability, the
+//!   matrix, design checks, diff and flow-log analysis.
+//! - [`report`]: every writer (text, JSON, SARIF, Markdown, Mermaid, DOT).
+//! - [`cli`]: the subcommands and their flags; [`tui`]: the explorer (ratatui + crossterm).
+//! - [`generate`]: synthetic designs for tests and benchmarks.
 //!
-//! The core (`topology`, `policy`, `trace`, `check`) never imports a terminal UI crate.
+//! The core (`model`, `engine`) never names `cli`, `tui` or `report`, and never prints.
 
-pub mod check;
 pub mod cli;
-pub mod commands;
-pub mod diff;
-pub mod export;
-pub mod flows;
+pub mod engine;
 pub mod generate;
-pub mod policy;
-pub mod topology;
-pub mod trace;
+pub mod model;
+pub mod report;
 pub mod tui;

@@ -4,8 +4,8 @@ use std::io::{BufWriter, Write};
 use std::process::ExitCode;
 
 use clap::Parser;
-use zonescope::cli::Cli;
-use zonescope::commands::{self, CliError, color_enabled};
+use zonescope::cli::args::Cli;
+use zonescope::cli::{self, CliError, color_enabled};
 
 fn report(err: &CliError) {
     let color = color_enabled() && std::io::IsTerminal::is_terminal(&std::io::stderr());
@@ -24,7 +24,7 @@ fn main() -> ExitCode {
         Some(cmd) => {
             // Buffered: a big matrix or export is written in large blocks, not line by line.
             let mut out = BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
-            commands::run(&cmd, &mut out).and_then(|code| {
+            cli::run(&cmd, &mut out).and_then(|code| {
                 out.flush().map_err(CliError::Io)?;
                 Ok(code)
             })

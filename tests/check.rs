@@ -5,11 +5,12 @@
 use std::path::Path;
 use std::process::Command;
 
-use zonescope::check::{Severity, findings, review, sarif::to_sarif};
-use zonescope::policy::{PortSet, Protocol};
-use zonescope::topology::{Kind, Topology, Verdict, load, load_str};
-use zonescope::trace::exact::{Engine, Target, external_classes, groups, src_party};
-use zonescope::trace::{Query, WhatIf, trace};
+use zonescope::engine::check::{Severity, findings, review};
+use zonescope::engine::reach::{Engine, Target, external_classes, groups, src_party};
+use zonescope::engine::trace::{Query, WhatIf, trace};
+use zonescope::model::rules::{PortSet, Protocol};
+use zonescope::model::{Kind, Topology, Verdict, load, load_str};
+use zonescope::report::sarif::to_sarif;
 
 const IDS: [&str; 14] = [
     "public-access-enabled",
@@ -354,15 +355,15 @@ fn exit_codes() {
 
 #[test]
 fn cached_routes_are_the_routes_of_the_trace_engine() {
+    use zonescope::engine::path::route::net_route;
     use zonescope::generate::{GenParams, generate};
-    use zonescope::trace::route::net_route;
     let mut p = GenParams::size("S").unwrap();
     p.regions = 3;
     let t = load_str(&generate(&p), "s.yaml").unwrap();
     let eng = Engine::new(&t);
     let nets: Vec<usize> = (0..t.networks().len()).collect();
     let ix = |i: usize| match t.find(&t.networks()[i].id) {
-        Some(zonescope::topology::EntityRef::Network(n)) => n,
+        Some(zonescope::model::EntityRef::Network(n)) => n,
         _ => unreachable!(),
     };
     for &a in &nets {
@@ -381,7 +382,7 @@ fn cached_routes_are_the_routes_of_the_trace_engine() {
 
 #[test]
 fn matrix_exact_ports_agree_with_traces() {
-    use zonescope::trace::matrix::{By, matrix};
+    use zonescope::engine::matrix::{By, matrix};
     let dir = format!("{}/samples", env!("CARGO_MANIFEST_DIR"));
     for name in ["azure-hub-spoke", "flawed-design"] {
         let t = load(Path::new(&format!("{dir}/{name}.yaml"))).unwrap();
@@ -440,7 +441,7 @@ rule_sets:
       - { id: no-ssh-v4, priority: 100, direction: inbound, action: deny, protocol: tcp, source: 0.0.0.0/0, ports: 22 }
       - { id: ssh-v6, priority: 110, direction: inbound, action: allow, protocol: tcp, source: "::/0", ports: 22 }
 "#;
-    let t = zonescope::topology::load_str(yaml, "dual.yaml").unwrap();
+    let t = zonescope::model::load_str(yaml, "dual.yaml").unwrap();
     let f = findings(&t);
     let hit: Vec<_> = f.iter().filter(|x| x.id == "management-exposed").collect();
     assert_eq!(hit.len(), 1, "{f:#?}");
@@ -452,6 +453,6 @@ rule_sets:
         "action: allow, protocol: tcp, source: \"::/0\"",
         "action: deny, protocol: tcp, source: \"::/0\"",
     );
-    let t = zonescope::topology::load_str(&closed, "dual.yaml").unwrap();
+    let t = zonescope::model::load_str(&closed, "dual.yaml").unwrap();
     assert!(findings(&t).iter().all(|x| x.id != "management-exposed"));
 }

@@ -3,11 +3,11 @@
 use std::path::Path;
 use std::process::Command;
 
-use zonescope::diff::{Op, diff, diff_capped};
-use zonescope::topology::{self, Topology, Verdict};
+use zonescope::engine::diff::{Op, diff, diff_capped};
+use zonescope::model::{self, Topology, Verdict};
 
 fn fixture(name: &str) -> Topology {
-    topology::load(Path::new(&format!("tests/fixtures/diff/{name}.yaml")))
+    model::load(Path::new(&format!("tests/fixtures/diff/{name}.yaml")))
         .unwrap_or_else(|e| panic!("{name}: {}", e.plain()))
 }
 
@@ -250,7 +250,7 @@ fn a_capped_scan_traces_the_pairs_the_change_touches_first() {
 fn samples_against_themselves_do_not_change() {
     for f in std::fs::read_dir("samples").unwrap() {
         let p = f.unwrap().path();
-        let t = topology::load(&p).unwrap();
+        let t = model::load(&p).unwrap();
         let d = diff(&t, &t);
         assert!(
             d.changes.is_empty() && !d.behaviour_changed,
@@ -267,7 +267,7 @@ fn samples_against_themselves_do_not_change() {
 fn a_capped_diff_finds_every_changed_pair_with_the_engine() {
     use std::collections::HashSet;
     use zonescope::generate::{GenParams, generate};
-    use zonescope::policy::Protocol;
+    use zonescope::model::rules::Protocol;
     let tiny = GenParams {
         regions: 1,
         spokes: 2,
@@ -309,9 +309,9 @@ fn a_capped_diff_finds_every_changed_pair_with_the_engine() {
             what == "no change" || a != b,
             "{what}: the edit did not apply"
         );
-        let old = topology::load_str(&a, "old.yaml").unwrap();
+        let old = model::load_str(&a, "old.yaml").unwrap();
         let new =
-            topology::load_str(&b, "new.yaml").unwrap_or_else(|e| panic!("{what}: {}", e.plain()));
+            model::load_str(&b, "new.yaml").unwrap_or_else(|e| panic!("{what}: {}", e.plain()));
         let full = diff_capped(&old, &new, usize::MAX);
         assert!(!full.coverage.capped, "{what}");
         let truth: HashSet<(String, String)> = full

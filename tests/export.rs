@@ -6,14 +6,14 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-use zonescope::cli::ExportFormat;
-use zonescope::export::render;
-use zonescope::policy::Protocol;
-use zonescope::topology::{self, Topology};
-use zonescope::trace::{Query, WhatIf, trace};
+use zonescope::cli::args::ExportFormat;
+use zonescope::engine::trace::{Query, WhatIf, trace};
+use zonescope::model::rules::Protocol;
+use zonescope::model::{self, Topology};
+use zonescope::report::render;
 
 fn sample(name: &str) -> Topology {
-    topology::load(Path::new(&format!("samples/{name}.yaml"))).unwrap()
+    model::load(Path::new(&format!("samples/{name}.yaml"))).unwrap()
 }
 
 fn samples() -> Vec<PathBuf> {
@@ -185,7 +185,7 @@ fn check_mermaid(src: &str) -> Result<(), String> {
 #[test]
 fn mermaid_is_well_formed_for_every_sample_and_trace() {
     for p in samples() {
-        let t = topology::load(&p).unwrap();
+        let t = model::load(&p).unwrap();
         check_mermaid(&render(&t, ExportFormat::Mermaid, None))
             .unwrap_or_else(|e| panic!("{}: {e}", p.display()));
         for x in t.expectations() {
@@ -229,7 +229,7 @@ fn dot_renders_with_graphviz_for_every_sample() {
         return;
     }
     for p in samples() {
-        let t = topology::load(&p).unwrap();
+        let t = model::load(&p).unwrap();
         let mut variants = vec![render(&t, ExportFormat::Dot, None)];
         if let Some(x) = t.expectations().first() {
             let q = Query::new(&x.from, &x.to, x.port, x.protocol);
@@ -273,7 +273,7 @@ fn dot_renders_with_graphviz_for_every_sample() {
 #[test]
 fn dot_quotes_awkward_names() {
     let yaml = "version: 1\nname: 'quote \" and \\ back'\nzones: [{id: z}]\nnetworks:\n  - {id: n, cidr: 10.0.0.0/16, subnets: [{id: s, cidr: 10.0.1.0/24, zone: z}]}\nendpoints:\n  - {id: end, kind: app, subnet: s, name: 'a \"b\" <c>'}\n";
-    let t = topology::load_str(yaml, "awkward.yaml").unwrap();
+    let t = model::load_str(yaml, "awkward.yaml").unwrap();
     let d = render(&t, ExportFormat::Dot, None);
     assert!(d.contains(r#"digraph "quote \" and \\ back""#), "{d}");
     let m = render(&t, ExportFormat::Mermaid, None);

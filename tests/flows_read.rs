@@ -5,7 +5,7 @@ use std::io::{self, Read, Write};
 use std::net::IpAddr;
 
 use proptest::prelude::*;
-use zonescope::flows::read::{
+use zonescope::engine::flows::read::{
     Action, Detected, Direction, FlowState, LogFormat, MAX_LINE, Problem, ReadEvent, SkipKind,
     Stats, detect, read_log,
 };

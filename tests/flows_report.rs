@@ -6,13 +6,15 @@ use std::fmt::Write as _;
 use std::io::Write as _;
 use std::process::{Command, Stdio};
 
-use zonescope::flows::classify::{Classifier, is_reply};
-use zonescope::flows::read::LogFormat;
-use zonescope::flows::report::{CacheStats, FlowReport, Mismatch, SAMPLE_CAP, UNREADABLE_SAMPLES};
-use zonescope::flows::run::{PARALLEL_MIN_BYTES, analyze_reader};
-use zonescope::flows::{Analyzer, Options, analyze_logs};
-use zonescope::policy::Protocol;
-use zonescope::topology::{Topology, Verdict, load};
+use zonescope::engine::flows::classify::{Classifier, is_reply};
+use zonescope::engine::flows::read::LogFormat;
+use zonescope::engine::flows::report::{
+    CacheStats, FlowReport, Mismatch, SAMPLE_CAP, UNREADABLE_SAMPLES,
+};
+use zonescope::engine::flows::run::{PARALLEL_MIN_BYTES, analyze_reader};
+use zonescope::engine::flows::{Analyzer, Options, analyze_logs};
+use zonescope::model::rules::Protocol;
+use zonescope::model::{Topology, Verdict, load};
 
 macro_rules! reference {
     ($name:literal) => {

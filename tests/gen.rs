@@ -573,7 +573,7 @@ fn every_odd_size_loads_and_validates() {
     // One region once wrote `linked: hub-r1`, which the schema refuses (a list is required).
     for p in odd_params().into_iter().chain([GenParams::default()]) {
         let text = generate(&p);
-        if let Err(e) = zonescope::topology::load_str(&text, "gen.yaml") {
+        if let Err(e) = zonescope::model::load_str(&text, "gen.yaml") {
             panic!("{p:?} does not load:\n{}", e.plain());
         }
     }

@@ -3,9 +3,9 @@
 
 use std::time::{Duration, Instant};
 
-use zonescope::topology::{ErrorCode, LoadError, load, load_str};
+use zonescope::model::{ErrorCode, LoadError, load, load_str};
 
-fn quick(f: impl FnOnce() -> Result<zonescope::topology::Topology, LoadError>) -> LoadError {
+fn quick(f: impl FnOnce() -> Result<zonescope::model::Topology, LoadError>) -> LoadError {
     let t0 = Instant::now();
     let err = f().expect_err("hostile input is refused");
     // Generous: debug builds on a busy 2-core machine. The point is "seconds, not forever".

@@ -5,7 +5,7 @@
 use std::path::Path;
 use std::process::Command;
 
-use zonescope::topology::{ErrorCode, load};
+use zonescope::model::{ErrorCode, load};
 
 /// (fixture, expected code, expected line)
 const CASES: &[(&str, ErrorCode, u32)] = &[
@@ -122,7 +122,7 @@ fn several_defects_are_all_reported() {
         .unwrap()
         .replace("subnet: snet-data", "subnet: nowhere")
         .replace("protocol: tcp", "protocol: sctp");
-    let err = zonescope::topology::load_str(&text, "two-defects.yaml").unwrap_err();
+    let err = zonescope::model::load_str(&text, "two-defects.yaml").unwrap_err();
     let codes: Vec<ErrorCode> = err.errors.iter().map(|e| e.code).collect();
     assert!(codes.contains(&ErrorCode::UnknownId), "{codes:?}");
     assert!(codes.contains(&ErrorCode::BadProtocol), "{codes:?}");

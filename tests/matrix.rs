@@ -6,12 +6,12 @@
 
 use std::path::{Path, PathBuf};
 
+use zonescope::engine::matrix::{By, MAX_CELLS, Matrix, matrix, matrix_traced, matrix_verdicts};
+use zonescope::engine::reach::groups;
+use zonescope::engine::trace::WhatIf;
 use zonescope::generate::{GenParams, generate};
-use zonescope::policy::{Action, Protocol};
-use zonescope::topology::{self, Kind, Topology};
-use zonescope::trace::WhatIf;
-use zonescope::trace::exact::groups;
-use zonescope::trace::matrix::{By, MAX_CELLS, Matrix, matrix, matrix_traced, matrix_verdicts};
+use zonescope::model::rules::{Action, Protocol};
+use zonescope::model::{self, Kind, Topology};
 
 const FLOWS: [(u16, Protocol); 4] = [
     (443, Protocol::Tcp),
@@ -38,7 +38,7 @@ fn designs() -> Vec<(String, Topology)> {
     files.sort();
     let mut out: Vec<(String, Topology)> = files
         .iter()
-        .filter_map(|p| Some((p.display().to_string(), topology::load(p).ok()?)))
+        .filter_map(|p| Some((p.display().to_string(), model::load(p).ok()?)))
         .collect();
     assert!(out.len() >= 30, "only {} designs load", out.len());
     let small = GenParams {
@@ -50,7 +50,7 @@ fn designs() -> Vec<(String, Topology)> {
     };
     out.push((
         "gen 2×2×3×3".to_string(),
-        topology::load_str(&generate(&small), "gen.yaml").unwrap(),
+        model::load_str(&generate(&small), "gen.yaml").unwrap(),
     ));
     out
 }
@@ -214,7 +214,7 @@ fn a_matrix_too_big_to_show_is_refused_with_a_way_out() {
             10 + i % 200
         ));
     }
-    let t = topology::load_str(&yaml, "wide.yaml").unwrap();
+    let t = model::load_str(&yaml, "wide.yaml").unwrap();
     let w = WhatIf::default();
     let err = matrix(&t, By::Endpoint, 443, Protocol::Tcp, &w).unwrap_err();
     assert!(err.contains(&MAX_CELLS.to_string()), "{err}");

@@ -6,10 +6,10 @@ use std::net::{IpAddr, Ipv4Addr};
 
 use ipnet::{IpNet, Ipv4Net};
 use proptest::prelude::*;
-use zonescope::policy::eval::{Ctx, Party, selector_matches};
-use zonescope::policy::{PortSet, Protocol, Selector};
-use zonescope::topology::{Topology, load_str};
-use zonescope::trace::{Query, WhatIf, trace};
+use zonescope::engine::policy::{Ctx, Party, selector_matches};
+use zonescope::engine::trace::{Query, WhatIf, trace};
+use zonescope::model::rules::{PortSet, Protocol, Selector};
+use zonescope::model::{Topology, load_str};
 
 const BASE: &str = include_str!("fixtures/valid-base.yaml");
 

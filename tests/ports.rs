@@ -3,7 +3,7 @@
 
 use proptest::prelude::*;
 
-use zonescope::policy::PortSet;
+use zonescope::model::rules::PortSet;
 
 fn bits(p: &PortSet) -> Vec<bool> {
     let mut v = vec![false; 65536];

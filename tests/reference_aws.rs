@@ -9,10 +9,10 @@
 
 use std::path::Path;
 
-use zonescope::check::expectations;
-use zonescope::policy::{Action, Direction, Protocol};
-use zonescope::topology::{Topology, Verdict, load};
-use zonescope::trace::{Query, Trace, WhatIf, trace};
+use zonescope::engine::check::expectations;
+use zonescope::engine::trace::{Query, Trace, WhatIf, trace};
+use zonescope::model::rules::{Action, Direction, Protocol};
+use zonescope::model::{Topology, Verdict, load};
 
 const PUBLIC_PRIVATE: &str = "tests/fixtures/reference/aws-public-private-subnet.yaml";
 const ENDPOINT_INTERFACE: &str = "tests/fixtures/reference/aws-vpc-endpoint-interface.yaml";

@@ -3,9 +3,9 @@
 
 use std::path::{Path, PathBuf};
 
-use zonescope::check::expectations;
-use zonescope::topology::{load, schema_json};
-use zonescope::trace::WhatIf;
+use zonescope::engine::check::expectations;
+use zonescope::engine::trace::WhatIf;
+use zonescope::model::{load, schema_json};
 
 fn samples() -> Vec<PathBuf> {
     let mut v: Vec<PathBuf> = std::fs::read_dir("samples")
@@ -68,12 +68,12 @@ fn every_good_sample_meets_all_its_expectations() {
         assert!(failed.is_empty(), "{}:\n{}", p.display(), failed.join("\n"));
         let verdicts: Vec<_> = results.iter().map(|r| r.actual).collect();
         assert!(
-            verdicts.contains(&zonescope::topology::Verdict::Allow),
+            verdicts.contains(&zonescope::model::Verdict::Allow),
             "{}: some flow is allowed",
             p.display()
         );
         assert!(
-            verdicts.contains(&zonescope::topology::Verdict::Deny),
+            verdicts.contains(&zonescope::model::Verdict::Deny),
             "{}: some flow is denied",
             p.display()
         );

@@ -3,9 +3,9 @@
 //! turns a flow that was not allowed into an allowed one.
 
 use proptest::prelude::*;
-use zonescope::policy::{Action, Protocol};
-use zonescope::topology::{Topology, Verdict, load_str};
-use zonescope::trace::{Query, WhatIf, trace};
+use zonescope::engine::trace::{Query, WhatIf, trace};
+use zonescope::model::rules::{Action, Protocol};
+use zonescope::model::{Topology, Verdict, load_str};
 
 const FIXTURE: &str = include_str!("fixtures/trace/routing-and-rules.yaml");
 
@@ -46,7 +46,7 @@ fn verdict(
     to: &str,
     port: u16,
     udp: bool,
-) -> Option<zonescope::trace::Trace> {
+) -> Option<zonescope::engine::trace::Trace> {
     let proto = if udp { Protocol::Udp } else { Protocol::Tcp };
     trace(
         t,

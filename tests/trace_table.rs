@@ -3,9 +3,9 @@
 
 use std::path::Path;
 
-use zonescope::policy::Protocol;
-use zonescope::topology::{Topology, Verdict, load};
-use zonescope::trace::{Query, Trace, WhatIf, trace};
+use zonescope::engine::trace::{Query, Trace, WhatIf, trace};
+use zonescope::model::rules::Protocol;
+use zonescope::model::{Topology, Verdict, load};
 
 fn topo() -> Topology {
     load(Path::new("tests/fixtures/trace/routing-and-rules.yaml")).expect("fixture loads")
@@ -111,7 +111,7 @@ fn an_allow_means_every_check_allowed_and_a_deny_ends_at_the_deciding_check() {
             Allow => assert!(
                 tr.checks
                     .iter()
-                    .all(|c| c.action == zonescope::policy::Action::Allow)
+                    .all(|c| c.action == zonescope::model::rules::Action::Allow)
             ),
             Deny => {
                 let last = tr.checks.last().expect("a deny has a check");
@@ -183,7 +183,10 @@ fn nacl_return_traffic_is_checked_and_reported_as_such() {
     let tr = run(&t, "pub-vm", "8.8.8.8", 53, Udp);
     let last = tr.checks.last().unwrap();
     assert!(last.return_flow);
-    assert_eq!(last.direction, Some(zonescope::policy::Direction::Inbound));
+    assert_eq!(
+        last.direction,
+        Some(zonescope::model::rules::Direction::Inbound)
+    );
     assert!(
         tr.reason.contains("udp/1024-65535 (the return traffic)"),
         "{}",

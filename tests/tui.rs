@@ -8,7 +8,7 @@ use ratatui::backend::TestBackend;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 
-use zonescope::topology::load_str;
+use zonescope::model::load_str;
 use zonescope::tui::action::Action;
 use zonescope::tui::app::{App, DEMO, Mode};
 use zonescope::tui::theme::Theme;
@@ -427,7 +427,7 @@ const AWS_V2_LOG: &str = concat!(
 /// The explorer on the AWS documentation design with its v2 flow-log examples, read as the
 /// event loop reads them.
 fn with_flows(w: u16, h: u16) -> App {
-    let t = zonescope::topology::load(std::path::Path::new(AWS_DOC)).unwrap();
+    let t = zonescope::model::load(std::path::Path::new(AWS_DOC)).unwrap();
     // A relative origin: the snapshots do not depend on where the repository is.
     let mut app = App::new(
         t,

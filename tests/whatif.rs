@@ -4,12 +4,12 @@
 use std::path::Path;
 use std::process::Command;
 
-use zonescope::policy::Protocol;
-use zonescope::topology::{self, Topology, Verdict};
-use zonescope::trace::{Query, Trace, WhatIf, trace};
+use zonescope::engine::trace::{Query, Trace, WhatIf, trace};
+use zonescope::model::rules::Protocol;
+use zonescope::model::{self, Topology, Verdict};
 
 fn sample(name: &str) -> Topology {
-    topology::load(Path::new(&format!("samples/{name}.yaml"))).unwrap()
+    model::load(Path::new(&format!("samples/{name}.yaml"))).unwrap()
 }
 
 fn run(t: &Topology, from: &str, to: &str, disable: &[&str]) -> Trace {

@@ -2,7 +2,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use zonescope::flows::read::{LogFormat, read_log};
+use zonescope::engine::flows::read::{LogFormat, read_log};
 
 fuzz_target!(|data: &[u8]| {
     for format in [LogFormat::Auto, LogFormat::Aws, LogFormat::Azure] {

@@ -4,10 +4,10 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use zonescope::policy::Protocol;
-use zonescope::topology::load_str;
-use zonescope::trace::WhatIf;
-use zonescope::trace::matrix::{By, matrix, matrix_traced};
+use zonescope::model::rules::Protocol;
+use zonescope::model::load_str;
+use zonescope::engine::trace::WhatIf;
+use zonescope::engine::matrix::{By, matrix, matrix_traced};
 
 fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else {

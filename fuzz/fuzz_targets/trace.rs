@@ -4,8 +4,8 @@
 use std::sync::OnceLock;
 
 use libfuzzer_sys::fuzz_target;
-use zonescope::topology::{Topology, load_str};
-use zonescope::trace::{Query, WhatIf, trace};
+use zonescope::model::{Topology, load_str};
+use zonescope::engine::trace::{Query, WhatIf, trace};
 
 fn topo() -> &'static Topology {
     static T: OnceLock<Topology> = OnceLock::new();

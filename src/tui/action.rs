@@ -3,8 +3,8 @@
 //! Owns: [`Action`]. Must never: carry terminal types beyond plain coordinates, or do work
 //! (that is `update`).
 
-use crate::flows::FlowReport;
-use crate::topology::{LoadError, Topology};
+use crate::engine::flows::FlowReport;
+use crate::model::{LoadError, Topology};
 
 /// One request to change the explorer's state.
 #[derive(Debug, Clone)]

@@ -9,13 +9,13 @@
 use std::collections::HashSet;
 use std::path::PathBuf;
 
-use crate::check::{self, ExpectationResult, Finding};
-use crate::flows::FlowReport;
-use crate::flows::report::{Anomaly, Mismatch};
-use crate::policy::{Protocol, RuleSet};
-use crate::topology::{EntityRef, EpIx, LoadError, NetIx, Role, SubnetIx, Topology, ZoneIx};
-use crate::trace::matrix::{By, Matrix, matrix_verdicts};
-use crate::trace::{Query, Trace, TraceError, WhatIf, trace};
+use crate::engine::check::{self, ExpectationResult, Finding};
+use crate::engine::flows::FlowReport;
+use crate::engine::flows::report::{Anomaly, Mismatch};
+use crate::engine::matrix::{By, Matrix, matrix_verdicts};
+use crate::engine::trace::{Query, Trace, TraceError, WhatIf, trace};
+use crate::model::rules::{Protocol, RuleSet};
+use crate::model::{EntityRef, EpIx, LoadError, NetIx, Role, SubnetIx, Topology, ZoneIx};
 
 use super::layout::Areas;
 use super::theme::Theme;
@@ -256,7 +256,7 @@ pub struct BackendRow {
     pub priority: u32,
     pub region: Option<String>,
     /// `None`: the flow could not be traced.
-    pub verdict: Option<crate::topology::Verdict>,
+    pub verdict: Option<crate::model::Verdict>,
     pub decided: String,
     pub down: bool,
     pub role: BackendRole,
@@ -370,7 +370,7 @@ impl App {
 
     /// The demo explorer (the built-in sample).
     pub fn demo(theme: Theme) -> App {
-        let t = crate::topology::load_str(DEMO, DEMO_NAME).expect("the built-in demo loads");
+        let t = crate::model::load_str(DEMO, DEMO_NAME).expect("the built-in demo loads");
         App::new(t, Origin::Demo, theme)
     }
 
@@ -1224,7 +1224,7 @@ pub fn compute_fanout(t: &Topology, w: &WhatIf) -> Vec<Fanout> {
 
 /// Serving: the best priority group with a usable backend; failover: the next such group.
 fn assign_roles(rows: &mut [BackendRow]) {
-    let usable = |r: &BackendRow| !r.down && r.verdict == Some(crate::topology::Verdict::Allow);
+    let usable = |r: &BackendRow| !r.down && r.verdict == Some(crate::model::Verdict::Allow);
     let mut prios: Vec<u32> = rows
         .iter()
         .filter(|r| usable(r))

@@ -28,11 +28,11 @@ use ratatui::crossterm::event::{
 };
 use ratatui::crossterm::execute;
 
-use crate::cli::ExploreArgs;
-use crate::commands::CliError;
-use crate::flows::{Options, analyze_logs};
-use crate::topology::{self, Topology};
-use crate::trace::Query;
+use crate::cli::CliError;
+use crate::cli::args::ExploreArgs;
+use crate::engine::flows::{Options, analyze_logs};
+use crate::engine::trace::Query;
+use crate::model::{self, Topology};
 use action::Action;
 use app::{App, Effect, Origin};
 use theme::Theme;
@@ -47,7 +47,7 @@ pub fn run_demo() -> Result<u8, CliError> {
 pub fn run(a: &ExploreArgs) -> Result<u8, CliError> {
     require_terminal()?;
     eprintln!("zonescope: loading {} …", a.file.display());
-    let t = topology::load(&a.file)?;
+    let t = model::load(&a.file)?;
     let mut app = prepare(
         t,
         Origin::File(a.file.clone()),
@@ -79,7 +79,7 @@ pub fn run(a: &ExploreArgs) -> Result<u8, CliError> {
 }
 
 /// The report of the App's flow logs against its topology (I/O: reads every log once).
-pub fn flow_report(app: &App) -> Result<crate::flows::FlowReport, String> {
+pub fn flow_report(app: &App) -> Result<crate::engine::flows::FlowReport, String> {
     let opts = Options {
         jobs: 0,
         ..Options::default()
@@ -142,7 +142,7 @@ fn mtime(origin: &Origin) -> Option<SystemTime> {
 
 /// Reload the topology, then read the flow logs again against it.
 fn reload(app: &mut App, path: &Path) {
-    let r = topology::load(path);
+    let r = model::load(path);
     update::update(app, Action::Loaded(Box::new(r)));
     if !app.flow_logs.is_empty() {
         let r = flow_report(app);

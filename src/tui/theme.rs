@@ -6,7 +6,7 @@
 
 use ratatui::style::{Color, Modifier, Style};
 
-use crate::topology::Verdict;
+use crate::model::Verdict;
 
 /// The palette.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -14,9 +14,9 @@ use super::app::{
     PortState, RowKind, RuleRow, Screen, Target, compute_fanout, row_key,
 };
 use super::layout::{MatrixGrid, findings_list_rows, list_offset};
-use crate::policy::Protocol;
-use crate::topology::{EntityRef, NetIx, Role};
-use crate::trace::{Query, WhatIf};
+use crate::engine::trace::{Query, WhatIf};
+use crate::model::rules::Protocol;
+use crate::model::{EntityRef, NetIx, Role};
 use ratatui::layout::{Margin, Rect};
 
 /// Most matches the finder lists.

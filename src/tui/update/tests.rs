@@ -1,7 +1,7 @@
 //! Unit tests of `update`: every action, in the modes where it means something.
 
 use super::*;
-use crate::topology::{Verdict, load_str};
+use crate::model::{Verdict, load_str};
 use crate::tui::app::{DEMO, SegClass};
 use crate::tui::theme::Theme;
 
@@ -616,12 +616,12 @@ fn with_flows() -> App {
     let mut app = App::new(t, Origin::File("aws-doc.yaml".into()), Theme::plain());
     app.size = (120, 40);
     app.flow_logs = vec!["v2.log".into()];
-    let mut an = crate::flows::Analyzer::new(&app.topo);
-    crate::flows::run::analyze_reader(
+    let mut an = crate::engine::flows::Analyzer::new(&app.topo);
+    crate::engine::flows::run::analyze_reader(
         &mut an,
         "v2.log",
         AWS_LOG.as_bytes(),
-        crate::flows::read::LogFormat::Auto,
+        crate::engine::flows::read::LogFormat::Auto,
     )
     .unwrap();
     let r = an.finish();

@@ -9,7 +9,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Widget};
 
 use super::{fit, pane_block};
-use crate::check::Severity;
+use crate::engine::check::Severity;
 use crate::tui::app::{App, Pane};
 use crate::tui::layout::{findings_list_rows, list_offset};
 

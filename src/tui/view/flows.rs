@@ -13,7 +13,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Borders, Paragraph, Widget};
 
 use super::fit;
-use crate::flows::report::Mismatch;
+use crate::engine::flows::report::Mismatch;
 use crate::tui::app::{App, FlowRow, FlowsState};
 use crate::tui::layout::list_offset;
 

@@ -12,7 +12,7 @@ use ratatui::style::Style;
 use ratatui::widgets::Widget;
 
 use super::pane_block;
-use crate::topology::Verdict;
+use crate::model::Verdict;
 use crate::tui::app::{App, BackendRole, Highlight, Pane, Seg, SegClass};
 
 fn seg_style(app: &App, s: &Seg) -> Style {
@@ -20,8 +20,8 @@ fn seg_style(app: &App, s: &Seg) -> Style {
     let hs = app.highlight == Highlight::HubSpoke;
     if let Some(id) = &s.id {
         let down = match app.topo.find(id) {
-            Some(crate::topology::EntityRef::Endpoint(e)) => app.whatif.endpoint_down(&app.topo, e),
-            Some(crate::topology::EntityRef::Network(n)) => app.whatif.network_down(&app.topo, n),
+            Some(crate::model::EntityRef::Endpoint(e)) => app.whatif.endpoint_down(&app.topo, e),
+            Some(crate::model::EntityRef::Network(n)) => app.whatif.network_down(&app.topo, n),
             _ => app.whatif.regions.contains(id),
         };
         if down {

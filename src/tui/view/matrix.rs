@@ -10,7 +10,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Borders, Paragraph, Widget};
 
 use super::fit;
-use crate::trace::matrix::Cell;
+use crate::engine::matrix::Cell;
 use crate::tui::app::{App, MatrixState};
 use crate::tui::layout::MatrixGrid;
 

@@ -10,7 +10,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Widget};
 
 use super::{fit, pane_block};
-use crate::policy::{Action as RuleAction, Direction};
+use crate::model::rules::{Action as RuleAction, Direction};
 use crate::tui::app::{App, Pane, RuleRow};
 use crate::tui::layout::list_offset;
 
@@ -125,7 +125,7 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
                 if is_decider {
                     l = l.patch_style(th.verdict_text(match &app.trace {
                         Some(Ok(t)) => t.verdict,
-                        _ => crate::topology::Verdict::Allow,
+                        _ => crate::model::Verdict::Allow,
                     }));
                 }
                 l

@@ -14,9 +14,9 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Widget, Wrap};
 
 use super::pane_block;
-use crate::policy::Action as RuleAction;
-use crate::topology::{EntityRef, Kind, Verdict};
-use crate::trace::{Check, Trace};
+use crate::engine::trace::{Check, Trace};
+use crate::model::rules::Action as RuleAction;
+use crate::model::{EntityRef, Kind, Verdict};
 use crate::tui::app::{App, BackendRole, Highlight, Pane, Screen};
 use crate::tui::theme::Theme;
 
@@ -61,7 +61,7 @@ fn check_line(th: Theme, c: &Check, deciding: bool) -> Line<'static> {
         let _ = write!(meta, " {p}");
     }
     if let Some(d) = c.direction {
-        meta.push_str(if d == crate::policy::Direction::Inbound {
+        meta.push_str(if d == crate::model::rules::Direction::Inbound {
             " in"
         } else {
             " out"

@@ -11,7 +11,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Widget};
 
 use super::{fit, pane_block};
-use crate::topology::{EntityRef, Kind, Role};
+use crate::model::{EntityRef, Kind, Role};
 use crate::tui::app::{App, Highlight, Pane, RowKind, row_key};
 use crate::tui::layout::list_offset;
 

@@ -1,0 +1,622 @@
+//! Classifying flow records against a design: each address to its endpoint, subnet, network
+//! and zone (longest-prefix match), each flow to the design's verdict (the trace engine), and
+//! each record to initiator or reply.
+//!
+//! Owns: [`Classifier`] with its bounded caches (address → [`AddrClass`], flow →
+//! [`Judgement`], and [`SharedVerdicts`] across the parts of a log read in parallel), the
+//! classes of external addresses ([`ExtClass`]) that let one trace answer for many internet
+//! hosts, and the reply heuristic ([`is_reply`]). Must never: read a log, keep a record, grow
+//! without bound (each cache is cleared when it reaches its cap, so memory is bounded
+//! whatever the log holds), or panic on an address, port or protocol.
+
+use std::collections::{HashMap, HashSet};
+use std::hash::{BuildHasherDefault, Hash, Hasher};
+use std::net::IpAddr;
+use std::sync::{Arc, Mutex};
+
+use serde::Serialize;
+
+use ipnet::IpNet;
+
+use crate::engine::trace::{Query, WhatIf, trace};
+use crate::model::rules::{Action, Protocol, Selector};
+use crate::model::{EpIx, NetIx, SubnetIx, Topology, Verdict};
+
+/// Entries of the address cache before it is cleared.
+pub const ADDR_CACHE_CAP: usize = 1 << 16;
+/// Entries of the verdict cache before it is cleared.
+pub const VERDICT_CACHE_CAP: usize = 1 << 16;
+
+/// A fast, non-cryptographic hasher for cache keys (the Fx multiply-rotate scheme): the keys
+/// are addresses and ports, and the caches are bounded, so hash flooding costs at most a slow
+/// run, never memory.
+#[derive(Clone, Copy, Default)]
+pub struct FxHasher(u64);
+
+const FX_K: u64 = 0xf135_7aea_2e62_a9c5;
+
+impl FxHasher {
+    #[inline]
+    fn add(&mut self, word: u64) {
+        self.0 = self.0.wrapping_add(word).wrapping_mul(FX_K);
+    }
+}
+
+impl Hasher for FxHasher {
+    #[inline]
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for chunk in &mut chunks {
+            let mut word = [0u8; 8];
+            word.copy_from_slice(chunk);
+            self.add(u64::from_le_bytes(word));
+        }
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            let mut word = [0u8; 8];
+            word[..rest.len()].copy_from_slice(rest);
+            self.add(u64::from_le_bytes(word));
+        }
+    }
+    #[inline]
+    fn write_u8(&mut self, i: u8) {
+        self.add(u64::from(i));
+    }
+    #[inline]
+    fn write_u16(&mut self, i: u16) {
+        self.add(u64::from(i));
+    }
+    #[inline]
+    fn write_u32(&mut self, i: u32) {
+        self.add(u64::from(i));
+    }
+    #[inline]
+    fn write_u64(&mut self, i: u64) {
+        self.add(i);
+    }
+    #[inline]
+    fn write_usize(&mut self, i: usize) {
+        self.add(i as u64);
+    }
+    #[inline]
+    fn finish(&self) -> u64 {
+        self.0.rotate_left(26)
+    }
+}
+
+/// A `HashMap` with [`FxHasher`].
+pub type FxMap<K, V> = HashMap<K, V, BuildHasherDefault<FxHasher>>;
+
+/// An address as a hash key: its bits and whether it is IPv6.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct AddrKey(pub(crate) IpAddr);
+
+impl Hash for AddrKey {
+    #[inline]
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        match self.0 {
+            IpAddr::V4(a) => state.write_u64(u64::from(a.to_bits())),
+            IpAddr::V6(a) => {
+                let bits = a.to_bits();
+                state.write_u64((bits >> 64) as u64 ^ 0x6);
+                state.write_u64(bits as u64);
+            }
+        }
+    }
+}
+
+/// One end of a flow as a cache key: an address, or the class of an external address.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum EndKey {
+    Addr(AddrKey),
+    Class(ExtClass),
+}
+
+impl EndKey {
+    fn of(ip: IpAddr, c: &AddrClass) -> Self {
+        match c.ext {
+            Some(x) => EndKey::Class(x),
+            None => EndKey::Addr(AddrKey(ip)),
+        }
+    }
+}
+
+impl Hash for EndKey {
+    #[inline]
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        match self {
+            EndKey::Addr(a) => a.hash(state),
+            EndKey::Class(x) => {
+                state.write_u64(0xC1A5 ^ (u64::from(x.len) << 8) ^ u64::from(x.v6));
+                state.write_u64((x.bits >> 64) as u64);
+                state.write_u64(x.bits as u64);
+            }
+        }
+    }
+}
+
+/// A flow as the design judges it: initiator, responder, port, protocol.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct FlowKey {
+    from: EndKey,
+    to: EndKey,
+    /// Port, or `u32::MAX` for none (ICMP).
+    port: u32,
+    protocol: Protocol,
+}
+
+impl Hash for FlowKey {
+    #[inline]
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.from.hash(state);
+        self.to.hash(state);
+        state.write_u64(u64::from(self.port) << 8 | self.protocol as u64);
+    }
+}
+
+/// An address's bits (IPv4 in the low 32) and whether it is IPv6.
+fn addr_bits(ip: IpAddr) -> (bool, u128) {
+    match ip {
+        IpAddr::V4(a) => (false, u128::from(a.to_bits())),
+        IpAddr::V6(a) => (true, a.to_bits()),
+    }
+}
+
+/// `bits` with only its first `len` bits kept.
+fn mask(bits: u128, len: u8, v6: bool) -> u128 {
+    let width: u32 = if v6 { 128 } else { 32 };
+    let len = u32::from(len).min(width);
+    if len == 0 {
+        0
+    } else {
+        let keep = u128::MAX << (width - len);
+        let keep = if v6 {
+            keep
+        } else {
+            keep & u128::from(u32::MAX)
+        };
+        bits & keep
+    }
+}
+
+/// Where an address falls in the design.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub struct AddrClass {
+    pub endpoint: Option<EpIx>,
+    pub subnet: Option<SubnetIx>,
+    pub network: Option<NetIx>,
+    /// Index into [`Classifier::zone_names`]: a zone of the topology, then `internet`
+    /// (outside every network), then `unzoned` (inside a network, in no zone).
+    pub zone: u16,
+    /// For an address outside every network and every endpoint: the class of addresses the
+    /// design cannot tell apart from it (see [`ExtClass`]).
+    pub ext: Option<ExtClass>,
+    /// The endpoint's listening ports, in short (kept here so that the reply test does not
+    /// reach into the topology for every record).
+    pub ports: Listen,
+}
+
+/// An endpoint's declared listening ports.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum Listen {
+    /// Not an endpoint, or no `ports:` (any port).
+    #[default]
+    Undeclared,
+    /// One range of ports.
+    Range(u16, u16),
+    /// Several ranges: ask the topology.
+    Several,
+}
+
+/// Addresses outside the design that every rule treats alike: same family, and the same
+/// longest CIDR among those the design's rules and service tags name (CIDRs nest or are
+/// disjoint, so the longest match fixes the whole set of CIDRs holding the address). The
+/// verdict of a flow depends on such an address only through that set, so the verdict cache
+/// keys external addresses by class: a scan from ten thousand internet hosts costs one trace.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct ExtClass {
+    v6: bool,
+    /// Prefix length of the longest matching CIDR, or `u8::MAX` for none.
+    len: u8,
+    bits: u128,
+}
+
+impl AddrClass {
+    /// Outside every network of the design (a PaaS endpoint with a public address counts as
+    /// outside too: it has no network).
+    pub fn external(&self) -> bool {
+        self.network.is_none()
+    }
+}
+
+/// A rule that allowed a flow, as reported for a broken call.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct AllowingRule {
+    pub at: String,
+    pub rule_set: String,
+    pub rule: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub priority: Option<u32>,
+}
+
+/// The rule that decided a verdict.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct DecidingRule {
+    pub rule_set: String,
+    pub rule: String,
+    pub action: Action,
+    pub at: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub priority: Option<u32>,
+}
+
+/// The design's answer for one flow, kept in the verdict cache.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Judgement {
+    pub verdict: Verdict,
+    pub decided_by: Option<DecidingRule>,
+    pub reason: String,
+    pub path: Vec<String>,
+    /// The allowing rules on the path (for an `allow`), in path order.
+    pub allowed_by: Vec<AllowingRule>,
+}
+
+/// The IANA protocol number as a protocol the design can trace; `None` for the others.
+pub fn protocol_of(number: u8) -> Option<Protocol> {
+    match number {
+        6 => Some(Protocol::Tcp),
+        17 => Some(Protocol::Udp),
+        1 | 58 => Some(Protocol::Icmp),
+        _ => None,
+    }
+}
+
+/// Lowest ephemeral port (AWS NACL guidance: 1024–65535).
+pub const EPHEMERAL: u16 = 1024;
+
+/// Whether an AWS record is the reply half of a connection (sent by the responder).
+///
+/// AWS logs each direction of a connection as its own record, so the responder's packets
+/// appear with `srcport` = the service port. A TCP or UDP record is a reply when its
+/// destination port is ephemeral (>= 1024), the destination does not itself declare that
+/// port as a listening port, and the source port is a service port: a declared listening
+/// port of the source endpoint, or, when the source declares none, a well-known port
+/// (1–1023). ICMP and other protocols have no ports: never a reply.
+pub fn is_reply(
+    t: &Topology,
+    protocol: u8,
+    src_port: u16,
+    dst_port: u16,
+    src: &AddrClass,
+    dst: &AddrClass,
+) -> bool {
+    if !matches!(protocol, 6 | 17) || dst_port < EPHEMERAL {
+        return false;
+    }
+    let listens = |c: &AddrClass, port: u16| match c.ports {
+        Listen::Undeclared => None,
+        Listen::Range(lo, hi) => Some((lo..=hi).contains(&port)),
+        Listen::Several => c
+            .endpoint
+            .and_then(|e| t.endpoint(e).ports.as_ref())
+            .map(|p| p.contains(port)),
+    };
+    if listens(dst, dst_port) == Some(true) {
+        return false;
+    }
+    listens(src, src_port).unwrap_or_else(|| (1..EPHEMERAL).contains(&src_port))
+}
+
+/// Addresses to zones and flows to verdicts, with bounded caches.
+/// A verdict cache shared by the classifiers of the parts of one log read in parallel, so
+/// that a flow is traced once, not once per part. Consulted only on a miss of a
+/// classifier's own cache, so its lock is taken once per distinct flow, not per record.
+#[derive(Default)]
+pub struct SharedVerdicts {
+    map: Mutex<FxMap<FlowKey, Option<Arc<Judgement>>>>,
+}
+
+pub struct Classifier<'t> {
+    t: &'t Topology,
+    shared: Option<&'t SharedVerdicts>,
+    what_if: WhatIf,
+    addrs: FxMap<AddrKey, AddrClass>,
+    /// CIDRs named by rules and service tags: (is v6, prefix length, masked bits).
+    rule_nets: HashSet<(bool, u8, u128), BuildHasherDefault<FxHasher>>,
+    /// Their prefix lengths, longest first, per family.
+    rule_lens: [Vec<u8>; 2],
+    verdicts: FxMap<FlowKey, u32>,
+    judgements: Vec<Judgement>,
+    zone_names: Vec<String>,
+    data_zone: Option<u16>,
+    inference_zone: Option<u16>,
+    /// Traces run (cache misses of the verdict cache).
+    pub traces: u64,
+    /// Verdict lookups answered from the cache.
+    pub cache_hits: u64,
+    /// Flows the engine could not trace (the error is counted, never fatal).
+    pub trace_errors: u64,
+}
+
+impl<'t> Classifier<'t> {
+    pub fn new(t: &'t Topology) -> Self {
+        let mut zone_names: Vec<String> = t.zones().iter().map(|z| z.id.clone()).collect();
+        zone_names.push("internet".to_string());
+        zone_names.push("unzoned".to_string());
+        let find = |name: &str| {
+            t.zones()
+                .iter()
+                .position(|z| z.id.eq_ignore_ascii_case(name))
+                .map(|i| i as u16)
+        };
+        let mut rule_nets: HashSet<(bool, u8, u128), BuildHasherDefault<FxHasher>> =
+            HashSet::default();
+        let mut rule_lens: [Vec<u8>; 2] = [Vec::new(), Vec::new()];
+        let mut add = |net: &IpNet| {
+            let (v6, bits) = addr_bits(net.network());
+            let len = net.prefix_len();
+            rule_nets.insert((v6, len, mask(bits, len, v6)));
+            let lens = &mut rule_lens[usize::from(v6)];
+            if !lens.contains(&len) {
+                lens.push(len);
+            }
+        };
+        for rs in t.rule_sets().iter().chain(t.zone_policy()) {
+            for r in &rs.rules {
+                for sel in r.sources.iter().chain(&r.destinations) {
+                    if let Selector::Cidr(net) = sel {
+                        add(net);
+                    }
+                }
+            }
+        }
+        for tag in t.service_tags() {
+            tag.cidrs.iter().for_each(&mut add);
+        }
+        for lens in &mut rule_lens {
+            lens.sort_unstable_by(|a, b| b.cmp(a));
+        }
+        Classifier {
+            t,
+            shared: None,
+            what_if: WhatIf::default(),
+            addrs: FxMap::default(),
+            rule_nets,
+            rule_lens,
+            verdicts: FxMap::default(),
+            judgements: Vec::new(),
+            data_zone: find("data"),
+            inference_zone: find("inference"),
+            zone_names,
+            traces: 0,
+            cache_hits: 0,
+            trace_errors: 0,
+        }
+    }
+
+    /// A classifier that consults `shared` before tracing a flow.
+    pub fn with_shared(t: &'t Topology, shared: &'t SharedVerdicts) -> Self {
+        let mut c = Self::new(t);
+        c.shared = Some(shared);
+        c
+    }
+
+    pub fn topology(&self) -> &'t Topology {
+        self.t
+    }
+
+    /// Zone names, indexed by [`AddrClass::zone`].
+    pub fn zone_names(&self) -> &[String] {
+        &self.zone_names
+    }
+
+    /// The zone index of `internet`.
+    pub fn internet_zone(&self) -> u16 {
+        self.t.zones().len() as u16
+    }
+
+    /// Whether `zone` is the design's `data` zone.
+    pub fn is_data(&self, zone: u16) -> bool {
+        self.data_zone == Some(zone)
+    }
+
+    /// Whether `zone` is the design's `inference` zone.
+    pub fn is_inference(&self, zone: u16) -> bool {
+        self.inference_zone == Some(zone)
+    }
+
+    /// Longest-prefix match of an address (cached).
+    #[inline]
+    pub fn addr(&mut self, ip: IpAddr) -> AddrClass {
+        if let Some(c) = self.addrs.get(&AddrKey(ip)) {
+            return *c;
+        }
+        let c = self.lookup(ip);
+        if self.addrs.len() >= ADDR_CACHE_CAP {
+            self.addrs.clear();
+        }
+        self.addrs.insert(AddrKey(ip), c);
+        c
+    }
+
+    fn lookup(&self, ip: IpAddr) -> AddrClass {
+        let m = self.t.lookup_ip(ip);
+        let zones = self.t.zones().len() as u16;
+        let zone = m
+            .endpoint
+            .and_then(|e| self.t.endpoint(e).zone)
+            .or_else(|| m.subnet.and_then(|s| self.t.subnet(s).zone))
+            .map_or_else(
+                || {
+                    if m.network.is_none() {
+                        zones
+                    } else {
+                        zones + 1
+                    }
+                },
+                |z| z.index() as u16,
+            );
+        let ext = (m.network.is_none() && m.endpoint.is_none()).then(|| {
+            let (v6, bits) = addr_bits(ip);
+            self.rule_lens[usize::from(v6)]
+                .iter()
+                .map(|&len| (len, mask(bits, len, v6)))
+                .find(|&(len, b)| self.rule_nets.contains(&(v6, len, b)))
+                .map_or(
+                    ExtClass {
+                        v6,
+                        len: u8::MAX,
+                        bits: 0,
+                    },
+                    |(len, bits)| ExtClass { v6, len, bits },
+                )
+        });
+        let ports = match m.endpoint.and_then(|e| self.t.endpoint(e).ports.as_ref()) {
+            Some(p) if p.is_all() => Listen::Undeclared,
+            Some(p) => match p.ranges() {
+                [(lo, hi)] => Listen::Range(*lo, *hi),
+                _ => Listen::Several,
+            },
+            None => Listen::Undeclared,
+        };
+        AddrClass {
+            endpoint: m.endpoint,
+            subnet: m.subnet,
+            network: m.network,
+            zone,
+            ext,
+            ports,
+        }
+    }
+
+    /// The design's verdict for `from → to` on `port` (`None` for ICMP), cached: the index of
+    /// its [`Judgement`] (valid until the next call); `None` when the engine cannot trace
+    /// the flow.
+    #[inline]
+    pub fn judge(
+        &mut self,
+        from: IpAddr,
+        to: IpAddr,
+        port: Option<u16>,
+        protocol: Protocol,
+    ) -> Option<u32> {
+        let (fc, tc) = (self.addr(from), self.addr(to));
+        self.judge_classified((from, &fc), (to, &tc), port, protocol)
+    }
+
+    /// [`Classifier::judge`] for addresses already classified.
+    #[inline]
+    pub fn judge_classified(
+        &mut self,
+        (from, fc): (IpAddr, &AddrClass),
+        (to, tc): (IpAddr, &AddrClass),
+        port: Option<u16>,
+        protocol: Protocol,
+    ) -> Option<u32> {
+        let key = FlowKey {
+            from: EndKey::of(from, fc),
+            to: EndKey::of(to, tc),
+            port: port.map_or(u32::MAX, u32::from),
+            protocol,
+        };
+        if let Some(&i) = self.verdicts.get(&key) {
+            self.cache_hits += 1;
+            return (i != u32::MAX).then_some(i);
+        }
+        if self.verdicts.len() >= VERDICT_CACHE_CAP {
+            self.verdicts.clear();
+            self.judgements.clear();
+        }
+        let found = if let Some(sh) = self.shared {
+            let known = sh
+                .map
+                .lock()
+                .ok()
+                .and_then(|m| m.get(&key).map(|j| j.as_deref().cloned()));
+            known.unwrap_or_else(|| {
+                self.traces += 1;
+                let j = self.exact(from, to, port, protocol);
+                if let Ok(mut m) = sh.map.lock() {
+                    if m.len() >= VERDICT_CACHE_CAP {
+                        m.clear();
+                    }
+                    m.insert(key, j.clone().map(Arc::new));
+                }
+                j
+            })
+        } else {
+            self.traces += 1;
+            self.exact(from, to, port, protocol)
+        };
+        let Some(j) = found else {
+            self.trace_errors += 1;
+            self.verdicts.insert(key, u32::MAX);
+            return None;
+        };
+        let i = self.judgements.len() as u32;
+        self.judgements.push(j);
+        self.verdicts.insert(key, i);
+        Some(i)
+    }
+
+    /// Traces one flow, uncached and uncounted.
+    pub fn exact(
+        &self,
+        from: IpAddr,
+        to: IpAddr,
+        port: Option<u16>,
+        protocol: Protocol,
+    ) -> Option<Judgement> {
+        // A flow log records an interface's private address even for traffic that came in
+        // from the internet through a NAT or internet gateway (its public IP): name such a
+        // destination by its endpoint, which the internet reaches through its public IP.
+        let to_name = match self.t.lookup_ip(to).endpoint {
+            Some(e) if self.t.lookup_ip(from).network.is_none() => self.t.endpoint(e).id.clone(),
+            _ => to.to_string(),
+        };
+        let q = Query::new(&from.to_string(), &to_name, port, protocol);
+        let tr = trace(self.t, &q, &self.what_if).ok()?;
+        let allowed_by = if tr.verdict == Verdict::Allow {
+            tr.checks
+                .iter()
+                .filter(|c| c.is_rule() && c.action == Action::Allow)
+                .map(|c| AllowingRule {
+                    at: c.at.clone(),
+                    rule_set: c.rule_set.clone(),
+                    rule: c.rule.clone(),
+                    priority: c.priority,
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
+        Some(Judgement {
+            verdict: tr.verdict,
+            decided_by: tr.decided_by.map(|d| DecidingRule {
+                rule_set: d.rule_set,
+                rule: d.rule,
+                action: d.action,
+                at: d.at,
+                priority: d.priority,
+            }),
+            reason: tr.reason,
+            path: tr.path,
+            allowed_by,
+        })
+    }
+
+    /// The judgement [`Classifier::judge`] returned the index of.
+    #[inline]
+    pub fn judgement(&self, i: u32) -> &Judgement {
+        &self.judgements[i as usize]
+    }
+
+    /// A label for an address: the endpoint's id, else the subnet's, else the network's.
+    pub fn label(&self, c: &AddrClass) -> Option<&'t str> {
+        let t = self.t;
+        c.endpoint
+            .map(|e| t.endpoint(e).id.as_str())
+            .or_else(|| c.subnet.map(|s| t.subnet(s).id.as_str()))
+            .or_else(|| c.network.map(|n| t.network(n).id.as_str()))
+    }
+}

@@ -1,0 +1,961 @@
+//! The flow-log report: what an [`Analyzer`] accumulates over the records of one or more
+//! logs (counts, capped samples of drift, broken calls and anomalies, zone pairs, top
+//! talkers, unreadable lines), how two analyzers of parts of one log merge, and the text and
+//! JSON forms of the finished [`FlowReport`].
+//!
+//! Owns: the comparison of an observed action with the design's verdict, the seed's anomaly
+//! rules, and the report's shape (SPEC §7). Must never: keep more than [`SAMPLE_CAP`] entries
+//! of any list or [`TALKER_KEEP`] × 4 talkers (counts stay exact), read a file, or panic on a
+//! record.
+
+use std::fmt::Write as _;
+use std::io::{self, Write};
+use std::net::IpAddr;
+
+use serde::Serialize;
+
+use super::classify::{
+    AddrClass, AddrKey, AllowingRule, Classifier, DecidingRule, FxMap, SharedVerdicts, is_reply,
+    protocol_of,
+};
+use super::read::{self, FlowRecord, ReadEvent};
+use crate::model::rules::Protocol;
+use crate::model::{Topology, Verdict};
+
+/// Entries kept of each list (drift, broken, anomalies); counts stay exact.
+pub const SAMPLE_CAP: usize = 1000;
+/// Unreadable lines shown.
+pub const UNREADABLE_SAMPLES: usize = 10;
+/// Top talkers reported.
+pub const TOP_TALKERS: usize = 10;
+/// Source addresses tracked for the top talkers after a trim (trimmed at four times this).
+pub const TALKER_KEEP: usize = 4096;
+/// `large_transfer`: more than this many bytes from the inference zone in one record (100 MiB).
+pub const LARGE_TRANSFER: u64 = 100 * 1024 * 1024;
+/// Characters of an unreadable line kept.
+const TEXT_LEN: usize = 200;
+
+/// A line that could not be read.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct UnreadableSample {
+    pub file: String,
+    pub line: u64,
+    pub text: String,
+    pub why: String,
+}
+
+/// A record whose observed action disagrees with the design: drift (accepted, design denies)
+/// or a broken call (rejected, design allows).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Mismatch {
+    pub file: String,
+    pub line: u64,
+    pub src: IpAddr,
+    pub dst: IpAddr,
+    pub src_port: u16,
+    pub dst_port: u16,
+    /// The service port the design was asked about (the destination port; the source port
+    /// of a reply; none for ICMP).
+    pub port: Option<u16>,
+    pub protocol: String,
+    /// `accept` or `reject`, as the log says.
+    pub observed: &'static str,
+    /// The design's verdict: `allow`, `deny` or `no_route`.
+    pub verdict: Verdict,
+    /// The deciding rule (`null` for `no_route`).
+    pub decided_by: Option<DecidingRule>,
+    pub reason: String,
+    /// The record is the reply half of a connection: the design was asked about the request
+    /// (`dst → src` on `src_port`).
+    pub reply: bool,
+    pub src_zone: String,
+    pub dst_zone: String,
+    /// The source's endpoint id, else its subnet's, else its network's.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub src_name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dst_name: Option<String>,
+    pub bytes: u64,
+    /// Broken calls: the path the design gives the flow.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub path: Vec<String>,
+    /// Broken calls: the rules of the design that allow it, in path order.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub allowed_by: Vec<AllowingRule>,
+}
+
+/// One of the seed's anomalies.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Anomaly {
+    /// `data_zone_egress`, `large_transfer` or `unapproved_endpoint`.
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+    /// `critical`, `high` or `medium` (the seed's).
+    pub severity: &'static str,
+    pub file: String,
+    pub line: u64,
+    pub src: IpAddr,
+    pub dst: IpAddr,
+    pub src_port: u16,
+    pub dst_port: u16,
+    pub port: u16,
+    pub protocol: String,
+    pub observed: &'static str,
+    pub bytes: u64,
+    pub src_zone: String,
+    pub dst_zone: String,
+    /// The source's endpoint id, else its subnet's, else its network's.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub src_name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dst_name: Option<String>,
+    pub message: String,
+}
+
+/// Records from one zone to another (initiator → responder).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ZonePair {
+    pub from: String,
+    pub to: String,
+    pub records: u64,
+    pub accepted: u64,
+    pub rejected: u64,
+    pub bytes: u64,
+}
+
+/// A source address by the bytes of its records (AWS: sent; Azure: both directions).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Talker {
+    pub address: IpAddr,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    pub zone: String,
+    pub records: u64,
+    pub bytes: u64,
+}
+
+/// One log read.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct FileSummary {
+    pub file: String,
+    /// `aws` or `azure`.
+    pub format: &'static str,
+    pub compressed: bool,
+    pub lines: u64,
+    pub records: u64,
+    pub skipped: u64,
+    pub unreadable: u64,
+    /// Parts read in parallel (1: one pass).
+    pub parts: usize,
+}
+
+/// Exact counts (the lists hold at most [`SAMPLE_CAP`] entries each).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Counts {
+    pub drift: u64,
+    pub broken: u64,
+    pub anomalies: u64,
+    pub data_zone_egress: u64,
+    pub large_transfer: u64,
+    pub unapproved_endpoint: u64,
+}
+
+/// How the verdict cache did.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct CacheStats {
+    /// Flows traced by the engine (cache misses).
+    pub traces: u64,
+    /// Verdicts answered from the cache.
+    pub hits: u64,
+    /// Flows the engine could not trace.
+    pub errors: u64,
+}
+
+/// The report of `zonescope flows` (SPEC §7).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct FlowReport {
+    pub topology: String,
+    pub files: Vec<FileSummary>,
+    /// Flow records read.
+    pub records: u64,
+    /// NODATA / SKIPDATA records.
+    pub skipped: u64,
+    /// Unreadable lines, tuples or documents.
+    pub unreadable: u64,
+    /// The first few of them.
+    pub unreadable_samples: Vec<UnreadableSample>,
+    /// Records compared with the design.
+    pub judged: u64,
+    /// Judged records whose action agrees with the design.
+    pub consistent: u64,
+    /// AWS reply records (see [`is_reply`]); an accepted reply is not judged, a rejected one
+    /// is judged as its request.
+    pub replies: u64,
+    /// Records the design cannot judge: a protocol other than TCP, UDP and ICMP, or a flow
+    /// the engine could not trace.
+    pub unjudged: u64,
+    /// Records with neither address in the design (outside every network, no endpoint):
+    /// counted in the zone pairs, not judged.
+    pub outside: u64,
+    pub counts: Counts,
+    /// Entries kept per list.
+    pub sample_cap: usize,
+    pub drift: Vec<Mismatch>,
+    pub broken: Vec<Mismatch>,
+    pub anomalies: Vec<Anomaly>,
+    pub zone_pairs: Vec<ZonePair>,
+    pub top_talkers: Vec<Talker>,
+    /// Top talkers are approximate: sources were dropped from the tally along the way.
+    pub talkers_approximate: bool,
+    pub cache: CacheStats,
+}
+
+#[derive(Clone, Copy, Default)]
+struct PairCount {
+    records: u64,
+    accepted: u64,
+    rejected: u64,
+    bytes: u64,
+}
+
+/// Accumulates a report over the events of one or more logs.
+pub struct Analyzer<'t> {
+    c: Classifier<'t>,
+    file: String,
+    records: u64,
+    skipped: u64,
+    unreadable: u64,
+    judged: u64,
+    consistent: u64,
+    replies: u64,
+    unjudged: u64,
+    outside: u64,
+    counts: Counts,
+    drift: Vec<Mismatch>,
+    broken: Vec<Mismatch>,
+    anomalies: Vec<Anomaly>,
+    unreadable_samples: Vec<UnreadableSample>,
+    zones: usize,
+    pairs: Vec<PairCount>,
+    talkers: FxMap<AddrKey, (u64, u64)>,
+    talkers_trimmed: bool,
+    files: Vec<FileSummary>,
+}
+
+fn proto_name(n: u8) -> String {
+    match n {
+        6 => "tcp".to_string(),
+        17 => "udp".to_string(),
+        1 => "icmp".to_string(),
+        58 => "icmpv6".to_string(),
+        n => n.to_string(),
+    }
+}
+
+fn observed(a: read::Action) -> &'static str {
+    match a {
+        read::Action::Accept => "accept",
+        read::Action::Reject => "reject",
+    }
+}
+
+impl<'t> Analyzer<'t> {
+    pub fn new(t: &'t Topology) -> Self {
+        Self::with_classifier(Classifier::new(t))
+    }
+
+    /// An analyzer whose classifier shares its traced verdicts with others (parts of one
+    /// log read in parallel).
+    pub fn with_shared(t: &'t Topology, shared: &'t SharedVerdicts) -> Self {
+        Self::with_classifier(Classifier::with_shared(t, shared))
+    }
+
+    fn with_classifier(c: Classifier<'t>) -> Self {
+        let zones = c.zone_names().len();
+        Analyzer {
+            c,
+            file: String::new(),
+            records: 0,
+            skipped: 0,
+            unreadable: 0,
+            judged: 0,
+            consistent: 0,
+            replies: 0,
+            unjudged: 0,
+            outside: 0,
+            counts: Counts::default(),
+            drift: Vec::new(),
+            broken: Vec::new(),
+            anomalies: Vec::new(),
+            unreadable_samples: Vec::new(),
+            zones,
+            pairs: vec![PairCount::default(); zones * zones],
+            talkers: FxMap::default(),
+            talkers_trimmed: false,
+            files: Vec::new(),
+        }
+    }
+
+    /// The classifier (its cache counters).
+    pub fn classifier(&self) -> &Classifier<'t> {
+        &self.c
+    }
+
+    /// Names the log the next events come from (used in samples).
+    pub fn set_file(&mut self, name: &str) {
+        name.clone_into(&mut self.file);
+    }
+
+    /// Records that a log was read to its end.
+    pub fn file_done(&mut self, stats: &read::Stats) {
+        self.files.push(FileSummary {
+            file: self.file.clone(),
+            format: if stats.format == read::LogFormat::Azure {
+                "azure"
+            } else {
+                "aws"
+            },
+            compressed: stats.compressed,
+            lines: stats.lines,
+            records: stats.records,
+            skipped: stats.skipped,
+            unreadable: stats.unreadable,
+            parts: 1,
+        });
+    }
+
+    /// Notes that the last log was read in `parts` parallel parts.
+    pub(crate) fn set_parts(&mut self, parts: usize) {
+        if let Some(f) = self.files.last_mut() {
+            f.parts = parts;
+        }
+    }
+
+    /// Takes one event of the reader.
+    #[inline]
+    pub fn event(&mut self, ev: ReadEvent<'_>) {
+        match ev {
+            ReadEvent::Record(r) => self.record(&r),
+            ReadEvent::Skipped { .. } => self.skipped += 1,
+            ReadEvent::Unreadable { line, text, why } => self.unreadable(line, &text, &why),
+        }
+    }
+
+    fn unreadable(&mut self, line: u64, text: &str, why: &read::Problem) {
+        self.unreadable += 1;
+        if self.unreadable_samples.len() < UNREADABLE_SAMPLES {
+            let text: String = text.chars().take(TEXT_LEN).collect();
+            self.unreadable_samples.push(UnreadableSample {
+                file: self.file.clone(),
+                line,
+                text,
+                why: why.to_string(),
+            });
+        }
+    }
+
+    #[inline]
+    fn record(&mut self, rec: &FlowRecord<'_>) {
+        self.records += 1;
+        let sc = self.c.addr(rec.src);
+        let dc = self.c.addr(rec.dst);
+        let accepted = rec.action == read::Action::Accept;
+        // Azure tuples name the flow as its initiator opened it; AWS logs each direction.
+        let aws = rec.rule.is_none() && rec.state.is_none();
+        let reply = aws
+            && is_reply(
+                self.c.topology(),
+                rec.protocol,
+                rec.src_port,
+                rec.dst_port,
+                &sc,
+                &dc,
+            );
+        let (zi, zr) = if reply {
+            (dc.zone, sc.zone)
+        } else {
+            (sc.zone, dc.zone)
+        };
+        if let Some(p) = self.pairs.get_mut(zi as usize * self.zones + zr as usize) {
+            p.records += 1;
+            p.bytes = p.bytes.saturating_add(rec.bytes);
+            if accepted {
+                p.accepted += 1;
+            } else {
+                p.rejected += 1;
+            }
+        }
+        self.talk(rec.src, rec.bytes);
+        if reply {
+            self.replies += 1;
+        }
+        if self.c.is_data(sc.zone) && dc.external() {
+            let msg = format!(
+                "data zone address {} sent to {} outside every network (port {}): the data zone has no internet access",
+                rec.src, rec.dst, rec.dst_port
+            );
+            self.anomaly(rec, &sc, &dc, "data_zone_egress", "critical", msg);
+        }
+        if self.c.is_inference(sc.zone) && rec.bytes > LARGE_TRANSFER {
+            let msg = format!(
+                "{:.1} MiB from the inference zone ({}) to {} in one record: model weights or data leaving?",
+                rec.bytes as f64 / 1_048_576.0,
+                rec.src,
+                rec.dst
+            );
+            self.anomaly(rec, &sc, &dc, "large_transfer", "high", msg);
+        }
+        if sc.external() && dc.external() && sc.endpoint.is_none() && dc.endpoint.is_none() {
+            // Neither end is in the design: nothing to compare.
+            self.outside += 1;
+            return;
+        }
+        let Some(proto) = protocol_of(rec.protocol) else {
+            self.unjudged += 1;
+            return;
+        };
+        if reply && accepted {
+            // The request's own record is judged; an accepted reply adds nothing.
+            return;
+        }
+        let (from, to, port) = if reply {
+            ((rec.dst, &dc), (rec.src, &sc), Some(rec.src_port))
+        } else if proto == Protocol::Icmp {
+            ((rec.src, &sc), (rec.dst, &dc), None)
+        } else {
+            ((rec.src, &sc), (rec.dst, &dc), Some(rec.dst_port))
+        };
+        let Some(ji) = self.c.judge_classified(from, to, port, proto) else {
+            self.unjudged += 1;
+            return;
+        };
+        self.judged += 1;
+        let allowed = self.c.judgement(ji).verdict == Verdict::Allow;
+        if accepted && !allowed {
+            self.counts.drift += 1;
+            if self.drift.len() < SAMPLE_CAP {
+                let m = self.mismatch(rec, (&sc, &dc), port, proto, reply, ji, false);
+                self.drift.push(m);
+            }
+        } else if !accepted && allowed {
+            self.counts.broken += 1;
+            if self.broken.len() < SAMPLE_CAP {
+                let m = self.mismatch(rec, (&sc, &dc), port, proto, reply, ji, true);
+                self.broken.push(m);
+            }
+        } else {
+            self.consistent += 1;
+        }
+        if !reply && !allowed && self.c.is_inference(sc.zone) && dc.external() {
+            let msg = format!(
+                "the inference zone ({}) connected to {}:{} outside the network, which the design does not allow ({})",
+                rec.src,
+                rec.dst,
+                rec.dst_port,
+                self.c.judgement(ji).verdict
+            );
+            self.anomaly(rec, &sc, &dc, "unapproved_endpoint", "medium", msg);
+        }
+    }
+
+    #[inline]
+    fn talk(&mut self, src: IpAddr, bytes: u64) {
+        let e = self.talkers.entry(AddrKey(src)).or_insert((0, 0));
+        e.0 += 1;
+        e.1 = e.1.saturating_add(bytes);
+        if self.talkers.len() >= TALKER_KEEP * 4 {
+            self.trim_talkers();
+        }
+    }
+
+    fn trim_talkers(&mut self) {
+        let mut all: Vec<(AddrKey, (u64, u64))> = self.talkers.drain().collect();
+        all.sort_unstable_by(|a, b| b.1.1.cmp(&a.1.1).then(b.1.0.cmp(&a.1.0)));
+        all.truncate(TALKER_KEEP);
+        self.talkers.extend(all);
+        self.talkers_trimmed = true;
+    }
+
+    fn zone_name(&self, c: &AddrClass) -> String {
+        self.c
+            .zone_names()
+            .get(c.zone as usize)
+            .cloned()
+            .unwrap_or_default()
+    }
+
+    #[allow(
+        clippy::too_many_arguments,
+        reason = "one record's parts, from one caller"
+    )]
+    fn mismatch(
+        &self,
+        r: &FlowRecord<'_>,
+        (s, d): (&AddrClass, &AddrClass),
+        port: Option<u16>,
+        proto: Protocol,
+        reply: bool,
+        j: u32,
+        broken: bool,
+    ) -> Mismatch {
+        // The cache answers for an address outside the design with another of its class:
+        // trace this record's own addresses so that the reason and path name them.
+        let exact = if s.ext.is_some() || d.ext.is_some() {
+            let (from, to) = if reply {
+                (r.dst, r.src)
+            } else {
+                (r.src, r.dst)
+            };
+            self.c.exact(from, to, port, proto)
+        } else {
+            None
+        };
+        let j = exact.as_ref().unwrap_or_else(|| self.c.judgement(j));
+        Mismatch {
+            file: self.file.clone(),
+            line: r.line,
+            src: r.src,
+            dst: r.dst,
+            src_port: r.src_port,
+            dst_port: r.dst_port,
+            port,
+            protocol: proto_name(r.protocol),
+            observed: observed(r.action),
+            verdict: j.verdict,
+            decided_by: j.decided_by.clone(),
+            reason: j.reason.clone(),
+            reply,
+            src_zone: self.zone_name(s),
+            dst_zone: self.zone_name(d),
+            src_name: self.c.label(s).map(str::to_string),
+            dst_name: self.c.label(d).map(str::to_string),
+            bytes: r.bytes,
+            path: if broken { j.path.clone() } else { Vec::new() },
+            allowed_by: if broken {
+                j.allowed_by.clone()
+            } else {
+                Vec::new()
+            },
+        }
+    }
+
+    fn anomaly(
+        &mut self,
+        r: &FlowRecord<'_>,
+        s: &AddrClass,
+        d: &AddrClass,
+        kind: &'static str,
+        severity: &'static str,
+        message: String,
+    ) {
+        self.counts.anomalies += 1;
+        match kind {
+            "data_zone_egress" => self.counts.data_zone_egress += 1,
+            "large_transfer" => self.counts.large_transfer += 1,
+            _ => self.counts.unapproved_endpoint += 1,
+        }
+        if self.anomalies.len() >= SAMPLE_CAP {
+            return;
+        }
+        let a = Anomaly {
+            kind,
+            severity,
+            file: self.file.clone(),
+            line: r.line,
+            src: r.src,
+            dst: r.dst,
+            src_port: r.src_port,
+            dst_port: r.dst_port,
+            port: r.dst_port,
+            protocol: proto_name(r.protocol),
+            observed: observed(r.action),
+            bytes: r.bytes,
+            src_zone: self.zone_name(s),
+            dst_zone: self.zone_name(d),
+            src_name: self.c.label(s).map(str::to_string),
+            dst_name: self.c.label(d).map(str::to_string),
+            message,
+        };
+        self.anomalies.push(a);
+    }
+
+    /// Adds the analysis of the part of the same log that follows this one: `line_offset` is
+    /// added to its line numbers.
+    pub fn merge(&mut self, other: Analyzer<'_>, line_offset: u64) {
+        self.records += other.records;
+        self.skipped += other.skipped;
+        self.unreadable += other.unreadable;
+        self.judged += other.judged;
+        self.consistent += other.consistent;
+        self.replies += other.replies;
+        self.unjudged += other.unjudged;
+        self.outside += other.outside;
+        let (a, b) = (&mut self.counts, other.counts);
+        a.drift += b.drift;
+        a.broken += b.broken;
+        a.anomalies += b.anomalies;
+        a.data_zone_egress += b.data_zone_egress;
+        a.large_transfer += b.large_transfer;
+        a.unapproved_endpoint += b.unapproved_endpoint;
+        append_shifted(&mut self.drift, other.drift, SAMPLE_CAP, line_offset, |m| {
+            &mut m.line
+        });
+        append_shifted(
+            &mut self.broken,
+            other.broken,
+            SAMPLE_CAP,
+            line_offset,
+            |m| &mut m.line,
+        );
+        append_shifted(
+            &mut self.anomalies,
+            other.anomalies,
+            SAMPLE_CAP,
+            line_offset,
+            |m| &mut m.line,
+        );
+        append_shifted(
+            &mut self.unreadable_samples,
+            other.unreadable_samples,
+            UNREADABLE_SAMPLES,
+            line_offset,
+            |u| &mut u.line,
+        );
+        for (p, q) in self.pairs.iter_mut().zip(&other.pairs) {
+            p.records += q.records;
+            p.accepted += q.accepted;
+            p.rejected += q.rejected;
+            p.bytes = p.bytes.saturating_add(q.bytes);
+        }
+        self.talkers_trimmed |= other.talkers_trimmed;
+        for (k, (n, b)) in other.talkers {
+            let e = self.talkers.entry(k).or_insert((0, 0));
+            e.0 += n;
+            e.1 = e.1.saturating_add(b);
+        }
+        if self.talkers.len() >= TALKER_KEEP * 4 {
+            self.trim_talkers();
+        }
+        self.c.traces += other.c.traces;
+        self.c.cache_hits += other.c.cache_hits;
+        self.c.trace_errors += other.c.trace_errors;
+    }
+
+    /// The finished report.
+    pub fn finish(mut self) -> FlowReport {
+        let names = self.c.zone_names().to_vec();
+        let mut zone_pairs: Vec<ZonePair> = self
+            .pairs
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| p.records > 0)
+            .map(|(i, p)| ZonePair {
+                from: names[i / self.zones].clone(),
+                to: names[i % self.zones].clone(),
+                records: p.records,
+                accepted: p.accepted,
+                rejected: p.rejected,
+                bytes: p.bytes,
+            })
+            .collect();
+        zone_pairs.sort_by(|a, b| {
+            b.records
+                .cmp(&a.records)
+                .then_with(|| a.from.cmp(&b.from))
+                .then_with(|| a.to.cmp(&b.to))
+        });
+        let mut talkers: Vec<(IpAddr, (u64, u64))> =
+            self.talkers.iter().map(|(k, v)| (k.0, *v)).collect();
+        talkers.sort_unstable_by(|a, b| {
+            b.1.1
+                .cmp(&a.1.1)
+                .then(b.1.0.cmp(&a.1.0))
+                .then(a.0.cmp(&b.0))
+        });
+        talkers.truncate(TOP_TALKERS);
+        let top_talkers = talkers
+            .into_iter()
+            .map(|(address, (records, bytes))| {
+                let c = self.c.addr(address);
+                Talker {
+                    address,
+                    name: self.c.label(&c).map(str::to_string),
+                    zone: names.get(c.zone as usize).cloned().unwrap_or_default(),
+                    records,
+                    bytes,
+                }
+            })
+            .collect();
+        FlowReport {
+            topology: self.c.topology().name.clone(),
+            files: self.files,
+            records: self.records,
+            skipped: self.skipped,
+            unreadable: self.unreadable,
+            unreadable_samples: self.unreadable_samples,
+            judged: self.judged,
+            consistent: self.consistent,
+            replies: self.replies,
+            unjudged: self.unjudged,
+            outside: self.outside,
+            counts: self.counts,
+            sample_cap: SAMPLE_CAP,
+            drift: self.drift,
+            broken: self.broken,
+            anomalies: self.anomalies,
+            zone_pairs,
+            top_talkers,
+            talkers_approximate: self.talkers_trimmed,
+            cache: CacheStats {
+                traces: self.c.traces,
+                hits: self.c.cache_hits,
+                errors: self.c.trace_errors,
+            },
+        }
+    }
+}
+
+/// Lines of each list shown in the text report.
+const TEXT_SHOWN: usize = 20;
+
+fn bytes_text(b: u64) -> String {
+    const UNITS: [&str; 5] = ["B", "KiB", "MiB", "GiB", "TiB"];
+    let mut v = b as f64;
+    let mut u = 0;
+    while v >= 1024.0 && u < UNITS.len() - 1 {
+        v /= 1024.0;
+        u += 1;
+    }
+    if u == 0 {
+        format!("{b} B")
+    } else {
+        format!("{v:.1} {}", UNITS[u])
+    }
+}
+
+fn end_text(addr: IpAddr, port: Option<u16>, name: Option<&str>) -> String {
+    let mut s = match addr {
+        IpAddr::V6(_) if port.is_some() => format!("[{addr}]"),
+        _ => addr.to_string(),
+    };
+    if let Some(p) = port {
+        let _ = write!(s, ":{p}");
+    }
+    if let Some(n) = name {
+        let _ = write!(s, " ({n})");
+    }
+    s
+}
+
+fn rule_text(verdict: Verdict, d: Option<&DecidingRule>) -> String {
+    match d {
+        None if verdict == Verdict::NoRoute => "no route".to_string(),
+        None => "no rule on the path".to_string(),
+        Some(d) => {
+            let prio = d.priority.map(|p| format!(" ({p})")).unwrap_or_default();
+            format!("{} {}{prio} at {}", d.rule_set, d.rule, d.at)
+        }
+    }
+}
+
+fn more(out: &mut dyn Write, total: u64, shown: usize) -> io::Result<()> {
+    if total > shown as u64 {
+        writeln!(
+            out,
+            "  … and {} more (--format json lists up to {SAMPLE_CAP})",
+            total - shown as u64
+        )?;
+    }
+    Ok(())
+}
+
+/// Writes the report for people.
+pub fn render_text(r: &FlowReport, out: &mut dyn Write) -> io::Result<()> {
+    writeln!(out, "{} — flow logs against the design", r.topology)?;
+    for f in &r.files {
+        writeln!(
+            out,
+            "  {}: {}{}, {} records, {} skipped (NODATA/SKIPDATA), {} unreadable",
+            f.file,
+            f.format,
+            if f.compressed { " (gzip)" } else { "" },
+            f.records,
+            f.skipped,
+            f.unreadable
+        )?;
+    }
+    writeln!(
+        out,
+        "\n{} records: {} judged ({} as the design says, {} drift, {} broken), {} replies, {} outside the design, {} not judged; {} skipped, {} unreadable",
+        r.records,
+        r.judged,
+        r.consistent,
+        r.counts.drift,
+        r.counts.broken,
+        r.replies,
+        r.outside,
+        r.unjudged,
+        r.skipped,
+        r.unreadable
+    )?;
+    writeln!(
+        out,
+        "anomalies: {} ({} data_zone_egress, {} large_transfer, {} unapproved_endpoint)",
+        r.counts.anomalies,
+        r.counts.data_zone_egress,
+        r.counts.large_transfer,
+        r.counts.unapproved_endpoint
+    )?;
+
+    if !r.drift.is_empty() {
+        writeln!(
+            out,
+            "\nDRIFT — accepted, but the design denies ({})",
+            r.counts.drift
+        )?;
+        for m in r.drift.iter().take(TEXT_SHOWN) {
+            mismatch_text(m, out)?;
+        }
+        more(out, r.counts.drift, r.drift.len().min(TEXT_SHOWN))?;
+    }
+    if !r.broken.is_empty() {
+        writeln!(
+            out,
+            "\nBROKEN — rejected, but the design allows ({})",
+            r.counts.broken
+        )?;
+        for m in r.broken.iter().take(TEXT_SHOWN) {
+            mismatch_text(m, out)?;
+            if !m.path.is_empty() {
+                writeln!(out, "      design path: {}", m.path.join(" → "))?;
+            }
+            if !m.allowed_by.is_empty() {
+                let rules: Vec<String> = m
+                    .allowed_by
+                    .iter()
+                    .map(|a| format!("{} {} at {}", a.rule_set, a.rule, a.at))
+                    .collect();
+                writeln!(out, "      allowed by: {}", rules.join("; "))?;
+            }
+            writeln!(
+                out,
+                "      the network does something the design does not: look for a rule or route missing from the file (a NACL, an on-host firewall)"
+            )?;
+        }
+        more(out, r.counts.broken, r.broken.len().min(TEXT_SHOWN))?;
+    }
+    if !r.anomalies.is_empty() {
+        writeln!(out, "\nANOMALIES ({})", r.counts.anomalies)?;
+        for a in r.anomalies.iter().take(TEXT_SHOWN) {
+            writeln!(
+                out,
+                "  {}:{}  {:<8} {:<19} {} → {} {} {} {}",
+                a.file,
+                a.line,
+                a.severity,
+                a.kind,
+                end_text(a.src, None, a.src_name.as_deref()),
+                end_text(a.dst, Some(a.port), a.dst_name.as_deref()),
+                a.protocol,
+                a.observed,
+                bytes_text(a.bytes),
+            )?;
+            writeln!(out, "      {}", a.message)?;
+        }
+        more(out, r.counts.anomalies, r.anomalies.len().min(TEXT_SHOWN))?;
+    }
+    if !r.zone_pairs.is_empty() {
+        writeln!(out, "\nZONE PAIRS (initiator → responder)")?;
+        let w = r
+            .zone_pairs
+            .iter()
+            .map(|p| p.from.len() + p.to.len() + 3)
+            .max()
+            .unwrap_or(0)
+            .max(9);
+        writeln!(
+            out,
+            "  {:<w$}  {:>10}  {:>10}  {:>10}  {:>10}",
+            "zones", "records", "accepted", "rejected", "bytes"
+        )?;
+        for p in &r.zone_pairs {
+            let name = format!("{} → {}", p.from, p.to);
+            writeln!(
+                out,
+                "  {name:<w$}  {:>10}  {:>10}  {:>10}  {:>10}",
+                p.records,
+                p.accepted,
+                p.rejected,
+                bytes_text(p.bytes)
+            )?;
+        }
+    }
+    if !r.top_talkers.is_empty() {
+        let approx = if r.talkers_approximate {
+            " (approximate)"
+        } else {
+            ""
+        };
+        writeln!(out, "\nTOP TALKERS by bytes{approx}")?;
+        for t in &r.top_talkers {
+            writeln!(
+                out,
+                "  {:<40} {:<12} {:>10} records {:>10}",
+                end_text(t.address, None, t.name.as_deref()),
+                t.zone,
+                t.records,
+                bytes_text(t.bytes)
+            )?;
+        }
+    }
+    if !r.unreadable_samples.is_empty() {
+        writeln!(out, "\nUNREADABLE ({}; the first shown)", r.unreadable)?;
+        for u in &r.unreadable_samples {
+            writeln!(out, "  {}:{}: {}", u.file, u.line, u.why)?;
+            if !u.text.is_empty() {
+                writeln!(out, "      {}", u.text)?;
+            }
+        }
+    }
+    writeln!(
+        out,
+        "\n{} distinct flows traced against the design, {} answered from the cache",
+        r.cache.traces, r.cache.hits
+    )?;
+    Ok(())
+}
+
+fn mismatch_text(m: &Mismatch, out: &mut dyn Write) -> io::Result<()> {
+    let reply = if m.reply { " (reply)" } else { "" };
+    writeln!(
+        out,
+        "  {}:{}  {} → {} {}  {}{reply}, design: {} ({})",
+        m.file,
+        m.line,
+        end_text(m.src, None, m.src_name.as_deref()),
+        end_text(m.dst, m.port.filter(|_| !m.reply), m.dst_name.as_deref()),
+        m.protocol,
+        m.observed.to_uppercase(),
+        m.verdict,
+        rule_text(m.verdict, m.decided_by.as_ref())
+    )?;
+    if !m.reason.is_empty() {
+        writeln!(out, "      {}", m.reason)?;
+    }
+    Ok(())
+}
+
+/// Append the samples of a later part of a split log to `into`, up to `cap`, with their line
+/// numbers moved by the lines that came before that part.
+fn append_shifted<T>(
+    into: &mut Vec<T>,
+    from: Vec<T>,
+    cap: usize,
+    shift: u64,
+    line: impl Fn(&mut T) -> &mut u64,
+) {
+    for mut item in from.into_iter().take(cap.saturating_sub(into.len())) {
+        *line(&mut item) += shift;
+        into.push(item);
+    }
+}

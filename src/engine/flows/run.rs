@@ -1,0 +1,345 @@
+//! Running `zonescope flows`: open the logs (files, `-` for standard input), stream each
+//! through the reader into an [`Analyzer`], and print the report as text or JSON.
+//!
+//! A large plain AWS log in a regular file is split at line boundaries into one part per
+//! worker and the parts are read on scoped threads, each with its own caches; the parts'
+//! analyses are merged in file order, so the report is the one a single pass gives (only the
+//! cache counters differ). The split is checked against the reader's own counts (header lines
+//! seen by each part), and a log whose format changes part-way falls back to one pass.
+//!
+//! Owns: the `flows` subcommand's I/O. Must never: read a log into memory, write anywhere but
+//! the given writer, or turn malformed log content into an error (only a path that cannot be
+//! opened or read is one, exit 2).
+
+use std::fs::File;
+use std::io::{self, Cursor, Read, Seek, SeekFrom, Write};
+
+use super::classify::SharedVerdicts;
+use super::read::{Detected, LogFormat, Stats, detect, read_log};
+use super::report::{Analyzer, FlowReport, render_text};
+use crate::cli::CliError;
+use crate::cli::args::{FlowsArgs, LogFormatArg, TextJson};
+use crate::model::{self, Topology};
+
+/// Smallest file that is split across workers.
+pub const PARALLEL_MIN_BYTES: u64 = 8 << 20;
+/// Bytes read at the start of a log to find its header lines, and at a split point to find
+/// the next line start.
+const PROBE: usize = 64 << 10;
+/// Most workers used.
+const MAX_JOBS: usize = 16;
+
+/// Fields an AWS header must name for records to be read.
+const REQUIRED: [&str; 6] = [
+    "srcaddr", "dstaddr", "srcport", "dstport", "protocol", "action",
+];
+
+/// One log to read: a path, or `-` for standard input.
+enum Source {
+    Stdin,
+    File(File),
+}
+
+/// How to read the logs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Options {
+    pub format: LogFormat,
+    /// Workers for a large plain AWS log; 0 = one per core, 1 = one pass.
+    pub jobs: usize,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            format: LogFormat::Auto,
+            jobs: 1,
+        }
+    }
+}
+
+/// Why logs could not be analysed (exit 2).
+#[derive(Debug, thiserror::Error)]
+#[error("{path}: {source}")]
+pub struct LogError {
+    pub path: String,
+    #[source]
+    pub source: io::Error,
+}
+
+/// `zonescope flows FILE LOG...`.
+pub fn run_flows(a: &FlowsArgs, out: &mut dyn Write) -> Result<u8, CliError> {
+    let t = model::load(&a.file)?;
+    let opts = Options {
+        format: match a.log_format {
+            LogFormatArg::Auto => LogFormat::Auto,
+            LogFormatArg::Aws => LogFormat::Aws,
+            LogFormatArg::Azure => LogFormat::Azure,
+        },
+        jobs: a.jobs,
+    };
+    let logs: Vec<String> = a
+        .logs
+        .iter()
+        .map(|p| p.to_string_lossy().into_owned())
+        .collect();
+    let report = analyze_logs(&t, &logs, opts).map_err(|e| {
+        CliError::usage(
+            format!("cannot read the flow log {e}"),
+            "give AWS VPC flow log text or Azure NSG/VNet flow log JSON files (gzip is fine), or `-` for standard input",
+        )
+    })?;
+    match a.format {
+        TextJson::Json => {
+            serde_json::to_writer_pretty(&mut *out, &report).map_err(io::Error::from)?;
+            writeln!(out)?;
+        }
+        TextJson::Text => render_text(&report, out)?,
+    }
+    Ok(0)
+}
+
+/// Reads every log in order (each path opened first, so a bad path fails before any work)
+/// and reports on them together.
+pub fn analyze_logs(t: &Topology, logs: &[String], opts: Options) -> Result<FlowReport, LogError> {
+    let mut sources = Vec::with_capacity(logs.len());
+    for path in logs {
+        if path == "-" {
+            sources.push(Source::Stdin);
+        } else {
+            let f = File::open(path).map_err(|source| LogError {
+                path: path.clone(),
+                source,
+            })?;
+            sources.push(Source::File(f));
+        }
+    }
+    let jobs = match opts.jobs {
+        0 => std::thread::available_parallelism().map_or(1, usize::from),
+        n => n,
+    }
+    .min(MAX_JOBS);
+    let mut an = Analyzer::new(t);
+    for (path, source) in logs.iter().zip(sources) {
+        let err = |source| LogError {
+            path: path.clone(),
+            source,
+        };
+        match source {
+            Source::Stdin => {
+                an.set_file("-");
+                let stats =
+                    read_log(io::stdin().lock(), opts.format, |ev| an.event(ev)).map_err(err)?;
+                an.file_done(&stats);
+            }
+            Source::File(f) => {
+                analyze_file(&mut an, t, path, f, opts.format, jobs).map_err(err)?;
+            }
+        }
+    }
+    Ok(an.finish())
+}
+
+/// Analyses a reader holding one log (tests, benchmarks).
+pub fn analyze_reader<R: Read>(
+    an: &mut Analyzer<'_>,
+    name: &str,
+    input: R,
+    format: LogFormat,
+) -> io::Result<Stats> {
+    an.set_file(name);
+    let stats = read_log(input, format, |ev| an.event(ev))?;
+    an.file_done(&stats);
+    Ok(stats)
+}
+
+fn analyze_file(
+    an: &mut Analyzer<'_>,
+    t: &Topology,
+    path: &str,
+    mut f: File,
+    format: LogFormat,
+    jobs: usize,
+) -> io::Result<()> {
+    if jobs > 1
+        && format != LogFormat::Azure
+        && let Some(plan) = plan(&mut f, jobs)?
+        && parallel(an, t, path, &plan)?
+    {
+        return Ok(());
+    }
+    f.seek(SeekFrom::Start(0))?;
+    analyze_reader(an, path, f, format)?;
+    Ok(())
+}
+
+/// How a log is split: part `k` is `bounds[k]..bounds[k + 1]`; parts after the first read
+/// `prefix` (the last header line of the log's start) before their bytes.
+#[derive(Debug)]
+struct Plan {
+    bounds: Vec<u64>,
+    prefix: Option<Vec<u8>>,
+    /// Header lines at the start of the log (all in the first part).
+    headers: u64,
+}
+
+/// A split of a large plain AWS log into `jobs` parts, when that is safe.
+fn plan(f: &mut File, jobs: usize) -> io::Result<Option<Plan>> {
+    let meta = f.metadata()?;
+    let len = meta.len();
+    if !meta.is_file() || len < PARALLEL_MIN_BYTES {
+        return Ok(None);
+    }
+    let head = read_at(f, 0, PROBE)?;
+    if detect(&head) != Detected::Aws {
+        return Ok(None);
+    }
+    let Some(last_nl) = head.iter().rposition(|b| *b == b'\n') else {
+        return Ok(None);
+    };
+    let (mut headers, mut prefix) = (0u64, None);
+    for line in head[..last_nl].split(|b| *b == b'\n') {
+        match header_kind(line) {
+            HeaderKind::Data => {}
+            HeaderKind::Header => {
+                headers += 1;
+                let mut p = line.to_vec();
+                p.push(b'\n');
+                prefix = Some(p);
+            }
+            HeaderKind::Unsure => return Ok(None),
+        }
+    }
+    let parts = jobs.min((len / (1 << 20)) as usize).max(1);
+    let mut bounds = vec![0u64];
+    for k in 1..parts {
+        let pos = len / parts as u64 * k as u64;
+        let probe = read_at(f, pos, PROBE)?;
+        let Some(i) = probe.iter().position(|b| *b == b'\n') else {
+            return Ok(None);
+        };
+        let b = pos + i as u64 + 1;
+        if b >= len || b <= *bounds.last().unwrap_or(&0) || b <= last_nl as u64 {
+            return Ok(None);
+        }
+        bounds.push(b);
+    }
+    bounds.push(len);
+    if bounds.len() < 3 {
+        return Ok(None);
+    }
+    Ok(Some(Plan {
+        bounds,
+        prefix,
+        headers,
+    }))
+}
+
+fn read_at(f: &mut File, pos: u64, n: usize) -> io::Result<Vec<u8>> {
+    f.seek(SeekFrom::Start(pos))?;
+    let mut buf = Vec::with_capacity(n);
+    Read::by_ref(f).take(n as u64).read_to_end(&mut buf)?;
+    Ok(buf)
+}
+
+enum HeaderKind {
+    Data,
+    Header,
+    /// A header the reader would reject or may read differently: do not split.
+    Unsure,
+}
+
+/// What the AWS reader makes of a line, as far as headers go.
+fn header_kind(line: &[u8]) -> HeaderKind {
+    let text = String::from_utf8_lossy(line);
+    let body = text.trim();
+    let (hashed, body) = match body.strip_prefix('#') {
+        Some(rest) => (true, rest),
+        None => (false, body),
+    };
+    let words: Vec<&str> = body.split_ascii_whitespace().collect();
+    let names = !words.is_empty()
+        && words.iter().all(|w| {
+            w.starts_with(|c: char| c.is_ascii_lowercase())
+                && w.chars().all(|c| c.is_ascii_lowercase() || c == '-')
+        })
+        && words.contains(&"srcaddr")
+        && words.contains(&"dstaddr");
+    if !names {
+        return HeaderKind::Data;
+    }
+    let complete = REQUIRED.iter().all(|r| words.contains(r));
+    match (complete, hashed) {
+        (true, _) => HeaderKind::Header,
+        // A `#` line without every field is a comment to the reader.
+        (false, true) => HeaderKind::Data,
+        (false, false) => HeaderKind::Unsure,
+    }
+}
+
+/// Reads the parts of `plan` on scoped threads and merges them into `an`; `false` (and `an`
+/// untouched) when the parts' header counts show the split was not safe.
+fn parallel(an: &mut Analyzer<'_>, t: &Topology, path: &str, plan: &Plan) -> io::Result<bool> {
+    let parts = plan.bounds.len() - 1;
+    let shared = SharedVerdicts::default();
+    let shared = &shared;
+    let results: Vec<io::Result<(Analyzer<'_>, Stats)>> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..parts)
+            .map(|k| {
+                let (from, to) = (plan.bounds[k], plan.bounds[k + 1]);
+                let prefix = if k > 0 { plan.prefix.as_deref() } else { None };
+                s.spawn(move || -> io::Result<(Analyzer<'_>, Stats)> {
+                    let mut f = File::open(path)?;
+                    f.seek(SeekFrom::Start(from))?;
+                    let part = f.take(to - from);
+                    let mut a = Analyzer::with_shared(t, shared);
+                    let stats = analyze_reader(
+                        &mut a,
+                        path,
+                        Cursor::new(prefix.unwrap_or_default()).chain(part),
+                        LogFormat::Aws,
+                    )?;
+                    Ok((a, stats))
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| {
+                h.join()
+                    .unwrap_or_else(|_| Err(io::Error::other("a flow-log worker failed")))
+            })
+            .collect()
+    });
+    let mut done = Vec::with_capacity(parts);
+    for r in results {
+        done.push(r?);
+    }
+    let prefix_lines = u64::from(plan.prefix.is_some());
+    for (k, (_, stats)) in done.iter().enumerate() {
+        let expected = if k == 0 { plan.headers } else { prefix_lines };
+        let last = k + 1 == parts;
+        if stats.headers < expected || (!last && stats.headers != expected) {
+            return Ok(false);
+        }
+    }
+    let mut total = Stats {
+        format: LogFormat::Aws,
+        ..Stats::default()
+    };
+    let mut offset = 0u64;
+    for (k, (part, stats)) in done.into_iter().enumerate() {
+        let extra = if k == 0 { 0 } else { prefix_lines };
+        an.merge(part, offset - extra);
+        offset += stats.lines - extra;
+        total.records += stats.records;
+        total.skipped += stats.skipped;
+        total.unreadable += stats.unreadable;
+        total.lines += stats.lines - extra;
+        total.comments += stats.comments;
+        total.headers += stats.headers - extra;
+    }
+    an.set_file(path);
+    an.file_done(&total);
+    an.set_parts(parts);
+    Ok(true)
+}

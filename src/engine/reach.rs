@@ -1,0 +1,1035 @@
+//! Exact reachability for the design review and the matrix: which ports (TCP and UDP, all
+//! 65,536 of each) a source can open to a destination, over every endpoint of a group, with no
+//! sampling, under a what-if when one is given.
+//!
+//! Owns: the [`Engine`] (routes and zone-policy answers cached per topology), endpoint
+//! [`Group`]s (endpoints no rule can tell apart), the external address classes
+//! ([`External`]: one address per set of internet addresses every rule treats alike), and
+//! [`Reach`]. It walks the same enforcement sequence as [`crate::engine::trace`] (source subnet and
+//! endpoint rules, firewalls on the route, destination subnet and endpoint rules, the zone
+//! policy, public access, listeners), but carries a [`PortSet`] through it: each stage gives the
+//! exact set of ports it allows ([`crate::engine::policy::allowed_ports`]), and a flow on port
+//! `p` is allowed iff `p` is in every stage's set, so the intersection is exact. Routes come
+//! from one breadth-first search per source network, the same search as
+//! [`crate::engine::path::route::net_route`]. `check` confirms every non-empty answer with one real
+//! trace on a witness port; the matrix is tested cell by cell against real traces.
+//!
+//! Must never: report anything itself, print, or decide what a finding is.
+
+use std::cell::RefCell;
+use std::collections::{HashMap, HashSet};
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+use std::rc::Rc;
+
+use ipnet::IpNet;
+
+use crate::engine::path::route::{NetRoute, internet_route};
+use crate::engine::policy::{Ctx, Flow, Party, allowed_ports, evaluate};
+use crate::engine::trace::{Query, WhatIf};
+use crate::model::rules::{Action, Direction, PortSet, Protocol, RuleSet, RuleSetKind, Selector};
+use crate::model::{EpIx, Kind, NetIx, RuleSetIx, SubnetIx, Topology, ZoneIx};
+
+/// What a flow is sent to.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Target {
+    /// An endpoint by id: a PaaS service is reached through its nearest routable private
+    /// endpoint, else publicly (as `trace` does).
+    Ep(EpIx),
+    /// A PaaS service reached over the internet, as when its private endpoints fail.
+    Public(EpIx),
+    /// An address outside every network.
+    Addr(IpAddr),
+    /// A name outside every private zone (an FQDN a firewall rule names).
+    Name(String),
+}
+
+/// The ports a flow may use, per transport.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reach {
+    pub tcp: PortSet,
+    pub udp: PortSet,
+    pub via_pe: Option<EpIx>,
+}
+
+impl Reach {
+    pub fn any(&self) -> bool {
+        !self.tcp.is_empty() || !self.udp.is_empty()
+    }
+
+    /// A port to confirm it on: TCP first.
+    pub fn witness(&self) -> Option<(Protocol, u16)> {
+        self.tcp
+            .first()
+            .map(|p| (Protocol::Tcp, p))
+            .or_else(|| self.udp.first().map(|p| (Protocol::Udp, p)))
+    }
+
+    /// `tcp/443,8443 udp/53`.
+    pub fn text(&self) -> String {
+        let mut v = Vec::new();
+        if !self.tcp.is_empty() {
+            v.push(format!("tcp/{}", self.tcp));
+        }
+        if !self.udp.is_empty() {
+            v.push(format!("udp/{}", self.udp));
+        }
+        v.join(" ")
+    }
+}
+
+/// A resolved destination (mirrors the trace's `End`).
+#[derive(Debug, Clone)]
+struct Dst {
+    party: Party,
+    ep: Option<EpIx>,
+    via_pe: Option<EpIx>,
+}
+
+/// For each network, the network a route search first met it from.
+type Parents = Rc<Vec<Option<NetIx>>>;
+
+/// The protocols a zone-policy answer is cached for (every [`Protocol`]).
+const PROTOCOLS: usize = 6;
+const _: () = assert!(
+    Protocol::Http as usize + 1 == PROTOCOLS,
+    "a protocol without a slot"
+);
+
+/// Slots of the dense zone-policy cache: every (zone, zone, protocol), up to 256 zones (beyond,
+/// answers are computed each time).
+fn policy_slots(t: &Topology) -> usize {
+    let z = t.zones().len();
+    if z <= 256 { z * z * PROTOCOLS } else { 0 }
+}
+
+/// The firewalls on the way to the internet; `None`: no route out.
+type InternetFirewalls = Option<Vec<EpIx>>;
+
+/// Exact reachability over one topology, with caches.
+pub struct Engine<'a> {
+    pub t: &'a Topology,
+    /// What is switched off (what-if): routes, private endpoints, ends and rules.
+    w: WhatIf,
+    /// Per source network: for every network, the network during whose expansion the route
+    /// search first met it (the BFS of [`crate::engine::path::route::net_route`], run once for all destinations).
+    parents: RefCell<Vec<Option<Parents>>>,
+    /// Per (source network, subnet egress flag): the firewalls to the internet, if any route.
+    inet: RefCell<HashMap<(NetIx, bool), InternetFirewalls>>,
+    /// The zone policy names only zones and `*`: its answer depends on the two zones alone.
+    policy_pure: bool,
+    /// Per (source zone, destination zone, protocol), when there are few enough zones.
+    policy_cache: RefCell<Vec<Option<Rc<PortSet>>>>,
+}
+
+/// The source party of an endpoint.
+pub fn src_party(t: &Topology, e: EpIx) -> Party {
+    Party::of_endpoint(t, e)
+}
+
+/// The source party of an address (outside every network, or inside one).
+pub fn addr_party(t: &Topology, a: IpAddr) -> Party {
+    let m = t.lookup_ip(a);
+    if let Some(e) = m.endpoint {
+        let mut p = Party::of_endpoint(t, e);
+        p.addr = Some(a);
+        return p;
+    }
+    Party {
+        subnet: m.subnet,
+        network: m.network,
+        zone: m.subnet.and_then(|s| t.subnet(s).zone),
+        addr: Some(a),
+        outside: m.network.is_none(),
+        ..Party::default()
+    }
+}
+
+fn ephemeral() -> PortSet {
+    PortSet::range(1024, 65535)
+}
+
+impl<'a> Engine<'a> {
+    pub fn new(t: &'a Topology) -> Self {
+        Self::with_whatif(t, &WhatIf::default())
+    }
+
+    /// An engine that answers as [`crate::engine::trace::trace`] does under the what-if `w`.
+    pub fn with_whatif(t: &'a Topology, w: &WhatIf) -> Self {
+        let policy_pure = t.zone_policy().is_none_or(|p| {
+            p.rules.iter().all(|r| {
+                r.fqdns.is_empty()
+                    && r.sources
+                        .iter()
+                        .chain(&r.destinations)
+                        .all(|s| matches!(s, Selector::Any | Selector::Zone(_)))
+            })
+        });
+        Engine {
+            t,
+            w: w.clone(),
+            parents: RefCell::new(vec![None; t.networks().len()]),
+            inet: RefCell::new(HashMap::new()),
+            policy_pure,
+            policy_cache: RefCell::new(vec![None; policy_slots(t)]),
+        }
+    }
+
+    /// The breadth-first search of [`crate::engine::path::route::net_route`] from `from`, for every destination at once:
+    /// only networks with an egress firewall (not switched off) are crossed, and a destination's
+    /// route is through the first expanded network that peers with it (the same order, so the
+    /// same route). Switched-off networks and peerings are never used.
+    fn parents(&self, from: NetIx) -> Parents {
+        if let Some(p) = &self.parents.borrow()[from.index()] {
+            return p.clone();
+        }
+        let t = self.t;
+        let n = t.networks().len();
+        let mut parent: Vec<Option<NetIx>> = vec![None; n];
+        let mut seen = vec![false; n];
+        seen[from.index()] = true;
+        let w = &self.w;
+        let mut q = std::collections::VecDeque::new();
+        if !w.network_down(t, from) {
+            q.push_back(from);
+        }
+        while let Some(cur) = q.pop_front() {
+            for (next, p) in t.peers(cur) {
+                if seen[next.index()] || w.peering_down(p) || w.network_down(t, next) {
+                    continue;
+                }
+                if parent[next.index()].is_none() {
+                    parent[next.index()] = Some(cur);
+                }
+                if t.network(next)
+                    .egress
+                    .is_some_and(|fw| !w.endpoint_down(t, fw))
+                {
+                    seen[next.index()] = true;
+                    q.push_back(next);
+                }
+            }
+        }
+        let rc = Rc::new(parent);
+        self.parents.borrow_mut()[from.index()] = Some(rc.clone());
+        rc
+    }
+
+    /// The route [`crate::engine::path::route::net_route`] finds from `a` to `b`, from the cached search.
+    pub fn net_route(&self, a: NetIx, b: NetIx) -> Option<NetRoute> {
+        if self.w.network_down(self.t, a) || self.w.network_down(self.t, b) {
+            return None;
+        }
+        if a == b {
+            return Some(NetRoute {
+                networks: vec![a],
+                firewalls: Vec::new(),
+            });
+        }
+        let parent = self.parents(a);
+        let mut chain = vec![b];
+        let mut cur = b;
+        while cur != a {
+            cur = parent[cur.index()]?;
+            chain.push(cur);
+        }
+        chain.reverse();
+        let firewalls = chain[1..chain.len() - 1]
+            .iter()
+            .filter_map(|m| self.t.network(*m).egress)
+            .collect();
+        Some(NetRoute {
+            networks: chain,
+            firewalls,
+        })
+    }
+
+    fn inet_route(&self, a: NetIx, sub_egress: bool) -> Option<Vec<EpIx>> {
+        self.inet
+            .borrow_mut()
+            .entry((a, sub_egress))
+            .or_insert_with(|| {
+                internet_route(self.t, a, sub_egress, &self.w)
+                    .ok()
+                    .map(|r| r.firewalls)
+            })
+            .clone()
+    }
+
+    /// The zone a target has, before routing decides how it is reached.
+    fn target_zone(&self, target: &Target) -> Option<ZoneIx> {
+        match target {
+            Target::Ep(e) | Target::Public(e) => {
+                let ep = self.t.endpoint(*e);
+                match (ep.kind, ep.target) {
+                    (Kind::PrivateEndpoint, Some(svc)) => self.t.endpoint(svc).zone,
+                    _ => ep.zone,
+                }
+            }
+            Target::Addr(_) | Target::Name(_) => None,
+        }
+    }
+
+    fn best_pe(&self, src: &Party, service: EpIx) -> Option<EpIx> {
+        let from = src.network?;
+        self.t
+            .private_endpoints_of(service)
+            .iter()
+            .filter(|pe| !self.w.endpoint_down(self.t, **pe))
+            .filter_map(|pe| {
+                let net = self.t.endpoint(*pe).network?;
+                self.hops(from, net).map(|h| (h, *pe))
+            })
+            .min_by_key(|(h, pe)| (*h, pe.index()))
+            .map(|(_, pe)| pe)
+    }
+
+    fn via_pe(&self, service: EpIx, pe: EpIx) -> Dst {
+        Dst {
+            party: crate::engine::trace::party_via_pe(self.t, service, pe),
+            ep: Some(service),
+            via_pe: Some(pe),
+        }
+    }
+
+    fn resolve(&self, src: &Party, target: &Target) -> Dst {
+        let t = self.t;
+        match target {
+            Target::Ep(e) => {
+                let ep = t.endpoint(*e);
+                if ep.kind == Kind::PrivateEndpoint
+                    && let Some(svc) = ep.target
+                {
+                    return self.via_pe(svc, *e);
+                }
+                if ep.is_paas()
+                    && let Some(pe) = self.best_pe(src, *e)
+                {
+                    return self.via_pe(*e, pe);
+                }
+                Dst {
+                    party: Party::of_endpoint(t, *e),
+                    ep: Some(*e),
+                    via_pe: None,
+                }
+            }
+            Target::Public(e) => {
+                let mut party = Party::of_endpoint(t, *e);
+                party.subnet = None;
+                party.network = None;
+                party.addr = None;
+                party.outside = true;
+                Dst {
+                    party,
+                    ep: Some(*e),
+                    via_pe: None,
+                }
+            }
+            Target::Addr(a) => {
+                let m = t.lookup_ip(*a);
+                if let Some(e) = m.endpoint
+                    && let Some(svc) = t.endpoint(e).target
+                    && t.endpoint(e).kind == Kind::PrivateEndpoint
+                {
+                    return self.via_pe(svc, e);
+                }
+                Dst {
+                    party: addr_party(t, *a),
+                    ep: m.endpoint,
+                    via_pe: None,
+                }
+            }
+            Target::Name(n) => Dst {
+                party: Party {
+                    outside: true,
+                    fqdn: Some(n.clone()),
+                    ..Party::default()
+                },
+                ep: None,
+                via_pe: None,
+            },
+        }
+    }
+
+    /// A what-if switched off the source, the destination or the private endpoint on the way.
+    fn an_end_down(&self, src: &Party, dst: &Dst) -> bool {
+        let down = |e: Option<EpIx>| e.is_some_and(|e| self.w.endpoint_down(self.t, e));
+        down(src.ep) || down(dst.ep) || down(dst.via_pe)
+    }
+
+    /// The firewalls on the route and whether it crosses the internet; `None`: no route.
+    fn route(&self, src: &Party, dst: &Dst) -> Option<(Vec<EpIx>, bool)> {
+        if self.an_end_down(src, dst) {
+            return None;
+        }
+        match (src.outside, dst.party.outside) {
+            (true, true) => Some((Vec::new(), true)),
+            (true, false) => {
+                let ok = dst.via_pe.is_none()
+                    && dst
+                        .ep
+                        .is_some_and(|e| self.t.endpoint(e).public_ip.is_some());
+                ok.then(|| (Vec::new(), false))
+            }
+            (false, true) => {
+                let net = src.network?;
+                let sub_egress = src.subnet.is_some_and(|s| self.t.subnet(s).internet_egress);
+                self.inet_route(net, sub_egress).map(|f| (f, true))
+            }
+            (false, false) => {
+                let r = self.net_route(src.network?, dst.party.network?)?;
+                Some((r.firewalls, false))
+            }
+        }
+    }
+
+    fn policy_ports(&self, src: &Party, dst: &Party, proto: Protocol) -> Option<Rc<PortSet>> {
+        let pol = self.t.zone_policy()?;
+        let (zs, zd) = (src.zone?, dst.zone?);
+        if zs == zd {
+            return None;
+        }
+        let compute = || {
+            let flow = Flow {
+                src,
+                dst,
+                protocol: proto,
+                ports: None,
+            };
+            let disabled = |set: &str, rule: &str| self.w.rule_down(set, rule);
+            let ctx = Ctx {
+                topo: self.t,
+                network: src.network,
+                disabled: &disabled,
+            };
+            allowed_ports(pol, &flow, None, &ctx)
+        };
+        let slot = (zs.index() * self.t.zones().len() + zd.index()) * PROTOCOLS + proto as usize;
+        if !self.policy_pure || slot >= self.policy_cache.borrow().len() {
+            return Some(Rc::new(compute()));
+        }
+        if let Some(p) = &self.policy_cache.borrow()[slot] {
+            return Some(p.clone());
+        }
+        let p = Rc::new(compute());
+        self.policy_cache.borrow_mut()[slot] = Some(p.clone());
+        Some(p)
+    }
+
+    /// Whether the zone policy alone already forbids every port between these zones.
+    fn policy_forbids(&self, src: &Party, target: &Target, proto: Protocol) -> bool {
+        if !self.policy_pure {
+            return false;
+        }
+        let Some(zd) = self.target_zone(target) else {
+            return false;
+        };
+        let probe = Party {
+            zone: Some(zd),
+            ..Party::default()
+        };
+        self.policy_ports(src, &probe, proto)
+            .is_some_and(|p| p.is_empty())
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn stage(
+        &self,
+        rs: &RuleSet,
+        sp: &Party,
+        dp: &Party,
+        proto: Protocol,
+        dir: Option<Direction>,
+        net: Option<NetIx>,
+        acc: &mut PortSet,
+    ) {
+        if acc.is_empty() || (rs.kind == RuleSetKind::Nacl && sp.same_subnet(dp)) {
+            return;
+        }
+        let disabled = |set: &str, rule: &str| self.w.rule_down(set, rule);
+        let ctx = Ctx {
+            topo: self.t,
+            network: net,
+            disabled: &disabled,
+        };
+        let flow = Flow {
+            src: sp,
+            dst: dp,
+            protocol: proto,
+            ports: None,
+        };
+        *acc = acc.intersect(&allowed_ports(rs, &flow, dir, &ctx));
+        if rs.kind == RuleSetKind::Nacl && !acc.is_empty() {
+            // The stateless return leg: reversed, on the ephemeral ports, all or nothing.
+            let eph = ephemeral();
+            let back = Flow {
+                src: dp,
+                dst: sp,
+                protocol: proto,
+                ports: Some(&eph),
+            };
+            let rdir = dir.map(|d| match d {
+                Direction::Inbound => Direction::Outbound,
+                Direction::Outbound => Direction::Inbound,
+            });
+            if evaluate(rs, &back, rdir, &ctx).action == Action::Deny {
+                *acc = PortSet::empty();
+            }
+        }
+    }
+
+    /// [`Engine::stage`] for each rule set of one place, in order.
+    #[allow(clippy::too_many_arguments)]
+    fn stages(
+        &self,
+        sets: &[RuleSetIx],
+        sp: &Party,
+        dp: &Party,
+        proto: Protocol,
+        dir: Option<Direction>,
+        net: Option<NetIx>,
+        acc: &mut PortSet,
+    ) {
+        for rs in sets {
+            self.stage(self.t.rule_set(*rs), sp, dp, proto, dir, net, acc);
+        }
+    }
+
+    /// Every port of `proto` on which `src` reaches `dst`, exactly.
+    fn ports(&self, src: &Party, dst: &Dst, proto: Protocol) -> PortSet {
+        let t = self.t;
+        let dp = &dst.party;
+        let mut acc = PortSet::all();
+        // Listeners (cheapest first; the order of stages does not change an intersection).
+        if let Some(e) = dst.ep {
+            for owner in [dst.via_pe, Some(e)].into_iter().flatten() {
+                if let Some(p) = &t.endpoint(owner).ports {
+                    acc = acc.intersect(p);
+                }
+            }
+        }
+        if acc.is_empty() {
+            return acc;
+        }
+        if let Some(p) = self.policy_ports(src, dp, proto) {
+            acc = acc.intersect(&p);
+        }
+        let out = Some(Direction::Outbound);
+        if !src.outside {
+            if let Some(s) = src.subnet {
+                let sub = t.subnet(s);
+                let net = Some(sub.network);
+                self.stages(&sub.rule_sets, src, dp, proto, out, net, &mut acc);
+            }
+            if let Some(e) = src.ep {
+                let ep = t.endpoint(e);
+                self.stages(&ep.rule_sets, src, dp, proto, out, ep.network, &mut acc);
+            }
+        }
+        if !dp.outside
+            && let Some(s) = dp.subnet
+        {
+            let sub = t.subnet(s);
+            if dst.via_pe.is_none() || sub.private_endpoint_policies {
+                let (inb, net) = (Some(Direction::Inbound), Some(sub.network));
+                self.stages(&sub.rule_sets, src, dp, proto, inb, net, &mut acc);
+            }
+        }
+        for e in [dst.via_pe, dst.ep].into_iter().flatten() {
+            let ep = t.endpoint(e);
+            let (inb, net) = (Some(Direction::Inbound), ep.network.or(dp.network));
+            self.stages(&ep.rule_sets, src, dp, proto, inb, net, &mut acc);
+        }
+        if acc.is_empty() {
+            return acc;
+        }
+        let Some((fws, public)) = self.route(src, dst) else {
+            return PortSet::empty();
+        };
+        for fw in fws {
+            let f = t.endpoint(fw);
+            if f.rule_sets.is_empty() {
+                return PortSet::empty();
+            }
+            for rs in &f.rule_sets {
+                self.stage(t.rule_set(*rs), src, dp, proto, None, f.network, &mut acc);
+            }
+        }
+        if public
+            && let Some(e) = dst.ep
+            && t.endpoint(e).is_paas()
+            && !t.endpoint(e).public_access
+        {
+            return PortSet::empty();
+        }
+        acc
+    }
+
+    /// Whether the zone policy alone forbids every TCP and UDP port from `src` to `target` (the
+    /// same for every target in that zone).
+    pub fn forbids(&self, src: &Party, target: &Target) -> bool {
+        self.policy_forbids(src, target, Protocol::Tcp)
+            && self.policy_forbids(src, target, Protocol::Udp)
+    }
+
+    /// Every TCP and UDP port on which `src` reaches `target`.
+    pub fn reach(&self, src: &Party, target: &Target) -> Reach {
+        let forbid = self.forbidden(src, target);
+        if forbid == (true, true) {
+            return Reach {
+                tcp: PortSet::empty(),
+                udp: PortSet::empty(),
+                via_pe: None,
+            };
+        }
+        let dst = self.resolve(src, target);
+        self.reach_to(src, &dst, forbid)
+    }
+
+    /// [`Engine::reach`] (on one transport only when `only` names it: the other is left empty),
+    /// and whether the flow has a route at all (without one the trace's verdict is `no_route`,
+    /// whatever the rules say).
+    pub fn reach_routed(
+        &self,
+        src: &Party,
+        target: &Target,
+        only: Option<Protocol>,
+    ) -> (Reach, bool) {
+        let dst = self.resolve(src, target);
+        let routed = self.routed(src, &dst);
+        if !routed {
+            let none = Reach {
+                tcp: PortSet::empty(),
+                udp: PortSet::empty(),
+                via_pe: dst.via_pe,
+            };
+            return (none, false);
+        }
+        let (tcp, udp) = self.forbidden(src, target);
+        let forbid = match only {
+            Some(Protocol::Tcp) => (tcp, true),
+            Some(Protocol::Udp) => (true, udp),
+            _ => (tcp, udp),
+        };
+        (self.reach_to(src, &dst, forbid), true)
+    }
+
+    /// Whether the flow has a route (without building it when both ends are in networks).
+    fn routed(&self, src: &Party, dst: &Dst) -> bool {
+        match (
+            src.outside,
+            dst.party.outside,
+            src.network,
+            dst.party.network,
+        ) {
+            (false, false, Some(a), Some(b)) => {
+                !self.an_end_down(src, dst) && self.hops(a, b).is_some()
+            }
+            _ => self.route(src, dst).is_some(),
+        }
+    }
+
+    /// Whether the zone policy alone forbids every TCP port, and every UDP port.
+    fn forbidden(&self, src: &Party, target: &Target) -> (bool, bool) {
+        (
+            self.policy_forbids(src, target, Protocol::Tcp),
+            self.policy_forbids(src, target, Protocol::Udp),
+        )
+    }
+
+    fn reach_to(&self, src: &Party, dst: &Dst, (forbid_tcp, forbid_udp): (bool, bool)) -> Reach {
+        let tcp = if forbid_tcp {
+            PortSet::empty()
+        } else {
+            self.ports(src, dst, Protocol::Tcp)
+        };
+        let udp = if forbid_udp {
+            PortSet::empty()
+        } else {
+            self.ports(src, dst, Protocol::Udp)
+        };
+        Reach {
+            tcp,
+            udp,
+            via_pe: dst.via_pe,
+        }
+    }
+
+    /// The hops of the route [`Engine::net_route`] finds from `a` to `b` (without building it).
+    fn hops(&self, a: NetIx, b: NetIx) -> Option<usize> {
+        if self.w.network_down(self.t, a) || self.w.network_down(self.t, b) {
+            return None;
+        }
+        if a == b {
+            return Some(0);
+        }
+        let parent = self.parents(a);
+        let (mut cur, mut hops) = (b, 0);
+        while cur != a {
+            cur = parent[cur.index()]?;
+            hops += 1;
+        }
+        Some(hops)
+    }
+
+    /// The trace query (and what-if) that replays `src -> target` on one port.
+    pub fn query(
+        &self,
+        from: &str,
+        target: &Target,
+        proto: Protocol,
+        port: u16,
+    ) -> (Query, WhatIf) {
+        let t = self.t;
+        let mut w = WhatIf::default();
+        let to = match target {
+            Target::Ep(e) => t.endpoint(*e).id.clone(),
+            Target::Public(e) => {
+                w.endpoints
+                    .extend(t.private_endpoints_of(*e).iter().copied());
+                t.endpoint(*e).id.clone()
+            }
+            Target::Addr(a) => a.to_string(),
+            Target::Name(n) => n.clone(),
+        };
+        (Query::new(from, &to, Some(port), proto), w)
+    }
+}
+
+/// Endpoints that every rule treats alike: one representative is enough.
+#[derive(Debug, Clone)]
+pub struct Group {
+    pub rep: EpIx,
+    pub members: Vec<EpIx>,
+}
+
+/// Every selector of every rule (rule sets and zone policy).
+fn all_selectors(t: &Topology) -> impl Iterator<Item = &Selector> {
+    t.rule_sets()
+        .iter()
+        .chain(t.zone_policy())
+        .flat_map(|rs| rs.rules.iter())
+        .flat_map(|r| r.sources.iter().chain(r.destinations.iter()))
+}
+
+/// Group the endpoints (private endpoints excluded): same subnet, zone, kind, listeners and
+/// public IP, no rule sets of their own, no FQDN, not named by any rule, and no rule address
+/// (CIDR or service tag) that holds some addresses of their subnet but not all holds them.
+/// An endpoint outside every subnet (the internet, on-premises) is matched by its own address,
+/// so it is a group of its own.
+pub fn groups(t: &Topology) -> Vec<Group> {
+    groups_apart(t, &HashSet::new())
+}
+
+/// [`groups`], with each endpoint of `apart` in a group of its own (the endpoints a what-if
+/// switches off behave unlike their neighbours).
+pub fn groups_apart<S: std::hash::BuildHasher>(
+    t: &Topology,
+    apart: &HashSet<EpIx, S>,
+) -> Vec<Group> {
+    type Key = (
+        Option<SubnetIx>,
+        Option<ZoneIx>,
+        Kind,
+        Option<PortSet>,
+        bool,
+    );
+    let mut named: HashSet<EpIx> = HashSet::new();
+    let mut cidrs: Vec<IpNet> = Vec::new();
+    for s in all_selectors(t) {
+        match s {
+            Selector::Endpoint(e) => {
+                named.insert(*e);
+            }
+            Selector::Cidr(c) => cidrs.push(*c),
+            _ => {}
+        }
+    }
+    for tag in t.service_tags() {
+        cidrs.extend(tag.cidrs.iter().copied());
+    }
+    cidrs.sort_unstable();
+    cidrs.dedup();
+    // CIDRs that split a subnet: some of its addresses in, some out.
+    let mut narrow: HashMap<SubnetIx, Vec<IpNet>> = HashMap::new();
+    for c in &cidrs {
+        if let Some(s) = t.lookup_ip(c.network()).subnet {
+            let sub = t.subnet(s);
+            if !sub.cidrs.iter().all(|n| c.contains(n)) {
+                narrow.entry(s).or_default().push(*c);
+            }
+        }
+    }
+    let mut by_key: HashMap<Key, usize> = HashMap::new();
+    let mut out: Vec<Group> = Vec::new();
+    for (i, ep) in t.endpoints().iter().enumerate() {
+        let e = EpIx(i as u32);
+        if ep.kind == Kind::PrivateEndpoint {
+            continue;
+        }
+        // Outside every subnet (`is_paas`): matched by its own address.
+        let unique = ep.is_paas()
+            || apart.contains(&e)
+            || !ep.rule_sets.is_empty()
+            || ep.fqdn.is_some()
+            || named.contains(&e)
+            || ep.subnet.is_some_and(|s| {
+                t.subnet(s).cidrs.len() > 1
+                    || narrow
+                        .get(&s)
+                        .is_some_and(|cs| ep.ip.is_some_and(|a| cs.iter().any(|c| c.contains(&a))))
+            });
+        if unique {
+            out.push(Group {
+                rep: e,
+                members: vec![e],
+            });
+            continue;
+        }
+        let key = (
+            ep.subnet,
+            ep.zone,
+            ep.kind,
+            ep.ports.clone(),
+            ep.public_ip.is_some(),
+        );
+        if let Some(&g) = by_key.get(&key) {
+            out[g].members.push(e);
+        } else {
+            by_key.insert(key, out.len());
+            out.push(Group {
+                rep: e,
+                members: vec![e],
+            });
+        }
+    }
+    out
+}
+
+/// One class of internet addresses (or one FQDN) that every rule treats alike.
+#[derive(Debug, Clone)]
+pub struct External {
+    pub target: Target,
+    /// How a person would name it: `8.8.8.8 (any internet address)`, `service tag Storage`.
+    pub label: String,
+    /// Named by a service tag, a narrow rule address (/16 or longer) or an FQDN rule: an
+    /// allow-listed destination rather than the open internet.
+    pub specific: bool,
+}
+
+/// The address classes of one family (IPv4 or IPv6).
+struct Classes<'a> {
+    t: &'a Topology,
+    rule_cidrs: &'a [IpNet],
+    tags: &'a [(&'a str, &'a IpNet)],
+    v6: bool,
+}
+
+impl Classes<'_> {
+    fn addr(&self, n: u128) -> IpAddr {
+        if self.v6 {
+            IpAddr::V6(Ipv6Addr::from(n))
+        } else {
+            IpAddr::V4(Ipv4Addr::from(u32::try_from(n).unwrap_or(u32::MAX)))
+        }
+    }
+
+    fn same_family(&self, c: &IpNet) -> bool {
+        matches!(c, IpNet::V6(_)) == self.v6
+    }
+
+    /// Add one class per cell between the family's prefix boundaries (outside every network),
+    /// unless a class with the same rules already stands for it.
+    fn collect(&self, seen: &mut HashMap<Vec<usize>, usize>, out: &mut Vec<External>) {
+        let t = self.t;
+        let top = if self.v6 {
+            u128::MAX
+        } else {
+            u128::from(u32::MAX)
+        };
+        let nice: Vec<IpAddr> = if self.v6 {
+            vec![
+                "2001:4860:4860::8888".parse().expect("an address"),
+                "2001:db8::10".parse().expect("an address"),
+            ]
+        } else {
+            [
+                Ipv4Addr::new(8, 8, 8, 8),
+                Ipv4Addr::new(203, 0, 113, 10),
+                Ipv4Addr::new(198, 51, 100, 10),
+                Ipv4Addr::new(1, 1, 1, 1),
+            ]
+            .into_iter()
+            .map(IpAddr::V4)
+            .collect()
+        };
+        let number = |a: &IpAddr| match a {
+            IpAddr::V4(a) => u128::from(u32::from(*a)),
+            IpAddr::V6(a) => u128::from(*a),
+        };
+        let mut points: Vec<u128> = vec![0];
+        let nets = t.networks().iter().flat_map(|n| n.cidrs.iter());
+        for c in self
+            .rule_cidrs
+            .iter()
+            .chain(self.tags.iter().map(|x| x.1))
+            .chain(nets)
+            .filter(|c| self.same_family(c))
+        {
+            let (a, b) = bounds(c);
+            points.push(a);
+            if let Some(next) = b.checked_add(1).filter(|n| *n <= top) {
+                points.push(next);
+            }
+        }
+        points.sort_unstable();
+        points.dedup();
+        for (i, &lo) in points.iter().enumerate() {
+            let hi = points.get(i + 1).map_or(top, |n| n - 1);
+            let pick = nice
+                .iter()
+                .map(number)
+                .find(|a| (lo..=hi).contains(a))
+                .unwrap_or(if lo < hi { lo + 1 } else { lo });
+            let addr = self.addr(pick);
+            if t.lookup_ip(addr).network.is_some() {
+                continue;
+            }
+            let sig: Vec<usize> = self
+                .rule_cidrs
+                .iter()
+                .enumerate()
+                .filter(|(_, c)| c.contains(&addr))
+                .map(|(k, _)| k)
+                .chain(
+                    self.tags
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, (_, c))| c.contains(&addr))
+                        .map(|(k, _)| usize::MAX - k),
+                )
+                .collect();
+            if let Some(&k) = seen.get(&sig) {
+                // Prefer a well-known address as the representative of a class.
+                if nice.contains(&addr)
+                    && let Target::Addr(old) = out[k].target
+                    && !nice.contains(&old)
+                    && old.is_ipv6() == addr.is_ipv6()
+                {
+                    out[k].target = Target::Addr(addr);
+                    out[k].label = out[k]
+                        .label
+                        .replacen(&old.to_string(), &addr.to_string(), 1);
+                }
+                continue;
+            }
+            let tag = self
+                .tags
+                .iter()
+                .find(|(_, c)| c.contains(&addr))
+                .map(|x| x.0);
+            let closest = self
+                .rule_cidrs
+                .iter()
+                .filter(|c| c.contains(&addr) && c.prefix_len() > 0)
+                .max_by_key(|c| c.prefix_len());
+            let narrow_at = if self.v6 { 32 } else { 16 };
+            let narrow = closest.filter(|c| c.prefix_len() >= narrow_at);
+            let label = match (tag, closest) {
+                (Some(tg), _) => format!("{addr} (service tag {tg})"),
+                (None, Some(c)) => format!("{addr} (in rule address {c})"),
+                (None, None) => format!("{addr} (any internet address)"),
+            };
+            seen.insert(sig, out.len());
+            out.push(External {
+                target: Target::Addr(addr),
+                label,
+                specific: tag.is_some() || narrow.is_some(),
+            });
+        }
+    }
+}
+
+/// A prefix as the first and last address of its family, as numbers.
+fn bounds(c: &IpNet) -> (u128, u128) {
+    match c {
+        IpNet::V4(n) => (
+            u128::from(u32::from(n.network())),
+            u128::from(u32::from(n.broadcast())),
+        ),
+        IpNet::V6(n) => (u128::from(n.network()), u128::from(n.broadcast())),
+    }
+}
+
+/// The internet as rules see it: one representative address per class of addresses that every
+/// rule CIDR, service tag and network treats alike (IPv4, and IPv6 when a network has IPv6
+/// addresses), plus one name per FQDN that a rule names. Exact: the classes are the cells
+/// between all prefix boundaries.
+pub fn external_classes(t: &Topology) -> Vec<External> {
+    let mut rule_cidrs: Vec<IpNet> = all_selectors(t)
+        .filter_map(|s| match s {
+            Selector::Cidr(c) => Some(*c),
+            _ => None,
+        })
+        .collect();
+    rule_cidrs.sort_unstable();
+    rule_cidrs.dedup();
+    let tags: Vec<(&str, &IpNet)> = t
+        .service_tags()
+        .iter()
+        .flat_map(|tg| tg.cidrs.iter().map(move |c| (tg.name.as_str(), c)))
+        .collect();
+    let mut seen: HashMap<Vec<usize>, usize> = HashMap::new();
+    let mut out: Vec<External> = Vec::new();
+    let v6 = t
+        .networks()
+        .iter()
+        .any(|n| n.cidrs.iter().any(|c| matches!(c, IpNet::V6(_))));
+    for family_v6 in [false, true] {
+        if family_v6 && !v6 {
+            continue;
+        }
+        let cls = Classes {
+            t,
+            rule_cidrs: &rule_cidrs,
+            tags: &tags,
+            v6: family_v6,
+        };
+        cls.collect(&mut seen, &mut out);
+    }
+    let mut names: Vec<(String, bool)> = Vec::new();
+    for rs in t.rule_sets().iter().chain(t.zone_policy()) {
+        for r in &rs.rules {
+            let pats = r
+                .fqdns
+                .iter()
+                .cloned()
+                .chain(r.destinations.iter().filter_map(|s| {
+                    if let Selector::Fqdn(f) = s {
+                        Some(f.clone())
+                    } else {
+                        None
+                    }
+                }));
+            for p in pats {
+                let (name, specific) = if p == "*" {
+                    ("example.com".to_string(), false)
+                } else if let Some(sfx) = p.strip_prefix("*.") {
+                    (format!("www.{sfx}"), true)
+                } else {
+                    (p.to_ascii_lowercase(), true)
+                };
+                if t.service_by_fqdn(&name).is_none() && !names.iter().any(|(n, _)| *n == name) {
+                    names.push((name, specific));
+                }
+            }
+        }
+    }
+    for (n, specific) in names {
+        out.push(External {
+            label: format!("{n} (FQDN rule)"),
+            target: Target::Name(n),
+            specific,
+        });
+    }
+    out
+}

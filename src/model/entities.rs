@@ -1,0 +1,332 @@
+//! The validated model: what a topology file means once every reference resolved.
+//!
+//! Owns: the entity types and their typed indices. Values of these types are only built by the
+//! loader (`validate`), so every index in them points at something real. Must never: parse
+//! YAML or hold a petgraph `NodeIndex`.
+
+use std::fmt;
+use std::net::IpAddr;
+
+use ipnet::IpNet;
+use serde::Serialize;
+
+use crate::model::rules::PortSet;
+
+pub use super::raw::Pos;
+
+macro_rules! index_type {
+    ($(#[$m:meta])* $name:ident) => {
+        $(#[$m])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub struct $name(pub(crate) u32);
+        impl $name {
+            /// The position in the topology's list of this kind.
+            pub fn index(self) -> usize {
+                self.0 as usize
+            }
+        }
+    };
+}
+
+index_type!(
+    /// A zone of the topology.
+    ZoneIx
+);
+index_type!(
+    /// A network (VNet / VPC).
+    NetIx
+);
+index_type!(
+    /// A subnet.
+    SubnetIx
+);
+index_type!(
+    /// An endpoint.
+    EpIx
+);
+index_type!(
+    /// A rule set of `rule_sets:`.
+    RuleSetIx
+);
+
+/// Anything an id can name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum EntityRef {
+    Zone(ZoneIx),
+    Network(NetIx),
+    Subnet(SubnetIx),
+    Endpoint(EpIx),
+    RuleSet(RuleSetIx),
+}
+
+impl EntityRef {
+    pub fn kind_name(self) -> &'static str {
+        match self {
+            EntityRef::Zone(_) => "zone",
+            EntityRef::Network(_) => "network",
+            EntityRef::Subnet(_) => "subnet",
+            EntityRef::Endpoint(_) => "endpoint",
+            EntityRef::RuleSet(_) => "rule set",
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Zone {
+    pub id: String,
+    pub name: Option<String>,
+    pub description: Option<String>,
+    pub at: Pos,
+}
+
+/// hub | spoke | standalone
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    Hub,
+    Spoke,
+    Standalone,
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Hub => "hub",
+            Role::Spoke => "spoke",
+            Role::Standalone => "standalone",
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Network {
+    pub id: String,
+    pub name: Option<String>,
+    pub region: Option<String>,
+    pub cidrs: Vec<IpNet>,
+    pub role: Role,
+    pub hub: Option<NetIx>,
+    /// The firewall endpoint traffic leaving this network is forced through.
+    pub egress: Option<EpIx>,
+    pub internet_egress: bool,
+    pub provider: Option<String>,
+    pub subnets: Vec<SubnetIx>,
+    pub at: Pos,
+}
+
+#[derive(Debug, Clone)]
+pub struct Subnet {
+    pub id: String,
+    pub name: Option<String>,
+    pub cidrs: Vec<IpNet>,
+    pub network: NetIx,
+    pub zone: Option<ZoneIx>,
+    pub rule_sets: Vec<RuleSetIx>,
+    /// Whether the subnet's rules apply to traffic to its private endpoints.
+    pub private_endpoint_policies: bool,
+    pub internet_egress: bool,
+    pub at: Pos,
+}
+
+/// The kinds of endpoint (SPEC §1); anything else is `Other`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Kind {
+    App,
+    Gateway,
+    ModelProxy,
+    Firewall,
+    PrivateEndpoint,
+    AiService,
+    VectorDb,
+    Storage,
+    Secrets,
+    Monitoring,
+    DnsResolver,
+    Jumpbox,
+    Bastion,
+    VpnGateway,
+    Sandbox,
+    Onprem,
+    Internet,
+    Other,
+}
+
+impl Kind {
+    pub fn parse(s: &str) -> Kind {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "app" => Kind::App,
+            "gateway" => Kind::Gateway,
+            "model_proxy" => Kind::ModelProxy,
+            "firewall" => Kind::Firewall,
+            "private_endpoint" => Kind::PrivateEndpoint,
+            "ai_service" => Kind::AiService,
+            "vector_db" => Kind::VectorDb,
+            "storage" => Kind::Storage,
+            "secrets" => Kind::Secrets,
+            "monitoring" => Kind::Monitoring,
+            "dns_resolver" => Kind::DnsResolver,
+            "jumpbox" => Kind::Jumpbox,
+            "bastion" => Kind::Bastion,
+            "vpn_gateway" => Kind::VpnGateway,
+            "sandbox" => Kind::Sandbox,
+            "onprem" => Kind::Onprem,
+            "internet" => Kind::Internet,
+            _ => Kind::Other,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::App => "app",
+            Kind::Gateway => "gateway",
+            Kind::ModelProxy => "model_proxy",
+            Kind::Firewall => "firewall",
+            Kind::PrivateEndpoint => "private_endpoint",
+            Kind::AiService => "ai_service",
+            Kind::VectorDb => "vector_db",
+            Kind::Storage => "storage",
+            Kind::Secrets => "secrets",
+            Kind::Monitoring => "monitoring",
+            Kind::DnsResolver => "dns_resolver",
+            Kind::Jumpbox => "jumpbox",
+            Kind::Bastion => "bastion",
+            Kind::VpnGateway => "vpn_gateway",
+            Kind::Sandbox => "sandbox",
+            Kind::Onprem => "onprem",
+            Kind::Internet => "internet",
+            Kind::Other => "other",
+        }
+    }
+}
+
+impl fmt::Display for Kind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Backend {
+    pub endpoint: EpIx,
+    pub priority: u32,
+    pub weight: Option<u32>,
+}
+
+/// `public_ip:` of an endpoint.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PublicIp {
+    Yes,
+    Address(IpAddr),
+}
+
+#[derive(Debug, Clone)]
+pub struct Endpoint {
+    pub id: String,
+    pub name: Option<String>,
+    pub kind: Kind,
+    /// The kind as written (for `other` kinds).
+    pub kind_text: String,
+    pub subnet: Option<SubnetIx>,
+    /// The subnet's network, for endpoints in a subnet.
+    pub network: Option<NetIx>,
+    pub ip: Option<IpAddr>,
+    /// Listening ports; `None` = any.
+    pub ports: Option<PortSet>,
+    pub rule_sets: Vec<RuleSetIx>,
+    /// Sorted by priority (1 first), then file order.
+    pub backends: Vec<Backend>,
+    pub idle_timeout_s: Option<u64>,
+    /// The endpoint's own zone, or its subnet's.
+    pub zone: Option<ZoneIx>,
+    /// The endpoint's own region, or its network's.
+    pub region: Option<String>,
+    pub fqdn: Option<String>,
+    pub public_access: bool,
+    pub target: Option<EpIx>,
+    pub dns_zone: Option<String>,
+    pub public_ip: Option<PublicIp>,
+    pub at: Pos,
+}
+
+impl Endpoint {
+    /// A PaaS service: not placed in a subnet.
+    pub fn is_paas(&self) -> bool {
+        self.subnet.is_none()
+    }
+}
+
+/// What a private DNS record points at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DnsTarget {
+    Address(IpAddr),
+    /// A private endpoint without an `ip`.
+    Endpoint(EpIx),
+}
+
+#[derive(Debug, Clone)]
+pub struct DnsZone {
+    /// Lower case, no trailing dot.
+    pub zone: String,
+    pub linked: Vec<NetIx>,
+    /// Record name (lower case) → target, in name order.
+    pub records: Vec<(String, DnsTarget)>,
+    pub at: Pos,
+}
+
+/// `allow | deny | no_route`
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Verdict {
+    Allow,
+    Deny,
+    NoRoute,
+}
+
+impl Verdict {
+    pub fn parse(s: &str) -> Option<Verdict> {
+        Some(
+            match s.trim().to_ascii_lowercase().replace('-', "_").as_str() {
+                "allow" | "allowed" => Verdict::Allow,
+                "deny" | "denied" => Verdict::Deny,
+                "no_route" | "noroute" => Verdict::NoRoute,
+                _ => return None,
+            },
+        )
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verdict::Allow => "allow",
+            Verdict::Deny => "deny",
+            Verdict::NoRoute => "no_route",
+        }
+    }
+}
+
+impl fmt::Display for Verdict {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One `expect:` entry.
+#[derive(Debug, Clone)]
+pub struct Expect {
+    pub name: String,
+    pub from: String,
+    pub to: String,
+    pub port: Option<u16>,
+    pub protocol: crate::model::rules::Protocol,
+    pub verdict: Verdict,
+    pub rule: Option<String>,
+    pub at: Pos,
+}
+
+/// A service tag the file declares.
+#[derive(Debug, Clone)]
+pub struct ServiceTag {
+    pub name: String,
+    pub cidrs: Vec<IpNet>,
+    pub at: Pos,
+}

@@ -1,0 +1,123 @@
+//! SARIF 2.1.0 output of a review, so code-scanning tools show findings on the topology file.
+//!
+//! Owns: the mapping Finding → SARIF result (a rule per finding id, level, message, physical
+//! location). Must never: decide findings.
+
+use serde_json::{Value, json};
+
+use crate::engine::check::{Report, Severity};
+use crate::model::Topology;
+
+/// What each rule id checks (SPEC §6), for the SARIF rule descriptions.
+pub fn describe(id: &str) -> &'static str {
+    match id {
+        "public-access-enabled" => "A service with a private endpoint is still open to the public.",
+        "public-fallback" => {
+            "A client reaches a service both privately and publicly (silent public fallback)."
+        }
+        "dns-not-private" => {
+            "A private endpoint whose DNS zone is not linked to the networks using it."
+        }
+        "broad-source" => {
+            "A wide CIDR, `*`, `VirtualNetwork` or `Internet` allowed into inference, data or management."
+        }
+        "app-direct-ai" => {
+            "The application reaches an external AI service without the gateway or proxy."
+        }
+        "lateral-movement" => "The application reaches the data zone directly.",
+        "data-egress" => "The data zone reaches the internet.",
+        "inference-egress" => "The inference zone reaches the internet.",
+        "sandbox-egress" => "The agent code sandbox reaches the internet.",
+        "management-exposed" => "The management plane is reachable from the internet.",
+        "streaming-timeout" => {
+            "An idle timeout below 300 s on a gateway, load balancer or NAT cuts streamed responses."
+        }
+        "single-region" => "Model endpoints in one region only.",
+        "shadowed-rule" => "A rule that can never match because earlier rules cover it.",
+        "unknown-service-tag" => "A service tag the file does not declare: it matches no address.",
+        "failed-expectation" => "An `expect:` assertion of the file does not hold.",
+        _ => "zonescope design review finding.",
+    }
+}
+
+fn level(s: Severity) -> &'static str {
+    match s {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+        Severity::Info => "note",
+    }
+}
+
+/// The SARIF log for a report: findings, and failed expectations as `failed-expectation`.
+#[allow(clippy::format_push_string)] // one message built in place
+pub fn to_sarif(t: &Topology, r: &Report) -> Value {
+    let mut rule_ids: Vec<String> = r.findings.iter().map(|f| f.id.clone()).collect();
+    if r.expectations.iter().any(|e| !e.passed) {
+        rule_ids.push("failed-expectation".to_string());
+    }
+    rule_ids.sort();
+    rule_ids.dedup();
+    let rules: Vec<Value> = rule_ids
+        .iter()
+        .map(|id| {
+            json!({
+                "id": id,
+                "name": id,
+                "shortDescription": { "text": id.replace('-', " ") },
+                "fullDescription": { "text": describe(id) },
+                "helpUri": "https://github.com/zonescope/zonescope/blob/main/SPEC.md#6-design-review-checks-check"
+            })
+        })
+        .collect();
+    let index = |id: &str| rule_ids.iter().position(|r| r == id).unwrap_or(0);
+    let loc = |file: &str, line: u32, column: u32| {
+        json!([{ "physicalLocation": {
+            "artifactLocation": { "uri": file },
+            "region": { "startLine": line.max(1), "startColumn": column.max(1) }
+        }}])
+    };
+    let mut results: Vec<Value> = r
+        .findings
+        .iter()
+        .map(|f| {
+            let mut text = f.message.clone();
+            if let Some(fix) = &f.fix {
+                text = format!("{text} Fix: {fix}");
+            }
+            json!({
+                "ruleId": f.id,
+                "ruleIndex": index(&f.id),
+                "level": level(f.severity),
+                "message": { "text": text },
+                "locations": loc(&f.location.file, f.location.line, f.location.column),
+                "properties": {
+                    "subject": f.subject,
+                    "evidence": f.evidence.as_ref().map(crate::engine::check::reach::evidence_line)
+                }
+            })
+        })
+        .collect();
+    for e in r.expectations.iter().filter(|e| !e.passed) {
+        results.push(json!({
+            "ruleId": "failed-expectation",
+            "ruleIndex": index("failed-expectation"),
+            "level": "error",
+            "message": { "text": format!("expectation `{}` failed: {}", e.name, e.failure.clone().unwrap_or_default()) },
+            "locations": loc(&e.location.file, e.location.line, e.location.column),
+        }));
+    }
+    json!({
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [{
+            "tool": { "driver": {
+                "name": "zonescope",
+                "version": env!("CARGO_PKG_VERSION"),
+                "informationUri": "https://github.com/zonescope/zonescope",
+                "rules": rules
+            }},
+            "artifacts": [{ "location": { "uri": t.file } }],
+            "results": results
+        }]
+    })
+}
