@@ -596,3 +596,62 @@ fn generation_time_of_l() {
     );
     assert!(s.bytes > 1_000_000);
 }
+
+// ---------------------------------------------------------------------------------------------
+// The data-driven generator writes what the string-built one wrote
+
+/// FNV-1a, 64 bits: a stable digest of the text (no dependency, same on every platform).
+fn fnv1a(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, &b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    })
+}
+
+/// The text without the `role:` lines of the zones (the zones gained a role after these digests
+/// were taken; networks keep their `role: hub` / `role: spoke`).
+fn without_zone_roles(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut in_zones = false;
+    for line in text.split_inclusive('\n') {
+        if !line.starts_with(' ') && !line.trim().is_empty() {
+            in_zones = line.starts_with("zones:");
+        }
+        if in_zones && line.starts_with("    role: ") {
+            continue;
+        }
+        out.push_str(line);
+    }
+    out
+}
+
+/// Length and digest of the text of the generator as it was before it became data-driven
+/// (string-built, commit 9812a68), for the S, M and L presets and the odd sizes: the new
+/// generator must write the same bytes (apart from the zones' new `role:` lines), so the
+/// designs load, check and trace identically.
+#[test]
+fn the_text_is_byte_identical_to_the_string_built_generator() {
+    let mut all = vec![
+        GenParams::size("S").expect("S"),
+        GenParams::size("M").expect("M"),
+        large(),
+    ];
+    all.extend(odd_params());
+    let got: Vec<(usize, u64)> = all
+        .iter()
+        .map(|p| {
+            let text = without_zone_roles(&generate(p));
+            (text.len(), fnv1a(text.as_bytes()))
+        })
+        .collect();
+    let want: [(usize, u64); 8] = [
+        (90_893, 0x65eb_7f6d_592a_5598),
+        (948_826, 0xe581_2e2c_e8aa_a192),
+        (9_362_660, 0xdcae_c653_f0d1_0d4b),
+        (10_593, 0x1d4e_6aff_8312_7817),
+        (13_725, 0xf69c_f4cc_4b2b_4fb9),
+        (36_141, 0x4cf3_d769_3bc7_789f),
+        (2_068_905, 0x33a3_6710_abb5_0407),
+        (60_992, 0x813c_cb9c_3596_e1b5),
+    ];
+    assert_eq!(got, want);
+}
