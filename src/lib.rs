@@ -21,6 +21,8 @@ pub mod commands;
 pub mod diff;
 pub mod export;
 pub mod flows;
+// `gen` is a reserved word in Rust 2024: the folder is `gen/`, the module `generate`.
+#[path = "gen/mod.rs"]
 pub mod generate;
 pub mod policy;
 pub mod topology;
