@@ -655,3 +655,118 @@ fn the_text_is_byte_identical_to_the_string_built_generator() {
     ];
     assert_eq!(got, want);
 }
+
+// ---------------------------------------------------------------------------------------------
+// Sizes are validated, not clamped (`zonescope gen`)
+
+/// Runs `zonescope gen ARGS`: (exit code, stdout length, stderr).
+fn run_gen(args: &[&str]) -> (Option<i32>, usize, String) {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_zonescope"))
+        .arg("gen")
+        .args(args)
+        .output()
+        .expect("run zonescope");
+    (
+        out.status.code(),
+        out.stdout.len(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn gen_refuses_a_design_over_the_size_limit_with_exit_2() {
+    // Issue 16: this once aborted with "memory allocation of 2 GB failed" (exit 134).
+    let (code, stdout, err) = run_gen(&["--regions", "100", "--spokes", "250", "--subnets", "8"]);
+    assert_eq!(code, Some(2), "{err}");
+    assert_eq!(stdout, 0);
+    assert!(err.contains("200000 workload subnets"), "{err}");
+    assert!(err.contains("limit of 10000"), "{err}");
+    let (code, _, err) = run_gen(&["--regions", "20", "--spokes", "250", "--subnets", "2"]);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("= 260000 endpoints"), "{err}");
+    assert!(err.contains("limit of 250000"), "{err}");
+    assert!(
+        err.contains("fewer regions, spokes, subnets or endpoints"),
+        "{err}"
+    );
+}
+
+#[test]
+fn gen_refuses_an_out_of_range_value_naming_the_range() {
+    for (args, want) in [
+        (
+            ["--regions", "0"],
+            "regions = 0 is out of range: allowed 1 to 100",
+        ),
+        (
+            ["--regions", "101"],
+            "regions = 101 is out of range: allowed 1 to 100",
+        ),
+        (
+            ["--spokes", "251"],
+            "spokes = 251 is out of range: allowed 0 to 250",
+        ),
+        (
+            ["--subnets", "20"],
+            "subnets = 20 is out of range: allowed 0 to 16",
+        ),
+        (
+            ["--endpoints", "1001"],
+            "endpoints = 1001 is out of range: allowed 0 to 1000",
+        ),
+    ] {
+        let (code, stdout, err) = run_gen(&args);
+        assert_eq!(code, Some(2), "{args:?}: {err}");
+        assert_eq!(stdout, 0, "{args:?}");
+        assert!(err.contains(want), "{args:?}: {err}");
+    }
+}
+
+#[test]
+fn gen_accepts_the_limits_and_the_presets() {
+    for args in [
+        &["--size", "L"][..],
+        &[
+            "--regions",
+            "100",
+            "--spokes",
+            "100",
+            "--subnets",
+            "1",
+            "--endpoints",
+            "25",
+        ],
+        &[
+            "--regions",
+            "1",
+            "--spokes",
+            "1",
+            "--subnets",
+            "16",
+            "--endpoints",
+            "1000",
+        ],
+    ] {
+        let (code, stdout, err) = run_gen(args);
+        assert_eq!(code, Some(0), "{args:?}: {err}");
+        assert!(stdout > 0, "{args:?}");
+    }
+}
+
+#[test]
+fn validate_agrees_with_clamped() {
+    let mut all = odd_params();
+    all.extend([GenParams::default(), large()]);
+    for p in all {
+        assert_eq!(p.validate(), Ok(()), "{p:?}");
+        assert_eq!(p.clamped(), p, "{p:?}");
+    }
+    for p in [
+        params(0, 1, 1, 1, 1),
+        params(100, 250, 16, 1000, 1),
+        params(20, 250, 3, 26, 1),
+    ] {
+        assert!(p.validate().is_err(), "{p:?}");
+        assert_eq!(p.clamped().validate(), Ok(()), "{p:?}");
+    }
+}
