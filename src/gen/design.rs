@@ -30,7 +30,6 @@ pub(super) struct Design {
 /// A zone: its id, its role (SPEC §11.8) and what it holds.
 pub(super) struct ZoneSpec {
     pub(super) id: &'static str,
-    #[allow(dead_code, reason = "written once the schema takes a zone role")]
     pub(super) role: &'static str,
     pub(super) description: &'static str,
 }

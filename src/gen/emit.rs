@@ -104,8 +104,9 @@ fn zones(out: &mut String, d: &Design) {
     for z in d.zones {
         w!(
             out,
-            "  - id: {}\n    description: {}\n",
+            "  - id: {}\n    role: {}\n    description: {}\n",
             z.id,
+            z.role,
             z.description
         );
     }
