@@ -6,6 +6,9 @@
 //! say whether they are always there, there by chance, or there when the spoke has what they
 //! refer to ([`Keep`]); `build` resolves the ids and draws the chances in table order. Must
 //! never: hold logic beyond these tables, allocate, or format text.
+//!
+//! Over 800 lines on purpose: it is only tables, one entry per rule or policy, in file order;
+//! splitting it would scatter one spoke's rules over several files.
 
 use super::design::{Dir, Policy, Ports, ZoneSpec};
 
