@@ -14,6 +14,8 @@
 
 pub mod cli;
 pub mod engine;
+// `gen` is a reserved word in Rust 2024: the folder is `gen/`, the module `generate`.
+#[path = "gen/mod.rs"]
 pub mod generate;
 pub mod model;
 pub mod report;

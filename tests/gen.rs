@@ -596,3 +596,177 @@ fn generation_time_of_l() {
     );
     assert!(s.bytes > 1_000_000);
 }
+
+// ---------------------------------------------------------------------------------------------
+// The data-driven generator writes what the string-built one wrote
+
+/// FNV-1a, 64 bits: a stable digest of the text (no dependency, same on every platform).
+fn fnv1a(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, &b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    })
+}
+
+/// The text without the `role:` lines of the zones (the zones gained a role after these digests
+/// were taken; networks keep their `role: hub` / `role: spoke`).
+fn without_zone_roles(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut in_zones = false;
+    for line in text.split_inclusive('\n') {
+        if !line.starts_with(' ') && !line.trim().is_empty() {
+            in_zones = line.starts_with("zones:");
+        }
+        if in_zones && line.starts_with("    role: ") {
+            continue;
+        }
+        out.push_str(line);
+    }
+    out
+}
+
+/// Length and digest of the text of the generator as it was before it became data-driven
+/// (string-built, commit 9812a68), for the S, M and L presets and the odd sizes: the new
+/// generator must write the same bytes (apart from the zones' new `role:` lines), so the
+/// designs load, check and trace identically.
+#[test]
+fn the_text_is_byte_identical_to_the_string_built_generator() {
+    let mut all = vec![
+        GenParams::size("S").expect("S"),
+        GenParams::size("M").expect("M"),
+        large(),
+    ];
+    all.extend(odd_params());
+    let got: Vec<(usize, u64)> = all
+        .iter()
+        .map(|p| {
+            let text = without_zone_roles(&generate(p));
+            (text.len(), fnv1a(text.as_bytes()))
+        })
+        .collect();
+    let want: [(usize, u64); 8] = [
+        (90_893, 0x65eb_7f6d_592a_5598),
+        (948_826, 0xe581_2e2c_e8aa_a192),
+        (9_362_660, 0xdcae_c653_f0d1_0d4b),
+        (10_593, 0x1d4e_6aff_8312_7817),
+        (13_725, 0xf69c_f4cc_4b2b_4fb9),
+        (36_141, 0x4cf3_d769_3bc7_789f),
+        (2_068_905, 0x33a3_6710_abb5_0407),
+        (60_992, 0x813c_cb9c_3596_e1b5),
+    ];
+    assert_eq!(got, want);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Sizes are validated, not clamped (`zonescope gen`)
+
+/// Runs `zonescope gen ARGS`: (exit code, stdout length, stderr).
+fn run_gen(args: &[&str]) -> (Option<i32>, usize, String) {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_zonescope"))
+        .arg("gen")
+        .args(args)
+        .output()
+        .expect("run zonescope");
+    (
+        out.status.code(),
+        out.stdout.len(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn gen_refuses_a_design_over_the_size_limit_with_exit_2() {
+    // Issue 16: this once aborted with "memory allocation of 2 GB failed" (exit 134).
+    let (code, stdout, err) = run_gen(&["--regions", "100", "--spokes", "250", "--subnets", "8"]);
+    assert_eq!(code, Some(2), "{err}");
+    assert_eq!(stdout, 0);
+    assert!(err.contains("200000 workload subnets"), "{err}");
+    assert!(err.contains("limit of 10000"), "{err}");
+    let (code, _, err) = run_gen(&["--regions", "20", "--spokes", "250", "--subnets", "2"]);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("= 260000 endpoints"), "{err}");
+    assert!(err.contains("limit of 250000"), "{err}");
+    assert!(
+        err.contains("fewer regions, spokes, subnets or endpoints"),
+        "{err}"
+    );
+}
+
+#[test]
+fn gen_refuses_an_out_of_range_value_naming_the_range() {
+    for (args, want) in [
+        (
+            ["--regions", "0"],
+            "regions = 0 is out of range: allowed 1 to 100",
+        ),
+        (
+            ["--regions", "101"],
+            "regions = 101 is out of range: allowed 1 to 100",
+        ),
+        (
+            ["--spokes", "251"],
+            "spokes = 251 is out of range: allowed 0 to 250",
+        ),
+        (
+            ["--subnets", "20"],
+            "subnets = 20 is out of range: allowed 0 to 16",
+        ),
+        (
+            ["--endpoints", "1001"],
+            "endpoints = 1001 is out of range: allowed 0 to 1000",
+        ),
+    ] {
+        let (code, stdout, err) = run_gen(&args);
+        assert_eq!(code, Some(2), "{args:?}: {err}");
+        assert_eq!(stdout, 0, "{args:?}");
+        assert!(err.contains(want), "{args:?}: {err}");
+    }
+}
+
+#[test]
+fn gen_accepts_the_limits_and_the_presets() {
+    for args in [
+        &["--size", "L"][..],
+        &[
+            "--regions",
+            "100",
+            "--spokes",
+            "100",
+            "--subnets",
+            "1",
+            "--endpoints",
+            "25",
+        ],
+        &[
+            "--regions",
+            "1",
+            "--spokes",
+            "1",
+            "--subnets",
+            "16",
+            "--endpoints",
+            "1000",
+        ],
+    ] {
+        let (code, stdout, err) = run_gen(args);
+        assert_eq!(code, Some(0), "{args:?}: {err}");
+        assert!(stdout > 0, "{args:?}");
+    }
+}
+
+#[test]
+fn validate_agrees_with_clamped() {
+    let mut all = odd_params();
+    all.extend([GenParams::default(), large()]);
+    for p in all {
+        assert_eq!(p.validate(), Ok(()), "{p:?}");
+        assert_eq!(p.clamped(), p, "{p:?}");
+    }
+    for p in [
+        params(0, 1, 1, 1, 1),
+        params(100, 250, 16, 1000, 1),
+        params(20, 250, 3, 26, 1),
+    ] {
+        assert!(p.validate().is_err(), "{p:?}");
+        assert_eq!(p.clamped().validate(), Ok(()), "{p:?}");
+    }
+}

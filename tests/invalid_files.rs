@@ -37,6 +37,7 @@ const CASES: &[(&str, ErrorCode, u32)] = &[
     ("missing-direction", ErrorCode::MissingKey, 41),
     ("bad-verdict", ErrorCode::BadValue, 53),
     ("unknown-selector", ErrorCode::UnknownId, 47),
+    ("unknown-role", ErrorCode::UnknownRole, 7),
 ];
 
 fn fixture(name: &str) -> String {

@@ -172,16 +172,16 @@ pub struct GenArgs {
     /// A preset size: S, M or L (the explicit flags below override it).
     #[arg(long)]
     pub size: Option<String>,
-    /// Regions, each with a hub (firewall, Bastion, DNS) (default 2).
+    /// Regions, each with a hub (firewall, Bastion, DNS) (default 2; 1 to 100).
     #[arg(long)]
     pub regions: Option<u32>,
-    /// Spokes per region (default 2).
+    /// Spokes per region (default 2; 0 to 250).
     #[arg(long)]
     pub spokes: Option<u32>,
-    /// Workload subnets per spoke (default 3).
+    /// Workload subnets per spoke (default 3; 0 to 16; at most 10,000 in all).
     #[arg(long)]
     pub subnets: Option<u32>,
-    /// Endpoints per workload subnet (default 26).
+    /// Endpoints per workload subnet (default 26; 0 to 1000; at most 250,000 in all).
     #[arg(long)]
     pub endpoints: Option<u32>,
     #[arg(long, default_value_t = 1)]

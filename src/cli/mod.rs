@@ -381,6 +381,8 @@ fn run_gen(a: &GenArgs, out: &mut dyn Write) -> Result<u8, CliError> {
         p.endpoints = v;
     }
     p.seed = a.seed;
+    p.validate()
+        .map_err(|e| CliError::usage(e.to_string(), e.help()))?;
     let (text, stats) = generate_with_stats(&p);
     match &a.output {
         Some(path) => {

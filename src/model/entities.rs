@@ -76,7 +76,70 @@ pub struct Zone {
     pub id: String,
     pub name: Option<String>,
     pub description: Option<String>,
+    /// The `role:` the file gives (see [`Zone::role`] for the one the checks use).
+    pub declared_role: Option<ZoneRole>,
     pub at: Pos,
+}
+
+impl Zone {
+    /// The zone's role: the declared one, else the one its id names (`app` and `mgmt` included;
+    /// case and `-`/`_` do not matter), else none.
+    pub fn role(&self) -> Option<ZoneRole> {
+        self.declared_role.or_else(|| {
+            let id = self.id.to_ascii_lowercase().replace('-', "_");
+            match id.as_str() {
+                "app" => Some(ZoneRole::Application),
+                "mgmt" => Some(ZoneRole::Management),
+                other => ZoneRole::parse(other),
+            }
+        })
+    }
+}
+
+/// What a zone is for (SPEC §11.8).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ZoneRole {
+    Application,
+    Inference,
+    Data,
+    Management,
+    ExternalAi,
+    Sandbox,
+    Dmz,
+    Other,
+}
+
+impl ZoneRole {
+    /// Every role, in the order the docs list them.
+    pub const ALL: [ZoneRole; 8] = [
+        ZoneRole::Application,
+        ZoneRole::Inference,
+        ZoneRole::Data,
+        ZoneRole::Management,
+        ZoneRole::ExternalAi,
+        ZoneRole::Sandbox,
+        ZoneRole::Dmz,
+        ZoneRole::Other,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ZoneRole::Application => "application",
+            ZoneRole::Inference => "inference",
+            ZoneRole::Data => "data",
+            ZoneRole::Management => "management",
+            ZoneRole::ExternalAi => "external_ai",
+            ZoneRole::Sandbox => "sandbox",
+            ZoneRole::Dmz => "dmz",
+            ZoneRole::Other => "other",
+        }
+    }
+
+    /// The role named exactly `s` (lower case, `_`), if any.
+    pub fn parse(s: &str) -> Option<ZoneRole> {
+        ZoneRole::ALL.into_iter().find(|r| r.as_str() == s)
+    }
 }
 
 /// hub | spoke | standalone

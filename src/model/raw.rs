@@ -316,6 +316,11 @@ pub struct RawZone {
     pub id: Sp<String>,
     #[serde(default)]
     pub name: Option<String>,
+    /// What the zone is for, which the checks use (SPEC §11.8): application | inference | data |
+    /// management | external_ai | sandbox | dmz | other. Without it, the zone's id is its role
+    /// when the id is one of those names.
+    #[serde(default)]
+    pub role: Option<Sp<String>>,
     #[serde(default)]
     pub description: Option<String>,
 }

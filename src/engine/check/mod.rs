@@ -187,7 +187,7 @@ pub fn expectations(t: &Topology, w: &WhatIf) -> Vec<ExpectationResult> {
         .collect()
 }
 
-/// The role a zone plays in seed 002's model, from its id.
+/// The role a zone plays in seed 002's model (see [`role_of`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Role {
     App,
@@ -198,18 +198,19 @@ pub enum Role {
     Sandbox,
 }
 
-/// The role of a zone: `application` (or `app`), `inference`, `data`, `management` (or
-/// `mgmt`), `external_ai`, `sandbox`; case and `-`/`_` do not matter.
+/// The role of a zone for the checks: its `role:`, else the one its id names (`application`
+/// or `app`, `inference`, `data`, `management` or `mgmt`, `external_ai`, `sandbox`; case and
+/// `-`/`_` do not matter). `dmz` and `other` have no check of their own.
 pub fn role_of(t: &Topology, z: Option<ZoneIx>) -> Option<Role> {
-    let id = t.zone(z?).id.to_ascii_lowercase().replace('-', "_");
-    Some(match id.as_str() {
-        "application" | "app" => Role::App,
-        "inference" => Role::Inference,
-        "data" => Role::Data,
-        "management" | "mgmt" => Role::Management,
-        "external_ai" => Role::ExternalAi,
-        "sandbox" => Role::Sandbox,
-        _ => return None,
+    use crate::model::ZoneRole as Z;
+    Some(match t.zone(z?).role()? {
+        Z::Application => Role::App,
+        Z::Inference => Role::Inference,
+        Z::Data => Role::Data,
+        Z::Management => Role::Management,
+        Z::ExternalAi => Role::ExternalAi,
+        Z::Sandbox => Role::Sandbox,
+        Z::Dmz | Z::Other => return None,
     })
 }
 

@@ -20,7 +20,7 @@ use ipnet::IpNet;
 
 use crate::engine::trace::{Query, WhatIf, trace};
 use crate::model::rules::{Action, Protocol, Selector};
-use crate::model::{EpIx, NetIx, SubnetIx, Topology, Verdict};
+use crate::model::{EpIx, NetIx, SubnetIx, Topology, Verdict, Zone, ZoneRole};
 
 /// Entries of the address cache before it is cleared.
 pub const ADDR_CACHE_CAP: usize = 1 << 16;
@@ -328,8 +328,8 @@ pub struct Classifier<'t> {
     verdicts: FxMap<FlowKey, u32>,
     judgements: Vec<Judgement>,
     zone_names: Vec<String>,
-    data_zone: Option<u16>,
-    inference_zone: Option<u16>,
+    /// The role of each zone (SPEC §11.8: its `role:`, else its id), by zone index.
+    zone_roles: Vec<Option<ZoneRole>>,
     /// Traces run (cache misses of the verdict cache).
     pub traces: u64,
     /// Verdict lookups answered from the cache.
@@ -343,12 +343,7 @@ impl<'t> Classifier<'t> {
         let mut zone_names: Vec<String> = t.zones().iter().map(|z| z.id.clone()).collect();
         zone_names.push("internet".to_string());
         zone_names.push("unzoned".to_string());
-        let find = |name: &str| {
-            t.zones()
-                .iter()
-                .position(|z| z.id.eq_ignore_ascii_case(name))
-                .map(|i| i as u16)
-        };
+        let roles: Vec<Option<ZoneRole>> = t.zones().iter().map(Zone::role).collect();
         let mut rule_nets: HashSet<(bool, u8, u128), BuildHasherDefault<FxHasher>> =
             HashSet::default();
         let mut rule_lens: [Vec<u8>; 2] = [Vec::new(), Vec::new()];
@@ -385,8 +380,7 @@ impl<'t> Classifier<'t> {
             rule_lens,
             verdicts: FxMap::default(),
             judgements: Vec::new(),
-            data_zone: find("data"),
-            inference_zone: find("inference"),
+            zone_roles: roles,
             zone_names,
             traces: 0,
             cache_hits: 0,
@@ -415,14 +409,14 @@ impl<'t> Classifier<'t> {
         self.t.zones().len() as u16
     }
 
-    /// Whether `zone` is the design's `data` zone.
+    /// Whether `zone` plays the `data` role (its `role:`, else its id).
     pub fn is_data(&self, zone: u16) -> bool {
-        self.data_zone == Some(zone)
+        self.zone_roles.get(usize::from(zone)) == Some(&Some(ZoneRole::Data))
     }
 
-    /// Whether `zone` is the design's `inference` zone.
+    /// Whether `zone` plays the `inference` role (its `role:`, else its id).
     pub fn is_inference(&self, zone: u16) -> bool {
-        self.inference_zone == Some(zone)
+        self.zone_roles.get(usize::from(zone)) == Some(&Some(ZoneRole::Inference))
     }
 
     /// Longest-prefix match of an address (cached).

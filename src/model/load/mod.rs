@@ -13,7 +13,7 @@ use ipnet::IpNet;
 
 use super::entities::{
     Backend, DnsTarget, DnsZone, Endpoint, EntityRef, EpIx, Expect, Kind, NetIx, Network, PublicIp,
-    Role, RuleSetIx, ServiceTag, Subnet, SubnetIx, Verdict, Zone, ZoneIx,
+    Role, RuleSetIx, ServiceTag, Subnet, SubnetIx, Verdict, Zone, ZoneIx, ZoneRole,
 };
 use super::error::{ErrorCode as C, InputError, LoadError};
 use super::index::AddrIndex;
@@ -608,6 +608,7 @@ impl Validator {
                 id: z.id.value.trim().to_string(),
                 name: z.name.clone(),
                 description: z.description.clone(),
+                declared_role: z.role.as_ref().and_then(|r| self.zone_role(r)),
                 at: z.id.at,
             })
             .collect();
@@ -620,6 +621,22 @@ impl Validator {
         self.resolve_attachments(raw);
         self.dns_(raw);
         self.expects_(raw);
+    }
+
+    /// A zone's `role:` (SPEC §11.8); case and `-`/`_` do not matter.
+    fn zone_role(&mut self, r: &Sp<String>) -> Option<ZoneRole> {
+        let name = r.value.trim().to_ascii_lowercase().replace('-', "_");
+        let role = ZoneRole::parse(&name);
+        if role.is_none() {
+            let all: Vec<&str> = ZoneRole::ALL.iter().map(|r| r.as_str()).collect();
+            self.err(
+                C::UnknownRole,
+                r.at,
+                format!("`{}` is not a zone role", r.value.trim()),
+                format!("use one of: {}", all.join(", ")),
+            );
+        }
+        role
     }
 
     fn cidrs_lenient(&mut self, v: &Sp<OneOrMany<String>>) -> Vec<IpNet> {
