@@ -12,6 +12,7 @@
 //!
 //! The core (`model`, `engine`) never names `cli`, `tui` or `report`, and never prints.
 
+#[cfg(feature = "cli")]
 pub mod cli;
 pub mod engine;
 // `gen` is a reserved word in Rust 2024: the folder is `gen/`, the module `generate`.
@@ -19,4 +20,5 @@ pub mod engine;
 pub mod generate;
 pub mod model;
 pub mod report;
+#[cfg(feature = "tui")]
 pub mod tui;

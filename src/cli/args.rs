@@ -127,13 +127,7 @@ pub struct DiffArgs {
     pub format: TextJson,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum ExportFormat {
-    Mermaid,
-    Dot,
-    Markdown,
-    Json,
-}
+pub use crate::report::ExportFormat;
 
 #[derive(Debug, Args)]
 pub struct ExportArgs {

@@ -5,20 +5,15 @@
 //! print error reports (`main` does both), or write anywhere but the given writer.
 
 pub mod args;
+pub mod commands;
 
 use std::io::{IsTerminal, Write};
 use std::path::Path;
 
-use crate::cli::args::{
-    CheckArgs, CheckFormat, Command, GenArgs, MatrixArgs, MatrixBy, MatrixFormat, TextJson,
-    TraceArgs,
-};
-use crate::engine::check::{self, Report, Severity};
-use crate::engine::matrix::{By, matrix};
-use crate::engine::trace::{Query, WhatIf, trace};
+use crate::cli::args::Command;
+use crate::engine::trace::WhatIf;
 use crate::model::rules::Protocol;
 use crate::model::{self, LoadError, Topology};
-use crate::report::trace_text::render_text;
 
 /// Why a command could not do its work (exit 2).
 #[derive(Debug, thiserror::Error)]
@@ -29,6 +24,17 @@ pub enum CliError {
     Usage { message: String, help: String },
     #[error("cannot write the output: {0}")]
     Io(#[from] std::io::Error),
+}
+
+#[cfg(feature = "tui")]
+impl From<crate::tui::Error> for CliError {
+    fn from(e: crate::tui::Error) -> Self {
+        match e {
+            crate::tui::Error::Load(e) => CliError::Load(e),
+            crate::tui::Error::Usage { message, help } => CliError::Usage { message, help },
+            crate::tui::Error::Io(e) => CliError::Io(e),
+        }
+    }
 }
 
 impl CliError {
@@ -45,11 +51,11 @@ pub fn color_enabled() -> bool {
     std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stdout().is_terminal()
 }
 
-fn load(path: &Path) -> Result<Topology, CliError> {
+pub(crate) fn load(path: &Path) -> Result<Topology, CliError> {
     Ok(model::load(path)?)
 }
 
-fn protocol(s: &str) -> Result<Protocol, CliError> {
+pub(crate) fn protocol(s: &str) -> Result<Protocol, CliError> {
     Protocol::parse(s).ok_or_else(|| {
         CliError::usage(
             format!("`{s}` is not a protocol"),
@@ -61,184 +67,31 @@ fn protocol(s: &str) -> Result<Protocol, CliError> {
 /// Run a subcommand, writing its output to `out`. Returns the exit code (0 or 1).
 pub fn run(cmd: &Command, out: &mut dyn Write) -> Result<u8, CliError> {
     match cmd {
-        Command::Trace(a) => run_trace(a, out),
-        Command::Check(a) => run_check(a, out),
-        Command::Matrix(a) => run_matrix(a, out),
-        Command::Gen(a) => run_gen(a, out),
-        Command::Diff(a) => crate::engine::diff::run(a, out),
-        Command::Export(a) => crate::report::run(a, out),
-        Command::Flows(a) => crate::engine::flows::run_flows(a, out),
+        Command::Trace(a) => commands::trace::run(a, out),
+        Command::Check(a) => commands::check::run(a, out),
+        Command::Matrix(a) => commands::matrix::run(a, out),
+        Command::Gen(a) => commands::generate::run(a, out),
+        Command::Diff(a) => commands::diff::run(a, out),
+        Command::Export(a) => commands::export::run(a, out),
+        Command::Flows(a) => commands::flows::run(a, out),
         Command::Schema => {
             out.write_all(model::schema_json().as_bytes())?;
             Ok(0)
         }
-        Command::Explore(a) => crate::tui::run(a),
+        #[cfg(feature = "tui")]
+        Command::Explore(a) => Ok(crate::tui::run(&crate::tui::Options {
+            file: a.file.clone(),
+            trace: a.trace.clone(),
+            present: a.present,
+            flows: a.flows.clone(),
+        })?),
+        #[cfg(not(feature = "tui"))]
+        Command::Explore(_) => Err(no_explorer()),
     }
-}
-
-fn run_trace(a: &TraceArgs, out: &mut dyn Write) -> Result<u8, CliError> {
-    let t = load(&a.file)?;
-    let proto = protocol(&a.protocol)?;
-    if proto == Protocol::Any {
-        return Err(CliError::usage(
-            "a trace needs one protocol, not `any`",
-            "use tcp, udp, icmp, https or http",
-        ));
-    }
-    let w = what_if(&t, &a.disable)?;
-    let q = Query::new(&a.from, &a.to, a.port, proto);
-    let tr = trace(&t, &q, &w).map_err(|e| CliError::usage(e.message, e.help))?;
-    match a.format {
-        TextJson::Json => {
-            serde_json::to_writer_pretty(&mut *out, &tr).map_err(std::io::Error::from)?;
-            writeln!(out)?;
-        }
-        TextJson::Text => {
-            if !w.is_empty() {
-                writeln!(out, "what-if: disabled {}", a.disable.join(", "))?;
-            }
-            out.write_all(render_text(&tr, color_enabled()).as_bytes())?;
-        }
-    }
-    Ok(0)
-}
-
-fn run_check(a: &CheckArgs, out: &mut dyn Write) -> Result<u8, CliError> {
-    let threshold = Severity::parse(&a.severity).ok_or_else(|| {
-        CliError::usage(
-            format!("`{}` is not a severity", a.severity),
-            "use info, warning or error",
-        )
-    })?;
-    let t = load(&a.file)?;
-    let report = check::review(&t);
-    match a.format {
-        CheckFormat::Json => {
-            serde_json::to_writer_pretty(&mut *out, &report).map_err(std::io::Error::from)?;
-            writeln!(out)?;
-        }
-        CheckFormat::Sarif => {
-            let sarif = crate::report::sarif::to_sarif(&t, &report);
-            serde_json::to_writer_pretty(&mut *out, &sarif).map_err(std::io::Error::from)?;
-            writeln!(out)?;
-        }
-        CheckFormat::Text => write_check_text(&t, &report, threshold, out)?,
-    }
-    Ok(u8::from(report.fails(threshold)))
-}
-
-fn write_check_text(
-    t: &Topology,
-    r: &Report,
-    threshold: Severity,
-    out: &mut dyn Write,
-) -> std::io::Result<()> {
-    let color = color_enabled();
-    let paint = |code: &str, s: &str| {
-        if color {
-            format!("\x1b[{code}m{s}\x1b[0m")
-        } else {
-            s.to_string()
-        }
-    };
-    writeln!(
-        out,
-        "{} — {} networks, {} subnets, {} endpoints, {} rule sets: valid",
-        t.name,
-        t.networks().len(),
-        t.subnets().len(),
-        t.endpoints().len(),
-        t.rule_sets().len()
-    )?;
-    for sev in [Severity::Error, Severity::Warning, Severity::Info] {
-        let group: Vec<_> = r.findings.iter().filter(|f| f.severity == sev).collect();
-        if group.is_empty() {
-            continue;
-        }
-        let code = match sev {
-            Severity::Error => "1;31",
-            Severity::Warning => "1;33",
-            Severity::Info => "1;34",
-        };
-        writeln!(
-            out,
-            "\n{} ({})",
-            paint(code, &sev.as_str().to_uppercase()),
-            group.len()
-        )?;
-        for f in group {
-            writeln!(
-                out,
-                "  {}:{} [{}] {}",
-                f.location.file, f.location.line, f.id, f.message
-            )?;
-            if let Some(tr) = &f.evidence {
-                writeln!(
-                    out,
-                    "      evidence: {}",
-                    crate::engine::check::reach::evidence_line(tr)
-                )?;
-            }
-            if let Some(fix) = &f.fix {
-                writeln!(out, "      fix: {fix}")?;
-            }
-        }
-    }
-    if !r.expectations.is_empty() {
-        writeln!(out, "\nexpectations")?;
-        for e in &r.expectations {
-            let mark = if e.passed {
-                paint("32", "✓ pass")
-            } else {
-                paint("31", "✗ FAIL")
-            };
-            let port = e.port.map(|p| format!(":{p}")).unwrap_or_default();
-            writeln!(
-                out,
-                "  {mark}  {}  ({} -> {}{port}/{}: {})",
-                e.name, e.from, e.to, e.protocol, e.actual
-            )?;
-            if let Some(f) = &e.failure {
-                writeln!(
-                    out,
-                    "          {}:{}: {f}",
-                    e.location.file, e.location.line
-                )?;
-            }
-        }
-    }
-    let errors = r
-        .findings
-        .iter()
-        .filter(|f| f.severity == Severity::Error)
-        .count();
-    let warnings = r
-        .findings
-        .iter()
-        .filter(|f| f.severity == Severity::Warning)
-        .count();
-    let infos = r
-        .findings
-        .iter()
-        .filter(|f| f.severity == Severity::Info)
-        .count();
-    let failed = r.expectations.iter().filter(|e| !e.passed).count();
-    let passed = r.expectations.len() - failed;
-    let verdict = if r.fails(threshold) {
-        paint("1;31", "FAILED")
-    } else {
-        paint("1;32", "OK")
-    };
-    writeln!(
-        out,
-        "\n{verdict}: {errors} error(s), {warnings} warning(s), {infos} info; expectations {passed} passed, {failed} failed (failing at {} and above)",
-        threshold.as_str()
-    )?;
-    Ok(())
 }
 
 /// The what-if of `--disable ID…`.
-fn what_if(t: &Topology, disable: &[String]) -> Result<WhatIf, CliError> {
+pub(crate) fn what_if(t: &Topology, disable: &[String]) -> Result<WhatIf, CliError> {
     let mut w = WhatIf::default();
     for d in disable {
         w.disable(t, d).map_err(|e| {
@@ -249,156 +102,6 @@ fn what_if(t: &Topology, disable: &[String]) -> Result<WhatIf, CliError> {
         })?;
     }
     Ok(w)
-}
-
-fn run_matrix(a: &MatrixArgs, out: &mut dyn Write) -> Result<u8, CliError> {
-    let t = load(&a.file)?;
-    let proto = protocol(&a.protocol)?;
-    let by = match a.by {
-        MatrixBy::Zone => By::Zone,
-        MatrixBy::Subnet => By::Subnet,
-        MatrixBy::Endpoint => By::Endpoint,
-    };
-    let w = what_if(&t, &a.disable)?;
-    let mut m = matrix(&t, by, a.port, proto, &w).map_err(|e| {
-        CliError::usage(
-            e,
-            "`zonescope trace FILE --from SRC --to DST --port P` answers one flow at any size",
-        )
-    })?;
-    m.disabled.clone_from(&a.disable);
-    match a.format {
-        MatrixFormat::Json => {
-            serde_json::to_writer_pretty(&mut *out, &m).map_err(std::io::Error::from)?;
-            writeln!(out)?;
-        }
-        MatrixFormat::Csv => {
-            write!(out, "from\\to")?;
-            for c in &m.columns {
-                write!(out, ",{}", csv_field(c))?;
-            }
-            writeln!(out)?;
-            for (ri, r) in m.rows.iter().enumerate() {
-                write!(out, "{}", csv_field(r))?;
-                for ci in 0..m.columns.len() {
-                    let cell = &m.cells[ri * m.columns.len() + ci];
-                    write!(out, ",{}", cell.summary)?;
-                }
-                writeln!(out)?;
-            }
-        }
-        MatrixFormat::Text => {
-            let cols = m.columns.len();
-            let texts: Vec<String> = m
-                .cells
-                .iter()
-                .map(|cell| match cell.summary.as_str() {
-                    "partial" => format!(
-                        "{}/{}",
-                        cell.allowed,
-                        cell.allowed + cell.denied + cell.no_route
-                    ),
-                    s => s.to_string(),
-                })
-                .collect();
-            let w0 = m.rows.iter().map(String::len).max().unwrap_or(4).max(8);
-            let cw: Vec<usize> = m
-                .columns
-                .iter()
-                .enumerate()
-                .map(|(ci, c)| {
-                    let widest = texts.iter().skip(ci).step_by(cols.max(1)).map(String::len);
-                    widest.max().unwrap_or(0).max(c.len()).max(8)
-                })
-                .collect();
-            let flow = if m.protocol.has_ports() {
-                format!("{}/{}", m.protocol, m.port)
-            } else {
-                m.protocol.to_string()
-            };
-            writeln!(out, "{} on {flow} (rows: from, columns: to)", t.name)?;
-            if !w.is_empty() {
-                writeln!(out, "what-if: disabled {}", a.disable.join(", "))?;
-            }
-            write!(out, "{:w0$}", "")?;
-            for (c, w) in m.columns.iter().zip(&cw) {
-                write!(out, "  {c:>w$}")?;
-            }
-            writeln!(out)?;
-            for (ri, r) in m.rows.iter().enumerate() {
-                write!(out, "{r:w0$}")?;
-                for (ci, w) in cw.iter().enumerate() {
-                    let text = &texts[ri * cols + ci];
-                    write!(out, "  {text:>w$}")?;
-                }
-                writeln!(out)?;
-            }
-            writeln!(
-                out,
-                "\nallow = every flow allowed; n/m = n of m allowed; deny / no_route = none; - = no flows"
-            )?;
-            writeln!(
-                out,
-                "\nexact ports, all 65,536 of each transport (some endpoint of the row reaches some endpoint of the column):"
-            )?;
-            for cell in &m.cells {
-                let tcp = cell.tcp_ports.as_deref().unwrap_or("none");
-                let udp = cell.udp_ports.as_deref().unwrap_or("none");
-                if tcp != "none" || udp != "none" {
-                    writeln!(out, "  {} -> {}: tcp/{tcp} udp/{udp}", cell.from, cell.to)?;
-                }
-            }
-        }
-    }
-    Ok(0)
-}
-
-fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\n']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_string()
-    }
-}
-
-fn run_gen(a: &GenArgs, out: &mut dyn Write) -> Result<u8, CliError> {
-    use crate::generate::{GenParams, generate_with_stats};
-    let mut p = match &a.size {
-        Some(s) => GenParams::size(s)
-            .ok_or_else(|| CliError::usage(format!("`{s}` is not a size"), "use S, M or L"))?,
-        None => GenParams::default(),
-    };
-    if let Some(v) = a.regions {
-        p.regions = v;
-    }
-    if let Some(v) = a.spokes {
-        p.spokes = v;
-    }
-    if let Some(v) = a.subnets {
-        p.subnets = v;
-    }
-    if let Some(v) = a.endpoints {
-        p.endpoints = v;
-    }
-    p.seed = a.seed;
-    p.validate()
-        .map_err(|e| CliError::usage(e.to_string(), e.help()))?;
-    let (text, stats) = generate_with_stats(&p);
-    match &a.output {
-        Some(path) => {
-            write_atomically(path, text.as_bytes())?;
-            eprintln!(
-                "wrote {}: {} networks, {} subnets, {} endpoints, {} rules",
-                path.display(),
-                stats.networks,
-                stats.subnets,
-                stats.endpoints,
-                stats.rules
-            );
-        }
-        None => out.write_all(text.as_bytes())?,
-    }
-    Ok(0)
 }
 
 /// Write `bytes` to `path` through a temporary file in the same folder and a rename, so a reader
@@ -422,4 +125,56 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
         let _ = std::fs::remove_file(&tmp);
     }
     result
+}
+
+/// Print the report of a failed command on stderr: file, line and column with a label and a hint
+/// for an input error; the message and its hint otherwise.
+pub fn report(err: &CliError) {
+    let color = color_enabled() && std::io::IsTerminal::is_terminal(&std::io::stderr());
+    match err {
+        CliError::Load(e) => eprint!("{}", e.render(color, 20)),
+        CliError::Usage { message, help } => {
+            eprintln!("error: {message}\n  help: {help}");
+        }
+        CliError::Io(e) => eprintln!("error: cannot write the output: {e}"),
+    }
+}
+
+/// The program: parse the arguments, run the subcommand (or the demo explorer), report an
+/// error and give the exit code (0 done, 1 findings or changes, 2 bad usage or input).
+pub fn main() -> std::process::ExitCode {
+    use clap::Parser as _;
+    use std::process::ExitCode;
+    let cli = args::Cli::parse();
+    let result = match cli.command {
+        Some(cmd) => {
+            // Buffered: a big matrix or export is written in large blocks, not line by line.
+            let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+            run(&cmd, &mut out).and_then(|code| {
+                out.flush().map_err(CliError::Io)?;
+                Ok(code)
+            })
+        }
+        // No subcommand: explore the built-in demo.
+        #[cfg(feature = "tui")]
+        None => crate::tui::run_demo().map_err(CliError::from),
+        #[cfg(not(feature = "tui"))]
+        None => Err(no_explorer()),
+    };
+    match result {
+        Ok(code) => ExitCode::from(code),
+        Err(CliError::Io(e)) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        Err(e) => {
+            report(&e);
+            ExitCode::from(2)
+        }
+    }
+}
+
+#[cfg(not(feature = "tui"))]
+fn no_explorer() -> CliError {
+    CliError::usage(
+        "this zonescope was built without the explorer",
+        "build with the default features (`cargo install --path .`), or use trace, check or matrix",
+    )
 }

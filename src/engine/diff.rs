@@ -12,29 +12,19 @@
 //! writer it is given, or trace without a bound (it caps pairs × intervals and says so).
 
 use std::collections::{BTreeSet, HashMap, HashSet};
-use std::fmt::Write as _;
-use std::io::Write;
 
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::cli::CliError;
-use crate::cli::args::{DiffArgs, TextJson};
 use crate::engine::policy::Party;
 use crate::engine::reach::{self as exact, Engine, Target, src_party};
 use crate::engine::trace::{Query, Trace, WhatIf, trace};
 use crate::model::rules::{PortSet, Protocol};
-use crate::model::{self, EpIx, Kind, Topology, Verdict};
-use crate::report::json::ModelView;
+use crate::model::view::ModelView;
+use crate::model::{EpIx, Kind, Topology, Verdict};
 
 /// At most this many (endpoint pair × port interval × protocol) combinations are traced.
 pub const MAX_FLOWS: usize = 100_000;
-
-/// The text lists at most this many verdict changes (JSON lists them all).
-const MAX_TEXT_FLOWS: usize = 200;
-
-/// The text lists at most this many same-verdict, other-rule changes (JSON lists them all).
-const MAX_TEXT_RULE_CHANGES: usize = 20;
 
 /// added | removed | changed
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -88,7 +78,7 @@ impl Outcome {
         }
     }
 
-    fn short(&self) -> String {
+    pub fn short(&self) -> String {
         match &self.decided_by {
             Some(d) => format!("{} ({d})", self.verdict),
             None => self.verdict.to_string(),
@@ -1051,142 +1041,6 @@ pub fn diff_capped(old: &Topology, new: &Topology, max_flows: usize) -> Diff {
     }
 }
 
-fn flow_line(f: &FlowChange) -> String {
-    let port = if f.ports.is_empty() {
-        String::new()
-    } else {
-        format!("/{}", f.ports)
-    };
-    format!(
-        "{} → {}  {}{port}  {} → {}",
-        f.from,
-        f.to,
-        f.protocol,
-        f.old.short(),
-        f.new.short()
-    )
-}
-
-/// The diff as text for people.
-pub fn render_text(d: &Diff) -> String {
-    let mut s = String::new();
-    let _ = writeln!(s, "diff {} → {}", d.old, d.new);
-    if d.changes.is_empty() {
-        let _ = writeln!(s, "\nfile: no change");
-    } else {
-        let _ = writeln!(s, "\nfile changes ({})", d.changes.len());
-        for c in &d.changes {
-            let mark = match c.op {
-                Op::Added => '+',
-                Op::Removed => '-',
-                Op::Changed => '~',
-            };
-            let _ = writeln!(s, "  {mark} {}", c.text);
-        }
-    }
-    let c = &d.coverage;
-    let protos: Vec<&str> = c.protocols.iter().map(|p| p.as_str()).collect();
-    let _ = writeln!(
-        s,
-        "\nflows: {} endpoint pairs × {} port intervals ({}), {} traces",
-        c.pairs_checked,
-        c.port_intervals,
-        protos.join(", "),
-        c.traces
-    );
-    if let Some(n) = &c.note {
-        let _ = writeln!(s, "  WARNING: {n}");
-    }
-    if d.flows.is_empty() {
-        let among = if c.capped { " among those traced" } else { "" };
-        let _ = writeln!(s, "  no flow changed verdict{among}");
-    } else {
-        let _ = writeln!(s, "\nflows that changed verdict ({})", d.flows.len());
-        for f in d.flows.iter().take(MAX_TEXT_FLOWS) {
-            let _ = writeln!(s, "  {}", flow_line(f));
-            let _ = writeln!(s, "      now: {}", f.new.reason);
-        }
-        if d.flows.len() > MAX_TEXT_FLOWS {
-            let _ = writeln!(
-                s,
-                "  … and {} more (all of them with --format json)",
-                d.flows.len() - MAX_TEXT_FLOWS
-            );
-        }
-    }
-    for (title, list) in [
-        ("allowed flows of new endpoints", &d.new_endpoint_flows),
-        (
-            "allowed flows of removed endpoints (now gone)",
-            &d.removed_endpoint_flows,
-        ),
-    ] {
-        if list.is_empty() {
-            continue;
-        }
-        let _ = writeln!(s, "\n{title} ({})", list.len());
-        for f in list {
-            let port = if f.ports.is_empty() {
-                String::new()
-            } else {
-                format!("/{}", f.ports)
-            };
-            let by = f
-                .decided_by
-                .as_ref()
-                .map(|b| format!(" ({b})"))
-                .unwrap_or_default();
-            let _ = writeln!(
-                s,
-                "  {} → {}  {}{port}  allow{by}",
-                f.from, f.to, f.protocol
-            );
-        }
-    }
-    if !d.decided_by_changes.is_empty() {
-        let _ = writeln!(
-            s,
-            "\nsame verdict, another deciding rule ({})",
-            d.decided_by_changes.len()
-        );
-        for f in d.decided_by_changes.iter().take(MAX_TEXT_RULE_CHANGES) {
-            let _ = writeln!(s, "  {}", flow_line(f));
-        }
-        if d.decided_by_changes.len() > MAX_TEXT_RULE_CHANGES {
-            let _ = writeln!(
-                s,
-                "  … and {} more (all of them with --format json)",
-                d.decided_by_changes.len() - MAX_TEXT_RULE_CHANGES
-            );
-        }
-    }
-    let _ = writeln!(
-        s,
-        "\n{}",
-        if d.behaviour_changed {
-            "BEHAVIOUR CHANGED"
-        } else {
-            "no behaviour change"
-        }
-    );
-    s
-}
-
-/// `zonescope diff`: exit 0 when no flow changed verdict, 1 when some did.
-pub fn run(a: &DiffArgs, out: &mut dyn Write) -> Result<u8, CliError> {
-    let old = model::load(&a.old)?;
-    let new = model::load(&a.new)?;
-    let d = diff(&old, &new);
-    match a.format {
-        TextJson::Json => {
-            serde_json::to_writer_pretty(&mut *out, &d).map_err(std::io::Error::from)?;
-            writeln!(out)?;
-        }
-        TextJson::Text => out.write_all(render_text(&d).as_bytes())?,
-    }
-    Ok(u8::from(d.behaviour_changed))
-}
-
 /// The port fields of a changed flow: the range as text and its ends; none for ICMP.
 fn port_fields(lo: u16, hi: u16, icmp: bool) -> (String, Option<u16>, Option<u16>) {
     if icmp {
@@ -1199,6 +1053,7 @@ fn port_fields(lo: u16, hi: u16, icmp: bool) -> (String, Option<u16>, Option<u16
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model;
 
     #[test]
     fn intervals_cover_every_port_once() {

@@ -12,6 +12,7 @@ mod load;
 pub mod ports;
 pub mod raw;
 pub mod rules;
+pub mod view;
 
 use std::collections::HashMap;
 use std::net::IpAddr;

@@ -6,7 +6,9 @@
 //! given writer or the `-o` file (atomically), overwrite the input file, or decide a verdict
 //! (traces come from `trace`, findings from `check`).
 
+pub mod diff;
 pub mod dot;
+pub mod flows;
 pub mod json;
 pub mod markdown;
 pub mod mermaid;
@@ -15,12 +17,8 @@ pub mod trace_text;
 
 use std::collections::HashMap;
 use std::fmt::Write as _;
-use std::io::Write;
-use std::path::Path;
 
-use crate::cli::args::{ExportArgs, ExportFormat};
-use crate::cli::{CliError, write_atomically};
-use crate::engine::trace::{Query, Trace, WhatIf, trace};
+use crate::engine::trace::Trace;
 use crate::model::{self, Endpoint, Kind, PublicIp, Topology, Verdict};
 
 /// What a node of the diagram stands for (for shapes and colours).
@@ -369,12 +367,14 @@ pub fn trace_label(tr: &Trace) -> String {
     }
 }
 
-/// Whether two paths name the same file (by canonical path when both exist).
-fn same_file(a: &Path, b: &Path) -> bool {
-    match (a.canonicalize(), b.canonicalize()) {
-        (Ok(x), Ok(y)) => x == y,
-        _ => a == b,
-    }
+/// The export formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "cli", derive(clap::ValueEnum))]
+pub enum ExportFormat {
+    Mermaid,
+    Dot,
+    Markdown,
+    Json,
 }
 
 /// Render `t` in `to`, with `tr` highlighted in diagrams.
@@ -385,46 +385,4 @@ pub fn render(t: &Topology, to: ExportFormat, tr: Option<&Trace>) -> String {
         ExportFormat::Markdown => markdown::render(t),
         ExportFormat::Json => json::render(t),
     }
-}
-
-/// `zonescope export`.
-pub fn run(a: &ExportArgs, out: &mut dyn Write) -> Result<u8, CliError> {
-    if let Some(o) = &a.output
-        && same_file(o, &a.file)
-    {
-        return Err(CliError::usage(
-            format!(
-                "refusing to overwrite the input file {} with the export",
-                a.file.display()
-            ),
-            "give -o another file name",
-        ));
-    }
-    let t = model::load(&a.file)?;
-    let tr = match &a.trace {
-        None => None,
-        Some(spec) => {
-            if !matches!(a.to, ExportFormat::Mermaid | ExportFormat::Dot) {
-                return Err(CliError::usage(
-                    "--trace highlights a path in a diagram",
-                    "use it with --to mermaid or --to dot",
-                ));
-            }
-            let q = Query::parse(spec)
-                .map_err(|e| CliError::usage(e, "write --trace \"SRC -> DST:PORT\""))?;
-            Some(
-                trace(&t, &q, &WhatIf::default())
-                    .map_err(|e| CliError::usage(e.message, e.help))?,
-            )
-        }
-    };
-    let text = render(&t, a.to, tr.as_ref());
-    match &a.output {
-        Some(path) => {
-            write_atomically(path, text.as_bytes())?;
-            eprintln!("wrote {}", path.display());
-        }
-        None => out.write_all(text.as_bytes())?,
-    }
-    Ok(0)
 }

@@ -13,6 +13,7 @@
 
 pub mod action;
 pub mod app;
+mod error;
 pub mod keymap;
 pub mod layout;
 pub mod theme;
@@ -28,23 +29,22 @@ use ratatui::crossterm::event::{
 };
 use ratatui::crossterm::execute;
 
-use crate::cli::CliError;
-use crate::cli::args::ExploreArgs;
-use crate::engine::flows::{Options, analyze_logs};
+use crate::engine::flows::{Options as FlowOptions, analyze_logs};
 use crate::engine::trace::Query;
 use crate::model::{self, Topology};
 use action::Action;
 use app::{App, Effect, Origin};
+pub use error::{Error, Options};
 use theme::Theme;
 
 /// `zonescope` with no arguments: the built-in demo.
-pub fn run_demo() -> Result<u8, CliError> {
+pub fn run_demo() -> Result<u8, Error> {
     require_terminal()?;
     run_app(App::demo(Theme::from_env()))
 }
 
 /// `zonescope explore FILE [--trace FLOW] [--present] [--flows LOG...]`.
-pub fn run(a: &ExploreArgs) -> Result<u8, CliError> {
+pub fn run(a: &Options) -> Result<u8, Error> {
     require_terminal()?;
     eprintln!("zonescope: loading {} …", a.file.display());
     let t = model::load(&a.file)?;
@@ -55,7 +55,7 @@ pub fn run(a: &ExploreArgs) -> Result<u8, CliError> {
         a.present,
     )?;
     if a.flows.iter().any(|p| p.as_os_str() == "-") {
-        return Err(CliError::usage(
+        return Err(Error::usage(
             "--flows: the explorer cannot read a flow log from standard input (it is the terminal)",
             "give the log as a file (gzip is fine), or use `zonescope flows FILE -` in a pipe",
         ));
@@ -68,7 +68,7 @@ pub fn run(a: &ExploreArgs) -> Result<u8, CliError> {
             .map(|p| p.to_string_lossy().into_owned())
             .collect();
         let r = flow_report(&app).map_err(|e| {
-            CliError::usage(
+            Error::usage(
                 format!("--flows: {e}"),
                 "give AWS VPC flow log text or Azure NSG/VNet flow log JSON files (gzip is fine)",
             )
@@ -80,9 +80,9 @@ pub fn run(a: &ExploreArgs) -> Result<u8, CliError> {
 
 /// The report of the App's flow logs against its topology (I/O: reads every log once).
 pub fn flow_report(app: &App) -> Result<crate::engine::flows::FlowReport, String> {
-    let opts = Options {
+    let opts = FlowOptions {
         jobs: 0,
-        ..Options::default()
+        ..FlowOptions::default()
     };
     analyze_logs(&app.topo, &app.flow_logs, opts).map_err(|e| format!("cannot read {e}"))
 }
@@ -93,11 +93,11 @@ pub fn prepare(
     origin: Origin,
     flow: Option<&str>,
     present: bool,
-) -> Result<App, CliError> {
+) -> Result<App, Error> {
     let mut app = App::new(t, origin, Theme::from_env());
     if let Some(flow) = flow {
         let q = Query::parse(flow).map_err(|e| {
-            CliError::usage(
+            Error::usage(
                 format!("--trace: {e}"),
                 "write --trace \"SRC -> DST:PORT[/PROTO]\", e.g. --trace \"web -> aoai-eus:443\"",
             )
@@ -108,7 +108,7 @@ pub fn prepare(
         app.protocol = q.protocol;
         app.recompute();
         if let Some(Err(e)) = &app.trace {
-            return Err(CliError::usage(
+            return Err(Error::usage(
                 format!("--trace: {}", e.message),
                 e.help.clone(),
             ));
@@ -122,11 +122,11 @@ pub fn prepare(
     Ok(app)
 }
 
-fn require_terminal() -> Result<(), CliError> {
+fn require_terminal() -> Result<(), Error> {
     if std::io::stdin().is_terminal() && std::io::stdout().is_terminal() {
         Ok(())
     } else {
-        Err(CliError::usage(
+        Err(Error::usage(
             "the explorer needs a terminal (standard input and output are not one)",
             "for scripts and pipes use `zonescope trace FILE --from SRC --to DST [--format json]`",
         ))
@@ -150,7 +150,7 @@ fn reload(app: &mut App, path: &Path) {
     }
 }
 
-fn run_app(mut app: App) -> Result<u8, CliError> {
+fn run_app(mut app: App) -> Result<u8, Error> {
     // Runs after ratatui's own hook (installed by `init`) has restored the screen.
     let previous = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
@@ -162,7 +162,7 @@ fn run_app(mut app: App) -> Result<u8, CliError> {
     let result = event_loop(&mut terminal, &mut app);
     let _ = execute!(std::io::stdout(), DisableMouseCapture);
     ratatui::restore();
-    result.map(|()| 0).map_err(CliError::Io)
+    result.map(|()| 0).map_err(Error::Io)
 }
 
 fn event_loop(terminal: &mut ratatui::DefaultTerminal, app: &mut App) -> std::io::Result<()> {

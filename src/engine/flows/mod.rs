@@ -11,4 +11,4 @@ pub mod report;
 pub mod run;
 
 pub use report::{Analyzer, FlowReport};
-pub use run::{Options, analyze_logs, run_flows};
+pub use run::{Options, analyze_logs};

@@ -12,14 +12,12 @@
 //! opened or read is one, exit 2).
 
 use std::fs::File;
-use std::io::{self, Cursor, Read, Seek, SeekFrom, Write};
+use std::io::{self, Cursor, Read, Seek, SeekFrom};
 
 use super::classify::SharedVerdicts;
 use super::read::{Detected, LogFormat, Stats, detect, read_log};
-use super::report::{Analyzer, FlowReport, render_text};
-use crate::cli::CliError;
-use crate::cli::args::{FlowsArgs, LogFormatArg, TextJson};
-use crate::model::{self, Topology};
+use super::report::{Analyzer, FlowReport};
+use crate::model::Topology;
 
 /// Smallest file that is split across workers.
 pub const PARALLEL_MIN_BYTES: u64 = 8 << 20;
@@ -64,38 +62,6 @@ pub struct LogError {
     pub path: String,
     #[source]
     pub source: io::Error,
-}
-
-/// `zonescope flows FILE LOG...`.
-pub fn run_flows(a: &FlowsArgs, out: &mut dyn Write) -> Result<u8, CliError> {
-    let t = model::load(&a.file)?;
-    let opts = Options {
-        format: match a.log_format {
-            LogFormatArg::Auto => LogFormat::Auto,
-            LogFormatArg::Aws => LogFormat::Aws,
-            LogFormatArg::Azure => LogFormat::Azure,
-        },
-        jobs: a.jobs,
-    };
-    let logs: Vec<String> = a
-        .logs
-        .iter()
-        .map(|p| p.to_string_lossy().into_owned())
-        .collect();
-    let report = analyze_logs(&t, &logs, opts).map_err(|e| {
-        CliError::usage(
-            format!("cannot read the flow log {e}"),
-            "give AWS VPC flow log text or Azure NSG/VNet flow log JSON files (gzip is fine), or `-` for standard input",
-        )
-    })?;
-    match a.format {
-        TextJson::Json => {
-            serde_json::to_writer_pretty(&mut *out, &report).map_err(io::Error::from)?;
-            writeln!(out)?;
-        }
-        TextJson::Text => render_text(&report, out)?,
-    }
-    Ok(0)
 }
 
 /// Reads every log in order (each path opened first, so a bad path fails before any work)

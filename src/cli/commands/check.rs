@@ -1,0 +1,145 @@
+//! `zonescope check`: findings and expectations as text, JSON or SARIF; exit 1 on errors.
+//!
+//! Owns: the check command's text output. Must never: compute a finding (the engine does).
+
+use std::io::Write;
+
+use crate::cli::args::{CheckArgs, CheckFormat};
+use crate::cli::color_enabled;
+use crate::cli::{CliError, load};
+use crate::engine::check::{self, Report, Severity};
+use crate::model::Topology;
+
+pub fn run(a: &CheckArgs, out: &mut dyn Write) -> Result<u8, CliError> {
+    let threshold = Severity::parse(&a.severity).ok_or_else(|| {
+        CliError::usage(
+            format!("`{}` is not a severity", a.severity),
+            "use info, warning or error",
+        )
+    })?;
+    let t = load(&a.file)?;
+    let report = check::review(&t);
+    match a.format {
+        CheckFormat::Json => {
+            serde_json::to_writer_pretty(&mut *out, &report).map_err(std::io::Error::from)?;
+            writeln!(out)?;
+        }
+        CheckFormat::Sarif => {
+            let sarif = crate::report::sarif::to_sarif(&t, &report);
+            serde_json::to_writer_pretty(&mut *out, &sarif).map_err(std::io::Error::from)?;
+            writeln!(out)?;
+        }
+        CheckFormat::Text => write_check_text(&t, &report, threshold, out)?,
+    }
+    Ok(u8::from(report.fails(threshold)))
+}
+
+fn write_check_text(
+    t: &Topology,
+    r: &Report,
+    threshold: Severity,
+    out: &mut dyn Write,
+) -> std::io::Result<()> {
+    let color = color_enabled();
+    let paint = |code: &str, s: &str| {
+        if color {
+            format!("\x1b[{code}m{s}\x1b[0m")
+        } else {
+            s.to_string()
+        }
+    };
+    writeln!(
+        out,
+        "{} — {} networks, {} subnets, {} endpoints, {} rule sets: valid",
+        t.name,
+        t.networks().len(),
+        t.subnets().len(),
+        t.endpoints().len(),
+        t.rule_sets().len()
+    )?;
+    for sev in [Severity::Error, Severity::Warning, Severity::Info] {
+        let group: Vec<_> = r.findings.iter().filter(|f| f.severity == sev).collect();
+        if group.is_empty() {
+            continue;
+        }
+        let code = match sev {
+            Severity::Error => "1;31",
+            Severity::Warning => "1;33",
+            Severity::Info => "1;34",
+        };
+        writeln!(
+            out,
+            "\n{} ({})",
+            paint(code, &sev.as_str().to_uppercase()),
+            group.len()
+        )?;
+        for f in group {
+            writeln!(
+                out,
+                "  {}:{} [{}] {}",
+                f.location.file, f.location.line, f.id, f.message
+            )?;
+            if let Some(tr) = &f.evidence {
+                writeln!(
+                    out,
+                    "      evidence: {}",
+                    crate::engine::check::reach::evidence_line(tr)
+                )?;
+            }
+            if let Some(fix) = &f.fix {
+                writeln!(out, "      fix: {fix}")?;
+            }
+        }
+    }
+    if !r.expectations.is_empty() {
+        writeln!(out, "\nexpectations")?;
+        for e in &r.expectations {
+            let mark = if e.passed {
+                paint("32", "✓ pass")
+            } else {
+                paint("31", "✗ FAIL")
+            };
+            let port = e.port.map(|p| format!(":{p}")).unwrap_or_default();
+            writeln!(
+                out,
+                "  {mark}  {}  ({} -> {}{port}/{}: {})",
+                e.name, e.from, e.to, e.protocol, e.actual
+            )?;
+            if let Some(f) = &e.failure {
+                writeln!(
+                    out,
+                    "          {}:{}: {f}",
+                    e.location.file, e.location.line
+                )?;
+            }
+        }
+    }
+    let errors = r
+        .findings
+        .iter()
+        .filter(|f| f.severity == Severity::Error)
+        .count();
+    let warnings = r
+        .findings
+        .iter()
+        .filter(|f| f.severity == Severity::Warning)
+        .count();
+    let infos = r
+        .findings
+        .iter()
+        .filter(|f| f.severity == Severity::Info)
+        .count();
+    let failed = r.expectations.iter().filter(|e| !e.passed).count();
+    let passed = r.expectations.len() - failed;
+    let verdict = if r.fails(threshold) {
+        paint("1;31", "FAILED")
+    } else {
+        paint("1;32", "OK")
+    };
+    writeln!(
+        out,
+        "\n{verdict}: {errors} error(s), {warnings} warning(s), {infos} info; expectations {passed} passed, {failed} failed (failing at {} and above)",
+        threshold.as_str()
+    )?;
+    Ok(())
+}

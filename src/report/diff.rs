@@ -1,0 +1,134 @@
+//! The text form of a diff: the file's changes field by field, then the flows that changed.
+//!
+//! Owns: how a [`Diff`] reads on a terminal. Must never: compare designs (the engine does).
+
+use std::fmt::Write as _;
+
+use crate::engine::diff::{Diff, FlowChange, Op};
+
+fn flow_line(f: &FlowChange) -> String {
+    let port = if f.ports.is_empty() {
+        String::new()
+    } else {
+        format!("/{}", f.ports)
+    };
+    format!(
+        "{} → {}  {}{port}  {} → {}",
+        f.from,
+        f.to,
+        f.protocol,
+        f.old.short(),
+        f.new.short()
+    )
+}
+
+/// The text lists at most this many same-verdict, other-rule changes (JSON lists them all).
+const MAX_TEXT_RULE_CHANGES: usize = 20;
+
+/// The text lists at most this many verdict changes (JSON lists them all).
+const MAX_TEXT_FLOWS: usize = 200;
+
+/// The diff as text for people.
+pub fn render_text(d: &Diff) -> String {
+    let mut s = String::new();
+    let _ = writeln!(s, "diff {} → {}", d.old, d.new);
+    if d.changes.is_empty() {
+        let _ = writeln!(s, "\nfile: no change");
+    } else {
+        let _ = writeln!(s, "\nfile changes ({})", d.changes.len());
+        for c in &d.changes {
+            let mark = match c.op {
+                Op::Added => '+',
+                Op::Removed => '-',
+                Op::Changed => '~',
+            };
+            let _ = writeln!(s, "  {mark} {}", c.text);
+        }
+    }
+    let c = &d.coverage;
+    let protos: Vec<&str> = c.protocols.iter().map(|p| p.as_str()).collect();
+    let _ = writeln!(
+        s,
+        "\nflows: {} endpoint pairs × {} port intervals ({}), {} traces",
+        c.pairs_checked,
+        c.port_intervals,
+        protos.join(", "),
+        c.traces
+    );
+    if let Some(n) = &c.note {
+        let _ = writeln!(s, "  WARNING: {n}");
+    }
+    if d.flows.is_empty() {
+        let among = if c.capped { " among those traced" } else { "" };
+        let _ = writeln!(s, "  no flow changed verdict{among}");
+    } else {
+        let _ = writeln!(s, "\nflows that changed verdict ({})", d.flows.len());
+        for f in d.flows.iter().take(MAX_TEXT_FLOWS) {
+            let _ = writeln!(s, "  {}", flow_line(f));
+            let _ = writeln!(s, "      now: {}", f.new.reason);
+        }
+        if d.flows.len() > MAX_TEXT_FLOWS {
+            let _ = writeln!(
+                s,
+                "  … and {} more (all of them with --format json)",
+                d.flows.len() - MAX_TEXT_FLOWS
+            );
+        }
+    }
+    for (title, list) in [
+        ("allowed flows of new endpoints", &d.new_endpoint_flows),
+        (
+            "allowed flows of removed endpoints (now gone)",
+            &d.removed_endpoint_flows,
+        ),
+    ] {
+        if list.is_empty() {
+            continue;
+        }
+        let _ = writeln!(s, "\n{title} ({})", list.len());
+        for f in list {
+            let port = if f.ports.is_empty() {
+                String::new()
+            } else {
+                format!("/{}", f.ports)
+            };
+            let by = f
+                .decided_by
+                .as_ref()
+                .map(|b| format!(" ({b})"))
+                .unwrap_or_default();
+            let _ = writeln!(
+                s,
+                "  {} → {}  {}{port}  allow{by}",
+                f.from, f.to, f.protocol
+            );
+        }
+    }
+    if !d.decided_by_changes.is_empty() {
+        let _ = writeln!(
+            s,
+            "\nsame verdict, another deciding rule ({})",
+            d.decided_by_changes.len()
+        );
+        for f in d.decided_by_changes.iter().take(MAX_TEXT_RULE_CHANGES) {
+            let _ = writeln!(s, "  {}", flow_line(f));
+        }
+        if d.decided_by_changes.len() > MAX_TEXT_RULE_CHANGES {
+            let _ = writeln!(
+                s,
+                "  … and {} more (all of them with --format json)",
+                d.decided_by_changes.len() - MAX_TEXT_RULE_CHANGES
+            );
+        }
+    }
+    let _ = writeln!(
+        s,
+        "\n{}",
+        if d.behaviour_changed {
+            "BEHAVIOUR CHANGED"
+        } else {
+            "no behaviour change"
+        }
+    );
+    s
+}
