@@ -7,7 +7,7 @@ use zonescope::engine::trace::{Query, WhatIf, trace};
 use zonescope::model::rules::{Action, Protocol};
 use zonescope::model::{Topology, Verdict, load_str};
 
-const FIXTURE: &str = include_str!("fixtures/trace/routing-and-rules.yaml");
+const FIXTURE: &str = include_str!("../fixtures/trace/routing-and-rules.yaml");
 
 const ENDS: &[&str] = &[
     "web",

@@ -11,7 +11,7 @@ use zonescope::engine::trace::{Query, WhatIf, trace};
 use zonescope::model::rules::{PortSet, Protocol, Selector};
 use zonescope::model::{Topology, load_str};
 
-const BASE: &str = include_str!("fixtures/valid-base.yaml");
+const BASE: &str = include_str!("../fixtures/valid-base.yaml");
 
 proptest! {
     #[test]
