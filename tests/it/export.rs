@@ -212,12 +212,7 @@ fn the_mermaid_checker_catches_mistakes() {
 }
 
 fn dot_available() -> bool {
-    Command::new("dot")
-        .arg("-V")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success())
+    crate::tool_available("dot", "-V")
 }
 
 #[test]

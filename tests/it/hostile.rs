@@ -1,20 +1,11 @@
-//! Hostile input ends with a clear error, quickly, through the parser's limits: alias bombs,
-//! deep nesting, a file larger than a topology can be, bytes that are not text.
-
-use std::time::{Duration, Instant};
+//! Hostile input ends with a clear error through the parser's limits: alias bombs, deep
+//! nesting, a file larger than a topology can be, bytes that are not text. (That it ends
+//! quickly is measured by the fuzz targets and benchmarks, not by a timed assertion.)
 
 use zonescope::model::{ErrorCode, LoadError, load, load_str};
 
 fn quick(f: impl FnOnce() -> Result<zonescope::model::Topology, LoadError>) -> LoadError {
-    let t0 = Instant::now();
-    let err = f().expect_err("hostile input is refused");
-    // Generous: debug builds on a busy 2-core machine. The point is "seconds, not forever".
-    assert!(
-        t0.elapsed() < Duration::from_secs(60),
-        "took {:?}",
-        t0.elapsed()
-    );
-    err
+    f().expect_err("hostile input is refused")
 }
 
 #[test]
@@ -87,7 +78,9 @@ fn bytes_that_are_not_utf8_are_an_input_error_with_a_line() {
 }
 
 #[test]
-fn yaml_tags_and_odd_scalars_do_not_panic() {
+fn yaml_tags_and_odd_scalars_are_input_errors_with_a_line() {
+    // Each is a value of the wrong type for its key (the version is the integer 1, ids are
+    // strings, a CIDR is a string, ports are a list), or a second document: a YAML error at a line.
     for text in [
         "version: !!str 1\n",
         "version: 1\nnetworks: !!map {}\n",
@@ -96,8 +89,11 @@ fn yaml_tags_and_odd_scalars_do_not_panic() {
         "version: 1\nendpoints: [{id: e, ports: {a: 1}}]\n",
         "---\nversion: 1\n---\nversion: 1\n",
         "version: 99999999999999999999999\n",
-        "\u{feff}version: 1\n",
     ] {
-        let _ = load_str(text, "odd.yaml");
+        let err = load_str(text, "odd.yaml").expect_err(text);
+        assert_eq!(err.first().code, ErrorCode::Yaml, "{text}");
+        assert!(err.first().at.line >= 1, "{text}: no line");
     }
+    // A byte-order mark is allowed before a YAML stream (YAML 1.2, 5.2): the file loads.
+    assert!(load_str("\u{feff}version: 1\n", "bom.yaml").is_ok());
 }

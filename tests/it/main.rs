@@ -21,3 +21,19 @@ mod tui;
 mod tui_tmux;
 mod whatif;
 mod zone_roles;
+
+/// Whether the external tool `name` runs (`name ARG` exits 0). Under CI (`CI` set) a missing
+/// tool fails the test that needs it instead of letting it pass unseen: `.ci/run` installs it.
+pub fn tool_available(name: &str, arg: &str) -> bool {
+    let ok = std::process::Command::new(name)
+        .arg(arg)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    assert!(
+        ok || std::env::var_os("CI").is_none_or(|v| v.is_empty()),
+        "`{name}` is needed by this test and CI is set: .ci/run installs it (apt-get install)"
+    );
+    ok
+}
