@@ -380,7 +380,7 @@ fn run_gen(a: &GenArgs, out: &mut dyn Write) -> Result<u8, CliError> {
     p.seed = a.seed;
     let (text, stats) = generate_with_stats(&p);
     match &a.output {
-        Some(path) => {
+        Some(path) if path.as_os_str() != "-" => {
             write_atomically(path, text.as_bytes())?;
             eprintln!(
                 "wrote {}: {} networks, {} subnets, {} endpoints, {} rules",
@@ -391,30 +391,12 @@ fn run_gen(a: &GenArgs, out: &mut dyn Write) -> Result<u8, CliError> {
                 stats.rules
             );
         }
-        None => out.write_all(text.as_bytes())?,
+        _ => out.write_all(text.as_bytes())?,
     }
     Ok(0)
 }
 
-/// Write `bytes` to `path` through a temporary file in the same folder and a rename, so a reader
-/// never sees half a file.
+/// Write `bytes` to `path` atomically and only there (see [`crate::safe_write`]).
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let dir = path
-        .parent()
-        .filter(|d| !d.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let name = path
-        .file_name()
-        .map_or_else(|| "out".into(), |n| n.to_string_lossy().into_owned());
-    let tmp = dir.join(format!(".{name}.zonescope-{}.tmp", std::process::id()));
-    let result = (|| {
-        let mut f = std::fs::File::create(&tmp)?;
-        f.write_all(bytes)?;
-        f.sync_all()?;
-        std::fs::rename(&tmp, path)
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    result
+    crate::safe_write::write_file(path, bytes)
 }

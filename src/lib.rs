@@ -23,6 +23,8 @@ pub mod export;
 pub mod flows;
 pub mod generate;
 pub mod policy;
+pub mod safe_write;
+pub mod text_safe;
 pub mod topology;
 pub mod trace;
 pub mod tui;

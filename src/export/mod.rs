@@ -388,6 +388,7 @@ pub fn render(t: &Topology, to: ExportFormat, tr: Option<&Trace>) -> String {
 /// `zonescope export`.
 pub fn run(a: &ExportArgs, out: &mut dyn Write) -> Result<u8, CliError> {
     if let Some(o) = &a.output
+        && o.as_os_str() != "-"
         && same_file(o, &a.file)
     {
         return Err(CliError::usage(
@@ -418,11 +419,11 @@ pub fn run(a: &ExportArgs, out: &mut dyn Write) -> Result<u8, CliError> {
     };
     let text = render(&t, a.to, tr.as_ref());
     match &a.output {
-        Some(path) => {
+        Some(path) if path.as_os_str() != "-" => {
             write_atomically(path, text.as_bytes())?;
             eprintln!("wrote {}", path.display());
         }
-        None => out.write_all(text.as_bytes())?,
+        _ => out.write_all(text.as_bytes())?,
     }
     Ok(0)
 }
