@@ -56,7 +56,33 @@ fn protocol(s: &str) -> Result<Protocol, CliError> {
 }
 
 /// Run a subcommand, writing its output to `out`. Returns the exit code (0 or 1).
+///
+/// Text outputs go through [`crate::text_safe::Escaping`], so nothing read from an input file
+/// reaches the terminal as a control sequence; JSON and SARIF escape on their own.
 pub fn run(cmd: &Command, out: &mut dyn Write) -> Result<u8, CliError> {
+    if is_text_output(cmd) {
+        let mut safe = crate::text_safe::Escaping::new(out, color_enabled());
+        let code = run_raw(cmd, &mut safe)?;
+        safe.flush()?;
+        return Ok(code);
+    }
+    run_raw(cmd, out)
+}
+
+fn is_text_output(cmd: &Command) -> bool {
+    use crate::cli::ExportFormat;
+    match cmd {
+        Command::Trace(a) => a.format == TextJson::Text,
+        Command::Check(a) => a.format == CheckFormat::Text,
+        Command::Matrix(a) => a.format != MatrixFormat::Json,
+        Command::Diff(a) => a.format == TextJson::Text,
+        Command::Flows(a) => a.format == TextJson::Text,
+        Command::Export(a) => a.to != ExportFormat::Json,
+        Command::Gen(_) | Command::Schema | Command::Explore(_) => false,
+    }
+}
+
+fn run_raw(cmd: &Command, out: &mut dyn Write) -> Result<u8, CliError> {
     match cmd {
         Command::Trace(a) => run_trace(a, out),
         Command::Check(a) => run_check(a, out),

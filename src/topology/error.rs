@@ -141,12 +141,12 @@ impl LoadError {
             let _ = write!(
                 out,
                 "{}:{}:{}: error[{}]: {}\n  help: {}\n",
-                self.file,
+                crate::text_safe::escape(&self.file),
                 e.at.line.max(1),
                 e.at.column.max(1),
                 e.code.as_str(),
-                e.message,
-                e.help
+                crate::text_safe::escape(&e.message),
+                crate::text_safe::escape(&e.help)
             );
         }
         out
@@ -163,9 +163,10 @@ impl LoadError {
         };
         let handler = GraphicalReportHandler::new_themed(theme).with_width(120);
         let mut out = String::new();
-        for d in self.diagnostics().iter().take(max) {
+        // Only the defects shown are turned into diagnostics, all sharing one copy of the text.
+        for d in self.diagnostics_up_to(max) {
             let mut s = String::new();
-            if handler.render_report(&mut s, d).is_err() {
+            if handler.render_report(&mut s, &d).is_err() {
                 return self.plain();
             }
             out.push_str(&s);
@@ -175,7 +176,7 @@ impl LoadError {
             out.push_str(&format!(
                 "… and {} more errors in {}\n",
                 self.errors.len() - max,
-                self.file
+                crate::text_safe::escape(&self.file)
             ));
         }
         out
@@ -183,12 +184,25 @@ impl LoadError {
 
     /// One miette diagnostic per defect.
     pub fn diagnostics(&self) -> Vec<FileDiagnostic> {
+        self.diagnostics_up_to(usize::MAX)
+    }
+
+    /// The diagnostics of the first `max` defects. They share one copy of the file's text (made
+    /// safe to show on a terminal once, offsets unchanged), so memory does not grow with the
+    /// number of defects times the size of the file.
+    pub fn diagnostics_up_to(&self, max: usize) -> Vec<FileDiagnostic> {
+        let shown: Arc<str> = match crate::text_safe::same_length_display(&self.text) {
+            std::borrow::Cow::Borrowed(_) => Arc::clone(&self.text),
+            std::borrow::Cow::Owned(s) => Arc::from(s),
+        };
+        let name = crate::text_safe::escape(&self.file).into_owned();
         self.errors
             .iter()
+            .take(max)
             .map(|e| FileDiagnostic {
                 error: e.clone(),
-                file: self.file.clone(),
-                source: NamedSource::new(self.file.clone(), self.text.to_string()),
+                file: name.clone(),
+                source: NamedSource::new(name.clone(), Arc::clone(&shown)),
             })
             .collect()
     }
@@ -200,10 +214,10 @@ impl fmt::Display for LoadError {
         write!(
             f,
             "{}:{}:{}: {}",
-            self.file,
+            crate::text_safe::escape(&self.file),
             e.at.line.max(1),
             e.at.column.max(1),
-            e.message
+            crate::text_safe::escape(&e.message)
         )?;
         if self.errors.len() > 1 {
             write!(f, " (and {} more)", self.errors.len() - 1)?;
@@ -219,7 +233,7 @@ impl std::error::Error for LoadError {}
 pub struct FileDiagnostic {
     pub error: InputError,
     pub file: String,
-    pub source: NamedSource<String>,
+    pub source: NamedSource<Arc<str>>,
 }
 
 impl fmt::Display for FileDiagnostic {
@@ -230,7 +244,7 @@ impl fmt::Display for FileDiagnostic {
             self.file,
             self.error.at.line.max(1),
             self.error.at.column.max(1),
-            self.error.message
+            crate::text_safe::escape(&self.error.message)
         )
     }
 }
@@ -243,7 +257,9 @@ impl Diagnostic for FileDiagnostic {
     }
 
     fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        Some(Box::new(self.error.help.clone()))
+        Some(Box::new(
+            crate::text_safe::escape(&self.error.help).into_owned(),
+        ))
     }
 
     fn source_code(&self) -> Option<&dyn SourceCode> {
@@ -256,7 +272,7 @@ impl Diagnostic for FileDiagnostic {
         let offset = at.offset.min(text_len);
         let len = at.len.min(text_len - offset);
         Some(Box::new(std::iter::once(LabeledSpan::new(
-            Some(self.error.label.clone()),
+            Some(crate::text_safe::escape(&self.error.label).into_owned()),
             offset,
             len,
         ))))

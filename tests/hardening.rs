@@ -1,0 +1,172 @@
+//! Hostile input found by the probe of issue 16: bounded error reports (item 3), no terminal
+//! escape injection through any text output (item 5), and the smaller items (11).
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+fn bin() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_zonescope"));
+    c.env("NO_COLOR", "1");
+    c
+}
+
+fn fixture(rel: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join(rel)
+}
+
+fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
+    let p = dir.join(name);
+    std::fs::write(&p, text).unwrap();
+    p
+}
+
+fn all(o: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+/// No byte of a terminal control sequence (ESC, BEL, C1 CSI/OSC, NUL) and no bidi override.
+fn assert_inert(s: &str) {
+    for c in ['\x1b', '\x07', '\u{9b}', '\u{9d}', '\0', '\u{202e}'] {
+        assert!(!s.contains(c), "raw {c:?} in output:\n{s}");
+    }
+}
+
+fn bad_priorities(n: usize) -> String {
+    let mut t = String::from(
+        "version: 1\nname: bad priorities\nnetworks:\n  - { id: vnet, region: eastus, cidr: 10.0.0.0/16, subnets: [ { id: s1, cidr: 10.0.1.0/24, rules: [nsg] } ] }\nrule_sets:\n  - id: nsg\n    kind: nsg\n    rules:\n",
+    );
+    for i in 0..n {
+        t.push_str(&format!(
+            "      - {{ id: r{i}, priority: {}, direction: inbound, action: allow, protocol: tcp, source: any, destination: any, ports: 443, justification: pad pad }}\n",
+            90_000 + i
+        ));
+    }
+    t
+}
+
+#[test]
+fn thousands_of_errors_are_reported_in_bounded_memory() {
+    // 4,000 errors in a 600 KB file took 2.35 GB to report (one copy of the file per error).
+    // Under a 1 GB address-space limit the report must still be whole.
+    let d = tempfile::tempdir().unwrap();
+    let p = write(d.path(), "bad.yaml", &bad_priorities(4000));
+    assert!(std::fs::metadata(&p).unwrap().len() > 600_000);
+    let o = Command::new("sh")
+        .arg("-c")
+        .arg("ulimit -v 1048576 && exec \"$0\" check \"$1\"")
+        .arg(env!("CARGO_BIN_EXE_zonescope"))
+        .arg(&p)
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{}", &err[..err.len().min(2000)]);
+    assert!(err.contains("priority 90000 is out of range"), "{err}");
+    assert!(err.contains("… and 3980 more errors in"), "{err}");
+    assert_eq!(err.matches("zonescope::bad-priority").count(), 20);
+}
+
+#[test]
+fn the_shown_diagnostics_share_one_copy_of_the_text() {
+    let err = zonescope::topology::load_str(&bad_priorities(50), "bad.yaml").unwrap_err();
+    let ds = err.diagnostics_up_to(20);
+    assert_eq!(ds.len(), 20);
+    for d in &ds {
+        assert!(std::sync::Arc::ptr_eq(d.source.inner(), &err.text));
+    }
+}
+
+#[test]
+fn a_name_with_an_osc52_sequence_is_shown_escaped_by_check() {
+    let d = tempfile::tempdir().unwrap();
+    let base = std::fs::read_to_string(fixture("tests/fixtures/valid-base.yaml")).unwrap();
+    let evil = base.replacen(
+        "name: fixture\n",
+        "name: \"pwn\\e]52;c;ZWNobyBoaQ==\\a\\u202e\"\n",
+        1,
+    );
+    assert_ne!(evil, base, "the fixture has `name: fixture`");
+    let p = write(d.path(), "evil.yaml", &evil);
+    for args in [vec!["check"], vec!["export", "--to", "markdown"]] {
+        let o = bin().args(&args).arg(&p).output().unwrap();
+        let s = all(&o);
+        assert_inert(&s);
+        assert!(s.contains("\\x1b]52;c;ZWNobyBoaQ==\\x07"), "{args:?}: {s}");
+    }
+}
+
+#[test]
+fn an_error_snippet_does_not_echo_raw_control_bytes() {
+    let d = tempfile::tempdir().unwrap();
+    let p = write(
+        d.path(),
+        "ctl.yaml",
+        "version: 1\nnetworks:\n  - { id: n\u{1b}]52;c;aGk=\u{7}, cidr: 10.0.0.0/33 }\n",
+    );
+    let o = bin().arg("check").arg(&p).output().unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    let s = all(&o);
+    assert_inert(&s);
+    assert!(s.contains("10.0.0.0/33"), "{s}");
+}
+
+#[test]
+fn a_crafted_flow_log_line_is_shown_escaped_by_flows() {
+    let d = tempfile::tempdir().unwrap();
+    let log = write(
+        d.path(),
+        "vpc.log",
+        "version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action log-status\n\
+         2 123 eni-1 \u{1b}]52;c;aGk=\u{7}\u{9b}2J x y z 6 1 1 1 1 ACCEPT OK\n",
+    );
+    let o = bin()
+        .arg("flows")
+        .arg(fixture("tests/fixtures/flows/aws-doc.yaml"))
+        .arg(&log)
+        .output()
+        .unwrap();
+    let s = all(&o);
+    assert_inert(&s);
+    assert!(s.contains("\\x1b]52"), "the unreadable line is shown: {s}");
+}
+
+#[test]
+fn a_trace_error_naming_a_hostile_id_is_escaped() {
+    let o = bin()
+        .arg("trace")
+        .arg(fixture("tests/fixtures/valid-base.yaml"))
+        .args(["--from", "x\u{1b}[2J", "--to", "y", "--port", "443"])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert_inert(&all(&o));
+}
+
+#[test]
+fn a_closed_stdout_is_an_error_not_lost_output() {
+    // `>&-`: Rust's stdout would swallow every write and the command exit 0.
+    let o = Command::new("sh")
+        .arg("-c")
+        .arg("exec \"$0\" gen --size S >&-")
+        .arg(env!("CARGO_BIN_EXE_zonescope"))
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2), "{}", all(&o));
+    assert!(all(&o).contains("standard output is closed"), "{}", all(&o));
+    // A reader that goes away (`| head`) is not an error.
+    let mut c = bin()
+        .args(["gen", "--size", "M"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(c.stdout.take());
+    let o = c.wait_with_output().unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", all(&o));
+    let _ = std::io::stdout().flush();
+}
