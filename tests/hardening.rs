@@ -170,3 +170,129 @@ fn a_closed_stdout_is_an_error_not_lost_output() {
     assert_eq!(o.status.code(), Some(0), "{}", all(&o));
     let _ = std::io::stdout().flush();
 }
+
+fn with_extra_endpoint(id: &str) -> String {
+    let base = std::fs::read_to_string(fixture("tests/fixtures/valid-base.yaml")).unwrap();
+    let extra = format!(
+        "endpoints:\n  - id: {}\n    kind: app\n    subnet: snet-app\n    ip: 10.1.1.9\n",
+        serde_json::to_string(id).unwrap()
+    );
+    let out = base.replacen("endpoints:\n", &extra, 1);
+    assert_ne!(out, base);
+    out
+}
+
+#[test]
+fn ids_that_read_as_selectors_are_refused_with_a_hint() {
+    use zonescope::topology::{ErrorCode, load_str};
+    for id in [
+        "Internet",
+        "virtualnetwork",
+        "AzureLoadBalancer",
+        "*",
+        "any",
+        "10.0.1.20",
+        "10.0.0.0/8",
+        "a -> b:22",
+        "db:5432",
+        "x\u{1b}]52;c;aGk=\u{7}",
+        "web\u{202e}",
+        "w\u{200b}eb",
+    ] {
+        let err = load_str(&with_extra_endpoint(id), "ids.yaml")
+            .expect_err(&format!("{id:?} must be refused"));
+        let e = err
+            .errors
+            .iter()
+            .find(|e| e.code == ErrorCode::IdLooksLikeSelector)
+            .unwrap_or_else(|| panic!("{id:?}: {}", err.plain()));
+        assert_eq!(e.code.as_str(), "zonescope::id-looks-like-selector");
+        assert!(e.help.contains("rename"), "{}", e.help);
+        assert!(e.at.line > 1);
+    }
+}
+
+#[test]
+fn an_id_equal_to_a_declared_fqdn_or_dns_zone_is_refused() {
+    use zonescope::topology::{ErrorCode, load_str};
+    let base = with_extra_endpoint("api.example.com").replacen(
+        "    ip: 10.1.2.4\n",
+        "    ip: 10.1.2.4\n    fqdn: API.example.com\n",
+        1,
+    );
+    let err = load_str(&base, "fqdn.yaml").unwrap_err();
+    assert!(
+        err.errors
+            .iter()
+            .any(|e| e.code == ErrorCode::IdLooksLikeSelector && e.message.contains("FQDN")),
+        "{}",
+        err.plain()
+    );
+}
+
+#[test]
+fn an_endpoint_named_internet_is_exit_2_not_a_flipped_expectation() {
+    let d = tempfile::tempdir().unwrap();
+    let p = write(d.path(), "tag.yaml", &with_extra_endpoint("Internet"));
+    let o = bin().arg("check").arg(&p).output().unwrap();
+    assert_eq!(o.status.code(), Some(2), "{}", all(&o));
+    assert!(all(&o).contains("id-looks-like-selector"), "{}", all(&o));
+}
+
+fn finding_ids(yaml: &str) -> Vec<String> {
+    let t = zonescope::topology::load_str(yaml, "design.yaml")
+        .unwrap_or_else(|e| panic!("{}", e.plain()));
+    zonescope::check::findings(&t)
+        .into_iter()
+        .map(|f| f.id)
+        .collect()
+}
+
+fn base() -> String {
+    std::fs::read_to_string(fixture("tests/fixtures/valid-base.yaml")).unwrap()
+}
+
+#[test]
+fn a_private_endpoint_targeting_itself_is_a_finding() {
+    let y = base().replacen(
+        "endpoints:\n",
+        "endpoints:\n  - { id: pe-self, kind: private_endpoint, subnet: snet-data, ip: 10.1.2.9, target: pe-self }\n",
+        1,
+    );
+    assert!(finding_ids(&y).contains(&"private-endpoint-targets-itself".to_string()));
+    assert!(!finding_ids(&base()).contains(&"private-endpoint-targets-itself".to_string()));
+}
+
+#[test]
+fn a_gateway_listing_itself_as_a_backend_is_a_finding() {
+    let y = base().replacen(
+        "endpoints:\n",
+        "endpoints:\n  - id: gw\n    kind: gateway\n    subnet: snet-app\n    ip: 10.1.1.9\n    backends:\n      - { endpoint: gw, priority: 1 }\n      - { endpoint: db, priority: 2 }\n",
+        1,
+    );
+    assert!(finding_ids(&y).contains(&"backend-is-itself".to_string()));
+}
+
+#[test]
+fn egress_through_a_non_firewall_is_a_finding() {
+    let y = base().replacen("    role: hub\n", "    role: hub\n    egress: web\n", 1);
+    assert!(finding_ids(&y).contains(&"egress-not-a-firewall".to_string()));
+}
+
+#[test]
+fn a_mixed_script_id_is_a_warning() {
+    // `dаta` with a Cyrillic а (U+0430): looks like the zone `data`.
+    let y = base().replacen("  - id: data\n", "  - id: data\n  - id: d\u{430}ta\n", 1);
+    let t = zonescope::topology::load_str(&y, "mixed.yaml").unwrap();
+    let f: Vec<_> = zonescope::check::findings(&t)
+        .into_iter()
+        .filter(|f| f.id == "mixed-script-id")
+        .collect();
+    assert_eq!(f.len(), 1);
+    assert_eq!(f[0].severity, zonescope::check::Severity::Warning);
+    assert!(
+        f[0].message.contains("Latin and Cyrillic"),
+        "{}",
+        f[0].message
+    );
+}

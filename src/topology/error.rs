@@ -35,6 +35,7 @@ pub enum ErrorCode {
     BadProtocol,
     BadValue,
     TooLarge,
+    IdLooksLikeSelector,
 }
 
 impl ErrorCode {
@@ -61,6 +62,7 @@ impl ErrorCode {
             ErrorCode::BadProtocol => "zonescope::bad-protocol",
             ErrorCode::BadValue => "zonescope::bad-value",
             ErrorCode::TooLarge => "zonescope::too-large",
+            ErrorCode::IdLooksLikeSelector => "zonescope::id-looks-like-selector",
         }
     }
 }
@@ -98,6 +100,7 @@ impl InputError {
             ErrorCode::BadProtocol => "bad protocol",
             ErrorCode::WrongKind => "wrong kind of id",
             ErrorCode::MissingKey => "missing key",
+            ErrorCode::IdLooksLikeSelector => "reads as a selector",
             _ => "here",
         };
         InputError {

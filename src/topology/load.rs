@@ -601,6 +601,8 @@ impl Validator {
             });
         }
 
+        self.reject_impersonating_ids(raw);
+
         self.zones = raw
             .zones
             .iter()
@@ -620,6 +622,26 @@ impl Validator {
         self.resolve_attachments(raw);
         self.dns_(raw);
         self.expects_(raw);
+    }
+
+    /// An id that reads as a selector would take over what it copies (see [`super::ids`]).
+    fn reject_impersonating_ids(&mut self, raw: &RawFile) {
+        let tags: Vec<String> = self.tags.iter().map(|t| t.name.clone()).collect();
+        let mut names: Vec<String> = raw.dns.iter().map(|z| z.zone.value.clone()).collect();
+        names.extend(
+            raw.endpoints
+                .iter()
+                .filter_map(|e| e.fqdn.as_ref().map(|f| f.value.clone())),
+        );
+        let mut ids: Vec<(&String, Pos)> = self.id_pos.iter().map(|(k, v)| (k, *v)).collect();
+        ids.sort_by_key(|(_, at)| (at.offset, at.line, at.column));
+        let found: Vec<_> = ids
+            .into_iter()
+            .filter_map(|(id, at)| super::ids::impersonation(id, &tags, &names).map(|m| (at, m)))
+            .collect();
+        for (at, (msg, help)) in found {
+            self.err(C::IdLooksLikeSelector, at, msg, help);
+        }
     }
 
     fn cidrs_lenient(&mut self, v: &Sp<OneOrMany<String>>) -> Vec<IpNet> {

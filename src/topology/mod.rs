@@ -6,6 +6,7 @@
 //! petgraph `NodeIndex` (callers get typed indices), decide a verdict, or print.
 
 mod error;
+pub mod ids;
 mod index;
 mod load;
 mod model;
