@@ -296,3 +296,23 @@ fn a_mixed_script_id_is_a_warning() {
         f[0].message
     );
 }
+
+#[test]
+fn an_endless_input_is_capped_not_read_into_memory() {
+    // /dev/zero is not a regular file: the old size check passed it, and reading it whole grew
+    // without end. Under a 1 GB address-space limit the cap must answer first.
+    for input in ["/dev/zero", "/dev/stdin"] {
+        let o = Command::new("sh")
+            .arg("-c")
+            .arg("ulimit -v 1048576 && exec \"$0\" check \"$1\" < /dev/zero")
+            .arg(env!("CARGO_BIN_EXE_zonescope"))
+            .arg(input)
+            .env("NO_COLOR", "1")
+            .output()
+            .unwrap();
+        let s = all(&o);
+        assert_eq!(o.status.code(), Some(2), "{input}: {s}");
+        assert!(s.contains("zonescope::too-large"), "{input}: {s}");
+        assert!(s.contains("larger than the 64 MB"), "{input}: {s}");
+    }
+}

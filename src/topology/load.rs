@@ -50,7 +50,8 @@ pub fn load(path: &Path) -> Result<Topology, LoadError> {
             ),
         ));
     }
-    let bytes = std::fs::read(path).map_err(|e| {
+    // Bounded for every kind of input (stdin, a FIFO, /dev/zero), not only regular files.
+    let bytes = read_capped(path, MAX_FILE_BYTES).map_err(|e| {
         LoadError::single(
             &name,
             Arc::from(""),
@@ -62,6 +63,21 @@ pub fn load(path: &Path) -> Result<Topology, LoadError> {
             ),
         )
     })?;
+    let Some(bytes) = bytes else {
+        return Err(LoadError::single(
+            &name,
+            Arc::from(""),
+            InputError::new(
+                C::TooLarge,
+                Pos::default(),
+                format!(
+                    "the input is larger than the {} MB a topology may be",
+                    MAX_FILE_BYTES >> 20
+                ),
+                "split the design, or generate a smaller one with `zonescope gen`",
+            ),
+        ));
+    };
     let text = match String::from_utf8(bytes) {
         Ok(t) => t,
         Err(e) => {
@@ -86,6 +102,16 @@ pub fn load(path: &Path) -> Result<Topology, LoadError> {
         }
     };
     load_str(&text, &name)
+}
+
+/// At most `max` bytes of `path`: `Ok(None)` when there are more. Never reads more than
+/// `max + 1` bytes, whatever the file is.
+pub fn read_capped(path: &Path, max: usize) -> std::io::Result<Option<Vec<u8>>> {
+    use std::io::Read;
+    let f = std::fs::File::open(path)?;
+    let mut bytes = Vec::new();
+    f.take(max as u64 + 1).read_to_end(&mut bytes)?;
+    Ok((bytes.len() <= max).then_some(bytes))
 }
 
 /// Load a topology from text; `file` names it in messages.
