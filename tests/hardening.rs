@@ -316,3 +316,48 @@ fn an_endless_input_is_capped_not_read_into_memory() {
         assert!(s.contains("larger than the 64 MB"), "{input}: {s}");
     }
 }
+
+#[test]
+fn an_ipv4_mapped_address_in_a_flow_log_is_the_ipv4_address() {
+    use zonescope::flows::read::{LogFormat, ReadEvent, read_log};
+    let log = "2 123456789010 eni-1 ::ffff:10.1.1.4 10.1.2.4 49761 5432 6 20 4249 1418530010 1418530070 ACCEPT OK\n";
+    let mut src = None;
+    read_log(log.as_bytes(), LogFormat::Aws, |e| {
+        if let ReadEvent::Record(r) = e {
+            src = Some(r.src);
+        }
+    })
+    .unwrap();
+    assert_eq!(src, Some("10.1.1.4".parse().unwrap()));
+}
+
+#[test]
+fn the_same_log_given_twice_is_warned_about() {
+    let d = tempfile::tempdir().unwrap();
+    let log = write(
+        d.path(),
+        "vpc.log",
+        "2 123456789010 eni-1 10.1.1.4 10.1.2.4 49761 5432 6 20 4249 1418530010 1418530070 ACCEPT OK\n",
+    );
+    let link = d.path().join("again.log");
+    std::os::unix::fs::symlink(&log, &link).unwrap();
+    let o = bin()
+        .arg("flows")
+        .arg(fixture("tests/fixtures/flows/aws-doc.yaml"))
+        .arg(&log)
+        .arg(&link)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("warning:") && err.contains("counted twice"),
+        "{err}"
+    );
+    let once = bin()
+        .arg("flows")
+        .arg(fixture("tests/fixtures/flows/aws-doc.yaml"))
+        .arg(&log)
+        .output()
+        .unwrap();
+    assert!(!String::from_utf8_lossy(&once.stderr).contains("warning:"));
+}

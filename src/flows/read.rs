@@ -881,7 +881,12 @@ fn parse_ip(text: &[u8]) -> Option<IpAddr> {
     if !text.contains(&b':') {
         return None;
     }
-    std::str::from_utf8(text).ok()?.parse().ok()
+    // `::ffff:10.0.1.20` is the IPv4 address 10.0.1.20 (RFC 4291 §2.5.5.2), not an IPv6 one.
+    std::str::from_utf8(text)
+        .ok()?
+        .parse::<IpAddr>()
+        .ok()
+        .map(|a| a.to_canonical())
 }
 
 /// Dotted-quad IPv4 as std accepts it: four decimal octets, no leading zeros.

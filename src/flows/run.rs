@@ -82,6 +82,9 @@ pub fn run_flows(a: &FlowsArgs, out: &mut dyn Write) -> Result<u8, CliError> {
         .iter()
         .map(|p| p.to_string_lossy().into_owned())
         .collect();
+    for w in repeated_logs(&a.logs) {
+        eprintln!("warning: {}", crate::text_safe::escape(&w));
+    }
     let report = analyze_logs(&t, &logs, opts).map_err(|e| {
         CliError::usage(
             format!("cannot read the flow log {e}"),
@@ -96,6 +99,43 @@ pub fn run_flows(a: &FlowsArgs, out: &mut dyn Write) -> Result<u8, CliError> {
         TextJson::Text => render_text(&report, out)?,
     }
     Ok(0)
+}
+
+/// A warning for each log given more than once (the same file under any name, or `-` twice):
+/// its records would be counted twice.
+pub fn repeated_logs(logs: &[std::path::PathBuf]) -> Vec<String> {
+    let mut seen: Vec<(Option<(u64, u64)>, &std::path::Path)> = Vec::new();
+    let mut out = Vec::new();
+    for p in logs {
+        let key = if p.as_os_str() == "-" {
+            Some((u64::MAX, u64::MAX))
+        } else {
+            file_key(p)
+        };
+        if let Some(k) = key
+            && let Some((_, first)) = seen.iter().find(|(x, _)| *x == Some(k))
+        {
+            out.push(format!(
+                "the flow log {} is the same as {}, given before: its records are counted twice",
+                p.display(),
+                first.display()
+            ));
+        }
+        seen.push((key, p));
+    }
+    out
+}
+
+#[cfg(unix)]
+fn file_key(p: &std::path::Path) -> Option<(u64, u64)> {
+    use std::os::unix::fs::MetadataExt;
+    std::fs::metadata(p).ok().map(|m| (m.dev(), m.ino()))
+}
+
+#[cfg(not(unix))]
+fn file_key(p: &std::path::Path) -> Option<(u64, u64)> {
+    let _ = p;
+    None
 }
 
 /// Reads every log in order (each path opened first, so a bad path fails before any work)
