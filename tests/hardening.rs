@@ -361,3 +361,59 @@ fn the_same_log_given_twice_is_warned_about() {
         .unwrap();
     assert!(!String::from_utf8_lossy(&once.stderr).contains("warning:"));
 }
+
+#[test]
+fn a_cr_only_file_starting_with_a_comment_is_not_empty() {
+    use zonescope::topology::{ErrorCode, load_str};
+    let text = base().replace('\n', "\r");
+    let text = format!("# a design saved with CR line ends\r{text}");
+    match load_str(&text, "cr.yaml") {
+        Ok(t) => assert_eq!(t.endpoints().len(), 2),
+        Err(e) => assert_ne!(e.first().code, ErrorCode::Empty, "{}", e.plain()),
+    }
+}
+
+#[test]
+fn parser_messages_speak_about_the_file_not_the_library() {
+    use zonescope::topology::load_str;
+    let mut alias = String::from(
+        "version: 1\nendpoints:\n  - &e {id: a, kind: app}\nexpect:\n  - &x {from: a, to: a, verdict: allow}\n",
+    );
+    for _ in 0..60_000 {
+        alias.push_str("  - *x\n");
+    }
+    let cases = [
+        (
+            "version: 1\n---\nversion: 1\n".to_string(),
+            "more than one YAML document",
+        ),
+        (
+            "version: 1\nname: a\nname: b\n".to_string(),
+            "the key `name` is given twice",
+        ),
+        (alias, "limit on YAML aliases"),
+        (
+            base().replacen("priority: 100", "priority: abc", 1),
+            "`priority` must be a whole number",
+        ),
+    ];
+    for (text, want) in cases {
+        let e = load_str(&text, "x.yaml").unwrap_err();
+        let m = &e.first().message;
+        assert!(m.contains(want), "{m}");
+        for internal in [
+            "from_str_multiple",
+            "DuplicateKeyPolicy",
+            "Options",
+            "budget breached",
+            "Aliases {",
+            "invalid i64",
+        ] {
+            assert!(
+                !m.contains(internal) && !e.first().help.contains(internal),
+                "{m} / {}",
+                e.first().help
+            );
+        }
+    }
+}

@@ -129,8 +129,9 @@ pub fn load_str(text: &str, file: &str) -> Result<Topology, LoadError> {
             "split the design",
         )));
     }
+    // YAML breaks lines at CR too (a classic Mac file): a CR-only file is not one comment line.
     if text
-        .lines()
+        .split(['\n', '\r'])
         .all(|l| l.trim().is_empty() || l.trim_start().starts_with('#') || l.trim() == "---")
     {
         return Err(fail(InputError::new(
@@ -284,7 +285,13 @@ fn parse_one(text: &str) -> Result<RawFile, InputError> {
             msg.truncate(cut);
         }
         let msg = msg.lines().next().unwrap_or("invalid YAML").to_string();
-        let help = yaml_help(&msg);
+        let (msg, help) = match super::yaml_msg::about_the_file(&msg, text, at.line, at.column) {
+            Some((m, h)) => (m, h),
+            None => {
+                let help = yaml_help(&msg);
+                (msg, help)
+            }
+        };
         let code = if msg.starts_with("missing field") {
             C::MissingKey
         } else {

@@ -11,6 +11,7 @@ mod index;
 mod load;
 mod model;
 pub mod raw;
+mod yaml_msg;
 
 use std::collections::HashMap;
 use std::net::IpAddr;
