@@ -20,5 +20,7 @@ pub mod engine;
 pub mod generate;
 pub mod model;
 pub mod report;
+pub mod safe_write;
+pub mod text_safe;
 #[cfg(feature = "tui")]
 pub mod tui;

@@ -139,7 +139,8 @@ pub struct ExportArgs {
     /// Highlight this flow's path (mermaid, dot): "SRC -> DST:PORT[/PROTO]".
     #[arg(long, value_name = "FLOW")]
     pub trace: Option<String>,
-    /// Write to this file (atomically) instead of standard output.
+    /// Write to this file instead of standard output: atomically, beside the real file a symlink
+    /// names, keeping its mode; a device or FIFO is written directly; `-` is standard output.
     #[arg(long, short = 'o')]
     pub output: Option<PathBuf>,
 }
@@ -180,7 +181,8 @@ pub struct GenArgs {
     pub endpoints: Option<u32>,
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
-    /// Write to this file (atomically) instead of standard output.
+    /// Write to this file instead of standard output: atomically, beside the real file a symlink
+    /// names, keeping its mode; a device or FIFO is written directly; `-` is standard output.
     #[arg(long, short = 'o')]
     pub output: Option<PathBuf>,
 }

@@ -65,7 +65,33 @@ pub(crate) fn protocol(s: &str) -> Result<Protocol, CliError> {
 }
 
 /// Run a subcommand, writing its output to `out`. Returns the exit code (0 or 1).
+///
+/// Text outputs go through [`crate::text_safe::Escaping`], so nothing read from an input file
+/// reaches the terminal as a control sequence; JSON and SARIF escape on their own.
 pub fn run(cmd: &Command, out: &mut dyn Write) -> Result<u8, CliError> {
+    if is_text_output(cmd) {
+        let mut safe = crate::text_safe::Escaping::new(out, color_enabled());
+        let code = run_raw(cmd, &mut safe)?;
+        safe.flush()?;
+        return Ok(code);
+    }
+    run_raw(cmd, out)
+}
+
+fn is_text_output(cmd: &Command) -> bool {
+    use crate::cli::args::{CheckFormat, ExportFormat, MatrixFormat, TextJson};
+    match cmd {
+        Command::Trace(a) => a.format == TextJson::Text,
+        Command::Check(a) => a.format == CheckFormat::Text,
+        Command::Matrix(a) => a.format != MatrixFormat::Json,
+        Command::Diff(a) => a.format == TextJson::Text,
+        Command::Flows(a) => a.format == TextJson::Text,
+        Command::Export(a) => a.to != ExportFormat::Json,
+        Command::Gen(_) | Command::Schema | Command::Explore(_) => false,
+    }
+}
+
+fn run_raw(cmd: &Command, out: &mut dyn Write) -> Result<u8, CliError> {
     match cmd {
         Command::Trace(a) => commands::trace::run(a, out),
         Command::Check(a) => commands::check::run(a, out),
@@ -104,27 +130,9 @@ pub(crate) fn what_if(t: &Topology, disable: &[String]) -> Result<WhatIf, CliErr
     Ok(w)
 }
 
-/// Write `bytes` to `path` through a temporary file in the same folder and a rename, so a reader
-/// never sees half a file.
+/// Write `bytes` to `path` atomically and only there (see [`crate::safe_write`]).
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let dir = path
-        .parent()
-        .filter(|d| !d.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let name = path
-        .file_name()
-        .map_or_else(|| "out".into(), |n| n.to_string_lossy().into_owned());
-    let tmp = dir.join(format!(".{name}.zonescope-{}.tmp", std::process::id()));
-    let result = (|| {
-        let mut f = std::fs::File::create(&tmp)?;
-        f.write_all(bytes)?;
-        f.sync_all()?;
-        std::fs::rename(&tmp, path)
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    result
+    crate::safe_write::write_file(path, bytes)
 }
 
 /// Print the report of a failed command on stderr: file, line and column with a label and a hint
@@ -134,9 +142,16 @@ pub fn report(err: &CliError) {
     match err {
         CliError::Load(e) => eprint!("{}", e.render(color, 20)),
         CliError::Usage { message, help } => {
-            eprintln!("error: {message}\n  help: {help}");
+            eprintln!(
+                "error: {}\n  help: {}",
+                crate::text_safe::escape(message),
+                crate::text_safe::escape(help)
+            );
         }
-        CliError::Io(e) => eprintln!("error: cannot write the output: {e}"),
+        CliError::Io(e) => eprintln!(
+            "error: cannot write the output: {}",
+            crate::text_safe::escape(&e.to_string())
+        ),
     }
 }
 
@@ -147,6 +162,10 @@ pub fn main() -> std::process::ExitCode {
     use std::process::ExitCode;
     let cli = args::Cli::parse();
     let result = match cli.command {
+        Some(cmd) if !stdout_is_open() && writes_stdout(&cmd) => Err(CliError::usage(
+            "standard output is closed, so the output would be lost",
+            "redirect it to a file, or give -o FILE",
+        )),
         Some(cmd) => {
             // Buffered: a big matrix or export is written in large blocks, not line by line.
             let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
@@ -177,4 +196,34 @@ fn no_explorer() -> CliError {
         "this zonescope was built without the explorer",
         "build with the default features (`cargo install --path .`), or use trace, check or matrix",
     )
+}
+
+/// A parent that closed descriptor 1 (`>&-`): Rust's runtime then opens `/dev/null` read-write
+/// in its place, and a command would exit 0 with its output lost. A user's `> /dev/null` opens
+/// it write-only, so the two can be told apart (Linux; elsewhere stdout counts as open).
+fn stdout_is_open() -> bool {
+    let Ok(target) = std::fs::read_link("/proc/self/fd/1") else {
+        return true;
+    };
+    if target != std::path::Path::new("/dev/null") {
+        return true;
+    }
+    let Ok(info) = std::fs::read_to_string("/proc/self/fdinfo/1") else {
+        return true;
+    };
+    let flags = info
+        .lines()
+        .find_map(|l| l.strip_prefix("flags:"))
+        .and_then(|f| u32::from_str_radix(f.trim(), 8).ok());
+    // O_ACCMODE is 3; O_RDWR is 2.
+    flags.is_none_or(|f| f & 3 != 2)
+}
+
+fn writes_stdout(cmd: &Command) -> bool {
+    match cmd {
+        Command::Gen(a) => a.output.as_ref().is_none_or(|p| p.as_os_str() == "-"),
+        Command::Export(a) => a.output.as_ref().is_none_or(|p| p.as_os_str() == "-"),
+        Command::Explore(_) => false,
+        _ => true,
+    }
 }

@@ -36,6 +36,7 @@ pub enum ErrorCode {
     BadValue,
     TooLarge,
     UnknownRole,
+    IdLooksLikeSelector,
 }
 
 impl ErrorCode {
@@ -63,6 +64,7 @@ impl ErrorCode {
             ErrorCode::BadValue => "zonescope::bad-value",
             ErrorCode::TooLarge => "zonescope::too-large",
             ErrorCode::UnknownRole => "zonescope::unknown-role",
+            ErrorCode::IdLooksLikeSelector => "zonescope::id-looks-like-selector",
         }
     }
 }
@@ -101,6 +103,7 @@ impl InputError {
             ErrorCode::WrongKind => "wrong kind of id",
             ErrorCode::MissingKey => "missing key",
             ErrorCode::UnknownRole => "unknown role",
+            ErrorCode::IdLooksLikeSelector => "reads as a selector",
             _ => "here",
         };
         InputError {
@@ -144,12 +147,12 @@ impl LoadError {
             let _ = write!(
                 out,
                 "{}:{}:{}: error[{}]: {}\n  help: {}\n",
-                self.file,
+                crate::text_safe::escape(&self.file),
                 e.at.line.max(1),
                 e.at.column.max(1),
                 e.code.as_str(),
-                e.message,
-                e.help
+                crate::text_safe::escape(&e.message),
+                crate::text_safe::escape(&e.help)
             );
         }
         out
@@ -166,9 +169,10 @@ impl LoadError {
         };
         let handler = GraphicalReportHandler::new_themed(theme).with_width(120);
         let mut out = String::new();
-        for d in self.diagnostics().iter().take(max) {
+        // Only the defects shown are turned into diagnostics, all sharing one copy of the text.
+        for d in self.diagnostics_up_to(max) {
             let mut s = String::new();
-            if handler.render_report(&mut s, d).is_err() {
+            if handler.render_report(&mut s, &d).is_err() {
                 return self.plain();
             }
             out.push_str(&s);
@@ -178,7 +182,7 @@ impl LoadError {
             out.push_str(&format!(
                 "… and {} more errors in {}\n",
                 self.errors.len() - max,
-                self.file
+                crate::text_safe::escape(&self.file)
             ));
         }
         out
@@ -186,12 +190,25 @@ impl LoadError {
 
     /// One miette diagnostic per defect.
     pub fn diagnostics(&self) -> Vec<FileDiagnostic> {
+        self.diagnostics_up_to(usize::MAX)
+    }
+
+    /// The diagnostics of the first `max` defects. They share one copy of the file's text (made
+    /// safe to show on a terminal once, offsets unchanged), so memory does not grow with the
+    /// number of defects times the size of the file.
+    pub fn diagnostics_up_to(&self, max: usize) -> Vec<FileDiagnostic> {
+        let shown: Arc<str> = match crate::text_safe::same_length_display(&self.text) {
+            std::borrow::Cow::Borrowed(_) => Arc::clone(&self.text),
+            std::borrow::Cow::Owned(s) => Arc::from(s),
+        };
+        let name = crate::text_safe::escape(&self.file).into_owned();
         self.errors
             .iter()
+            .take(max)
             .map(|e| FileDiagnostic {
                 error: e.clone(),
-                file: self.file.clone(),
-                source: NamedSource::new(self.file.clone(), self.text.to_string()),
+                file: name.clone(),
+                source: NamedSource::new(name.clone(), Arc::clone(&shown)),
             })
             .collect()
     }
@@ -203,10 +220,10 @@ impl fmt::Display for LoadError {
         write!(
             f,
             "{}:{}:{}: {}",
-            self.file,
+            crate::text_safe::escape(&self.file),
             e.at.line.max(1),
             e.at.column.max(1),
-            e.message
+            crate::text_safe::escape(&e.message)
         )?;
         if self.errors.len() > 1 {
             write!(f, " (and {} more)", self.errors.len() - 1)?;
@@ -222,7 +239,7 @@ impl std::error::Error for LoadError {}
 pub struct FileDiagnostic {
     pub error: InputError,
     pub file: String,
-    pub source: NamedSource<String>,
+    pub source: NamedSource<Arc<str>>,
 }
 
 impl fmt::Display for FileDiagnostic {
@@ -233,7 +250,7 @@ impl fmt::Display for FileDiagnostic {
             self.file,
             self.error.at.line.max(1),
             self.error.at.column.max(1),
-            self.error.message
+            crate::text_safe::escape(&self.error.message)
         )
     }
 }
@@ -246,7 +263,9 @@ impl Diagnostic for FileDiagnostic {
     }
 
     fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        Some(Box::new(self.error.help.clone()))
+        Some(Box::new(
+            crate::text_safe::escape(&self.error.help).into_owned(),
+        ))
     }
 
     fn source_code(&self) -> Option<&dyn SourceCode> {
@@ -259,7 +278,7 @@ impl Diagnostic for FileDiagnostic {
         let offset = at.offset.min(text_len);
         let len = at.len.min(text_len - offset);
         Some(Box::new(std::iter::once(LabeledSpan::new(
-            Some(self.error.label.clone()),
+            Some(crate::text_safe::escape(&self.error.label).into_owned()),
             offset,
             len,
         ))))

@@ -7,12 +7,14 @@
 
 mod entities;
 mod error;
+pub mod ids;
 mod index;
 mod load;
 pub mod ports;
 pub mod raw;
 pub mod rules;
 pub mod view;
+mod yaml_msg;
 
 use std::collections::HashMap;
 use std::net::IpAddr;

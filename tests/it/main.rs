@@ -1,6 +1,7 @@
 //! The integration tests, one binary with a module per area (as ripgrep does): one link of the
 //! crate instead of one per file. Shared fixtures live in `tests/fixtures/`.
 
+mod azure_stream;
 mod check;
 mod cli;
 mod diff;
@@ -8,12 +9,14 @@ mod export;
 mod flows_read;
 mod flows_report;
 mod generator;
+mod hardening;
 mod hostile;
 mod invalid_files;
 mod matrix;
 mod policy_props;
 mod ports;
 mod reference_aws;
+mod safe_write;
 mod samples;
 mod trace_props;
 mod trace_table;

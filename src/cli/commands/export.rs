@@ -15,6 +15,7 @@ use crate::report::render;
 /// `zonescope export`.
 pub fn run(a: &ExportArgs, out: &mut dyn Write) -> Result<u8, CliError> {
     if let Some(o) = &a.output
+        && o.as_os_str() != "-"
         && same_file(o, &a.file)
     {
         return Err(CliError::usage(
@@ -45,11 +46,11 @@ pub fn run(a: &ExportArgs, out: &mut dyn Write) -> Result<u8, CliError> {
     };
     let text = render(&t, a.to, tr.as_ref());
     match &a.output {
-        Some(path) => {
+        Some(path) if path.as_os_str() != "-" => {
             write_atomically(path, text.as_bytes())?;
             eprintln!("wrote {}", path.display());
         }
-        None => out.write_all(text.as_bytes())?,
+        _ => out.write_all(text.as_bytes())?,
     }
     Ok(0)
 }

@@ -30,6 +30,9 @@ pub fn run(a: &FlowsArgs, out: &mut dyn Write) -> Result<u8, CliError> {
         .iter()
         .map(|p| p.to_string_lossy().into_owned())
         .collect();
+    for w in crate::engine::flows::run::repeated_logs(&a.logs) {
+        eprintln!("warning: {}", crate::text_safe::escape(&w));
+    }
     let report = analyze_logs(&t, &logs, opts).map_err(|e| {
         CliError::usage(
             format!("cannot read the flow log {e}"),

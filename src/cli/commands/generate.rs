@@ -31,7 +31,7 @@ pub fn run(a: &GenArgs, out: &mut dyn Write) -> Result<u8, CliError> {
         .map_err(|e| CliError::usage(e.to_string(), e.help()))?;
     let (text, stats) = generate_with_stats(&p);
     match &a.output {
-        Some(path) => {
+        Some(path) if path.as_os_str() != "-" => {
             write_atomically(path, text.as_bytes())?;
             eprintln!(
                 "wrote {}: {} networks, {} subnets, {} endpoints, {} rules",
@@ -42,7 +42,7 @@ pub fn run(a: &GenArgs, out: &mut dyn Write) -> Result<u8, CliError> {
                 stats.rules
             );
         }
-        None => out.write_all(text.as_bytes())?,
+        _ => out.write_all(text.as_bytes())?,
     }
     Ok(0)
 }

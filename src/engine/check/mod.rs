@@ -7,6 +7,7 @@
 //! or import a UI crate.
 
 pub mod config;
+pub mod design;
 pub mod dns;
 pub mod reach;
 pub mod shadow;
@@ -223,6 +224,7 @@ pub fn findings(t: &Topology) -> Vec<Finding> {
     findings.extend(config::broad_source(t));
     findings.extend(shadow::shadowed_rules(t));
     findings.extend(dns::dns_not_private(t));
+    findings.extend(design::findings(t));
     let eng = crate::engine::reach::Engine::new(t);
     let groups = crate::engine::reach::groups(t);
     let ext = crate::engine::reach::external_classes(t);

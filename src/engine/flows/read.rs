@@ -10,18 +10,17 @@
 //!   belongs to the caller;
 //! - keep records after their callback returns, or grow memory with the log's length: AWS
 //!   text is read line by line into one reused buffer (a line longer than [`MAX_LINE`] bytes
-//!   is reported, not stored); an Azure blob is one JSON document, so it is read whole, but
-//!   its tuples are handed out record entry by record entry and nothing is kept;
+//!   is reported, not stored); an Azure blob is streamed record by record
+//!   (`azure_stream.rs`), at most one record of at most 64 MB held at a time;
 //! - allocate per record where avoidable: a [`FlowRecord`] borrows its strings from the
-//!   line buffer or the JSON document, addresses and numbers are parsed from bytes;
+//!   line buffer or the record's tuple string, addresses and numbers are parsed from bytes;
 //! - panic, hang or fail on any input: a malformed line, tuple, header, JSON document or
 //!   compressed stream becomes a [`ReadEvent::Unreadable`] and reading goes on where it can.
 //!   Only an error of the underlying reader is returned as an `Err`.
 //!
 //! Line numbers are 1-based. For AWS text a record's `line` is its line in the
-//! (decompressed) file. For Azure JSON it is the line on which the tuple's string starts in
-//! the (decompressed) document, which is exact for every tuple without escape sequences; a
-//! tuple written with escapes gets the line of the tuple before it.
+//! (decompressed) file. For Azure JSON it is the line on which the tuple's string ends in
+//! the (decompressed) document (a tuple holds no newline, so the line it is on).
 
 #![allow(
     clippy::doc_markdown,
@@ -32,13 +31,10 @@ use std::borrow::Cow;
 use std::cell::RefCell;
 use std::fmt;
 use std::io::{self, BufRead, BufReader, Cursor, Read};
-use std::marker::PhantomData;
 use std::net::{IpAddr, Ipv4Addr};
 use std::rc::Rc;
 
-use serde::Deserialize;
-use serde::de::value::MapAccessDeserializer;
-use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde::de::{IgnoredAny, MapAccess, SeqAccess};
 
 /// Longest AWS line that is parsed; a longer one is reported as [`Problem::LineTooLong`]
 /// and skipped without being stored.
@@ -885,7 +881,12 @@ fn parse_ip(text: &[u8]) -> Option<IpAddr> {
     if !text.contains(&b':') {
         return None;
     }
-    std::str::from_utf8(text).ok()?.parse().ok()
+    // `::ffff:10.0.1.20` is the IPv4 address 10.0.1.20 (RFC 4291 §2.5.5.2), not an IPv6 one.
+    std::str::from_utf8(text)
+        .ok()?
+        .parse::<IpAddr>()
+        .ok()
+        .map(|a| a.to_canonical())
 }
 
 /// Dotted-quad IPv4 as std accepts it: four decimal octets, no leading zeros.
@@ -924,91 +925,6 @@ fn parse_ipv4(text: &[u8]) -> Option<Ipv4Addr> {
 // Azure NSG and VNet flow logs
 // ---------------------------------------------------------------------------------------
 
-/// Reads Azure JSON: one or more JSON documents (a blob `{"records": [...]}`, a bare
-/// array of records, a bare record, or such documents one after another, e.g. one per
-/// line). Returns the number of the line the input ended in.
-fn read_azure<R: Read, F: FnMut(ReadEvent<'_>)>(mut input: R, out: &mut Out<F>) -> io::Result<u64> {
-    let mut doc = Vec::new();
-    input.read_to_end(&mut doc)?;
-    let newlines = count_newlines(&doc);
-    out.stats.lines = newlines + u64::from(doc.last().is_some_and(|b| *b != b'\n'));
-    let mut ctx = AzureCtx {
-        doc: &doc,
-        out,
-        at: 0,
-        at_line: 1,
-    };
-    let mut pos = if doc.starts_with(&UTF8_BOM) {
-        UTF8_BOM.len()
-    } else {
-        0
-    };
-    loop {
-        while pos < doc.len() && doc[pos].is_ascii_whitespace() {
-            pos += 1;
-        }
-        if pos >= doc.len() {
-            break;
-        }
-        let first_line = ctx.line_at(pos);
-        if !matches!(doc[pos], b'{' | b'[') {
-            ctx.json_error(first_line, "expected a JSON object or array".to_owned());
-            break;
-        }
-        let end = value_end(&doc, pos).unwrap_or(doc.len());
-        let mut de = serde_json::Deserializer::from_slice(&doc[pos..end]);
-        let result = TopSeed { ctx: &mut ctx }
-            .deserialize(&mut de)
-            .and_then(|()| de.end());
-        if let Err(e) = result {
-            let line = first_line + (e.line() as u64).saturating_sub(1);
-            ctx.json_error(line, e.to_string());
-        }
-        pos = end;
-    }
-    Ok(newlines + 1)
-}
-
-#[allow(
-    clippy::naive_bytecount,
-    reason = "no extra dependency; this loop auto-vectorises"
-)]
-fn count_newlines(bytes: &[u8]) -> u64 {
-    bytes.iter().filter(|b| **b == b'\n').count() as u64
-}
-
-/// The index just past the JSON object or array that starts at `start`, found by matching
-/// brackets outside strings; None if it does not close.
-fn value_end(doc: &[u8], start: usize) -> Option<usize> {
-    let mut depth = 0usize;
-    let mut in_string = false;
-    let mut escaped = false;
-    for (i, &b) in doc.iter().enumerate().skip(start) {
-        if in_string {
-            if escaped {
-                escaped = false;
-            } else if b == b'\\' {
-                escaped = true;
-            } else if b == b'"' {
-                in_string = false;
-            }
-            continue;
-        }
-        match b {
-            b'"' => in_string = true,
-            b'{' | b'[' => depth += 1,
-            b'}' | b']' => {
-                depth = depth.saturating_sub(1);
-                if depth == 0 {
-                    return Some(i + 1);
-                }
-            }
-            _ => {}
-        }
-    }
-    None
-}
-
 /// Which tuple format a `flowTuples` array holds.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum TupleKind {
@@ -1016,90 +932,6 @@ enum TupleKind {
     Nsg,
     /// VNet flow logs: `records[].flowRecords.flows[].flowGroups[].flowTuples`.
     Vnet,
-}
-
-struct AzureCtx<'d, 'o, F> {
-    doc: &'d [u8],
-    out: &'o mut Out<F>,
-    /// A byte offset whose line is known.
-    at: usize,
-    at_line: u64,
-}
-
-impl<F: FnMut(ReadEvent<'_>)> AzureCtx<'_, '_, F> {
-    /// The 1-based line of byte `offset` of the document (fast when offsets increase).
-    fn line_at(&mut self, offset: usize) -> u64 {
-        let offset = offset.min(self.doc.len());
-        if offset < self.at {
-            self.at = 0;
-            self.at_line = 1;
-        }
-        self.at_line += count_newlines(&self.doc[self.at..offset]);
-        self.at = offset;
-        self.at_line
-    }
-
-    fn json_error(&mut self, line: u64, message: String) {
-        let text = nth_line(self.doc, line);
-        let text = String::from_utf8_lossy(&text[..SAMPLE_LEN.min(text.len())]);
-        self.out.unreadable(line, text, Problem::Json { message });
-    }
-
-    fn record(&mut self, record: &AzRecord<'_>) {
-        if let Some(properties) = &record.properties.0 {
-            for group in properties.flows.0.iter().filter_map(|g| g.0.as_ref()) {
-                let rule = group.rule.as_str();
-                for flows in group.flows.0.iter().filter_map(|f| f.0.as_ref()) {
-                    let mac = flows.mac.as_str();
-                    for tuple in &flows.flow_tuples.0 {
-                        self.tuple(tuple, TupleKind::Nsg, rule, mac);
-                    }
-                }
-            }
-        }
-        if let Some(flow_records) = &record.flow_records.0 {
-            let mac = record.mac_address.as_str();
-            for acl in flow_records.flows.0.iter().filter_map(|f| f.0.as_ref()) {
-                for group in acl.flow_groups.0.iter().filter_map(|g| g.0.as_ref()) {
-                    let rule = group.rule.as_str();
-                    for tuple in &group.flow_tuples.0 {
-                        self.tuple(tuple, TupleKind::Vnet, rule, mac);
-                    }
-                }
-            }
-        }
-    }
-
-    fn tuple(&mut self, tuple: &JStr<'_>, kind: TupleKind, rule: Option<&str>, mac: Option<&str>) {
-        let text = match tuple {
-            JStr::Borrowed(text) => {
-                let offset = text.as_ptr().addr().wrapping_sub(self.doc.as_ptr().addr());
-                if offset <= self.doc.len() {
-                    self.line_at(offset);
-                }
-                *text
-            }
-            JStr::Owned(text) => text.as_str(),
-            JStr::Absent | JStr::NotString => {
-                let line = self.at_line;
-                self.out
-                    .unreadable(line, Cow::Borrowed(""), Problem::TupleNotString);
-                return;
-            }
-        };
-        let line = self.at_line;
-        match parse_tuple(text, kind, line, rule, mac) {
-            Ok(record) => self.out.record(record),
-            Err(why) => self.out.unreadable(line, Cow::Borrowed(text), why),
-        }
-    }
-}
-
-/// Line `line` (1-based) of `doc`, without its line end.
-fn nth_line(doc: &[u8], line: u64) -> &[u8] {
-    let skip = usize::try_from(line.saturating_sub(1)).unwrap_or(usize::MAX);
-    let line = doc.split(|b| *b == b'\n').nth(skip).unwrap_or_default();
-    line.strip_suffix(b"\r").unwrap_or(line)
 }
 
 /// Parses one Azure flow tuple.
@@ -1234,70 +1066,6 @@ fn counters(field: &[&str; 13]) -> Result<(u64, u64), Problem> {
     ))
 }
 
-// The JSON shapes, read leniently: a value of an unexpected type is ignored (or, for a
-// tuple, reported) rather than failing the document.
-
-#[derive(Default, Deserialize)]
-#[serde(default)]
-struct AzRecord<'a> {
-    /// NSG flow logs.
-    #[serde(borrow)]
-    properties: LMap<NsgProperties<'a>>,
-    /// VNet flow logs.
-    #[serde(borrow, rename = "flowRecords")]
-    flow_records: LMap<VnetFlowRecords<'a>>,
-    #[serde(borrow, rename = "macAddress")]
-    mac_address: JStr<'a>,
-}
-
-#[derive(Default, Deserialize)]
-#[serde(default)]
-struct NsgProperties<'a> {
-    #[serde(borrow)]
-    flows: LSeq<LMap<NsgRuleFlows<'a>>>,
-}
-
-#[derive(Default, Deserialize)]
-#[serde(default)]
-struct NsgRuleFlows<'a> {
-    #[serde(borrow)]
-    rule: JStr<'a>,
-    #[serde(borrow)]
-    flows: LSeq<LMap<NsgMacFlows<'a>>>,
-}
-
-#[derive(Default, Deserialize)]
-#[serde(default)]
-struct NsgMacFlows<'a> {
-    #[serde(borrow)]
-    mac: JStr<'a>,
-    #[serde(borrow, rename = "flowTuples")]
-    flow_tuples: LSeq<JStr<'a>>,
-}
-
-#[derive(Default, Deserialize)]
-#[serde(default)]
-struct VnetFlowRecords<'a> {
-    #[serde(borrow)]
-    flows: LSeq<LMap<VnetAclFlows<'a>>>,
-}
-
-#[derive(Default, Deserialize)]
-#[serde(default)]
-struct VnetAclFlows<'a> {
-    #[serde(borrow, rename = "flowGroups")]
-    flow_groups: LSeq<LMap<VnetFlowGroup<'a>>>,
-}
-
-#[derive(Default, Deserialize)]
-#[serde(default)]
-struct VnetFlowGroup<'a> {
-    #[serde(borrow)]
-    rule: JStr<'a>,
-    #[serde(borrow, rename = "flowTuples")]
-    flow_tuples: LSeq<JStr<'a>>,
-}
-
 /// Implements the scalar `visit_*` methods of a lenient visitor, each giving `$value`.
 macro_rules! lenient_scalars {
     ($value:expr) => {
@@ -1332,169 +1100,7 @@ fn drain_map<'de, A: MapAccess<'de>>(mut map: A) -> Result<(), A::Error> {
     Ok(())
 }
 
-/// A JSON string, borrowed from the document when it has no escapes.
-#[derive(Default)]
-enum JStr<'a> {
-    #[default]
-    Absent,
-    Borrowed(&'a str),
-    Owned(String),
-    NotString,
-}
-
-impl JStr<'_> {
-    fn as_str(&self) -> Option<&str> {
-        match self {
-            Self::Borrowed(s) => Some(s),
-            Self::Owned(s) => Some(s),
-            Self::Absent | Self::NotString => None,
-        }
-    }
-}
-
-impl<'de: 'a, 'a> Deserialize<'de> for JStr<'a> {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct V<'a>(PhantomData<&'a str>);
-        impl<'de: 'a, 'a> Visitor<'de> for V<'a> {
-            type Value = JStr<'a>;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("any JSON value")
-            }
-            fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
-                Ok(JStr::Borrowed(v))
-            }
-            fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
-                Ok(JStr::Owned(v.to_owned()))
-            }
-            fn visit_string<E: de::Error>(self, v: String) -> Result<Self::Value, E> {
-                Ok(JStr::Owned(v))
-            }
-            fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
-                drain_seq(seq).map(|()| JStr::NotString)
-            }
-            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
-                drain_map(map).map(|()| JStr::NotString)
-            }
-            lenient_scalars!(JStr::NotString);
-        }
-        deserializer.deserialize_any(V(PhantomData))
-    }
-}
-
-/// A JSON object read as `T`; any other value is ignored (None).
-struct LMap<T>(Option<T>);
-
-impl<T> Default for LMap<T> {
-    fn default() -> Self {
-        Self(None)
-    }
-}
-
-impl<'de, T: Deserialize<'de>> Deserialize<'de> for LMap<T> {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct V<T>(PhantomData<T>);
-        impl<'de, T: Deserialize<'de>> Visitor<'de> for V<T> {
-            type Value = LMap<T>;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("any JSON value")
-            }
-            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
-                T::deserialize(MapAccessDeserializer::new(map)).map(|t| LMap(Some(t)))
-            }
-            fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
-                drain_seq(seq).map(|()| LMap(None))
-            }
-            fn visit_str<E: de::Error>(self, _: &str) -> Result<Self::Value, E> {
-                Ok(LMap(None))
-            }
-            lenient_scalars!(LMap(None));
-        }
-        deserializer.deserialize_any(V(PhantomData))
-    }
-}
-
-/// A JSON array of `T`s; any other value is ignored (empty).
-struct LSeq<T>(Vec<T>);
-
-impl<T> Default for LSeq<T> {
-    fn default() -> Self {
-        Self(Vec::new())
-    }
-}
-
-impl<'de, T: Deserialize<'de>> Deserialize<'de> for LSeq<T> {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct V<T>(PhantomData<T>);
-        impl<'de, T: Deserialize<'de>> Visitor<'de> for V<T> {
-            type Value = LSeq<T>;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("any JSON value")
-            }
-            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
-                let mut items = Vec::new();
-                while let Some(item) = seq.next_element()? {
-                    items.push(item);
-                }
-                Ok(LSeq(items))
-            }
-            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
-                drain_map(map).map(|()| LSeq(Vec::new()))
-            }
-            fn visit_str<E: de::Error>(self, _: &str) -> Result<Self::Value, E> {
-                Ok(LSeq(Vec::new()))
-            }
-            lenient_scalars!(LSeq(Vec::new()));
-        }
-        deserializer.deserialize_any(V(PhantomData))
-    }
-}
-
-/// The top of a JSON document: `{"records": [...]}` (streamed record by record), an array
-/// of records, or a bare record.
-struct TopSeed<'c, 'd, 'o, F> {
-    ctx: &'c mut AzureCtx<'d, 'o, F>,
-}
-
-impl<'d, F: FnMut(ReadEvent<'_>)> DeserializeSeed<'d> for TopSeed<'_, 'd, '_, F> {
-    type Value = ();
-    fn deserialize<D: Deserializer<'d>>(self, deserializer: D) -> Result<(), D::Error> {
-        deserializer.deserialize_any(self)
-    }
-}
-
-impl<'d, F: FnMut(ReadEvent<'_>)> Visitor<'d> for TopSeed<'_, 'd, '_, F> {
-    type Value = ();
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a flow log JSON object or array")
-    }
-    fn visit_map<A: MapAccess<'d>>(self, mut map: A) -> Result<(), A::Error> {
-        let mut bare = AzRecord::default();
-        while let Some(key) = map.next_key::<JStr<'d>>()? {
-            match key.as_str() {
-                Some("records") => map.next_value_seed(TopSeed {
-                    ctx: &mut *self.ctx,
-                })?,
-                Some("properties") => bare.properties = map.next_value()?,
-                Some("flowRecords") => bare.flow_records = map.next_value()?,
-                Some("macAddress") => bare.mac_address = map.next_value()?,
-                _ => {
-                    map.next_value::<IgnoredAny>()?;
-                }
-            }
-        }
-        self.ctx.record(&bare);
-        Ok(())
-    }
-    fn visit_seq<A: SeqAccess<'d>>(self, mut seq: A) -> Result<(), A::Error> {
-        while let Some(record) = seq.next_element::<LMap<AzRecord<'d>>>()? {
-            if let Some(record) = &record.0 {
-                self.ctx.record(record);
-            }
-        }
-        Ok(())
-    }
-    fn visit_str<E: de::Error>(self, _: &str) -> Result<(), E> {
-        Ok(())
-    }
-    lenient_scalars!(());
-}
+// The streamed reader (`records` and `flowTuples` one at a time).
+#[path = "azure_stream.rs"]
+mod azure_stream;
+use azure_stream::read_azure;

@@ -64,6 +64,43 @@ pub struct LogError {
     pub source: io::Error,
 }
 
+/// A warning for each log given more than once (the same file under any name, or `-` twice):
+/// its records would be counted twice.
+pub fn repeated_logs(logs: &[std::path::PathBuf]) -> Vec<String> {
+    let mut seen: Vec<(Option<(u64, u64)>, &std::path::Path)> = Vec::new();
+    let mut out = Vec::new();
+    for p in logs {
+        let key = if p.as_os_str() == "-" {
+            Some((u64::MAX, u64::MAX))
+        } else {
+            file_key(p)
+        };
+        if let Some(k) = key
+            && let Some((_, first)) = seen.iter().find(|(x, _)| *x == Some(k))
+        {
+            out.push(format!(
+                "the flow log {} is the same as {}, given before: its records are counted twice",
+                p.display(),
+                first.display()
+            ));
+        }
+        seen.push((key, p));
+    }
+    out
+}
+
+#[cfg(unix)]
+fn file_key(p: &std::path::Path) -> Option<(u64, u64)> {
+    use std::os::unix::fs::MetadataExt;
+    std::fs::metadata(p).ok().map(|m| (m.dev(), m.ino()))
+}
+
+#[cfg(not(unix))]
+fn file_key(p: &std::path::Path) -> Option<(u64, u64)> {
+    let _ = p;
+    None
+}
+
 /// Reads every log in order (each path opened first, so a bad path fails before any work)
 /// and reports on them together.
 pub fn analyze_logs(t: &Topology, logs: &[String], opts: Options) -> Result<FlowReport, LogError> {

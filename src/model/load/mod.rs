@@ -50,7 +50,8 @@ pub fn load(path: &Path) -> Result<Topology, LoadError> {
             ),
         ));
     }
-    let bytes = std::fs::read(path).map_err(|e| {
+    // Bounded for every kind of input (stdin, a FIFO, /dev/zero), not only regular files.
+    let bytes = read_capped(path, MAX_FILE_BYTES).map_err(|e| {
         LoadError::single(
             &name,
             Arc::from(""),
@@ -62,6 +63,21 @@ pub fn load(path: &Path) -> Result<Topology, LoadError> {
             ),
         )
     })?;
+    let Some(bytes) = bytes else {
+        return Err(LoadError::single(
+            &name,
+            Arc::from(""),
+            InputError::new(
+                C::TooLarge,
+                Pos::default(),
+                format!(
+                    "the input is larger than the {} MB a topology may be",
+                    MAX_FILE_BYTES >> 20
+                ),
+                "split the design, or generate a smaller one with `zonescope gen`",
+            ),
+        ));
+    };
     let text = match String::from_utf8(bytes) {
         Ok(t) => t,
         Err(e) => {
@@ -88,6 +104,16 @@ pub fn load(path: &Path) -> Result<Topology, LoadError> {
     load_str(&text, &name)
 }
 
+/// At most `max` bytes of `path`: `Ok(None)` when there are more. Never reads more than
+/// `max + 1` bytes, whatever the file is.
+pub fn read_capped(path: &Path, max: usize) -> std::io::Result<Option<Vec<u8>>> {
+    use std::io::Read;
+    let f = std::fs::File::open(path)?;
+    let mut bytes = Vec::new();
+    f.take(max as u64 + 1).read_to_end(&mut bytes)?;
+    Ok((bytes.len() <= max).then_some(bytes))
+}
+
 /// Load a topology from text; `file` names it in messages.
 pub fn load_str(text: &str, file: &str) -> Result<Topology, LoadError> {
     let shared: Arc<str> = Arc::from(text);
@@ -103,8 +129,9 @@ pub fn load_str(text: &str, file: &str) -> Result<Topology, LoadError> {
             "split the design",
         )));
     }
+    // YAML breaks lines at CR too (a classic Mac file): a CR-only file is not one comment line.
     if text
-        .lines()
+        .split(['\n', '\r'])
         .all(|l| l.trim().is_empty() || l.trim_start().starts_with('#') || l.trim() == "---")
     {
         return Err(fail(InputError::new(
@@ -258,7 +285,13 @@ fn parse_one(text: &str) -> Result<RawFile, InputError> {
             msg.truncate(cut);
         }
         let msg = msg.lines().next().unwrap_or("invalid YAML").to_string();
-        let help = yaml_help(&msg);
+        let (msg, help) = match super::yaml_msg::about_the_file(&msg, text, at.line, at.column) {
+            Some((m, h)) => (m, h),
+            None => {
+                let help = yaml_help(&msg);
+                (msg, help)
+            }
+        };
         let code = if msg.starts_with("missing field") {
             C::MissingKey
         } else {
@@ -601,6 +634,8 @@ impl Validator {
             });
         }
 
+        self.reject_impersonating_ids(raw);
+
         self.zones = raw
             .zones
             .iter()
@@ -637,6 +672,26 @@ impl Validator {
             );
         }
         role
+    }
+
+    /// An id that reads as a selector would take over what it copies (see [`super::ids`]).
+    fn reject_impersonating_ids(&mut self, raw: &RawFile) {
+        let tags: Vec<String> = self.tags.iter().map(|t| t.name.clone()).collect();
+        let mut names: Vec<String> = raw.dns.iter().map(|z| z.zone.value.clone()).collect();
+        names.extend(
+            raw.endpoints
+                .iter()
+                .filter_map(|e| e.fqdn.as_ref().map(|f| f.value.clone())),
+        );
+        let mut ids: Vec<(&String, Pos)> = self.id_pos.iter().map(|(k, v)| (k, *v)).collect();
+        ids.sort_by_key(|(_, at)| (at.offset, at.line, at.column));
+        let found: Vec<_> = ids
+            .into_iter()
+            .filter_map(|(id, at)| super::ids::impersonation(id, &tags, &names).map(|m| (at, m)))
+            .collect();
+        for (at, (msg, help)) in found {
+            self.err(C::IdLooksLikeSelector, at, msg, help);
+        }
     }
 
     fn cidrs_lenient(&mut self, v: &Sp<OneOrMany<String>>) -> Vec<IpNet> {
