@@ -15,7 +15,7 @@ use crate::cli::{
 use crate::policy::Protocol;
 use crate::topology::{self, LoadError, Topology};
 use crate::trace::matrix::{By, matrix};
-use crate::trace::{Query, WhatIf, render_text, trace};
+use crate::trace::{Query, WhatIf, render_text};
 
 /// Why a command could not do its work (exit 2).
 #[derive(Debug, thiserror::Error)]
@@ -84,7 +84,8 @@ fn run_trace(a: &TraceArgs, out: &mut dyn Write) -> Result<u8, CliError> {
     }
     let w = what_if(&t, &a.disable)?;
     let q = Query::new(&a.from, &a.to, a.port, proto);
-    let tr = trace(&t, &q, &w).map_err(|e| CliError::usage(e.message, e.help))?;
+    let tr = crate::trace::fix::trace_with_fixes(&t, &q, &w)
+        .map_err(|e| CliError::usage(e.message, e.help))?;
     match a.format {
         TextJson::Json => {
             serde_json::to_writer_pretty(&mut *out, &tr).map_err(std::io::Error::from)?;

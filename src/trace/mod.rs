@@ -7,6 +7,7 @@
 //! input (unknown ids are [`TraceError`]s), or enumerate unbounded paths.
 
 pub mod exact;
+pub mod fix;
 pub mod matrix;
 mod render;
 pub mod route;
@@ -348,6 +349,10 @@ pub struct Trace {
     pub reason: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub fix: Option<String>,
+    /// SPEC §13: the alternatives that make the flow allowed, best first (filled by
+    /// [`fix::trace_with_fixes`]).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub fixes: Vec<fix::Fix>,
     pub path: Vec<String>,
     pub checks: Vec<Check>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -1180,6 +1185,7 @@ fn trace_depth(t: &Topology, q: &Query, w: &WhatIf, depth: usize) -> Result<Trac
         decided_by: None,
         reason: String::new(),
         fix: None,
+        fixes: Vec::new(),
         path: Vec::new(),
         checks: Vec::new(),
         dns,

@@ -406,7 +406,9 @@ impl App {
     /// Recompute every verdict on screen (after a trace request, a what-if or a reload).
     pub fn recompute(&mut self) {
         self.expectations = check::expectations(&self.topo, &self.whatif);
-        self.trace = self.query().map(|q| trace(&self.topo, &q, &self.whatif));
+        self.trace = self
+            .query()
+            .map(|q| crate::trace::fix::trace_with_fixes(&self.topo, &q, &self.whatif));
         self.on_path.clear();
         if let Some(Ok(tr)) = &self.trace {
             self.on_path.extend(tr.path.iter().cloned());
