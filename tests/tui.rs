@@ -535,3 +535,30 @@ fn a_click_selects_a_matrix_cell_and_a_second_click_opens_its_trace() {
     assert_eq!(tr.source_zone.as_deref(), Some("inference"));
     assert_eq!(tr.destination_zone.as_deref(), Some("data"));
 }
+
+/// SPEC §13 in the explorer: `f` applies the trace's first `rules` fix as a what-if — the
+/// changed design is traced at once, nothing is written, and `W` undoes it.
+#[test]
+fn apply_fix_as_what_if_traces_the_changed_design_at_once() {
+    use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+    use zonescope::tui::keymap::{Ctx, lookup};
+    let mut app = traced(120, 40, "web", "jumpbox", 22);
+    let before = app.trace.as_ref().unwrap().as_ref().unwrap().verdict;
+    assert_eq!(before, zonescope::topology::Verdict::Deny);
+    let text_before = app.topo.text.clone();
+    let key = KeyEvent::new(KeyCode::Char('f'), KeyModifiers::NONE);
+    let act = lookup(Ctx::Normal, key).expect("f is bound");
+    update(&mut app, act);
+    let tr = app.trace.as_ref().unwrap().as_ref().unwrap();
+    assert_eq!(
+        tr.verdict,
+        zonescope::topology::Verdict::Allow,
+        "{}",
+        tr.reason
+    );
+    assert_eq!(app.topo.text, text_before, "nothing written");
+    assert!(screen(&app).contains("nothing written"));
+    update(&mut app, Action::ResetWhatIf);
+    let tr = app.trace.as_ref().unwrap().as_ref().unwrap();
+    assert_eq!(tr.verdict, zonescope::topology::Verdict::Deny);
+}

@@ -42,6 +42,8 @@ pub enum Action {
     /// What-if: disable (or re-enable) the selected item.
     WhatIf,
     ResetWhatIf,
+    /// What-if: apply the trace's first `rules` fix to the design in memory (nothing written).
+    ApplyFix,
     OpenMatrix,
     /// Open (or close) the observed flows of `--flows`.
     OpenFlows,

@@ -287,6 +287,8 @@ pub struct App {
     /// What-if: the specs given to `WhatIf::disable`, with what each disabled.
     pub disabled: Vec<(String, String)>,
     pub whatif: WhatIf,
+    /// The design before "apply fix as what-if" (`f`); `W` and a reload go back to it.
+    pub fix_base: Option<Topology>,
 
     pub tree_all: Vec<TreeRow>,
     pub collapsed: HashSet<String>,
@@ -343,6 +345,7 @@ impl App {
             on_path: HashSet::new(),
             disabled: Vec::new(),
             whatif: WhatIf::default(),
+            fix_base: None,
             tree_all: Vec::new(),
             collapsed: HashSet::new(),
             tree: Vec::new(),
@@ -771,6 +774,7 @@ impl App {
         match r {
             Ok(t) => {
                 self.topo = t;
+                self.fix_base = None;
                 self.load_error = None;
                 self.matrix = None;
                 if matches!(self.mode, Mode::Matrix(_)) {

@@ -50,6 +50,39 @@ pub fn update(app: &mut App, action: Action) {
     }
 }
 
+/// `f`: the trace's first `rules` alternative applied to the design in memory, traced at once.
+fn apply_fix(app: &mut App) {
+    let changes = match &app.trace {
+        Some(Ok(tr)) => tr.fixes.iter().find_map(|f| match f {
+            crate::trace::fix::Fix::Rules { changes } => Some(changes.clone()),
+            _ => None,
+        }),
+        _ => None,
+    };
+    let Some(changes) = changes else {
+        say(
+            app,
+            "no rule change to apply: the trace has no `rules` fix",
+            true,
+        );
+        return;
+    };
+    let patched = crate::trace::fix::apply(&app.topo, &changes);
+    let base = std::mem::replace(&mut app.topo, patched);
+    app.fix_base.get_or_insert(base);
+    app.rebuild();
+    app.recompute();
+    let n = changes.len();
+    say(
+        app,
+        format!(
+            "what-if: {n} suggested rule{} applied in memory (nothing written); W undoes",
+            if n == 1 { "" } else { "s" }
+        ),
+        false,
+    );
+}
+
 fn say(app: &mut App, msg: impl Into<String>, error: bool) {
     app.status = Some((msg.into(), error));
 }
@@ -118,9 +151,14 @@ fn normal(app: &mut App, a: &Action) {
             }
         }
         Action::WhatIf => what_if(app),
+        Action::ApplyFix => apply_fix(app),
         Action::ResetWhatIf => {
             app.disabled.clear();
             app.whatif = WhatIf::default();
+            if let Some(base) = app.fix_base.take() {
+                app.topo = base;
+                app.rebuild();
+            }
             app.recompute();
             say(app, "what-if reset: everything enabled", false);
         }
