@@ -75,7 +75,17 @@ pub fn run(cmd: &Command, out: &mut dyn Write) -> Result<u8, CliError> {
 
 fn run_trace(a: &TraceArgs, out: &mut dyn Write) -> Result<u8, CliError> {
     let t = load(&a.file)?;
-    let proto = protocol(&a.protocol)?;
+    let mut proto = protocol(&a.protocol)?;
+    if let Some((_, Some(p))) = &a.port {
+        let given = protocol(p)?;
+        if a.protocol != "tcp" && protocol(&a.protocol)? != given {
+            return Err(CliError::usage(
+                format!("--port says {p} but --protocol says {}", a.protocol),
+                "give the protocol once: `--port 443/udp` or `--port 443 --protocol udp`",
+            ));
+        }
+        proto = given;
+    }
     if proto == Protocol::Any {
         return Err(CliError::usage(
             "a trace needs one protocol, not `any`",
@@ -83,7 +93,7 @@ fn run_trace(a: &TraceArgs, out: &mut dyn Write) -> Result<u8, CliError> {
         ));
     }
     let w = what_if(&t, &a.disable)?;
-    let q = Query::new(&a.from, &a.to, a.port, proto);
+    let q = Query::new(&a.from, &a.to, a.port.as_ref().map(|p| p.0), proto);
     let tr = crate::trace::fix::trace_with_fixes(&t, &q, &w)
         .map_err(|e| CliError::usage(e.message, e.help))?;
     match a.format {

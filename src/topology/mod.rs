@@ -8,6 +8,7 @@
 mod error;
 mod index;
 mod load;
+pub(crate) use load::levenshtein;
 mod model;
 pub mod raw;
 

@@ -492,6 +492,28 @@ fn unknown(t: &Topology, what: &str, name: &str) -> TraceError {
         })
         .take(5)
         .collect();
+    // As a file's unknown id does: the closest id by edit distance.
+    let mut close = close;
+    if close.is_empty()
+        && let Some((_, k)) = t
+            .ids
+            .keys()
+            .map(|k| {
+                (
+                    crate::topology::levenshtein(&lname, &k.to_ascii_lowercase()),
+                    k,
+                )
+            })
+            .filter(|(d, k)| *d <= 2.max(k.len() / 4))
+            .min_by_key(|(d, k)| {
+                // Ties: the same first letter, then the closest length (a typo keeps both).
+                let first =
+                    k.chars().next().map(|c| c.to_ascii_lowercase()) != lname.chars().next();
+                (*d, first, k.len().abs_diff(lname.len()), *k)
+            })
+    {
+        close.push(k.as_str());
+    }
     TraceError {
         message: format!("unknown {what} `{name}`"),
         help: if close.is_empty() {

@@ -1,0 +1,76 @@
+//! The command line as a new user meets it (issue 15): `--port PORT/PROTO`, "did you mean" for an
+//! unknown `--from`/`--to`, `gen --help` keeping its id pattern, and the trace's fix in words
+//! (SPEC §13: the first alternative).
+
+use std::process::{Command, Output};
+
+fn zs(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_zonescope"))
+        .args(args)
+        .output()
+        .expect("runs")
+}
+
+const HUB: &str = "samples/azure-hub-spoke.yaml";
+
+#[test]
+fn port_takes_a_protocol_as_the_explorer_does() {
+    let o = zs(&[
+        "trace", HUB, "--from", "web", "--to", "apim", "--port", "53/udp", "--format", "json",
+    ]);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["port"], 53);
+    assert_eq!(v["protocol"], "udp");
+    let bad = zs(&[
+        "trace", HUB, "--from", "web", "--to", "apim", "--port", "443/xyz",
+    ]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("not a protocol"));
+    let both = zs(&[
+        "trace",
+        HUB,
+        "--from",
+        "web",
+        "--to",
+        "apim",
+        "--port",
+        "443/udp",
+        "--protocol",
+        "icmp",
+    ]);
+    assert_eq!(both.status.code(), Some(2));
+}
+
+#[test]
+fn an_unknown_id_on_the_command_line_gets_did_you_mean() {
+    let o = zs(&["trace", HUB, "--from", "wbe", "--to", "apim"]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("did you mean `web`"), "{err}");
+    let o = zs(&["trace", HUB, "--from", "web", "--to", "apmi"]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("did you mean `apim`"), "{err}");
+}
+
+#[test]
+fn gen_help_keeps_every_part_of_the_id_pattern() {
+    let o = zs(&["gen", "--help"]);
+    let text = String::from_utf8_lossy(&o.stdout).replace('\n', " ");
+    let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(text.contains("ep-r{r}-s{s}-{i}-{e}, fw-r{r}"), "{text}");
+}
+
+#[test]
+fn trace_text_says_the_first_fix_in_words() {
+    let o = zs(&[
+        "trace", HUB, "--from", "web", "--to", "aoai-eus", "--port", "443",
+    ]);
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(out.contains("through the gateway apim"), "{out}");
+}
