@@ -562,3 +562,28 @@ fn apply_fix_as_what_if_traces_the_changed_design_at_once() {
     let tr = app.trace.as_ref().unwrap().as_ref().unwrap();
     assert_eq!(tr.verdict, zonescope::topology::Verdict::Deny);
 }
+
+/// The port editor selects the old value on entry (typing `5432` over `443` gives 5432, not
+/// 4435432), and Ctrl-U clears the line.
+#[test]
+fn port_editor_replaces_the_old_value_and_ctrl_u_clears() {
+    use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+    use zonescope::tui::keymap::{Ctx, lookup};
+    let mut app = traced(120, 40, "web", "apim", 443);
+    update(&mut app, Action::EditPort);
+    assert!(screen(&app).contains("typing replaces it"));
+    typed(&mut app, "5432");
+    update(&mut app, Action::Confirm);
+    assert_eq!(app.port, Some(5432));
+    update(&mut app, Action::EditPort);
+    let ctrl_u = KeyEvent::new(KeyCode::Char('u'), KeyModifiers::CONTROL);
+    let act = lookup(Ctx::Port, ctrl_u).expect("Ctrl-U is bound in the port editor");
+    update(&mut app, act);
+    match &app.mode {
+        Mode::Port(p) => assert_eq!(p.input, ""),
+        other => panic!("{other:?}"),
+    }
+    typed(&mut app, "22");
+    update(&mut app, Action::Confirm);
+    assert_eq!(app.port, Some(22));
+}

@@ -32,6 +32,8 @@ pub enum Action {
     /// A printable character typed into the finder or the port field.
     Input(char),
     Backspace,
+    /// Ctrl-U: clear the finder's or the port editor's line.
+    ClearLine,
     /// Use the selection (tree, finder) as the source / the destination.
     SetSource,
     SetDest,

@@ -121,6 +121,8 @@ pub struct PortState {
     pub error: Option<String>,
     /// Return to the matrix after applying.
     pub for_matrix: bool,
+    /// The old value is selected (on entry): typing replaces it, Backspace clears it.
+    pub selected: bool,
 }
 
 /// The observed flows overlay: the selected row of [`App::flow_row`].

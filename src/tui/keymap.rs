@@ -349,7 +349,15 @@ pub static BINDINGS: &[Binding] = &[
         label: "Backspace",
         action: Action::Backspace,
         hint: "",
-        help: "delete a character",
+        help: "delete a character (in the port editor, the selected old value)",
+    },
+    Binding {
+        ctx: &[F, P],
+        keys: &[(KeyCode::Char('u'), C)],
+        label: "Ctrl-U",
+        action: Action::ClearLine,
+        hint: "",
+        help: "clear the line",
     },
     Binding {
         ctx: &[F],

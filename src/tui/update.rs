@@ -462,6 +462,7 @@ fn port_state(app: &App, for_matrix: bool) -> PortState {
         (None, proto) => format!("/{proto}"),
     };
     PortState {
+        selected: !input.is_empty(),
         input,
         error: None,
         for_matrix,
@@ -597,6 +598,12 @@ fn finder(app: &mut App, mut f: FinderState, a: &Action) -> Mode {
             f.selected = 0;
             filter(app, &mut f);
         }
+        Action::ClearLine => {
+            f.query.clear();
+            f.selected = 0;
+            f.pool = None;
+            filter(app, &mut f);
+        }
         Action::Backspace => {
             f.query.pop();
             f.selected = 0;
@@ -697,12 +704,23 @@ fn port(app: &mut App, mut p: PortState, a: &Action) -> Mode {
     };
     match a {
         Action::Input(c) => {
+            if std::mem::take(&mut p.selected) {
+                p.input.clear();
+            }
             if p.input.len() < 16 {
                 p.input.push(*c);
             }
             p.error = parse_port(&p.input).err();
         }
+        Action::ClearLine => {
+            p.selected = false;
+            p.input.clear();
+            p.error = parse_port(&p.input).err();
+        }
         Action::Backspace => {
+            if std::mem::take(&mut p.selected) {
+                p.input.clear();
+            }
             p.input.pop();
             p.error = parse_port(&p.input).err();
         }
