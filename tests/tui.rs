@@ -587,3 +587,28 @@ fn port_editor_replaces_the_old_value_and_ctrl_u_clears() {
     update(&mut app, Action::Confirm);
     assert_eq!(app.port, Some(22));
 }
+
+/// The trace pane stops scrolling at its last screenful (`G`/End and `j` past the end never
+/// leave it blank, `k` brings rows back at once) and marks what is above and below.
+#[test]
+fn trace_scroll_is_clamped_with_more_above_and_below_marks() {
+    use zonescope::tui::app::Pane;
+    let mut app = traced(80, 24, "web", "aoai-eus", 443);
+    app.focus = Pane::Trace;
+    let top = screen(&app);
+    assert!(top.contains("more below"), "{top}");
+    update(&mut app, Action::End);
+    for _ in 0..50 {
+        update(&mut app, Action::Down);
+    }
+    let bottom = screen(&app);
+    assert!(bottom.contains("more above"), "{bottom}");
+    assert!(!bottom.contains("more below"), "{bottom}");
+    let (rows, height) = app.trace_view.get();
+    assert_eq!(app.trace_scroll, rows - height, "clamped to the last screenful");
+    update(&mut app, Action::Up);
+    assert_eq!(app.trace_scroll, rows - height - 1, "one k is one row back");
+    if std::env::var_os("ZS_PRINT_SCREENS").is_some() {
+        eprintln!("--- top ---\n{top}--- after G ---\n{bottom}");
+    }
+}

@@ -301,6 +301,8 @@ pub struct App {
     pub map: Vec<MapBlock>,
     pub map_scroll: u16,
     pub trace_scroll: u16,
+    /// The trace pane as last drawn: (wrapped rows, visible rows), so scrolling stops at the end.
+    pub trace_view: std::cell::Cell<(u16, u16)>,
 
     pub finder_items: Vec<FinderItem>,
     pub rule_rows: Vec<RuleRow>,
@@ -355,6 +357,7 @@ impl App {
             map: Vec::new(),
             map_scroll: 0,
             trace_scroll: 0,
+            trace_view: std::cell::Cell::new((0, 0)),
             finder_items: Vec::new(),
             rule_rows: Vec::new(),
             rules_sel: 0,

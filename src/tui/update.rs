@@ -296,7 +296,18 @@ fn step(app: &mut App, delta: i64) {
         }
         Pane::Map => app.map_scroll = clamp_step(usize::from(app.map_scroll), delta, 2000) as u16,
         Pane::Trace => {
-            app.trace_scroll = clamp_step(usize::from(app.trace_scroll), delta, 2000) as u16;
+            // Up to the last screenful of the pane as drawn (never past it: no blank pane).
+            let (rows, height) = app.trace_view.get();
+            let max = if rows == 0 {
+                2000
+            } else {
+                rows.saturating_sub(height)
+            };
+            app.trace_scroll = clamp_step(
+                usize::from(app.trace_scroll.min(max)),
+                delta,
+                usize::from(max) + 1,
+            ) as u16;
         }
         Pane::Rules => app.rules_sel = clamp_step(app.rules_sel, delta, app.rule_rows.len()),
         Pane::Findings => {
