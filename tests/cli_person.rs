@@ -74,3 +74,20 @@ fn trace_text_says_the_first_fix_in_words() {
     let out = String::from_utf8_lossy(&o.stdout);
     assert!(out.contains("through the gateway apim"), "{out}");
 }
+
+#[test]
+fn sarif_messages_end_their_sentence_before_the_fix() {
+    let o = zs(&["check", "samples/flawed-design.yaml", "--format", "sarif"]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let results = v["runs"][0]["results"].as_array().unwrap();
+    let mut n = 0;
+    for r in results {
+        let text = r["message"]["text"].as_str().unwrap();
+        if let Some(i) = text.find(" Fix: ") {
+            n += 1;
+            let before = text[..i].trim_end();
+            assert!(before.ends_with(['.', '!', '?']), "{text}");
+        }
+    }
+    assert!(n > 0);
+}

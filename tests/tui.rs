@@ -605,10 +605,42 @@ fn trace_scroll_is_clamped_with_more_above_and_below_marks() {
     assert!(bottom.contains("more above"), "{bottom}");
     assert!(!bottom.contains("more below"), "{bottom}");
     let (rows, height) = app.trace_view.get();
-    assert_eq!(app.trace_scroll, rows - height, "clamped to the last screenful");
+    assert_eq!(
+        app.trace_scroll,
+        rows - height,
+        "clamped to the last screenful"
+    );
     update(&mut app, Action::Up);
     assert_eq!(app.trace_scroll, rows - height - 1, "one k is one row back");
     if std::env::var_os("ZS_PRINT_SCREENS").is_some() {
         eprintln!("--- top ---\n{top}--- after G ---\n{bottom}");
     }
+}
+
+/// `m` after `h`: the status line speaks of the multi-region view, not of the hub-and-spoke
+/// one; the `h` message counts in good English.
+#[test]
+fn m_status_line_replaces_the_h_message() {
+    let mut app = traced(120, 40, "web", "apim", 443);
+    update(&mut app, Action::ToggleHubSpoke);
+    let h = app.status.clone().unwrap().0;
+    assert!(h.starts_with("hub-and-spoke: 2 hubs"), "{h}");
+    update(&mut app, Action::ToggleMultiRegion);
+    let m = app.status.clone().unwrap().0;
+    assert!(m.starts_with("multi-region:"), "{m}");
+    assert!(!screen(&app).contains("hub-and-spoke:"));
+}
+
+/// Presentation mode (F2) scrolls: at 80×24 `j` brings the rows below the edge into view.
+#[test]
+fn presentation_mode_scrolls_to_what_is_below_the_edge() {
+    let mut app = traced(80, 24, "web", "aoai-eus", 443);
+    update(&mut app, Action::Present);
+    let first = screen(&app);
+    assert!(first.contains("more below"), "{first}");
+    update(&mut app, Action::End);
+    let last = screen(&app);
+    assert!(last.contains("more above"), "{last}");
+    assert!(!last.contains("more below"), "{last}");
+    assert!(app.trace_scroll > 0);
 }

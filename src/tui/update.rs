@@ -122,6 +122,7 @@ fn normal(app: &mut App, a: &Action) {
         Action::ToggleHubSpoke => {
             if app.highlight == Highlight::HubSpoke {
                 app.highlight = Highlight::Path;
+                app.status = None;
             } else {
                 app.highlight = Highlight::HubSpoke;
                 let t = &app.topo;
@@ -132,9 +133,14 @@ fn normal(app: &mut App, a: &Action) {
                     .collect();
                 fws.sort_unstable();
                 fws.dedup();
+                let n = |k: usize, one: &str, many: &str| {
+                    format!("{k} {}", if k == 1 { one } else { many })
+                };
                 let msg = format!(
-                    "hub-and-spoke: {hubs} hubs, {spokes} spokes, {} transit firewalls (spoke-to-spoke and egress cross them)",
-                    fws.len()
+                    "hub-and-spoke: {}, {}, {} (spoke-to-spoke and egress cross them)",
+                    n(hubs, "hub", "hubs"),
+                    n(spokes, "spoke", "spokes"),
+                    n(fws.len(), "transit firewall", "transit firewalls")
                 );
                 say(app, msg, false);
             }
@@ -142,11 +148,25 @@ fn normal(app: &mut App, a: &Action) {
         Action::ToggleMultiRegion => {
             if app.highlight == Highlight::MultiRegion {
                 app.highlight = Highlight::Path;
+                app.status = None;
             } else {
                 app.highlight = Highlight::MultiRegion;
                 app.fanout = compute_fanout(&app.topo, &app.whatif);
                 if app.fanout.is_empty() {
                     say(app, "no gateway with backends in this design", false);
+                } else {
+                    // The status line speaks of `m` now, not of an earlier `h`.
+                    let g = app.fanout.len();
+                    let b: usize = app.fanout.iter().map(|f| f.rows.len()).sum();
+                    say(
+                        app,
+                        format!(
+                            "multi-region: {g} gateway{} with {b} backend{} across regions (the fan-out heads the trace pane)",
+                            if g == 1 { "" } else { "s" },
+                            if b == 1 { "" } else { "s" }
+                        ),
+                        false,
+                    );
                 }
             }
         }
@@ -287,7 +307,13 @@ fn clamp_step(cur: usize, delta: i64, len: usize) -> usize {
 
 /// Move the selection (or scroll) of the focused pane.
 fn step(app: &mut App, delta: i64) {
-    match app.focus {
+    // Presentation mode shows the trace only: the keys scroll it.
+    let pane = if app.screen == Screen::Presentation {
+        Pane::Trace
+    } else {
+        app.focus
+    };
+    match pane {
         Pane::Tree => {
             app.tree_sel = clamp_step(app.tree_sel, delta, app.tree.len());
             if app.trace.is_none() {
