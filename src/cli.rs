@@ -115,6 +115,21 @@ Keys: / find, s source, d destination, p port, Enter trace, w what-if, z matrix,
 flows, ? help, q quit. The file reloads by itself when it changes (r also reads the flow logs
 again). Needs a terminal: in scripts use `zonescope trace` and `zonescope flows`.")]
     Explore(ExploreArgs),
+    /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
+    #[command(after_help = "\
+Examples:
+  zonescope completions bash > ~/.local/share/bash-completion/completions/zonescope
+  zonescope completions zsh > \"${fpath[1]}/_zonescope\"
+  zonescope completions fish > ~/.config/fish/completions/zonescope.fish")]
+    Completions {
+        /// The shell to complete for.
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff).
+    #[command(after_help = "\
+Example:
+  zonescope man > zonescope.1 && man ./zonescope.1")]
+    Man,
 }
 
 #[derive(Debug, Args)]

@@ -70,6 +70,16 @@ pub fn run(cmd: &Command, out: &mut dyn Write) -> Result<u8, CliError> {
             Ok(0)
         }
         Command::Explore(a) => crate::tui::run(a),
+        Command::Completions { shell } => {
+            let mut cmd = <crate::cli::Cli as clap::CommandFactory>::command();
+            clap_complete::generate(*shell, &mut cmd, "zonescope", out);
+            Ok(0)
+        }
+        Command::Man => {
+            let cmd = <crate::cli::Cli as clap::CommandFactory>::command();
+            clap_mangen::Man::new(cmd).render(out)?;
+            Ok(0)
+        }
     }
 }
 

@@ -91,3 +91,51 @@ fn sarif_messages_end_their_sentence_before_the_fix() {
     }
     assert!(n > 0);
 }
+
+#[test]
+fn completions_and_man_page_are_generated() {
+    for (shell, needle) in [
+        ("bash", "_zonescope()"),
+        ("zsh", "#compdef zonescope"),
+        ("fish", "complete -c zonescope"),
+        ("powershell", "Register-ArgumentCompleter"),
+        ("elvish", "edit:completion:arg-completer[zonescope]"),
+    ] {
+        let o = zs(&["completions", shell]);
+        assert_eq!(o.status.code(), Some(0), "{shell}");
+        let out = String::from_utf8_lossy(&o.stdout);
+        assert!(out.contains(needle), "{shell}: {needle} not in the script");
+        assert!(
+            out.contains("trace"),
+            "{shell}: the subcommands are completed"
+        );
+    }
+    let o = zs(&["man"]);
+    assert_eq!(o.status.code(), Some(0));
+    let man = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        man.starts_with(".ie") || man.contains(".TH zonescope"),
+        "{man}"
+    );
+    assert!(man.contains(".SH NAME") && man.contains("trace"));
+    let bad = zs(&["completions", "tcsh"]);
+    assert_eq!(bad.status.code(), Some(2));
+}
+
+/// The README installs with `cargo install --path .`, notes the man page, names no seed files
+/// and links no spec outside the repository.
+#[test]
+fn readme_has_an_install_section_and_names_no_seed_files() {
+    let readme = std::fs::read_to_string("README.md").unwrap();
+    assert!(readme.contains("## Install"));
+    assert!(readme.contains("cargo install --path ."));
+    assert!(readme.contains("zonescope man"));
+    assert!(
+        !readme.to_lowercase().contains("seed 0"),
+        "names a seed file"
+    );
+    assert!(
+        !readme.contains("../shared"),
+        "links a file outside the repository"
+    );
+}
