@@ -161,12 +161,12 @@ fn write_check_text(
     };
     writeln!(
         out,
-        "{} — {} networks, {} subnets, {} endpoints, {} rule sets: valid",
+        "{} — {}, {}, {}, {}: valid",
         t.name,
-        t.networks().len(),
-        t.subnets().len(),
-        t.endpoints().len(),
-        t.rule_sets().len()
+        count(t.networks().len(), "network"),
+        count(t.subnets().len(), "subnet"),
+        count(t.endpoints().len(), "endpoint"),
+        count(t.rule_sets().len(), "rule set")
     )?;
     for sev in [Severity::Error, Severity::Warning, Severity::Info] {
         let group: Vec<_> = r.findings.iter().filter(|f| f.severity == sev).collect();
@@ -260,10 +260,10 @@ fn what_if(t: &Topology, disable: &[String]) -> Result<WhatIf, CliError> {
     let mut w = WhatIf::default();
     for d in disable {
         w.disable(t, d).map_err(|e| {
-            CliError::usage(
-                format!("--disable {d}: {e}"),
-                "name an endpoint, network, region, peering (A<->B) or rule (SET/RULE)",
-            )
+            // The engine's text ends with the hint: print it once, as the hint.
+            let hint = "name an endpoint, network, region, peering (A<->B) or rule (SET/RULE)";
+            let msg = e.split_once(": disable ").map_or(e.as_str(), |(m, _)| m);
+            CliError::usage(format!("--disable {d}: {msg}"), hint)
         })?;
     }
     Ok(w)
@@ -404,12 +404,12 @@ fn run_gen(a: &GenArgs, out: &mut dyn Write) -> Result<u8, CliError> {
         Some(path) => {
             write_atomically(path, text.as_bytes())?;
             eprintln!(
-                "wrote {}: {} networks, {} subnets, {} endpoints, {} rules",
+                "wrote {}: {}, {}, {}, {}",
                 path.display(),
-                stats.networks,
-                stats.subnets,
-                stats.endpoints,
-                stats.rules
+                count(stats.networks, "network"),
+                count(stats.subnets, "subnet"),
+                count(stats.endpoints, "endpoint"),
+                count(stats.rules, "rule")
             );
         }
         None => out.write_all(text.as_bytes())?,
@@ -438,4 +438,14 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
         let _ = std::fs::remove_file(&tmp);
     }
     result
+}
+
+/// `1 network`, `2 networks`.
+fn count(n: impl TryInto<u64>, one: &str) -> String {
+    let n: u64 = n.try_into().unwrap_or(u64::MAX);
+    if n == 1 {
+        format!("1 {one}")
+    } else {
+        format!("{n} {one}s")
+    }
 }

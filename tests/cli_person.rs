@@ -139,3 +139,28 @@ fn readme_has_an_install_section_and_names_no_seed_files() {
         "links a file outside the repository"
     );
 }
+
+/// Counts read as English ("1 network", "the 1 check … allows"), and a bad `--disable`
+/// prints its hint once.
+#[test]
+fn grammar_of_counts_and_the_disable_hint_once() {
+    let o = zs(&["check", "samples/flawed-design.yaml"]);
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(out.contains("1 network,"), "{out}");
+    assert!(!out.contains("1 networks"), "{out}");
+    assert!(!out.contains("all 1 check"), "{out}");
+    assert!(out.contains("the 1 check on the path allows"), "{out}");
+    let o = zs(&[
+        "trace",
+        HUB,
+        "--from",
+        "web",
+        "--to",
+        "apim",
+        "--disable",
+        "bogus",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(err.matches("peering (A<->B)").count(), 1, "{err}");
+}

@@ -1441,8 +1441,13 @@ fn trace_depth(t: &Topology, q: &Query, w: &WhatIf, depth: usize) -> Result<Trac
         let n = tr.checks.len();
         tr.reason = match &tr.decided_by {
             Some(d) => format!(
-                "allowed: all {n} check{} on the path allow; the last deciding rule is {} {}{}",
-                if n == 1 { "" } else { "s" },
+                "allowed: {} on the path allow{}; the last deciding rule is {} {}{}",
+                if n == 1 {
+                    "the 1 check".to_string()
+                } else {
+                    format!("all {n} checks")
+                },
+                if n == 1 { "s" } else { "" },
                 d.rule_set,
                 d.rule,
                 d.priority.map(|p| format!(" ({p})")).unwrap_or_default()
