@@ -164,3 +164,23 @@ fn grammar_of_counts_and_the_disable_hint_once() {
     let err = String::from_utf8_lossy(&o.stderr);
     assert_eq!(err.matches("peering (A<->B)").count(), 1, "{err}");
 }
+
+/// `check` expectations give the deciding rule in the shape `trace` gives it (`decided_by_rule`
+/// beside the old `decided_by` string, which keeps working).
+#[test]
+fn check_expectations_carry_the_trace_shape_of_the_deciding_rule() {
+    let o = zs(&["check", HUB, "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let e = v["expectations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["from"] == "web" && e["to"] == "apim")
+        .expect("web -> apim expectation");
+    assert_eq!(e["decided_by"], "policies/ZP-001");
+    let t = zs(&[
+        "trace", HUB, "--from", "web", "--to", "apim", "--port", "443", "--format", "json",
+    ]);
+    let t: serde_json::Value = serde_json::from_slice(&t.stdout).unwrap();
+    assert_eq!(e["decided_by_rule"], t["decided_by"]);
+}
