@@ -76,7 +76,7 @@ Examples:
   zonescope gen --size L -o large.yaml                      # 20 regions × 25 spokes, ~40,000 endpoints
   zonescope gen --regions 4 --spokes 6 --seed 7 -o m.yaml
 
-Ids follow a pattern: hub-r{r}, spoke-r{r}-s{s}, snet-app-r{r}-s{s}-{i}, ep-r{r}-s{s}-{i}-{n}, fw-r{r}, aoai-r{r}.")]
+Ids follow a pattern: hub-r{r}, spoke-r{r}-s{s}, snet-app-r{r}-s{s}-{i}, ep-r{r}-s{s}-{i}-{e}, fw-r{r}, aoai-r{r}.")]
     Gen(GenArgs),
     /// Print the JSON Schema of the topology file format.
     Schema,
@@ -115,6 +115,21 @@ Keys: / find, s source, d destination, p port, Enter trace, w what-if, z matrix,
 flows, ? help, q quit. The file reloads by itself when it changes (r also reads the flow logs
 again). Needs a terminal: in scripts use `zonescope trace` and `zonescope flows`.")]
     Explore(ExploreArgs),
+    /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
+    #[command(after_help = "\
+Examples:
+  zonescope completions bash > ~/.local/share/bash-completion/completions/zonescope
+  zonescope completions zsh > \"${fpath[1]}/_zonescope\"
+  zonescope completions fish > ~/.config/fish/completions/zonescope.fish")]
+    Completions {
+        /// The shell to complete for.
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff).
+    #[command(after_help = "\
+Example:
+  zonescope man > zonescope.1 && man ./zonescope.1")]
+    Man,
 }
 
 #[derive(Debug, Args)]
@@ -248,9 +263,10 @@ pub struct TraceArgs {
     /// Destination: endpoint/subnet/network id, IP address, FQDN, or `internet`.
     #[arg(long, short = 't')]
     pub to: String,
-    /// Destination port (default: the destination's first listening port, else 443).
-    #[arg(long, short = 'p')]
-    pub port: Option<u16>,
+    /// Destination port, also `PORT/PROTO` (`443/udp`); default: the destination's first
+    /// listening port, else 443.
+    #[arg(long, short = 'p', value_name = "PORT[/PROTO]", value_parser = parse_port_proto)]
+    pub port: Option<(u16, Option<String>)>,
     /// tcp, udp, icmp, https or http.
     #[arg(long, default_value = "tcp")]
     pub protocol: String,
@@ -287,4 +303,21 @@ pub struct MatrixArgs {
     pub disable: Vec<String>,
     #[arg(long, value_enum, default_value_t = MatrixFormat::Text)]
     pub format: MatrixFormat,
+}
+
+/// `--port` of `trace`: `443`, or `443/udp` as the explorer and `--trace` take (SPEC §4).
+fn parse_port_proto(s: &str) -> Result<(u16, Option<String>), String> {
+    let (p, proto) = match s.split_once('/') {
+        Some((p, proto)) => (p, Some(proto.trim())),
+        None => (s, None),
+    };
+    let port = p.trim().parse::<u16>().map_err(|_| {
+        format!("`{p}` is not a port (0-65535); write PORT or PORT/PROTO, e.g. 443/udp")
+    })?;
+    match proto {
+        Some(x) if crate::model::rules::Protocol::parse(x).is_none() => Err(format!(
+            "`{x}` is not a protocol: use tcp, udp, icmp, https or http (e.g. 443/udp)"
+        )),
+        _ => Ok((port, proto.map(str::to_string))),
+    }
 }

@@ -87,7 +87,11 @@ fn is_text_output(cmd: &Command) -> bool {
         Command::Diff(a) => a.format == TextJson::Text,
         Command::Flows(a) => a.format == TextJson::Text,
         Command::Export(a) => a.to != ExportFormat::Json,
-        Command::Gen(_) | Command::Schema | Command::Explore(_) => false,
+        Command::Gen(_)
+        | Command::Schema
+        | Command::Explore(_)
+        | Command::Completions { .. }
+        | Command::Man => false,
     }
 }
 
@@ -100,6 +104,16 @@ fn run_raw(cmd: &Command, out: &mut dyn Write) -> Result<u8, CliError> {
         Command::Diff(a) => commands::diff::run(a, out),
         Command::Export(a) => commands::export::run(a, out),
         Command::Flows(a) => commands::flows::run(a, out),
+        Command::Completions { shell } => {
+            let mut cmd = <crate::cli::args::Cli as clap::CommandFactory>::command();
+            clap_complete::generate(*shell, &mut cmd, "zonescope", out);
+            Ok(0)
+        }
+        Command::Man => {
+            let cmd = <crate::cli::args::Cli as clap::CommandFactory>::command();
+            clap_mangen::Man::new(cmd).render(out)?;
+            Ok(0)
+        }
         Command::Schema => {
             out.write_all(model::schema_json().as_bytes())?;
             Ok(0)
@@ -121,10 +135,10 @@ pub(crate) fn what_if(t: &Topology, disable: &[String]) -> Result<WhatIf, CliErr
     let mut w = WhatIf::default();
     for d in disable {
         w.disable(t, d).map_err(|e| {
-            CliError::usage(
-                format!("--disable {d}: {e}"),
-                "name an endpoint, network, region, peering (A<->B) or rule (SET/RULE)",
-            )
+            // The engine's text ends with the hint: print it once, as the hint.
+            let hint = "name an endpoint, network, region, peering (A<->B) or rule (SET/RULE)";
+            let msg = e.split_once(": disable ").map_or(e.as_str(), |(m, _)| m);
+            CliError::usage(format!("--disable {d}: {msg}"), hint)
         })?;
     }
     Ok(w)
@@ -225,5 +239,15 @@ fn writes_stdout(cmd: &Command) -> bool {
         Command::Export(a) => a.output.as_ref().is_none_or(|p| p.as_os_str() == "-"),
         Command::Explore(_) => false,
         _ => true,
+    }
+}
+
+/// `1 network`, `2 networks`.
+pub(crate) fn count(n: impl TryInto<u64>, one: &str) -> String {
+    let n: u64 = n.try_into().unwrap_or(u64::MAX);
+    if n == 1 {
+        format!("1 {one}")
+    } else {
+        format!("{n} {one}s")
     }
 }

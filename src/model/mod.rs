@@ -11,6 +11,7 @@ pub mod ids;
 mod index;
 mod load;
 pub mod ports;
+pub(crate) use load::levenshtein;
 pub mod raw;
 pub mod rules;
 pub mod view;

@@ -82,6 +82,10 @@ pub fn to_sarif(t: &Topology, r: &Report) -> Value {
         .map(|f| {
             let mut text = f.message.clone();
             if let Some(fix) = &f.fix {
+                // A sentence ends before the fix starts.
+                if !text.trim_end().ends_with(['.', '!', '?']) {
+                    text = format!("{}.", text.trim_end());
+                }
                 text = format!("{text} Fix: {fix}");
             }
             json!({

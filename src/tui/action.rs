@@ -32,6 +32,8 @@ pub enum Action {
     /// A printable character typed into the finder or the port field.
     Input(char),
     Backspace,
+    /// Ctrl-U: clear the finder's or the port editor's line.
+    ClearLine,
     /// Use the selection (tree, finder) as the source / the destination.
     SetSource,
     SetDest,
@@ -42,6 +44,8 @@ pub enum Action {
     /// What-if: disable (or re-enable) the selected item.
     WhatIf,
     ResetWhatIf,
+    /// What-if: apply the trace's first `rules` fix to the design in memory (nothing written).
+    ApplyFix,
     OpenMatrix,
     /// Open (or close) the observed flows of `--flows`.
     OpenFlows,

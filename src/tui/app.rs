@@ -121,6 +121,8 @@ pub struct PortState {
     pub error: Option<String>,
     /// Return to the matrix after applying.
     pub for_matrix: bool,
+    /// The old value is selected (on entry): typing replaces it, Backspace clears it.
+    pub selected: bool,
 }
 
 /// The observed flows overlay: the selected row of [`App::flow_row`].
@@ -287,6 +289,8 @@ pub struct App {
     /// What-if: the specs given to `WhatIf::disable`, with what each disabled.
     pub disabled: Vec<(String, String)>,
     pub whatif: WhatIf,
+    /// The design before "apply fix as what-if" (`f`); `W` and a reload go back to it.
+    pub fix_base: Option<Topology>,
 
     pub tree_all: Vec<TreeRow>,
     pub collapsed: HashSet<String>,
@@ -297,6 +301,8 @@ pub struct App {
     pub map: Vec<MapBlock>,
     pub map_scroll: u16,
     pub trace_scroll: u16,
+    /// The trace pane as last drawn: (wrapped rows, visible rows), so scrolling stops at the end.
+    pub trace_view: std::cell::Cell<(u16, u16)>,
 
     pub finder_items: Vec<FinderItem>,
     pub rule_rows: Vec<RuleRow>,
@@ -343,6 +349,7 @@ impl App {
             on_path: HashSet::new(),
             disabled: Vec::new(),
             whatif: WhatIf::default(),
+            fix_base: None,
             tree_all: Vec::new(),
             collapsed: HashSet::new(),
             tree: Vec::new(),
@@ -350,6 +357,7 @@ impl App {
             map: Vec::new(),
             map_scroll: 0,
             trace_scroll: 0,
+            trace_view: std::cell::Cell::new((0, 0)),
             finder_items: Vec::new(),
             rule_rows: Vec::new(),
             rules_sel: 0,
@@ -406,7 +414,9 @@ impl App {
     /// Recompute every verdict on screen (after a trace request, a what-if or a reload).
     pub fn recompute(&mut self) {
         self.expectations = check::expectations(&self.topo, &self.whatif);
-        self.trace = self.query().map(|q| trace(&self.topo, &q, &self.whatif));
+        self.trace = self
+            .query()
+            .map(|q| crate::engine::trace::fix::trace_with_fixes(&self.topo, &q, &self.whatif));
         self.on_path.clear();
         if let Some(Ok(tr)) = &self.trace {
             self.on_path.extend(tr.path.iter().cloned());
@@ -769,6 +779,7 @@ impl App {
         match r {
             Ok(t) => {
                 self.topo = t;
+                self.fix_base = None;
                 self.load_error = None;
                 self.matrix = None;
                 if matches!(self.mode, Mode::Matrix(_)) {

@@ -176,7 +176,15 @@ pub static BINDINGS: &[Binding] = &[
         label: "W",
         action: Action::ResetWhatIf,
         hint: "",
-        help: "what-if: enable everything again",
+        help: "what-if: enable everything again (and undo an applied fix)",
+    },
+    Binding {
+        ctx: &[No],
+        keys: &[(KeyCode::Char('f'), N)],
+        label: "f",
+        action: Action::ApplyFix,
+        hint: "",
+        help: "what-if: apply the trace's suggested rules and trace again (nothing is written; W undoes)",
     },
     Binding {
         ctx: &[No],
@@ -341,7 +349,15 @@ pub static BINDINGS: &[Binding] = &[
         label: "Backspace",
         action: Action::Backspace,
         hint: "",
-        help: "delete a character",
+        help: "delete a character (in the port editor, the selected old value)",
+    },
+    Binding {
+        ctx: &[F, P],
+        keys: &[(KeyCode::Char('u'), C)],
+        label: "Ctrl-U",
+        action: Action::ClearLine,
+        hint: "",
+        help: "clear the line",
     },
     Binding {
         ctx: &[F],

@@ -50,6 +50,39 @@ pub fn update(app: &mut App, action: Action) {
     }
 }
 
+/// `f`: the trace's first `rules` alternative applied to the design in memory, traced at once.
+fn apply_fix(app: &mut App) {
+    let changes = match &app.trace {
+        Some(Ok(tr)) => tr.fixes.iter().find_map(|f| match f {
+            crate::engine::trace::fix::Fix::Rules { changes } => Some(changes.clone()),
+            _ => None,
+        }),
+        _ => None,
+    };
+    let Some(changes) = changes else {
+        say(
+            app,
+            "no rule change to apply: the trace has no `rules` fix",
+            true,
+        );
+        return;
+    };
+    let patched = crate::engine::trace::fix::apply(&app.topo, &changes);
+    let base = std::mem::replace(&mut app.topo, patched);
+    app.fix_base.get_or_insert(base);
+    app.rebuild();
+    app.recompute();
+    let n = changes.len();
+    say(
+        app,
+        format!(
+            "what-if: {n} suggested rule{} applied in memory (nothing written); W undoes",
+            if n == 1 { "" } else { "s" }
+        ),
+        false,
+    );
+}
+
 fn say(app: &mut App, msg: impl Into<String>, error: bool) {
     app.status = Some((msg.into(), error));
 }
@@ -89,6 +122,7 @@ fn normal(app: &mut App, a: &Action) {
         Action::ToggleHubSpoke => {
             if app.highlight == Highlight::HubSpoke {
                 app.highlight = Highlight::Path;
+                app.status = None;
             } else {
                 app.highlight = Highlight::HubSpoke;
                 let t = &app.topo;
@@ -99,9 +133,14 @@ fn normal(app: &mut App, a: &Action) {
                     .collect();
                 fws.sort_unstable();
                 fws.dedup();
+                let n = |k: usize, one: &str, many: &str| {
+                    format!("{k} {}", if k == 1 { one } else { many })
+                };
                 let msg = format!(
-                    "hub-and-spoke: {hubs} hubs, {spokes} spokes, {} transit firewalls (spoke-to-spoke and egress cross them)",
-                    fws.len()
+                    "hub-and-spoke: {}, {}, {} (spoke-to-spoke and egress cross them)",
+                    n(hubs, "hub", "hubs"),
+                    n(spokes, "spoke", "spokes"),
+                    n(fws.len(), "transit firewall", "transit firewalls")
                 );
                 say(app, msg, false);
             }
@@ -109,18 +148,37 @@ fn normal(app: &mut App, a: &Action) {
         Action::ToggleMultiRegion => {
             if app.highlight == Highlight::MultiRegion {
                 app.highlight = Highlight::Path;
+                app.status = None;
             } else {
                 app.highlight = Highlight::MultiRegion;
                 app.fanout = compute_fanout(&app.topo, &app.whatif);
                 if app.fanout.is_empty() {
                     say(app, "no gateway with backends in this design", false);
+                } else {
+                    // The status line speaks of `m` now, not of an earlier `h`.
+                    let g = app.fanout.len();
+                    let b: usize = app.fanout.iter().map(|f| f.rows.len()).sum();
+                    say(
+                        app,
+                        format!(
+                            "multi-region: {g} gateway{} with {b} backend{} across regions (the fan-out heads the trace pane)",
+                            if g == 1 { "" } else { "s" },
+                            if b == 1 { "" } else { "s" }
+                        ),
+                        false,
+                    );
                 }
             }
         }
         Action::WhatIf => what_if(app),
+        Action::ApplyFix => apply_fix(app),
         Action::ResetWhatIf => {
             app.disabled.clear();
             app.whatif = WhatIf::default();
+            if let Some(base) = app.fix_base.take() {
+                app.topo = base;
+                app.rebuild();
+            }
             app.recompute();
             say(app, "what-if reset: everything enabled", false);
         }
@@ -249,7 +307,13 @@ fn clamp_step(cur: usize, delta: i64, len: usize) -> usize {
 
 /// Move the selection (or scroll) of the focused pane.
 fn step(app: &mut App, delta: i64) {
-    match app.focus {
+    // Presentation mode shows the trace only: the keys scroll it.
+    let pane = if app.screen == Screen::Presentation {
+        Pane::Trace
+    } else {
+        app.focus
+    };
+    match pane {
         Pane::Tree => {
             app.tree_sel = clamp_step(app.tree_sel, delta, app.tree.len());
             if app.trace.is_none() {
@@ -258,7 +322,18 @@ fn step(app: &mut App, delta: i64) {
         }
         Pane::Map => app.map_scroll = clamp_step(usize::from(app.map_scroll), delta, 2000) as u16,
         Pane::Trace => {
-            app.trace_scroll = clamp_step(usize::from(app.trace_scroll), delta, 2000) as u16;
+            // Up to the last screenful of the pane as drawn (never past it: no blank pane).
+            let (rows, height) = app.trace_view.get();
+            let max = if rows == 0 {
+                2000
+            } else {
+                rows.saturating_sub(height)
+            };
+            app.trace_scroll = clamp_step(
+                usize::from(app.trace_scroll.min(max)),
+                delta,
+                usize::from(max) + 1,
+            ) as u16;
         }
         Pane::Rules => app.rules_sel = clamp_step(app.rules_sel, delta, app.rule_rows.len()),
         Pane::Findings => {
@@ -424,6 +499,7 @@ fn port_state(app: &App, for_matrix: bool) -> PortState {
         (None, proto) => format!("/{proto}"),
     };
     PortState {
+        selected: !input.is_empty(),
         input,
         error: None,
         for_matrix,
@@ -559,6 +635,12 @@ fn finder(app: &mut App, mut f: FinderState, a: &Action) -> Mode {
             f.selected = 0;
             filter(app, &mut f);
         }
+        Action::ClearLine => {
+            f.query.clear();
+            f.selected = 0;
+            f.pool = None;
+            filter(app, &mut f);
+        }
         Action::Backspace => {
             f.query.pop();
             f.selected = 0;
@@ -659,12 +741,23 @@ fn port(app: &mut App, mut p: PortState, a: &Action) -> Mode {
     };
     match a {
         Action::Input(c) => {
+            if std::mem::take(&mut p.selected) {
+                p.input.clear();
+            }
             if p.input.len() < 16 {
                 p.input.push(*c);
             }
             p.error = parse_port(&p.input).err();
         }
+        Action::ClearLine => {
+            p.selected = false;
+            p.input.clear();
+            p.error = parse_port(&p.input).err();
+        }
         Action::Backspace => {
+            if std::mem::take(&mut p.selected) {
+                p.input.clear();
+            }
             p.input.pop();
             p.error = parse_port(&p.input).err();
         }

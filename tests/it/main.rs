@@ -4,8 +4,10 @@
 mod azure_stream;
 mod check;
 mod cli;
+mod cli_person;
 mod diff;
 mod export;
+mod fixes;
 mod flows_read;
 mod flows_report;
 mod generator;

@@ -535,3 +535,112 @@ fn a_click_selects_a_matrix_cell_and_a_second_click_opens_its_trace() {
     assert_eq!(tr.source_zone.as_deref(), Some("inference"));
     assert_eq!(tr.destination_zone.as_deref(), Some("data"));
 }
+
+/// SPEC §13 in the explorer: `f` applies the trace's first `rules` fix as a what-if — the
+/// changed design is traced at once, nothing is written, and `W` undoes it.
+#[test]
+fn apply_fix_as_what_if_traces_the_changed_design_at_once() {
+    use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+    use zonescope::tui::keymap::{Ctx, lookup};
+    let mut app = traced(120, 40, "web", "jumpbox", 22);
+    let before = app.trace.as_ref().unwrap().as_ref().unwrap().verdict;
+    assert_eq!(before, zonescope::model::Verdict::Deny);
+    let text_before = app.topo.text.clone();
+    let key = KeyEvent::new(KeyCode::Char('f'), KeyModifiers::NONE);
+    let act = lookup(Ctx::Normal, key).expect("f is bound");
+    update(&mut app, act);
+    let tr = app.trace.as_ref().unwrap().as_ref().unwrap();
+    assert_eq!(
+        tr.verdict,
+        zonescope::model::Verdict::Allow,
+        "{}",
+        tr.reason
+    );
+    assert_eq!(app.topo.text, text_before, "nothing written");
+    assert!(screen(&app).contains("nothing written"));
+    update(&mut app, Action::ResetWhatIf);
+    let tr = app.trace.as_ref().unwrap().as_ref().unwrap();
+    assert_eq!(tr.verdict, zonescope::model::Verdict::Deny);
+}
+
+/// The port editor selects the old value on entry (typing `5432` over `443` gives 5432, not
+/// 4435432), and Ctrl-U clears the line.
+#[test]
+fn port_editor_replaces_the_old_value_and_ctrl_u_clears() {
+    use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+    use zonescope::tui::keymap::{Ctx, lookup};
+    let mut app = traced(120, 40, "web", "apim", 443);
+    update(&mut app, Action::EditPort);
+    assert!(screen(&app).contains("typing replaces it"));
+    typed(&mut app, "5432");
+    update(&mut app, Action::Confirm);
+    assert_eq!(app.port, Some(5432));
+    update(&mut app, Action::EditPort);
+    let ctrl_u = KeyEvent::new(KeyCode::Char('u'), KeyModifiers::CONTROL);
+    let act = lookup(Ctx::Port, ctrl_u).expect("Ctrl-U is bound in the port editor");
+    update(&mut app, act);
+    match &app.mode {
+        Mode::Port(p) => assert_eq!(p.input, ""),
+        other => panic!("{other:?}"),
+    }
+    typed(&mut app, "22");
+    update(&mut app, Action::Confirm);
+    assert_eq!(app.port, Some(22));
+}
+
+/// The trace pane stops scrolling at its last screenful (`G`/End and `j` past the end never
+/// leave it blank, `k` brings rows back at once) and marks what is above and below.
+#[test]
+fn trace_scroll_is_clamped_with_more_above_and_below_marks() {
+    use zonescope::tui::app::Pane;
+    let mut app = traced(80, 24, "web", "aoai-eus", 443);
+    app.focus = Pane::Trace;
+    let top = screen(&app);
+    assert!(top.contains("more below"), "{top}");
+    update(&mut app, Action::End);
+    for _ in 0..50 {
+        update(&mut app, Action::Down);
+    }
+    let bottom = screen(&app);
+    assert!(bottom.contains("more above"), "{bottom}");
+    assert!(!bottom.contains("more below"), "{bottom}");
+    let (rows, height) = app.trace_view.get();
+    assert_eq!(
+        app.trace_scroll,
+        rows - height,
+        "clamped to the last screenful"
+    );
+    update(&mut app, Action::Up);
+    assert_eq!(app.trace_scroll, rows - height - 1, "one k is one row back");
+    if std::env::var_os("ZS_PRINT_SCREENS").is_some() {
+        eprintln!("--- top ---\n{top}--- after G ---\n{bottom}");
+    }
+}
+
+/// `m` after `h`: the status line speaks of the multi-region view, not of the hub-and-spoke
+/// one; the `h` message counts in good English.
+#[test]
+fn m_status_line_replaces_the_h_message() {
+    let mut app = traced(120, 40, "web", "apim", 443);
+    update(&mut app, Action::ToggleHubSpoke);
+    let h = app.status.clone().unwrap().0;
+    assert!(h.starts_with("hub-and-spoke: 2 hubs"), "{h}");
+    update(&mut app, Action::ToggleMultiRegion);
+    let m = app.status.clone().unwrap().0;
+    assert!(m.starts_with("multi-region:"), "{m}");
+    assert!(!screen(&app).contains("hub-and-spoke:"));
+}
+
+/// Presentation mode (F2) scrolls: at 80×24 `j` brings the rows below the edge into view.
+#[test]
+fn presentation_mode_scrolls_to_what_is_below_the_edge() {
+    let mut app = traced(80, 24, "web", "aoai-eus", 443);
+    update(&mut app, Action::Present);
+    let first = screen(&app);
+    assert!(first.contains("more below"), "{first}");
+    update(&mut app, Action::End);
+    let last = screen(&app);
+    assert!(last.contains("more above"), "{last}");
+    assert!(!last.contains("more below"), "{last}");
+    assert!(app.trace_scroll > 0);
+}

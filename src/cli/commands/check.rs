@@ -6,7 +6,7 @@ use std::io::Write;
 
 use crate::cli::args::{CheckArgs, CheckFormat};
 use crate::cli::color_enabled;
-use crate::cli::{CliError, load};
+use crate::cli::{CliError, count, load};
 use crate::engine::check::{self, Report, Severity};
 use crate::model::Topology;
 
@@ -50,12 +50,12 @@ fn write_check_text(
     };
     writeln!(
         out,
-        "{} — {} networks, {} subnets, {} endpoints, {} rule sets: valid",
+        "{} — {}, {}, {}, {}: valid",
         t.name,
-        t.networks().len(),
-        t.subnets().len(),
-        t.endpoints().len(),
-        t.rule_sets().len()
+        count(t.networks().len(), "network"),
+        count(t.subnets().len(), "subnet"),
+        count(t.endpoints().len(), "endpoint"),
+        count(t.rule_sets().len(), "rule set")
     )?;
     for sev in [Severity::Error, Severity::Warning, Severity::Info] {
         let group: Vec<_> = r.findings.iter().filter(|f| f.severity == sev).collect();

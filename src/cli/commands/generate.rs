@@ -5,7 +5,7 @@
 use std::io::Write;
 
 use crate::cli::args::GenArgs;
-use crate::cli::{CliError, write_atomically};
+use crate::cli::{CliError, count, write_atomically};
 
 pub fn run(a: &GenArgs, out: &mut dyn Write) -> Result<u8, CliError> {
     use crate::generate::{GenParams, generate_with_stats};
@@ -34,12 +34,12 @@ pub fn run(a: &GenArgs, out: &mut dyn Write) -> Result<u8, CliError> {
         Some(path) if path.as_os_str() != "-" => {
             write_atomically(path, text.as_bytes())?;
             eprintln!(
-                "wrote {}: {} networks, {} subnets, {} endpoints, {} rules",
+                "wrote {}: {}, {}, {}, {}",
                 path.display(),
-                stats.networks,
-                stats.subnets,
-                stats.endpoints,
-                stats.rules
+                count(stats.networks, "network"),
+                count(stats.subnets, "subnet"),
+                count(stats.endpoints, "endpoint"),
+                count(stats.rules, "rule")
             );
         }
         _ => out.write_all(text.as_bytes())?,

@@ -6,6 +6,8 @@
 //! alike endpoints) and [`matrix`] (verdicts between every pair of zones, subnets, endpoints). Pure: no I/O, no UI. Must never: panic on a user's
 //! input (unknown ids are [`TraceError`]s), or enumerate unbounded paths.
 
+pub mod fix;
+
 use std::collections::HashSet;
 use std::fmt::{self, Write as _};
 use std::net::IpAddr;
@@ -341,6 +343,10 @@ pub struct Trace {
     pub reason: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub fix: Option<String>,
+    /// SPEC §13: the alternatives that make the flow allowed, best first (filled by
+    /// [`fix::trace_with_fixes`]).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub fixes: Vec<fix::Fix>,
     pub path: Vec<String>,
     pub checks: Vec<Check>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -480,6 +486,28 @@ fn unknown(t: &Topology, what: &str, name: &str) -> TraceError {
         })
         .take(5)
         .collect();
+    // As a file's unknown id does: the closest id by edit distance.
+    let mut close = close;
+    if close.is_empty()
+        && let Some((_, k)) = t
+            .ids
+            .keys()
+            .map(|k| {
+                (
+                    crate::model::levenshtein(&lname, &k.to_ascii_lowercase()),
+                    k,
+                )
+            })
+            .filter(|(d, k)| *d <= 2.max(k.len() / 4))
+            .min_by_key(|(d, k)| {
+                // Ties: the same first letter, then the closest length (a typo keeps both).
+                let first =
+                    k.chars().next().map(|c| c.to_ascii_lowercase()) != lname.chars().next();
+                (*d, first, k.len().abs_diff(lname.len()), *k)
+            })
+    {
+        close.push(k.as_str());
+    }
     TraceError {
         message: format!("unknown {what} `{name}`"),
         help: if close.is_empty() {
@@ -1173,6 +1201,7 @@ fn trace_depth(t: &Topology, q: &Query, w: &WhatIf, depth: usize) -> Result<Trac
         decided_by: None,
         reason: String::new(),
         fix: None,
+        fixes: Vec::new(),
         path: Vec::new(),
         checks: Vec::new(),
         dns,
@@ -1406,8 +1435,13 @@ fn trace_depth(t: &Topology, q: &Query, w: &WhatIf, depth: usize) -> Result<Trac
         let n = tr.checks.len();
         tr.reason = match &tr.decided_by {
             Some(d) => format!(
-                "allowed: all {n} check{} on the path allow; the last deciding rule is {} {}{}",
-                if n == 1 { "" } else { "s" },
+                "allowed: {} on the path allow{}; the last deciding rule is {} {}{}",
+                if n == 1 {
+                    "the 1 check".to_string()
+                } else {
+                    format!("all {n} checks")
+                },
+                if n == 1 { "s" } else { "" },
                 d.rule_set,
                 d.rule,
                 d.priority.map(|p| format!(" ({p})")).unwrap_or_default()

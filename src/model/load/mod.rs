@@ -1697,7 +1697,7 @@ fn with_article(noun: &str) -> String {
 }
 
 /// Edit distance, for "did you mean" hints.
-fn levenshtein(a: &str, b: &str) -> usize {
+pub(crate) fn levenshtein(a: &str, b: &str) -> usize {
     let b: Vec<char> = b.chars().collect();
     let mut prev: Vec<usize> = (0..=b.len()).collect();
     let mut cur = vec![0; b.len() + 1];

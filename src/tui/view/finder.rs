@@ -108,8 +108,23 @@ pub fn render_port(app: &App, p: &PortState, area: Rect, buf: &mut Buffer) {
     let lines = vec![
         Line::from(vec![
             Span::styled("› ", th.key()),
-            Span::styled(p.input.clone(), th.text()),
+            Span::styled(
+                p.input.clone(),
+                if p.selected {
+                    th.text().add_modifier(ratatui::style::Modifier::REVERSED)
+                } else {
+                    th.text()
+                },
+            ),
             Span::styled("█", th.dim()),
+            Span::styled(
+                if p.selected {
+                    "  (selected: typing replaces it)"
+                } else {
+                    ""
+                },
+                th.dim(),
+            ),
         ]),
         match &p.error {
             Some(e) => Line::from(Span::styled(e.clone(), th.deny())),

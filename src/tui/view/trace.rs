@@ -387,10 +387,40 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         lines = f;
     }
     let width = usize::from(block.inner(area).width);
-    Paragraph::new(hang(lines, width))
+    let lines = hang(lines, width);
+    let (block, scroll) = scroll_marks(app, block, lines.len(), block_height(area));
+    Paragraph::new(lines)
         .block(block)
-        .scroll((app.trace_scroll, 0))
+        .scroll((scroll, 0))
         .render(area, buf);
+}
+
+fn block_height(area: Rect) -> u16 {
+    area.height.saturating_sub(2)
+}
+
+/// Clamp the trace's scroll to its content (remembered for the next key) and mark on the
+/// border what is above and below the visible rows.
+fn scroll_marks<'a>(
+    app: &App,
+    block: ratatui::widgets::Block<'a>,
+    rows: usize,
+    height: u16,
+) -> (ratatui::widgets::Block<'a>, u16) {
+    let rows = u16::try_from(rows).unwrap_or(u16::MAX);
+    app.trace_view.set((rows, height));
+    let scroll = app.trace_scroll.min(rows.saturating_sub(height));
+    let mut block = block;
+    if scroll > 0 {
+        block = block
+            .title_top(Line::from(Span::styled(" ▲ more above ", app.theme.dim())).right_aligned());
+    }
+    if scroll.saturating_add(height) < rows {
+        block = block.title_bottom(
+            Line::from(Span::styled(" ▼ more below ", app.theme.dim())).right_aligned(),
+        );
+    }
+    (block, scroll)
 }
 
 /// Where a wrapped line continues: under the text after a `label   ` column (`path     …`),
@@ -573,7 +603,14 @@ fn present(app: &App, area: Rect, buf: &mut Buffer) {
     // A readable column in the middle of a wide screen.
     let cw = area.width.min(100);
     let col = Rect::new(area.x + (area.width - cw) / 2, area.y, cw, area.height);
-    Paragraph::new(hang(lines, usize::from(cw)))
-        .scroll((app.trace_scroll, 0))
+    let lines = hang(lines, usize::from(cw));
+    // No border here: the marks sit on the first and last rows of the column.
+    let bare = ratatui::widgets::Block::default()
+        .borders(ratatui::widgets::Borders::TOP | ratatui::widgets::Borders::BOTTOM)
+        .border_style(th.dim());
+    let (block, scroll) = scroll_marks(app, bare, lines.len(), col.height.saturating_sub(2));
+    Paragraph::new(lines)
+        .block(block)
+        .scroll((scroll, 0))
         .render(col, buf);
 }
