@@ -5,10 +5,12 @@
 //! Owns: everything about observed traffic. Must never: hold a log in memory (records stream
 //! through a callback), or import a UI crate.
 
+pub mod classes;
 pub mod classify;
 pub mod read;
 pub mod report;
 pub mod run;
+pub mod synth;
 
 pub use report::{Analyzer, FlowReport};
 pub use run::{Options, analyze_logs, run_flows};

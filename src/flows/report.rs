@@ -270,6 +270,12 @@ impl<'t> Analyzer<'t> {
         Self::with_classifier(Classifier::with_shared(t, shared))
     }
 
+    /// An analyzer that traces every record's flow, caching nothing (slow: the reference the
+    /// class-keyed verdict cache is tested against).
+    pub fn uncached(t: &'t Topology) -> Self {
+        Self::with_classifier(Classifier::uncached(t))
+    }
+
     fn with_classifier(c: Classifier<'t>) -> Self {
         let zones = c.zone_names().len();
         Analyzer {
@@ -470,8 +476,13 @@ impl<'t> Analyzer<'t> {
 
     fn trim_talkers(&mut self) {
         let mut all: Vec<(AddrKey, (u64, u64))> = self.talkers.drain().collect();
-        all.sort_unstable_by(|a, b| b.1.1.cmp(&a.1.1).then(b.1.0.cmp(&a.1.0)));
-        all.truncate(TALKER_KEEP);
+        if all.len() > TALKER_KEEP {
+            // The heaviest TALKER_KEEP first, in no order (a selection, not a sort).
+            all.select_nth_unstable_by(TALKER_KEEP, |a, b| {
+                b.1.1.cmp(&a.1.1).then(b.1.0.cmp(&a.1.0))
+            });
+            all.truncate(TALKER_KEEP);
+        }
         self.talkers.extend(all);
         self.talkers_trimmed = true;
     }
@@ -498,17 +509,17 @@ impl<'t> Analyzer<'t> {
         j: u32,
         broken: bool,
     ) -> Mismatch {
-        // The cache answers for an address outside the design with another of its class:
-        // trace this record's own addresses so that the reason and path name them.
-        let exact = if s.ext.is_some() || d.ext.is_some() {
-            let (from, to) = if reply {
-                (r.dst, r.src)
-            } else {
-                (r.src, r.dst)
-            };
-            self.c.exact(from, to, port, proto)
+        // The cache answers for a flow with the judgement of another of the same classes:
+        // trace this record's own addresses and port so that the reason and path name them.
+        let (from, to) = if reply {
+            (r.dst, r.src)
         } else {
+            (r.src, r.dst)
+        };
+        let exact = if self.c.judgement(j).traced == (from, to, port) {
             None
+        } else {
+            self.c.exact(from, to, port, proto)
         };
         let j = exact.as_ref().unwrap_or_else(|| self.c.judgement(j));
         Mismatch {
