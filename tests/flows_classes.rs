@@ -100,7 +100,7 @@ fn case(name: String, t: Topology) -> Case {
         }
     }
     for e in t.endpoints() {
-        for &(lo, hi) in e.ports.iter().flat_map(|p| p.ranges()) {
+        for &(lo, hi) in e.ports.iter().flat_map(zonescope::policy::PortSet::ranges) {
             ports.extend([lo.saturating_sub(1), lo, hi, hi.saturating_add(1)]);
         }
     }
