@@ -208,7 +208,8 @@ pub enum LogFormatArg {
 pub struct FlowsArgs {
     /// The topology file (YAML).
     pub file: PathBuf,
-    /// Flow logs (plain or gzip); `-` reads standard input.
+    /// Flow logs (plain or gzip); `-` reads standard input; a folder stands for every file
+    /// under it in path order (S3's `AWSLogs/ACCOUNT/vpcflowlogs/REGION/YYYY/MM/DD/` layout).
     #[arg(required = true, value_name = "LOG")]
     pub logs: Vec<PathBuf>,
     /// auto (JSON is Azure, text is AWS), aws or azure.

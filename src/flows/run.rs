@@ -100,7 +100,11 @@ pub fn run_flows(a: &FlowsArgs, out: &mut dyn Write) -> Result<u8, CliError> {
 
 /// Reads every log in order (each path opened first, so a bad path fails before any work)
 /// and reports on them together.
+/// A path that is a folder stands for the logs under it ([`super::layout::expand`]: S3's
+/// `AWSLogs/…/YYYY/MM/DD/` layout, in path order).
 pub fn analyze_logs(t: &Topology, logs: &[String], opts: Options) -> Result<FlowReport, LogError> {
+    let logs = super::layout::expand(logs).map_err(|(path, source)| LogError { path, source })?;
+    let logs = logs.as_slice();
     let mut sources = Vec::with_capacity(logs.len());
     for path in logs {
         if path == "-" {
