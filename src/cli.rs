@@ -220,6 +220,16 @@ pub struct FlowsArgs {
     /// Threads for a large plain AWS log (0 = one per core, 1 = one pass).
     #[arg(long, default_value_t = 0)]
     pub jobs: usize,
+    /// Keep records that start at or after this time (Unix seconds or RFC 3339, e.g.
+    /// 2026-01-01T00:00:00Z).
+    #[arg(long, value_name = "TIME")]
+    pub since: Option<String>,
+    /// Keep records that start before this time (Unix seconds or RFC 3339).
+    #[arg(long, value_name = "TIME")]
+    pub until: Option<String>,
+    /// Print nothing on standard error while reading (no progress).
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

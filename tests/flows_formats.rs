@@ -90,3 +90,114 @@ fn an_empty_folder_is_an_error_naming_it() {
     assert_eq!(err.0, dir);
     assert!(err.1.to_string().contains("no log files"), "{}", err.1);
 }
+
+use zonescope::flows::run::analyze_logs_in;
+use zonescope::flows::window::{Window, parse_time, rfc3339};
+
+#[test]
+fn times_in_both_notations() {
+    // Values from GNU `date -u -d TIME +%s`.
+    for (text, secs) in [
+        ("2026-01-01T00:00:00Z", 1_767_225_600),
+        ("2015-05-29T16:30:27Z", 1_432_917_027),
+        ("2015-05-29T18:30:27+02:00", 1_432_917_027),
+        ("2015-05-29t16:30:27.750z", 1_432_917_027),
+        ("2024-02-29T23:59:59Z", 1_709_251_199),
+        ("2000-03-01", 951_868_800),
+        ("1432917027", 1_432_917_027),
+    ] {
+        assert_eq!(parse_time(text), Ok(secs), "{text}");
+    }
+    assert_eq!(rfc3339(1_432_917_027), "2015-05-29T16:30:27Z");
+    assert_eq!(rfc3339(1_709_251_199), "2024-02-29T23:59:59Z");
+    for bad in [
+        "",
+        "yesterday",
+        "2023-02-29",
+        "2026-13-01T00:00:00Z",
+        "2026-01-01T00:00:00",
+        "2026-01-01T25:00:00Z",
+        "1969-12-31T23:59:59Z",
+        "99999999999999999999999",
+    ] {
+        let err = parse_time(bad).expect_err(bad);
+        assert!(err.contains("RFC 3339"), "{bad}: {err}");
+    }
+}
+
+#[test]
+fn since_until_keep_the_records_that_start_in_the_window() {
+    let t = load(Path::new(AWS_DESIGN)).unwrap();
+    let opts = Options {
+        format: LogFormat::Auto,
+        jobs: 1,
+    };
+    let logs = [AWS_V2.to_string()];
+    let all = analyze_logs(&t, &logs, opts).unwrap();
+    // The two ping records start at 1432917027 and 1432917094 (2015-05-29T16:30Z).
+    let w = Window {
+        since: Some(parse_time("2015-05-29T16:00:00Z").unwrap()),
+        until: Some(parse_time("2015-05-29T17:00:00Z").unwrap()),
+    };
+    let r = analyze_logs_in(&t, &logs, opts, w).unwrap();
+    assert_eq!(r.records, 2);
+    assert_eq!(r.outside_window, all.records - 2);
+    assert_eq!(r.timeline.len(), 1);
+    let h = &r.timeline[0];
+    assert_eq!(h.hour, "2015-05-29T16:00:00Z");
+    assert_eq!((h.records, h.accepted, h.rejected), (2, 1, 1));
+    // `until` is exclusive: the first ping alone.
+    let w = Window {
+        since: None,
+        until: Some(1_432_917_028),
+    };
+    let r = analyze_logs_in(&t, &logs, opts, w).unwrap();
+    assert_eq!(r.records, 3, "the two 2014 records and the first ping");
+    // The whole log's timeline adds up to its records, in time order.
+    assert_eq!(
+        all.timeline.iter().map(|h| h.records).sum::<u64>(),
+        all.records
+    );
+    assert_eq!(
+        all.timeline.iter().map(|h| h.drift).sum::<u64>(),
+        all.counts.drift
+    );
+    assert!(all.timeline.windows(2).all(|w| w[0].hour < w[1].hour));
+    assert_eq!(all.outside_window, 0);
+}
+
+#[test]
+fn cli_since_and_timeline_in_json() {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_zonescope"))
+        .args([
+            "flows",
+            AWS_DESIGN,
+            AWS_V2,
+            "--format",
+            "json",
+            "--quiet",
+            "--since",
+            "2015-05-29T16:00:00Z",
+            "--until",
+            "1432920627",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(out.stderr.is_empty(), "--quiet prints nothing on stderr");
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["records"], 2);
+    assert_eq!(v["timeline"][0]["hour"], "2015-05-29T16:00:00Z");
+    let bad = std::process::Command::new(env!("CARGO_BIN_EXE_zonescope"))
+        .args(["flows", AWS_DESIGN, AWS_V2, "--since", "last tuesday"])
+        .output()
+        .unwrap();
+    assert_eq!(bad.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&bad.stderr);
+    assert!(err.contains("--since") && err.contains("RFC 3339"), "{err}");
+}

@@ -12,6 +12,7 @@ pub mod read;
 pub mod report;
 pub mod run;
 pub mod synth;
+pub mod window;
 
 pub use report::{Analyzer, FlowReport};
 pub use run::{Options, analyze_logs, run_flows};

@@ -19,6 +19,7 @@ use super::classify::{
     protocol_of,
 };
 use super::read::{self, FlowRecord, ReadEvent};
+use super::window::{Hour, Mark, Timeline, Window};
 use crate::policy::Protocol;
 use crate::topology::{Topology, Verdict};
 
@@ -208,6 +209,10 @@ pub struct FlowReport {
     /// Top talkers are approximate: sources were dropped from the tally along the way.
     pub talkers_approximate: bool,
     pub cache: CacheStats,
+    /// Records left out by `--since/--until` (not counted anywhere else).
+    pub outside_window: u64,
+    /// Per hour of the records' start time: records, accepted, rejected, drift, broken.
+    pub timeline: Vec<Hour>,
 }
 
 #[derive(Clone, Copy, Default)]
@@ -240,6 +245,9 @@ pub struct Analyzer<'t> {
     talkers: FxMap<AddrKey, (u64, u64)>,
     talkers_trimmed: bool,
     files: Vec<FileSummary>,
+    window: Window,
+    outside_window: u64,
+    timeline: Timeline,
 }
 
 fn proto_name(n: u8) -> String {
@@ -299,12 +307,25 @@ impl<'t> Analyzer<'t> {
             talkers: FxMap::default(),
             talkers_trimmed: false,
             files: Vec::new(),
+            window: Window::default(),
+            outside_window: 0,
+            timeline: Timeline::default(),
         }
     }
 
     /// The classifier (its cache counters).
     pub fn classifier(&self) -> &Classifier<'t> {
         &self.c
+    }
+
+    /// Keeps only the records that start in `w` (`--since/--until`).
+    pub fn set_window(&mut self, w: Window) {
+        self.window = w;
+    }
+
+    /// The window records are kept in.
+    pub fn window(&self) -> Window {
+        self.window
     }
 
     /// Names the log the next events come from (used in samples).
@@ -341,6 +362,7 @@ impl<'t> Analyzer<'t> {
     #[inline]
     pub fn event(&mut self, ev: ReadEvent<'_>) {
         match ev {
+            ReadEvent::Record(r) if !self.window.holds(r.start) => self.outside_window += 1,
             ReadEvent::Record(r) => self.record(&r),
             ReadEvent::Skipped { .. } => self.skipped += 1,
             ReadEvent::Unreadable { line, text, why } => self.unreadable(line, &text, &why),
@@ -366,6 +388,14 @@ impl<'t> Analyzer<'t> {
         let sc = self.c.addr(rec.src);
         let dc = self.c.addr(rec.dst);
         let accepted = rec.action == read::Action::Accept;
+        self.timeline.add(
+            rec.start,
+            if accepted {
+                Mark::Accepted
+            } else {
+                Mark::Rejected
+            },
+        );
         // Azure tuples name the flow as its initiator opened it; AWS logs each direction.
         let aws = rec.rule.is_none() && rec.state.is_none();
         let reply = aws
@@ -439,12 +469,14 @@ impl<'t> Analyzer<'t> {
         let allowed = self.c.judgement(ji).verdict == Verdict::Allow;
         if accepted && !allowed {
             self.counts.drift += 1;
+            self.timeline.add(rec.start, Mark::Drift);
             if self.drift.len() < SAMPLE_CAP {
                 let m = self.mismatch(rec, (&sc, &dc), port, proto, reply, ji, false);
                 self.drift.push(m);
             }
         } else if !accepted && allowed {
             self.counts.broken += 1;
+            self.timeline.add(rec.start, Mark::Broken);
             if self.broken.len() < SAMPLE_CAP {
                 let m = self.mismatch(rec, (&sc, &dc), port, proto, reply, ji, true);
                 self.broken.push(m);
@@ -647,6 +679,8 @@ impl<'t> Analyzer<'t> {
         if self.talkers.len() >= TALKER_KEEP * 4 {
             self.trim_talkers();
         }
+        self.outside_window += other.outside_window;
+        self.timeline.merge(other.timeline);
         self.c.traces += other.c.traces;
         self.c.cache_hits += other.c.cache_hits;
         self.c.trace_errors += other.c.trace_errors;
@@ -722,6 +756,8 @@ impl<'t> Analyzer<'t> {
                 hits: self.c.cache_hits,
                 errors: self.c.trace_errors,
             },
+            outside_window: self.outside_window,
+            timeline: self.timeline.hours(),
         }
     }
 }

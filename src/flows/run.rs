@@ -17,6 +17,7 @@ use std::io::{self, Cursor, Read, Seek, SeekFrom, Write};
 use super::classify::SharedVerdicts;
 use super::read::{Detected, LogFormat, Stats, detect, read_log};
 use super::report::{Analyzer, FlowReport, render_text};
+use super::window::{Window, parse_time};
 use crate::cli::{FlowsArgs, LogFormatArg, TextJson};
 use crate::commands::CliError;
 use crate::topology::{self, Topology};
@@ -82,7 +83,23 @@ pub fn run_flows(a: &FlowsArgs, out: &mut dyn Write) -> Result<u8, CliError> {
         .iter()
         .map(|p| p.to_string_lossy().into_owned())
         .collect();
-    let report = analyze_logs(&t, &logs, opts).map_err(|e| {
+    let time = |flag: &str, v: &Option<String>| -> Result<Option<u64>, CliError> {
+        v.as_deref()
+            .map(|text| {
+                parse_time(text).map_err(|why| {
+                    CliError::usage(
+                        format!("--{flag}: {why}"),
+                        "e.g. --since 2026-01-01T00:00:00Z --until 1767312000",
+                    )
+                })
+            })
+            .transpose()
+    };
+    let window = Window {
+        since: time("since", &a.since)?,
+        until: time("until", &a.until)?,
+    };
+    let report = analyze_logs_in(&t, &logs, opts, window).map_err(|e| {
         CliError::usage(
             format!("cannot read the flow log {e}"),
             "give AWS VPC flow log text or Azure NSG/VNet flow log JSON files (gzip is fine), or `-` for standard input",
@@ -103,6 +120,16 @@ pub fn run_flows(a: &FlowsArgs, out: &mut dyn Write) -> Result<u8, CliError> {
 /// A path that is a folder stands for the logs under it ([`super::layout::expand`]: S3's
 /// `AWSLogs/…/YYYY/MM/DD/` layout, in path order).
 pub fn analyze_logs(t: &Topology, logs: &[String], opts: Options) -> Result<FlowReport, LogError> {
+    analyze_logs_in(t, logs, opts, Window::default())
+}
+
+/// [`analyze_logs`], keeping only the records that start in `window` (`--since/--until`).
+pub fn analyze_logs_in(
+    t: &Topology,
+    logs: &[String],
+    opts: Options,
+    window: Window,
+) -> Result<FlowReport, LogError> {
     let logs = super::layout::expand(logs).map_err(|(path, source)| LogError { path, source })?;
     let logs = logs.as_slice();
     let mut sources = Vec::with_capacity(logs.len());
@@ -123,6 +150,7 @@ pub fn analyze_logs(t: &Topology, logs: &[String], opts: Options) -> Result<Flow
     }
     .min(MAX_JOBS);
     let mut an = Analyzer::new(t);
+    an.set_window(window);
     for (path, source) in logs.iter().zip(sources) {
         let err = |source| LogError {
             path: path.clone(),
@@ -286,6 +314,7 @@ fn parallel(an: &mut Analyzer<'_>, t: &Topology, path: &str, plan: &Plan) -> io:
     let parts = plan.bounds.len() - 1;
     let shared = SharedVerdicts::default();
     let shared = &shared;
+    let window = an.window();
     let results: Vec<io::Result<(Analyzer<'_>, Stats)>> = std::thread::scope(|s| {
         let handles: Vec<_> = (0..parts)
             .map(|k| {
@@ -296,6 +325,7 @@ fn parallel(an: &mut Analyzer<'_>, t: &Topology, path: &str, plan: &Plan) -> io:
                     f.seek(SeekFrom::Start(from))?;
                     let part = f.take(to - from);
                     let mut a = Analyzer::with_shared(t, shared);
+                    a.set_window(window);
                     let stats = analyze_reader(
                         &mut a,
                         path,
