@@ -202,6 +202,7 @@ pub enum LogFormatArg {
     Auto,
     Aws,
     Azure,
+    Gcp,
 }
 
 #[derive(Debug, Args)]
@@ -212,7 +213,8 @@ pub struct FlowsArgs {
     /// under it in path order (S3's `AWSLogs/ACCOUNT/vpcflowlogs/REGION/YYYY/MM/DD/` layout).
     #[arg(required = true, value_name = "LOG")]
     pub logs: Vec<PathBuf>,
-    /// auto (JSON is Azure, text is AWS), aws or azure.
+    /// auto (JSON lines with `jsonPayload` are GCP, other JSON Azure, text AWS), aws, azure
+    /// or gcp.
     #[arg(long, value_enum, default_value_t = LogFormatArg::Auto)]
     pub log_format: LogFormatArg,
     #[arg(long, value_enum, default_value_t = TextJson::Text)]

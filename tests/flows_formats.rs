@@ -201,3 +201,99 @@ fn cli_since_and_timeline_in_json() {
     let err = String::from_utf8_lossy(&bad.stderr);
     assert!(err.contains("--since") && err.contains("RFC 3339"), "{err}");
 }
+
+use zonescope::flows::read::{Action, ReadEvent, read_log};
+
+const GCP: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/tests/fixtures/flows/gcp-vpc-flows.jsonl"
+);
+
+/// The fixture is written from GCP's documented fields (VPC Flow Logs record format:
+/// `connection` {`src_ip`, `dest_ip`, `src_port`, `dest_port`, `protocol`}, `bytes_sent`,
+/// `packets_sent`, `start_time`, `end_time`, `reporter`; firewall rules logging:
+/// `disposition` ALLOWED/DENIED, `rule_details.reference`), one Cloud Logging entry per line.
+#[test]
+fn gcp_cloud_logging_lines_are_read() {
+    let mut recs = Vec::new();
+    let mut bad = Vec::new();
+    let stats = read_log(
+        std::fs::File::open(GCP).unwrap(),
+        LogFormat::Auto,
+        |ev| match ev {
+            ReadEvent::Record(r) => recs.push((
+                r.line,
+                r.src.to_string(),
+                r.dst.to_string(),
+                r.src_port,
+                r.dst_port,
+                r.protocol,
+                r.packets,
+                r.bytes,
+                r.start,
+                r.action,
+                r.rule.map(str::to_string),
+            )),
+            ReadEvent::Unreadable { line, why, .. } => bad.push((line, why.to_string())),
+            ReadEvent::Skipped { .. } => {}
+        },
+    )
+    .unwrap();
+    assert_eq!(stats.format, LogFormat::Gcp);
+    assert_eq!((stats.records, stats.unreadable, stats.lines), (3, 2, 5));
+    let first = &recs[0];
+    assert_eq!(
+        (
+            first.0,
+            first.1.as_str(),
+            first.2.as_str(),
+            first.3,
+            first.4,
+            first.5
+        ),
+        (1, "172.31.16.139", "172.31.16.21", 20641, 22, 6)
+    );
+    assert_eq!(
+        (first.6, first.7),
+        (20, 6048),
+        "int64 counters are JSON strings"
+    );
+    assert_eq!(first.8, Some(parse_time("2026-01-01T10:00:01Z").unwrap()));
+    assert_eq!(first.9, Action::Accept);
+    let fw = &recs[2];
+    assert_eq!((fw.0, fw.4, fw.9), (4, 3389, Action::Reject));
+    assert_eq!(
+        fw.8,
+        Some(parse_time("2026-01-01T12:00:00Z").unwrap()),
+        "the entry's timestamp"
+    );
+    assert_eq!(fw.10.as_deref(), Some("network:default/firewall:deny-rdp"));
+    assert_eq!(bad[0].0, 3);
+    assert!(bad[0].1.contains("JSON"), "{}", bad[0].1);
+    assert_eq!(bad[1].0, 5);
+    assert!(bad[1].1.contains("src_ip"), "{}", bad[1].1);
+
+    // Through the report, gzip-compressed: the SSH call the design denies is drift; the
+    // denied RDP call the design allows is a broken call.
+    let t = load(Path::new(AWS_DESIGN)).unwrap();
+    let dir = std::env::temp_dir().join(format!("zonescope-gcp-{}", std::process::id()));
+    let gz_path = dir.join("gcp.jsonl.gz");
+    gz(&gz_path, &std::fs::read_to_string(GCP).unwrap());
+    let opts = Options {
+        format: LogFormat::Auto,
+        jobs: 2,
+    };
+    let r = analyze_logs(&t, &[gz_path.to_string_lossy().into_owned()], opts).unwrap();
+    std::fs::remove_dir_all(&dir).ok();
+    assert_eq!(r.files[0].format, "gcp");
+    assert!(r.files[0].compressed);
+    assert_eq!(r.records, 3);
+    assert_eq!(
+        r.drift.first().map(|m| (m.line, m.port)),
+        Some((1, Some(22)))
+    );
+    assert_eq!(
+        r.broken.first().map(|m| (m.line, m.port)),
+        Some((4, Some(3389)))
+    );
+}

@@ -7,6 +7,7 @@
 
 pub mod classes;
 pub mod classify;
+pub mod gcp;
 pub mod layout;
 pub mod read;
 pub mod report;

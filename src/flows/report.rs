@@ -139,7 +139,7 @@ pub struct Talker {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct FileSummary {
     pub file: String,
-    /// `aws` or `azure`.
+    /// `aws`, `azure` or `gcp`.
     pub format: &'static str,
     pub compressed: bool,
     pub lines: u64,
@@ -337,10 +337,10 @@ impl<'t> Analyzer<'t> {
     pub fn file_done(&mut self, stats: &read::Stats) {
         self.files.push(FileSummary {
             file: self.file.clone(),
-            format: if stats.format == read::LogFormat::Azure {
-                "azure"
-            } else {
-                "aws"
+            format: match stats.format {
+                read::LogFormat::Azure => "azure",
+                read::LogFormat::Gcp => "gcp",
+                read::LogFormat::Aws | read::LogFormat::Auto => "aws",
             },
             compressed: stats.compressed,
             lines: stats.lines,

@@ -75,6 +75,7 @@ pub fn run_flows(a: &FlowsArgs, out: &mut dyn Write) -> Result<u8, CliError> {
             LogFormatArg::Auto => LogFormat::Auto,
             LogFormatArg::Aws => LogFormat::Aws,
             LogFormatArg::Azure => LogFormat::Azure,
+            LogFormatArg::Gcp => LogFormat::Gcp,
         },
         jobs: a.jobs,
     };
@@ -193,7 +194,7 @@ fn analyze_file(
     jobs: usize,
 ) -> io::Result<()> {
     if jobs > 1
-        && format != LogFormat::Azure
+        && matches!(format, LogFormat::Auto | LogFormat::Aws)
         && let Some(plan) = plan(&mut f, jobs)?
         && parallel(an, t, path, &plan)?
     {
