@@ -297,3 +297,32 @@ fn gcp_cloud_logging_lines_are_read() {
         Some((4, Some(3389)))
     );
 }
+
+/// The progress bar never draws when standard error is not a terminal, even when it is due
+/// at once (`ZONESCOPE_PROGRESS_AFTER_MS=0`) and the read is long enough to draw it.
+#[test]
+fn no_progress_bar_when_stderr_is_not_a_terminal() {
+    let dir = std::env::temp_dir().join(format!("zonescope-progress-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let log = dir.join("big.log");
+    let line = "2 123456789010 eni-1235b8ca123456789 172.31.16.139 172.31.16.21 20641 22 6 20 4249 1418530010 1418530070 ACCEPT OK\n";
+    std::fs::write(&log, line.repeat(200_000)).unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_zonescope"))
+        .args([
+            "flows",
+            AWS_DESIGN,
+            log.to_str().unwrap(),
+            "--format",
+            "json",
+        ])
+        .env("ZONESCOPE_PROGRESS_AFTER_MS", "0")
+        .output()
+        .unwrap();
+    std::fs::remove_dir_all(&dir).ok();
+    assert_eq!(out.status.code(), Some(0));
+    assert!(
+        out.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

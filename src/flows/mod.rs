@@ -9,6 +9,7 @@ pub mod classes;
 pub mod classify;
 pub mod gcp;
 pub mod layout;
+pub mod progress;
 pub mod read;
 pub mod report;
 pub mod run;

@@ -385,6 +385,9 @@ impl<'t> Analyzer<'t> {
     #[inline]
     fn record(&mut self, rec: &FlowRecord<'_>) {
         self.records += 1;
+        if self.records.is_multiple_of(super::progress::BATCH) {
+            super::progress::add_records(super::progress::BATCH);
+        }
         let sc = self.c.addr(rec.src);
         let dc = self.c.addr(rec.dst);
         let accepted = rec.action == read::Action::Accept;

@@ -15,6 +15,7 @@ use std::fs::File;
 use std::io::{self, Cursor, Read, Seek, SeekFrom, Write};
 
 use super::classify::SharedVerdicts;
+use super::progress::Progress;
 use super::read::{Detected, LogFormat, Stats, detect, read_log};
 use super::report::{Analyzer, FlowReport, render_text};
 use super::window::{Window, parse_time};
@@ -100,7 +101,7 @@ pub fn run_flows(a: &FlowsArgs, out: &mut dyn Write) -> Result<u8, CliError> {
         since: time("since", &a.since)?,
         until: time("until", &a.until)?,
     };
-    let report = analyze_logs_in(&t, &logs, opts, window).map_err(|e| {
+    let report = analyze_logs_with(&t, &logs, opts, window, !a.quiet).map_err(|e| {
         CliError::usage(
             format!("cannot read the flow log {e}"),
             "give AWS VPC flow log text or Azure NSG/VNet flow log JSON files (gzip is fine), or `-` for standard input",
@@ -131,6 +132,18 @@ pub fn analyze_logs_in(
     opts: Options,
     window: Window,
 ) -> Result<FlowReport, LogError> {
+    analyze_logs_with(t, logs, opts, window, false)
+}
+
+/// [`analyze_logs_in`], with a progress bar on standard error when `progress` (and standard
+/// error is a terminal and reading takes more than a few seconds: [`Progress`]).
+pub fn analyze_logs_with(
+    t: &Topology,
+    logs: &[String],
+    opts: Options,
+    window: Window,
+    progress: bool,
+) -> Result<FlowReport, LogError> {
     let logs = super::layout::expand(logs).map_err(|(path, source)| LogError { path, source })?;
     let logs = logs.as_slice();
     let mut sources = Vec::with_capacity(logs.len());
@@ -150,6 +163,14 @@ pub fn analyze_logs_in(
         n => n,
     }
     .min(MAX_JOBS);
+    let total = sources
+        .iter()
+        .map(|s| match s {
+            Source::File(f) => f.metadata().map_or(0, |m| m.len()),
+            Source::Stdin => 0,
+        })
+        .sum();
+    let bar = Progress::start(total, !progress);
     let mut an = Analyzer::new(t);
     an.set_window(window);
     for (path, source) in logs.iter().zip(sources) {
@@ -160,15 +181,18 @@ pub fn analyze_logs_in(
         match source {
             Source::Stdin => {
                 an.set_file("-");
-                let stats =
-                    read_log(io::stdin().lock(), opts.format, |ev| an.event(ev)).map_err(err)?;
+                let stats = read_log(bar.wrap(io::stdin().lock()), opts.format, |ev| {
+                    an.event(ev);
+                })
+                .map_err(err)?;
                 an.file_done(&stats);
             }
             Source::File(f) => {
-                analyze_file(&mut an, t, path, f, opts.format, jobs).map_err(err)?;
+                analyze_file(&mut an, t, path, f, opts.format, jobs, &bar).map_err(err)?;
             }
         }
     }
+    bar.finish();
     Ok(an.finish())
 }
 
@@ -192,16 +216,17 @@ fn analyze_file(
     mut f: File,
     format: LogFormat,
     jobs: usize,
+    bar: &Progress,
 ) -> io::Result<()> {
     if jobs > 1
         && matches!(format, LogFormat::Auto | LogFormat::Aws)
         && let Some(plan) = plan(&mut f, jobs)?
-        && parallel(an, t, path, &plan)?
+        && parallel(an, t, path, &plan, bar)?
     {
         return Ok(());
     }
     f.seek(SeekFrom::Start(0))?;
-    analyze_reader(an, path, f, format)?;
+    analyze_reader(an, path, bar.wrap(f), format)?;
     Ok(())
 }
 
@@ -311,7 +336,13 @@ fn header_kind(line: &[u8]) -> HeaderKind {
 
 /// Reads the parts of `plan` on scoped threads and merges them into `an`; `false` (and `an`
 /// untouched) when the parts' header counts show the split was not safe.
-fn parallel(an: &mut Analyzer<'_>, t: &Topology, path: &str, plan: &Plan) -> io::Result<bool> {
+fn parallel(
+    an: &mut Analyzer<'_>,
+    t: &Topology,
+    path: &str,
+    plan: &Plan,
+    bar: &Progress,
+) -> io::Result<bool> {
     let parts = plan.bounds.len() - 1;
     let shared = SharedVerdicts::default();
     let shared = &shared;
@@ -324,7 +355,7 @@ fn parallel(an: &mut Analyzer<'_>, t: &Topology, path: &str, plan: &Plan) -> io:
                 s.spawn(move || -> io::Result<(Analyzer<'_>, Stats)> {
                     let mut f = File::open(path)?;
                     f.seek(SeekFrom::Start(from))?;
-                    let part = f.take(to - from);
+                    let part = bar.wrap(f.take(to - from));
                     let mut a = Analyzer::with_shared(t, shared);
                     a.set_window(window);
                     let stats = analyze_reader(
