@@ -19,8 +19,8 @@ use std::time::Instant;
 
 use zonescope::flows::read::LogFormat;
 use zonescope::flows::run::analyze_reader;
-use zonescope::flows::{Analyzer, Options, analyze_logs};
 use zonescope::flows::synth::write_realistic;
+use zonescope::flows::{Analyzer, Options, analyze_logs};
 use zonescope::generate::{GenParams, generate};
 use zonescope::topology::{Topology, load_str};
 
