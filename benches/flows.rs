@@ -4,20 +4,25 @@
 //! records (default 1,000,000) whose addresses are drawn from the topology's endpoints
 //! (2,000 conversations, their replies on ephemeral ports, some internet peers and rejected
 //! records), then times the whole `flows` pipeline (read, classify, cached verdicts, report)
-//! on one core and split across the cores, and `wc -l` on the same cached file.
+//! on one core and split across the cores, and `wc -l` on the same cached file. Then the same
+//! for a realistic log of N lines (`zonescope::engine::flows::synth`: addresses over every host of the
+//! subnets and thousands of internet hosts, random client ports), which a cache keyed by
+//! address cannot hide.
 
 use std::fmt::Write as _;
 use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::net::{IpAddr, Ipv4Addr};
+use std::path::Path;
 use std::process::Command;
 use std::time::Instant;
 
 use zonescope::engine::flows::read::LogFormat;
 use zonescope::engine::flows::run::analyze_reader;
+use zonescope::engine::flows::synth::write_realistic;
 use zonescope::engine::flows::{Analyzer, Options, analyze_logs};
 use zonescope::generate::{GenParams, generate};
-use zonescope::model::load_str;
+use zonescope::model::{Topology, load_str};
 
 /// SplitMix64.
 struct Rng(u64);
@@ -153,23 +158,45 @@ fn run(size: &str, n: u64) -> std::io::Result<()> {
         }
         out.flush()?;
     }
-    let size = std::fs::metadata(&path)?.len();
+    println!("declared-endpoint log:");
+    time_log(&t, &path, n, 5)?;
+    std::fs::remove_file(&path)?;
+
+    // The realistic log: every host of the subnets, thousands of internet hosts, random
+    // client ports (zonescope::engine::flows::synth).
+    let path = std::env::temp_dir().join(format!(
+        "zonescope_bench_flows_real_{}.log",
+        std::process::id()
+    ));
+    {
+        let mut out = BufWriter::new(File::create(&path)?);
+        write_realistic(&t, n, 1, &mut out)?;
+    }
+    println!("realistic log:");
+    time_log(&t, &path, n, 2)?;
+    std::fs::remove_file(&path)?;
+    Ok(())
+}
+
+/// Times the pipeline on the log at `path` (one core, every core, `wc -l`), best of `runs`.
+fn time_log(t: &Topology, path: &Path, n: u64, runs: usize) -> std::io::Result<()> {
+    let size = std::fs::metadata(path)?.len();
     let mib = size as f64 / 1_048_576.0;
-    println!("log: {n} records, {mib:.1} MiB");
+    println!("log: {n} lines, {mib:.1} MiB");
 
     // One core: the whole pipeline in this thread.
-    let (one, one_cpu, report) = best_of(5, || {
-        let mut an = Analyzer::new(&t);
+    let (one, one_cpu, report) = best_of(runs, || {
+        let mut an = Analyzer::new(t);
         analyze_reader(
             &mut an,
             "bench",
-            File::open(&path).expect("open"),
+            File::open(path).expect("open"),
             LogFormat::Aws,
         )
         .expect("read");
         an.finish()
     });
-    assert_eq!(report.records, n);
+    let n = report.records;
     println!(
         "1 core : {:.3} s, {:.2} M records/s ({:.0} MiB/s), CPU {:.2} s = {:.2} M records per CPU-second; {} traces, {} cache hits; {} drift, {} broken, {} replies",
         one,
@@ -186,9 +213,9 @@ fn run(size: &str, n: u64) -> std::io::Result<()> {
 
     let cores = std::thread::available_parallelism().map_or(1, usize::from);
     let logs = [path.to_string_lossy().into_owned()];
-    let (all, all_cpu, preport) = best_of(5, || {
+    let (all, all_cpu, preport) = best_of(runs, || {
         analyze_logs(
-            &t,
+            t,
             &logs,
             Options {
                 format: LogFormat::Auto,
@@ -215,7 +242,7 @@ fn run(size: &str, n: u64) -> std::io::Result<()> {
             .unwrap_or("?")
     );
 
-    match best_of(5, || Command::new("wc").arg("-l").arg(&path).output()) {
+    match best_of(5, || Command::new("wc").arg("-l").arg(path).output()) {
         (wc, _, Ok(o)) if o.status.success() => println!(
             "wc -l : {:.3} s ({}); flows on {cores} cores takes {:.1}× wc -l, on 1 core {:.1}×",
             wc,
@@ -225,6 +252,5 @@ fn run(size: &str, n: u64) -> std::io::Result<()> {
         ),
         _ => println!("wc -l : not available"),
     }
-    std::fs::remove_file(&path)?;
     Ok(())
 }

@@ -213,16 +213,19 @@ pub enum LogFormatArg {
     Auto,
     Aws,
     Azure,
+    Gcp,
 }
 
 #[derive(Debug, Args)]
 pub struct FlowsArgs {
     /// The topology file (YAML).
     pub file: PathBuf,
-    /// Flow logs (plain or gzip); `-` reads standard input.
+    /// Flow logs (plain or gzip); `-` reads standard input; a folder stands for every file
+    /// under it in path order (S3's `AWSLogs/ACCOUNT/vpcflowlogs/REGION/YYYY/MM/DD/` layout).
     #[arg(required = true, value_name = "LOG")]
     pub logs: Vec<PathBuf>,
-    /// auto (JSON is Azure, text is AWS), aws or azure.
+    /// auto (JSON lines with `jsonPayload` are GCP, other JSON Azure, text AWS), aws, azure
+    /// or gcp.
     #[arg(long, value_enum, default_value_t = LogFormatArg::Auto)]
     pub log_format: LogFormatArg,
     #[arg(long, value_enum, default_value_t = TextJson::Text)]
@@ -230,6 +233,16 @@ pub struct FlowsArgs {
     /// Threads for a large plain AWS log (0 = one per core, 1 = one pass).
     #[arg(long, default_value_t = 0)]
     pub jobs: usize,
+    /// Keep records that start at or after this time (Unix seconds or RFC 3339, e.g.
+    /// 2026-01-01T00:00:00Z).
+    #[arg(long, value_name = "TIME")]
+    pub since: Option<String>,
+    /// Keep records that start before this time (Unix seconds or RFC 3339).
+    #[arg(long, value_name = "TIME")]
+    pub until: Option<String>,
+    /// Print nothing on standard error while reading (no progress).
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

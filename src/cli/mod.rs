@@ -6,6 +6,7 @@
 
 pub mod args;
 pub mod commands;
+pub mod progress;
 
 use std::io::{IsTerminal, Write};
 use std::path::Path;

@@ -8,6 +8,8 @@ mod cli_person;
 mod diff;
 mod export;
 mod fixes;
+mod flows_classes;
+mod flows_formats;
 mod flows_read;
 mod flows_report;
 mod generator;

@@ -8,9 +8,10 @@ use crate::cli::CliError;
 use std::io;
 
 use crate::cli::args::{FlowsArgs, LogFormatArg, TextJson};
-use crate::engine::flows::analyze_logs;
 use crate::engine::flows::read::LogFormat;
 use crate::engine::flows::run::Options;
+use crate::engine::flows::run::analyze_logs_with;
+use crate::engine::flows::window::{Window, parse_time};
 use crate::model;
 use crate::report::flows::render_text;
 
@@ -22,6 +23,7 @@ pub fn run(a: &FlowsArgs, out: &mut dyn Write) -> Result<u8, CliError> {
             LogFormatArg::Auto => LogFormat::Auto,
             LogFormatArg::Aws => LogFormat::Aws,
             LogFormatArg::Azure => LogFormat::Azure,
+            LogFormatArg::Gcp => LogFormat::Gcp,
         },
         jobs: a.jobs,
     };
@@ -33,7 +35,24 @@ pub fn run(a: &FlowsArgs, out: &mut dyn Write) -> Result<u8, CliError> {
     for w in crate::engine::flows::run::repeated_logs(&a.logs) {
         eprintln!("warning: {}", crate::text_safe::escape(&w));
     }
-    let report = analyze_logs(&t, &logs, opts).map_err(|e| {
+    let time = |flag: &str, v: &Option<String>| -> Result<Option<u64>, CliError> {
+        v.as_deref()
+            .map(|text| {
+                parse_time(text).map_err(|why| {
+                    CliError::usage(
+                        format!("--{flag}: {why}"),
+                        "e.g. --since 2026-01-01T00:00:00Z --until 1767312000",
+                    )
+                })
+            })
+            .transpose()
+    };
+    let window = Window {
+        since: time("since", &a.since)?,
+        until: time("until", &a.until)?,
+    };
+    let progress = crate::cli::progress::bar(a.quiet);
+    let report = analyze_logs_with(&t, &logs, opts, window, progress).map_err(|e| {
         CliError::usage(
             format!("cannot read the flow log {e}"),
             "give AWS VPC flow log text or Azure NSG/VNet flow log JSON files (gzip is fine), or `-` for standard input",

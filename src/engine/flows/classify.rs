@@ -2,28 +2,25 @@
 //! and zone (longest-prefix match), each flow to the design's verdict (the trace engine), and
 //! each record to initiator or reply.
 //!
-//! Owns: [`Classifier`] with its bounded caches (address → [`AddrClass`], flow →
-//! [`Judgement`], and [`SharedVerdicts`] across the parts of a log read in parallel), the
-//! classes of external addresses ([`ExtClass`]) that let one trace answer for many internet
-//! hosts, and the reply heuristic ([`is_reply`]). Must never: read a log, keep a record, grow
-//! without bound (each cache is cleared when it reaches its cap, so memory is bounded
-//! whatever the log holds), or panic on an address, port or protocol.
+//! Owns: [`Classifier`] with its bounded verdict cache (flow → [`Judgement`], keyed by the
+//! classes of both ends and the port's interval, [`super::classes`], so that one trace
+//! answers for every flow the design cannot tell apart), [`SharedVerdicts`] across the parts
+//! of a log read in parallel, and the reply heuristic ([`is_reply`]). Must never: read a log,
+//! keep a record, grow without bound (the cache is cleared when it reaches its cap, so memory
+//! is bounded whatever the log holds), or panic on an address, port or protocol.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hash, Hasher};
 use std::net::IpAddr;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use serde::Serialize;
 
-use ipnet::IpNet;
-
+pub use super::classes::{ClassIndex, EndKey};
 use crate::engine::trace::{Query, WhatIf, trace};
-use crate::model::rules::{Action, Protocol, Selector};
+use crate::model::rules::{Action, Protocol};
 use crate::model::{EpIx, NetIx, SubnetIx, Topology, Verdict, Zone, ZoneRole};
 
-/// Entries of the address cache before it is cleared.
-pub const ADDR_CACHE_CAP: usize = 1 << 16;
 /// Entries of the verdict cache before it is cleared.
 pub const VERDICT_CACHE_CAP: usize = 1 << 16;
 
@@ -89,7 +86,7 @@ pub type FxMap<K, V> = HashMap<K, V, BuildHasherDefault<FxHasher>>;
 
 /// An address as a hash key: its bits and whether it is IPv6.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) struct AddrKey(pub(crate) IpAddr);
+pub struct AddrKey(pub IpAddr);
 
 impl Hash for AddrKey {
     #[inline]
@@ -105,42 +102,13 @@ impl Hash for AddrKey {
     }
 }
 
-/// One end of a flow as a cache key: an address, or the class of an external address.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum EndKey {
-    Addr(AddrKey),
-    Class(ExtClass),
-}
-
-impl EndKey {
-    fn of(ip: IpAddr, c: &AddrClass) -> Self {
-        match c.ext {
-            Some(x) => EndKey::Class(x),
-            None => EndKey::Addr(AddrKey(ip)),
-        }
-    }
-}
-
-impl Hash for EndKey {
-    #[inline]
-    fn hash<H: Hasher>(&self, state: &mut H) {
-        match self {
-            EndKey::Addr(a) => a.hash(state),
-            EndKey::Class(x) => {
-                state.write_u64(0xC1A5 ^ (u64::from(x.len) << 8) ^ u64::from(x.v6));
-                state.write_u64((x.bits >> 64) as u64);
-                state.write_u64(x.bits as u64);
-            }
-        }
-    }
-}
-
 /// A flow as the design judges it: initiator, responder, port, protocol.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 struct FlowKey {
     from: EndKey,
     to: EndKey,
-    /// Port, or `u32::MAX` for none (ICMP).
+    /// The port's interval between rule boundaries ([`ClassIndex::port`]), or `u32::MAX`
+    /// for none (ICMP).
     port: u32,
     protocol: Protocol,
 }
@@ -154,33 +122,8 @@ impl Hash for FlowKey {
     }
 }
 
-/// An address's bits (IPv4 in the low 32) and whether it is IPv6.
-fn addr_bits(ip: IpAddr) -> (bool, u128) {
-    match ip {
-        IpAddr::V4(a) => (false, u128::from(a.to_bits())),
-        IpAddr::V6(a) => (true, a.to_bits()),
-    }
-}
-
-/// `bits` with only its first `len` bits kept.
-fn mask(bits: u128, len: u8, v6: bool) -> u128 {
-    let width: u32 = if v6 { 128 } else { 32 };
-    let len = u32::from(len).min(width);
-    if len == 0 {
-        0
-    } else {
-        let keep = u128::MAX << (width - len);
-        let keep = if v6 {
-            keep
-        } else {
-            keep & u128::from(u32::MAX)
-        };
-        bits & keep
-    }
-}
-
 /// Where an address falls in the design.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct AddrClass {
     pub endpoint: Option<EpIx>,
     pub subnet: Option<SubnetIx>,
@@ -188,9 +131,9 @@ pub struct AddrClass {
     /// Index into [`Classifier::zone_names`]: a zone of the topology, then `internet`
     /// (outside every network), then `unzoned` (inside a network, in no zone).
     pub zone: u16,
-    /// For an address outside every network and every endpoint: the class of addresses the
-    /// design cannot tell apart from it (see [`ExtClass`]).
-    pub ext: Option<ExtClass>,
+    /// The verdict-cache key of the address: its endpoint's group, or the class of addresses
+    /// the design cannot tell apart from it (see [`super::classes`]).
+    pub key: EndKey,
     /// The endpoint's listening ports, in short (kept here so that the reply test does not
     /// reach into the topology for every record).
     pub ports: Listen,
@@ -206,19 +149,6 @@ pub enum Listen {
     Range(u16, u16),
     /// Several ranges: ask the topology.
     Several,
-}
-
-/// Addresses outside the design that every rule treats alike: same family, and the same
-/// longest CIDR among those the design's rules and service tags name (CIDRs nest or are
-/// disjoint, so the longest match fixes the whole set of CIDRs holding the address). The
-/// verdict of a flow depends on such an address only through that set, so the verdict cache
-/// keys external addresses by class: a scan from ten thousand internet hosts costs one trace.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub struct ExtClass {
-    v6: bool,
-    /// Prefix length of the longest matching CIDR, or `u8::MAX` for none.
-    len: u8,
-    bits: u128,
 }
 
 impl AddrClass {
@@ -259,6 +189,9 @@ pub struct Judgement {
     pub path: Vec<String>,
     /// The allowing rules on the path (for an `allow`), in path order.
     pub allowed_by: Vec<AllowingRule>,
+    /// The flow that was traced (initiator, responder, port): the reason and path name its
+    /// addresses and port, which another flow of the same classes shares the verdict of.
+    pub traced: (IpAddr, IpAddr, Option<u16>),
 }
 
 /// The IANA protocol number as a protocol the design can trace; `None` for the others.
@@ -314,17 +247,16 @@ pub fn is_reply(
 #[derive(Default)]
 pub struct SharedVerdicts {
     map: Mutex<FxMap<FlowKey, Option<Arc<Judgement>>>>,
+    /// The classes of the design, built by the first classifier that needs them.
+    index: OnceLock<Arc<ClassIndex>>,
 }
 
+/// Addresses to zones and classes, flows to verdicts, with a bounded verdict cache.
 pub struct Classifier<'t> {
     t: &'t Topology,
     shared: Option<&'t SharedVerdicts>,
     what_if: WhatIf,
-    addrs: FxMap<AddrKey, AddrClass>,
-    /// CIDRs named by rules and service tags: (is v6, prefix length, masked bits).
-    rule_nets: HashSet<(bool, u8, u128), BuildHasherDefault<FxHasher>>,
-    /// Their prefix lengths, longest first, per family.
-    rule_lens: [Vec<u8>; 2],
+    index: Arc<ClassIndex>,
     verdicts: FxMap<FlowKey, u32>,
     judgements: Vec<Judgement>,
     zone_names: Vec<String>,
@@ -336,48 +268,26 @@ pub struct Classifier<'t> {
     pub cache_hits: u64,
     /// Flows the engine could not trace (the error is counted, never fatal).
     pub trace_errors: u64,
+    /// Trace every flow, caching nothing (the reference the class-keyed cache is tested
+    /// against).
+    uncached: bool,
 }
 
 impl<'t> Classifier<'t> {
     pub fn new(t: &'t Topology) -> Self {
+        Self::with_index(t, Arc::new(ClassIndex::new(t)))
+    }
+
+    fn with_index(t: &'t Topology, index: Arc<ClassIndex>) -> Self {
         let mut zone_names: Vec<String> = t.zones().iter().map(|z| z.id.clone()).collect();
         zone_names.push("internet".to_string());
         zone_names.push("unzoned".to_string());
         let roles: Vec<Option<ZoneRole>> = t.zones().iter().map(Zone::role).collect();
-        let mut rule_nets: HashSet<(bool, u8, u128), BuildHasherDefault<FxHasher>> =
-            HashSet::default();
-        let mut rule_lens: [Vec<u8>; 2] = [Vec::new(), Vec::new()];
-        let mut add = |net: &IpNet| {
-            let (v6, bits) = addr_bits(net.network());
-            let len = net.prefix_len();
-            rule_nets.insert((v6, len, mask(bits, len, v6)));
-            let lens = &mut rule_lens[usize::from(v6)];
-            if !lens.contains(&len) {
-                lens.push(len);
-            }
-        };
-        for rs in t.rule_sets().iter().chain(t.zone_policy()) {
-            for r in &rs.rules {
-                for sel in r.sources.iter().chain(&r.destinations) {
-                    if let Selector::Cidr(net) = sel {
-                        add(net);
-                    }
-                }
-            }
-        }
-        for tag in t.service_tags() {
-            tag.cidrs.iter().for_each(&mut add);
-        }
-        for lens in &mut rule_lens {
-            lens.sort_unstable_by(|a, b| b.cmp(a));
-        }
         Classifier {
             t,
             shared: None,
             what_if: WhatIf::default(),
-            addrs: FxMap::default(),
-            rule_nets,
-            rule_lens,
+            index,
             verdicts: FxMap::default(),
             judgements: Vec::new(),
             zone_roles: roles,
@@ -385,12 +295,24 @@ impl<'t> Classifier<'t> {
             traces: 0,
             cache_hits: 0,
             trace_errors: 0,
+            uncached: false,
         }
     }
 
-    /// A classifier that consults `shared` before tracing a flow.
-    pub fn with_shared(t: &'t Topology, shared: &'t SharedVerdicts) -> Self {
+    /// A classifier that traces every flow and caches nothing (slow: for tests).
+    pub fn uncached(t: &'t Topology) -> Self {
         let mut c = Self::new(t);
+        c.uncached = true;
+        c
+    }
+
+    /// A classifier that consults `shared` before tracing a flow (and shares its classes).
+    pub fn with_shared(t: &'t Topology, shared: &'t SharedVerdicts) -> Self {
+        let index = shared
+            .index
+            .get_or_init(|| Arc::new(ClassIndex::new(t)))
+            .clone();
+        let mut c = Self::with_index(t, index);
         c.shared = Some(shared);
         c
     }
@@ -419,68 +341,10 @@ impl<'t> Classifier<'t> {
         self.zone_roles.get(usize::from(zone)) == Some(&Some(ZoneRole::Inference))
     }
 
-    /// Longest-prefix match of an address (cached).
+    /// Longest-prefix match of an address, with its class.
     #[inline]
     pub fn addr(&mut self, ip: IpAddr) -> AddrClass {
-        if let Some(c) = self.addrs.get(&AddrKey(ip)) {
-            return *c;
-        }
-        let c = self.lookup(ip);
-        if self.addrs.len() >= ADDR_CACHE_CAP {
-            self.addrs.clear();
-        }
-        self.addrs.insert(AddrKey(ip), c);
-        c
-    }
-
-    fn lookup(&self, ip: IpAddr) -> AddrClass {
-        let m = self.t.lookup_ip(ip);
-        let zones = self.t.zones().len() as u16;
-        let zone = m
-            .endpoint
-            .and_then(|e| self.t.endpoint(e).zone)
-            .or_else(|| m.subnet.and_then(|s| self.t.subnet(s).zone))
-            .map_or_else(
-                || {
-                    if m.network.is_none() {
-                        zones
-                    } else {
-                        zones + 1
-                    }
-                },
-                |z| z.index() as u16,
-            );
-        let ext = (m.network.is_none() && m.endpoint.is_none()).then(|| {
-            let (v6, bits) = addr_bits(ip);
-            self.rule_lens[usize::from(v6)]
-                .iter()
-                .map(|&len| (len, mask(bits, len, v6)))
-                .find(|&(len, b)| self.rule_nets.contains(&(v6, len, b)))
-                .map_or(
-                    ExtClass {
-                        v6,
-                        len: u8::MAX,
-                        bits: 0,
-                    },
-                    |(len, bits)| ExtClass { v6, len, bits },
-                )
-        });
-        let ports = match m.endpoint.and_then(|e| self.t.endpoint(e).ports.as_ref()) {
-            Some(p) if p.is_all() => Listen::Undeclared,
-            Some(p) => match p.ranges() {
-                [(lo, hi)] => Listen::Range(*lo, *hi),
-                _ => Listen::Several,
-            },
-            None => Listen::Undeclared,
-        };
-        AddrClass {
-            endpoint: m.endpoint,
-            subnet: m.subnet,
-            network: m.network,
-            zone,
-            ext,
-            ports,
-        }
+        self.index.addr(self.t, ip)
     }
 
     /// The design's verdict for `from → to` on `port` (`None` for ICMP), cached: the index of
@@ -507,10 +371,20 @@ impl<'t> Classifier<'t> {
         port: Option<u16>,
         protocol: Protocol,
     ) -> Option<u32> {
+        if self.uncached {
+            self.traces += 1;
+            self.judgements.clear();
+            let Some(j) = self.exact(from, to, port, protocol) else {
+                self.trace_errors += 1;
+                return None;
+            };
+            self.judgements.push(j);
+            return Some(0);
+        }
         let key = FlowKey {
-            from: EndKey::of(from, fc),
-            to: EndKey::of(to, tc),
-            port: port.map_or(u32::MAX, u32::from),
+            from: fc.key,
+            to: tc.key,
+            port: port.map_or(u32::MAX, |p| u32::from(self.index.port(p))),
             protocol,
         };
         if let Some(&i) = self.verdicts.get(&key) {
@@ -596,6 +470,7 @@ impl<'t> Classifier<'t> {
             reason: tr.reason,
             path: tr.path,
             allowed_by,
+            traced: (from, to, port),
         })
     }
 

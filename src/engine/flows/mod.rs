@@ -5,10 +5,16 @@
 //! Owns: everything about observed traffic. Must never: hold a log in memory (records stream
 //! through a callback), or import a UI crate.
 
+pub mod classes;
 pub mod classify;
+pub mod gcp;
+pub mod layout;
+pub mod progress;
 pub mod read;
 pub mod report;
 pub mod run;
+pub mod synth;
+pub mod window;
 
 pub use report::{Analyzer, FlowReport};
 pub use run::{Options, analyze_logs};

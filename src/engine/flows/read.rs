@@ -59,6 +59,8 @@ pub enum LogFormat {
     Aws,
     /// Azure NSG or VNet flow log JSON.
     Azure,
+    /// GCP VPC flow logs or firewall-rule logs: Cloud Logging JSON, one entry per line.
+    Gcp,
 }
 
 /// What [`detect`] sees in the first bytes of a log.
@@ -351,9 +353,24 @@ fn read_detected<R: Read, F: FnMut(ReadEvent<'_>)>(
     }
     // Detect on the (decompressed) first bytes.
     let mut input = input;
-    let prefix = peek(&mut input)?;
+    let mut prefix = peek(&mut input)?;
     let format = if detect(&prefix) == Detected::Azure {
-        LogFormat::Azure
+        // One JSON entry per line with a `jsonPayload` is GCP's Cloud Logging export: look
+        // at the whole first line (up to 64 KiB).
+        let mut chunk = [0u8; 4096];
+        while !prefix.contains(&b'\n') && prefix.len() < PEEK_LIMIT {
+            match input.read(&mut chunk) {
+                Ok(0) => break,
+                Ok(n) => prefix.extend_from_slice(&chunk[..n]),
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(e),
+            }
+        }
+        if super::gcp::looks_like_gcp(&prefix) {
+            LogFormat::Gcp
+        } else {
+            LogFormat::Azure
+        }
     } else {
         LogFormat::Aws
     };
@@ -367,10 +384,10 @@ fn read_as<R: Read, F: FnMut(ReadEvent<'_>)>(
     out: &mut Out<F>,
     broken: &Broken,
 ) -> io::Result<()> {
-    let break_line = if format == LogFormat::Azure {
-        read_azure(input, out)?
-    } else {
-        read_aws(input, out, broken)?
+    let break_line = match format {
+        LogFormat::Azure => read_azure(input, out)?,
+        LogFormat::Gcp => super::gcp::read_gcp(input, out)?,
+        LogFormat::Aws | LogFormat::Auto => read_aws(input, out, broken)?,
     };
     let message = broken.borrow_mut().take();
     if let Some(message) = message {
@@ -415,14 +432,14 @@ impl<R: Read> Read for Guard<R> {
 }
 
 /// The callback and the counts.
-struct Out<F> {
+pub(crate) struct Out<F> {
     on_event: F,
-    stats: Stats,
+    pub(crate) stats: Stats,
 }
 
 impl<F: FnMut(ReadEvent<'_>)> Out<F> {
     #[inline]
-    fn record(&mut self, record: FlowRecord<'_>) {
+    pub(crate) fn record(&mut self, record: FlowRecord<'_>) {
         self.stats.records += 1;
         (self.on_event)(ReadEvent::Record(record));
     }
@@ -432,7 +449,7 @@ impl<F: FnMut(ReadEvent<'_>)> Out<F> {
         (self.on_event)(ReadEvent::Skipped { line, kind });
     }
 
-    fn unreadable(&mut self, line: u64, text: Cow<'_, str>, why: Problem) {
+    pub(crate) fn unreadable(&mut self, line: u64, text: Cow<'_, str>, why: Problem) {
         self.stats.unreadable += 1;
         (self.on_event)(ReadEvent::Unreadable { line, text, why });
     }

@@ -17,6 +17,7 @@ use super::classify::{
     protocol_of,
 };
 use super::read::{self, FlowRecord, ReadEvent};
+use super::window::{Hour, Mark, Timeline, Window};
 use crate::model::rules::Protocol;
 use crate::model::{Topology, Verdict};
 
@@ -136,7 +137,7 @@ pub struct Talker {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct FileSummary {
     pub file: String,
-    /// `aws` or `azure`.
+    /// `aws`, `azure` or `gcp`.
     pub format: &'static str,
     pub compressed: bool,
     pub lines: u64,
@@ -206,6 +207,10 @@ pub struct FlowReport {
     /// Top talkers are approximate: sources were dropped from the tally along the way.
     pub talkers_approximate: bool,
     pub cache: CacheStats,
+    /// Records left out by `--since/--until` (not counted anywhere else).
+    pub outside_window: u64,
+    /// Per hour of the records' start time: records, accepted, rejected, drift, broken.
+    pub timeline: Vec<Hour>,
 }
 
 #[derive(Clone, Copy, Default)]
@@ -238,6 +243,9 @@ pub struct Analyzer<'t> {
     talkers: FxMap<AddrKey, (u64, u64)>,
     talkers_trimmed: bool,
     files: Vec<FileSummary>,
+    window: Window,
+    outside_window: u64,
+    timeline: Timeline,
 }
 
 fn proto_name(n: u8) -> String {
@@ -268,6 +276,12 @@ impl<'t> Analyzer<'t> {
         Self::with_classifier(Classifier::with_shared(t, shared))
     }
 
+    /// An analyzer that traces every record's flow, caching nothing (slow: the reference the
+    /// class-keyed verdict cache is tested against).
+    pub fn uncached(t: &'t Topology) -> Self {
+        Self::with_classifier(Classifier::uncached(t))
+    }
+
     fn with_classifier(c: Classifier<'t>) -> Self {
         let zones = c.zone_names().len();
         Analyzer {
@@ -291,12 +305,25 @@ impl<'t> Analyzer<'t> {
             talkers: FxMap::default(),
             talkers_trimmed: false,
             files: Vec::new(),
+            window: Window::default(),
+            outside_window: 0,
+            timeline: Timeline::default(),
         }
     }
 
     /// The classifier (its cache counters).
     pub fn classifier(&self) -> &Classifier<'t> {
         &self.c
+    }
+
+    /// Keeps only the records that start in `w` (`--since/--until`).
+    pub fn set_window(&mut self, w: Window) {
+        self.window = w;
+    }
+
+    /// The window records are kept in.
+    pub fn window(&self) -> Window {
+        self.window
     }
 
     /// Names the log the next events come from (used in samples).
@@ -308,10 +335,10 @@ impl<'t> Analyzer<'t> {
     pub fn file_done(&mut self, stats: &read::Stats) {
         self.files.push(FileSummary {
             file: self.file.clone(),
-            format: if stats.format == read::LogFormat::Azure {
-                "azure"
-            } else {
-                "aws"
+            format: match stats.format {
+                read::LogFormat::Azure => "azure",
+                read::LogFormat::Gcp => "gcp",
+                read::LogFormat::Aws | read::LogFormat::Auto => "aws",
             },
             compressed: stats.compressed,
             lines: stats.lines,
@@ -333,6 +360,7 @@ impl<'t> Analyzer<'t> {
     #[inline]
     pub fn event(&mut self, ev: ReadEvent<'_>) {
         match ev {
+            ReadEvent::Record(r) if !self.window.holds(r.start) => self.outside_window += 1,
             ReadEvent::Record(r) => self.record(&r),
             ReadEvent::Skipped { .. } => self.skipped += 1,
             ReadEvent::Unreadable { line, text, why } => self.unreadable(line, &text, &why),
@@ -355,9 +383,20 @@ impl<'t> Analyzer<'t> {
     #[inline]
     fn record(&mut self, rec: &FlowRecord<'_>) {
         self.records += 1;
+        if self.records.is_multiple_of(super::progress::BATCH) {
+            super::progress::add_records(super::progress::BATCH);
+        }
         let sc = self.c.addr(rec.src);
         let dc = self.c.addr(rec.dst);
         let accepted = rec.action == read::Action::Accept;
+        self.timeline.add(
+            rec.start,
+            if accepted {
+                Mark::Accepted
+            } else {
+                Mark::Rejected
+            },
+        );
         // Azure tuples name the flow as its initiator opened it; AWS logs each direction.
         let aws = rec.rule.is_none() && rec.state.is_none();
         let reply = aws
@@ -431,12 +470,14 @@ impl<'t> Analyzer<'t> {
         let allowed = self.c.judgement(ji).verdict == Verdict::Allow;
         if accepted && !allowed {
             self.counts.drift += 1;
+            self.timeline.add(rec.start, Mark::Drift);
             if self.drift.len() < SAMPLE_CAP {
                 let m = self.mismatch(rec, (&sc, &dc), port, proto, reply, ji, false);
                 self.drift.push(m);
             }
         } else if !accepted && allowed {
             self.counts.broken += 1;
+            self.timeline.add(rec.start, Mark::Broken);
             if self.broken.len() < SAMPLE_CAP {
                 let m = self.mismatch(rec, (&sc, &dc), port, proto, reply, ji, true);
                 self.broken.push(m);
@@ -468,8 +509,13 @@ impl<'t> Analyzer<'t> {
 
     fn trim_talkers(&mut self) {
         let mut all: Vec<(AddrKey, (u64, u64))> = self.talkers.drain().collect();
-        all.sort_unstable_by(|a, b| b.1.1.cmp(&a.1.1).then(b.1.0.cmp(&a.1.0)));
-        all.truncate(TALKER_KEEP);
+        if all.len() > TALKER_KEEP {
+            // The heaviest TALKER_KEEP first, in no order (a selection, not a sort).
+            all.select_nth_unstable_by(TALKER_KEEP, |a, b| {
+                b.1.1.cmp(&a.1.1).then(b.1.0.cmp(&a.1.0))
+            });
+            all.truncate(TALKER_KEEP);
+        }
         self.talkers.extend(all);
         self.talkers_trimmed = true;
     }
@@ -496,17 +542,17 @@ impl<'t> Analyzer<'t> {
         j: u32,
         broken: bool,
     ) -> Mismatch {
-        // The cache answers for an address outside the design with another of its class:
-        // trace this record's own addresses so that the reason and path name them.
-        let exact = if s.ext.is_some() || d.ext.is_some() {
-            let (from, to) = if reply {
-                (r.dst, r.src)
-            } else {
-                (r.src, r.dst)
-            };
-            self.c.exact(from, to, port, proto)
+        // The cache answers for a flow with the judgement of another of the same classes:
+        // trace this record's own addresses and port so that the reason and path name them.
+        let (from, to) = if reply {
+            (r.dst, r.src)
         } else {
+            (r.src, r.dst)
+        };
+        let exact = if self.c.judgement(j).traced == (from, to, port) {
             None
+        } else {
+            self.c.exact(from, to, port, proto)
         };
         let j = exact.as_ref().unwrap_or_else(|| self.c.judgement(j));
         Mismatch {
@@ -634,6 +680,8 @@ impl<'t> Analyzer<'t> {
         if self.talkers.len() >= TALKER_KEEP * 4 {
             self.trim_talkers();
         }
+        self.outside_window += other.outside_window;
+        self.timeline.merge(other.timeline);
         self.c.traces += other.c.traces;
         self.c.cache_hits += other.c.cache_hits;
         self.c.trace_errors += other.c.trace_errors;
@@ -709,6 +757,8 @@ impl<'t> Analyzer<'t> {
                 hits: self.c.cache_hits,
                 errors: self.c.trace_errors,
             },
+            outside_window: self.outside_window,
+            timeline: self.timeline.hours(),
         }
     }
 }

@@ -15,8 +15,10 @@ use std::fs::File;
 use std::io::{self, Cursor, Read, Seek, SeekFrom};
 
 use super::classify::SharedVerdicts;
+use super::progress::Progress;
 use super::read::{Detected, LogFormat, Stats, detect, read_log};
 use super::report::{Analyzer, FlowReport};
+use super::window::Window;
 use crate::model::Topology;
 
 /// Smallest file that is split across workers.
@@ -103,7 +105,32 @@ fn file_key(p: &std::path::Path) -> Option<(u64, u64)> {
 
 /// Reads every log in order (each path opened first, so a bad path fails before any work)
 /// and reports on them together.
+/// A path that is a folder stands for the logs under it ([`super::layout::expand`]: S3's
+/// `AWSLogs/…/YYYY/MM/DD/` layout, in path order).
 pub fn analyze_logs(t: &Topology, logs: &[String], opts: Options) -> Result<FlowReport, LogError> {
+    analyze_logs_in(t, logs, opts, Window::default())
+}
+
+/// [`analyze_logs`], keeping only the records that start in `window` (`--since/--until`).
+pub fn analyze_logs_in(
+    t: &Topology,
+    logs: &[String],
+    opts: Options,
+    window: Window,
+) -> Result<FlowReport, LogError> {
+    analyze_logs_with(t, logs, opts, window, None)
+}
+
+/// [`analyze_logs_in`], with a front end's display of progress ([`Progress`]).
+pub fn analyze_logs_with(
+    t: &Topology,
+    logs: &[String],
+    opts: Options,
+    window: Window,
+    progress: Option<super::progress::Drawer>,
+) -> Result<FlowReport, LogError> {
+    let logs = super::layout::expand(logs).map_err(|(path, source)| LogError { path, source })?;
+    let logs = logs.as_slice();
     let mut sources = Vec::with_capacity(logs.len());
     for path in logs {
         if path == "-" {
@@ -121,7 +148,16 @@ pub fn analyze_logs(t: &Topology, logs: &[String], opts: Options) -> Result<Flow
         n => n,
     }
     .min(MAX_JOBS);
+    let total = sources
+        .iter()
+        .map(|s| match s {
+            Source::File(f) => f.metadata().map_or(0, |m| m.len()),
+            Source::Stdin => 0,
+        })
+        .sum();
+    let bar = Progress::start(total, progress);
     let mut an = Analyzer::new(t);
+    an.set_window(window);
     for (path, source) in logs.iter().zip(sources) {
         let err = |source| LogError {
             path: path.clone(),
@@ -130,15 +166,18 @@ pub fn analyze_logs(t: &Topology, logs: &[String], opts: Options) -> Result<Flow
         match source {
             Source::Stdin => {
                 an.set_file("-");
-                let stats =
-                    read_log(io::stdin().lock(), opts.format, |ev| an.event(ev)).map_err(err)?;
+                let stats = read_log(bar.wrap(io::stdin().lock()), opts.format, |ev| {
+                    an.event(ev);
+                })
+                .map_err(err)?;
                 an.file_done(&stats);
             }
             Source::File(f) => {
-                analyze_file(&mut an, t, path, f, opts.format, jobs).map_err(err)?;
+                analyze_file(&mut an, t, path, f, opts.format, jobs, &bar).map_err(err)?;
             }
         }
     }
+    bar.finish();
     Ok(an.finish())
 }
 
@@ -162,16 +201,17 @@ fn analyze_file(
     mut f: File,
     format: LogFormat,
     jobs: usize,
+    bar: &Progress,
 ) -> io::Result<()> {
     if jobs > 1
-        && format != LogFormat::Azure
+        && matches!(format, LogFormat::Auto | LogFormat::Aws)
         && let Some(plan) = plan(&mut f, jobs)?
-        && parallel(an, t, path, &plan)?
+        && parallel(an, t, path, &plan, bar)?
     {
         return Ok(());
     }
     f.seek(SeekFrom::Start(0))?;
-    analyze_reader(an, path, f, format)?;
+    analyze_reader(an, path, bar.wrap(f), format)?;
     Ok(())
 }
 
@@ -281,10 +321,17 @@ fn header_kind(line: &[u8]) -> HeaderKind {
 
 /// Reads the parts of `plan` on scoped threads and merges them into `an`; `false` (and `an`
 /// untouched) when the parts' header counts show the split was not safe.
-fn parallel(an: &mut Analyzer<'_>, t: &Topology, path: &str, plan: &Plan) -> io::Result<bool> {
+fn parallel(
+    an: &mut Analyzer<'_>,
+    t: &Topology,
+    path: &str,
+    plan: &Plan,
+    bar: &Progress,
+) -> io::Result<bool> {
     let parts = plan.bounds.len() - 1;
     let shared = SharedVerdicts::default();
     let shared = &shared;
+    let window = an.window();
     let results: Vec<io::Result<(Analyzer<'_>, Stats)>> = std::thread::scope(|s| {
         let handles: Vec<_> = (0..parts)
             .map(|k| {
@@ -293,8 +340,9 @@ fn parallel(an: &mut Analyzer<'_>, t: &Topology, path: &str, plan: &Plan) -> io:
                 s.spawn(move || -> io::Result<(Analyzer<'_>, Stats)> {
                     let mut f = File::open(path)?;
                     f.seek(SeekFrom::Start(from))?;
-                    let part = f.take(to - from);
+                    let part = bar.wrap(f.take(to - from));
                     let mut a = Analyzer::with_shared(t, shared);
+                    a.set_window(window);
                     let stats = analyze_reader(
                         &mut a,
                         path,

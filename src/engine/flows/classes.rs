@@ -1,0 +1,314 @@
+//! The classes a flow log is judged by: what the design can tell apart, and nothing finer.
+//!
+//! Two addresses that every rule, route and listener treats alike get the same verdict, and so
+//! do two ports between the same rule boundaries. [`ClassIndex`] maps
+//! - an address to its [`AddrClass`] with an [`EndKey`]: a declared endpoint to its group
+//!   ([`crate::engine::reach::groups`], endpoints no rule can tell apart), any other address to
+//!   the class of its cell (its subnet, its network and the longest CIDR among those the
+//!   design's rules and service tags name that holds it: CIDRs nest or are disjoint, so the
+//!   longest match fixes the whole set of rule CIDRs holding the address). Private endpoints
+//!   (reached for their service) and the public addresses of endpoints keep their own
+//!   address as key.
+//! - a port to its interval between the boundaries of every rule's ports and every listener
+//!   (a rule or listener holds a whole interval or none of it).
+//!
+//! The address lookup is one binary search over the cells' first addresses (the boundaries of
+//! every subnet, network and rule CIDR) and one hash probe for endpoints, so it needs no cache.
+//!
+//! Owns: the index (built once per design, shared read-only by the workers). Must never:
+//! trace, keep per-record state, or treat two addresses alike that some rule, subnet, network,
+//! endpoint or listener tells apart (the property tests compare with uncached traces).
+
+use std::collections::{HashMap, HashSet};
+use std::hash::{BuildHasherDefault, Hash, Hasher};
+use std::net::IpAddr;
+
+use ipnet::IpNet;
+
+use super::classify::{AddrClass, AddrKey, FxHasher, FxMap, Listen};
+use crate::engine::reach::groups;
+use crate::model::rules::Selector;
+use crate::model::{EpIx, NetIx, SubnetIx, Topology};
+
+/// One end of a flow as a verdict-cache key.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EndKey {
+    /// An address judged by itself.
+    Addr(AddrKey),
+    /// An endpoint group (index into the groups of the design).
+    Group(u32),
+    /// A class of undeclared addresses (see the module documentation).
+    Cell(u32),
+}
+
+impl Hash for EndKey {
+    #[inline]
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        match self {
+            EndKey::Addr(a) => a.hash(state),
+            EndKey::Group(g) => state.write_u64(0x6_0000_0000 | u64::from(*g)),
+            EndKey::Cell(c) => state.write_u64(0xC_0000_0000 | u64::from(*c)),
+        }
+    }
+}
+
+/// Addresses from `starts[i]` up to the next start share `cells[i]`.
+#[derive(Debug, Default)]
+struct Cells<T> {
+    starts: Vec<T>,
+    cells: Vec<Cell>,
+}
+
+#[derive(Clone, Copy, Debug)]
+struct Cell {
+    subnet: Option<SubnetIx>,
+    network: Option<NetIx>,
+    /// The class of the cell's undeclared addresses.
+    class: u32,
+}
+
+impl<T: Ord + Copy> Cells<T> {
+    #[inline]
+    fn get(&self, a: T) -> Option<&Cell> {
+        let i = self.starts.partition_point(|s| *s <= a);
+        self.cells.get(i.checked_sub(1)?)
+    }
+}
+
+/// What makes two undeclared addresses alike: family, subnet, network, longest rule CIDR.
+type ClassOf = (bool, Option<SubnetIx>, Option<NetIx>, Option<IpNet>);
+
+/// The classes of one design (see the module documentation).
+pub struct ClassIndex {
+    v4: Cells<u32>,
+    v6: Cells<u128>,
+    endpoints: FxMap<AddrKey, EpIx>,
+    public_ips: HashSet<AddrKey, BuildHasherDefault<FxHasher>>,
+    /// Per endpoint: its group, or `u32::MAX` when it is judged by its own address.
+    group: Vec<u32>,
+    /// Per port: its interval between rule and listener boundaries.
+    port_class: Vec<u16>,
+    zones: u16,
+}
+
+/// A prefix as its first and last address, as numbers.
+fn bounds(c: &IpNet) -> (u128, u128) {
+    match c {
+        IpNet::V4(n) => (
+            u128::from(u32::from(n.network())),
+            u128::from(u32::from(n.broadcast())),
+        ),
+        IpNet::V6(n) => (u128::from(n.network()), u128::from(n.broadcast())),
+    }
+}
+
+impl ClassIndex {
+    pub fn new(t: &Topology) -> ClassIndex {
+        // Every CIDR a rule or service tag names: the address sets rules tell apart.
+        let mut rule_cidrs: Vec<IpNet> = Vec::new();
+        for rs in t.rule_sets().iter().chain(t.zone_policy()) {
+            for r in &rs.rules {
+                for sel in r.sources.iter().chain(&r.destinations) {
+                    if let Selector::Cidr(net) = sel {
+                        rule_cidrs.push(net.trunc());
+                    }
+                }
+            }
+        }
+        for tag in t.service_tags() {
+            rule_cidrs.extend(tag.cidrs.iter().map(IpNet::trunc));
+        }
+        rule_cidrs.sort_unstable();
+        rule_cidrs.dedup();
+        let places: Vec<IpNet> = t
+            .networks()
+            .iter()
+            .flat_map(|n| n.cidrs.iter())
+            .chain(t.subnets().iter().flat_map(|s| s.cidrs.iter()))
+            .map(IpNet::trunc)
+            .collect();
+        let rule_set: HashSet<IpNet> = rule_cidrs.iter().copied().collect();
+        // The prefix lengths of the rule CIDRs, longest first, per family.
+        let mut lens: [Vec<u8>; 2] = [Vec::new(), Vec::new()];
+        for c in &rule_cidrs {
+            let l = &mut lens[usize::from(matches!(c, IpNet::V6(_)))];
+            if !l.contains(&c.prefix_len()) {
+                l.push(c.prefix_len());
+            }
+        }
+        for l in &mut lens {
+            l.sort_unstable_by(|a, b| b.cmp(a));
+        }
+        let mut classes: HashMap<ClassOf, u32> = HashMap::new();
+        let mut family = |v6: bool| -> (Vec<u128>, Vec<Cell>) {
+            let top = if v6 { u128::MAX } else { u128::from(u32::MAX) };
+            let mut points: Vec<u128> = vec![0];
+            for c in rule_cidrs.iter().chain(&places) {
+                if matches!(c, IpNet::V6(_)) != v6 {
+                    continue;
+                }
+                let (a, b) = bounds(c);
+                points.push(a);
+                if b < top {
+                    points.push(b + 1);
+                }
+            }
+            points.sort_unstable();
+            points.dedup();
+            let mut cells = Vec::with_capacity(points.len());
+            for &p in &points {
+                let addr = if v6 {
+                    IpAddr::V6(p.into())
+                } else {
+                    IpAddr::V4((u32::try_from(p).unwrap_or(u32::MAX)).into())
+                };
+                let m = t.lookup_ip(addr);
+                let longest = lens[usize::from(v6)]
+                    .iter()
+                    .filter_map(|&len| IpNet::new(addr, len).ok().map(|n| n.trunc()))
+                    .find(|n| rule_set.contains(n));
+                let n = classes.len() as u32;
+                let class = *classes
+                    .entry((v6, m.subnet, m.network, longest))
+                    .or_insert(n);
+                cells.push(Cell {
+                    subnet: m.subnet,
+                    network: m.network,
+                    class,
+                });
+            }
+            (points, cells)
+        };
+        let (p4, c4) = family(false);
+        let (p6, c6) = family(true);
+        let v4 = Cells {
+            starts: p4
+                .into_iter()
+                .map(|p| u32::try_from(p).unwrap_or(u32::MAX))
+                .collect(),
+            cells: c4,
+        };
+        let v6 = Cells {
+            starts: p6,
+            cells: c6,
+        };
+        let mut endpoints = FxMap::default();
+        let mut public_ips: HashSet<AddrKey, BuildHasherDefault<FxHasher>> = HashSet::default();
+        for ep in t.endpoints() {
+            if let Some(ip) = ep.ip
+                && let Some(e) = t.lookup_ip(ip).endpoint
+            {
+                endpoints.insert(AddrKey(ip), e);
+            }
+            if let Some(crate::model::PublicIp::Address(a)) = ep.public_ip {
+                public_ips.insert(AddrKey(a));
+            }
+        }
+        let mut group = vec![u32::MAX; t.endpoints().len()];
+        for (g, grp) in groups(t).iter().enumerate() {
+            for m in &grp.members {
+                group[m.index()] = g as u32;
+            }
+        }
+        // Port boundaries: every rule's ports and every listener.
+        let mut cut = vec![false; 65_537];
+        cut[0] = true;
+        let mut mark = |ranges: &[(u16, u16)]| {
+            for &(lo, hi) in ranges {
+                cut[usize::from(lo)] = true;
+                cut[usize::from(hi) + 1] = true;
+            }
+        };
+        for rs in t.rule_sets().iter().chain(t.zone_policy()) {
+            for r in &rs.rules {
+                mark(r.ports.ranges());
+            }
+        }
+        for ep in t.endpoints() {
+            if let Some(p) = &ep.ports {
+                mark(p.ranges());
+            }
+        }
+        // The ephemeral range the trace checks return traffic on, and the well-known ports.
+        mark(&[(1024, 65535), (0, 0)]);
+        let mut port_class = Vec::with_capacity(65_536);
+        let mut k: u16 = 0;
+        for (p, &c) in cut.iter().enumerate().take(65_536) {
+            if c && p > 0 {
+                k = k.saturating_add(1);
+            }
+            port_class.push(k);
+        }
+        ClassIndex {
+            v4,
+            v6,
+            endpoints,
+            public_ips,
+            group,
+            port_class,
+            zones: t.zones().len() as u16,
+        }
+    }
+
+    /// The interval of `port` between rule and listener boundaries.
+    #[inline]
+    pub fn port(&self, port: u16) -> u16 {
+        self.port_class[usize::from(port)]
+    }
+
+    /// Where `ip` falls in the design, with its verdict-cache key.
+    #[inline]
+    pub fn addr(&self, t: &Topology, ip: IpAddr) -> AddrClass {
+        let cell = match ip {
+            IpAddr::V4(a) => self.v4.get(a.to_bits()),
+            IpAddr::V6(a) => self.v6.get(a.to_bits()),
+        }
+        .copied()
+        .unwrap_or(Cell {
+            subnet: None,
+            network: None,
+            class: u32::MAX,
+        });
+        let endpoint = self.endpoints.get(&AddrKey(ip)).copied();
+        let ep = endpoint.map(|e| t.endpoint(e));
+        let zone = ep
+            .and_then(|e| e.zone)
+            .or_else(|| cell.subnet.and_then(|s| t.subnet(s).zone))
+            .map_or_else(
+                || {
+                    if cell.network.is_none() {
+                        self.zones
+                    } else {
+                        self.zones + 1
+                    }
+                },
+                |z| z.index() as u16,
+            );
+        let key = match endpoint {
+            Some(e) => match self.group[e.index()] {
+                u32::MAX => EndKey::Addr(AddrKey(ip)),
+                g => EndKey::Group(g),
+            },
+            None if cell.class == u32::MAX || self.public_ips.contains(&AddrKey(ip)) => {
+                EndKey::Addr(AddrKey(ip))
+            }
+            None => EndKey::Cell(cell.class),
+        };
+        let ports = match ep.and_then(|e| e.ports.as_ref()) {
+            Some(p) if p.is_all() => Listen::Undeclared,
+            Some(p) => match p.ranges() {
+                [(lo, hi)] => Listen::Range(*lo, *hi),
+                _ => Listen::Several,
+            },
+            None => Listen::Undeclared,
+        };
+        AddrClass {
+            endpoint,
+            subnet: cell.subnet,
+            network: cell.network,
+            zone,
+            key,
+            ports,
+        }
+    }
+}
