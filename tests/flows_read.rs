@@ -1227,7 +1227,8 @@ proptest! {
         prop_assert_eq!(stats.records, 1);
         let r = records(&events)[0].clone();
         prop_assert_eq!(r.src, IpAddr::V4(src));
-        prop_assert_eq!(r.dst, IpAddr::V6(dst));
+        // An IPv4-mapped address (`::ffff:a.b.c.d`) is read as the IPv4 address (issue 16).
+        prop_assert_eq!(r.dst, IpAddr::V6(dst).to_canonical());
         prop_assert_eq!((r.src_port, r.dst_port, r.protocol, r.packets, r.bytes), (sport, dport, proto, packets, bytes));
         prop_assert_eq!(r.action == Action::Accept, accept);
     }
