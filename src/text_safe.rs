@@ -154,6 +154,14 @@ impl<'w> Escaping<'w> {
 
 impl std::io::Write for Escaping<'_> {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        // Fast path: plain text passes as is.
+        if self.pending.is_empty()
+            && let Ok(s) = std::str::from_utf8(buf)
+            && !s.chars().any(|c| is_unsafe(c) && c != '\n' && c != '\t')
+        {
+            self.inner.write_all(buf)?;
+            return Ok(buf.len());
+        }
         self.pending.extend_from_slice(buf);
         // Escape whole UTF-8 characters only; keep an incomplete tail for the next write.
         let valid = match std::str::from_utf8(&self.pending) {
