@@ -19,26 +19,10 @@ use std::time::Instant;
 
 use zonescope::engine::flows::read::LogFormat;
 use zonescope::engine::flows::run::analyze_reader;
-use zonescope::engine::flows::synth::write_realistic;
+use zonescope::engine::flows::synth::{Rng, write_realistic};
 use zonescope::engine::flows::{Analyzer, Options, analyze_logs};
 use zonescope::generate::{GenParams, generate};
 use zonescope::model::{Topology, load_str};
-
-/// SplitMix64.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-}
 
 /// CPU seconds this process has used (user + system, all threads), from /proc (Linux);
 /// the machine may be shared, so CPU time shows the work where wall time shows the waiting.
@@ -111,8 +95,8 @@ fn run(size: &str, n: u64) -> std::io::Result<()> {
     let mut rng = Rng(7);
     let conversations: Vec<(IpAddr, IpAddr, u16)> = (0..2000)
         .map(|_| {
-            let (a, _) = eps[rng.below(eps.len())];
-            let (b, port) = eps[rng.below(eps.len())];
+            let (a, _) = eps[rng.index(eps.len())];
+            let (b, port) = eps[rng.index(eps.len())];
             (a, b, port)
         })
         .collect();
@@ -130,19 +114,19 @@ fn run(size: &str, n: u64) -> std::io::Result<()> {
         )?;
         let mut line = String::with_capacity(160);
         for i in 0..n {
-            let roll = rng.below(100);
-            let (mut src, mut dst, port) = conversations[rng.below(conversations.len())];
+            let roll = rng.index(100);
+            let (mut src, mut dst, port) = conversations[rng.index(conversations.len())];
             if roll < 5 {
-                dst = internet[rng.below(internet.len())];
+                dst = internet[rng.index(internet.len())];
             }
-            let eph = 1024 + rng.below(60_000) as u16;
+            let eph = 1024 + rng.index(60_000) as u16;
             let (sp, dp) = if roll >= 60 {
                 std::mem::swap(&mut src, &mut dst);
                 (port, eph)
             } else {
                 (eph, port)
             };
-            let action = if rng.below(10) == 0 {
+            let action = if rng.index(10) == 0 {
                 "REJECT"
             } else {
                 "ACCEPT"
@@ -152,7 +136,7 @@ fn run(size: &str, n: u64) -> std::io::Result<()> {
                 line,
                 "2 123456789010 eni-1235b8ca123456789 {src} {dst} {sp} {dp} 6 {} {} 1418530010 1418530070 {action} OK",
                 1 + i % 50,
-                40 + rng.below(200_000)
+                40 + rng.index(200_000)
             );
             writeln!(out, "{line}")?;
         }

@@ -135,12 +135,8 @@ fn run_raw(cmd: &Command, out: &mut dyn Write) -> Result<u8, CliError> {
 pub(crate) fn what_if(t: &Topology, disable: &[String]) -> Result<WhatIf, CliError> {
     let mut w = WhatIf::default();
     for d in disable {
-        w.disable(t, d).map_err(|e| {
-            // The engine's text ends with the hint: print it once, as the hint.
-            let hint = "name an endpoint, network, region, peering (A<->B) or rule (SET/RULE)";
-            let msg = e.split_once(": disable ").map_or(e.as_str(), |(m, _)| m);
-            CliError::usage(format!("--disable {d}: {msg}"), hint)
-        })?;
+        w.disable(t, d)
+            .map_err(|e| CliError::usage(format!("--disable {d}: {}", e.message), e.help))?;
     }
     Ok(w)
 }

@@ -17,6 +17,39 @@ use crate::engine::trace::{Query, WhatIf, trace};
 use crate::model::rules::{PortSet, Protocol};
 use crate::model::{EpIx, Kind, Topology, Verdict};
 
+/// Why a matrix was refused (exit 2 on the command line).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
+pub struct MatrixError {
+    /// What kind of refusal: a stable code, as the loader's.
+    pub code: MatrixErrorCode,
+    pub message: String,
+}
+
+/// The kinds of refused matrix, each with a stable code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum MatrixErrorCode {
+    /// More cells or traces than a matrix holds or runs.
+    TooLarge,
+}
+
+impl MatrixErrorCode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MatrixErrorCode::TooLarge => "zonescope::matrix-too-large",
+        }
+    }
+}
+
+impl MatrixError {
+    fn too_large(message: String) -> Self {
+        MatrixError {
+            code: MatrixErrorCode::TooLarge,
+            message,
+        }
+    }
+}
+
 /// How to group the matrix.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -121,7 +154,7 @@ struct Axes {
     col_of: Vec<Option<usize>>,
 }
 
-fn axes(t: &Topology, by: By) -> Result<Axes, String> {
+fn axes(t: &Topology, by: By) -> Result<Axes, MatrixError> {
     let mut rows = Vec::new();
     let mut columns = Vec::new();
     let mut row_at: HashMap<String, usize> = HashMap::new();
@@ -155,7 +188,7 @@ fn axes(t: &Topology, by: By) -> Result<Axes, String> {
     }
     let cells = rows.len() * columns.len();
     if cells > MAX_CELLS {
-        return Err(format!(
+        return Err(MatrixError::too_large(format!(
             "{} rows × {} columns is {cells} cells, more than the {MAX_CELLS} a matrix holds: group by {}",
             rows.len(),
             columns.len(),
@@ -163,7 +196,7 @@ fn axes(t: &Topology, by: By) -> Result<Axes, String> {
                 By::Endpoint => "subnet or zone",
                 _ => "zone",
             }
-        ));
+        )));
     }
     Ok(Axes {
         rows,
@@ -318,7 +351,7 @@ pub fn matrix(
     port: u16,
     protocol: Protocol,
     w: &WhatIf,
-) -> Result<Matrix, String> {
+) -> Result<Matrix, MatrixError> {
     compute(t, by, port, protocol, w, true)
 }
 
@@ -330,7 +363,7 @@ pub fn matrix_verdicts(
     port: u16,
     protocol: Protocol,
     w: &WhatIf,
-) -> Result<Matrix, String> {
+) -> Result<Matrix, MatrixError> {
     compute(t, by, port, protocol, w, false)
 }
 
@@ -341,7 +374,7 @@ fn compute(
     protocol: Protocol,
     w: &WhatIf,
     exact_ports: bool,
-) -> Result<Matrix, String> {
+) -> Result<Matrix, MatrixError> {
     let ax = axes(t, by)?;
     let gs = exact::groups_apart(t, &w.endpoints);
     let placed = place(&gs, &ax);
@@ -350,12 +383,12 @@ fn compute(
     let engine_verdicts = matches!(protocol, Protocol::Tcp | Protocol::Udp);
     let pairs = srcs.len() * dsts.len();
     if !engine_verdicts && pairs > MAX_TRACES {
-        return Err(format!(
+        return Err(MatrixError::too_large(format!(
             "{} × {} groups of alike endpoints is {pairs} traces, more than the {MAX_TRACES} a matrix runs {}: use --protocol tcp or udp, or trace the flows you care about",
             srcs.len(),
             dsts.len(),
             "on a protocol other than tcp and udp"
-        ));
+        )));
     }
     let cols = ax.columns.len();
     let cells = ax.rows.len() * cols;
@@ -487,17 +520,17 @@ pub fn matrix_traced(
     port: u16,
     protocol: Protocol,
     w: &WhatIf,
-) -> Result<Matrix, String> {
+) -> Result<Matrix, MatrixError> {
     let ax = axes(t, by)?;
     let srcs = sources(t);
     let dsts = destinations(t);
     let total = srcs.len() * dsts.len();
     if total > MAX_TRACES {
-        return Err(format!(
+        return Err(MatrixError::too_large(format!(
             "{} sources × {} destinations is {total} traces, more than the {MAX_TRACES} a traced matrix runs",
             srcs.len(),
             dsts.len()
-        ));
+        )));
     }
     let cols = ax.columns.len();
     let mut cells: Vec<Cell> = Vec::with_capacity(ax.rows.len() * cols);

@@ -454,7 +454,7 @@ impl App {
         } else {
             self.protocol
         };
-        matrix_verdicts(&self.topo, By::Zone, port, proto, &self.whatif)
+        matrix_verdicts(&self.topo, By::Zone, port, proto, &self.whatif).map_err(|e| e.message)
     }
 
     /// The flow to trace, when both ends are set.

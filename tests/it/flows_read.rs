@@ -5,26 +5,12 @@ use std::io::{self, Read, Write};
 use std::net::IpAddr;
 
 use proptest::prelude::*;
+
+use crate::flowlogs::{AWS_CUSTOM, AWS_V2, AZURE_NSG, AZURE_VNET, SOURCES};
 use zonescope::engine::flows::read::{
     Action, Detected, Direction, FlowState, LogFormat, MAX_LINE, Problem, ReadEvent, SkipKind,
     Stats, detect, read_log,
 };
-
-macro_rules! reference {
-    ($name:literal) => {
-        concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/../shared/reference/flowlogs/",
-            $name
-        )
-    };
-}
-
-const AWS_V2: &str = reference!("aws-vpc-v2-examples.log");
-const AWS_CUSTOM: &str = reference!("aws-vpc-custom-examples.log");
-const AZURE_NSG: &str = reference!("azure-nsg-v2-sample.json");
-const AZURE_VNET: &str = reference!("azure-vnet-v4-sample.json");
-const SOURCES: &str = reference!("SOURCES.txt");
 
 /// An owned copy of a record, to keep after the callback.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -16,20 +16,8 @@ use zonescope::engine::flows::{Analyzer, Options, analyze_logs};
 use zonescope::model::rules::Protocol;
 use zonescope::model::{Topology, Verdict, load};
 
-macro_rules! reference {
-    ($name:literal) => {
-        concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/../shared/reference/flowlogs/",
-            $name
-        )
-    };
-}
+use crate::flowlogs::{AWS_CUSTOM, AWS_V2, AZURE_NSG, AZURE_VNET};
 
-const AWS_V2: &str = reference!("aws-vpc-v2-examples.log");
-const AWS_CUSTOM: &str = reference!("aws-vpc-custom-examples.log");
-const AZURE_NSG: &str = reference!("azure-nsg-v2-sample.json");
-const AZURE_VNET: &str = reference!("azure-vnet-v4-sample.json");
 const AWS_DESIGN: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
     "/tests/fixtures/flows/aws-doc.yaml"

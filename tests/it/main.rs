@@ -1,6 +1,26 @@
 //! The integration tests, one binary with a module per area (as ripgrep does): one link of the
 //! crate instead of one per file. Shared fixtures live in `tests/fixtures/`.
 
+/// A file of `../shared/reference/flowlogs/`.
+macro_rules! reference {
+    ($name:literal) => {
+        concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../shared/reference/flowlogs/",
+            $name
+        )
+    };
+}
+
+/// The reference flow logs (real samples from the providers' documentation).
+mod flowlogs {
+    pub const AWS_V2: &str = reference!("aws-vpc-v2-examples.log");
+    pub const AWS_CUSTOM: &str = reference!("aws-vpc-custom-examples.log");
+    pub const AZURE_NSG: &str = reference!("azure-nsg-v2-sample.json");
+    pub const AZURE_VNET: &str = reference!("azure-vnet-v4-sample.json");
+    pub const SOURCES: &str = reference!("SOURCES.txt");
+}
+
 mod azure_stream;
 mod check;
 mod cli;

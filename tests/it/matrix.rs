@@ -217,6 +217,8 @@ fn a_matrix_too_big_to_show_is_refused_with_a_way_out() {
     let t = model::load_str(&yaml, "wide.yaml").unwrap();
     let w = WhatIf::default();
     let err = matrix(&t, By::Endpoint, 443, Protocol::Tcp, &w).unwrap_err();
+    assert_eq!(err.code.as_str(), "zonescope::matrix-too-large");
+    let err = err.message;
     assert!(err.contains(&MAX_CELLS.to_string()), "{err}");
     assert!(err.contains("group by subnet or zone"), "{err}");
     // By subnet it is one cell: 1,100 × 1,099 pairs from one group, counted, not traced.

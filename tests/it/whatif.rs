@@ -197,3 +197,36 @@ fn the_text_output_shows_failover_order_and_fallback() {
     assert_eq!(v["fallback"]["falls_back"], true);
     assert_eq!(v["fallback"]["private_endpoints_down"][0], "pe-aoai");
 }
+
+#[test]
+fn bad_what_ifs_and_traces_have_stable_codes() {
+    use zonescope::engine::trace::{Query, TraceErrorCode, WhatIfErrorCode, trace};
+    use zonescope::model::rules::Protocol;
+    let t = model::load(std::path::Path::new(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/samples/azure-hub-spoke.yaml"
+    )))
+    .unwrap();
+    let mut w = WhatIf::default();
+    for (spec, code) in [
+        ("application", WhatIfErrorCode::CannotDisable),
+        ("no-such-thing", WhatIfErrorCode::Unknown),
+        ("spoke-app<->spoke-ai", WhatIfErrorCode::NotAPeering),
+        ("nsg-app/no-such-rule", WhatIfErrorCode::NoSuchRule),
+    ] {
+        let e = w.disable(&t, spec).unwrap_err();
+        assert_eq!(e.code, code, "{spec}: {e}");
+        assert!(e.help.contains("disable an endpoint"), "{spec}: {e}");
+        assert!(!e.message.contains("disable an endpoint"), "hint once: {e}");
+    }
+    for (from, to, code) in [
+        ("nobody", "web", TraceErrorCode::UnknownEnd),
+        ("pe-aoai-eus", "web", TraceErrorCode::NotASource),
+        ("application", "web", TraceErrorCode::NotASource),
+        ("web", "application", TraceErrorCode::NotADestination),
+    ] {
+        let q = Query::new(from, to, Some(443), Protocol::Tcp);
+        let e = trace(&t, &q, &WhatIf::default()).unwrap_err();
+        assert_eq!(e.code, code, "{from} -> {to}: {}", e.message);
+    }
+}

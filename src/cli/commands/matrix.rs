@@ -19,7 +19,7 @@ pub fn run(a: &MatrixArgs, out: &mut dyn Write) -> Result<u8, CliError> {
     let w = what_if(&t, &a.disable)?;
     let mut m = matrix(&t, by, a.port, proto, &w).map_err(|e| {
         CliError::usage(
-            e,
+            e.message,
             "`zonescope trace FILE --from SRC --to DST --port P` answers one flow at any size",
         )
     })?;

@@ -32,18 +32,22 @@ const SERVER_PORTS: [u16; 14] = [
     443, 443, 443, 80, 22, 5432, 1433, 3306, 6379, 8080, 8443, 9200, 3389, 25,
 ];
 
-/// SplitMix64: tiny and good enough for a benchmark log.
-struct Rng(u64);
+/// SplitMix64: tiny and good enough for a benchmark log (the benches draw from it too).
+pub struct Rng(pub u64);
 
 impl Rng {
-    fn next(&mut self) -> u64 {
+    pub fn next(&mut self) -> u64 {
         self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
         let mut z = self.0;
         z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
         z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
         z ^ (z >> 31)
     }
-    fn below(&mut self, n: u64) -> u64 {
+    /// An index below `n` (0 when `n` is 0).
+    pub fn index(&mut self, n: usize) -> usize {
+        self.below(n as u64) as usize
+    }
+    pub fn below(&mut self, n: u64) -> u64 {
         if n == 0 { 0 } else { self.next() % n }
     }
     fn pct(&mut self) -> u64 {

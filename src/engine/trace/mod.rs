@@ -133,20 +133,28 @@ impl WhatIf {
 
     /// Switch off what `spec` names: an endpoint, network or region id, a peering `A<->B`
     /// (or `A,B`), or a rule `RULESET/RULE` (or `policies/NET-001`). Returns what it disabled.
-    pub fn disable(&mut self, t: &Topology, spec: &str) -> Result<String, String> {
+    pub fn disable(&mut self, t: &Topology, spec: &str) -> Result<String, WhatIfError> {
         let spec = spec.trim();
         if let Some((a, b)) = spec.split_once("<->").or_else(|| spec.split_once(',')) {
             let (a, b) = (a.trim(), b.trim());
             let find = |x: &str| match t.find(x) {
                 Some(EntityRef::Network(n)) => Ok(n),
-                _ => Err(format!("`{x}` is not a network")),
+                _ => Err(whatif_err(
+                    WhatIfErrorCode::NotAPeering,
+                    format!("`{x}` is not a network"),
+                )),
             };
             let (na, nb) = (find(a)?, find(b)?);
             let p = t
                 .peerings()
                 .iter()
                 .position(|p| (p.a == na && p.b == nb) || (p.a == nb && p.b == na))
-                .ok_or_else(|| format!("`{a}` and `{b}` are not peered"))?;
+                .ok_or_else(|| {
+                    whatif_err(
+                        WhatIfErrorCode::NotAPeering,
+                        format!("`{a}` and `{b}` are not peered"),
+                    )
+                })?;
             self.peerings.insert(p);
             return Ok(format!("peering {a} <-> {b}"));
         }
@@ -160,9 +168,17 @@ impl WhatIf {
                     _ => None,
                 }
             }
-            .ok_or_else(|| format!("`{set}` is not a rule set"))?;
+            .ok_or_else(|| {
+                whatif_err(
+                    WhatIfErrorCode::NoSuchRule,
+                    format!("`{set}` is not a rule set"),
+                )
+            })?;
             if !rs.rules.iter().any(|r| r.id == rule) {
-                return Err(format!("rule set `{set}` has no rule `{rule}`"));
+                return Err(whatif_err(
+                    WhatIfErrorCode::NoSuchRule,
+                    format!("rule set `{set}` has no rule `{rule}`"),
+                ));
             }
             self.rules.insert((set.to_string(), rule.to_string()));
             return Ok(format!("rule {set}/{rule}"));
@@ -176,17 +192,18 @@ impl WhatIf {
                 self.networks.insert(n);
                 Ok(format!("network {spec}"))
             }
-            Some(other) => Err(format!(
-                "`{spec}` is a {}: disable an endpoint, network, region, peering (A<->B) or rule (SET/RULE)",
-                other.kind_name()
+            Some(other) => Err(whatif_err(
+                WhatIfErrorCode::CannotDisable,
+                format!("`{spec}` is a {}", other.kind_name()),
             )),
             None => {
                 if t.regions().iter().any(|r| r == spec) {
                     self.regions.insert(spec.to_string());
                     Ok(format!("region {spec}"))
                 } else {
-                    Err(format!(
-                        "`{spec}` names nothing: disable an endpoint, network, region, peering (A<->B) or rule (SET/RULE)"
+                    Err(whatif_err(
+                        WhatIfErrorCode::Unknown,
+                        format!("`{spec}` names nothing"),
                     ))
                 }
             }
@@ -227,8 +244,76 @@ impl WhatIf {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{message}")]
 pub struct TraceError {
+    /// What kind of mistake: a stable code, as the loader's.
+    pub code: TraceErrorCode,
     pub message: String,
     pub help: String,
+}
+
+/// The kinds of bad trace request, each with a stable code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum TraceErrorCode {
+    /// The source or destination names nothing in the design.
+    UnknownEnd,
+    /// The source cannot send (a private endpoint, a zone, a rule set …).
+    NotASource,
+    /// The destination cannot receive a flow (a zone, a rule set …).
+    NotADestination,
+}
+
+impl TraceErrorCode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TraceErrorCode::UnknownEnd => "zonescope::trace-unknown-end",
+            TraceErrorCode::NotASource => "zonescope::trace-not-a-source",
+            TraceErrorCode::NotADestination => "zonescope::trace-not-a-destination",
+        }
+    }
+}
+
+/// A what-if that names nothing it can switch off (exit 2 on the command line).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{message}: {help}")]
+pub struct WhatIfError {
+    /// What kind of mistake: a stable code, as the loader's.
+    pub code: WhatIfErrorCode,
+    pub message: String,
+    pub help: String,
+}
+
+/// The kinds of bad what-if, each with a stable code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum WhatIfErrorCode {
+    /// A peering's end is not a network, or the two networks are not peered.
+    NotAPeering,
+    /// A rule's set or the rule itself does not exist.
+    NoSuchRule,
+    /// The id names something a what-if cannot switch off (a zone, a subnet …).
+    CannotDisable,
+    /// The id names nothing.
+    Unknown,
+}
+
+impl WhatIfErrorCode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            WhatIfErrorCode::NotAPeering => "zonescope::whatif-not-a-peering",
+            WhatIfErrorCode::NoSuchRule => "zonescope::whatif-no-such-rule",
+            WhatIfErrorCode::CannotDisable => "zonescope::whatif-cannot-disable",
+            WhatIfErrorCode::Unknown => "zonescope::whatif-unknown",
+        }
+    }
+}
+
+const WHATIF_HELP: &str =
+    "disable an endpoint, network, region, peering (A<->B) or rule (SET/RULE)";
+
+fn whatif_err(code: WhatIfErrorCode, message: String) -> WhatIfError {
+    WhatIfError {
+        code,
+        message,
+        help: WHATIF_HELP.to_string(),
+    }
 }
 
 /// One check on the path: which rule set, at which place, which rule decided, what it did.
@@ -509,6 +594,7 @@ fn unknown(t: &Topology, what: &str, name: &str) -> TraceError {
         close.push(k.as_str());
     }
     TraceError {
+        code: TraceErrorCode::UnknownEnd,
         message: format!("unknown {what} `{name}`"),
         help: if close.is_empty() {
             "name an endpoint id, a subnet or network id, an IP address, `internet`, or (destination only) an FQDN".to_string()
@@ -532,6 +618,7 @@ fn resolve_src(t: &Topology, from: &str) -> Result<End, TraceError> {
                 let ep = t.endpoint(e);
                 if ep.kind == Kind::PrivateEndpoint {
                     return Err(TraceError {
+                        code: TraceErrorCode::NotASource,
                         message: format!(
                             "`{from}` is a private endpoint: it receives traffic and sends none"
                         ),
@@ -569,6 +656,7 @@ fn resolve_src(t: &Topology, from: &str) -> Result<End, TraceError> {
                 naming: Naming::Other,
             }),
             other => Err(TraceError {
+                code: TraceErrorCode::NotASource,
                 message: format!(
                     "`{from}` is a {}: a trace starts at an endpoint, a subnet, a network or an address",
                     other.kind_name()
@@ -603,6 +691,7 @@ fn name_dst(t: &Topology, to: &str) -> Result<DstName, TraceError> {
             EntityRef::Subnet(s) => Ok(DstName::Subnet(s)),
             EntityRef::Network(n) => Ok(DstName::Network(n)),
             other => Err(TraceError {
+                code: TraceErrorCode::NotADestination,
                 message: format!(
                     "`{to}` is a {}: a trace goes to an endpoint, a subnet, a network, an address or an FQDN",
                     other.kind_name()
