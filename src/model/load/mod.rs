@@ -1739,11 +1739,11 @@ mod tests {
     #[test]
     fn a_split_parse_equals_the_ordinary_one_positions_included() {
         for sample in [
-            "../../samples/azure-hub-spoke.yaml",
-            "../../samples/aws-isolated-ai.yaml",
-            "../../tests/fixtures/trace/routing-and-rules.yaml",
+            "samples/azure-hub-spoke.yaml",
+            "samples/aws-isolated-ai.yaml",
+            "tests/fixtures/trace/routing-and-rules.yaml",
         ] {
-            let path = format!("{}/src/topology/{sample}", env!("CARGO_MANIFEST_DIR"));
+            let path = format!("{}/{sample}", env!("CARGO_MANIFEST_DIR"));
             same(&std::fs::read_to_string(path).unwrap());
         }
         let m = crate::generate::generate(&crate::generate::GenParams::size("S").unwrap());
