@@ -36,7 +36,7 @@ const SERVER_PORTS: [u16; 14] = [
 pub struct Rng(pub u64);
 
 impl Rng {
-    pub fn next(&mut self) -> u64 {
+    pub fn next_u64(&mut self) -> u64 {
         self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
         let mut z = self.0;
         z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
@@ -48,7 +48,7 @@ impl Rng {
         self.below(n as u64) as usize
     }
     pub fn below(&mut self, n: u64) -> u64 {
-        if n == 0 { 0 } else { self.next() % n }
+        if n == 0 { 0 } else { self.next_u64() % n }
     }
     fn pct(&mut self) -> u64 {
         self.below(100)
@@ -118,7 +118,7 @@ impl Hosts {
 /// A public IPv4 address outside every network of the design and every private range.
 fn public_v4(t: &Topology, rng: &mut Rng) -> Ipv4Addr {
     loop {
-        let a = Ipv4Addr::from(rng.next() as u32);
+        let a = Ipv4Addr::from(rng.next_u64() as u32);
         let [x, y, ..] = a.octets();
         let reserved = a.is_private()
             || a.is_loopback()
@@ -138,7 +138,8 @@ fn public_v4(t: &Topology, rng: &mut Rng) -> Ipv4Addr {
 /// A public IPv6 address (2000::/3) outside every network of the design.
 fn public_v6(t: &Topology, rng: &mut Rng) -> Ipv6Addr {
     loop {
-        let bits = (u128::from(rng.next()) << 64 | u128::from(rng.next())) >> 3 | (1u128 << 125);
+        let bits =
+            (u128::from(rng.next_u64()) << 64 | u128::from(rng.next_u64())) >> 3 | (1u128 << 125);
         let a = Ipv6Addr::from(bits);
         if t.lookup_ip(IpAddr::V6(a)).network.is_none() {
             return a;
