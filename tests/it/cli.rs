@@ -3,7 +3,8 @@
 
 use std::process::{Command, Output};
 
-fn zs(args: &[&str]) -> Output {
+/// Runs the real binary (shared with the other command-line modules).
+pub(crate) fn zs(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_zonescope"))
         .args(args)
         .output()
@@ -14,7 +15,7 @@ fn stdout(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()
 }
 
-const HUB: &str = "samples/azure-hub-spoke.yaml";
+pub(crate) const HUB: &str = "samples/azure-hub-spoke.yaml";
 
 #[test]
 fn trace_json_has_every_field_of_the_spec() {

@@ -2,16 +2,7 @@
 //! unknown `--from`/`--to`, `gen --help` keeping its id pattern, and the trace's fix in words
 //! (SPEC §13: the first alternative).
 
-use std::process::{Command, Output};
-
-fn zs(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_zonescope"))
-        .args(args)
-        .output()
-        .expect("runs")
-}
-
-const HUB: &str = "samples/azure-hub-spoke.yaml";
+use crate::cli::{HUB, zs};
 
 #[test]
 fn port_takes_a_protocol_as_the_explorer_does() {
