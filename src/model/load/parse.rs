@@ -1,0 +1,161 @@
+//! Parsing: YAML text → [`RawFile`] with spans (serde-saphyr, with limits); large files split at
+//! their top-level sections and parsed in parallel when that gives the same result.
+//!
+//! Must never: validate (that is [`super::validate`]).
+
+use crate::model::error::{ErrorCode as C, InputError};
+use crate::model::raw::{Pos, RawFile};
+
+use super::{SPLIT_PARSE_MIN_BYTES, offset_of};
+
+pub(super) fn parse(text: &str) -> Result<RawFile, InputError> {
+    if text.len() >= SPLIT_PARSE_MIN_BYTES
+        && let Some(raw) = parse_split(text)
+    {
+        return Ok(raw);
+    }
+    parse_one(text)
+}
+
+/// The byte ranges of the top-level keys of a plain one-document file, or `None` when the file
+/// uses what a split parse cannot keep apart: several documents or directives, anchors or
+/// aliases (an unquoted `*` or any `&`), a key written twice, a flow mapping at the top.
+pub(super) fn top_level_sections(text: &str) -> Option<Vec<(String, std::ops::Range<usize>)>> {
+    if text.contains('&') {
+        return None;
+    }
+    let bytes = text.as_bytes();
+    if bytes
+        .iter()
+        .enumerate()
+        .any(|(i, &b)| b == b'*' && !(i > 0 && matches!(bytes[i - 1], b'"' | b'\'' | b'.' | b'-')))
+    {
+        return None;
+    }
+    let mut sections: Vec<(String, std::ops::Range<usize>)> = Vec::new();
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        let first = line.as_bytes().first().copied().unwrap_or(b' ');
+        if line.starts_with("---") || line.starts_with("...") || first == b'%' || first == b'{' {
+            return None;
+        }
+        if first.is_ascii_alphabetic() || first == b'_' {
+            let key = line.split(':').next()?.trim().to_string();
+            if sections.iter().any(|(k, _)| *k == key) {
+                return None;
+            }
+            if let Some(last) = sections.last_mut() {
+                last.1.end = offset;
+            }
+            sections.push((key, offset..text.len()));
+        }
+        offset += line.len();
+    }
+    Some(sections)
+}
+
+/// Parse a large file on two threads: each parses a copy in which the other half's top-level
+/// sections are blanked (every byte but newlines made a space), so lines, columns and byte
+/// offsets stay exact; `version` stays in both. The halves merge into one [`RawFile`]. Any
+/// failure returns `None`, and the caller parses the whole file the ordinary way (so errors are
+/// always the ordinary parser's).
+pub(super) fn parse_split(text: &str) -> Option<RawFile> {
+    let sections = top_level_sections(text)?;
+    if sections.len() < 2 {
+        return None;
+    }
+    // Balance the halves by size, largest section first.
+    let mut order: Vec<usize> = (0..sections.len()).collect();
+    order.sort_by_key(|&i| std::cmp::Reverse(sections[i].1.len()));
+    let mut side = vec![0usize; sections.len()];
+    let mut weight = [0usize; 2];
+    for i in order {
+        let s = usize::from(weight[1] < weight[0]);
+        side[i] = s;
+        weight[s] += sections[i].1.len();
+    }
+    let half = |keep: usize| -> String {
+        let mut bytes = text.as_bytes().to_vec();
+        for (i, (key, range)) in sections.iter().enumerate() {
+            if side[i] != keep && key != "version" {
+                for b in &mut bytes[range.clone()] {
+                    if *b != b'\n' {
+                        *b = b' ';
+                    }
+                }
+            }
+        }
+        String::from_utf8(bytes).unwrap_or_default()
+    };
+    let (a, b) = std::thread::scope(|scope| {
+        let other = scope.spawn(|| parse_one(&half(1)).ok());
+        let mine = parse_one(&half(0)).ok();
+        (mine, other.join().ok().flatten())
+    });
+    let (mut a, b) = (a?, b?);
+    a.name = a.name.or(b.name);
+    a.description = a.description.or(b.description);
+    a.zones.extend(b.zones);
+    a.networks.extend(b.networks);
+    a.peerings.extend(b.peerings);
+    a.endpoints.extend(b.endpoints);
+    a.rule_sets.extend(b.rule_sets);
+    a.policies.extend(b.policies);
+    a.dns.extend(b.dns);
+    a.service_tags.extend(b.service_tags);
+    a.expect.extend(b.expect);
+    Some(a)
+}
+
+pub(super) fn parse_one(text: &str) -> Result<RawFile, InputError> {
+    // Size the node and event limits to the file; keep the alias and depth limits.
+    let mut budget = serde_saphyr::Budget::default();
+    let scaled = text.len().saturating_mul(2);
+    budget.max_nodes = budget.max_nodes.max(scaled);
+    budget.max_events = budget.max_events.max(scaled.saturating_mul(2));
+    budget.max_total_scalar_bytes = budget
+        .max_total_scalar_bytes
+        .max(text.len().saturating_mul(2));
+    let mut options = serde_saphyr::Options::default();
+    options.budget = Some(budget);
+    options.with_snippet = false;
+    serde_saphyr::from_str_with_options::<RawFile>(text, options).map_err(|e| {
+        let mut at = e.location().map(Pos::from_location).unwrap_or_default();
+        if at.offset == 0 && at.line > 1 {
+            at.offset = offset_of(text, at.line, at.column);
+            at.len = 1;
+        }
+        let mut msg = e.to_string();
+        if let Some(cut) = msg.find(" at line ") {
+            msg.truncate(cut);
+        }
+        let msg = msg.lines().next().unwrap_or("invalid YAML").to_string();
+        let (msg, help) =
+            match crate::model::yaml_msg::about_the_file(&msg, text, at.line, at.column) {
+                Some((m, h)) => (m, h),
+                None => {
+                    let help = yaml_help(&msg);
+                    (msg, help)
+                }
+            };
+        let code = if msg.starts_with("missing field") {
+            C::MissingKey
+        } else {
+            C::Yaml
+        };
+        InputError::new(code, at, msg, help)
+    })
+}
+
+fn yaml_help(msg: &str) -> String {
+    if msg.starts_with("unknown field") {
+        "remove the key or fix its spelling; the keys each item takes are listed in SPEC.md §1 and assets/topology.schema.json".into()
+    } else if msg.starts_with("missing field") {
+        "add the key: it is required here".into()
+    } else if msg.contains("budget") || msg.contains("limit") || msg.contains("alias") {
+        "the file exceeds a parser limit (aliases, nesting depth or size): remove YAML anchors/aliases or flatten it".into()
+    } else {
+        "check the indentation and quoting near this place (strings with `:` or `#` need quotes)"
+            .into()
+    }
+}

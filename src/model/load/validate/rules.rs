@@ -1,0 +1,394 @@
+//! Validating selectors, rules, rule sets, the zone policy and rule-set attachments.
+//!
+//! Must never: evaluate a rule (that is the engine's `policy`).
+
+use std::collections::HashMap;
+use std::net::IpAddr;
+
+use ipnet::IpNet;
+
+use crate::model::entities::{EntityRef, RuleSetIx};
+use crate::model::error::ErrorCode as C;
+use crate::model::raw::{OneOrMany, Pos, RawFile, RawRule, Sp};
+use crate::model::rules::{
+    Action, Direction, PortSet, Protocol, Rule, RuleSet, RuleSetKind, Selector, nsg_default_rules,
+};
+
+use super::Validator;
+use crate::model::load::with_article;
+
+impl Validator {
+    pub(super) fn selector(&mut self, text: &str, at: Pos, allow_fqdn: bool) -> Option<Selector> {
+        let t = text.trim();
+        if t == "*" || t.eq_ignore_ascii_case("any") {
+            return Some(Selector::Any);
+        }
+        if let Some(e) = self.ids.get(t).copied() {
+            return match e {
+                EntityRef::Zone(z) => Some(Selector::Zone(z)),
+                EntityRef::Network(n) => Some(Selector::Network(n)),
+                EntityRef::Subnet(s) => Some(Selector::Subnet(s)),
+                EntityRef::Endpoint(p) => Some(Selector::Endpoint(p)),
+                EntityRef::RuleSet(_) => {
+                    self.err(
+                        C::WrongKind,
+                        at,
+                        format!("`{t}` is a rule set, and cannot be a source or destination"),
+                        "name a zone, network, subnet, endpoint, address, CIDR or service tag",
+                    );
+                    None
+                }
+            };
+        }
+        if t.eq_ignore_ascii_case("internet") {
+            return Some(Selector::Internet);
+        }
+        if t.eq_ignore_ascii_case("virtualnetwork") {
+            return Some(Selector::VirtualNetwork);
+        }
+        if let Ok(n) = t.parse::<IpNet>() {
+            return Some(Selector::Cidr(n.trunc()));
+        }
+        if let Ok(a) = t.parse::<IpAddr>() {
+            return Some(Selector::Cidr(IpNet::from(a)));
+        }
+        if let Some(i) = self
+            .tags
+            .iter()
+            .position(|g| g.name.eq_ignore_ascii_case(t))
+        {
+            return Some(Selector::Tag(i));
+        }
+        if t.starts_with(|c: char| c.is_ascii_uppercase()) && !t.contains(' ') {
+            return Some(Selector::UnknownTag(t.to_string()));
+        }
+        if allow_fqdn && t.contains('.') && !t.contains(' ') {
+            return Some(Selector::Fqdn(t.trim_end_matches('.').to_ascii_lowercase()));
+        }
+        let hint = self.suggest(t);
+        let what = if allow_fqdn {
+            "an id, address, CIDR, FQDN or service tag"
+        } else {
+            "an id, address, CIDR or service tag"
+        };
+        self.err(
+            C::UnknownId,
+            at,
+            format!("unknown id `{t}`"),
+            format!("{hint} (a selector is {what}; service tags start with a capital letter)"),
+        );
+        None
+    }
+
+    pub(super) fn selectors(
+        &mut self,
+        v: Option<&Sp<OneOrMany<String>>>,
+        allow_fqdn: bool,
+    ) -> (Vec<Selector>, Vec<String>) {
+        let Some(v) = v else {
+            return (vec![Selector::Any], vec!["*".to_string()]);
+        };
+        let texts: Vec<String> = v
+            .value
+            .to_vec()
+            .iter()
+            .map(|s| s.trim().to_string())
+            .collect();
+        let mut out = Vec::new();
+        for t in &texts {
+            if let Some(s) = self.selector(t, v.at, allow_fqdn) {
+                out.push(s);
+            }
+        }
+        (out, texts)
+    }
+
+    pub(super) fn rule(&mut self, kind: RuleSetKind, r: &RawRule) -> Rule {
+        let action = self.action(&r.action);
+        let mut protocol = self.protocol(r.protocol.as_ref(), Protocol::Any);
+        let direction = match r.direction.as_ref() {
+            Some(d) => match d.value.trim().to_ascii_lowercase().as_str() {
+                "inbound" | "in" | "ingress" => Some(Direction::Inbound),
+                "outbound" | "out" | "egress" => Some(Direction::Outbound),
+                other => {
+                    self.err(
+                        C::BadValue,
+                        d.at,
+                        format!("`{other}` is not a direction"),
+                        "use inbound or outbound",
+                    );
+                    None
+                }
+            },
+            None => None,
+        };
+        if kind.directional() && direction.is_none() && r.direction.is_none() {
+            self.err(
+                C::MissingKey,
+                r.id.at,
+                format!(
+                    "rule `{}` of {} has no direction",
+                    r.id.value,
+                    with_article(kind.label())
+                ),
+                "add `direction: inbound` or `direction: outbound`",
+            );
+        }
+        let priority = match r.priority.as_ref() {
+            Some(p) => {
+                let (lo, hi, what) = match kind {
+                    RuleSetKind::Nsg => (100, 4096, "NSG priorities run from 100 to 4096"),
+                    RuleSetKind::Nacl => (1, 32766, "NACL rule numbers run from 1 to 32766"),
+                    _ => (0, 65535, "priorities run from 0 to 65535"),
+                };
+                if p.value < lo || p.value > hi {
+                    self.err(
+                        C::BadPriority,
+                        p.at,
+                        format!("priority {} is out of range", p.value),
+                        what.to_string(),
+                    );
+                    None
+                } else {
+                    u32::try_from(p.value).ok()
+                }
+            }
+            None => {
+                if matches!(kind, RuleSetKind::Nsg | RuleSetKind::Nacl) {
+                    self.err(
+                        C::MissingKey,
+                        r.id.at,
+                        format!(
+                            "rule `{}` of {} has no priority",
+                            r.id.value,
+                            with_article(kind.label())
+                        ),
+                        if kind == RuleSetKind::Nsg {
+                            "add `priority:` from 100 to 4096 (lower numbers are evaluated first)"
+                        } else {
+                            "add `priority:` (the NACL rule number, evaluated from the lowest)"
+                        },
+                    );
+                }
+                None
+            }
+        };
+        let mut ports = r
+            .ports
+            .as_ref()
+            .map_or_else(PortSet::all, |p| self.ports(p));
+        if r.ports.is_none() {
+            match protocol {
+                Protocol::Https => ports = PortSet::single(443),
+                Protocol::Http => ports = PortSet::single(80),
+                _ => {}
+            }
+        }
+        if protocol == Protocol::Icmp {
+            ports = PortSet::all();
+        }
+        if kind == RuleSetKind::SecurityGroup && action == Action::Deny {
+            self.err(
+                C::SecurityGroupDeny,
+                r.action.at,
+                format!("rule `{}` denies, but AWS security groups have allow rules only", r.id.value),
+                "remove the rule (anything not allowed is denied), or move the deny to a network ACL (kind: nacl)",
+            );
+        }
+        let (sources, source_text) = self.selectors(r.source.as_ref(), false);
+        let (destinations, destination_text) = self.selectors(r.destination.as_ref(), true);
+        if protocol == Protocol::Any && r.protocol.is_none() && !r.fqdns.is_empty() {
+            protocol = Protocol::Tcp;
+        }
+        Rule {
+            id: r.id.value.trim().to_string(),
+            name: r.name.clone(),
+            priority,
+            direction,
+            action,
+            protocol,
+            sources,
+            destinations,
+            source_text,
+            destination_text,
+            ports,
+            fqdns: r
+                .fqdns
+                .iter()
+                .map(|f| f.value.trim().trim_end_matches('.').to_ascii_lowercase())
+                .collect(),
+            justification: r.justification.clone().or_else(|| r.description.clone()),
+            classification: r.classification.clone(),
+            default_rule: false,
+            at: r.id.at,
+        }
+    }
+
+    pub(super) fn rule_sets_(&mut self, raw: &RawFile) {
+        for rs in &raw.rule_sets {
+            let kind = if let Some(k) = RuleSetKind::parse(&rs.kind.value) {
+                k
+            } else {
+                self.err(
+                    C::BadValue,
+                    rs.kind.at,
+                    format!("`{}` is not a kind of rule set", rs.kind.value.trim()),
+                    "use nsg, security_group, nacl, firewall or policy",
+                );
+                RuleSetKind::Firewall
+            };
+            let mut seen: HashMap<String, Pos> = HashMap::new();
+            let mut prio_seen: HashMap<(Option<Direction>, u32), String> = HashMap::new();
+            let mut rules = Vec::new();
+            for r in &rs.rules {
+                let rid = r.id.value.trim().to_string();
+                if let Some(prev) = seen.get(&rid) {
+                    let line = prev.line;
+                    self.err(
+                        C::DuplicateId,
+                        r.id.at,
+                        format!(
+                            "rule id `{rid}` is used twice in rule set `{}` (first on line {line})",
+                            rs.id.value
+                        ),
+                        "rule ids are unique within their rule set: rename one",
+                    );
+                } else {
+                    seen.insert(rid.clone(), r.id.at);
+                }
+                let rule = self.rule(kind, r);
+                if matches!(kind, RuleSetKind::Nsg | RuleSetKind::Nacl)
+                    && let Some(p) = rule.priority
+                {
+                    if let Some(other) = prio_seen.get(&(rule.direction, p)) {
+                        let dir = rule.direction.map_or("", Direction::as_str);
+                        let at = r.priority.as_ref().map_or(r.id.at, |x| x.at);
+                        self.err(
+                            C::DuplicatePriority,
+                            at,
+                            format!("rules `{other}` and `{rid}` of `{}` share {dir} priority {p}", rs.id.value),
+                            format!("two {dir} rules of one {} may not share a priority: give `{rid}` a free one", kind.label()),
+                        );
+                    } else {
+                        prio_seen.insert((rule.direction, p), rid.clone());
+                    }
+                }
+                rules.push(rule);
+            }
+            if matches!(
+                kind,
+                RuleSetKind::Nsg | RuleSetKind::Nacl | RuleSetKind::Firewall
+            ) {
+                // First match by priority: file order must not matter (ties keep file order).
+                rules.sort_by_key(|r| r.priority.unwrap_or(u32::MAX));
+            }
+            if kind == RuleSetKind::Nsg {
+                let alb = self
+                    .tags
+                    .iter()
+                    .position(|g| g.name.eq_ignore_ascii_case("AzureLoadBalancer"));
+                for mut d in nsg_default_rules() {
+                    if let (Some(i), Some(Selector::UnknownTag(_))) = (alb, d.sources.first()) {
+                        d.sources = vec![Selector::Tag(i)];
+                    }
+                    rules.push(d);
+                }
+            }
+            self.rule_sets.push(RuleSet {
+                id: rs.id.value.trim().to_string(),
+                name: rs.name.clone(),
+                kind,
+                rules,
+                at: rs.id.at,
+            });
+        }
+    }
+
+    pub(super) fn policies_(&mut self, raw: &RawFile) {
+        if raw.policies.is_empty() {
+            return;
+        }
+        let mut rules = Vec::new();
+        let mut seen: HashMap<String, u32> = HashMap::new();
+        for p in &raw.policies {
+            let pid = p.id.value.trim().to_string();
+            if let Some(line) = seen.get(&pid) {
+                self.err(
+                    C::DuplicateId,
+                    p.id.at,
+                    format!("policy id `{pid}` is used twice (first on line {line})"),
+                    "policy ids are unique: rename one",
+                );
+            } else {
+                seen.insert(pid.clone(), p.id.at.line);
+            }
+            let action = self.action(&p.action);
+            let protocol = self.protocol(p.protocol.as_ref(), Protocol::Any);
+            let mut ports = p
+                .ports
+                .as_ref()
+                .map_or_else(PortSet::all, |x| self.ports(x));
+            if p.ports.is_none() {
+                match protocol {
+                    Protocol::Https => ports = PortSet::single(443),
+                    Protocol::Http => ports = PortSet::single(80),
+                    _ => {}
+                }
+            }
+            let (sources, source_text) = self.selectors(Some(&p.from), false);
+            let (destinations, destination_text) = self.selectors(Some(&p.to), true);
+            rules.push(Rule {
+                id: pid,
+                name: p.name.clone(),
+                priority: p
+                    .priority
+                    .as_ref()
+                    .and_then(|x| u32::try_from(x.value).ok()),
+                direction: None,
+                action,
+                protocol,
+                sources,
+                destinations,
+                source_text,
+                destination_text,
+                ports,
+                fqdns: Vec::new(),
+                justification: p.justification.clone().or_else(|| p.description.clone()),
+                classification: p.classification.clone(),
+                default_rule: false,
+                at: p.id.at,
+            });
+        }
+        let at = raw.policies[0].id.at;
+        self.zone_policy = Some(RuleSet {
+            id: "policies".to_string(),
+            name: Some("zone policy".to_string()),
+            kind: RuleSetKind::Policy,
+            rules,
+            at,
+        });
+    }
+
+    pub(super) fn resolve_attachments(&mut self, raw: &RawFile) {
+        let mut k = 0usize;
+        for n in &raw.networks {
+            for s in &n.subnets {
+                let sets: Vec<RuleSetIx> = s
+                    .rules
+                    .iter()
+                    .filter_map(|r| self.resolve_rule_set(r))
+                    .collect();
+                self.subnets[k].rule_sets = sets;
+                k += 1;
+            }
+        }
+        for (i, e) in raw.endpoints.iter().enumerate() {
+            let sets: Vec<RuleSetIx> = e
+                .rules
+                .iter()
+                .filter_map(|r| self.resolve_rule_set(r))
+                .collect();
+            self.endpoints[i].rule_sets = sets;
+        }
+    }
+}
