@@ -22,7 +22,7 @@ use std::sync::LazyLock;
 
 use ipnet::IpNet;
 
-use crate::engine::path::plan::{Plan, Planner, Stage, return_ports};
+use crate::engine::path::plan::{Plan, Planner, Stage, ZoneSide, return_ports};
 use crate::engine::path::resolve::{DstName, End, addr_end};
 use crate::engine::policy::{Ctx, Flow, Party, allowed_ports, evaluate};
 use crate::engine::trace::{Query, WhatIf};
@@ -87,8 +87,9 @@ const _: () = assert!(
 /// Slots of the dense zone-policy cache: every (zone, zone, protocol), up to 256 zones (beyond,
 /// answers are computed each time).
 fn policy_slots(t: &Topology) -> usize {
-    let z = t.zones().len();
-    if z <= 256 { z * z * PROTOCOLS } else { 0 }
+    // Every zone, `unzoned` and `internet` (see [`ZoneSide::index`]).
+    let z = t.zones().len() + 2;
+    if z <= 258 { z * z * PROTOCOLS } else { 0 }
 }
 
 /// Nothing switched off.
@@ -125,10 +126,11 @@ impl<'a> Engine<'a> {
         let policy_pure = t.zone_policy().is_none_or(|p| {
             p.rules.iter().all(|r| {
                 r.fqdns.is_empty()
-                    && r.sources
-                        .iter()
-                        .chain(&r.destinations)
-                        .all(|s| matches!(s, Selector::Any | Selector::Zone(_)))
+                    && r.sources.iter().chain(&r.destinations).all(|s| {
+                        // `Internet` depends on more than the zone (a service reached
+                        // publicly is outside yet in its zone): not pure.
+                        matches!(s, Selector::Any | Selector::Zone(_) | Selector::Unzoned)
+                    })
             })
         });
         Engine {
@@ -170,7 +172,7 @@ impl<'a> Engine<'a> {
 
     fn policy_ports(
         &self,
-        (zs, zd, net): (ZoneIx, ZoneIx, Option<NetIx>),
+        (zs, zd, net): (ZoneSide, ZoneSide, Option<NetIx>),
         src: &Party,
         dst: &Party,
         proto: Protocol,
@@ -195,7 +197,8 @@ impl<'a> Engine<'a> {
             };
             allowed_ports(pol, &flow, None, &ctx)
         };
-        let slot = (zs.index() * self.t.zones().len() + zd.index()) * PROTOCOLS + proto as usize;
+        let sides = self.t.zones().len() + 2;
+        let slot = (zs.index(self.t) * sides + zd.index(self.t)) * PROTOCOLS + proto as usize;
         if !self.policy_pure || slot >= self.policy_cache.borrow().len() {
             return Some(Rc::new(compute()));
         }
@@ -219,7 +222,8 @@ impl<'a> Engine<'a> {
             zone: Some(zd),
             ..Party::default()
         };
-        self.policy_ports((zs, zd, src.network), src, &probe, proto)
+        let sides = (ZoneSide::Zone(zs), ZoneSide::Zone(zd), src.network);
+        self.policy_ports(sides, src, &probe, proto)
             .is_some_and(|p| p.is_empty())
     }
 

@@ -173,6 +173,8 @@ pub struct Network {
     pub egress: Option<EpIx>,
     pub internet_egress: bool,
     pub provider: Option<String>,
+    /// Custom DNS servers (SPEC §11.7), first first; empty: the cloud's own DNS.
+    pub dns_servers: Vec<DnsServer>,
     pub subnets: Vec<SubnetIx>,
     pub at: Pos,
 }
@@ -317,6 +319,15 @@ impl Endpoint {
     pub fn is_paas(&self) -> bool {
         self.subnet.is_none()
     }
+}
+
+/// What a private DNS record points at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DnsServer {
+    /// A DNS resolver, firewall DNS proxy or other endpoint of the design.
+    Endpoint(EpIx),
+    /// An address (inside a network, or outside every network: on-premises, public).
+    Address(IpAddr),
 }
 
 /// What a private DNS record points at.

@@ -50,6 +50,12 @@ pub fn impersonation(id: &str, tags: &[String], names: &[String]) -> Option<(Str
             rename.to_string(),
         ));
     }
+    if id.eq_ignore_ascii_case("unzoned") {
+        return Some((
+            format!("the id `{shown}` is the zone policy's name for ends in no zone (SPEC §11.8)"),
+            rename.to_string(),
+        ));
+    }
     if let Some(tag) = BUILT_IN_TAGS
         .iter()
         .map(|t| (*t).to_string())
@@ -129,6 +135,7 @@ mod tests {
         for id in [
             "Internet",
             "internet",
+            "unzoned",
             "VIRTUALNETWORK",
             "AzureLoadBalancer",
             "storage",

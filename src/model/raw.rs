@@ -350,6 +350,11 @@ pub struct RawNetwork {
     /// Cloud provider, informational: azure | aws.
     #[serde(default)]
     pub provider: Option<String>,
+    /// Custom DNS servers (SPEC §11.7): endpoint ids (a DNS resolver, the hub firewall's DNS
+    /// proxy) or IP addresses. The network then resolves with the zones linked to the network
+    /// the first server is in.
+    #[serde(default)]
+    pub dns_servers: Vec<Sp<String>>,
     #[serde(default)]
     pub description: Option<String>,
     #[serde(default)]

@@ -218,6 +218,8 @@ pub enum Selector {
     Internet,
     /// `VirtualNetwork`: the checked network's address space plus its peers.
     VirtualNetwork,
+    /// `unzoned` (SPEC §11.8): an end inside a network that is in no zone.
+    Unzoned,
     /// A service tag the file declares (index into the topology's tags).
     Tag(usize),
     /// A service tag the file does not declare: matches nothing (a `check` warning).

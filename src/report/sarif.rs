@@ -36,6 +36,9 @@ pub fn describe(id: &str) -> &'static str {
         "shadowed-rule" => "A rule that can never match because earlier rules cover it.",
         "unknown-service-tag" => "A service tag the file does not declare: it matches no address.",
         "failed-expectation" => "An `expect:` assertion of the file does not hold.",
+        "unzoned-endpoint" => {
+            "An endpoint in no zone, which the zone policy judges as `unzoned` (SPEC §11.8)."
+        }
         _ => "zonescope design review finding.",
     }
 }

@@ -188,8 +188,22 @@ fn public_private_subnet_internet_egress() {
         let tr = run(&t, PUB_INSTANCE, "8.8.8.8", Some(port), proto);
         assert_eq!(tr.verdict, Verdict::Allow, "{port}: {}", tr.reason);
         assert!(tr.path.iter().any(|h| h == "internet"), "{:?}", tr.path);
+        // Outbound AWS checks the instance's security group, then the subnet's network ACL
+        // (and the ACL's rule for the reply): the last check is the ACL's rule 100 inbound
+        // (SPEC §11.4; https://docs.aws.amazon.com/vpc/latest/userguide/infrastructure-security.html).
         let d = tr.decided_by.as_ref().expect("allowed by a rule");
-        assert_eq!((d.rule_set.as_str(), d.rule.as_str()), (SG_PUB, "out-all"));
+        assert_eq!(
+            (d.rule_set.as_str(), d.rule.as_str()),
+            (ACL_DEFAULT, "in-100")
+        );
+        let sg = tr.checks.iter().position(|c| c.rule_set == SG_PUB);
+        let acl = tr.checks.iter().position(|c| c.rule_set == ACL_DEFAULT);
+        assert!(
+            sg.is_some() && sg < acl,
+            "security group before the ACL: {:?}",
+            tr.checks
+        );
+        assert_eq!(tr.checks[sg.unwrap_or(0)].rule, "out-all");
         assert_nacl_allows(&tr, ACL_DEFAULT);
     }
     // Batfish: private instance -> 8.8.8.8 NO_ROUTE: the main route table

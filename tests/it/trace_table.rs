@@ -36,7 +36,8 @@ const TABLE: &[(&str, &str, u16, Protocol, Verdict, &str, &str)] = &[
     ("web", "gw", 443, Tcp, Allow, "policies/NET-001", "web snet-app spoke-app hub-a snet-gw gw"),
     // PaaS by id: through its private endpoint; explicit deny beats a broader allow (NET-011)
     ("web", "aoai", 443, Tcp, Deny, "policies/NET-010", "web snet-app spoke-app hub-a snet-pe pe-aoai aoai"),
-    // by FQDN, with the private zone linked to the spoke's hub
+    // by FQDN: the spoke asks the hub firewall's DNS proxy (`dns_servers`), which sees the
+    // private zone linked to the hub (SPEC §11.7)
     ("web", "contoso.openai.azure.com", 443, Tcp, Deny, "policies/NET-010", "web snet-app spoke-app hub-a snet-pe pe-aoai aoai"),
     // naming the private endpoint itself means its service
     ("gw", "pe-aoai", 443, Tcp, Allow, "policies/NET-002", "gw snet-gw hub-a snet-pe pe-aoai aoai"),
@@ -73,7 +74,10 @@ const TABLE: &[(&str, &str, u16, Protocol, Verdict, &str, &str)] = &[
     // AWS: security groups (allow union) and NACLs (stateless: the return must pass too)
     ("pub-vm", "priv-vm", 5432, Tcp, Allow, "sg-priv/pg-from-public", "pub-vm public aws-vpc private priv-vm"),
     ("priv-vm", "pub-vm", 443, Tcp, Deny, "nacl-pub/*", "priv-vm private aws-vpc public pub-vm"),
-    ("pub-vm", "8.8.8.8", 443, Tcp, Allow, "sg-pub/all-out", "pub-vm public aws-vpc internet 8.8.8.8"),
+    // outbound AWS checks the security group, then the subnet's network ACL (and its return
+    // leg): the last check, so the named rule of the allow, is the NACL's (SPEC §11.4; AWS,
+    // "Compare security groups and network ACLs": https://docs.aws.amazon.com/vpc/latest/userguide/infrastructure-security.html)
+    ("pub-vm", "8.8.8.8", 443, Tcp, Allow, "nacl-pub/in-return-web", "pub-vm public aws-vpc internet 8.8.8.8"),
     ("pub-vm", "8.8.8.8", 53, Udp, Deny, "nacl-pub/*", "pub-vm public aws-vpc internet 8.8.8.8"),
     ("priv-vm", "8.8.8.8", 443, Tcp, NoRoute, "-", "priv-vm private aws-vpc"),
     // AWS: a network ACL filters traffic in and out of its subnet, not within it

@@ -2,7 +2,7 @@
 //!
 //! Owns: [`Finding`], [`ExpectationResult`], [`Report`], the zone roles of seed 002
 //! ([`Role`]) and [`review`], which runs every finding family: [`config`] (settings and rules),
-//! [`dns`], [`shadow`] (rules that never match) and [`reach`] (exact reachability through
+//! [`dns`], [`shadow`] (rules that never match), [`zones`] (ends in no zone) and [`reach`] (exact reachability through
 //! [`crate::engine::reach`]). Pure: reads a [`Topology`], traces flows, returns data. Must never: print, exit,
 //! or import a UI crate.
 
@@ -11,6 +11,7 @@ pub mod design;
 pub mod dns;
 pub mod reach;
 pub mod shadow;
+pub mod zones;
 
 pub use config::unknown_service_tags;
 
@@ -231,6 +232,7 @@ pub fn findings(t: &Topology) -> Vec<Finding> {
     findings.extend(shadow::shadowed_rules(t));
     findings.extend(dns::dns_not_private(t));
     findings.extend(design::findings(t));
+    findings.extend(zones::unzoned_endpoints(t));
     let eng = crate::engine::reach::Engine::new(t);
     let groups = crate::engine::reach::groups(t);
     let ext = crate::engine::reach::external_classes(t);

@@ -9,8 +9,9 @@
 use super::dns::DnsStep;
 use super::resolve::{DstName, End, resolve_dst};
 use super::route::{NoRoute, Route, Router, route};
+use crate::engine::policy::Party;
 use crate::engine::whatif::WhatIf;
-use crate::model::rules::{Direction, PortSet, RuleSet, RuleSetKind};
+use crate::model::rules::{Direction, PortSet, RuleSet, RuleSetKind, Selector};
 use crate::model::{EpIx, NetIx, RuleSetIx, SubnetIx, Topology, ZoneIx};
 
 /// Where a rule set is enforced.
@@ -45,16 +46,53 @@ pub enum Stage {
     },
     /// An appliance on the route with no rule set: it denies everything.
     NoRules { appliance: EpIx },
-    /// The zone policy between two zones.
+    /// The zone policy between two sides (zones, `unzoned`, `internet`).
     ZonePolicy {
-        from: ZoneIx,
-        to: ZoneIx,
+        from: ZoneSide,
+        to: ZoneSide,
         net: Option<NetIx>,
     },
     /// A PaaS service reached over the internet whose public access is disabled.
     PublicAccessOff { service: EpIx },
     /// The destination (or the private endpoint in front of it) listens on these ports only.
     Listener { owner: EpIx },
+}
+
+/// An end as the zone policy sees it (SPEC §11.8): its zone; `unzoned` inside a network in no
+/// zone; `internet` outside every network.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ZoneSide {
+    Zone(ZoneIx),
+    Unzoned,
+    Internet,
+}
+
+impl ZoneSide {
+    pub fn of(p: &Party) -> ZoneSide {
+        match (p.zone, p.outside) {
+            (Some(z), _) => ZoneSide::Zone(z),
+            (None, false) => ZoneSide::Unzoned,
+            (None, true) => ZoneSide::Internet,
+        }
+    }
+
+    /// The name a check's `at` shows: the zone id, `unzoned` or `internet`.
+    pub fn name(self, t: &Topology) -> &str {
+        match self {
+            ZoneSide::Zone(z) => &t.zone(z).id,
+            ZoneSide::Unzoned => "unzoned",
+            ZoneSide::Internet => "internet",
+        }
+    }
+
+    /// A dense index: zones first, then `unzoned`, then `internet`.
+    pub fn index(self, t: &Topology) -> usize {
+        match self {
+            ZoneSide::Zone(z) => z.index(),
+            ZoneSide::Unzoned => t.zones().len(),
+            ZoneSide::Internet => t.zones().len() + 1,
+        }
+    }
 }
 
 /// Everything the network does with one (source, destination), before any port is asked.
@@ -76,13 +114,24 @@ pub fn return_ports(_rs: &RuleSet) -> PortSet {
 /// Builds plans over one topology under one what-if, with the route searches cached.
 pub struct Planner<'a> {
     pub router: Router<'a>,
+    /// A zone policy rule names `internet`: the policy then judges flows to and from it.
+    policy_names_internet: bool,
 }
 
 impl<'a> Planner<'a> {
     /// `explain`: build the path in ids and the reasons (a trace), or not (reachability).
     pub fn new(t: &'a Topology, w: &'a WhatIf, explain: bool) -> Self {
+        let policy_names_internet = t.zone_policy().is_some_and(|p| {
+            p.rules.iter().any(|r| {
+                r.sources
+                    .iter()
+                    .chain(&r.destinations)
+                    .any(|s| matches!(s, Selector::Internet))
+            })
+        });
         Planner {
             router: Router::new(t, w, explain),
+            policy_names_internet,
         }
     }
 
@@ -102,7 +151,15 @@ impl<'a> Planner<'a> {
 
     /// The plan between two resolved ends.
     pub fn plan(&self, src: End, dst: End, dns: Option<DnsStep>) -> Plan {
-        let route = self.route(&src, &dst);
+        let route = match &dns {
+            // No address: nothing to route to (SPEC §11.7).
+            Some(step) if step.nxdomain => Err(if self.router.explain {
+                NoRoute(format!("DNS: {}", step.note))
+            } else {
+                NoRoute::default()
+            }),
+            _ => self.route(&src, &dst),
+        };
         let stages = match &route {
             Ok(r) => self.stages(&src, &dst, r),
             Err(_) => Vec::new(),
@@ -137,8 +194,9 @@ impl<'a> Planner<'a> {
         route(&self.router, src, dst)
     }
 
-    /// The checks of the flow, in order: the source's rule sets outbound, the appliances on the
-    /// route, the destination's rule sets inbound, the zone policy, public access, listeners.
+    /// The checks of the flow, in order: the source's rule sets outbound (interface, then
+    /// subnet), the appliances on the route, the destination's rule sets inbound (subnet, then
+    /// the private endpoint's and the service's), the zone policy, public access, listeners.
     fn stages(&self, src: &End, dst: &End, route: &Route) -> Vec<Stage> {
         let t = self.router.t;
         let mut v = Vec::new();
@@ -165,19 +223,17 @@ impl<'a> Planner<'a> {
         };
         let out = Some(Direction::Outbound);
         let inb = Some(Direction::Inbound);
-        if let Some(s) = src.subnet.filter(|_| !src.outside) {
-            let sub = t.subnet(s);
-            rules(
-                &mut v,
-                &sub.rule_sets,
-                Place::Subnet(s),
-                out,
-                Some(sub.network),
-            );
-        }
+        // Outbound the interface's rule sets come first (Azure: the NIC's NSG, then the
+        // subnet's; AWS: the security groups, then the subnet's network ACL); inbound the
+        // subnet's first (SPEC §11.4).
         if let Some(e) = src.ep.filter(|_| !src.outside) {
             let ep = t.endpoint(e);
             rules(&mut v, &ep.rule_sets, Place::Endpoint(e), out, ep.network);
+        }
+        if let Some(s) = src.subnet.filter(|_| !src.outside) {
+            let sub = t.subnet(s);
+            let net = Some(sub.network);
+            rules(&mut v, &sub.rule_sets, Place::Subnet(s), out, net);
         }
         for fw in &route.appliances {
             let f = t.endpoint(*fw);
@@ -215,10 +271,11 @@ impl<'a> Planner<'a> {
             let net = ep.network.or(dst.network);
             rules(&mut v, &ep.rule_sets, Place::Endpoint(e), inb, net);
         }
-        if t.zone_policy().is_some()
-            && let (Some(zs), Some(zd)) = (src.party.zone, dst.party.zone)
-            && zs != zd
-        {
+        // The zone policy judges every pair of different sides: an end in no zone is
+        // `unzoned`; the internet only when a policy names it (SPEC §11.8).
+        let (zs, zd) = (ZoneSide::of(&src.party), ZoneSide::of(&dst.party));
+        let internet = zs == ZoneSide::Internet || zd == ZoneSide::Internet;
+        if t.zone_policy().is_some() && zs != zd && (!internet || self.policy_names_internet) {
             v.push(Stage::ZonePolicy {
                 from: zs,
                 to: zd,

@@ -486,10 +486,13 @@ pub fn route(r: &Router<'_>, src: &End, dst: &End) -> Result<Route, NoRoute> {
                 }
             }
             if let Some(s) = src.subnet.filter(|s| dst.subnet == Some(*s)) {
-                // Same subnet: source, subnet, destination.
+                // Same subnet: source, subnet, (the private endpoint,) destination (SPEC §11.8).
                 p = vec![src.label.clone()];
                 if t.subnet(s).id != src.label {
                     p.push(t.subnet(s).id.clone());
+                }
+                if let Some(pe) = dst.via_pe {
+                    p.push(t.endpoint(pe).id.clone());
                 }
                 p.push(dst.label.clone());
             } else {

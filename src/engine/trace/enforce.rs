@@ -6,7 +6,7 @@
 use std::fmt::Write as _;
 
 use super::{Check, WhatIf};
-use crate::engine::path::plan::{Stage, return_ports};
+use crate::engine::path::plan::{Stage, ZoneSide, return_ports};
 use crate::engine::path::resolve::End;
 use crate::engine::policy::{Ctx, Decision, Flow, Party, evaluate, free_priority_below};
 use crate::model::rules::{Action, Direction, PortSet, Protocol, RuleSet, RuleSetKind};
@@ -100,7 +100,7 @@ impl Enforcer<'_> {
                 let Some(pol) = t.zone_policy() else {
                     return true;
                 };
-                let at = format!("{} -> {}", t.zone(from).id, t.zone(to).id);
+                let at = format!("{} -> {}", from.name(t), to.name(t));
                 self.run(pol, &at, None, net, false)
             }
             Stage::PublicAccessOff { service } => {
@@ -397,7 +397,7 @@ impl Enforcer<'_> {
                 }
             }
             RuleSetKind::Policy => {
-                let zones = |p: &Party| p.zone.map_or("?".to_string(), |z| t.zone(z).id.clone());
+                let zones = |p: &Party| ZoneSide::of(p).name(t).to_string();
                 let (zs, zd) = (zones(&src_end.party), zones(&dst_end.party));
                 if explicit {
                     Some(format!(

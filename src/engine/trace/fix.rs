@@ -431,6 +431,9 @@ fn selector(t: &Topology, text: &str) -> Option<Selector> {
     if text.eq_ignore_ascii_case("internet") {
         return Some(Selector::Internet);
     }
+    if text.eq_ignore_ascii_case("unzoned") {
+        return Some(Selector::Unzoned);
+    }
     text.parse::<IpNet>()
         .ok()
         .map(|n| Selector::Cidr(n.trunc()))

@@ -4,14 +4,31 @@
 
 use std::net::IpAddr;
 
-use crate::model::entities::{DnsTarget, DnsZone, EpIx, NetIx};
+use crate::model::entities::{DnsServer, DnsTarget, DnsZone, EpIx, NetIx};
 use crate::model::error::ErrorCode as C;
 use crate::model::raw::RawFile;
 
 use super::{Validator, ix32};
 
 impl Validator {
+    /// Each network's `dns_servers`: endpoint ids or addresses (endpoints are declared).
+    fn dns_servers_(&mut self, raw: &RawFile) {
+        for (i, n) in raw.networks.iter().enumerate() {
+            let mut servers = Vec::new();
+            for s in &n.dns_servers {
+                let text = s.value.trim();
+                if let Ok(a) = text.parse::<IpAddr>() {
+                    servers.push(DnsServer::Address(a));
+                } else if let Some(e) = self.resolve_endpoint(s) {
+                    servers.push(DnsServer::Endpoint(e));
+                }
+            }
+            self.networks[i].dns_servers = servers;
+        }
+    }
+
     pub(super) fn dns_(&mut self, raw: &RawFile) {
+        self.dns_servers_(raw);
         for z in &raw.dns {
             let zone = z
                 .zone

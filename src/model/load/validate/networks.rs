@@ -144,6 +144,7 @@ impl Validator {
                 egress: None,
                 internet_egress: n.internet_egress.unwrap_or(false),
                 provider: n.provider.clone(),
+                dns_servers: Vec::new(),
                 subnets: subnet_ixs,
                 at: n.id.at,
             });

@@ -46,6 +46,9 @@ impl Validator {
         if t.eq_ignore_ascii_case("virtualnetwork") {
             return Some(Selector::VirtualNetwork);
         }
+        if t.eq_ignore_ascii_case("unzoned") {
+            return Some(Selector::Unzoned);
+        }
         if let Ok(n) = t.parse::<IpNet>() {
             return Some(Selector::Cidr(n.trunc()));
         }
