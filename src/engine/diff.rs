@@ -73,7 +73,7 @@ impl Outcome {
             decided_by: tr
                 .decided_by
                 .as_ref()
-                .map(|d| format!("{}/{}", d.rule_set, d.rule)),
+                .map(ToString::to_string),
             reason: tr.reason.clone(),
         }
     }

@@ -400,3 +400,30 @@ mod tests {
         assert!(!Protocol::Icmp.matches(Protocol::Https));
     }
 }
+
+/// The rule that decided a flow or allowed it, wherever it is reported: a trace's
+/// `decided_by`, a flow-log record's deciding and allowing rules, a diff's changed verdict. One
+/// type, so every writer names a rule the same way.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct RuleRef {
+    /// The rule set's id (`policies` for the zone policy; the place for a built-in check).
+    pub rule_set: String,
+    /// The rule's id, or the kind's default (`DenyAllInBound`, `implicit-deny`, `*` …).
+    pub rule: String,
+    pub action: Action,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub priority: Option<u32>,
+    /// Where it was checked: a subnet, an endpoint, a firewall, or `zone -> zone`.
+    pub at: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub justification: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub classification: Option<String>,
+}
+
+impl std::fmt::Display for RuleRef {
+    /// `rule_set/rule`, as what-ifs and expectations name a rule.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}/{}", self.rule_set, self.rule)
+    }
+}

@@ -87,7 +87,7 @@ fn gateways(md: &mut String, t: &Topology) {
                 let by = tr
                     .decided_by
                     .as_ref()
-                    .map(|d| format!("{}/{}", d.rule_set, d.rule))
+                    .map(ToString::to_string)
                     .unwrap_or_default();
                 (tr.verdict.to_string(), by)
             });

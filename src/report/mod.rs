@@ -362,7 +362,7 @@ pub fn trace_label(tr: &Trace) -> String {
         Verdict::NoRoute => "NO ROUTE",
     };
     match &tr.decided_by {
-        Some(d) => format!("{}{port} {v}: {}/{}", tr.protocol, d.rule_set, d.rule),
+        Some(d) => format!("{}{port} {v}: {d}", tr.protocol),
         None => format!("{}{port} {v}", tr.protocol),
     }
 }

@@ -14,7 +14,7 @@ use std::hash::{BuildHasherDefault, Hash, Hasher};
 use std::net::IpAddr;
 use std::sync::{Arc, Mutex, OnceLock};
 
-use serde::Serialize;
+use crate::model::rules::RuleRef;
 
 pub use super::classes::{ClassIndex, EndKey};
 use crate::engine::trace::{Query, WhatIf, trace};
@@ -159,26 +159,11 @@ impl AddrClass {
     }
 }
 
-/// A rule that allowed a flow, as reported for a broken call.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct AllowingRule {
-    pub at: String,
-    pub rule_set: String,
-    pub rule: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub priority: Option<u32>,
-}
+/// A rule that allowed a flow, as reported for a broken call: the one [`RuleRef`] type.
+pub type AllowingRule = RuleRef;
 
-/// The rule that decided a verdict.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct DecidingRule {
-    pub rule_set: String,
-    pub rule: String,
-    pub action: Action,
-    pub at: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub priority: Option<u32>,
-}
+/// The rule that decided a verdict: the one [`RuleRef`] type.
+pub type DecidingRule = RuleRef;
 
 /// The design's answer for one flow, kept in the verdict cache.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -452,7 +437,10 @@ impl<'t> Classifier<'t> {
                     at: c.at.clone(),
                     rule_set: c.rule_set.clone(),
                     rule: c.rule.clone(),
+                    action: c.action,
                     priority: c.priority,
+                    justification: c.justification.clone(),
+                    classification: c.classification.clone(),
                 })
                 .collect()
         } else {
@@ -460,13 +448,7 @@ impl<'t> Classifier<'t> {
         };
         Some(Judgement {
             verdict: tr.verdict,
-            decided_by: tr.decided_by.map(|d| DecidingRule {
-                rule_set: d.rule_set,
-                rule: d.rule,
-                action: d.action,
-                at: d.at,
-                priority: d.priority,
-            }),
+            decided_by: tr.decided_by,
             reason: tr.reason,
             path: tr.path,
             allowed_by,

@@ -28,7 +28,7 @@ use crate::engine::path::resolve::{End, name_dst, resolve_src};
 use crate::engine::path::route::{NoRoute, no_route_fix, partial_path};
 use crate::engine::policy::Party;
 pub use crate::engine::whatif::{WhatIf, WhatIfError, WhatIfErrorCode};
-use crate::model::rules::{Action, Direction, PortSet, Protocol};
+use crate::model::rules::{Action, Direction, PortSet, Protocol, RuleRef};
 use crate::model::{EpIx, Kind, Topology, Verdict};
 
 /// What to trace.
@@ -193,20 +193,8 @@ impl Check {
     }
 }
 
-/// `decided_by` of SPEC §4.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct DecidedBy {
-    pub rule_set: String,
-    pub rule: String,
-    pub action: Action,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub priority: Option<u32>,
-    pub at: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub justification: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub classification: Option<String>,
-}
+/// `decided_by` of SPEC §4: the one [`RuleRef`] type.
+pub type DecidedBy = RuleRef;
 
 /// A backend's place in a gateway's pool.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

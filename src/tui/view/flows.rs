@@ -47,7 +47,7 @@ fn fit_left(s: &str, w: usize) -> String {
 fn rule_of(m: &Mismatch) -> String {
     m.decided_by.as_ref().map_or_else(
         || "(no route)".to_string(),
-        |d| format!("{}/{}", d.rule_set, d.rule),
+        ToString::to_string,
     )
 }
 
