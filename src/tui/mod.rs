@@ -13,6 +13,7 @@
 
 pub mod action;
 pub mod app;
+mod derive;
 mod error;
 pub mod keymap;
 pub mod layout;

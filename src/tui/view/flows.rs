@@ -45,10 +45,9 @@ fn fit_left(s: &str, w: usize) -> String {
 }
 
 fn rule_of(m: &Mismatch) -> String {
-    m.decided_by.as_ref().map_or_else(
-        || "(no route)".to_string(),
-        ToString::to_string,
-    )
+    m.decided_by
+        .as_ref()
+        .map_or_else(|| "(no route)".to_string(), ToString::to_string)
 }
 
 /// Where a record is: its line, after its log's file name when there are several logs.
