@@ -45,6 +45,8 @@ pub enum ErrorCode {
     BadEphemeral,
     /// A `name:` or `cloud_id:` used as a reference names more than one thing.
     AmbiguousName,
+    /// Members of one application security group in different networks (Azure forbids it).
+    AsgAcrossNetworks,
 }
 
 impl ErrorCode {
@@ -77,6 +79,7 @@ impl ErrorCode {
             ErrorCode::BadDefault => "zonescope::bad-default",
             ErrorCode::BadEphemeral => "zonescope::bad-ephemeral",
             ErrorCode::AmbiguousName => "zonescope::ambiguous-name",
+            ErrorCode::AsgAcrossNetworks => "zonescope::asg-across-networks",
         }
     }
 }
@@ -120,6 +123,7 @@ impl InputError {
             ErrorCode::BadDefault => "bad default",
             ErrorCode::BadEphemeral => "bad ephemeral range",
             ErrorCode::AmbiguousName => "names more than one thing",
+            ErrorCode::AsgAcrossNetworks => "in another network",
             _ => "here",
         };
         InputError {

@@ -86,6 +86,49 @@ impl Validator {
         out
     }
 
+    /// Azure: "All network interfaces assigned to an application security group have to exist
+    /// in the same virtual network that the first network interface assigned to the
+    /// application security group is in" (learn.microsoft.com, application security groups).
+    pub(super) fn asg_networks_(&mut self, raw: &RawFile) {
+        let mut first: HashMap<u32, (NetIx, String)> = HashMap::new();
+        for (i, e) in raw.endpoints.iter().enumerate() {
+            let Some(net) = self.endpoints.get(i).and_then(|x| x.network) else {
+                continue;
+            };
+            for a in &e.application_security_groups {
+                let Some(&g) = self.asg_ix.get(a.value.trim()) else {
+                    continue;
+                };
+                match first.get(&g) {
+                    None => {
+                        first.insert(g, (net, e.id.value.trim().to_string()));
+                    }
+                    Some((n, _)) if *n == net => {}
+                    Some((n, who)) => {
+                        let (n, who) = (*n, who.clone());
+                        let net_id = |x: NetIx| {
+                            self.networks
+                                .get(x.index())
+                                .map_or_else(String::new, |k| k.id.clone())
+                        };
+                        self.err(
+                            C::AsgAcrossNetworks,
+                            a.at,
+                            format!(
+                                "`{}` is in network `{}`, but application security group `{}` already has `{who}` in network `{}`",
+                                e.id.value.trim(),
+                                net_id(net),
+                                a.value.trim(),
+                                net_id(n)
+                            ),
+                            "Azure keeps every member of an ASG in one virtual network: use one ASG per network",
+                        );
+                    }
+                }
+            }
+        }
+    }
+
     /// An ASG or address-group id must not repeat another id of the file.
     fn group_id_free(&mut self, id: &Sp<String>) -> bool {
         let name = id.value.trim();

@@ -389,6 +389,7 @@ impl Validator {
 
         self.networks_and_subnets(raw);
         self.endpoints_(raw);
+        self.asg_networks_(raw);
         self.peerings_(raw);
         self.rule_sets_(raw);
         self.policies_(raw);
