@@ -45,7 +45,7 @@ const CASES: &[(&str, ErrorCode, u32)] = &[
     ("ambiguous-name", ErrorCode::AmbiguousName, 57),
     ("security-group-in-nsg", ErrorCode::WrongKind, 58),
     ("unknown-asg", ErrorCode::UnknownId, 33),
-    // https://learn.microsoft.com/azure/virtual-network/application-security-groups#allow-database-businesslogic
+    // https://learn.microsoft.com/azure/virtual-network/application-security-groups
     // ("All network interfaces assigned to an application security group have to exist in the
     // same virtual network")
     ("asg-across-networks", ErrorCode::AsgAcrossNetworks, 37),
