@@ -41,6 +41,28 @@ impl Validator {
                 at: a.id.at,
             });
         }
+        // An ASG's `name:` and `cloud_id:` name it too, when they name one ASG and no other id.
+        let mut by_alias: HashMap<String, Vec<u32>> = HashMap::new();
+        for (i, a) in self.asgs.iter().enumerate() {
+            for n in [a.name.as_deref(), a.cloud_id.as_deref()]
+                .into_iter()
+                .flatten()
+            {
+                let v = by_alias.entry(n.trim().to_string()).or_default();
+                if !v.contains(&ix32(i)) {
+                    v.push(ix32(i));
+                }
+            }
+        }
+        for (n, v) in by_alias {
+            if let [one] = v.as_slice()
+                && !n.is_empty()
+                && !self.ids.contains_key(&n)
+                && !self.asg_ix.contains_key(&n)
+            {
+                self.asg_ix.insert(n, *one);
+            }
+        }
         for (id, cidrs) in &raw.address_groups {
             let key = Sp {
                 value: id.clone(),
