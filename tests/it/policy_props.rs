@@ -325,3 +325,24 @@ proptest! {
         prop_assert_eq!(range, (lo..=hi).all(|p| naive(kind, &rules, p)), "range {}-{}", lo, hi);
     }
 }
+
+proptest! {
+    /// The allocation-free set operations the walk uses agree with a per-port reference.
+    #[test]
+    fn subset_intersection_and_difference_agree_with_each_port(
+        a in proptest::collection::vec((0u16..300, 0u16..40), 0..5),
+        b in proptest::collection::vec((0u16..300, 0u16..40), 0..5),
+    ) {
+        let set = |v: &[(u16, u16)]| PortSet::from_ranges(v.iter().map(|&(x, l)| (x, x + l)));
+        let (a, b) = (set(&a), set(&b));
+        let mut i = PortSet::empty();
+        let mut d = PortSet::single(7);
+        a.intersect_into(&b, &mut i);
+        a.difference_into(&b, &mut d);
+        for p in 0u16..400 {
+            prop_assert_eq!(i.contains(p), a.contains(p) && b.contains(p));
+            prop_assert_eq!(d.contains(p), a.contains(p) && !b.contains(p));
+        }
+        prop_assert_eq!(a.is_subset(&b), (0u16..400).all(|p| !a.contains(p) || b.contains(p)));
+    }
+}
