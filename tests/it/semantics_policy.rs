@@ -517,3 +517,22 @@ fn a_nacl_return_leg_is_checked_on_its_ephemeral_range() {
     );
     assert_eq!((a, rule.as_str()), (Action::Deny, "*"));
 }
+
+/// A destination written as an FQDN keeps meaning that name even when an endpoint is called so
+/// (SPEC §11: existing files keep their meaning); a source names the endpoint.
+#[test]
+fn an_fqdn_shaped_destination_stays_an_fqdn_and_a_source_name_is_the_endpoint() {
+    use zonescope::model::load_str;
+    use zonescope::model::rules::Selector;
+    let base = include_str!("../fixtures/valid-base.yaml");
+    let text = base.replace("  - id: db\n", "  - id: db\n    name: svc.example.com\n")
+        + "  - id: fw\n    kind: firewall\n    rules:\n      - { id: r1, priority: 100, action: allow, source: svc.example.com, destination: svc.example.com }\n";
+    let t = load_str(&text, "names.yaml").unwrap_or_else(|e| panic!("{}", e.plain()));
+    let r = &t.rule_sets().iter().find(|r| r.id == "fw").unwrap().rules[0];
+    let db = t.endpoint_ix("db").unwrap();
+    assert_eq!(r.sources, vec![Selector::Endpoint(db)]);
+    assert_eq!(
+        r.destinations,
+        vec![Selector::Fqdn("svc.example.com".into())]
+    );
+}

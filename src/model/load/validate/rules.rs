@@ -59,11 +59,15 @@ impl Validator {
         {
             return Some(Selector::Tag(i));
         }
-        // A `name:` or `cloud_id:` (SPEC §11.5), after ids, keywords, addresses and declared tags.
-        match self.lookup_ref(t, at) {
-            Lookup::Found(e) => return self.entity_selector(t, e, at),
-            Lookup::Ambiguous => return None,
-            Lookup::Unknown => {}
+        // A `name:` or `cloud_id:` (SPEC §11.5), after ids, keywords, addresses and declared
+        // tags; a destination shaped as an FQDN keeps meaning the name it always meant.
+        let fqdn_shaped = allow_fqdn && t.contains('.') && !t.contains(['/', ' ']);
+        if !fqdn_shaped {
+            match self.lookup_ref(t, at) {
+                Lookup::Found(e) => return self.entity_selector(t, e, at),
+                Lookup::Ambiguous => return None,
+                Lookup::Unknown => {}
+            }
         }
         if t.starts_with(|c: char| c.is_ascii_uppercase()) && !t.contains(' ') {
             return Some(Selector::UnknownTag(t.to_string()));
