@@ -38,6 +38,17 @@ const CASES: &[(&str, ErrorCode, u32)] = &[
     ("bad-verdict", ErrorCode::BadValue, 53),
     ("unknown-selector", ErrorCode::UnknownId, 47),
     ("unknown-role", ErrorCode::UnknownRole, 7),
+    // SPEC §11.4–§11.6 keys
+    ("bad-rule-type", ErrorCode::BadRuleType, 53),
+    ("bad-default", ErrorCode::BadDefault, 50),
+    ("bad-ephemeral", ErrorCode::BadEphemeral, 50),
+    ("ambiguous-name", ErrorCode::AmbiguousName, 57),
+    ("security-group-in-nsg", ErrorCode::WrongKind, 58),
+    ("unknown-asg", ErrorCode::UnknownId, 33),
+    // https://learn.microsoft.com/azure/virtual-network/application-security-groups
+    // ("All network interfaces assigned to an application security group have to exist in the
+    // same virtual network")
+    ("asg-across-networks", ErrorCode::AsgAcrossNetworks, 37),
 ];
 
 fn fixture(name: &str) -> String {

@@ -43,6 +43,7 @@ mod reference_aws;
 mod safe_write;
 mod samples;
 mod semantics_plan;
+mod semantics_policy;
 mod trace_props;
 mod trace_table;
 mod tui;

@@ -1,14 +1,15 @@
-//! Properties of rule matching against naive references: port ranges, CIDRs, and verdicts that
+//! Properties of rule matching against naive references: port ranges, CIDRs, verdicts that
 //! do not depend on the order rules are written in (NSG: first match by priority; security
-//! group: allow union).
+//! group: allow union), and every kind's single-port, range and exact-port-set answers against
+//! a naive per-port reference written here, independent of the engine's walk.
 
 use std::net::{IpAddr, Ipv4Addr};
 
 use ipnet::{IpNet, Ipv4Net};
 use proptest::prelude::*;
-use zonescope::engine::policy::{Ctx, Party, selector_matches};
+use zonescope::engine::policy::{Ctx, Flow, Party, allowed_ports, evaluate, selector_matches};
 use zonescope::engine::trace::{Query, WhatIf, trace};
-use zonescope::model::rules::{PortSet, Protocol, Selector};
+use zonescope::model::rules::{Action, Direction, PortSet, Protocol, Selector};
 use zonescope::model::{Topology, load_str};
 
 const BASE: &str = include_str!("../fixtures/valid-base.yaml");
@@ -169,5 +170,179 @@ proptest! {
         prop_assert_eq!(&a.1[a.1.len().saturating_sub(6)..], &b.1[b.1.len().saturating_sub(6)..]);
         let naive = rules.iter().any(|r| r.lo <= port && port <= r.lo + r.len);
         prop_assert_eq!(a.1.ends_with("/allow"), naive);
+    }
+}
+
+/// One generated rule for the per-port reference: its action, whether its source matches the
+/// flow (`snet-app`, where `web` is) or not (`snet-data`), and its ports `lo..=lo+len`.
+#[derive(Debug, Clone)]
+struct RefRule {
+    allow: bool,
+    matches: bool,
+    lo: u16,
+    len: u16,
+}
+
+fn ref_rules() -> impl Strategy<Value = Vec<RefRule>> {
+    proptest::collection::vec(
+        (any::<bool>(), any::<bool>(), 5000u16..5030, 0u16..20).prop_map(
+            |(allow, matches, lo, len)| RefRule {
+                allow,
+                matches,
+                lo,
+                len,
+            },
+        ),
+        0..8,
+    )
+}
+
+/// A topology whose rule set `rs` (of `kind`) or zone policy holds `rules` in this order (the
+/// priorities follow the order, so first match is file order).
+fn ref_topology(kind: &str, rules: &[RefRule]) -> Topology {
+    let head = BASE.split("rule_sets:").next().unwrap();
+    let mut text = head.to_string();
+    let dir = if matches!(kind, "nacl" | "security_group") {
+        "        direction: outbound\n"
+    } else {
+        ""
+    };
+    let zone = |r: &RefRule| if r.matches { "application" } else { "data" };
+    if kind == "policy" {
+        text.push_str("rule_sets:\n  - id: nsg-app\n    kind: nsg\n    rules: []\n");
+        if !rules.is_empty() {
+            text.push_str("policies:\n");
+        }
+        for (i, r) in rules.iter().enumerate() {
+            let action = if r.allow { "allow" } else { "deny" };
+            text.push_str(&format!(
+                "  - id: p{i}\n    from: {}\n    to: data\n    protocol: tcp\n    ports: \"{}-{}\"\n    action: {action}\n",
+                zone(r),
+                r.lo,
+                r.lo + r.len
+            ));
+        }
+    } else {
+        text.push_str(&format!(
+            "rule_sets:\n  - id: nsg-app\n    kind: nsg\n    rules: []\n  - id: rs\n    kind: {kind}\n    rules:\n"
+        ));
+        if rules.is_empty() {
+            text.push_str("      []\n");
+        }
+        for (i, r) in rules.iter().enumerate() {
+            // a security group has allow rules only: a generated deny becomes a rule that
+            // cannot match (its source is the other subnet), so the reference drops it too
+            let (action, matches) = if kind == "security_group" {
+                ("allow", r.matches && r.allow)
+            } else {
+                (if r.allow { "allow" } else { "deny" }, r.matches)
+            };
+            let source = if matches { "snet-app" } else { "snet-data" };
+            text.push_str(&format!(
+                "      - id: r{i}\n        priority: {}\n{dir}        action: {action}\n        protocol: tcp\n        source: {source}\n        ports: \"{}-{}\"\n",
+                100 + i,
+                r.lo,
+                r.lo + r.len
+            ));
+        }
+    }
+    load_str(&text, "generated.yaml").unwrap_or_else(|e| panic!("{}\n{text}", e.plain()))
+}
+
+/// The naive verdict of one port, written from SPEC §2 and the clouds' documents, not from the
+/// engine: NACL/firewall the first matching rule in order (AWS NACL rules "are evaluated in
+/// order, starting with the lowest numbered rule"); a security group allows when any rule
+/// allows ("rules are permissive; you can't create rules that deny access"); the zone policy
+/// denies when any matching entry denies, else allows when one allows. No match: deny.
+fn naive(kind: &str, rules: &[RefRule], port: u16) -> bool {
+    let hits = |r: &&RefRule| r.matches && r.lo <= port && port <= r.lo + r.len;
+    match kind {
+        "security_group" => rules.iter().filter(|r| r.allow).any(|r| hits(&r)),
+        "policy" => {
+            !rules.iter().filter(|r| !r.allow).any(|r| hits(&r))
+                && rules.iter().filter(|r| r.allow).any(|r| hits(&r))
+        }
+        _ => rules.iter().find(hits).is_some_and(|r| r.allow),
+    }
+}
+
+fn ref_ask(t: &Topology, kind: &str, ports: &PortSet) -> (bool, PortSet) {
+    let rs = if kind == "policy" {
+        t.zone_policy().cloned().unwrap_or_else(|| {
+            // no entries: an empty policy denies everything
+            let mut r = t.rule_sets()[0].clone();
+            r.rules.clear();
+            r.kind = zonescope::model::rules::RuleSetKind::Policy;
+            r
+        })
+    } else {
+        t.rule_sets().iter().find(|r| r.id == "rs").unwrap().clone()
+    };
+    let web = Party::of_endpoint(t, t.endpoint_ix("web").unwrap());
+    let db = Party::of_endpoint(t, t.endpoint_ix("db").unwrap());
+    let never = |_: &str, _: &str| false;
+    let ctx = Ctx {
+        topo: t,
+        network: web.network,
+        disabled: &never,
+    };
+    let flow = Flow {
+        src: &web,
+        dst: &db,
+        protocol: Protocol::Tcp,
+        ports: Some(ports),
+    };
+    let dir = Some(Direction::Outbound);
+    let d = evaluate(&rs, &flow, dir, &ctx);
+    (
+        d.action == Action::Allow,
+        allowed_ports(&rs, &flow, dir, &ctx),
+    )
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(96))]
+
+    /// `evaluate` on one port, `evaluate` on a range (allowed only when every port is), and
+    /// `allowed_ports` all agree with the naive per-port reference, for every kind.
+    #[test]
+    fn every_kind_answers_each_port_as_the_naive_reference(
+        kind in prop_oneof![Just("nacl"), Just("firewall"), Just("security_group"), Just("policy")],
+        rules in ref_rules(),
+        port in 4995u16..5055,
+        lo in 4995u16..5055,
+        len in 0u16..30,
+    ) {
+        let t = ref_topology(kind, &rules);
+        let (one, allowed) = ref_ask(&t, kind, &PortSet::single(port));
+        prop_assert_eq!(one, naive(kind, &rules, port), "single port {}", port);
+        for p in 4995u16..5055 {
+            prop_assert_eq!(allowed.contains(p), naive(kind, &rules, p), "allowed_ports at {}", p);
+        }
+        prop_assert!(!allowed.contains(4000) && !allowed.contains(6000));
+        let hi = lo + len;
+        let (range, _) = ref_ask(&t, kind, &PortSet::range(lo, hi));
+        prop_assert_eq!(range, (lo..=hi).all(|p| naive(kind, &rules, p)), "range {}-{}", lo, hi);
+    }
+}
+
+proptest! {
+    /// The allocation-free set operations the walk uses agree with a per-port reference.
+    #[test]
+    fn subset_intersection_and_difference_agree_with_each_port(
+        a in proptest::collection::vec((0u16..300, 0u16..40), 0..5),
+        b in proptest::collection::vec((0u16..300, 0u16..40), 0..5),
+    ) {
+        let set = |v: &[(u16, u16)]| PortSet::from_ranges(v.iter().map(|&(x, l)| (x, x + l)));
+        let (a, b) = (set(&a), set(&b));
+        let mut i = PortSet::empty();
+        let mut d = PortSet::single(7);
+        a.intersect_into(&b, &mut i);
+        a.difference_into(&b, &mut d);
+        for p in 0u16..400 {
+            prop_assert_eq!(i.contains(p), a.contains(p) && b.contains(p));
+            prop_assert_eq!(d.contains(p), a.contains(p) && !b.contains(p));
+        }
+        prop_assert_eq!(a.is_subset(&b), (0u16..400).all(|p| !a.contains(p) || b.contains(p)));
     }
 }

@@ -106,9 +106,10 @@ pub struct Plan {
     pub stages: Vec<Stage>,
 }
 
-/// The return ports a stateless rule set checks the reply on (SPEC §11.4).
-pub fn return_ports(_rs: &RuleSet) -> PortSet {
-    PortSet::range(1024, 65535)
+/// The return ports a stateless rule set checks the reply on (SPEC §11.4): its `ephemeral:`
+/// range, else 1024–65535.
+pub fn return_ports(rs: &RuleSet) -> PortSet {
+    rs.return_ports()
 }
 
 /// Builds plans over one topology under one what-if, with the route searches cached.

@@ -234,7 +234,13 @@ fn rule_changes(t: &Topology, q: &Query, w: &WhatIf) -> Result<Vec<RuleChange>, 
         let proto = tr.protocol.transport();
         let ports = tr.port.map(|p| {
             if c.return_flow {
-                "1024-65535".to_string()
+                work.rule_sets()
+                    .iter()
+                    .find(|r| r.id == c.rule_set)
+                    .map_or_else(
+                        || "1024-65535".to_string(),
+                        |r| r.return_ports().to_string(),
+                    )
             } else {
                 p.to_string()
             }
