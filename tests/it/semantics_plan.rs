@@ -27,6 +27,10 @@ const NSG: &str = "azure-nsg-order";
 /// instance level", network ACLs "at the subnet level") —
 /// https://docs.aws.amazon.com/vpc/latest/userguide/infrastructure-security.html
 const AWS: &str = "aws-sg-nacl-order";
+/// AWS network ACLs are stateless: the reply to a client goes to its ephemeral port, which the
+/// client's OS picks (Linux 32768–60999), so the ACL must allow that range back in —
+/// https://docs.aws.amazon.com/vpc/latest/userguide/custom-network-acl.html#nacl-ephemeral-ports
+const EPHEMERAL: &str = "aws-nacl-ephemeral";
 /// Azure-provided DNS resolves the private zones linked to the virtual network; a hub-and-spoke
 /// spoke resolves the hub's zones only through a custom DNS server in the hub (a DNS Private
 /// Resolver or the firewall's DNS proxy) —
@@ -56,6 +60,9 @@ const TABLE: &[(&str, &str, u16, Verdict, &str, &str)] = &[
     ("i-x", "i-y", 9443, Deny, "acl-y/y-in-deny-9443", AWS),
     // Allowed: the last check inbound is the destination's security group.
     ("i-x", "i-y", 443, Allow, "sg-y/y-in-443", AWS),
+    // The ACL declares the Linux range; its return rule allows exactly that range, so the reply
+    // passes (with the default 1024-65535 the ACL's `*` would deny ports 1024-32767).
+    ("i-l", "8.8.8.8", 443, Allow, "acl-l/l-in-ret", EPHEMERAL),
     // A spoke with the hub's resolver as its DNS server sees the zone linked to the hub.
     ("vm-c", "acct1.blob.core.windows.net", 443, Allow, "-", DNS),
     // The same resolver named by its address.
