@@ -186,6 +186,11 @@ fn the_dns_step_names_zone_link_and_server() {
     assert!(d.nxdomain, "{NXDOMAIN}: {}", d.note);
     assert_eq!(d.zone.as_deref(), Some("privatelink.blob.core.windows.net"));
     assert!(tr.reason.contains("NXDOMAIN"), "{}", tr.reason);
+    let fix = tr.fix.unwrap_or_default();
+    assert!(
+        fix.contains("`acct2`") && fix.contains("privatelink.blob.core.windows.net"),
+        "{fix}"
+    );
 }
 
 #[test]

@@ -348,7 +348,19 @@ fn trace_depth(t: &Topology, q: &Query, w: &WhatIf, depth: usize) -> Result<Trac
                 .into_iter()
                 .flatten()
                 .any(|e| w.endpoint_down(t, e));
-            if !switched_off {
+            if let Some(d) = plan.dns.as_ref().filter(|d| d.nxdomain) {
+                let zone = d.zone.as_deref().unwrap_or("the private zone");
+                let domain = zone.strip_prefix("privatelink.").unwrap_or(zone);
+                let record = d
+                    .name
+                    .strip_suffix(domain)
+                    .and_then(|r| r.strip_suffix('.'))
+                    .unwrap_or(&d.name);
+                tr.fix = Some(format!(
+                    "add the record `{record}` to {zone} (a private endpoint of the service with `dns_zone: {zone}` adds it), or unlink the zone from {} if the name should resolve publicly",
+                    d.linked_to.as_deref().unwrap_or("the network")
+                ));
+            } else if !switched_off {
                 tr.fix = no_route_fix(t, src, dst);
             }
             tr.fallback = fallback(t, dst, &tr, w);
