@@ -37,6 +37,8 @@ pub enum ErrorCode {
     TooLarge,
     UnknownRole,
     IdLooksLikeSelector,
+    /// A route's `next_hop` (or a transit gateway's `attachment`) that cannot carry the route.
+    BadNextHop,
 }
 
 impl ErrorCode {
@@ -65,6 +67,7 @@ impl ErrorCode {
             ErrorCode::TooLarge => "zonescope::too-large",
             ErrorCode::UnknownRole => "zonescope::unknown-role",
             ErrorCode::IdLooksLikeSelector => "zonescope::id-looks-like-selector",
+            ErrorCode::BadNextHop => "zonescope::bad-next-hop",
         }
     }
 }
@@ -104,6 +107,7 @@ impl InputError {
             ErrorCode::MissingKey => "missing key",
             ErrorCode::UnknownRole => "unknown role",
             ErrorCode::IdLooksLikeSelector => "reads as a selector",
+            ErrorCode::BadNextHop => "bad next hop",
             _ => "here",
         };
         InputError {

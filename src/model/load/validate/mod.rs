@@ -27,6 +27,7 @@ mod dns;
 mod endpoints;
 mod expects;
 mod networks;
+mod routes;
 mod rules;
 
 pub(super) fn ix32(i: usize) -> u32 {
@@ -49,6 +50,7 @@ pub(super) struct Validator {
     tags: Vec<ServiceTag>,
     expects: Vec<Expect>,
     peerings: Vec<Peering>,
+    routing: crate::model::routing::Routing,
     name: String,
     description: Option<String>,
 }
@@ -71,6 +73,7 @@ impl Validator {
             tags: Vec::new(),
             expects: Vec::new(),
             peerings: Vec::new(),
+            routing: crate::model::routing::Routing::default(),
             name: String::new(),
             description: None,
         }
@@ -366,6 +369,7 @@ impl Validator {
         self.networks_and_subnets(raw);
         self.endpoints_(raw);
         self.peerings_(raw);
+        self.routes_(raw);
         self.rule_sets_(raw);
         self.policies_(raw);
         self.resolve_attachments(raw);
@@ -476,6 +480,7 @@ impl Validator {
             tags: self.tags,
             expects: self.expects,
             peerings: self.peerings,
+            routing: self.routing,
             ids: self.ids,
             addrs,
             pes_of,
