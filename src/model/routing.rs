@@ -143,6 +143,31 @@ impl Routing {
             .or_else(|| self.net_table.get(net.index()).copied().flatten())
     }
 
+    /// The prefixes at which routing can tell two addresses outside every network apart: every
+    /// route's prefix, the on-premises prefixes, and the private ranges (RFC 1918, RFC 4193) an
+    /// internet next hop does not carry. Empty for a design without route tables.
+    pub fn class_prefixes(&self) -> Vec<IpNet> {
+        if !self.is_explicit() {
+            return Vec::new();
+        }
+        let mut v: Vec<IpNet> = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "fc00::/7"]
+            .iter()
+            .filter_map(|s| s.parse().ok())
+            .collect();
+        v.extend(
+            self.tables
+                .iter()
+                .flat_map(|t| t.routes.iter().map(|r| r.prefix)),
+        );
+        v.extend(self.onprem.values().flatten().copied());
+        v.extend(self.tgws.values().flat_map(|g| {
+            g.tables
+                .iter()
+                .flat_map(|t| t.routes.iter().map(|r| r.prefix))
+        }));
+        v
+    }
+
     pub fn table(&self, ix: RtIx) -> &RouteTable {
         &self.tables[ix.index()]
     }

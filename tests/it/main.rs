@@ -42,6 +42,7 @@ mod ports;
 mod reference_aws;
 mod safe_write;
 mod samples;
+mod semantics_routes;
 mod trace_props;
 mod trace_table;
 mod tui;

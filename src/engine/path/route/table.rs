@@ -175,6 +175,13 @@ fn candidates(r: &Router<'_>, net: NetIx, sub: Option<SubnetIx>) -> Vec<Cand> {
 /// What the destination's address is for a lookup: its address, else its subnet's or its
 /// network's first range, else the default route's (a public service).
 pub(super) fn dst_key(t: &Topology, dst: &End) -> IpNet {
+    // Named by its public address: that address is what the routes see.
+    if dst.naming == Naming::PublicAddr
+        && let Some(crate::model::PublicIp::Address(a)) =
+            dst.ep.and_then(|e| t.endpoint(e).public_ip)
+    {
+        return IpNet::from(a);
+    }
     if let Some(a) = dst.party.addr {
         return IpNet::from(a);
     }
@@ -210,8 +217,14 @@ pub fn walk(r: &Router<'_>, src: &End, dst: &End) -> Result<Route, NoRoute> {
             format!("network `{}` is disabled (what-if)", t.network(net).id)
         }));
     }
-    let public_dst = dst.outside || dst.naming == Naming::PublicAddr;
     let key = dst_key(t, dst);
+    // A private address outside every network is not on the internet (RFC 1918, RFC 4193).
+    let private_out = dst.outside
+        && match key.addr() {
+            std::net::IpAddr::V4(a) => a.is_private(),
+            std::net::IpAddr::V6(a) => (a.segments()[0] & 0xfe00) == 0xfc00,
+        };
+    let public_dst = (dst.outside && !private_out) || dst.naming == Naming::PublicAddr;
     let mut path = src_prefix(t, src);
     let mut hops: Vec<Hop> = Vec::new();
     let mut appliances: Vec<EpIx> = Vec::new();
