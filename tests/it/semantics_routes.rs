@@ -398,6 +398,42 @@ fn aws_tgw_truth_table() {
     );
 }
 
+const TGW_PEERING: &str = "https://docs.aws.amazon.com/vpc/latest/tgw/tgw-peering.html";
+
+/// Peered transit gateways: static routes to the peering attachment; dynamic routes are not
+/// propagated over a peering, so the return needs a static route too.
+#[test]
+fn aws_tgw_peering_truth_table() {
+    let t = topo("aws-tgw-peering");
+    let rows = [
+        // tgw-a's static route 10.9.0.0/16 → the peering; tgw-b looks it up in the table
+        // associated with the peering attachment, which learns vpc-y by propagation.
+        row(
+            "hx",
+            "hy",
+            443,
+            Allow,
+            None,
+            Some("tgw-b"),
+            Some("10.0.0.0/8"),
+            TGW_PEERING,
+        ),
+        // TGW peering: "Dynamic routing is not supported" over a peering — tgw-b has no static
+        // route to vpc-x, and vpc-x's CIDR is not propagated across.
+        row(
+            "hy",
+            "hx",
+            443,
+            NoRoute,
+            None,
+            None,
+            Some("tgw-b-rt"),
+            TGW_PEERING,
+        ),
+    ];
+    check_rows(&t, &rows);
+}
+
 /// The Batfish snapshot with its real route tables (RouteTables.json): Batfish's published
 /// expectations (../shared/reference/README.md).
 #[test]
@@ -423,6 +459,42 @@ fn aws_reference_with_route_tables() {
     // Batfish testFromPrivateToPublicSubnet: denied inbound by the public instance's SG.
     let tr = run(&t, "i-099cf38911942421c", "10.0.0.47", 443);
     assert_eq!(tr.verdict, Deny, "{}", tr.reason);
+}
+
+/// Exact reachability (check, matrix, diff) and trace agree on every endpoint pair of every
+/// route-table fixture, at tcp/443 and tcp/8080: routing is written once, in the plan.
+#[test]
+fn reach_agrees_with_trace_on_route_fixtures() {
+    use zonescope::engine::reach::{Engine, Target, src_party};
+    for name in ["azure-udr", "aws-peering", "aws-tgw", "aws-tgw-peering"] {
+        let t = topo(name);
+        let eng = Engine::new(&t);
+        let eps: Vec<_> = (0..t.endpoints().len())
+            .filter_map(|i| t.endpoint_ix(&t.endpoints()[i].id))
+            .filter(|e| t.endpoint(*e).subnet.is_some())
+            .collect();
+        let mut disagree = Vec::new();
+        for a in &eps {
+            for b in &eps {
+                if a == b {
+                    continue;
+                }
+                let r = eng.reach(&src_party(&t, *a), &Target::Ep(*b));
+                for port in [443u16, 8080] {
+                    let (ea, eb) = (&t.endpoint(*a).id, &t.endpoint(*b).id);
+                    let tr = run(&t, ea, eb, port);
+                    if (tr.verdict == Allow) != r.tcp.contains(port) {
+                        disagree.push(format!(
+                            "{name}: {ea} -> {eb}:{port}: trace {} reach {}",
+                            tr.verdict,
+                            r.text()
+                        ));
+                    }
+                }
+            }
+        }
+        assert!(disagree.is_empty(), "{}", disagree.join("\n"));
+    }
 }
 
 fn load_err(text: &str) -> Vec<(ErrorCode, u32, String)> {
