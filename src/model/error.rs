@@ -47,6 +47,8 @@ pub enum ErrorCode {
     AmbiguousName,
     /// Members of one application security group in different networks (Azure forbids it).
     AsgAcrossNetworks,
+    /// A route's `next_hop` (or a transit gateway's `attachment`) that cannot carry the route.
+    BadNextHop,
 }
 
 impl ErrorCode {
@@ -80,6 +82,7 @@ impl ErrorCode {
             ErrorCode::BadEphemeral => "zonescope::bad-ephemeral",
             ErrorCode::AmbiguousName => "zonescope::ambiguous-name",
             ErrorCode::AsgAcrossNetworks => "zonescope::asg-across-networks",
+            ErrorCode::BadNextHop => "zonescope::bad-next-hop",
         }
     }
 }
@@ -124,6 +127,7 @@ impl InputError {
             ErrorCode::BadEphemeral => "bad ephemeral range",
             ErrorCode::AmbiguousName => "names more than one thing",
             ErrorCode::AsgAcrossNetworks => "in another network",
+            ErrorCode::BadNextHop => "bad next hop",
             _ => "here",
         };
         InputError {

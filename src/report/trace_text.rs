@@ -92,6 +92,13 @@ fn render_into(out: &mut String, tr: &Trace, st: &Style, indent: &str) {
     if !tr.path.is_empty() {
         let _ = writeln!(out, "{indent}  path   {}", tr.path.join(" → "));
     }
+    for h in &tr.route_hops {
+        let _ = writeln!(
+            out,
+            "{indent}  route  {}: {} {} → {}",
+            h.at, h.route.table, h.route.prefix, h.route.next_hop
+        );
+    }
     if !tr.checks.is_empty() {
         let _ = writeln!(out, "{indent}  checks");
         let mut last_at = "";

@@ -44,6 +44,7 @@ mod safe_write;
 mod samples;
 mod semantics_plan;
 mod semantics_policy;
+mod semantics_routes;
 mod trace_props;
 mod trace_table;
 mod tui;

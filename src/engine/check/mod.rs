@@ -11,6 +11,7 @@ pub mod design;
 pub mod dns;
 pub mod reach;
 pub mod shadow;
+pub mod vnet;
 pub mod zones;
 
 pub use config::unknown_service_tags;
@@ -233,6 +234,7 @@ pub fn findings(t: &Topology) -> Vec<Finding> {
     findings.extend(dns::dns_not_private(t));
     findings.extend(design::findings(t));
     findings.extend(zones::unzoned_endpoints(t));
+    findings.extend(vnet::vnet_tag_widened(t));
     let eng = crate::engine::reach::Engine::new(t);
     let groups = crate::engine::reach::groups(t);
     let ext = crate::engine::reach::external_classes(t);

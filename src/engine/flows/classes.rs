@@ -118,6 +118,8 @@ impl ClassIndex {
         for tag in t.service_tags() {
             rule_cidrs.extend(tag.cidrs.iter().map(IpNet::trunc));
         }
+        // Route prefixes tell addresses apart too (SPEC §11.1).
+        rule_cidrs.extend(t.routing().class_prefixes());
         rule_cidrs.sort_unstable();
         rule_cidrs.dedup();
         let places: Vec<IpNet> = t

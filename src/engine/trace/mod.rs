@@ -241,6 +241,9 @@ pub struct Trace {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub fixes: Vec<fix::Fix>,
     pub path: Vec<String>,
+    /// The route that chose each hop, where route tables decide (SPEC §11.1).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub route_hops: Vec<crate::engine::path::route::table::Hop>,
     pub checks: Vec<Check>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub dns: Option<DnsStep>,
@@ -323,6 +326,7 @@ fn trace_depth(t: &Topology, q: &Query, w: &WhatIf, depth: usize) -> Result<Trac
         fix: None,
         fixes: Vec::new(),
         path: Vec::new(),
+        route_hops: Vec::new(),
         checks: Vec::new(),
         dns: plan.dns.clone(),
         via_private_endpoint: dst.via_pe.map(|p| t.endpoint(p).id.clone()),
@@ -338,6 +342,7 @@ fn trace_depth(t: &Topology, q: &Query, w: &WhatIf, depth: usize) -> Result<Trac
     match &plan.route {
         Ok(r) => {
             tr.path.clone_from(&r.path);
+            tr.route_hops.clone_from(&r.hops);
             tr.public = r.public;
         }
         Err(NoRoute(why)) => {

@@ -150,6 +150,20 @@ pub fn trace_lines(app: &App, tr: &Trace, with_badge: bool) -> Vec<Line<'static>
         Span::styled("path     ", th.dim()),
         Span::styled(tr.path.join(" → "), th.text()),
     ]));
+    // The route that chose each hop (route tables, SPEC §11.1).
+    for h in &tr.route_hops {
+        out.push(Line::from(vec![
+            Span::styled("route    ", th.dim()),
+            Span::styled(format!("{}: ", h.at), th.title()),
+            Span::styled(
+                format!(
+                    "{} {} → {}",
+                    h.route.table, h.route.prefix, h.route.next_hop
+                ),
+                th.text(),
+            ),
+        ]));
+    }
     // Hops: consecutive checks at the same place.
     let deciding = tr
         .deciding_check()

@@ -3,7 +3,11 @@
 //! Owns: the fewest-hop chain of peered networks in which every intermediate network is crossed
 //! through its `egress` firewall, internet egress, and the [`Router`] that answers both for a
 //! plan (one breadth-first search per source network, cached), with the route's path in ids
-//! ([`route`]). Must never: evaluate rules or print.
+//! ([`route`]). When the design has route tables, transit gateways or on-premises prefixes,
+//! routes are chosen hop by hop by longest-prefix match instead ([`table::walk`], cached per
+//! source place and destination prefix). Must never: evaluate rules or print.
+
+pub mod table;
 
 use std::cell::RefCell;
 use std::collections::{HashMap, VecDeque};
@@ -46,7 +50,19 @@ pub struct Router<'a> {
     pub explain: bool,
     parents: RefCell<Vec<Option<Parents>>>,
     inet: RefCell<HashMap<(NetIx, bool), Result<InternetRoute, NoRoute>>>,
+    walks: RefCell<HashMap<WalkKey, Result<Route, NoRoute>>>,
 }
+
+/// What a route-table walk depends on (besides the what-if): the source place and the
+/// destination's prefix, network and subnet, and whether it is reached publicly.
+type WalkKey = (
+    Option<NetIx>,
+    Option<crate::model::SubnetIx>,
+    ipnet::IpNet,
+    bool,
+    Option<NetIx>,
+    Option<crate::model::SubnetIx>,
+);
 
 impl<'a> Router<'a> {
     pub fn new(t: &'a Topology, w: &'a WhatIf, explain: bool) -> Self {
@@ -56,6 +72,7 @@ impl<'a> Router<'a> {
             explain,
             parents: RefCell::new(vec![None; t.networks().len()]),
             inet: RefCell::new(HashMap::new()),
+            walks: RefCell::new(HashMap::new()),
         }
     }
 
@@ -173,6 +190,8 @@ pub struct Route {
     pub appliances: Vec<EpIx>,
     /// The flow crosses the internet.
     pub public: bool,
+    /// The route that chose each hop (route-table designs; empty unless the router explains).
+    pub hops: Vec<table::Hop>,
 }
 
 fn usable_net(t: &Topology, n: NetIx, w: &WhatIf) -> bool {
@@ -399,6 +418,7 @@ pub fn route(r: &Router<'_>, src: &End, dst: &End) -> Result<Route, NoRoute> {
             path: if r.explain { path } else { Vec::new() },
             appliances,
             public,
+            hops: Vec::new(),
         })
     };
     if let Some(e) = src.ep
@@ -416,6 +436,9 @@ pub fn route(r: &Router<'_>, src: &End, dst: &End) -> Result<Route, NoRoute> {
                 t.endpoint(e).id
             )));
         }
+    }
+    if t.routing().is_explicit() && !src.outside {
+        return walk_cached(r, src, dst);
     }
     match (src.outside, dst.outside) {
         (true, true) => {
@@ -502,6 +525,27 @@ pub fn route(r: &Router<'_>, src: &End, dst: &End) -> Result<Route, NoRoute> {
             built(p, rt.firewalls, false)
         }
     }
+}
+
+/// [`table::walk`], cached by what it depends on when nobody reads the path.
+fn walk_cached(r: &Router<'_>, src: &End, dst: &End) -> Result<Route, NoRoute> {
+    if r.explain {
+        return table::walk(r, src, dst);
+    }
+    let key: WalkKey = (
+        src.network,
+        src.subnet,
+        table::dst_key(r.t, dst),
+        dst.outside || dst.naming == Naming::PublicAddr,
+        dst.network,
+        dst.subnet,
+    );
+    if let Some(found) = r.walks.borrow().get(&key) {
+        return found.clone();
+    }
+    let found = table::walk(r, src, dst);
+    r.walks.borrow_mut().insert(key, found.clone());
+    found
 }
 
 /// The way from the source out to the internet: path ids up to `internet`, and the firewalls.
