@@ -1,7 +1,10 @@
 //! Rule evaluation: does a rule match a flow, and what does a rule set decide for it.
 //!
-//! Owns: selector matching (ids, addresses, CIDRs, FQDNs, service tags) and the decision rule of
-//! each rule-set kind (SPEC §2). Must never: route, resolve names, allocate per rule, or print.
+//! Owns: selector matching (ids, addresses, CIDRs, FQDNs, service tags, referenced security
+//! groups, ASGs) and the decision order of each rule-set kind (SPEC §2, §11.5, §11.6), written
+//! once as a walk over port sets from which both [`evaluate`] (one port or a range) and
+//! [`allowed_ports`] (the exact allowed set) are read. Must never: route, resolve names,
+//! allocate per rule, or print.
 
 use std::net::IpAddr;
 use std::ops::ControlFlow;

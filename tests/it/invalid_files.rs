@@ -49,6 +49,10 @@ const CASES: &[(&str, ErrorCode, u32)] = &[
     // ("All network interfaces assigned to an application security group have to exist in the
     // same virtual network")
     ("asg-across-networks", ErrorCode::AsgAcrossNetworks, 37),
+    // the same page: "If you specify an application security group as the source and
+    // destination in a security rule, the network interfaces in both application security
+    // groups must exist in the same virtual network"
+    ("asg-pair-across-networks", ErrorCode::AsgAcrossNetworks, 56),
 ];
 
 fn fixture(name: &str) -> String {

@@ -124,6 +124,7 @@ impl Validator {
                 match first.get(&g) {
                     None => {
                         first.insert(g, (net, e.id.value.trim().to_string()));
+                        self.asg_net.insert(g, net);
                     }
                     Some((n, _)) if *n == net => {}
                     Some((n, who)) => {
@@ -146,6 +147,39 @@ impl Validator {
                             "Azure keeps every member of an ASG in one virtual network: use one ASG per network",
                         );
                     }
+                }
+            }
+        }
+    }
+
+    /// Azure: "If you specify an application security group as the source and destination in a
+    /// security rule, the network interfaces in both application security groups must exist in
+    /// the same virtual network."
+    pub(super) fn asg_pair(&mut self, rule: &crate::model::rules::Rule) {
+        use crate::model::rules::Selector;
+        let nets = |v: &[Selector], me: &Self| -> Vec<(u32, NetIx)> {
+            v.iter()
+                .filter_map(|s| match s {
+                    Selector::Asg(a) => me.asg_net.get(a).map(|n| (*a, *n)),
+                    _ => None,
+                })
+                .collect()
+        };
+        let (src, dst) = (nets(&rule.sources, self), nets(&rule.destinations, self));
+        for (a, na) in &src {
+            for (b, nb) in &dst {
+                if na != nb {
+                    let (a, b) = (
+                        self.asgs[*a as usize].id.clone(),
+                        self.asgs[*b as usize].id.clone(),
+                    );
+                    self.err(
+                        C::AsgAcrossNetworks,
+                        rule.at,
+                        format!("rule `{}` names ASG `{a}` as source and `{b}` as destination, whose members are in different networks", rule.id),
+                        "Azure requires both ASGs of a rule in one virtual network: name the other side by subnet or CIDR",
+                    );
+                    return;
                 }
             }
         }

@@ -57,6 +57,8 @@ pub(super) struct Validator {
     /// Application security groups (SPEC §11.5) and their ids.
     asgs: Vec<Asg>,
     asg_ix: HashMap<String, u32>,
+    /// The network of each ASG's members (Azure keeps them in one).
+    asg_net: HashMap<u32, NetIx>,
     /// `address_groups:` by id (SPEC §11.5).
     address_groups: BTreeMap<String, Vec<IpNet>>,
     /// `name:` and `cloud_id:` of networks, subnets, endpoints and rule sets, to what they name
@@ -91,6 +93,7 @@ impl Validator {
             description: None,
             asgs: Vec::new(),
             asg_ix: HashMap::new(),
+            asg_net: HashMap::new(),
             address_groups: BTreeMap::new(),
             aliases: HashMap::new(),
             rs_kinds: Vec::new(),

@@ -339,6 +339,9 @@ impl Validator {
                 if kind == RuleSetKind::Firewall {
                     rule_types.insert(rule.id.clone(), self.firewall_rule_type(r));
                 }
+                if kind == RuleSetKind::Nsg {
+                    self.asg_pair(&rule);
+                }
                 rules.push(rule);
             }
             self.cur_kind = None;
