@@ -491,6 +491,8 @@ pub fn groups_apart<S: std::hash::BuildHasher>(
         let unique = ep.is_paas()
             || apart.contains(&e)
             || !ep.rule_sets.is_empty()
+            // A member of an application security group is named by the rules naming it.
+            || !ep.asgs.is_empty()
             || ep.fqdn.is_some()
             || named.contains(&e)
             || ep.subnet.is_some_and(|s| {

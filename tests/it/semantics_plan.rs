@@ -230,3 +230,48 @@ fn a_policy_that_names_the_internet_judges_flows_to_it() {
     ];
     check_table(&t, rows);
 }
+
+/// An NSG rule naming an application security group applies to its members only
+/// (https://learn.microsoft.com/azure/virtual-network/application-security-groups): exact
+/// reachability must not let a member stand for a neighbour that is not one.
+#[test]
+fn members_of_an_asg_are_not_grouped_with_their_neighbours() {
+    let t = load(Path::new("tests/fixtures/semantics/policy.yaml")).expect("fixture loads");
+    let id = |n: &str| match t.find(n) {
+        Some(EntityRef::Endpoint(e)) => e,
+        _ => panic!("{n}"),
+    };
+    let groups = zonescope::engine::reach::groups(&t);
+    let group_of = |e| groups.iter().position(|g| g.members.contains(&e));
+    assert_ne!(group_of(id("vm-web")), group_of(id("vm-plain")));
+    // The member reaches the database on 1433 through the ASG rule; the neighbour does not.
+    assert_eq!(reach_allows(&t, "vm-web", "vm-db", 1433), Some(true));
+    assert_eq!(reach_allows(&t, "vm-plain", "vm-db", 1433), Some(false));
+}
+
+/// SPEC §11.5: ends may be named by `name:` or `cloud_id:`; a name two things share is an
+/// error that lists them, never a guess.
+#[test]
+fn a_shared_name_as_an_end_is_an_error_naming_both() {
+    let text = "version: 1\nnetworks:\n  - id: n1\n    cidr: 10.0.0.0/16\n    subnets:\n      - { id: s1, cidr: 10.0.1.0/24 }\nendpoints:\n  - { id: vm-a, subnet: s1, ip: 10.0.1.4, name: web, cloud_id: i-0a }\n  - { id: vm-b, subnet: s1, ip: 10.0.1.5, name: web }\n";
+    let t = zonescope::model::load_str(text, "names.yaml").expect("loads");
+    let err = trace(
+        &t,
+        &Query::new("web", "vm-b", Some(443), Protocol::Tcp),
+        &WhatIf::default(),
+    )
+    .expect_err("ambiguous");
+    assert!(
+        err.help.contains("`vm-a`") && err.help.contains("`vm-b`"),
+        "{}: {}",
+        err.message,
+        err.help
+    );
+    let ok = trace(
+        &t,
+        &Query::new("i-0a", "vm-b", Some(443), Protocol::Tcp),
+        &WhatIf::default(),
+    )
+    .expect("a cloud id names one endpoint");
+    assert_eq!(ok.path.first().map(String::as_str), Some("vm-a"));
+}

@@ -126,6 +126,21 @@ pub fn internet_end(label: &str, fqdn: Option<String>) -> End {
 }
 
 fn unknown(t: &Topology, what: &str, name: &str) -> TraceError {
+    let several = t.candidates(name);
+    if several.len() > 1 {
+        let ids: Vec<String> = several
+            .iter()
+            .map(|e| format!("`{}`", t.id_of(*e)))
+            .collect();
+        return TraceError {
+            code: TraceErrorCode::UnknownEnd,
+            message: format!(
+                "the {what} `{name}` is the name (or cloud id) of {} things",
+                several.len()
+            ),
+            help: format!("name one by its id: {}", ids.join(", ")),
+        };
+    }
     let lname = name.to_ascii_lowercase();
     let close: Vec<&str> = t
         .endpoints()
