@@ -20,7 +20,9 @@ use super::{Query, Trace, TraceError, WhatIf, trace};
 use crate::engine::path::resolve::{End, name_dst, resolve_dst, resolve_src};
 use crate::engine::path::route::Router;
 use crate::engine::policy::free_priority_below;
-use crate::model::rules::{Action, Direction, PortSet, Protocol, Rule, RuleSetKind, Selector};
+use crate::model::rules::{
+    Action, Direction, FirewallRuleType, PortSet, Protocol, Rule, RuleSetKind, Selector,
+};
 use crate::model::{EntityRef, Kind, Pos, Topology, Verdict};
 
 /// One alternative that makes the flow allowed (SPEC §13), serialized with its `kind`.
@@ -488,6 +490,24 @@ fn insert(t: &mut Topology, rule_set: &str, rule: Rule) {
         }
     };
     let Some(rs) = rs else { return };
+    if rs.kind == RuleSetKind::Firewall {
+        // A firewall's rules go DNAT, then network, then application, each by priority
+        // (SPEC §11.6): the new rule is a network rule, or an application rule with FQDNs.
+        let ty = if rule.fqdns.is_empty() {
+            FirewallRuleType::Network
+        } else {
+            FirewallRuleType::Application
+        };
+        let key = (Some(ty), rule.priority.unwrap_or(u32::MAX));
+        let at = rs
+            .rules
+            .iter()
+            .position(|x| x.default_rule || (rs.rule_type(x), x.priority.unwrap_or(u32::MAX)) > key)
+            .unwrap_or(rs.rules.len());
+        rs.rule_types.insert(rule.id.clone(), ty);
+        rs.rules.insert(at, rule);
+        return;
+    }
     let at = match rs.kind {
         RuleSetKind::Nsg | RuleSetKind::Nacl | RuleSetKind::Firewall => {
             let p = rule.priority.unwrap_or(u32::MAX);
