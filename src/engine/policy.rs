@@ -4,6 +4,8 @@
 //! each rule-set kind (SPEC §2). Must never: route, resolve names, allocate per rule, or print.
 
 use std::net::IpAddr;
+use std::ops::ControlFlow;
+use std::sync::LazyLock;
 
 use ipnet::IpNet;
 
@@ -98,15 +100,23 @@ fn cidr_holds(c: &IpNet, p: &Party, topo: &Topology) -> bool {
     p.outside && c.prefix_len() == 0
 }
 
-/// Whether `pattern` (`name.example.com` or `*.example.com`) matches `fqdn`.
+/// Whether `pattern` matches `fqdn` (SPEC §11.6): `*.example.com` every subdomain of
+/// example.com (not example.com itself, as Azure Firewall), `.example.com` example.com and its
+/// subdomains (AWS Network Firewall domain lists), `*` everything, a bare name itself.
 pub fn fqdn_matches(pattern: &str, fqdn: &str) -> bool {
     if pattern == "*" {
         return true;
     }
-    if let Some(suffix) = pattern.strip_prefix("*.") {
-        return fqdn.len() > suffix.len() + 1
+    let is_subdomain = |suffix: &str| {
+        fqdn.len() > suffix.len() + 1
             && fqdn.ends_with(suffix)
-            && fqdn.as_bytes()[fqdn.len() - suffix.len() - 1] == b'.';
+            && fqdn.as_bytes()[fqdn.len() - suffix.len() - 1] == b'.'
+    };
+    if let Some(suffix) = pattern.strip_prefix("*.") {
+        return is_subdomain(suffix);
+    }
+    if let Some(domain) = pattern.strip_prefix('.') {
+        return fqdn == domain || is_subdomain(domain);
     }
     pattern == fqdn
 }
@@ -133,40 +143,15 @@ pub fn selector_matches(sel: &Selector, p: &Party, ctx: &Ctx<'_>) -> bool {
             .get(*i)
             .is_some_and(|t| t.cidrs.iter().any(|c| cidr_holds(c, p, ctx.topo))),
         Selector::UnknownTag(_) => false,
-    }
-}
-
-/// The ports of `flow` that `rule` matches (all of them, some, or none), given that the
-/// addresses, protocol and direction match. ICMP flows match rules whose ports are `*`.
-fn port_match(rule: &Rule, flow: &Flow<'_>) -> PortMatch {
-    match flow.ports {
-        None => {
-            if rule.ports.is_all() || rule.protocol == Protocol::Icmp {
-                PortMatch::All
-            } else {
-                PortMatch::None
-            }
+        Selector::SecurityGroup(g) => {
+            let carries = |e: EpIx| ctx.topo.endpoint(e).rule_sets.contains(g);
+            p.ep.is_some_and(carries) || p.alias.is_some_and(carries)
         }
-        Some(ports) => {
-            if rule.ports.is_all() {
-                return PortMatch::All;
-            }
-            let hit = ports.intersect(&rule.ports);
-            if hit.is_empty() {
-                PortMatch::None
-            } else if hit == *ports {
-                PortMatch::All
-            } else {
-                PortMatch::Some(hit)
-            }
+        Selector::Asg(a) => {
+            let member = |e: EpIx| ctx.topo.endpoint(e).asgs.contains(a);
+            p.ep.is_some_and(member) || p.alias.is_some_and(member)
         }
     }
-}
-
-enum PortMatch {
-    None,
-    All,
-    Some(PortSet),
 }
 
 /// Whether the rule matches the flow apart from ports.
@@ -204,104 +189,135 @@ fn header_matches(rule: &Rule, flow: &Flow<'_>, dir: Option<Direction>, ctx: &Ct
     true
 }
 
-/// Whether `rule` matches every port of `flow`.
+/// Whether `rule` matches every port of `flow` (an ICMP flow: rules whose ports are `*` or whose
+/// protocol is ICMP).
 pub fn rule_matches(rule: &Rule, flow: &Flow<'_>, dir: Option<Direction>, ctx: &Ctx<'_>) -> bool {
-    header_matches(rule, flow, dir, ctx) && matches!(port_match(rule, flow), PortMatch::All)
+    header_matches(rule, flow, dir, ctx)
+        && match flow.ports {
+            None => rule.ports.is_all() || rule.protocol == Protocol::Icmp,
+            Some(p) => p.is_subset(&rule.ports),
+        }
 }
 
-fn decision(rs: &RuleSet, i: usize) -> Decision {
-    let r = &rs.rules[i];
-    Decision {
-        action: r.action,
-        rule: Some(i),
-        name: r.id.clone(),
-        priority: r.priority,
+/// Every port: the pseudo-piece of a flow without ports (ICMP), and what `allowed_ports` asks.
+static ALL_PORTS: LazyLock<PortSet> = LazyLock::new(PortSet::all);
+
+/// The passes of a kind's decision order: each pass walks the rules in order (keeping those of
+/// the pass's action, or all for `None`), and the first rule of the first pass that matches a
+/// port decides it.
+fn passes(kind: RuleSetKind) -> &'static [Option<Action>] {
+    match kind {
+        // First match in rule order (a firewall's rules are in type-then-priority order).
+        RuleSetKind::Nsg | RuleSetKind::Nacl | RuleSetKind::Firewall => &[None],
+        // The union of the allow rules (AWS evaluates all rules; there are no denies).
+        RuleSetKind::SecurityGroup => &[Some(Action::Allow)],
+        // Any matching deny wins, else an allow.
+        RuleSetKind::Policy => &[Some(Action::Deny), Some(Action::Allow)],
     }
 }
 
-fn no_match(rs: &RuleSet, dir: Option<Direction>) -> Decision {
-    Decision {
-        action: Action::Deny,
-        rule: None,
-        name: rs.kind.no_match_name(dir).to_string(),
-        priority: None,
-    }
-}
-
-/// What the rule set decides for the flow, in direction `dir` (ignored by kinds without one).
+/// The one evaluation of a rule set: partition the `asked` ports (`None`: a flow without ports,
+/// one pseudo-piece) in the kind's decision order into pieces, each decided by one rule
+/// (`Some(index)`) or the rule set's default (`None`), and hand each non-empty piece to `f` in
+/// that order until it breaks. [`evaluate`] and [`allowed_ports`] are both read from it.
 ///
-/// With a range of ports (the return leg of a stateless check), first-match kinds allow only
-/// when every port is allowed; the rule that denies one of them decides.
-#[allow(clippy::match_same_arms)] // the arms read as the rule table
-pub fn evaluate(rs: &RuleSet, flow: &Flow<'_>, dir: Option<Direction>, ctx: &Ctx<'_>) -> Decision {
+/// Allocates the undecided remainder and two scratch sets once per call, never per rule.
+fn walk(
+    rs: &RuleSet,
+    flow: &Flow<'_>,
+    dir: Option<Direction>,
+    ctx: &Ctx<'_>,
+    asked: Option<&PortSet>,
+    mut f: impl FnMut(&PortSet, Option<usize>, Action) -> ControlFlow<()>,
+) {
     let dir = if rs.kind.directional() { dir } else { None };
-    let live = |r: &Rule| !(ctx.disabled)(&rs.id, &r.id);
-    match rs.kind {
-        RuleSetKind::Nsg | RuleSetKind::Nacl | RuleSetKind::Firewall => {
-            let mut left: Option<PortSet> = flow.ports.cloned();
-            for (i, r) in rs.rules.iter().enumerate() {
-                if !live(r) || !header_matches(r, flow, dir, ctx) {
-                    continue;
-                }
-                let sub = Flow {
-                    ports: left.as_ref(),
-                    ..*flow
-                };
-                match port_match(r, &sub) {
-                    PortMatch::None => {}
-                    PortMatch::All => return decision(rs, i),
-                    PortMatch::Some(hit) => {
-                        if r.action == Action::Deny {
-                            return decision(rs, i);
-                        }
-                        left = left.map(|l| l.difference(&hit));
-                    }
+    let candidates = |pass: Option<Action>| {
+        rs.rules.iter().enumerate().filter(move |(_, r)| {
+            pass.is_none_or(|a| r.action == a)
+                && !(ctx.disabled)(&rs.id, &r.id)
+                && header_matches(r, flow, dir, ctx)
+        })
+    };
+    let Some(asked) = asked else {
+        for &pass in passes(rs.kind) {
+            for (i, r) in candidates(pass) {
+                if r.ports.is_all() || r.protocol == Protocol::Icmp {
+                    let _ = f(&ALL_PORTS, Some(i), r.action);
+                    return;
                 }
             }
-            no_match(rs, dir)
         }
-        RuleSetKind::SecurityGroup => {
-            let mut left: Option<PortSet> = flow.ports.cloned();
-            let mut first = None;
-            for (i, r) in rs.rules.iter().enumerate() {
-                if r.action != Action::Allow || !live(r) || !header_matches(r, flow, dir, ctx) {
-                    continue;
-                }
-                let sub = Flow {
-                    ports: left.as_ref(),
-                    ..*flow
-                };
-                match port_match(r, &sub) {
-                    PortMatch::None => {}
-                    PortMatch::All => return decision(rs, first.unwrap_or(i)),
-                    PortMatch::Some(hit) => {
-                        first.get_or_insert(i);
-                        left = left.map(|l| l.difference(&hit));
-                    }
-                }
+        let _ = f(&ALL_PORTS, None, rs.default_action);
+        return;
+    };
+    if asked.is_empty() {
+        return;
+    }
+    let mut left = asked.clone();
+    let mut hit = PortSet::empty();
+    let mut rest = PortSet::empty();
+    for &pass in passes(rs.kind) {
+        for (i, r) in candidates(pass) {
+            if r.ports.is_all() || left.is_subset(&r.ports) {
+                // the rule takes everything still undecided
+                let _ = f(&left, Some(i), r.action);
+                return;
             }
-            no_match(rs, dir)
-        }
-        RuleSetKind::Policy => {
-            let mut allow = None;
-            for (i, r) in rs.rules.iter().enumerate() {
-                if !live(r) || !header_matches(r, flow, dir, ctx) {
-                    continue;
-                }
-                match (r.action, port_match(r, flow)) {
-                    (Action::Deny, PortMatch::All | PortMatch::Some(_)) => return decision(rs, i),
-                    (Action::Allow, PortMatch::All) => {
-                        allow.get_or_insert(i);
-                    }
-                    (_, PortMatch::None) | (Action::Allow, PortMatch::Some(_)) => {}
-                }
+            left.intersect_into(&r.ports, &mut hit);
+            if hit.is_empty() {
+                continue;
             }
-            match allow {
-                Some(i) => decision(rs, i),
-                None => no_match(rs, dir),
+            if f(&hit, Some(i), r.action).is_break() {
+                return;
             }
+            left.difference_into(&hit, &mut rest);
+            std::mem::swap(&mut left, &mut rest);
         }
     }
+    let _ = f(&left, None, rs.default_action);
+}
+
+fn decision(rs: &RuleSet, rule: Option<usize>, action: Action, dir: Option<Direction>) -> Decision {
+    match rule {
+        Some(i) => {
+            let r = &rs.rules[i];
+            Decision {
+                action: r.action,
+                rule: Some(i),
+                name: r.id.clone(),
+                priority: r.priority,
+            }
+        }
+        None => Decision {
+            action,
+            rule: None,
+            name: rs
+                .default_name(if rs.kind.directional() { dir } else { None })
+                .to_string(),
+            priority: None,
+        },
+    }
+}
+
+/// What the rule set decides for the flow, in direction `dir` (ignored by kinds without one):
+/// the piece of [`walk`] that holds the flow's port.
+///
+/// With a range of ports (the return leg of a stateless check) the first denied piece in the
+/// kind's decision order decides; when every port is allowed, the rule of the last allowed
+/// piece is named.
+pub fn evaluate(rs: &RuleSet, flow: &Flow<'_>, dir: Option<Direction>, ctx: &Ctx<'_>) -> Decision {
+    let mut found: Option<(Option<usize>, Action)> = None;
+    walk(rs, flow, dir, ctx, flow.ports, |_, rule, action| {
+        found = Some((rule, action));
+        if action == Action::Deny {
+            ControlFlow::Break(())
+        } else {
+            ControlFlow::Continue(())
+        }
+    });
+    // An empty set of asked ports yields no piece: nothing is allowed.
+    let (rule, action) = found.unwrap_or((None, Action::Deny));
+    decision(rs, rule, action, dir)
 }
 
 /// A free priority (or NACL rule number) in `rs` below `limit` for direction `dir`: the best
@@ -337,77 +353,22 @@ pub fn free_priority_below(rs: &RuleSet, dir: Option<Direction>, limit: u32) -> 
 }
 
 /// The ports of `flow` (its `ports` ignored: every port is asked) that the rule set allows in
-/// direction `dir`: the exact answer of [`evaluate`] for each single port, as one [`PortSet`].
-///
-/// Mirrors [`evaluate`]: first-match kinds walk their rules in order, each matching allow rule
-/// taking the ports still undecided, each matching deny removing them; a security group allows
-/// the union of its matching allow rules; the zone policy allows what a matching allow rule
-/// covers minus what any matching deny covers. For flows without ports (ICMP) the answer is
-/// all or nothing.
+/// direction `dir`: the union of the allowed pieces of [`walk`], so exactly the ports for which
+/// [`evaluate`] allows. For flows without ports (ICMP) the answer is all or nothing.
 pub fn allowed_ports(
     rs: &RuleSet,
     flow: &Flow<'_>,
     dir: Option<Direction>,
     ctx: &Ctx<'_>,
 ) -> PortSet {
-    if !flow.protocol.has_ports() {
-        let all = PortSet::all();
-        let f = Flow {
-            ports: None,
-            ..*flow
-        };
-        return if evaluate(rs, &f, dir, ctx).action == Action::Allow {
-            all
-        } else {
-            PortSet::empty()
-        };
-    }
-    let dir = if rs.kind.directional() { dir } else { None };
-    let live = |r: &Rule| !(ctx.disabled)(&rs.id, &r.id);
-    match rs.kind {
-        RuleSetKind::Nsg | RuleSetKind::Nacl | RuleSetKind::Firewall => {
-            let mut left = PortSet::all();
-            let mut allowed = PortSet::empty();
-            for r in &rs.rules {
-                if left.is_empty() {
-                    break;
-                }
-                if !live(r) || !header_matches(r, flow, dir, ctx) {
-                    continue;
-                }
-                let hit = left.intersect(&r.ports);
-                if hit.is_empty() {
-                    continue;
-                }
-                if r.action == Action::Allow {
-                    allowed = allowed.union(&hit);
-                }
-                left = left.difference(&hit);
-            }
-            allowed
+    let asked = flow.protocol.has_ports().then_some(&*ALL_PORTS);
+    let mut ranges: Vec<(u16, u16)> = Vec::new();
+    walk(rs, flow, dir, ctx, asked, |piece, _, action| {
+        if action == Action::Allow {
+            ranges.extend_from_slice(piece.ranges());
         }
-        RuleSetKind::SecurityGroup => {
-            let mut allowed = PortSet::empty();
-            for r in &rs.rules {
-                if r.action == Action::Allow && live(r) && header_matches(r, flow, dir, ctx) {
-                    allowed = allowed.union(&r.ports);
-                }
-            }
-            allowed
-        }
-        RuleSetKind::Policy => {
-            let mut allowed = PortSet::empty();
-            let mut denied = PortSet::empty();
-            for r in &rs.rules {
-                if !live(r) || !header_matches(r, flow, dir, ctx) {
-                    continue;
-                }
-                match r.action {
-                    Action::Allow => allowed = allowed.union(&r.ports),
-                    Action::Deny => denied = denied.union(&r.ports),
-                }
-            }
-            allowed.difference(&denied)
-        }
-    }
+        ControlFlow::Continue(())
+    });
+    // the pieces are disjoint; normalising joins adjacent ones
+    PortSet::from_ranges(ranges)
 }

@@ -174,6 +174,8 @@ pub struct Network {
     pub internet_egress: bool,
     pub provider: Option<String>,
     pub subnets: Vec<SubnetIx>,
+    /// The cloud's id of the resource (SPEC §11.5), when imported.
+    pub cloud_id: Option<String>,
     pub at: Pos,
 }
 
@@ -188,6 +190,8 @@ pub struct Subnet {
     /// Whether the subnet's rules apply to traffic to its private endpoints.
     pub private_endpoint_policies: bool,
     pub internet_egress: bool,
+    /// The cloud's id of the resource (SPEC §11.5), when imported.
+    pub cloud_id: Option<String>,
     pub at: Pos,
 }
 
@@ -309,6 +313,11 @@ pub struct Endpoint {
     pub target: Option<EpIx>,
     pub dns_zone: Option<String>,
     pub public_ip: Option<PublicIp>,
+    /// The application security groups it is a member of (indexes into the topology's ASGs,
+    /// SPEC §11.5).
+    pub asgs: Vec<u32>,
+    /// The cloud's id of the resource (SPEC §11.5), when imported.
+    pub cloud_id: Option<String>,
     pub at: Pos,
 }
 
@@ -391,5 +400,15 @@ pub struct Expect {
 pub struct ServiceTag {
     pub name: String,
     pub cidrs: Vec<IpNet>,
+    pub at: Pos,
+}
+
+/// An application security group (Azure, SPEC §11.5), declared in the top-level
+/// `application_security_groups:`.
+#[derive(Debug, Clone)]
+pub struct Asg {
+    pub id: String,
+    pub name: Option<String>,
+    pub cloud_id: Option<String>,
     pub at: Pos,
 }

@@ -37,6 +37,14 @@ pub enum ErrorCode {
     TooLarge,
     UnknownRole,
     IdLooksLikeSelector,
+    /// A firewall rule's `type:` is not network, application or dnat, or is on another kind.
+    BadRuleType,
+    /// A rule set's `default:` is not allow or deny, or is on a kind that has a fixed default.
+    BadDefault,
+    /// A network ACL's `ephemeral:` is not a port range, or is on another kind.
+    BadEphemeral,
+    /// A `name:` or `cloud_id:` used as a reference names more than one thing.
+    AmbiguousName,
 }
 
 impl ErrorCode {
@@ -65,6 +73,10 @@ impl ErrorCode {
             ErrorCode::TooLarge => "zonescope::too-large",
             ErrorCode::UnknownRole => "zonescope::unknown-role",
             ErrorCode::IdLooksLikeSelector => "zonescope::id-looks-like-selector",
+            ErrorCode::BadRuleType => "zonescope::bad-rule-type",
+            ErrorCode::BadDefault => "zonescope::bad-default",
+            ErrorCode::BadEphemeral => "zonescope::bad-ephemeral",
+            ErrorCode::AmbiguousName => "zonescope::ambiguous-name",
         }
     }
 }
@@ -104,6 +116,10 @@ impl InputError {
             ErrorCode::MissingKey => "missing key",
             ErrorCode::UnknownRole => "unknown role",
             ErrorCode::IdLooksLikeSelector => "reads as a selector",
+            ErrorCode::BadRuleType => "bad rule type",
+            ErrorCode::BadDefault => "bad default",
+            ErrorCode::BadEphemeral => "bad ephemeral range",
+            ErrorCode::AmbiguousName => "names more than one thing",
             _ => "here",
         };
         InputError {

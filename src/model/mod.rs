@@ -21,6 +21,8 @@ use std::collections::HashMap;
 use std::net::IpAddr;
 use std::sync::Arc;
 
+use ipnet::IpNet;
+
 use petgraph::graph::{NodeIndex, UnGraph};
 use petgraph::visit::EdgeRef;
 
@@ -87,6 +89,12 @@ pub struct Topology {
     pub(crate) expects: Vec<Expect>,
     pub(crate) peerings: Vec<Peering>,
     pub(crate) ids: HashMap<String, EntityRef>,
+    /// Application security groups (SPEC §11.5).
+    pub(crate) asgs: Vec<entities::Asg>,
+    /// `name:`/`cloud_id:` → what they name (ids excluded; several = ambiguous).
+    pub(crate) aliases: HashMap<String, Vec<EntityRef>>,
+    /// `address_groups:` (SPEC §11.5).
+    pub(crate) address_groups: std::collections::BTreeMap<String, Vec<IpNet>>,
     pub(crate) addrs: AddrIndex,
     /// Private endpoints by their target.
     pub(crate) pes_of: HashMap<EpIx, Vec<EpIx>>,
@@ -148,9 +156,36 @@ impl Topology {
         &self.rule_sets[ix.index()]
     }
 
-    /// What an id names (zones, networks, subnets, endpoints, rule sets).
+    /// What an id names (zones, networks, subnets, endpoints, rule sets); failing that, the one
+    /// entity whose `name:` or `cloud_id:` it is (SPEC §11.5). An ambiguous name finds nothing:
+    /// [`Topology::candidates`] lists what it could mean.
     pub fn find(&self, id: &str) -> Option<EntityRef> {
-        self.ids.get(id).copied()
+        if let Some(e) = self.ids.get(id) {
+            return Some(*e);
+        }
+        match self.aliases.get(id).map(Vec::as_slice) {
+            Some([one]) => Some(*one),
+            _ => None,
+        }
+    }
+
+    /// Every entity an id, `name:` or `cloud_id:` may mean: one for a known id or a unique name,
+    /// several for an ambiguous name (to name the candidates in an error), none otherwise.
+    pub fn candidates(&self, id: &str) -> Vec<EntityRef> {
+        if let Some(e) = self.ids.get(id) {
+            return vec![*e];
+        }
+        self.aliases.get(id).cloned().unwrap_or_default()
+    }
+
+    /// The application security groups (SPEC §11.5).
+    pub fn asgs(&self) -> &[entities::Asg] {
+        &self.asgs
+    }
+
+    /// The `address_groups:` (SPEC §11.5), by id.
+    pub fn address_groups(&self) -> &std::collections::BTreeMap<String, Vec<IpNet>> {
+        &self.address_groups
     }
 
     pub fn endpoint_ix(&self, id: &str) -> Option<EpIx> {

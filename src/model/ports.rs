@@ -105,7 +105,15 @@ impl PortSet {
 
     #[must_use]
     pub fn intersect(&self, other: &PortSet) -> PortSet {
-        let mut out = Vec::new();
+        let mut out = PortSet::empty();
+        self.intersect_into(other, &mut out);
+        out
+    }
+
+    /// `self ∩ other` written into `out` (its buffer reused: no allocation once it is big
+    /// enough).
+    pub fn intersect_into(&self, other: &PortSet, out: &mut PortSet) {
+        out.ranges.clear();
         let (mut i, mut j) = (0, 0);
         while i < self.ranges.len() && j < other.ranges.len() {
             let (a1, b1) = self.ranges[i];
@@ -113,7 +121,7 @@ impl PortSet {
             let lo = a1.max(a2);
             let hi = b1.min(b2);
             if lo <= hi {
-                out.push((lo, hi));
+                out.ranges.push((lo, hi));
             }
             if b1 < b2 {
                 i += 1;
@@ -121,13 +129,26 @@ impl PortSet {
                 j += 1;
             }
         }
-        PortSet { ranges: out }
+    }
+
+    /// Make `self` a copy of `other`, reusing its buffer.
+    pub fn assign(&mut self, other: &PortSet) {
+        self.ranges.clear();
+        self.ranges.extend_from_slice(&other.ranges);
     }
 
     /// The ports of `self` not in `other`.
     #[must_use]
     pub fn difference(&self, other: &PortSet) -> PortSet {
-        let mut out = Vec::new();
+        let mut out = PortSet::empty();
+        self.difference_into(other, &mut out);
+        out
+    }
+
+    /// `self \ other` written into `out` (its buffer reused).
+    pub fn difference_into(&self, other: &PortSet, out: &mut PortSet) {
+        let out = &mut out.ranges;
+        out.clear();
         let mut j = 0;
         for &(a, b) in &self.ranges {
             let mut lo = u32::from(a);
@@ -148,11 +169,22 @@ impl PortSet {
                 out.push((lo as u16, hi as u16));
             }
         }
-        PortSet { ranges: out }
     }
 
+    /// Whether every port of `self` is in `other` (no allocation).
     pub fn is_subset(&self, other: &PortSet) -> bool {
-        self.difference(other).is_empty()
+        let mut j = 0;
+        for &(a, b) in &self.ranges {
+            while j < other.ranges.len() && other.ranges[j].1 < a {
+                j += 1;
+            }
+            // the ranges are non-adjacent, so one range of `other` must hold all of a..=b
+            match other.ranges.get(j) {
+                Some(&(c, d)) if c <= a && b <= d => {}
+                _ => return false,
+            }
+        }
+        true
     }
 
     /// Parse one item: `443`, `"6333-6334"`, `"*"`, `"any"`, `"0-65535"`.

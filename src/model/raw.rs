@@ -308,6 +308,28 @@ pub struct RawFile {
     /// Assertions checked by `zonescope check`.
     #[serde(default)]
     pub expect: Vec<RawExpect>,
+    /// Azure application security groups (SPEC §11.5): endpoints join them with their own
+    /// `application_security_groups:`, NSG rules name them as source or destination.
+    #[serde(default)]
+    pub application_security_groups: Vec<RawAsg>,
+    /// Named address lists (Azure IP groups, AWS managed prefix lists; SPEC §11.5):
+    /// `{ ID: [cidr, ...] }`, named in rules wherever a CIDR may be.
+    #[serde(default)]
+    pub address_groups: BTreeMap<String, Sp<OneOrMany<String>>>,
+}
+
+/// An application security group (Azure).
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawAsg {
+    pub id: Sp<String>,
+    #[serde(default)]
+    pub name: Option<String>,
+    /// The cloud's resource id, when imported.
+    #[serde(default)]
+    pub cloud_id: Option<Sp<String>>,
+    #[serde(default)]
+    pub description: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
@@ -354,6 +376,10 @@ pub struct RawNetwork {
     pub description: Option<String>,
     #[serde(default)]
     pub subnets: Vec<RawSubnet>,
+    /// The cloud's resource id (an Azure resource id, an AWS `vpc-…`/`subnet-…`/`sg-…` id),
+    /// usable wherever the `id` is when it names one thing (SPEC §11.5).
+    #[serde(default)]
+    pub cloud_id: Option<Sp<String>>,
 }
 
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
@@ -376,6 +402,10 @@ pub struct RawSubnet {
     pub internet_egress: Option<bool>,
     #[serde(default)]
     pub description: Option<String>,
+    /// The cloud's resource id (an Azure resource id, an AWS `vpc-…`/`subnet-…`/`sg-…` id),
+    /// usable wherever the `id` is when it names one thing (SPEC §11.5).
+    #[serde(default)]
+    pub cloud_id: Option<Sp<String>>,
 }
 
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
@@ -421,6 +451,14 @@ pub struct RawEndpoint {
     pub public_ip: Option<Sp<PublicIp>>,
     #[serde(default)]
     pub description: Option<String>,
+    /// The application security groups (ids from the top-level `application_security_groups`)
+    /// its network interface is a member of (Azure, SPEC §11.5).
+    #[serde(default)]
+    pub application_security_groups: Vec<Sp<String>>,
+    /// The cloud's resource id (an Azure resource id, an AWS `vpc-…`/`subnet-…`/`sg-…` id),
+    /// usable wherever the `id` is when it names one thing (SPEC §11.5).
+    #[serde(default)]
+    pub cloud_id: Option<Sp<String>>,
 }
 
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
@@ -435,6 +473,18 @@ pub struct RawRuleSet {
     pub description: Option<String>,
     #[serde(default)]
     pub rules: Vec<RawRule>,
+    /// Firewalls only: `allow` passes what no rule matches (AWS Network Firewall's stateful
+    /// default, SPEC §11.6); default `deny`.
+    #[serde(default)]
+    pub default: Option<Sp<String>>,
+    /// Network ACLs only: the client (ephemeral) ports the return leg must pass, e.g.
+    /// `"32768-60999"` (SPEC §11.4); default `"1024-65535"`.
+    #[serde(default)]
+    pub ephemeral: Option<Sp<Scalar>>,
+    /// The cloud's resource id (an Azure resource id, an AWS `vpc-…`/`subnet-…`/`sg-…` id),
+    /// usable wherever the `id` is when it names one thing (SPEC §11.5).
+    #[serde(default)]
+    pub cloud_id: Option<Sp<String>>,
 }
 
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
@@ -461,9 +511,15 @@ pub struct RawRule {
     /// 443 | "6333-6334" | [443, 8443] | "*"
     #[serde(default)]
     pub ports: Option<Sp<OneOrMany<Scalar>>>,
-    /// Firewall application rules: destination FQDNs (wildcards like `*.openai.azure.com`).
+    /// Firewall application rules: destination FQDNs. `*.example.com` matches every subdomain,
+    /// `.example.com` the domain and its subdomains, a bare name itself (SPEC §11.6).
     #[serde(default)]
     pub fqdns: Vec<Sp<String>>,
+    /// Firewalls only: `network`, `application` or `dnat` (default `application` when the rule
+    /// lists `fqdns`, else `network`). Processed DNAT, then network, then application, each by
+    /// priority (SPEC §11.6).
+    #[serde(default, rename = "type")]
+    pub rule_type: Option<Sp<String>>,
     #[serde(default)]
     pub justification: Option<String>,
     #[serde(default)]

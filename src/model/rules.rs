@@ -11,6 +11,9 @@ use serde::Serialize;
 
 pub use super::ports::PortSet;
 
+use std::collections::BTreeMap;
+
+use crate::model::entities::RuleSetIx;
 use crate::model::{EpIx, NetIx, Pos, SubnetIx, ZoneIx};
 
 /// allow | deny
@@ -222,6 +225,41 @@ pub enum Selector {
     Tag(usize),
     /// A service tag the file does not declare: matches nothing (a `check` warning).
     UnknownTag(String),
+    /// A security group named in a rule of a security group (SPEC §11.5): the endpoints that
+    /// carry it in their `rules:` (AWS referenced-group rules).
+    SecurityGroup(RuleSetIx),
+    /// An application security group (SPEC §11.5, Azure): the endpoints whose
+    /// `application_security_groups:` list it (index into the topology's ASGs).
+    Asg(u32),
+}
+
+/// The type of a firewall rule (SPEC §11.6): Azure Firewall processes DNAT rules, then network
+/// rules, then application rules.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FirewallRuleType {
+    Dnat,
+    Network,
+    Application,
+}
+
+impl FirewallRuleType {
+    pub fn parse(s: &str) -> Option<FirewallRuleType> {
+        Some(match s.trim().to_ascii_lowercase().as_str() {
+            "dnat" | "nat" => FirewallRuleType::Dnat,
+            "network" => FirewallRuleType::Network,
+            "application" | "app" => FirewallRuleType::Application,
+            _ => return None,
+        })
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FirewallRuleType::Dnat => "dnat",
+            FirewallRuleType::Network => "network",
+            FirewallRuleType::Application => "application",
+        }
+    }
 }
 
 /// One rule of a rule set (or one entry of the zone policy), validated.
@@ -253,10 +291,44 @@ pub struct RuleSet {
     pub id: String,
     pub name: Option<String>,
     pub kind: RuleSetKind,
-    /// Evaluation order: by priority for first-match kinds, file order otherwise. NSG defaults
-    /// are appended.
+    /// Evaluation order: by priority for first-match kinds, file order otherwise (a firewall:
+    /// by type — DNAT, network, application — then priority, SPEC §11.6). NSG defaults are
+    /// appended.
     pub rules: Vec<Rule>,
     pub at: Pos,
+    /// What no rule matching decides: deny, except a firewall with `default: allow` (AWS
+    /// Network Firewall's stateful pass-by-default, SPEC §11.6).
+    pub default_action: Action,
+    /// A network ACL's `ephemeral:` client ports (SPEC §11.4); `None` = the default.
+    pub ephemeral: Option<PortSet>,
+    /// The cloud's id of the resource (SPEC §11.5), when imported.
+    pub cloud_id: Option<String>,
+    /// The type of each firewall rule, by rule id (firewalls only).
+    pub rule_types: BTreeMap<String, FirewallRuleType>,
+}
+
+impl RuleSet {
+    /// The ports a network ACL's return leg must allow: its `ephemeral:` range, else AWS's
+    /// default 1024–65535 (SPEC §11.4).
+    pub fn return_ports(&self) -> PortSet {
+        self.ephemeral
+            .clone()
+            .unwrap_or_else(|| PortSet::range(1024, u16::MAX))
+    }
+
+    /// The name of the verdict when no rule matches, in direction `dir`.
+    pub fn default_name(&self, dir: Option<Direction>) -> &'static str {
+        if self.default_action == Action::Allow {
+            "default-allow"
+        } else {
+            self.kind.no_match_name(dir)
+        }
+    }
+
+    /// The type of a firewall rule (`None` for other kinds, and for rules added after load).
+    pub fn rule_type(&self, rule: &Rule) -> Option<FirewallRuleType> {
+        self.rule_types.get(&rule.id).copied()
+    }
 }
 
 /// The six default rules of every Azure NSG, by their Azure names.

@@ -77,7 +77,7 @@ pub fn covers(t: &Topology, a: &Selector, b: &Selector) -> bool {
             .iter()
             .flat_map(|n| n.cidrs.iter())
             .any(|n| n.contains(d) || d.contains(n)),
-        (S::Fqdn(f), S::Fqdn(g)) => !g.contains('*') && fqdn_matches(f, g),
+        (S::Fqdn(f), S::Fqdn(g)) => !g.contains('*') && !g.starts_with('.') && fqdn_matches(f, g),
         _ => false,
     }
 }
@@ -100,10 +100,11 @@ fn header_covers(t: &Topology, a: &Rule, b: &Rule) -> bool {
     }
     if !a.fqdns.is_empty()
         && (b.fqdns.is_empty()
-            || !b
-                .fqdns
-                .iter()
-                .all(|g| !g.contains('*') && a.fqdns.iter().any(|f| fqdn_matches(f, g))))
+            || !b.fqdns.iter().all(|g| {
+                !g.contains('*')
+                    && !g.starts_with('.')
+                    && a.fqdns.iter().any(|f| fqdn_matches(f, g))
+            }))
     {
         return false;
     }

@@ -137,6 +137,7 @@ impl Validator {
                 }
             }
             backends.sort_by_key(|(p, o, _)| (*p, *o));
+            let asgs = self.endpoint_asgs(&e.application_security_groups);
             self.endpoints.push(Endpoint {
                 id: e.id.value.trim().to_string(),
                 name: e.name.clone(),
@@ -162,6 +163,8 @@ impl Validator {
                     .as_ref()
                     .map(|z| z.value.trim().trim_end_matches('.').to_ascii_lowercase()),
                 public_ip,
+                asgs,
+                cloud_id: e.cloud_id.as_ref().map(|c| c.value.trim().to_string()),
                 at: e.id.at,
             });
         }

@@ -4,7 +4,7 @@
 //! of the areas (one file each) and the final build of the [`Topology`] with its indexes.
 //! Must never: panic on any input, or stop at the first defect when it can go on.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::net::IpAddr;
 use std::path::Path;
 use std::sync::Arc;
@@ -12,13 +12,13 @@ use std::sync::Arc;
 use ipnet::IpNet;
 
 use crate::model::entities::{
-    DnsZone, Endpoint, EntityRef, EpIx, Expect, NetIx, Network, PublicIp, RuleSetIx, ServiceTag,
-    Subnet, SubnetIx, Zone, ZoneIx, ZoneRole,
+    Asg, DnsZone, Endpoint, EntityRef, EpIx, Expect, NetIx, Network, PublicIp, RuleSetIx,
+    ServiceTag, Subnet, SubnetIx, Zone, ZoneIx, ZoneRole,
 };
 use crate::model::error::{ErrorCode as C, InputError};
 use crate::model::index::AddrIndex;
 use crate::model::raw::{OneOrMany, Pos, RawFile, Scalar, Sp};
-use crate::model::rules::{Action, PortSet, Protocol, RuleSet};
+use crate::model::rules::{Action, PortSet, Protocol, RuleSet, RuleSetKind};
 use crate::model::{Peering, Topology};
 
 use crate::model::load::{levenshtein, with_article};
@@ -26,6 +26,7 @@ use crate::model::load::{levenshtein, with_article};
 mod dns;
 mod endpoints;
 mod expects;
+mod groups;
 mod networks;
 mod rules;
 
@@ -51,6 +52,18 @@ pub(super) struct Validator {
     peerings: Vec<Peering>,
     name: String,
     description: Option<String>,
+    /// Application security groups (SPEC §11.5) and their ids.
+    asgs: Vec<Asg>,
+    asg_ix: HashMap<String, u32>,
+    /// `address_groups:` by id (SPEC §11.5).
+    address_groups: BTreeMap<String, Vec<IpNet>>,
+    /// `name:` and `cloud_id:` of networks, subnets, endpoints and rule sets, to what they name
+    /// (ids win; more than one entry = ambiguous).
+    aliases: HashMap<String, Vec<EntityRef>>,
+    /// The kind of each rule set as written (for security-group references).
+    rs_kinds: Vec<Option<RuleSetKind>>,
+    /// The kind of the rule set whose rules are being validated.
+    cur_kind: Option<RuleSetKind>,
 }
 
 impl Validator {
@@ -73,6 +86,12 @@ impl Validator {
             peerings: Vec::new(),
             name: String::new(),
             description: None,
+            asgs: Vec::new(),
+            asg_ix: HashMap::new(),
+            address_groups: BTreeMap::new(),
+            aliases: HashMap::new(),
+            rs_kinds: Vec::new(),
+            cur_kind: None,
         }
     }
 
@@ -111,6 +130,8 @@ impl Validator {
         let best = self
             .ids
             .keys()
+            .chain(self.asg_ix.keys())
+            .chain(self.address_groups.keys())
             .map(|k| (levenshtein(&lname, &k.to_ascii_lowercase()), k))
             .filter(|(d, k)| *d <= 2.max(k.len() / 4))
             .min_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.cmp(b.1)));
@@ -122,17 +143,19 @@ impl Validator {
 
     fn resolve(&mut self, id: &Sp<String>, expected: &str) -> Option<EntityRef> {
         let name = id.value.trim();
-        if let Some(e) = self.ids.get(name) {
-            Some(*e)
-        } else {
-            let hint = self.suggest(name);
-            self.err(
-                C::UnknownId,
-                id.at,
-                format!("unknown {expected} `{name}`"),
-                format!("{hint} (every reference must name a {expected} declared in the file)"),
-            );
-            None
+        match self.lookup_ref(name, id.at) {
+            groups::Lookup::Found(e) => Some(e),
+            groups::Lookup::Ambiguous => None,
+            groups::Lookup::Unknown => {
+                let hint = self.suggest(name);
+                self.err(
+                    C::UnknownId,
+                    id.at,
+                    format!("unknown {expected} `{name}`"),
+                    format!("{hint} (every reference must name a {expected} declared in the file)"),
+                );
+                None
+            }
         }
     }
 
@@ -350,6 +373,7 @@ impl Validator {
         }
 
         self.reject_impersonating_ids(raw);
+        self.groups_(raw);
 
         self.zones = raw
             .zones
@@ -477,6 +501,9 @@ impl Validator {
             expects: self.expects,
             peerings: self.peerings,
             ids: self.ids,
+            asgs: self.asgs,
+            aliases: self.aliases,
+            address_groups: self.address_groups,
             addrs,
             pes_of,
             by_fqdn,

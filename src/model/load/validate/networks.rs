@@ -87,6 +87,7 @@ impl Validator {
                     rule_sets: Vec::new(),
                     private_endpoint_policies: pep,
                     internet_egress: s.internet_egress.unwrap_or(false),
+                    cloud_id: s.cloud_id.as_ref().map(|c| c.value.trim().to_string()),
                     at: s.id.at,
                 });
             }
@@ -145,6 +146,7 @@ impl Validator {
                 internet_egress: n.internet_egress.unwrap_or(false),
                 provider: n.provider.clone(),
                 subnets: subnet_ixs,
+                cloud_id: n.cloud_id.as_ref().map(|c| c.value.trim().to_string()),
                 at: n.id.at,
             });
             let _ = egress_ref;

@@ -2,19 +2,21 @@
 //!
 //! Must never: evaluate a rule (that is the engine's `policy`).
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::net::IpAddr;
 
 use ipnet::IpNet;
 
 use crate::model::entities::{EntityRef, RuleSetIx};
 use crate::model::error::ErrorCode as C;
-use crate::model::raw::{OneOrMany, Pos, RawFile, RawRule, Sp};
+use crate::model::raw::{OneOrMany, Pos, RawFile, RawRule, RawRuleSet, Scalar, Sp};
 use crate::model::rules::{
-    Action, Direction, PortSet, Protocol, Rule, RuleSet, RuleSetKind, Selector, nsg_default_rules,
+    Action, Direction, FirewallRuleType, PortSet, Protocol, Rule, RuleSet, RuleSetKind, Selector,
+    nsg_default_rules,
 };
 
 use super::Validator;
+use super::groups::Lookup;
 use crate::model::load::with_article;
 
 impl Validator {
@@ -23,22 +25,20 @@ impl Validator {
         if t == "*" || t.eq_ignore_ascii_case("any") {
             return Some(Selector::Any);
         }
-        if let Some(e) = self.ids.get(t).copied() {
-            return match e {
-                EntityRef::Zone(z) => Some(Selector::Zone(z)),
-                EntityRef::Network(n) => Some(Selector::Network(n)),
-                EntityRef::Subnet(s) => Some(Selector::Subnet(s)),
-                EntityRef::Endpoint(p) => Some(Selector::Endpoint(p)),
-                EntityRef::RuleSet(_) => {
-                    self.err(
-                        C::WrongKind,
-                        at,
-                        format!("`{t}` is a rule set, and cannot be a source or destination"),
-                        "name a zone, network, subnet, endpoint, address, CIDR or service tag",
-                    );
-                    None
-                }
-            };
+        if let Some(&e) = self.ids.get(t) {
+            return self.entity_selector(t, e, at);
+        }
+        if let Some(&i) = self.asg_ix.get(t) {
+            if self.cur_kind == Some(RuleSetKind::Nsg) {
+                return Some(Selector::Asg(i));
+            }
+            self.err(
+                C::WrongKind,
+                at,
+                format!("`{t}` is an application security group, which only NSG rules may name"),
+                "name the ASG in a rule of a `kind: nsg` rule set, or name its members here",
+            );
+            return None;
         }
         if t.eq_ignore_ascii_case("internet") {
             return Some(Selector::Internet);
@@ -58,6 +58,12 @@ impl Validator {
             .position(|g| g.name.eq_ignore_ascii_case(t))
         {
             return Some(Selector::Tag(i));
+        }
+        // A `name:` or `cloud_id:` (SPEC §11.5), after ids, keywords, addresses and declared tags.
+        match self.lookup_ref(t, at) {
+            Lookup::Found(e) => return self.entity_selector(t, e, at),
+            Lookup::Ambiguous => return None,
+            Lookup::Unknown => {}
         }
         if t.starts_with(|c: char| c.is_ascii_uppercase()) && !t.contains(' ') {
             return Some(Selector::UnknownTag(t.to_string()));
@@ -80,6 +86,39 @@ impl Validator {
         None
     }
 
+    fn entity_selector(&mut self, t: &str, e: EntityRef, at: Pos) -> Option<Selector> {
+        match e {
+            EntityRef::Zone(z) => Some(Selector::Zone(z)),
+            EntityRef::Network(n) => Some(Selector::Network(n)),
+            EntityRef::Subnet(s) => Some(Selector::Subnet(s)),
+            EntityRef::Endpoint(p) => Some(Selector::Endpoint(p)),
+            EntityRef::RuleSet(x) => self.group_reference(t, x, at),
+        }
+    }
+
+    /// A rule set named as a source or destination: a security group referenced by a rule of a
+    /// security group (SPEC §11.5); anything else is the wrong kind.
+    fn group_reference(&mut self, t: &str, x: RuleSetIx, at: Pos) -> Option<Selector> {
+        let named = self.rs_kinds.get(x.index()).copied().flatten();
+        if named == Some(RuleSetKind::SecurityGroup)
+            && self.cur_kind == Some(RuleSetKind::SecurityGroup)
+        {
+            return Some(Selector::SecurityGroup(x));
+        }
+        let help = if named == Some(RuleSetKind::SecurityGroup) {
+            "only rules of a security group (kind: security_group) may name a security group; name its endpoints, subnet or CIDR here"
+        } else {
+            "name a zone, network, subnet, endpoint, address, CIDR or service tag (a rule of a security group may also name a security group)"
+        };
+        self.err(
+            C::WrongKind,
+            at,
+            format!("`{t}` is a rule set, and cannot be a source or destination here"),
+            help,
+        );
+        None
+    }
+
     pub(super) fn selectors(
         &mut self,
         v: Option<&Sp<OneOrMany<String>>>,
@@ -96,6 +135,11 @@ impl Validator {
             .collect();
         let mut out = Vec::new();
         for t in &texts {
+            if let Some(cidrs) = self.address_groups.get(t.as_str()) {
+                // an address group stands for its CIDRs (SPEC §11.5)
+                out.extend(cidrs.iter().map(|c| Selector::Cidr(c.trunc())));
+                continue;
+            }
             if let Some(s) = self.selector(t, v.at, allow_fqdn) {
                 out.push(s);
             }
@@ -200,6 +244,16 @@ impl Validator {
         if protocol == Protocol::Any && r.protocol.is_none() && !r.fqdns.is_empty() {
             protocol = Protocol::Tcp;
         }
+        if let Some(t) = &r.rule_type
+            && kind != RuleSetKind::Firewall
+        {
+            self.err(
+                C::BadRuleType,
+                t.at,
+                format!("rule `{}` has a `type:`, but only firewall rules have one", r.id.value.trim()),
+                "remove `type:` (it says whether a firewall rule is a dnat, network or application rule)",
+            );
+        }
         Rule {
             id: r.id.value.trim().to_string(),
             name: r.name.clone(),
@@ -240,6 +294,8 @@ impl Validator {
             let mut seen: HashMap<String, Pos> = HashMap::new();
             let mut prio_seen: HashMap<(Option<Direction>, u32), String> = HashMap::new();
             let mut rules = Vec::new();
+            let mut rule_types = BTreeMap::new();
+            self.cur_kind = Some(kind);
             for r in &rs.rules {
                 let rid = r.id.value.trim().to_string();
                 if let Some(prev) = seen.get(&rid) {
@@ -273,15 +329,27 @@ impl Validator {
                         prio_seen.insert((rule.direction, p), rid.clone());
                     }
                 }
+                if kind == RuleSetKind::Firewall {
+                    rule_types.insert(rule.id.clone(), self.firewall_rule_type(r));
+                }
                 rules.push(rule);
             }
+            self.cur_kind = None;
             if matches!(
                 kind,
                 RuleSetKind::Nsg | RuleSetKind::Nacl | RuleSetKind::Firewall
             ) {
                 // First match by priority: file order must not matter (ties keep file order).
-                rules.sort_by_key(|r| r.priority.unwrap_or(u32::MAX));
+                // A firewall's rules go DNAT, then network, then application (SPEC §11.6).
+                rules.sort_by_key(|r| {
+                    (
+                        rule_types.get(&r.id).copied(),
+                        r.priority.unwrap_or(u32::MAX),
+                    )
+                });
             }
+            let default_action = self.rule_set_default(rs, kind);
+            let ephemeral = self.ephemeral(rs, kind);
             if kind == RuleSetKind::Nsg {
                 let alb = self
                     .tags
@@ -300,6 +368,10 @@ impl Validator {
                 kind,
                 rules,
                 at: rs.id.at,
+                default_action,
+                ephemeral,
+                cloud_id: rs.cloud_id.as_ref().map(|c| c.value.trim().to_string()),
+                rule_types,
             });
         }
     }
@@ -366,6 +438,10 @@ impl Validator {
             kind: RuleSetKind::Policy,
             rules,
             at,
+            default_action: Action::Deny,
+            ephemeral: None,
+            cloud_id: None,
+            rule_types: BTreeMap::new(),
         });
     }
 
@@ -389,6 +465,99 @@ impl Validator {
                 .filter_map(|r| self.resolve_rule_set(r))
                 .collect();
             self.endpoints[i].rule_sets = sets;
+        }
+    }
+}
+
+impl Validator {
+    /// A firewall rule's `type:` (SPEC §11.6): as written, else `application` when it lists
+    /// `fqdns:`, else `network`.
+    fn firewall_rule_type(&mut self, r: &RawRule) -> FirewallRuleType {
+        let implied = if r.fqdns.is_empty() {
+            FirewallRuleType::Network
+        } else {
+            FirewallRuleType::Application
+        };
+        let Some(t) = &r.rule_type else {
+            return implied;
+        };
+        if let Some(ty) = FirewallRuleType::parse(&t.value) {
+            return ty;
+        }
+        self.err(
+            C::BadRuleType,
+            t.at,
+            format!("`{}` is not a type of firewall rule", t.value.trim()),
+            "use network, application or dnat (omitted: application when the rule lists fqdns, else network)",
+        );
+        implied
+    }
+
+    /// A rule set's `default:` (SPEC §11.6): firewalls only, `allow` or `deny` (the default).
+    fn rule_set_default(&mut self, rs: &RawRuleSet, kind: RuleSetKind) -> Action {
+        let Some(d) = &rs.default else {
+            return Action::Deny;
+        };
+        if kind != RuleSetKind::Firewall {
+            self.err(
+                C::BadDefault,
+                d.at,
+                format!(
+                    "rule set `{}` is {}, whose default is fixed; only a firewall has `default:`",
+                    rs.id.value.trim(),
+                    with_article(kind.label())
+                ),
+                "remove `default:` (NSGs end in their default rules, security groups, network ACLs and the zone policy deny what no rule allows)",
+            );
+            return Action::Deny;
+        }
+        match d.value.trim().to_ascii_lowercase().as_str() {
+            "allow" | "pass" => Action::Allow,
+            "deny" | "drop" => Action::Deny,
+            other => {
+                self.err(
+                    C::BadDefault,
+                    d.at,
+                    format!("`{other}` is not a default"),
+                    "use `default: allow` (AWS Network Firewall passes what no rule matches) or `default: deny`",
+                );
+                Action::Deny
+            }
+        }
+    }
+
+    /// A network ACL's `ephemeral:` client ports (SPEC §11.4): one non-empty range.
+    fn ephemeral(&mut self, rs: &RawRuleSet, kind: RuleSetKind) -> Option<PortSet> {
+        let e = rs.ephemeral.as_ref()?;
+        if kind != RuleSetKind::Nacl {
+            self.err(
+                C::BadEphemeral,
+                e.at,
+                format!(
+                    "rule set `{}` is {}; only a network ACL has `ephemeral:`",
+                    rs.id.value.trim(),
+                    with_article(kind.label())
+                ),
+                "remove `ephemeral:` (stateful rule sets let return traffic through by themselves)",
+            );
+            return None;
+        }
+        let parsed = match &e.value {
+            Scalar::Text(t) if t.contains('-') => PortSet::parse_item(t),
+            Scalar::Text(t) => Err(format!("\"{}\" is not a port range", t.trim())),
+            Scalar::Number(n) => Err(format!("{n} is one port, not a range")),
+        };
+        match parsed {
+            Ok(p) => Some(p),
+            Err(msg) => {
+                self.err(
+                    C::BadEphemeral,
+                    e.at,
+                    format!("`ephemeral:` {msg}"),
+                    "write the client port range as \"LOW-HIGH\", e.g. \"32768-60999\" (Linux) or \"49152-65535\" (Windows); omitted: \"1024-65535\"",
+                );
+                None
+            }
         }
     }
 }
