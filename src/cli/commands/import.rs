@@ -53,7 +53,9 @@ pub fn run(a: &ImportArgs, out: &mut dyn Write) -> Result<u8, CliError> {
         Some(path) if path.as_os_str() != "-" => {
             write_atomically(path, yaml.as_bytes())?;
             out.write_all(summary.as_bytes())?;
-            writeln!(out, "wrote {}", path.display())?;
+            if a.format == TextJson::Text {
+                writeln!(out, "wrote {}", path.display())?;
+            }
         }
         _ => {
             out.write_all(yaml.as_bytes())?;
