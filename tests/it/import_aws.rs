@@ -727,3 +727,119 @@ fn a_wrong_value_anywhere_in_a_real_snapshot_is_an_error_or_a_design_never_a_pan
     }
     assert!(tried > 1000, "{tried} mutations");
 }
+
+#[test]
+fn transit_gateways_peerings_and_several_accounts() {
+    // aws_configs-like tree with two accounts: 111… holds VPC a and the transit gateway,
+    // 222… VPCs b and c, peered with each other.
+    let dir = fixture("transit");
+    let i = imported(&dir, ImportOptions::ALL);
+    let d = &i.document;
+    assert_eq!(i.report.count("networks"), 3);
+    // https://docs.aws.amazon.com/vpc/latest/peering/vpc-peering-basics.html: an `active`
+    // peering connection peers the two VPCs; a `deleted` one does not.
+    assert_eq!(
+        d.peerings,
+        [[
+            "vpc-0f00000000000000b".to_string(),
+            "vpc-0f00000000000000c".to_string()
+        ]]
+    );
+    assert!(has_finding(
+        &i,
+        FindingKind::Assumed,
+        "VpcPeeringConnections[1].Status",
+        "deleted"
+    ));
+    // https://docs.aws.amazon.com/vpc/latest/userguide/route-table-options.html: a route to a
+    // peering connection sends the traffic to the peer VPC; to a transit gateway, to it.
+    let rb = d
+        .route_tables
+        .iter()
+        .find(|r| r.id == "rtb-0f00000000000000b")
+        .unwrap();
+    let hops: Vec<(&str, &str)> = rb
+        .routes
+        .iter()
+        .map(|r| (r.prefix.as_str(), r.next_hop.as_str()))
+        .collect();
+    assert_eq!(
+        hops,
+        [
+            ("10.20.0.0/16", "local"),
+            ("10.30.0.0/16", "peering:vpc-0f00000000000000c"),
+            ("10.10.0.0/16", "tgw-0f000000000000001")
+        ]
+    );
+    // https://docs.aws.amazon.com/vpc/latest/tgw/tgw-route-tables.html: an attachment is
+    // associated with one route table; propagation adds the attached VPC's CIDRs; a static
+    // route may name an attachment or be a blackhole.
+    let tgw = d
+        .endpoints
+        .iter()
+        .find(|e| e.id == "tgw-0f000000000000001")
+        .unwrap();
+    assert_eq!(
+        (tgw.kind.as_str(), tgw.name.as_deref()),
+        ("transit_gateway", Some("core"))
+    );
+    assert_eq!(
+        tgw.attachments,
+        ["vpc-0f00000000000000a", "vpc-0f00000000000000b"]
+    );
+    assert_eq!(tgw.route_tables.len(), 1);
+    let rt = &tgw.route_tables[0];
+    assert_eq!(
+        rt.associations,
+        ["vpc-0f00000000000000a", "vpc-0f00000000000000b"]
+    );
+    assert_eq!(
+        rt.propagations,
+        ["vpc-0f00000000000000a", "vpc-0f00000000000000b"]
+    );
+    let routes: Vec<(&str, &str)> = rt
+        .routes
+        .iter()
+        .map(|r| (r.prefix.as_str(), r.attachment.as_str()))
+        .collect();
+    assert_eq!(
+        routes,
+        [
+            ("10.99.0.0/16", "none"),
+            ("10.20.5.0/24", "vpc-0f00000000000000b")
+        ]
+    );
+    // The VPN attachment is not a VPC: a finding.
+    assert!(has_finding(
+        &i,
+        FindingKind::Unsupported,
+        "TransitGatewayAttachments[2]",
+        "vpn"
+    ));
+    // The region and account come from the path.
+    assert!(
+        d.networks
+            .iter()
+            .all(|n| n.region.as_deref() == Some("us-east-1"))
+    );
+
+    // Without transit gateways in the loader: the gateway and its routes are findings, and the
+    // peering still carries b ↔ c (both SGs allow 443 from 10.0.0.0/8).
+    let b = imported(&dir, ImportOptions::BASIC);
+    assert!(has_finding(
+        &b,
+        FindingKind::Unsupported,
+        "TransitGateways[0]",
+        "tgw-0f000000000000001"
+    ));
+    assert!(
+        b.report
+            .findings
+            .iter()
+            .any(|f| f.message.contains("10.10.0.0/16")
+                && f.message.contains("tgw-0f000000000000001"))
+    );
+    let t = topo(&dir);
+    let tr = tcp(&t, "i-0f000000000000b01", "10.30.1.10", 443);
+    assert_eq!(tr.verdict, Verdict::Allow, "{}", tr.reason);
+}

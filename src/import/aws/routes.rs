@@ -91,7 +91,7 @@ impl Builder<'_> {
         // Route tables.
         let mut effective: HashMap<String, String> = HashMap::new(); // subnet → table
         let mut main: HashMap<String, String> = HashMap::new(); // vpc → table
-        let mut tables: BTreeMap<String, (String, Vec<Route>, usize)> = BTreeMap::new();
+        let mut tables: BTreeMap<String, (String, Vec<Route>, String, String)> = BTreeMap::new();
         for it in self.snap.items("RouteTables") {
             let at = it.at();
             let id = at.req("RouteTableId")?;
@@ -197,7 +197,10 @@ impl Builder<'_> {
             }
             let tags = at.tags()?;
             let n = routes.len();
-            tables.insert(id.to_string(), (vpc.to_string(), routes, n));
+            tables.insert(
+                id.to_string(),
+                (vpc.to_string(), routes, it.file.clone(), it.path.clone()),
+            );
             self.report.add("routes", n);
             if self.opts.routing {
                 let routes = tables[id].1.clone();
@@ -237,22 +240,25 @@ impl Builder<'_> {
                         self.doc.networks[n].subnets[k].internet_egress = true;
                     } else if h.starts_with("nat-") {
                         self.doc.networks[n].subnets[k].internet_egress = true;
-                        self.report.assumed("", format!("RouteTables/{tid}"), format!("subnet {sid}: the default route to NAT gateway {h} is written as internet_egress (this loader has no route tables; source NAT is not modelled)"));
+                        let (file, path) = (&tables[&tid].2, &tables[&tid].3);
+                        self.report.assumed(file, path.clone(), format!("subnet {sid}: the default route to NAT gateway {h} is written as internet_egress (this loader has no route tables; source NAT is not modelled)"));
                     }
                 }
             }
         }
         if !self.opts.routing {
-            for (tid, (_, routes, _)) in &tables {
+            for (_, routes, file, path) in tables.values() {
                 for r in routes {
                     let implied = r.next_hop == "local"
                         || r.next_hop.starts_with("peering:")
                         || (r.prefix == "0.0.0.0/0"
-                            && (r.next_hop == "internet" || r.next_hop.starts_with("nat-")));
+                            && (r.next_hop == "internet"
+                                || r.next_hop == "none"
+                                || r.next_hop.starts_with("nat-")));
                     if !implied {
                         self.report.unsupported(
-                            "",
-                            format!("RouteTables/{tid}"),
+                            file,
+                            format!("{path}.Routes"),
                             format!(
                                 "route {} → {} is not modelled (this loader has no route tables)",
                                 r.prefix, r.next_hop
