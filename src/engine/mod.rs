@@ -13,3 +13,4 @@ pub mod path;
 pub mod policy;
 pub mod reach;
 pub mod trace;
+pub mod whatif;

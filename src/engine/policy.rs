@@ -132,6 +132,16 @@ pub fn selector_matches(sel: &Selector, p: &Party, ctx: &Ctx<'_>) -> bool {
         Selector::Cidr(c) => cidr_holds(c, p, ctx.topo),
         Selector::Fqdn(f) => p.fqdn.as_deref().is_some_and(|q| fqdn_matches(f, q)),
         Selector::Internet => p.outside,
+        Selector::VirtualNetwork
+            if ctx.network.is_some_and(|n| {
+                ctx.topo
+                    .vnet_extra(n)
+                    .iter()
+                    .any(|c| cidr_holds(c, p, ctx.topo))
+            }) =>
+        {
+            true
+        }
         Selector::VirtualNetwork => match (p.network, ctx.network) {
             (Some(pn), Some(cn)) => pn == cn || ctx.topo.peers(cn).any(|(m, _)| m == pn),
             (Some(_), None) => true,

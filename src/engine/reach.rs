@@ -2,32 +2,32 @@
 //! 65,536 of each) a source can open to a destination, over every endpoint of a group, with no
 //! sampling, under a what-if when one is given.
 //!
-//! Owns: the [`Engine`] (routes and zone-policy answers cached per topology), endpoint
+//! Owns: the [`Engine`] (plans and zone-policy answers cached per topology), endpoint
 //! [`Group`]s (endpoints no rule can tell apart), the external address classes
 //! ([`External`]: one address per set of internet addresses every rule treats alike), and
-//! [`Reach`]. It walks the same enforcement sequence as [`crate::engine::trace`] (source subnet and
-//! endpoint rules, firewalls on the route, destination subnet and endpoint rules, the zone
-//! policy, public access, listeners), but carries a [`PortSet`] through it: each stage gives the
-//! exact set of ports it allows ([`crate::engine::policy::allowed_ports`]), and a flow on port
-//! `p` is allowed iff `p` is in every stage's set, so the intersection is exact. Routes come
-//! from one breadth-first search per source network, the same search as
-//! [`crate::engine::path::route::net_route`]. `check` confirms every non-empty answer with one real
-//! trace on a witness port; the matrix is tested cell by cell against real traces.
+//! [`Reach`]. It is the second interpreter of the [`Plan`] that [`crate::engine::trace`] walks
+//! at one port: here each stage gives the exact set of ports it allows
+//! ([`crate::engine::policy::allowed_ports`]), and a flow on port `p` is allowed iff `p` is in
+//! every stage's set, so the intersection is exact. `check` confirms every non-empty answer
+//! with one real trace on a witness port; the matrix is tested cell by cell against real traces.
 //!
-//! Must never: report anything itself, print, or decide what a finding is.
+//! Must never: resolve, route or order the checks itself (that is the plan), report anything,
+//! print, or decide what a finding is.
 
 use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use std::rc::Rc;
+use std::sync::LazyLock;
 
 use ipnet::IpNet;
 
-use crate::engine::path::route::{NetRoute, internet_route};
+use crate::engine::path::plan::{Plan, Planner, Stage, return_ports};
+use crate::engine::path::resolve::{DstName, End, addr_end};
 use crate::engine::policy::{Ctx, Flow, Party, allowed_ports, evaluate};
 use crate::engine::trace::{Query, WhatIf};
-use crate::model::rules::{Action, Direction, PortSet, Protocol, RuleSet, RuleSetKind, Selector};
-use crate::model::{EpIx, Kind, NetIx, RuleSetIx, SubnetIx, Topology, ZoneIx};
+use crate::model::rules::{Action, Direction, PortSet, Protocol, RuleSet, Selector};
+use crate::model::{EpIx, Kind, NetIx, SubnetIx, Topology, ZoneIx};
 
 /// What a flow is sent to.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -77,17 +77,6 @@ impl Reach {
     }
 }
 
-/// A resolved destination (mirrors the trace's `End`).
-#[derive(Debug, Clone)]
-struct Dst {
-    party: Party,
-    ep: Option<EpIx>,
-    via_pe: Option<EpIx>,
-}
-
-/// For each network, the network a route search first met it from.
-type Parents = Rc<Vec<Option<NetIx>>>;
-
 /// The protocols a zone-policy answer is cached for (every [`Protocol`]).
 const PROTOCOLS: usize = 6;
 const _: () = assert!(
@@ -102,19 +91,14 @@ fn policy_slots(t: &Topology) -> usize {
     if z <= 256 { z * z * PROTOCOLS } else { 0 }
 }
 
-/// The firewalls on the way to the internet; `None`: no route out.
-type InternetFirewalls = Option<Vec<EpIx>>;
+/// Nothing switched off.
+static NO_WHATIF: LazyLock<WhatIf> = LazyLock::new(WhatIf::default);
 
 /// Exact reachability over one topology, with caches.
 pub struct Engine<'a> {
     pub t: &'a Topology,
-    /// What is switched off (what-if): routes, private endpoints, ends and rules.
-    w: WhatIf,
-    /// Per source network: for every network, the network during whose expansion the route
-    /// search first met it (the BFS of [`crate::engine::path::route::net_route`], run once for all destinations).
-    parents: RefCell<Vec<Option<Parents>>>,
-    /// Per (source network, subnet egress flag): the firewalls to the internet, if any route.
-    inet: RefCell<HashMap<(NetIx, bool), InternetFirewalls>>,
+    /// Plans the flows (routes cached per source network) under the what-if.
+    planner: Planner<'a>,
     /// The zone policy names only zones and `*`: its answer depends on the two zones alone.
     policy_pure: bool,
     /// Per (source zone, destination zone, protocol), when there are few enough zones.
@@ -128,33 +112,16 @@ pub fn src_party(t: &Topology, e: EpIx) -> Party {
 
 /// The source party of an address (outside every network, or inside one).
 pub fn addr_party(t: &Topology, a: IpAddr) -> Party {
-    let m = t.lookup_ip(a);
-    if let Some(e) = m.endpoint {
-        let mut p = Party::of_endpoint(t, e);
-        p.addr = Some(a);
-        return p;
-    }
-    Party {
-        subnet: m.subnet,
-        network: m.network,
-        zone: m.subnet.and_then(|s| t.subnet(s).zone),
-        addr: Some(a),
-        outside: m.network.is_none(),
-        ..Party::default()
-    }
-}
-
-fn ephemeral() -> PortSet {
-    PortSet::range(1024, 65535)
+    addr_end(t, a).party
 }
 
 impl<'a> Engine<'a> {
     pub fn new(t: &'a Topology) -> Self {
-        Self::with_whatif(t, &WhatIf::default())
+        Self::with_whatif(t, &NO_WHATIF)
     }
 
     /// An engine that answers as [`crate::engine::trace::trace`] does under the what-if `w`.
-    pub fn with_whatif(t: &'a Topology, w: &WhatIf) -> Self {
+    pub fn with_whatif(t: &'a Topology, w: &'a WhatIf) -> Self {
         let policy_pure = t.zone_policy().is_none_or(|p| {
             p.rules.iter().all(|r| {
                 r.fqdns.is_empty()
@@ -166,93 +133,14 @@ impl<'a> Engine<'a> {
         });
         Engine {
             t,
-            w: w.clone(),
-            parents: RefCell::new(vec![None; t.networks().len()]),
-            inet: RefCell::new(HashMap::new()),
+            planner: Planner::new(t, w, false),
             policy_pure,
             policy_cache: RefCell::new(vec![None; policy_slots(t)]),
         }
     }
 
-    /// The breadth-first search of [`crate::engine::path::route::net_route`] from `from`, for every destination at once:
-    /// only networks with an egress firewall (not switched off) are crossed, and a destination's
-    /// route is through the first expanded network that peers with it (the same order, so the
-    /// same route). Switched-off networks and peerings are never used.
-    fn parents(&self, from: NetIx) -> Parents {
-        if let Some(p) = &self.parents.borrow()[from.index()] {
-            return p.clone();
-        }
-        let t = self.t;
-        let n = t.networks().len();
-        let mut parent: Vec<Option<NetIx>> = vec![None; n];
-        let mut seen = vec![false; n];
-        seen[from.index()] = true;
-        let w = &self.w;
-        let mut q = std::collections::VecDeque::new();
-        if !w.network_down(t, from) {
-            q.push_back(from);
-        }
-        while let Some(cur) = q.pop_front() {
-            for (next, p) in t.peers(cur) {
-                if seen[next.index()] || w.peering_down(p) || w.network_down(t, next) {
-                    continue;
-                }
-                if parent[next.index()].is_none() {
-                    parent[next.index()] = Some(cur);
-                }
-                if t.network(next)
-                    .egress
-                    .is_some_and(|fw| !w.endpoint_down(t, fw))
-                {
-                    seen[next.index()] = true;
-                    q.push_back(next);
-                }
-            }
-        }
-        let rc = Rc::new(parent);
-        self.parents.borrow_mut()[from.index()] = Some(rc.clone());
-        rc
-    }
-
-    /// The route [`crate::engine::path::route::net_route`] finds from `a` to `b`, from the cached search.
-    pub fn net_route(&self, a: NetIx, b: NetIx) -> Option<NetRoute> {
-        if self.w.network_down(self.t, a) || self.w.network_down(self.t, b) {
-            return None;
-        }
-        if a == b {
-            return Some(NetRoute {
-                networks: vec![a],
-                firewalls: Vec::new(),
-            });
-        }
-        let parent = self.parents(a);
-        let mut chain = vec![b];
-        let mut cur = b;
-        while cur != a {
-            cur = parent[cur.index()]?;
-            chain.push(cur);
-        }
-        chain.reverse();
-        let firewalls = chain[1..chain.len() - 1]
-            .iter()
-            .filter_map(|m| self.t.network(*m).egress)
-            .collect();
-        Some(NetRoute {
-            networks: chain,
-            firewalls,
-        })
-    }
-
-    fn inet_route(&self, a: NetIx, sub_egress: bool) -> Option<Vec<EpIx>> {
-        self.inet
-            .borrow_mut()
-            .entry((a, sub_egress))
-            .or_insert_with(|| {
-                internet_route(self.t, a, sub_egress, &self.w)
-                    .ok()
-                    .map(|r| r.firewalls)
-            })
-            .clone()
+    fn w(&self) -> &WhatIf {
+        self.planner.whatif()
     }
 
     /// The zone a target has, before routing decides how it is reached.
@@ -269,122 +157,25 @@ impl<'a> Engine<'a> {
         }
     }
 
-    fn best_pe(&self, src: &Party, service: EpIx) -> Option<EpIx> {
-        let from = src.network?;
-        self.t
-            .private_endpoints_of(service)
-            .iter()
-            .filter(|pe| !self.w.endpoint_down(self.t, **pe))
-            .filter_map(|pe| {
-                let net = self.t.endpoint(*pe).network?;
-                self.hops(from, net).map(|h| (h, *pe))
-            })
-            .min_by_key(|(h, pe)| (*h, pe.index()))
-            .map(|(_, pe)| pe)
+    /// The plan from `src` to `target`, as the trace builds it.
+    fn plan(&self, src: &Party, target: &Target) -> Plan {
+        let name = match target {
+            Target::Ep(e) => DstName::Ep(*e),
+            Target::Public(e) => DstName::Public(*e),
+            Target::Addr(a) => DstName::Addr(*a),
+            Target::Name(n) => DstName::Fqdn(n.clone()),
+        };
+        self.planner.plan_to(End::of_party(src), name)
     }
 
-    fn via_pe(&self, service: EpIx, pe: EpIx) -> Dst {
-        Dst {
-            party: crate::engine::trace::party_via_pe(self.t, service, pe),
-            ep: Some(service),
-            via_pe: Some(pe),
-        }
-    }
-
-    fn resolve(&self, src: &Party, target: &Target) -> Dst {
-        let t = self.t;
-        match target {
-            Target::Ep(e) => {
-                let ep = t.endpoint(*e);
-                if ep.kind == Kind::PrivateEndpoint
-                    && let Some(svc) = ep.target
-                {
-                    return self.via_pe(svc, *e);
-                }
-                if ep.is_paas()
-                    && let Some(pe) = self.best_pe(src, *e)
-                {
-                    return self.via_pe(*e, pe);
-                }
-                Dst {
-                    party: Party::of_endpoint(t, *e),
-                    ep: Some(*e),
-                    via_pe: None,
-                }
-            }
-            Target::Public(e) => {
-                let mut party = Party::of_endpoint(t, *e);
-                party.subnet = None;
-                party.network = None;
-                party.addr = None;
-                party.outside = true;
-                Dst {
-                    party,
-                    ep: Some(*e),
-                    via_pe: None,
-                }
-            }
-            Target::Addr(a) => {
-                let m = t.lookup_ip(*a);
-                if let Some(e) = m.endpoint
-                    && let Some(svc) = t.endpoint(e).target
-                    && t.endpoint(e).kind == Kind::PrivateEndpoint
-                {
-                    return self.via_pe(svc, e);
-                }
-                Dst {
-                    party: addr_party(t, *a),
-                    ep: m.endpoint,
-                    via_pe: None,
-                }
-            }
-            Target::Name(n) => Dst {
-                party: Party {
-                    outside: true,
-                    fqdn: Some(n.clone()),
-                    ..Party::default()
-                },
-                ep: None,
-                via_pe: None,
-            },
-        }
-    }
-
-    /// A what-if switched off the source, the destination or the private endpoint on the way.
-    fn an_end_down(&self, src: &Party, dst: &Dst) -> bool {
-        let down = |e: Option<EpIx>| e.is_some_and(|e| self.w.endpoint_down(self.t, e));
-        down(src.ep) || down(dst.ep) || down(dst.via_pe)
-    }
-
-    /// The firewalls on the route and whether it crosses the internet; `None`: no route.
-    fn route(&self, src: &Party, dst: &Dst) -> Option<(Vec<EpIx>, bool)> {
-        if self.an_end_down(src, dst) {
-            return None;
-        }
-        match (src.outside, dst.party.outside) {
-            (true, true) => Some((Vec::new(), true)),
-            (true, false) => {
-                let ok = dst.via_pe.is_none()
-                    && dst
-                        .ep
-                        .is_some_and(|e| self.t.endpoint(e).public_ip.is_some());
-                ok.then(|| (Vec::new(), false))
-            }
-            (false, true) => {
-                let net = src.network?;
-                let sub_egress = src.subnet.is_some_and(|s| self.t.subnet(s).internet_egress);
-                self.inet_route(net, sub_egress).map(|f| (f, true))
-            }
-            (false, false) => {
-                let r = self.net_route(src.network?, dst.party.network?)?;
-                Some((r.firewalls, false))
-            }
-        }
-    }
-
-    fn policy_ports(&self, src: &Party, dst: &Party, proto: Protocol) -> Option<Rc<PortSet>> {
+    fn policy_ports(
+        &self,
+        (zs, zd, net): (ZoneIx, ZoneIx, Option<NetIx>),
+        src: &Party,
+        dst: &Party,
+        proto: Protocol,
+    ) -> Option<Rc<PortSet>> {
         let pol = self.t.zone_policy()?;
-        let (zs, zd) = (src.zone?, dst.zone?);
         if zs == zd {
             return None;
         }
@@ -395,10 +186,11 @@ impl<'a> Engine<'a> {
                 protocol: proto,
                 ports: None,
             };
-            let disabled = |set: &str, rule: &str| self.w.rule_down(set, rule);
+            let w = self.w();
+            let disabled = |set: &str, rule: &str| w.rule_down(set, rule);
             let ctx = Ctx {
                 topo: self.t,
-                network: src.network,
+                network: net,
                 disabled: &disabled,
             };
             allowed_ports(pol, &flow, None, &ctx)
@@ -420,32 +212,32 @@ impl<'a> Engine<'a> {
         if !self.policy_pure {
             return false;
         }
-        let Some(zd) = self.target_zone(target) else {
+        let (Some(zs), Some(zd)) = (src.zone, self.target_zone(target)) else {
             return false;
         };
         let probe = Party {
             zone: Some(zd),
             ..Party::default()
         };
-        self.policy_ports(src, &probe, proto)
+        self.policy_ports((zs, zd, src.network), src, &probe, proto)
             .is_some_and(|p| p.is_empty())
     }
 
+    /// The ports one rule-set stage allows, intersected into `acc`; a stateless rule set's
+    /// return leg, reversed on its return ports, is all or nothing.
     #[allow(clippy::too_many_arguments)]
-    fn stage(
+    fn rules(
         &self,
         rs: &RuleSet,
-        sp: &Party,
-        dp: &Party,
+        (sp, dp): (&Party, &Party),
         proto: Protocol,
         dir: Option<Direction>,
         net: Option<NetIx>,
+        stateless: bool,
         acc: &mut PortSet,
     ) {
-        if acc.is_empty() || (rs.kind == RuleSetKind::Nacl && sp.same_subnet(dp)) {
-            return;
-        }
-        let disabled = |set: &str, rule: &str| self.w.rule_down(set, rule);
+        let w = self.w();
+        let disabled = |set: &str, rule: &str| w.rule_down(set, rule);
         let ctx = Ctx {
             topo: self.t,
             network: net,
@@ -458,14 +250,13 @@ impl<'a> Engine<'a> {
             ports: None,
         };
         *acc = acc.intersect(&allowed_ports(rs, &flow, dir, &ctx));
-        if rs.kind == RuleSetKind::Nacl && !acc.is_empty() {
-            // The stateless return leg: reversed, on the ephemeral ports, all or nothing.
-            let eph = ephemeral();
+        if stateless && !acc.is_empty() {
+            let back_ports = return_ports(rs);
             let back = Flow {
                 src: dp,
                 dst: sp,
                 protocol: proto,
-                ports: Some(&eph),
+                ports: Some(&back_ports),
             };
             let rdir = dir.map(|d| match d {
                 Direction::Inbound => Direction::Outbound,
@@ -477,89 +268,48 @@ impl<'a> Engine<'a> {
         }
     }
 
-    /// [`Engine::stage`] for each rule set of one place, in order.
-    #[allow(clippy::too_many_arguments)]
-    fn stages(
-        &self,
-        sets: &[RuleSetIx],
-        sp: &Party,
-        dp: &Party,
-        proto: Protocol,
-        dir: Option<Direction>,
-        net: Option<NetIx>,
-        acc: &mut PortSet,
-    ) {
-        for rs in sets {
-            self.stage(self.t.rule_set(*rs), sp, dp, proto, dir, net, acc);
-        }
-    }
-
-    /// Every port of `proto` on which `src` reaches `dst`, exactly.
-    fn ports(&self, src: &Party, dst: &Dst, proto: Protocol) -> PortSet {
+    /// Every port of `proto` the plan allows, exactly: the intersection of its stages' answers
+    /// (cheapest first; the order of stages does not change an intersection).
+    fn ports(&self, plan: &Plan, proto: Protocol) -> PortSet {
         let t = self.t;
-        let dp = &dst.party;
+        if plan.route.is_err() {
+            return PortSet::empty();
+        }
+        let ends = (&plan.src.party, &plan.dst.party);
         let mut acc = PortSet::all();
-        // Listeners (cheapest first; the order of stages does not change an intersection).
-        if let Some(e) = dst.ep {
-            for owner in [dst.via_pe, Some(e)].into_iter().flatten() {
-                if let Some(p) = &t.endpoint(owner).ports {
-                    acc = acc.intersect(p);
+        for st in &plan.stages {
+            match *st {
+                Stage::Listener { owner } => {
+                    if let Some(p) = &t.endpoint(owner).ports {
+                        acc = acc.intersect(p);
+                    }
+                }
+                Stage::ZonePolicy { from, to, net } => {
+                    if let Some(p) = self.policy_ports((from, to, net), ends.0, ends.1, proto) {
+                        acc = acc.intersect(&p);
+                    }
+                }
+                Stage::NoRules { .. } | Stage::PublicAccessOff { .. } => return PortSet::empty(),
+                Stage::Rules { .. } => {}
+            }
+            if acc.is_empty() {
+                return acc;
+            }
+        }
+        for st in &plan.stages {
+            if let Stage::Rules {
+                set,
+                dir,
+                net,
+                stateless,
+                ..
+            } = *st
+            {
+                self.rules(t.rule_set(set), ends, proto, dir, net, stateless, &mut acc);
+                if acc.is_empty() {
+                    return acc;
                 }
             }
-        }
-        if acc.is_empty() {
-            return acc;
-        }
-        if let Some(p) = self.policy_ports(src, dp, proto) {
-            acc = acc.intersect(&p);
-        }
-        let out = Some(Direction::Outbound);
-        if !src.outside {
-            if let Some(s) = src.subnet {
-                let sub = t.subnet(s);
-                let net = Some(sub.network);
-                self.stages(&sub.rule_sets, src, dp, proto, out, net, &mut acc);
-            }
-            if let Some(e) = src.ep {
-                let ep = t.endpoint(e);
-                self.stages(&ep.rule_sets, src, dp, proto, out, ep.network, &mut acc);
-            }
-        }
-        if !dp.outside
-            && let Some(s) = dp.subnet
-        {
-            let sub = t.subnet(s);
-            if dst.via_pe.is_none() || sub.private_endpoint_policies {
-                let (inb, net) = (Some(Direction::Inbound), Some(sub.network));
-                self.stages(&sub.rule_sets, src, dp, proto, inb, net, &mut acc);
-            }
-        }
-        for e in [dst.via_pe, dst.ep].into_iter().flatten() {
-            let ep = t.endpoint(e);
-            let (inb, net) = (Some(Direction::Inbound), ep.network.or(dp.network));
-            self.stages(&ep.rule_sets, src, dp, proto, inb, net, &mut acc);
-        }
-        if acc.is_empty() {
-            return acc;
-        }
-        let Some((fws, public)) = self.route(src, dst) else {
-            return PortSet::empty();
-        };
-        for fw in fws {
-            let f = t.endpoint(fw);
-            if f.rule_sets.is_empty() {
-                return PortSet::empty();
-            }
-            for rs in &f.rule_sets {
-                self.stage(t.rule_set(*rs), src, dp, proto, None, f.network, &mut acc);
-            }
-        }
-        if public
-            && let Some(e) = dst.ep
-            && t.endpoint(e).is_paas()
-            && !t.endpoint(e).public_access
-        {
-            return PortSet::empty();
         }
         acc
     }
@@ -581,8 +331,8 @@ impl<'a> Engine<'a> {
                 via_pe: None,
             };
         }
-        let dst = self.resolve(src, target);
-        self.reach_to(src, &dst, forbid)
+        let plan = self.plan(src, target);
+        self.reach_to(&plan, forbid)
     }
 
     /// [`Engine::reach`] (on one transport only when `only` names it: the other is left empty),
@@ -594,13 +344,12 @@ impl<'a> Engine<'a> {
         target: &Target,
         only: Option<Protocol>,
     ) -> (Reach, bool) {
-        let dst = self.resolve(src, target);
-        let routed = self.routed(src, &dst);
-        if !routed {
+        let plan = self.plan(src, target);
+        if plan.route.is_err() {
             let none = Reach {
                 tcp: PortSet::empty(),
                 udp: PortSet::empty(),
-                via_pe: dst.via_pe,
+                via_pe: plan.dst.via_pe,
             };
             return (none, false);
         }
@@ -610,22 +359,7 @@ impl<'a> Engine<'a> {
             Some(Protocol::Udp) => (true, udp),
             _ => (tcp, udp),
         };
-        (self.reach_to(src, &dst, forbid), true)
-    }
-
-    /// Whether the flow has a route (without building it when both ends are in networks).
-    fn routed(&self, src: &Party, dst: &Dst) -> bool {
-        match (
-            src.outside,
-            dst.party.outside,
-            src.network,
-            dst.party.network,
-        ) {
-            (false, false, Some(a), Some(b)) => {
-                !self.an_end_down(src, dst) && self.hops(a, b).is_some()
-            }
-            _ => self.route(src, dst).is_some(),
-        }
+        (self.reach_to(&plan, forbid), true)
     }
 
     /// Whether the zone policy alone forbids every TCP port, and every UDP port.
@@ -636,39 +370,22 @@ impl<'a> Engine<'a> {
         )
     }
 
-    fn reach_to(&self, src: &Party, dst: &Dst, (forbid_tcp, forbid_udp): (bool, bool)) -> Reach {
+    fn reach_to(&self, plan: &Plan, (forbid_tcp, forbid_udp): (bool, bool)) -> Reach {
         let tcp = if forbid_tcp {
             PortSet::empty()
         } else {
-            self.ports(src, dst, Protocol::Tcp)
+            self.ports(plan, Protocol::Tcp)
         };
         let udp = if forbid_udp {
             PortSet::empty()
         } else {
-            self.ports(src, dst, Protocol::Udp)
+            self.ports(plan, Protocol::Udp)
         };
         Reach {
             tcp,
             udp,
-            via_pe: dst.via_pe,
+            via_pe: plan.dst.via_pe,
         }
-    }
-
-    /// The hops of the route [`Engine::net_route`] finds from `a` to `b` (without building it).
-    fn hops(&self, a: NetIx, b: NetIx) -> Option<usize> {
-        if self.w.network_down(self.t, a) || self.w.network_down(self.t, b) {
-            return None;
-        }
-        if a == b {
-            return Some(0);
-        }
-        let parent = self.parents(a);
-        let (mut cur, mut hops) = (b, 0);
-        while cur != a {
-            cur = parent[cur.index()]?;
-            hops += 1;
-        }
-        Some(hops)
     }
 
     /// The trace query (and what-if) that replays `src -> target` on one port.

@@ -45,6 +45,8 @@ pub enum ErrorCode {
     BadEphemeral,
     /// A `name:` or `cloud_id:` used as a reference names more than one thing.
     AmbiguousName,
+    /// A route's `next_hop` (or a transit gateway's `attachment`) that cannot carry the route.
+    BadNextHop,
 }
 
 impl ErrorCode {
@@ -77,6 +79,7 @@ impl ErrorCode {
             ErrorCode::BadDefault => "zonescope::bad-default",
             ErrorCode::BadEphemeral => "zonescope::bad-ephemeral",
             ErrorCode::AmbiguousName => "zonescope::ambiguous-name",
+            ErrorCode::BadNextHop => "zonescope::bad-next-hop",
         }
     }
 }
@@ -120,6 +123,7 @@ impl InputError {
             ErrorCode::BadDefault => "bad default",
             ErrorCode::BadEphemeral => "bad ephemeral range",
             ErrorCode::AmbiguousName => "names more than one thing",
+            ErrorCode::BadNextHop => "bad next hop",
             _ => "here",
         };
         InputError {

@@ -13,6 +13,7 @@ mod load;
 pub mod ports;
 pub(crate) use load::levenshtein;
 pub mod raw;
+pub mod routing;
 pub mod rules;
 pub mod view;
 mod yaml_msg;
@@ -88,6 +89,8 @@ pub struct Topology {
     pub(crate) tags: Vec<ServiceTag>,
     pub(crate) expects: Vec<Expect>,
     pub(crate) peerings: Vec<Peering>,
+    /// Route tables and gateways (SPEC §11.1–§11.3).
+    pub(crate) routing: routing::Routing,
     pub(crate) ids: HashMap<String, EntityRef>,
     /// Application security groups (SPEC §11.5).
     pub(crate) asgs: Vec<entities::Asg>,
@@ -281,6 +284,21 @@ impl Topology {
             }
         }
         out
+    }
+
+    /// Route tables, gateways and the widened `VirtualNetwork` (SPEC §11.1–§11.3).
+    pub fn routing(&self) -> &routing::Routing {
+        &self.routing
+    }
+
+    /// The prefixes Azure's `VirtualNetwork` tag means for the NSGs of network `n` beyond its
+    /// own and its peers' address space (SPEC §11.3): `onprem` prefixes of the VPN gateways it can
+    /// use and the prefixes of the user-defined routes effective in its subnets.
+    pub fn vnet_extra(&self, n: NetIx) -> &[ipnet::IpNet] {
+        self.routing
+            .vnet_extra
+            .get(n.index())
+            .map_or(&[], Vec::as_slice)
     }
 
     /// The firewall that traffic leaving `n` is forced through: its own `egress`, else its hub's.

@@ -316,6 +316,9 @@ pub struct RawFile {
     /// `{ ID: [cidr, ...] }`, named in rules wherever a CIDR may be.
     #[serde(default)]
     pub address_groups: BTreeMap<String, Sp<OneOrMany<String>>>,
+    /// Route tables (SPEC §11.1), used by networks and subnets through `route_table:`.
+    #[serde(default)]
+    pub route_tables: Vec<RawRouteTable>,
 }
 
 /// An application security group (Azure).
@@ -330,6 +333,53 @@ pub struct RawAsg {
     pub cloud_id: Option<Sp<String>>,
     #[serde(default)]
     pub description: Option<String>,
+}
+
+/// A route table (SPEC §11.1).
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawRouteTable {
+    pub id: Sp<String>,
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub description: Option<String>,
+    #[serde(default)]
+    pub routes: Vec<RawRoute>,
+}
+
+/// One route: the longest matching prefix of the effective table decides.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawRoute {
+    /// A CIDR, or a service tag name (Azure).
+    pub prefix: Sp<String>,
+    /// local | internet | none | an endpoint id (firewall, nat_gateway, vpn_gateway,
+    /// transit_gateway) | `peering:NETWORK`.
+    pub next_hop: Sp<String>,
+}
+
+/// A transit gateway's route table (SPEC §11.2).
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawTgwTable {
+    pub id: Sp<String>,
+    /// Attachments (networks, or peered transit gateways) whose traffic this table routes.
+    #[serde(default)]
+    pub associations: Vec<Sp<String>>,
+    /// Static routes: `attachment` is a network, a peered transit gateway, or `none` (blackhole).
+    #[serde(default)]
+    pub routes: Vec<RawTgwRoute>,
+    /// Networks whose prefixes this table learns.
+    #[serde(default)]
+    pub propagations: Vec<Sp<String>>,
+}
+
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawTgwRoute {
+    pub prefix: Sp<String>,
+    pub attachment: Sp<String>,
 }
 
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
@@ -369,6 +419,9 @@ pub struct RawNetwork {
     /// Whether this network reaches the internet (internet or NAT gateway). Default false.
     #[serde(default)]
     pub internet_egress: Option<bool>,
+    /// The route table of its subnets that name none (AWS: the main route table).
+    #[serde(default)]
+    pub route_table: Option<Sp<String>>,
     /// Cloud provider, informational: azure | aws.
     #[serde(default)]
     pub provider: Option<String>,
@@ -400,6 +453,9 @@ pub struct RawSubnet {
     pub private_endpoint_policies: Option<Sp<String>>,
     #[serde(default)]
     pub internet_egress: Option<bool>,
+    /// The subnet's route table (replaces its network's).
+    #[serde(default)]
+    pub route_table: Option<Sp<String>>,
     #[serde(default)]
     pub description: Option<String>,
     /// The cloud's resource id (an Azure resource id, an AWS `vpc-…`/`subnet-…`/`sg-…` id),
@@ -449,6 +505,18 @@ pub struct RawEndpoint {
     /// Reachable from the internet: an address, or true.
     #[serde(default)]
     pub public_ip: Option<Sp<PublicIp>>,
+    /// A `vpn_gateway`: the on-premises prefixes behind it.
+    #[serde(default)]
+    pub onprem: Option<Sp<OneOrMany<String>>>,
+    /// A `transit_gateway`: the networks attached to it.
+    #[serde(default)]
+    pub attachments: Vec<Sp<String>>,
+    /// A `transit_gateway`: its route tables.
+    #[serde(default)]
+    pub route_tables: Vec<RawTgwTable>,
+    /// A `transit_gateway`: the transit gateways it peers with.
+    #[serde(default)]
+    pub peers: Vec<Sp<String>>,
     #[serde(default)]
     pub description: Option<String>,
     /// The application security groups (ids from the top-level `application_security_groups`)

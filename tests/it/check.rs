@@ -355,12 +355,13 @@ fn exit_codes() {
 
 #[test]
 fn cached_routes_are_the_routes_of_the_trace_engine() {
-    use zonescope::engine::path::route::net_route;
+    use zonescope::engine::path::route::{Router, net_route};
     use zonescope::generate::{GenParams, generate};
     let mut p = GenParams::size("S").unwrap();
     p.regions = 3;
     let t = load_str(&generate(&p), "s.yaml").unwrap();
-    let eng = Engine::new(&t);
+    let none = WhatIf::default();
+    let eng = Router::new(&t, &none, false);
     let nets: Vec<usize> = (0..t.networks().len()).collect();
     let ix = |i: usize| match t.find(&t.networks()[i].id) {
         Some(zonescope::model::EntityRef::Network(n)) => n,
@@ -370,8 +371,8 @@ fn cached_routes_are_the_routes_of_the_trace_engine() {
         for &b in &nets {
             let (a, b) = (ix(a), ix(b));
             assert_eq!(
-                eng.net_route(a, b),
-                net_route(&t, a, b, &WhatIf::default()).ok(),
+                eng.net_route(a, b).ok(),
+                net_route(&t, a, b, &none).ok(),
                 "{} -> {}",
                 t.network(a).id,
                 t.network(b).id

@@ -1,5 +1,10 @@
-//! The path a flow takes: routes between networks and to the internet.
+//! The path a flow takes, as a [`plan::Plan`]: the ends resolved ([`resolve`], with DNS in
+//! [`dns`]), the route ([`route`]) and the ordered stages that enforce it ([`plan`]).
 //!
-//! Owns: [`route`]. Must never: evaluate a rule set or print.
+//! Owns: every network semantic of a flow but rule evaluation itself (that is
+//! [`crate::engine::policy`]). Must never: evaluate a rule set, decide a verdict, or print.
 
+pub mod dns;
+pub mod plan;
+pub mod resolve;
 pub mod route;

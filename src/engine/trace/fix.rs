@@ -16,7 +16,9 @@ use std::fmt::Write as _;
 use ipnet::IpNet;
 use serde::Serialize;
 
-use super::{End, Query, Trace, TraceError, WhatIf, name_dst, resolve_dst, resolve_src, trace};
+use super::{Query, Trace, TraceError, WhatIf, trace};
+use crate::engine::path::resolve::{End, name_dst, resolve_dst, resolve_src};
+use crate::engine::path::route::Router;
 use crate::engine::policy::free_priority_below;
 use crate::model::rules::{Action, Direction, PortSet, Protocol, Rule, RuleSetKind, Selector};
 use crate::model::{EntityRef, Kind, Pos, Topology, Verdict};
@@ -210,7 +212,7 @@ enum Stop {
 fn rule_changes(t: &Topology, q: &Query, w: &WhatIf) -> Result<Vec<RuleChange>, Stop> {
     let src = resolve_src(t, &q.from).map_err(|e| Stop::Cannot(e.message))?;
     let name = name_dst(t, &q.to).map_err(|e| Stop::Cannot(e.message))?;
-    let (dst, _) = resolve_dst(t, &src, name, w);
+    let (dst, _) = resolve_dst(&Router::new(t, w, false), &src, name);
     let mut work = t.clone();
     let mut changes = Vec::new();
     for _ in 0..MAX_CHANGES {

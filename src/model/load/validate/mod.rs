@@ -28,6 +28,7 @@ mod endpoints;
 mod expects;
 mod groups;
 mod networks;
+mod routes;
 mod rules;
 
 pub(super) fn ix32(i: usize) -> u32 {
@@ -50,6 +51,7 @@ pub(super) struct Validator {
     tags: Vec<ServiceTag>,
     expects: Vec<Expect>,
     peerings: Vec<Peering>,
+    routing: crate::model::routing::Routing,
     name: String,
     description: Option<String>,
     /// Application security groups (SPEC §11.5) and their ids.
@@ -84,6 +86,7 @@ impl Validator {
             tags: Vec::new(),
             expects: Vec::new(),
             peerings: Vec::new(),
+            routing: crate::model::routing::Routing::default(),
             name: String::new(),
             description: None,
             asgs: Vec::new(),
@@ -390,6 +393,7 @@ impl Validator {
         self.networks_and_subnets(raw);
         self.endpoints_(raw);
         self.peerings_(raw);
+        self.routes_(raw);
         self.rule_sets_(raw);
         self.policies_(raw);
         self.resolve_attachments(raw);
@@ -500,6 +504,7 @@ impl Validator {
             tags: self.tags,
             expects: self.expects,
             peerings: self.peerings,
+            routing: self.routing,
             ids: self.ids,
             asgs: self.asgs,
             aliases: self.aliases,

@@ -1,0 +1,244 @@
+//! The plan of a flow (SPEC §3, §11): for a (source, destination), the resolved ends with the DNS
+//! step, the route, and the ordered stages that enforce it — every rule set on the path with its
+//! direction and place, the return leg of a stateless one, the zone policy, public access and
+//! the listeners. The network's semantics live here, once: [`crate::engine::trace`] interprets a
+//! plan at one port, [`crate::engine::reach`] over port sets.
+//!
+//! Owns: [`Plan`], [`Stage`], [`Planner`]. Must never: evaluate a rule, decide a verdict, print.
+
+use super::dns::DnsStep;
+use super::resolve::{DstName, End, resolve_dst};
+use super::route::{NoRoute, Route, Router, route};
+use crate::engine::whatif::WhatIf;
+use crate::model::rules::{Direction, PortSet, RuleSet, RuleSetKind};
+use crate::model::{EpIx, NetIx, RuleSetIx, SubnetIx, Topology, ZoneIx};
+
+/// Where a rule set is enforced.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Place {
+    Subnet(SubnetIx),
+    Endpoint(EpIx),
+}
+
+impl Place {
+    /// The id shown as the check's `at`.
+    pub fn id(self, t: &Topology) -> &str {
+        match self {
+            Place::Subnet(s) => &t.subnet(s).id,
+            Place::Endpoint(e) => &t.endpoint(e).id,
+        }
+    }
+}
+
+/// One check of the flow, in the order the clouds apply them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Stage {
+    /// A rule set at a place, in a direction (`None` for kinds without one). A stateless rule
+    /// set (NACL) also checks the return traffic the other way on its return ports.
+    Rules {
+        set: RuleSetIx,
+        at: Place,
+        dir: Option<Direction>,
+        /// The network `VirtualNetwork` means here.
+        net: Option<NetIx>,
+        stateless: bool,
+    },
+    /// An appliance on the route with no rule set: it denies everything.
+    NoRules { appliance: EpIx },
+    /// The zone policy between two zones.
+    ZonePolicy {
+        from: ZoneIx,
+        to: ZoneIx,
+        net: Option<NetIx>,
+    },
+    /// A PaaS service reached over the internet whose public access is disabled.
+    PublicAccessOff { service: EpIx },
+    /// The destination (or the private endpoint in front of it) listens on these ports only.
+    Listener { owner: EpIx },
+}
+
+/// Everything the network does with one (source, destination), before any port is asked.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    pub src: End,
+    pub dst: End,
+    pub dns: Option<DnsStep>,
+    /// The route, or why there is none (then there are no stages).
+    pub route: Result<Route, NoRoute>,
+    pub stages: Vec<Stage>,
+}
+
+/// The return ports a stateless rule set checks the reply on (SPEC §11.4).
+pub fn return_ports(_rs: &RuleSet) -> PortSet {
+    PortSet::range(1024, 65535)
+}
+
+/// Builds plans over one topology under one what-if, with the route searches cached.
+pub struct Planner<'a> {
+    pub router: Router<'a>,
+}
+
+impl<'a> Planner<'a> {
+    /// `explain`: build the path in ids and the reasons (a trace), or not (reachability).
+    pub fn new(t: &'a Topology, w: &'a WhatIf, explain: bool) -> Self {
+        Planner {
+            router: Router::new(t, w, explain),
+        }
+    }
+
+    pub fn topology(&self) -> &'a Topology {
+        self.router.t
+    }
+
+    pub fn whatif(&self) -> &'a WhatIf {
+        self.router.w
+    }
+
+    /// Resolve the destination as seen from `src`, then plan the flow.
+    pub fn plan_to(&self, src: End, name: DstName) -> Plan {
+        let (dst, dns) = resolve_dst(&self.router, &src, name);
+        self.plan(src, dst, dns)
+    }
+
+    /// The plan between two resolved ends.
+    pub fn plan(&self, src: End, dst: End, dns: Option<DnsStep>) -> Plan {
+        let route = self.route(&src, &dst);
+        let stages = match &route {
+            Ok(r) => self.stages(&src, &dst, r),
+            Err(_) => Vec::new(),
+        };
+        Plan {
+            src,
+            dst,
+            dns,
+            route,
+            stages,
+        }
+    }
+
+    fn route(&self, src: &End, dst: &End) -> Result<Route, NoRoute> {
+        let (t, w) = (self.router.t, self.router.w);
+        let explain = self.router.explain;
+        let down = |e: EpIx| {
+            if explain {
+                NoRoute(format!("{} is disabled (what-if)", t.endpoint(e).id))
+            } else {
+                NoRoute::default()
+            }
+        };
+        if let Some(e) = src.ep.filter(|e| w.endpoint_down(t, *e)) {
+            return Err(down(e));
+        }
+        for e in [dst.ep, dst.via_pe].into_iter().flatten() {
+            if w.endpoint_down(t, e) {
+                return Err(down(e));
+            }
+        }
+        route(&self.router, src, dst)
+    }
+
+    /// The checks of the flow, in order: the source's rule sets outbound, the appliances on the
+    /// route, the destination's rule sets inbound, the zone policy, public access, listeners.
+    fn stages(&self, src: &End, dst: &End, route: &Route) -> Vec<Stage> {
+        let t = self.router.t;
+        let mut v = Vec::new();
+        let same_subnet = src.party.same_subnet(&dst.party);
+        let rules = |v: &mut Vec<Stage>,
+                     sets: &[RuleSetIx],
+                     at: Place,
+                     dir: Option<Direction>,
+                     net: Option<NetIx>| {
+            for rs in sets {
+                let stateless = t.rule_set(*rs).kind == RuleSetKind::Nacl;
+                // A network ACL filters traffic in and out of its subnet, never within it.
+                if stateless && same_subnet {
+                    continue;
+                }
+                v.push(Stage::Rules {
+                    set: *rs,
+                    at,
+                    dir,
+                    net,
+                    stateless,
+                });
+            }
+        };
+        let out = Some(Direction::Outbound);
+        let inb = Some(Direction::Inbound);
+        if let Some(s) = src.subnet.filter(|_| !src.outside) {
+            let sub = t.subnet(s);
+            rules(
+                &mut v,
+                &sub.rule_sets,
+                Place::Subnet(s),
+                out,
+                Some(sub.network),
+            );
+        }
+        if let Some(e) = src.ep.filter(|_| !src.outside) {
+            let ep = t.endpoint(e);
+            rules(&mut v, &ep.rule_sets, Place::Endpoint(e), out, ep.network);
+        }
+        for fw in &route.appliances {
+            let f = t.endpoint(*fw);
+            if f.rule_sets.is_empty() {
+                v.push(Stage::NoRules { appliance: *fw });
+                // Nothing after a firewall that drops everything is reached.
+                return v;
+            }
+            for rs in &f.rule_sets {
+                v.push(Stage::Rules {
+                    set: *rs,
+                    at: Place::Endpoint(*fw),
+                    dir: None,
+                    net: f.network,
+                    stateless: false,
+                });
+            }
+        }
+        if let Some(s) = dst.subnet.filter(|_| !dst.outside) {
+            let sub = t.subnet(s);
+            // A private endpoint's subnet rules apply only with private endpoint policies on.
+            if dst.via_pe.is_none() || sub.private_endpoint_policies {
+                rules(
+                    &mut v,
+                    &sub.rule_sets,
+                    Place::Subnet(s),
+                    inb,
+                    Some(sub.network),
+                );
+            }
+        }
+        // The private endpoint's own rules, then the service's.
+        for e in [dst.via_pe, dst.ep].into_iter().flatten() {
+            let ep = t.endpoint(e);
+            let net = ep.network.or(dst.network);
+            rules(&mut v, &ep.rule_sets, Place::Endpoint(e), inb, net);
+        }
+        if t.zone_policy().is_some()
+            && let (Some(zs), Some(zd)) = (src.party.zone, dst.party.zone)
+            && zs != zd
+        {
+            v.push(Stage::ZonePolicy {
+                from: zs,
+                to: zd,
+                net: src.network,
+            });
+        }
+        if route.public
+            && let Some(e) = dst.ep
+            && t.endpoint(e).is_paas()
+            && !t.endpoint(e).public_access
+        {
+            v.push(Stage::PublicAccessOff { service: e });
+        }
+        if dst.ep.is_some() {
+            for owner in [dst.via_pe, dst.ep].into_iter().flatten() {
+                if t.endpoint(owner).ports.is_some() {
+                    v.push(Stage::Listener { owner });
+                }
+            }
+        }
+        v
+    }
+}
