@@ -843,3 +843,81 @@ fn transit_gateways_peerings_and_several_accounts() {
     let tr = tcp(&t, "i-0f000000000000b01", "10.30.1.10", 443);
     assert_eq!(tr.verdict, Verdict::Allow, "{}", tr.reason);
 }
+
+// ------------------------------------------------ with route tables and transit gateways
+// (SPEC §11.1 and §11.2, read by this build's loader since h12r was merged)
+
+#[test]
+fn public_private_subnet_the_routes_batfish_names() {
+    let dir = reference("test-public-private-subnet");
+    let t = topo(&dir);
+    // Batfish testToInternet: the private instance → 8.8.8.8 ends at vgw-070087240d6fa2989
+    // with NO_ROUTE: the main table rtb-002f0eabf583bf991 sends 0.0.0.0/0 to the VGW, whose
+    // only VPN connection (tunnels down) knows 19.168.0.0/16.
+    let tr = tcp(&t, "i-099cf38911942421c", "8.8.8.8", 443);
+    assert_eq!(tr.verdict, Verdict::NoRoute, "{}", tr.reason);
+    // (A no-route trace carries its last route in the reason, not in route_hops.)
+    for part in [
+        "rtb-002f0eabf583bf991",
+        "0.0.0.0/0",
+        "vgw-070087240d6fa2989",
+    ] {
+        assert!(tr.reason.contains(part), "{part}: {}", tr.reason);
+    }
+    // ... and the public instance leaves through rtb-0d20fcae075afe460's 0.0.0.0/0 → igw.
+    let tr = tcp(&t, "i-094a9e5b545a4fde4", "8.8.8.8", 443);
+    assert_eq!(tr.verdict, Verdict::Allow, "{}", tr.reason);
+    assert!(
+        tr.route_hops
+            .iter()
+            .any(|h| h.route.table == "rtb-0d20fcae075afe460" && h.route.next_hop == "internet"),
+        "{:?}",
+        tr.route_hops
+    );
+    // Batfish testFromInternet: internet → 10.0.0.47 (a private address) is NULL_ROUTED: the
+    // internet does not carry private addresses.
+    assert_eq!(
+        tcp(&t, "internet", "10.0.0.47", 22).verdict,
+        Verdict::NoRoute
+    );
+    // Batfish testFromPrivateToPublicSubnet: the private instance → 13.58.55.60 has NO_ROUTE
+    // (the main table sends it to the VGW).
+    assert_eq!(
+        tcp(&t, "i-099cf38911942421c", "13.58.55.60", 22).verdict,
+        Verdict::NoRoute
+    );
+}
+
+#[test]
+fn transit_gateway_and_peering_verdicts() {
+    let t = topo(&fixture("transit"));
+    // https://docs.aws.amazon.com/vpc/latest/tgw/how-transit-gateways-work.html: a → b: a's
+    // route 10.0.0.0/8 → the transit gateway; its table (associated with a's attachment) has
+    // b's propagated 10.20.0.0/16; b's route 10.10.0.0/16 → the transit gateway brings the
+    // reply back. Both groups allow 443 from 10.0.0.0/8.
+    let tr = tcp(&t, "i-0f000000000000a01", "10.20.1.10", 443);
+    assert_eq!(tr.verdict, Verdict::Allow, "{}", tr.reason);
+    assert!(
+        tr.path.iter().any(|h| h == "tgw-0f000000000000001"),
+        "{:?}",
+        tr.path
+    );
+    assert_eq!(
+        tcp(&t, "i-0f000000000000b01", "10.10.1.10", 443).verdict,
+        Verdict::Allow
+    );
+    // c is not attached: the transit gateway's table has no route for 10.30.0.0/16.
+    assert_eq!(
+        tcp(&t, "i-0f000000000000a01", "10.30.1.10", 443).verdict,
+        Verdict::NoRoute
+    );
+    // https://docs.aws.amazon.com/vpc/latest/peering/vpc-peering-routing.html: b ↔ c over
+    // pcx-0f000000000000001 (routes on both sides).
+    let tr = tcp(&t, "i-0f000000000000b01", "10.30.1.10", 443);
+    assert_eq!(tr.verdict, Verdict::Allow, "{}", tr.reason);
+    // Peering is not transitive and c has no route to a.
+    assert_eq!(
+        tcp(&t, "i-0f000000000000c01", "10.10.1.10", 443).verdict,
+        Verdict::NoRoute
+    );
+}
