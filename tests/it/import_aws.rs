@@ -921,3 +921,66 @@ fn transit_gateway_and_peering_verdicts() {
         Verdict::NoRoute
     );
 }
+
+#[test]
+fn a_snapshot_of_200_vpcs_imports_and_loads() {
+    // Large enough (> 1 MB of YAML) that the loader parses it in two halves: every section,
+    // route tables included, must survive the split.
+    use serde_json::json;
+    let tmp = tempfile::tempdir().unwrap();
+    let (mut vpcs, mut subnets, mut instances, mut groups, mut tables) =
+        (vec![], vec![], vec![], vec![], vec![]);
+    for v in 0..200 {
+        let vpc = format!("vpc-{v:017x}");
+        let cidr = format!("10.{}.0.0/16", v % 250);
+        vpcs.push(json!({"VpcId": vpc, "CidrBlock": cidr,
+            "CidrBlockAssociationSet": [{"CidrBlock": cidr, "CidrBlockState": {"State": "associated"}}]}));
+        let sg = format!("sg-{v:017x}");
+        groups.push(json!({"GroupId": sg, "GroupName": sg, "VpcId": vpc,
+            "IpPermissions": [{"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443, "UserIdGroupPairs": [{"GroupId": sg}]}],
+            "IpPermissionsEgress": [{"IpProtocol": "-1", "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}]}));
+        tables.push(
+            json!({"RouteTableId": format!("rtb-{v:017x}"), "VpcId": vpc,
+            "Associations": [{"Main": true}],
+            "Routes": [{"DestinationCidrBlock": cidr, "GatewayId": "local", "State": "active"}]}),
+        );
+        for s in 0..5 {
+            let sid = format!("subnet-{v:08x}{s:09x}");
+            subnets.push(json!({"SubnetId": sid, "VpcId": vpc, "CidrBlock": format!("10.{}.{s}.0/24", v % 250), "AvailabilityZone": "us-east-1a"}));
+            for i in 0..20 {
+                instances.push(json!({"InstanceId": format!("i-{v:06x}{s:04x}{i:07x}"), "State": {"Name": "running"},
+                    "SubnetId": sid, "PrivateIpAddress": format!("10.{}.{s}.{}", v % 250, i + 10),
+                    "SecurityGroups": [{"GroupId": sg}]}));
+            }
+        }
+    }
+    for (name, key, list) in [
+        ("Vpcs.json", "Vpcs", vpcs),
+        ("Subnets.json", "Subnets", subnets),
+        (
+            "Reservations.json",
+            "Reservations",
+            vec![json!({"Instances": instances})],
+        ),
+        ("SecurityGroups.json", "SecurityGroups", groups),
+        ("RouteTables.json", "RouteTables", tables),
+    ] {
+        std::fs::write(tmp.path().join(name), json!({ key: list }).to_string()).unwrap();
+    }
+    let i = imported(tmp.path(), ImportOptions::default());
+    assert_eq!(
+        (i.report.count("networks"), i.report.count("instances")),
+        (200, 20_000)
+    );
+    assert!(
+        i.to_yaml().unwrap().len() > 1 << 20,
+        "big enough to be split"
+    );
+    let t = i.load("big").unwrap_or_else(|e| panic!("{e:?}"));
+    // Same group, same VPC: the reference allows 443; another VPC (not peered): no route.
+    // Ids: i-{vpc:06x}{subnet:04x}{instance:07x}.
+    let tr = tcp(&t, "i-00000000000000000", "i-00000000010000001", 443);
+    assert_eq!(tr.verdict, Verdict::Allow, "{}", tr.reason);
+    let tr = tcp(&t, "i-00000000000000000", "i-00000100000000000", 443);
+    assert_eq!(tr.verdict, Verdict::NoRoute, "{}", tr.reason);
+}

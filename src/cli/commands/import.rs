@@ -59,7 +59,9 @@ pub fn run(a: &ImportArgs, out: &mut dyn Write) -> Result<u8, CliError> {
         }
         _ => {
             out.write_all(yaml.as_bytes())?;
-            eprint!("{}", crate::text_safe::escape(&summary));
+            for line in summary.lines() {
+                eprintln!("{}", crate::text_safe::escape(line));
+            }
         }
     }
     Ok(0)

@@ -52,6 +52,9 @@ pub(crate) struct Builder<'s> {
     pub instance_endpoint: HashMap<String, String>,
     /// Instances and interfaces that a route sends traffic to (appliances: kind firewall).
     pub appliances: HashSet<String>,
+    /// describe-network-interfaces entries by interface id, and by the instance they attach to.
+    eni_items: HashMap<&'s str, &'s Item>,
+    instance_enis: HashMap<&'s str, Vec<&'s Item>>,
 }
 
 impl<'s> Builder<'s> {
@@ -61,7 +64,23 @@ impl<'s> Builder<'s> {
         doc: &'s mut Document,
         report: &'s mut ImportReport,
     ) -> Self {
+        let mut eni_items = HashMap::new();
+        let mut instance_enis: HashMap<&str, Vec<&Item>> = HashMap::new();
+        for i in snap.items("NetworkInterfaces") {
+            if let Some(id) = i.v.get("NetworkInterfaceId").and_then(|v| v.as_str()) {
+                eni_items.entry(id).or_insert(i);
+            }
+            if let Some(inst) =
+                i.v.get("Attachment")
+                    .and_then(|a| a.get("InstanceId"))
+                    .and_then(|v| v.as_str())
+            {
+                instance_enis.entry(inst).or_default().push(i);
+            }
+        }
         Builder {
+            eni_items,
+            instance_enis,
             snap,
             opts,
             doc,
@@ -351,10 +370,7 @@ impl<'s> Builder<'s> {
 
     /// The interface resource of `eni`, when the snapshot has describe-network-interfaces.
     pub(super) fn eni_item(&self, eni: &str) -> Option<&'s Item> {
-        self.snap
-            .items("NetworkInterfaces")
-            .iter()
-            .find(|i| i.v.get("NetworkInterfaceId").and_then(|v| v.as_str()) == Some(eni))
+        self.eni_items.get(eni).copied()
     }
 
     fn instances(&mut self) -> Result<(), ImportError> {
@@ -390,7 +406,7 @@ impl<'s> Builder<'s> {
                     let item = self.eni_item(&eid);
                     enis.push((eid, item, Some(((*e), p.clone()))));
                 }
-                for ni in self.snap.items("NetworkInterfaces") {
+                for ni in self.instance_enis.get(id).into_iter().flatten().copied() {
                     let inst_of =
                         ni.v.get("Attachment")
                             .and_then(|a| a.get("InstanceId"))

@@ -88,6 +88,8 @@ impl Builder<'_> {
         }
         let tgws = self.transit_gateways()?;
         let vgws = self.vpn_gateways()?;
+        let endpoint_ids: HashSet<String> =
+            self.doc.endpoints.iter().map(|e| e.id.clone()).collect();
         // Route tables.
         let mut effective: HashMap<String, String> = HashMap::new(); // subnet → table
         let mut main: HashMap<String, String> = HashMap::new(); // vpc → table
@@ -132,7 +134,7 @@ impl Builder<'_> {
                         None
                     }
                 } else if let Some(n) = r.str("NatGatewayId")? {
-                    Some(if self.doc.endpoints.iter().any(|e| e.id == n) {
+                    Some(if endpoint_ids.contains(n) {
                         n.to_string()
                     } else {
                         "none".into()
