@@ -984,3 +984,20 @@ fn a_snapshot_of_200_vpcs_imports_and_loads() {
     let tr = tcp(&t, "i-00000000000000000", "i-00000100000000000", 443);
     assert_eq!(tr.verdict, Verdict::NoRoute, "{}", tr.reason);
 }
+
+#[test]
+fn check_on_a_directory_lists_what_the_import_left_out() {
+    let dir = fixture("rules");
+    let o = crate::cli::zs(&["check", dir.to_str().unwrap()]);
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        o.status.code().is_some_and(|c| c < 2),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert!(text.contains("skipped (not modelled)"), "{text}");
+    assert!(
+        text.contains("SecurityGroups[2].IpPermissions[2].IpProtocol"),
+        "{text}"
+    );
+}
