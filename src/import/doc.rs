@@ -60,6 +60,9 @@ pub struct Network {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub region: Option<String>,
     pub cidr: Vec<String>,
+    /// hub | spoke (the explorer's map; SPEC §1).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub role: Option<String>,
     #[serde(skip_serializing_if = "no")]
     pub internet_egress: bool,
     #[serde(skip_serializing_if = "Option::is_none")]

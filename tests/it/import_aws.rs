@@ -1001,3 +1001,35 @@ fn check_on_a_directory_lists_what_the_import_left_out() {
         "{text}"
     );
 }
+
+#[test]
+fn a_vpc_with_an_appliance_between_several_vpcs_is_the_hub_of_the_map() {
+    // Issue 17 item 7: the inspection VPC (an instance a route sends 0.0.0.0/0 to, peered
+    // with two VPCs) is drawn as the hub, the others as its spokes. The appliance is a
+    // firewall endpoint (https://docs.aws.amazon.com/vpc/latest/userguide/route-table-options.html,
+    // "Middlebox routing": a route's target may be a network interface of an appliance).
+    let i = imported(&fixture("hub"), ImportOptions::default());
+    let role = |id: &str| {
+        i.document
+            .networks
+            .iter()
+            .find(|n| n.id == id)
+            .unwrap()
+            .role
+            .clone()
+    };
+    assert_eq!(role("vpc-0100000000000000h").as_deref(), Some("hub"));
+    assert_eq!(role("vpc-0100000000000000a").as_deref(), Some("spoke"));
+    assert_eq!(role("vpc-0100000000000000b").as_deref(), Some("spoke"));
+    let fw = i
+        .document
+        .endpoints
+        .iter()
+        .find(|e| e.id == "i-0100000000000000fw")
+        .unwrap();
+    assert_eq!(fw.kind, "firewall");
+    i.load("hub").expect("loads");
+    // Without an appliance there is no hub.
+    let t = imported(&fixture("transit"), ImportOptions::default());
+    assert!(t.document.networks.iter().all(|n| n.role.is_none()));
+}

@@ -248,6 +248,7 @@ impl Builder<'_> {
                 }
             }
         }
+        self.roles();
         if !self.opts.routing {
             for (_, routes, file, path) in tables.values() {
                 for r in routes {
@@ -271,6 +272,62 @@ impl Builder<'_> {
             }
         }
         Ok(())
+    }
+
+    /// Hub and spokes for the explorer's map (issue 17, item 7): a VPC that holds an appliance
+    /// (an instance or interface a route sends traffic to) and is connected, by peering or
+    /// through a transit gateway, to two or more VPCs is a hub, and those VPCs its spokes. The
+    /// role changes no verdict; each one is an `assumed` finding.
+    fn roles(&mut self) {
+        let mut links: HashMap<String, HashSet<String>> = HashMap::new();
+        for [a, b] in &self.doc.peerings {
+            links.entry(a.clone()).or_default().insert(b.clone());
+            links.entry(b.clone()).or_default().insert(a.clone());
+        }
+        for e in self
+            .doc
+            .endpoints
+            .iter()
+            .filter(|e| e.kind == "transit_gateway")
+        {
+            for a in &e.attachments {
+                for b in e.attachments.iter().filter(|b| *b != a) {
+                    links.entry(a.clone()).or_default().insert(b.clone());
+                }
+            }
+        }
+        let mut hubs: Vec<(usize, String, Vec<String>)> = Vec::new();
+        for e in self.doc.endpoints.iter().filter(|e| e.kind == "firewall") {
+            let Some((n, _)) = e.subnet.as_ref().and_then(|s| self.subnets.get(s)) else {
+                continue;
+            };
+            let net = &self.doc.networks[*n];
+            let mut peers: Vec<String> =
+                links.get(&net.id).into_iter().flatten().cloned().collect();
+            peers.sort();
+            if peers.len() >= 2 && !hubs.iter().any(|(h, _, _)| h == n) {
+                hubs.push((*n, e.id.clone(), peers));
+            }
+        }
+        for (n, appliance, peers) in hubs {
+            let id = self.doc.networks[n].id.clone();
+            self.doc.networks[n].role = Some("hub".into());
+            self.report.assumed(
+                "",
+                id.clone(),
+                format!(
+                    "VPC {id} holds appliance {appliance} and connects {} VPCs: role hub, they spokes (the explorer's map only)",
+                    peers.len()
+                ),
+            );
+            for p in peers {
+                if let Some(&k) = self.vpcs.get(&p)
+                    && self.doc.networks[k].role.is_none()
+                {
+                    self.doc.networks[k].role = Some("spoke".into());
+                }
+            }
+        }
     }
 
     /// Transit gateways with their attachments and route tables (SPEC §11.2).
