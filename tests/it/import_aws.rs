@@ -5,6 +5,9 @@
 //! real-snapshot trap of the issue in a small real-shaped fixture under
 //! `tests/fixtures/import/aws/`, its expected outcome taken from the AWS documentation cited on
 //! the row. The round trip import → YAML → load gives what the directory gives directly.
+//!
+//! Over 800 lines on purpose: one truth row per documented AWS behaviour, each short and
+//! self-contained; split by area (snapshots, traps, command line) when it grows further.
 
 use std::path::{Path, PathBuf};
 
