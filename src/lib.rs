@@ -15,6 +15,7 @@
 #[cfg(feature = "cli")]
 pub mod cli;
 pub mod engine;
+pub mod import;
 // `gen` is a reserved word in Rust 2024: the folder is `gen/`, the module `generate`.
 #[path = "gen/mod.rs"]
 pub mod generate;

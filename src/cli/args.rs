@@ -115,6 +115,19 @@ Keys: / find, s source, d destination, p port, Enter trace, w what-if, z matrix,
 flows, ? help, q quit. The file reloads by itself when it changes (r also reads the flow logs
 again). Needs a terminal: in scripts use `zonescope trace` and `zonescope flows`.")]
     Explore(ExploreArgs),
+    /// Import real cloud configuration (AWS describe-* JSON) as a topology file.
+    #[command(after_help = "\
+Examples:
+  zonescope import aws ./snapshot -o design.yaml
+  zonescope import aws ./snapshot --zones zones.yaml -o design.yaml
+  zonescope import aws ./snapshot --format json | jq '.findings[]'
+
+DIR holds `aws ec2 describe-*` output, one JSON file per call, in any file names (also
+Batfish's aws_configs/[accounts/ACCOUNT/]REGION/ layout); see docs/import-aws.md.
+The summary goes to standard error when the design goes to standard output.
+Every other command also takes DIR directly: zonescope trace ./snapshot --from A --to B.
+Exit 0 imported; 2 unreadable or malformed input (the file and JSON path are named).")]
+    Import(ImportArgs),
     /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
     #[command(after_help = "\
 Examples:
@@ -130,6 +143,30 @@ Examples:
 Example:
   zonescope man > zonescope.1 && man ./zonescope.1")]
     Man,
+}
+
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// The cloud the export comes from.
+    #[arg(value_enum)]
+    pub cloud: ImportCloud,
+    /// The export: a directory of describe-* JSON files (or one such file).
+    pub dir: PathBuf,
+    /// A zone map: YAML `{ZONE: [subnet id or name, CIDR, tag=value, ...]}`.
+    #[arg(long, value_name = "MAP")]
+    pub zones: Option<PathBuf>,
+    /// Write the design here (atomically) instead of standard output.
+    #[arg(short, long, value_name = "OUT")]
+    pub output: Option<PathBuf>,
+    /// The summary's format: text, or json (counts and every finding).
+    #[arg(long, value_enum, default_value_t = TextJson::Text)]
+    pub format: TextJson,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ImportCloud {
+    /// `aws ec2 describe-*` JSON.
+    Aws,
 }
 
 #[derive(Debug, Args)]

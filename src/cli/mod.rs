@@ -52,8 +52,10 @@ pub fn color_enabled() -> bool {
     std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stdout().is_terminal()
 }
 
+/// Load the input of a command: a topology file, or a cloud export recognised by its content
+/// (a directory of describe-* JSON, say), imported on the way.
 pub(crate) fn load(path: &Path) -> Result<Topology, CliError> {
-    Ok(model::load(path)?)
+    Ok(crate::import::load_any(path)?.0)
 }
 
 pub(crate) fn protocol(s: &str) -> Result<Protocol, CliError> {
@@ -88,6 +90,7 @@ fn is_text_output(cmd: &Command) -> bool {
         Command::Diff(a) => a.format == TextJson::Text,
         Command::Flows(a) => a.format == TextJson::Text,
         Command::Export(a) => a.to != ExportFormat::Json,
+        Command::Import(a) => a.format == TextJson::Text,
         Command::Gen(_)
         | Command::Schema
         | Command::Explore(_)
@@ -105,6 +108,7 @@ fn run_raw(cmd: &Command, out: &mut dyn Write) -> Result<u8, CliError> {
         Command::Diff(a) => commands::diff::run(a, out),
         Command::Export(a) => commands::export::run(a, out),
         Command::Flows(a) => commands::flows::run(a, out),
+        Command::Import(a) => commands::import::run(a, out),
         Command::Completions { shell } => {
             let mut cmd = <crate::cli::args::Cli as clap::CommandFactory>::command();
             clap_complete::generate(*shell, &mut cmd, "zonescope", out);

@@ -30,7 +30,9 @@ use petgraph::visit::EdgeRef;
 pub use entities::*;
 pub use error::{ErrorCode, FileDiagnostic, InputError, LoadError};
 pub use index::AddrMatch;
-pub use load::{load, load_str, schema_json};
+pub use load::{
+    MAX_FILE_BYTES, load, load_str, read_capped, schema_json, to_yaml, zone_map_from_yaml,
+};
 
 use crate::model::rules::{RuleSet, Selector};
 use index::AddrIndex;

@@ -32,7 +32,7 @@ use ratatui::crossterm::execute;
 
 use crate::engine::flows::{Options as FlowOptions, analyze_logs};
 use crate::engine::trace::Query;
-use crate::model::{self, Topology};
+use crate::model::Topology;
 use action::Action;
 use app::{App, Effect, Origin};
 pub use error::{Error, Options};
@@ -48,7 +48,7 @@ pub fn run_demo() -> Result<u8, Error> {
 pub fn run(a: &Options) -> Result<u8, Error> {
     require_terminal()?;
     eprintln!("zonescope: loading {} …", a.file.display());
-    let t = model::load(&a.file)?;
+    let t = crate::import::load_any(&a.file)?.0;
     let mut app = prepare(
         t,
         Origin::File(a.file.clone()),
@@ -143,7 +143,7 @@ fn mtime(origin: &Origin) -> Option<SystemTime> {
 
 /// Reload the topology, then read the flow logs again against it.
 fn reload(app: &mut App, path: &Path) {
-    let r = model::load(path);
+    let r = crate::import::load_any(path).map(|x| x.0);
     update::update(app, Action::Loaded(Box::new(r)));
     if !app.flow_logs.is_empty() {
         let r = flow_report(app);

@@ -35,6 +35,7 @@ mod flows_report;
 mod generator;
 mod hardening;
 mod hostile;
+mod import_aws;
 mod invalid_files;
 mod matrix;
 mod policy_props;

@@ -6,7 +6,7 @@ use std::io::Write;
 
 use crate::cli::args::{CheckArgs, CheckFormat};
 use crate::cli::color_enabled;
-use crate::cli::{CliError, count, load};
+use crate::cli::{CliError, count};
 use crate::engine::check::{self, Report, Severity};
 use crate::model::Topology;
 
@@ -17,8 +17,13 @@ pub fn run(a: &CheckArgs, out: &mut dyn Write) -> Result<u8, CliError> {
             "use info, warning or error",
         )
     })?;
-    let t = load(&a.file)?;
+    // A cloud export is imported on the way; what the import left out or assumed is listed
+    // first (SPEC §12: `import` and `check` list each unsupported resource or field).
+    let (t, imported) = crate::import::load_any(&a.file)?;
     let report = check::review(&t);
+    if let (Some(r), CheckFormat::Text) = (&imported, a.format) {
+        write!(out, "{}", crate::cli::commands::import::summary_text(r))?;
+    }
     match a.format {
         CheckFormat::Json => {
             serde_json::to_writer_pretty(&mut *out, &report).map_err(std::io::Error::from)?;

@@ -7,13 +7,12 @@ use std::io::Write;
 use crate::cli::CliError;
 use crate::cli::args::{DiffArgs, TextJson};
 use crate::engine::diff::diff;
-use crate::model;
 use crate::report::diff::render_text;
 
 /// `zonescope diff`: exit 0 when no flow changed verdict, 1 when some did.
 pub fn run(a: &DiffArgs, out: &mut dyn Write) -> Result<u8, CliError> {
-    let old = model::load(&a.old)?;
-    let new = model::load(&a.new)?;
+    let old = crate::import::load_any(&a.old)?.0;
+    let new = crate::import::load_any(&a.new)?.0;
     let d = diff(&old, &new);
     match a.format {
         TextJson::Json => {

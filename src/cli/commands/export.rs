@@ -9,7 +9,6 @@ use std::path::Path;
 
 use crate::cli::args::{ExportArgs, ExportFormat};
 use crate::engine::trace::{Query, WhatIf, trace};
-use crate::model;
 use crate::report::render;
 
 /// `zonescope export`.
@@ -26,7 +25,7 @@ pub fn run(a: &ExportArgs, out: &mut dyn Write) -> Result<u8, CliError> {
             "give -o another file name",
         ));
     }
-    let t = model::load(&a.file)?;
+    let t = crate::import::load_any(&a.file)?.0;
     let tr = match &a.trace {
         None => None,
         Some(spec) => {

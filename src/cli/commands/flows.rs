@@ -12,12 +12,11 @@ use crate::engine::flows::read::LogFormat;
 use crate::engine::flows::run::Options;
 use crate::engine::flows::run::analyze_logs_with;
 use crate::engine::flows::window::{Window, parse_time};
-use crate::model;
 use crate::report::flows::render_text;
 
 /// `zonescope flows FILE LOG...`.
 pub fn run(a: &FlowsArgs, out: &mut dyn Write) -> Result<u8, CliError> {
-    let t = model::load(&a.file)?;
+    let t = crate::import::load_any(&a.file)?.0;
     let opts = Options {
         format: match a.log_format {
             LogFormatArg::Auto => LogFormat::Auto,

@@ -8,5 +8,6 @@ pub mod diff;
 pub mod export;
 pub mod flows;
 pub mod generate;
+pub mod import;
 pub mod matrix;
 pub mod trace;

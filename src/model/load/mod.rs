@@ -156,6 +156,49 @@ pub fn load_str(text: &str, file: &str) -> Result<Topology, LoadError> {
     }
 }
 
+/// A serialisable design document (an importer's, see `crate::import::doc`) as topology YAML:
+/// the only YAML writer of the program, next to its only reader.
+pub fn to_yaml<T: serde::Serialize>(doc: &T) -> Result<String, String> {
+    let body = serde_saphyr::to_string(doc).map_err(|e| e.to_string())?;
+    Ok(format!(
+        "# yaml-language-server: $schema=https://zonescope.dev/topology.schema.json\n{body}"
+    ))
+}
+
+/// A `--zones MAP` file: `{ZONE: [selector, ...]}` (SPEC §12), or the error with its place.
+pub fn zone_map_from_yaml(
+    text: &str,
+    file: &str,
+) -> Result<std::collections::BTreeMap<String, Vec<String>>, LoadError> {
+    let mut options = serde_saphyr::Options::default();
+    options.with_snippet = false;
+    serde_saphyr::from_str_with_options::<std::collections::BTreeMap<String, Vec<String>>>(
+        text, options,
+    )
+    .map_err(|e| {
+        let mut at = e.location().map(Pos::from_location).unwrap_or_default();
+        if at.offset == 0 && at.line > 1 {
+            at.offset = offset_of(text, at.line, at.column);
+            at.len = 1;
+        }
+        let mut msg = e.to_string();
+        if let Some(cut) = msg.find(" at line ") {
+            msg.truncate(cut);
+        }
+        let msg = msg.lines().next().unwrap_or("invalid YAML").to_string();
+        LoadError::single(
+            file,
+            Arc::from(text),
+            InputError::new(
+                C::Yaml,
+                at,
+                format!("not a zone map: {msg}"),
+                "write one zone per key, each with a list: `data: [subnet-0abc, 10.2.0.0/16, Tier=db]`",
+            ),
+        )
+    })
+}
+
 /// Files at least this large are parsed in two halves on two threads (see [`parse_split`]).
 const SPLIT_PARSE_MIN_BYTES: usize = 1 << 20;
 

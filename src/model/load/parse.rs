@@ -104,6 +104,11 @@ pub(super) fn parse_split(text: &str) -> Option<RawFile> {
     a.dns.extend(b.dns);
     a.service_tags.extend(b.service_tags);
     a.expect.extend(b.expect);
+    // The sections of SPEC §11 (h12p, h12r): a half that held them must not lose them.
+    a.application_security_groups
+        .extend(b.application_security_groups);
+    a.address_groups.extend(b.address_groups);
+    a.route_tables.extend(b.route_tables);
     Some(a)
 }
 

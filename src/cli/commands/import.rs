@@ -1,0 +1,126 @@
+//! `zonescope import aws DIR [--zones MAP] [-o OUT] [--format text|json]`: the design as YAML
+//! (atomically to OUT, or to standard output) and a one-screen summary of what was imported,
+//! what was skipped and why.
+//!
+//! Owns: the import command's I/O. Must never: read cloud formats itself (`import` does).
+
+use std::fmt::Write as _;
+use std::io::Write;
+
+use crate::cli::args::{ImportArgs, ImportCloud, TextJson};
+use crate::cli::{CliError, write_atomically};
+use crate::import::{self, FindingKind, ImportOptions, ImportReport, InputKind};
+
+/// How many findings of each kind the text summary lists before "and N more".
+const LISTED: usize = 12;
+
+/// `zonescope import`.
+pub fn run(a: &ImportArgs, out: &mut dyn Write) -> Result<u8, CliError> {
+    let kind = match a.cloud {
+        ImportCloud::Aws => InputKind::AwsDescribe,
+    };
+    if !a.dir.exists() {
+        return Err(CliError::usage(
+            format!("{} does not exist", a.dir.display()),
+            "give the directory that holds the describe-* JSON files",
+        ));
+    }
+    let mut imported = import::import(&a.dir, kind, ImportOptions::default())
+        .map_err(import::ImportError::into_load_error)?;
+    if let Some(map) = &a.zones {
+        let zm = import::parse_zone_map(map)?;
+        import::apply_zone_map(&mut imported, &zm, &map.display().to_string());
+    }
+    let yaml = imported
+        .to_yaml()
+        .map_err(import::ImportError::into_load_error)?;
+    // The design must load as it is written: the loader's errors are the importer's bugs, and
+    // are reported as such rather than written to a file that does not load.
+    let name = a
+        .output
+        .as_ref()
+        .map_or_else(|| "(import)".to_string(), |p| p.display().to_string());
+    crate::model::load_str(&yaml, &name)?;
+    let summary = match a.format {
+        TextJson::Text => summary_text(&imported.report),
+        TextJson::Json => {
+            let mut s = serde_json::to_string_pretty(&imported.report).unwrap_or_default();
+            s.push('\n');
+            s
+        }
+    };
+    match &a.output {
+        Some(path) if path.as_os_str() != "-" => {
+            write_atomically(path, yaml.as_bytes())?;
+            out.write_all(summary.as_bytes())?;
+            if a.format == TextJson::Text {
+                writeln!(out, "wrote {}", path.display())?;
+            }
+        }
+        _ => {
+            out.write_all(yaml.as_bytes())?;
+            for line in summary.lines() {
+                eprintln!("{}", crate::text_safe::escape(line));
+            }
+        }
+    }
+    Ok(0)
+}
+
+/// The summary on one screen: counts, then the findings grouped by kind.
+pub fn summary_text(r: &ImportReport) -> String {
+    let mut s = String::new();
+    let c = |k: &str| r.count(k);
+    let _ = writeln!(
+        s,
+        "imported from {} file(s): {} VPCs, {} subnets, {} instances, {} rule sets, {} routes in {} route tables",
+        r.files,
+        c("networks"),
+        c("subnets"),
+        c("instances"),
+        c("rule sets"),
+        c("routes"),
+        c("route tables"),
+    );
+    let others: Vec<String> = r
+        .counts
+        .iter()
+        .filter(|(k, v)| {
+            **v > 0
+                && !matches!(
+                    k.as_str(),
+                    "networks" | "subnets" | "instances" | "rule sets" | "routes" | "route tables"
+                )
+        })
+        .map(|(k, v)| format!("{v} {k}"))
+        .collect();
+    if !others.is_empty() {
+        let _ = writeln!(s, "  also: {}", others.join(", "));
+    }
+    for (kind, title) in [
+        (FindingKind::Unsupported, "skipped (not modelled)"),
+        (FindingKind::Assumed, "assumed"),
+    ] {
+        let list: Vec<_> = r.of_kind(kind).collect();
+        if list.is_empty() {
+            continue;
+        }
+        let _ = writeln!(s, "{title}: {}", list.len());
+        for f in list.iter().take(LISTED) {
+            let at = match (f.file.is_empty(), f.json_path.is_empty()) {
+                (true, _) => f.json_path.clone(),
+                (false, true) => f.file.clone(),
+                (false, false) => format!("{} {}", f.file, f.json_path),
+            };
+            let _ = writeln!(s, "  - {}  [{at}]", f.message);
+        }
+        if list.len() > LISTED {
+            let _ = writeln!(
+                s,
+                "  … and {} more (--format json lists them all)",
+                list.len() - LISTED
+            );
+        }
+    }
+    s
+}

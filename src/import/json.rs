@@ -1,0 +1,167 @@
+//! Reading describe-* and ARM JSON with the path of every value at hand, so that a wrong shape
+//! is an error naming the file, the JSON path and the fix, and a finding can name the field.
+//!
+//! Owns: typed access to `serde_json::Value`. Must never: panic on any input.
+
+use serde_json::Value;
+
+use super::ImportError;
+
+/// A value with its file and JSON path (`SecurityGroups[3].IpPermissions[0]`).
+#[derive(Clone, Copy)]
+pub struct At<'a, 'p> {
+    pub v: &'a Value,
+    pub file: &'p str,
+    path: &'p str,
+}
+
+/// The path of a member: `base.key`, or `key` at the top.
+pub fn join(base: &str, key: &str) -> String {
+    if base.is_empty() {
+        key.to_string()
+    } else {
+        format!("{base}.{key}")
+    }
+}
+
+impl<'a, 'p> At<'a, 'p> {
+    pub fn new(v: &'a Value, file: &'p str, path: &'p str) -> Self {
+        At { v, file, path }
+    }
+
+    pub fn path_of(&self, key: &str) -> String {
+        join(self.path, key)
+    }
+
+    fn wrong(&self, key: &str, want: &str, got: &Value) -> ImportError {
+        let kind = match got {
+            Value::Null => "null",
+            Value::Bool(_) => "a boolean",
+            Value::Number(_) => "a number",
+            Value::String(_) => "a string",
+            Value::Array(_) => "an array",
+            Value::Object(_) => "an object",
+        };
+        ImportError::new(
+            self.file,
+            self.path_of(key),
+            format!("expected {want}, found {kind}"),
+            "the file must be the unchanged JSON output of the `aws ec2 describe-*` call; export it again",
+        )
+    }
+
+    /// A member that is absent or null is `None`; any other non-string is an error.
+    pub fn str(&self, key: &str) -> Result<Option<&'a str>, ImportError> {
+        match self.v.get(key) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::String(s)) => Ok(Some(s.as_str())),
+            Some(other) => Err(self.wrong(key, "a string", other)),
+        }
+    }
+
+    /// A required string member.
+    pub fn req(&self, key: &str) -> Result<&'a str, ImportError> {
+        self.str(key)?.ok_or_else(|| {
+            ImportError::new(
+                self.file,
+                self.path_of(key),
+                format!("`{key}` is missing"),
+                "every resource of a describe-* output has it; export the file again, unchanged",
+            )
+        })
+    }
+
+    pub fn bool(&self, key: &str) -> Result<Option<bool>, ImportError> {
+        match self.v.get(key) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::Bool(b)) => Ok(Some(*b)),
+            Some(other) => Err(self.wrong(key, "true or false", other)),
+        }
+    }
+
+    /// An integer member (AWS prints ports and rule numbers as numbers).
+    pub fn int(&self, key: &str) -> Result<Option<i64>, ImportError> {
+        match self.v.get(key) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::Number(n)) => n
+                .as_i64()
+                .map(Some)
+                .ok_or_else(|| self.wrong(key, "an integer", &Value::Number(n.clone()))),
+            Some(other) => Err(self.wrong(key, "an integer", other)),
+        }
+    }
+
+    /// An object member, or `None` when absent or null.
+    pub fn obj(&self, key: &str) -> Result<Option<(&'a Value, String)>, ImportError> {
+        match self.v.get(key) {
+            None | Some(Value::Null) => Ok(None),
+            Some(v @ Value::Object(_)) => Ok(Some((v, self.path_of(key)))),
+            Some(other) => Err(self.wrong(key, "an object", other)),
+        }
+    }
+
+    /// The elements of an array member with their paths (absent or null: none).
+    pub fn arr(&self, key: &str) -> Result<Vec<(&'a Value, String)>, ImportError> {
+        match self.v.get(key) {
+            None | Some(Value::Null) => Ok(Vec::new()),
+            Some(Value::Array(a)) => {
+                let base = self.path_of(key);
+                Ok(a.iter()
+                    .enumerate()
+                    .map(|(i, v)| (v, format!("{base}[{i}]")))
+                    .collect())
+            }
+            Some(other) => Err(self.wrong(key, "an array", other)),
+        }
+    }
+
+    /// The elements of an array member that must be objects.
+    pub fn objects(&self, key: &str) -> Result<Vec<(&'a Value, String)>, ImportError> {
+        let items = self.arr(key)?;
+        for (v, p) in &items {
+            if !v.is_object() {
+                return Err(ImportError::new(
+                    self.file,
+                    p.clone(),
+                    "expected an object",
+                    "each element of this list is one resource object; export the file again, unchanged",
+                ));
+            }
+        }
+        Ok(items)
+    }
+
+    /// The strings of an array member.
+    pub fn strings(&self, key: &str) -> Result<Vec<&'a str>, ImportError> {
+        self.arr(key)?
+            .into_iter()
+            .map(|(v, p)| {
+                v.as_str().ok_or_else(|| {
+                    ImportError::new(
+                        self.file,
+                        p,
+                        "expected a string",
+                        "export the file again, unchanged",
+                    )
+                })
+            })
+            .collect()
+    }
+
+    /// The `Key`/`Value` pairs of a tag list (`Tags`, or `TagSet` on interfaces).
+    pub fn tags(&self) -> Result<Vec<(String, String)>, ImportError> {
+        let key = if self.v.get("TagSet").is_some() {
+            "TagSet"
+        } else {
+            "Tags"
+        };
+        let mut out = Vec::new();
+        for (t, p) in self.objects(key)? {
+            let t = At::new(t, self.file, &p);
+            if let Some(k) = t.str("Key")? {
+                out.push((k.to_string(), t.str("Value")?.unwrap_or("").to_string()));
+            }
+        }
+        Ok(out)
+    }
+}
