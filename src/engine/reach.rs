@@ -694,6 +694,8 @@ pub fn external_classes(t: &Topology) -> Vec<External> {
             _ => None,
         })
         .collect();
+    // Route prefixes decide where an outside address goes (SPEC §11.1): they split classes too.
+    rule_cidrs.extend(t.routing().class_prefixes());
     rule_cidrs.sort_unstable();
     rule_cidrs.dedup();
     let tags: Vec<(&str, &IpNet)> = t
