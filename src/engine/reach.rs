@@ -161,13 +161,17 @@ impl<'a> Engine<'a> {
 
     /// The plan from `src` to `target`, as the trace builds it.
     fn plan(&self, src: &Party, target: &Target) -> Plan {
-        let name = match target {
+        self.planner
+            .plan_to(End::of_party(src), Self::name_of(target))
+    }
+
+    fn name_of(target: &Target) -> DstName {
+        match target {
             Target::Ep(e) => DstName::Ep(*e),
             Target::Public(e) => DstName::Public(*e),
             Target::Addr(a) => DstName::Addr(*a),
             Target::Name(n) => DstName::Fqdn(n.clone()),
-        };
-        self.planner.plan_to(End::of_party(src), name)
+        }
     }
 
     fn policy_ports(
@@ -348,21 +352,29 @@ impl<'a> Engine<'a> {
         target: &Target,
         only: Option<Protocol>,
     ) -> (Reach, bool) {
-        let plan = self.plan(src, target);
-        if plan.route.is_err() {
-            let none = Reach {
-                tcp: PortSet::empty(),
-                udp: PortSet::empty(),
-                via_pe: plan.dst.via_pe,
-            };
-            return (none, false);
-        }
         let (tcp, udp) = self.forbidden(src, target);
         let forbid = match only {
             Some(Protocol::Tcp) => (tcp, true),
             Some(Protocol::Udp) => (true, udp),
             _ => (tcp, udp),
         };
+        let none = |via_pe| Reach {
+            tcp: PortSet::empty(),
+            udp: PortSet::empty(),
+            via_pe,
+        };
+        if forbid == (true, true) {
+            // The zone policy forbids every port: only whether a route exists is asked (the
+            // plan's route, without its stages).
+            let (dst, routed) = self
+                .planner
+                .routed(&End::of_party(src), Self::name_of(target));
+            return (none(dst.via_pe), routed);
+        }
+        let plan = self.plan(src, target);
+        if plan.route.is_err() {
+            return (none(plan.dst.via_pe), false);
+        }
         (self.reach_to(&plan, forbid), true)
     }
 

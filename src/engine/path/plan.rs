@@ -150,17 +150,34 @@ impl<'a> Planner<'a> {
         self.plan(src, dst, dns)
     }
 
-    /// The plan between two resolved ends.
-    pub fn plan(&self, src: End, dst: End, dns: Option<DnsStep>) -> Plan {
-        let route = match &dns {
-            // No address: nothing to route to (SPEC §11.7).
+    /// The destination as resolved, and whether the flow has a route (the plan's route
+    /// decision alone, for callers that need no stages).
+    pub fn routed(&self, src: &End, name: DstName) -> (End, bool) {
+        let (dst, dns) = resolve_dst(&self.router, src, name);
+        let ok = self.route_resolved(src, &dst, dns.as_ref()).is_ok();
+        (dst, ok)
+    }
+
+    /// The route between resolved ends: none when DNS answered NXDOMAIN (SPEC §11.7).
+    fn route_resolved(
+        &self,
+        src: &End,
+        dst: &End,
+        dns: Option<&DnsStep>,
+    ) -> Result<Route, NoRoute> {
+        match dns {
             Some(step) if step.nxdomain => Err(if self.router.explain {
                 NoRoute(format!("DNS: {}", step.note))
             } else {
                 NoRoute::default()
             }),
-            _ => self.route(&src, &dst),
-        };
+            _ => self.route(src, dst),
+        }
+    }
+
+    /// The plan between two resolved ends.
+    pub fn plan(&self, src: End, dst: End, dns: Option<DnsStep>) -> Plan {
+        let route = self.route_resolved(&src, &dst, dns.as_ref());
         let stages = match &route {
             Ok(r) => self.stages(&src, &dst, r),
             Err(_) => Vec::new(),
