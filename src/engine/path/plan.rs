@@ -217,7 +217,7 @@ impl<'a> Planner<'a> {
     /// the private endpoint's and the service's), the zone policy, public access, listeners.
     fn stages(&self, src: &End, dst: &End, route: &Route) -> Vec<Stage> {
         let t = self.router.t;
-        let mut v = Vec::new();
+        let mut v = Vec::with_capacity(8);
         let same_subnet = src.party.same_subnet(&dst.party);
         let rules = |v: &mut Vec<Stage>,
                      sets: &[RuleSetIx],

@@ -489,6 +489,10 @@ pub fn route(r: &Router<'_>, src: &End, dst: &End) -> Result<Route, NoRoute> {
             p.extend(dst_suffix(t, dst));
             built(p, fws, true)
         }
+        (false, true) if !r.explain => {
+            let fws = internet_leg(r, src)?.1;
+            built(Vec::new(), fws, true)
+        }
         (false, true) => {
             let (mut p, fws) = internet_leg(r, src)?;
             if dst.label != "internet" {
@@ -501,6 +505,10 @@ pub fn route(r: &Router<'_>, src: &End, dst: &End) -> Result<Route, NoRoute> {
                 return Err(NoRoute("an end of the flow is in no network".to_string()));
             };
             let rt = r.net_route(a, b)?;
+            if !r.explain {
+                // Nobody reads the path: the route is the appliances on it.
+                return built(Vec::new(), rt.firewalls, false);
+            }
             let mut p = src_prefix(t, src);
             for (i, n) in rt.networks.iter().enumerate().skip(1) {
                 p.push(t.network(*n).id.clone());
