@@ -145,7 +145,8 @@ impl<'a> Router<'a> {
                 });
             }
             let parent = self.parents(a);
-            let mut chain = vec![b];
+            let mut chain = Vec::with_capacity(8);
+            chain.push(b);
             let mut cur = b;
             while cur != a {
                 cur = parent[cur.index()]?;
