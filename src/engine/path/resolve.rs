@@ -51,6 +51,43 @@ pub fn ep_end(t: &Topology, e: EpIx) -> End {
     }
 }
 
+/// A whole subnet as one end (an anonymous host inside it).
+fn subnet_end(t: &Topology, s: SubnetIx) -> End {
+    let sub = t.subnet(s);
+    End {
+        party: Party {
+            subnet: Some(s),
+            network: Some(sub.network),
+            zone: sub.zone,
+            ..Party::default()
+        },
+        label: sub.id.clone(),
+        ep: None,
+        subnet: Some(s),
+        network: Some(sub.network),
+        via_pe: None,
+        outside: false,
+        naming: Naming::Other,
+    }
+}
+
+/// A whole network as one end (an anonymous host inside it).
+fn network_end(t: &Topology, n: NetIx) -> End {
+    End {
+        party: Party {
+            network: Some(n),
+            ..Party::default()
+        },
+        label: t.network(n).id.clone(),
+        ep: None,
+        subnet: None,
+        network: Some(n),
+        via_pe: None,
+        outside: false,
+        naming: Naming::Other,
+    }
+}
+
 /// An endpoint reached over the internet (a service resolved publicly), whatever private
 /// endpoints it has.
 pub fn public_end(t: &Topology, e: EpIx) -> End {
@@ -208,34 +245,8 @@ pub fn resolve_src(t: &Topology, from: &str) -> Result<End, TraceError> {
                 }
                 Ok(ep_end(t, e))
             }
-            EntityRef::Subnet(s) => Ok(End {
-                party: Party {
-                    subnet: Some(s),
-                    network: Some(t.subnet(s).network),
-                    zone: t.subnet(s).zone,
-                    ..Party::default()
-                },
-                label: t.subnet(s).id.clone(),
-                ep: None,
-                subnet: Some(s),
-                network: Some(t.subnet(s).network),
-                via_pe: None,
-                outside: false,
-                naming: Naming::Other,
-            }),
-            EntityRef::Network(n) => Ok(End {
-                party: Party {
-                    network: Some(n),
-                    ..Party::default()
-                },
-                label: t.network(n).id.clone(),
-                ep: None,
-                subnet: None,
-                network: Some(n),
-                via_pe: None,
-                outside: false,
-                naming: Naming::Other,
-            }),
+            EntityRef::Subnet(s) => Ok(subnet_end(t, s)),
+            EntityRef::Network(n) => Ok(network_end(t, n)),
             other => Err(TraceError {
                 code: TraceErrorCode::NotASource,
                 message: format!(
@@ -357,43 +368,8 @@ pub fn resolve_dst(r: &Router<'_>, src: &End, name: DstName) -> (End, Option<Dns
             }
             (ep_end(t, e), None)
         }
-        DstName::Subnet(s) => {
-            let sub = t.subnet(s);
-            (
-                End {
-                    party: Party {
-                        subnet: Some(s),
-                        network: Some(sub.network),
-                        zone: sub.zone,
-                        ..Party::default()
-                    },
-                    label: sub.id.clone(),
-                    ep: None,
-                    subnet: Some(s),
-                    network: Some(sub.network),
-                    via_pe: None,
-                    outside: false,
-                    naming: Naming::Other,
-                },
-                None,
-            )
-        }
-        DstName::Network(n) => (
-            End {
-                party: Party {
-                    network: Some(n),
-                    ..Party::default()
-                },
-                label: t.network(n).id.clone(),
-                ep: None,
-                subnet: None,
-                network: Some(n),
-                via_pe: None,
-                outside: false,
-                naming: Naming::Other,
-            },
-            None,
-        ),
+        DstName::Subnet(s) => (subnet_end(t, s), None),
+        DstName::Network(n) => (network_end(t, n), None),
         DstName::Addr(a) => (addr_to_dst(t, a), None),
         DstName::Internet => (internet_end("internet", None), None),
         DstName::Public(e) => (public_end(t, e), None),

@@ -410,10 +410,10 @@ fn dst_suffix(t: &Topology, dst: &End) -> Vec<String> {
     clippy::many_single_char_names,
     reason = "t (topology), w (what-if), q (query) and friends are the codebase's names"
 )]
-/// The route from `src` to `dst` (SPEC §3 step 2): within a network, over peerings and transit
+/// The route from `src` to `dst` (SPEC §3 step 2), between ends that are switched on: within a network, over peerings and transit
 /// firewalls, out to the internet and in through a public address.
 pub fn route(r: &Router<'_>, src: &End, dst: &End) -> Result<Route, NoRoute> {
-    let (t, w) = (r.t, r.w);
+    let t = r.t;
     let built = |path: Vec<String>, appliances: Vec<EpIx>, public: bool| {
         Ok(Route {
             path: if r.explain { path } else { Vec::new() },
@@ -422,22 +422,7 @@ pub fn route(r: &Router<'_>, src: &End, dst: &End) -> Result<Route, NoRoute> {
             hops: Vec::new(),
         })
     };
-    if let Some(e) = src.ep
-        && w.endpoint_down(t, e)
-    {
-        return Err(NoRoute(format!(
-            "{} is disabled (what-if)",
-            t.endpoint(e).id
-        )));
-    }
-    for e in [dst.ep, dst.via_pe].into_iter().flatten() {
-        if w.endpoint_down(t, e) {
-            return Err(NoRoute(format!(
-                "{} is disabled (what-if)",
-                t.endpoint(e).id
-            )));
-        }
-    }
+    // The ends switched off by a what-if are the planner's to refuse (`Planner::route`).
     if t.routing().is_explicit() && !src.outside {
         return walk_cached(r, src, dst);
     }

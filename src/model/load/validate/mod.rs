@@ -300,6 +300,16 @@ impl Validator {
         set
     }
 
+    /// A rule's `ports:`, or without it every port — 443 for `https`, 80 for `http`.
+    fn rule_ports(&mut self, v: Option<&Sp<OneOrMany<Scalar>>>, protocol: Protocol) -> PortSet {
+        match (v, protocol) {
+            (Some(p), _) => self.ports(p),
+            (None, Protocol::Https) => PortSet::single(443),
+            (None, Protocol::Http) => PortSet::single(80),
+            (None, _) => PortSet::all(),
+        }
+    }
+
     fn protocol(&mut self, v: Option<&Sp<String>>, default: Protocol) -> Protocol {
         let Some(v) = v else { return default };
         if let Some(p) = Protocol::parse(&v.value) {

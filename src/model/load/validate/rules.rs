@@ -224,17 +224,7 @@ impl Validator {
                 None
             }
         };
-        let mut ports = r
-            .ports
-            .as_ref()
-            .map_or_else(PortSet::all, |p| self.ports(p));
-        if r.ports.is_none() {
-            match protocol {
-                Protocol::Https => ports = PortSet::single(443),
-                Protocol::Http => ports = PortSet::single(80),
-                _ => {}
-            }
-        }
+        let mut ports = self.rule_ports(r.ports.as_ref(), protocol);
         if protocol == Protocol::Icmp {
             ports = PortSet::all();
         }
@@ -406,17 +396,7 @@ impl Validator {
             }
             let action = self.action(&p.action);
             let protocol = self.protocol(p.protocol.as_ref(), Protocol::Any);
-            let mut ports = p
-                .ports
-                .as_ref()
-                .map_or_else(PortSet::all, |x| self.ports(x));
-            if p.ports.is_none() {
-                match protocol {
-                    Protocol::Https => ports = PortSet::single(443),
-                    Protocol::Http => ports = PortSet::single(80),
-                    _ => {}
-                }
-            }
+            let ports = self.rule_ports(p.ports.as_ref(), protocol);
             let (sources, source_text) = self.selectors(Some(&p.from), false);
             let (destinations, destination_text) = self.selectors(Some(&p.to), true);
             rules.push(Rule {
