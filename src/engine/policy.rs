@@ -29,7 +29,8 @@ pub struct Party {
     pub zone: Option<ZoneIx>,
     /// The address the flow uses, when known.
     pub addr: Option<IpAddr>,
-    /// The name asked for (FQDN destinations, services with an `fqdn`).
+    /// The name asked for, when it is not the endpoint's own `fqdn` ([`Party::fqdn`] gives the
+    /// name the rules see: this one, else the endpoint's).
     pub fqdn: Option<String>,
     /// Outside every declared network (the internet, a PaaS service reached publicly).
     pub outside: bool,
@@ -42,6 +43,13 @@ impl Party {
         !self.outside && !other.outside && self.subnet.is_some() && self.subnet == other.subnet
     }
 
+    /// The name the rules see: the name asked for, else the endpoint's own `fqdn`.
+    pub fn fqdn<'t>(&'t self, t: &'t Topology) -> Option<&'t str> {
+        self.fqdn
+            .as_deref()
+            .or_else(|| self.ep.and_then(|e| t.endpoint(e).fqdn.as_deref()))
+    }
+
     /// An endpoint as one end of a flow: itself, its subnet, network, zone, address and name.
     pub fn of_endpoint(t: &Topology, e: EpIx) -> Party {
         let ep = t.endpoint(e);
@@ -52,7 +60,7 @@ impl Party {
             network: ep.network,
             zone: ep.zone,
             addr: ep.ip,
-            fqdn: ep.fqdn.clone(),
+            fqdn: None,
             outside: ep.subnet.is_none(),
         }
     }
@@ -133,7 +141,7 @@ pub fn selector_matches(sel: &Selector, p: &Party, ctx: &Ctx<'_>) -> bool {
         Selector::Subnet(s) => p.subnet == Some(*s),
         Selector::Endpoint(e) => p.ep == Some(*e) || p.alias == Some(*e),
         Selector::Cidr(c) => cidr_holds(c, p, ctx.topo),
-        Selector::Fqdn(f) => p.fqdn.as_deref().is_some_and(|q| fqdn_matches(f, q)),
+        Selector::Fqdn(f) => p.fqdn(ctx.topo).is_some_and(|q| fqdn_matches(f, q)),
         Selector::Internet => p.outside,
         Selector::Unzoned => !p.outside && p.zone.is_none(),
         Selector::VirtualNetwork
@@ -193,7 +201,7 @@ fn header_matches(rule: &Rule, flow: &Flow<'_>, dir: Option<Direction>, ctx: &Ct
         return false;
     }
     if !rule.fqdns.is_empty() {
-        let Some(f) = flow.dst.fqdn.as_deref() else {
+        let Some(f) = flow.dst.fqdn(ctx.topo) else {
             return false;
         };
         if !rule.fqdns.iter().any(|p| fqdn_matches(p, f)) {

@@ -104,6 +104,8 @@ pub struct Engine<'a> {
     policy_pure: bool,
     /// Per (source zone, destination zone, protocol), when there are few enough zones.
     policy_cache: RefCell<Vec<Option<Rc<PortSet>>>>,
+    /// The last plan's stage list, reused by the next.
+    spare: RefCell<Vec<Stage>>,
 }
 
 /// The source party of an endpoint.
@@ -138,6 +140,7 @@ impl<'a> Engine<'a> {
             planner: Planner::new(t, w, false),
             policy_pure,
             policy_cache: RefCell::new(vec![None; policy_slots(t)]),
+            spare: RefCell::new(Vec::with_capacity(16)),
         }
     }
 
@@ -159,10 +162,17 @@ impl<'a> Engine<'a> {
         }
     }
 
-    /// The plan from `src` to `target`, as the trace builds it.
+    /// The plan from `src` to `target`, as the trace builds it, in the stage list the last
+    /// plan handed back ([`Engine::recycle`]).
     fn plan(&self, src: &Party, target: &Target) -> Plan {
+        let buf = std::mem::take(&mut *self.spare.borrow_mut());
         self.planner
-            .plan_to(End::of_party(src), Self::name_of(target))
+            .plan_to_in(End::of_party(src), Self::name_of(target), buf)
+    }
+
+    /// Keep a used plan's stage list for the next plan.
+    fn recycle(&self, plan: Plan) {
+        *self.spare.borrow_mut() = plan.stages;
     }
 
     fn name_of(target: &Target) -> DstName {
@@ -340,7 +350,9 @@ impl<'a> Engine<'a> {
             };
         }
         let plan = self.plan(src, target);
-        self.reach_to(&plan, forbid)
+        let r = self.reach_to(&plan, forbid);
+        self.recycle(plan);
+        r
     }
 
     /// [`Engine::reach`] (on one transport only when `only` names it: the other is left empty),
@@ -352,11 +364,10 @@ impl<'a> Engine<'a> {
         target: &Target,
         only: Option<Protocol>,
     ) -> (Reach, bool) {
-        let (tcp, udp) = self.forbidden(src, target);
         let forbid = match only {
-            Some(Protocol::Tcp) => (tcp, true),
-            Some(Protocol::Udp) => (true, udp),
-            _ => (tcp, udp),
+            Some(Protocol::Tcp) => (self.policy_forbids(src, target, Protocol::Tcp), true),
+            Some(Protocol::Udp) => (true, self.policy_forbids(src, target, Protocol::Udp)),
+            _ => self.forbidden(src, target),
         };
         let none = |via_pe| Reach {
             tcp: PortSet::empty(),
@@ -372,10 +383,13 @@ impl<'a> Engine<'a> {
             return (none(dst.via_pe), routed);
         }
         let plan = self.plan(src, target);
-        if plan.route.is_err() {
-            return (none(plan.dst.via_pe), false);
-        }
-        (self.reach_to(&plan, forbid), true)
+        let out = if plan.route.is_err() {
+            (none(plan.dst.via_pe), false)
+        } else {
+            (self.reach_to(&plan, forbid), true)
+        };
+        self.recycle(plan);
+        out
     }
 
     /// Whether the zone policy alone forbids every TCP port, and every UDP port.

@@ -146,8 +146,14 @@ impl<'a> Planner<'a> {
 
     /// Resolve the destination as seen from `src`, then plan the flow.
     pub fn plan_to(&self, src: End, name: DstName) -> Plan {
+        self.plan_to_in(src, name, Vec::new())
+    }
+
+    /// [`Planner::plan_to`], its stages written into `buf` (cleared first): a caller planning
+    /// millions of flows hands back the last plan's list instead of allocating a new one.
+    pub fn plan_to_in(&self, src: End, name: DstName, buf: Vec<Stage>) -> Plan {
         let (dst, dns) = resolve_dst(&self.router, &src, name);
-        self.plan(src, dst, dns)
+        self.plan_in(src, dst, dns, buf)
     }
 
     /// The destination as resolved, and whether the flow has a route (the plan's route
@@ -177,11 +183,15 @@ impl<'a> Planner<'a> {
 
     /// The plan between two resolved ends.
     pub fn plan(&self, src: End, dst: End, dns: Option<DnsStep>) -> Plan {
+        self.plan_in(src, dst, dns, Vec::new())
+    }
+
+    fn plan_in(&self, src: End, dst: End, dns: Option<DnsStep>, mut stages: Vec<Stage>) -> Plan {
+        stages.clear();
         let route = self.route_resolved(&src, &dst, dns.as_ref());
-        let stages = match &route {
-            Ok(r) => self.stages(&src, &dst, r),
-            Err(_) => Vec::new(),
-        };
+        if let Ok(r) = &route {
+            self.stages(&src, &dst, r, &mut stages);
+        }
         Plan {
             src,
             dst,
@@ -215,9 +225,8 @@ impl<'a> Planner<'a> {
     /// The checks of the flow, in order: the source's rule sets outbound (interface, then
     /// subnet), the appliances on the route, the destination's rule sets inbound (subnet, then
     /// the private endpoint's and the service's), the zone policy, public access, listeners.
-    fn stages(&self, src: &End, dst: &End, route: &Route) -> Vec<Stage> {
+    fn stages(&self, src: &End, dst: &End, route: &Route, v: &mut Vec<Stage>) {
         let t = self.router.t;
-        let mut v = Vec::with_capacity(8);
         let same_subnet = src.party.same_subnet(&dst.party);
         let rules = |v: &mut Vec<Stage>,
                      sets: &[RuleSetIx],
@@ -246,19 +255,19 @@ impl<'a> Planner<'a> {
         // subnet's first (SPEC §11.4).
         if let Some(e) = src.ep.filter(|_| !src.outside) {
             let ep = t.endpoint(e);
-            rules(&mut v, &ep.rule_sets, Place::Endpoint(e), out, ep.network);
+            rules(v, &ep.rule_sets, Place::Endpoint(e), out, ep.network);
         }
         if let Some(s) = src.subnet.filter(|_| !src.outside) {
             let sub = t.subnet(s);
             let net = Some(sub.network);
-            rules(&mut v, &sub.rule_sets, Place::Subnet(s), out, net);
+            rules(v, &sub.rule_sets, Place::Subnet(s), out, net);
         }
         for fw in &route.appliances {
             let f = t.endpoint(*fw);
             if f.rule_sets.is_empty() {
                 v.push(Stage::NoRules { appliance: *fw });
                 // Nothing after a firewall that drops everything is reached.
-                return v;
+                return;
             }
             for rs in &f.rule_sets {
                 v.push(Stage::Rules {
@@ -274,20 +283,14 @@ impl<'a> Planner<'a> {
             let sub = t.subnet(s);
             // A private endpoint's subnet rules apply only with private endpoint policies on.
             if dst.via_pe.is_none() || sub.private_endpoint_policies {
-                rules(
-                    &mut v,
-                    &sub.rule_sets,
-                    Place::Subnet(s),
-                    inb,
-                    Some(sub.network),
-                );
+                rules(v, &sub.rule_sets, Place::Subnet(s), inb, Some(sub.network));
             }
         }
         // The private endpoint's own rules, then the service's.
         for e in [dst.via_pe, dst.ep].into_iter().flatten() {
             let ep = t.endpoint(e);
             let net = ep.network.or(dst.network);
-            rules(&mut v, &ep.rule_sets, Place::Endpoint(e), inb, net);
+            rules(v, &ep.rule_sets, Place::Endpoint(e), inb, net);
         }
         // The zone policy judges every pair of different sides: an end in no zone is
         // `unzoned`; the internet only when a policy names it (SPEC §11.8).
@@ -314,6 +317,5 @@ impl<'a> Planner<'a> {
                 }
             }
         }
-        v
     }
 }

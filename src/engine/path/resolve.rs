@@ -5,6 +5,7 @@
 //! Owns: [`End`], [`resolve_src`], [`name_dst`], [`resolve_dst`]. Must never: evaluate a rule
 //! set, print, or panic on a name (unknown names are [`TraceError`]s with a did-you-mean).
 
+use std::borrow::Cow;
 use std::net::IpAddr;
 
 use super::dns::{DnsStep, resolve_name};
@@ -13,11 +14,40 @@ use crate::engine::policy::Party;
 use crate::engine::trace::{TraceError, TraceErrorCode};
 use crate::model::{EntityRef, EpIx, Kind, NetIx, SubnetIx, Topology};
 
+/// What an end is called in the path: a model id by index (no copy of it is made while
+/// planning; reachability plans millions of flows and never reads one), an address, or a name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Label {
+    Endpoint(EpIx),
+    Subnet(SubnetIx),
+    Network(NetIx),
+    Addr(IpAddr),
+    Text(Cow<'static, str>),
+}
+
+impl Label {
+    /// The id, address or name.
+    pub fn text<'t>(&'t self, t: &'t Topology) -> Cow<'t, str> {
+        match self {
+            Label::Endpoint(e) => Cow::Borrowed(&t.endpoint(*e).id),
+            Label::Subnet(s) => Cow::Borrowed(&t.subnet(*s).id),
+            Label::Network(n) => Cow::Borrowed(&t.network(*n).id),
+            Label::Addr(a) => Cow::Owned(a.to_string()),
+            Label::Text(x) => Cow::Borrowed(x),
+        }
+    }
+
+    /// The end named `internet` (the path's word for the outside).
+    pub fn is_internet(&self) -> bool {
+        matches!(self, Label::Text(x) if x == "internet")
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct End {
     pub party: Party,
-    /// The id (or address / name) shown in the path.
-    pub label: String,
+    /// What the end is called in the path ([`End::label`] gives the text).
+    pub name: Label,
     /// The endpoint itself (the service, for one reached through a private endpoint).
     pub ep: Option<EpIx>,
     pub subnet: Option<SubnetIx>,
@@ -41,7 +71,7 @@ pub fn ep_end(t: &Topology, e: EpIx) -> End {
     let ep = t.endpoint(e);
     End {
         party: Party::of_endpoint(t, e),
-        label: ep.id.clone(),
+        name: Label::Endpoint(e),
         ep: Some(e),
         subnet: ep.subnet,
         network: ep.network,
@@ -61,7 +91,7 @@ fn subnet_end(t: &Topology, s: SubnetIx) -> End {
             zone: sub.zone,
             ..Party::default()
         },
-        label: sub.id.clone(),
+        name: Label::Subnet(s),
         ep: None,
         subnet: Some(s),
         network: Some(sub.network),
@@ -72,13 +102,13 @@ fn subnet_end(t: &Topology, s: SubnetIx) -> End {
 }
 
 /// A whole network as one end (an anonymous host inside it).
-fn network_end(t: &Topology, n: NetIx) -> End {
+fn network_end(n: NetIx) -> End {
     End {
         party: Party {
             network: Some(n),
             ..Party::default()
         },
-        label: t.network(n).id.clone(),
+        name: Label::Network(n),
         ep: None,
         subnet: None,
         network: Some(n),
@@ -103,11 +133,16 @@ pub fn public_end(t: &Topology, e: EpIx) -> End {
 }
 
 impl End {
+    /// The id (or address / name) shown in the path.
+    pub fn label<'t>(&'t self, t: &'t Topology) -> Cow<'t, str> {
+        self.name.text(t)
+    }
+
     /// The source end a rule sees as `party` (exact reachability starts from parties).
     pub fn of_party(party: &Party) -> End {
         End {
             party: party.clone(),
-            label: String::new(),
+            name: Label::Text(Cow::Borrowed("")),
             ep: party.ep,
             subnet: party.subnet,
             network: party.network,
@@ -135,7 +170,7 @@ pub fn addr_end(t: &Topology, a: IpAddr) -> End {
             outside: m.network.is_none(),
             ..Party::default()
         },
-        label: a.to_string(),
+        name: Label::Addr(a),
         ep: None,
         subnet: m.subnet,
         network: m.network,
@@ -152,7 +187,11 @@ pub fn internet_end(label: &str, fqdn: Option<String>) -> End {
             fqdn,
             ..Party::default()
         },
-        label: label.to_string(),
+        name: Label::Text(if label == "internet" {
+            Cow::Borrowed("internet")
+        } else {
+            Cow::Owned(label.to_string())
+        }),
         ep: None,
         subnet: None,
         network: None,
@@ -246,7 +285,7 @@ pub fn resolve_src(t: &Topology, from: &str) -> Result<End, TraceError> {
                 Ok(ep_end(t, e))
             }
             EntityRef::Subnet(s) => Ok(subnet_end(t, s)),
-            EntityRef::Network(n) => Ok(network_end(t, n)),
+            EntityRef::Network(n) => Ok(network_end(n)),
             other => Err(TraceError {
                 code: TraceErrorCode::NotASource,
                 message: format!(
@@ -324,7 +363,7 @@ pub fn via_pe_end(t: &Topology, service: EpIx, pe: EpIx) -> End {
     let p = t.endpoint(pe);
     End {
         party: party_via_pe(t, service, pe),
-        label: t.endpoint(service).id.clone(),
+        name: Label::Endpoint(service),
         ep: Some(service),
         subnet: p.subnet,
         network: p.network,
@@ -369,7 +408,7 @@ pub fn resolve_dst(r: &Router<'_>, src: &End, name: DstName) -> (End, Option<Dns
             (ep_end(t, e), None)
         }
         DstName::Subnet(s) => (subnet_end(t, s), None),
-        DstName::Network(n) => (network_end(t, n), None),
+        DstName::Network(n) => (network_end(n), None),
         DstName::Addr(a) => (addr_to_dst(t, a), None),
         DstName::Internet => (internet_end("internet", None), None),
         DstName::Public(e) => (public_end(t, e), None),

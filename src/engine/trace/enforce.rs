@@ -36,8 +36,8 @@ impl Enforcer<'_> {
     /// The selector a fix should name for one end: its subnet, else its address, else its id.
     fn sel_text(&self, end: &End) -> String {
         if end.outside && end.ep.is_none() {
-            return if end.party.fqdn.is_some() && end.label != "internet" {
-                end.label.clone()
+            return if end.party.fqdn(self.t).is_some() && !end.name.is_internet() {
+                end.label(self.t).into_owned()
             } else {
                 "Internet".to_string()
             };
@@ -48,7 +48,7 @@ impl Enforcer<'_> {
         if let Some(a) = end.party.addr {
             return a.to_string();
         }
-        end.label.clone()
+        end.label(self.t).into_owned()
     }
 
     fn flow_text(&self) -> String {
@@ -303,8 +303,8 @@ impl Enforcer<'_> {
         } else {
             self.flow_text()
         };
-        let from = self.party_text(&src_end.party, &src_end.label);
-        let to = self.party_text(&dst_end.party, &dst_end.label);
+        let from = self.party_text(&src_end.party, &src_end.label(self.t));
+        let to = self.party_text(&dst_end.party, &dst_end.label(self.t));
         let explicit = rule.is_some_and(|r| !r.default_rule);
         let what = match rs.kind {
             RuleSetKind::Policy => format!("zone policy rule {}", d.name),
@@ -380,8 +380,7 @@ impl Enforcer<'_> {
             RuleSetKind::Firewall => {
                 let app = dst_end
                     .party
-                    .fqdn
-                    .as_ref()
+                    .fqdn(self.t)
                     .map(|f| format!(" (or an application rule with `fqdns: [{f}]`)"))
                     .unwrap_or_default();
                 if explicit {

@@ -140,11 +140,26 @@ impl<'a> Router<'a> {
             }
             if a == b {
                 return Some(NetRoute {
-                    networks: vec![a],
+                    networks: if self.explain { vec![a] } else { Vec::new() },
                     firewalls: Vec::new(),
                 });
             }
             let parent = self.parents(a);
+            if !self.explain {
+                // Nobody reads the chain of networks: only the firewalls on it, found walking
+                // back from `b` (no allocation unless there is one).
+                let mut firewalls = Vec::new();
+                let mut cur = parent[b.index()]?;
+                while cur != a {
+                    firewalls.extend(self.t.network(cur).egress);
+                    cur = parent[cur.index()]?;
+                }
+                firewalls.reverse();
+                return Some(NetRoute {
+                    networks: Vec::new(),
+                    firewalls,
+                });
+            }
             let mut chain = Vec::with_capacity(8);
             chain.push(b);
             let mut cur = b;
@@ -368,16 +383,16 @@ pub fn internet_route(
 
 /// Ids of the source end: endpoint (or address), subnet, network.
 fn src_prefix(t: &Topology, src: &End) -> Vec<String> {
-    let mut v = vec![src.label.clone()];
+    let mut v = vec![src.label(t).into_owned()];
     if let Some(s) = src.subnet {
         let id = &t.subnet(s).id;
-        if *id != src.label {
+        if *id != src.label(t) {
             v.push(id.clone());
         }
     }
     if let Some(n) = src.network {
         let id = &t.network(n).id;
-        if *id != src.label {
+        if *id != src.label(t) {
             v.push(id.clone());
         }
     }
@@ -386,7 +401,7 @@ fn src_prefix(t: &Topology, src: &End) -> Vec<String> {
 
 pub fn partial_path(t: &Topology, src: &End) -> Vec<String> {
     if src.outside {
-        vec![src.label.clone()]
+        vec![src.label(t).into_owned()]
     } else {
         src_prefix(t, src)
     }
@@ -400,8 +415,8 @@ fn dst_suffix(t: &Topology, dst: &End) -> Vec<String> {
     if let Some(pe) = dst.via_pe {
         v.push(t.endpoint(pe).id.clone());
     }
-    if v.last() != Some(&dst.label) {
-        v.push(dst.label.clone());
+    if v.last().map(String::as_str) != Some(&*dst.label(t)) {
+        v.push(dst.label(t).into_owned());
     }
     v
 }
@@ -428,12 +443,12 @@ pub fn route(r: &Router<'_>, src: &End, dst: &End) -> Result<Route, NoRoute> {
     }
     match (src.outside, dst.outside) {
         (true, true) => {
-            let mut p = vec![src.label.clone()];
-            if src.label != "internet" {
+            let mut p = vec![src.label(t).into_owned()];
+            if !src.name.is_internet() {
                 p.push("internet".to_string());
             }
-            if dst.label != "internet" {
-                p.push(dst.label.clone());
+            if !dst.name.is_internet() {
+                p.push(dst.label(t).into_owned());
             }
             built(p, Vec::new(), true)
         }
@@ -441,7 +456,7 @@ pub fn route(r: &Router<'_>, src: &End, dst: &End) -> Result<Route, NoRoute> {
             "no route from the internet to {}: the internet does not carry private addresses{}",
             dst.party
                 .addr
-                .map_or_else(|| dst.label.clone(), |a| a.to_string()),
+                .map_or_else(|| dst.label(t).into_owned(), |a| a.to_string()),
             dst.ep.and_then(|e| public_hint(t, e)).unwrap_or_default()
         ))),
         (true, false) => {
@@ -449,15 +464,15 @@ pub fn route(r: &Router<'_>, src: &End, dst: &End) -> Result<Route, NoRoute> {
                 dst.via_pe.is_none() && dst.ep.is_some_and(|e| t.endpoint(e).public_ip.is_some());
             if !reachable {
                 let what = dst.via_pe.map_or_else(
-                    || dst.label.clone(),
+                    || dst.label(t).into_owned(),
                     |pe| format!("private endpoint {}", t.endpoint(pe).id),
                 );
                 return Err(NoRoute(format!(
                     "no route from the internet to {what}: it has no public IP (only endpoints with `public_ip` and PaaS services are reachable from the internet)"
                 )));
             }
-            let mut p = vec![src.label.clone()];
-            if src.label != "internet" {
+            let mut p = vec![src.label(t).into_owned()];
+            if !src.name.is_internet() {
                 p.push("internet".to_string());
             }
             if let Some(n) = dst.network {
@@ -481,8 +496,8 @@ pub fn route(r: &Router<'_>, src: &End, dst: &End) -> Result<Route, NoRoute> {
         }
         (false, true) => {
             let (mut p, fws) = internet_leg(r, src)?;
-            if dst.label != "internet" {
-                p.push(dst.label.clone());
+            if !dst.name.is_internet() {
+                p.push(dst.label(t).into_owned());
             }
             built(p, fws, true)
         }
@@ -504,14 +519,14 @@ pub fn route(r: &Router<'_>, src: &End, dst: &End) -> Result<Route, NoRoute> {
             }
             if let Some(s) = src.subnet.filter(|s| dst.subnet == Some(*s)) {
                 // Same subnet: source, subnet, (the private endpoint,) destination (SPEC §11.8).
-                p = vec![src.label.clone()];
-                if t.subnet(s).id != src.label {
+                p = vec![src.label(t).into_owned()];
+                if t.subnet(s).id != src.label(t) {
                     p.push(t.subnet(s).id.clone());
                 }
                 if let Some(pe) = dst.via_pe {
                     p.push(t.endpoint(pe).id.clone());
                 }
-                p.push(dst.label.clone());
+                p.push(dst.label(t).into_owned());
             } else {
                 p.extend(dst_suffix(t, dst));
             }
@@ -585,7 +600,7 @@ pub fn no_route_fix(t: &Topology, src: &End, dst: &End) -> Option<String> {
     match (src.outside, dst.outside) {
         (true, false) => Some(format!(
             "publish {} through a public entry point (a WAF or gateway with `public_ip`), or connect from inside the network (Bastion, VPN)",
-            dst.label
+            dst.label(t)
         )),
         (false, true) => src.network.map(|n| {
             let net = t.network(n);

@@ -281,7 +281,7 @@ pub fn walk(r: &Router<'_>, src: &End, dst: &End) -> Result<Route, NoRoute> {
                         if let Some(s) = src
                             .subnet
                             .map(|s| t.subnet(s).id.clone())
-                            .filter(|s| *s != src.label)
+                            .filter(|s| *s != src.label(t))
                         {
                             path.push(s);
                         }
@@ -387,8 +387,8 @@ pub fn walk(r: &Router<'_>, src: &End, dst: &End) -> Result<Route, NoRoute> {
                 }
                 path.push("internet".to_string());
                 if dst.outside {
-                    if dst.label != "internet" {
-                        path.push(dst.label.clone());
+                    if !dst.name.is_internet() {
+                        path.push(dst.label(t).into_owned());
                     }
                 } else {
                     if let Some(n) = dst.network {
@@ -434,7 +434,7 @@ pub fn walk(r: &Router<'_>, src: &End, dst: &End) -> Result<Route, NoRoute> {
                     }));
                 }
                 path.push(t.endpoint(g).id.clone());
-                path.push(dst.label.clone());
+                path.push(dst.label(t).into_owned());
                 path.dedup();
                 return Ok(Route {
                     path: if r.explain { path } else { Vec::new() },
