@@ -18,6 +18,7 @@ const LISTED: usize = 12;
 pub fn run(a: &ImportArgs, out: &mut dyn Write) -> Result<u8, CliError> {
     let kind = match a.cloud {
         ImportCloud::Aws => InputKind::AwsDescribe,
+        ImportCloud::Terraform => InputKind::Terraform,
     };
     if !a.dir.exists() {
         return Err(CliError::usage(
