@@ -146,8 +146,12 @@ pub fn diff_to_sarif(
     d: &crate::engine::diff::Diff,
     causes: &[crate::engine::diff::cause::Cause],
     locate: &dyn Fn(&str, bool) -> Option<Place>,
+    unknown: &[(Place, String)],
 ) -> Value {
     use crate::engine::diff::cause::Effect;
+    // A loaded export is named `FILE (imported)`: the artifact is FILE.
+    let uri = |name: &str| name.trim_end_matches(" (imported)").to_string();
+    let (old_uri, new_uri) = (uri(&d.old), uri(&d.new));
     let ids = [
         (
             "flow-opened",
@@ -201,7 +205,7 @@ pub fn diff_to_sarif(
         let locations: Vec<Value> = places
             .iter()
             .map(|(r, p)| {
-                let file = p.as_ref().map_or(d.new.as_str(), |p| p.file.as_str());
+                let file = p.as_ref().map_or(new_uri.as_str(), |p| p.file.as_str());
                 let line = p.as_ref().map_or(1, |p| p.line.max(1));
                 let name = p
                     .as_ref()
@@ -218,7 +222,7 @@ pub fn diff_to_sarif(
             .collect();
         let locations = if locations.is_empty() {
             json!([{ "physicalLocation": {
-                "artifactLocation": { "uri": d.new },
+                "artifactLocation": { "uri": new_uri },
                 "region": { "startLine": 1 }
             }}])
         } else {
@@ -232,6 +236,24 @@ pub fn diff_to_sarif(
             "locations": locations,
         }));
     }
+    for (p, text) in unknown {
+        results.push(json!({
+            "ruleId": "unknown-until-apply",
+            "ruleIndex": 3,
+            "level": "warning",
+            "message": { "text": text },
+            "locations": [{
+                "physicalLocation": {
+                    "artifactLocation": { "uri": p.file },
+                    "region": { "startLine": p.line.max(1) }
+                },
+                "logicalLocations": [{
+                    "fullyQualifiedName": p.resource.clone().unwrap_or_default(),
+                    "kind": "resource"
+                }]
+            }],
+        }));
+    }
     json!({
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
         "version": "2.1.0",
@@ -242,7 +264,7 @@ pub fn diff_to_sarif(
                 "informationUri": "https://github.com/zonescope/zonescope",
                 "rules": rules
             }},
-            "artifacts": [{ "location": { "uri": d.old } }, { "location": { "uri": d.new } }],
+            "artifacts": [{ "location": { "uri": old_uri } }, { "location": { "uri": new_uri } }],
             "results": results
         }]
     })

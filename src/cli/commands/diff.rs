@@ -13,7 +13,7 @@ use crate::cli::args::{DiffArgs, DiffFormat};
 use crate::engine::diff::{cause, diff};
 use crate::import::ImportReport;
 use crate::model::Topology;
-use crate::report::diff::render_text;
+use crate::report::diff::{render_causes, render_text, render_unknown};
 use crate::report::sarif::{Place, diff_to_sarif};
 
 /// `zonescope diff`: exit 0 when no flow changed verdict, 1 when some did.
@@ -26,7 +26,36 @@ pub fn run(a: &DiffArgs, out: &mut dyn Write) -> Result<u8, CliError> {
             serde_json::to_writer_pretty(&mut *out, &d).map_err(std::io::Error::from)?;
             writeln!(out)?;
         }
-        DiffFormat::Text => out.write_all(render_text(&d).as_bytes())?,
+        DiffFormat::Text => {
+            let text = render_text(&d);
+            let imported = |r: &Option<ImportReport>| {
+                r.as_ref()
+                    .is_some_and(|r| r.origins.values().any(|o| o.resource.is_some()))
+            };
+            let unknown: Vec<(String, String)> = new_report
+                .iter()
+                .flat_map(crate::import::terraform::unknown_findings)
+                .map(|f| (format!("{} {}", f.file, f.json_path), f.message.clone()))
+                .collect();
+            if imported(&old_report) || imported(&new_report) {
+                // The verdict line stays last: the resources go before it.
+                let causes = cause::causes(&old, &new, &d);
+                let old_l = Locator::new(&a.old, &old, old_report.as_ref());
+                let new_l = Locator::new(&a.new, &new, new_report.as_ref());
+                let locate = |rule: &str, is_new: bool| {
+                    let l = if is_new { &new_l } else { &old_l };
+                    l.place(rule).and_then(|p| p.resource)
+                };
+                let mut extra = render_causes(&causes, &locate);
+                extra.push_str(&render_unknown(&unknown));
+                let cut = text.trim_end().rfind('\n').unwrap_or(text.len());
+                out.write_all(&text.as_bytes()[..cut])?;
+                out.write_all(extra.as_bytes())?;
+                out.write_all(&text.as_bytes()[cut..])?;
+            } else {
+                out.write_all(text.as_bytes())?;
+            }
+        }
         DiffFormat::Sarif => {
             let causes = cause::causes(&old, &new, &d);
             let old_l = Locator::new(&a.old, &old, old_report.as_ref());
@@ -38,7 +67,24 @@ pub fn run(a: &DiffArgs, out: &mut dyn Write) -> Result<u8, CliError> {
                     old_l.place(rule)
                 }
             };
-            let v = diff_to_sarif(&d, &causes, &locate);
+            let unknown: Vec<(Place, String)> = new_report
+                .iter()
+                .flat_map(crate::import::terraform::unknown_findings)
+                .map(|f| {
+                    let resource = f.message.split_once(": ").map(|x| x.0.to_string());
+                    let line = resource
+                        .as_ref()
+                        .and_then(|r| new_l.lines.get(r).copied())
+                        .unwrap_or(0);
+                    let place = Place {
+                        file: f.file.clone(),
+                        line,
+                        resource,
+                    };
+                    (place, f.message.clone())
+                })
+                .collect();
+            let v = diff_to_sarif(&d, &causes, &locate, &unknown);
             serde_json::to_writer_pretty(&mut *out, &v).map_err(std::io::Error::from)?;
             writeln!(out)?;
         }
@@ -60,8 +106,13 @@ impl<'a> Locator<'a> {
         let mut lines = HashMap::new();
         if let Some(r) = report {
             let text = std::fs::read_to_string(path).unwrap_or_default();
-            for o in r.origins.values() {
-                let Some(res) = &o.resource else { continue };
+            let named = r.origins.values().filter_map(|o| o.resource.clone()).chain(
+                crate::import::terraform::unknown_findings(r)
+                    .into_iter()
+                    .filter_map(|f| f.message.split_once(": ").map(|x| x.0.to_string())),
+            );
+            for res in named {
+                let res = &res;
                 if lines.contains_key(res) {
                     continue;
                 }

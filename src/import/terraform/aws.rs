@@ -222,8 +222,9 @@ impl<'a> Translate<'a> {
                 &self.input.file,
                 format!("{}.values.{attr}", r.path),
                 format!(
-                    "{}: `{attr}` is known only after apply: {consequence}",
-                    r.address
+                    "{}: `{attr}` {}: {consequence}",
+                    r.address,
+                    super::UNKNOWN_MARK
                 ),
             );
         }

@@ -27,6 +27,18 @@ mod rules;
 
 pub(crate) use refs::Config;
 
+/// The words of every finding about a value a plan knows only after apply (so a diff can list
+/// them: what they would change is not judged).
+pub const UNKNOWN_MARK: &str = "is known only after apply";
+
+/// The findings of an import about values known only after apply.
+pub fn unknown_findings(r: &ImportReport) -> Vec<&super::Finding> {
+    r.findings
+        .iter()
+        .filter(|f| f.message.contains(UNKNOWN_MARK))
+        .collect()
+}
+
 /// Whether `text` is `terraform show -json` output: an object with `format_version` and the
 /// values of a state or a plan.
 pub fn is_terraform_json(text: &str) -> bool {
