@@ -407,6 +407,55 @@ fn an_unknown_cidr_is_reported_not_guessed() {
 }
 
 #[test]
+fn two_transit_gateways_planned_from_nothing_route_asymmetrically() {
+    // ../shared/reference/terraform/aws-two-tgw-asymmetric-setup.tf as a plan: no id is known,
+    // every join (subnet → VPC, route → transit gateway, attachment → table, association,
+    // propagation, instance with `count`) is a reference of the configuration. Batfish's
+    // published test of the applied setup (AwsConfigurationTransitGatewayAsymmetricPathsTest,
+    // see SOURCE.txt there): bat → fish crosses tgw-bat, fish → bat crosses tgw-fish — each
+    // VPC routes the other's CIDR to its own gateway, whose table is associated with its
+    // attachment and holds the other VPC's propagated route
+    // (https://docs.aws.amazon.com/vpc/latest/tgw/tgw-route-tables.html).
+    let t = topo(&fixture("plan-two-tgw.json"));
+    let (bat, fish) = ("aws_instance.bat_web01-0", "aws_instance.fish_web01-0");
+    let there = tcp(&t, bat, fish, 22);
+    assert_eq!(there.verdict, Verdict::Allow, "{}", there.reason);
+    assert!(
+        there
+            .path
+            .iter()
+            .any(|h| h == "aws_ec2_transit_gateway.tgw-bat"),
+        "{:?}",
+        there.path
+    );
+    assert!(
+        !there
+            .path
+            .iter()
+            .any(|h| h == "aws_ec2_transit_gateway.tgw-fish")
+    );
+    let back = tcp(&t, fish, bat, 22);
+    assert_eq!(back.verdict, Verdict::Allow, "{}", back.reason);
+    assert!(
+        back.path
+            .iter()
+            .any(|h| h == "aws_ec2_transit_gateway.tgw-fish"),
+        "{:?}",
+        back.path
+    );
+    assert!(
+        !back
+            .path
+            .iter()
+            .any(|h| h == "aws_ec2_transit_gateway.tgw-bat")
+    );
+    // The planned set of routes is in another order than the configuration's blocks: each
+    // target is found by its destination, none is left unknown.
+    let i = imported(&fixture("plan-two-tgw.json"));
+    assert!(finding(&i, FindingKind::Unsupported, &["known only after apply"]).is_none());
+}
+
+#[test]
 fn a_deleted_standalone_rule_closes_its_flow_despite_the_inline_mirror() {
     // The plan deletes aws_security_group_rule.app_from_worker; the group's planned inline
     // `ingress` still mirrors it. Without the rule no rule of the app group allows 8080 from

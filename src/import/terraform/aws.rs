@@ -232,7 +232,8 @@ impl<'a> Translate<'a> {
 
     /// Resolve a reference from resource `k` (attribute `path`) to a resource's id (or, for a
     /// reference to another attribute, that attribute's planned value).
-    fn follow(&mut self, k: usize, path: &[&str]) -> Vec<String> {
+    /// The module path and the address within it of resource `k`'s configuration.
+    pub fn scope_local(&self, k: usize) -> (String, String) {
         let r = self.res(k);
         let scope = super::refs::strip_keys(&r.module);
         let local = r.config_address();
@@ -240,6 +241,12 @@ impl<'a> Translate<'a> {
             .strip_prefix(&format!("{scope}."))
             .unwrap_or(&local)
             .to_string();
+        (scope, local)
+    }
+
+    fn follow(&mut self, k: usize, path: &[&str]) -> Vec<String> {
+        let r = self.res(k);
+        let (scope, local) = self.scope_local(k);
         let targets = self.input.config.targets(&scope, &local, path);
         let mut out = Vec::new();
         for (tscope, taddr, key, attr) in targets {

@@ -153,6 +153,34 @@ impl Config {
         Some(e)
     }
 
+    /// Which block of the nested block list `attr` of a resource's configuration is the one
+    /// whose constant `key` is `value` (a set of blocks is planned in its own order, not the
+    /// configuration's).
+    pub fn block_index(
+        &self,
+        scope: &str,
+        addr: &str,
+        attr: &str,
+        key: &str,
+        value: &str,
+    ) -> Option<usize> {
+        let blocks = self
+            .modules
+            .get(scope)?
+            .resources
+            .get(addr)?
+            .get(attr)?
+            .as_array()?;
+        let mut hits = blocks.iter().enumerate().filter(|(_, b)| {
+            b.get(key)
+                .and_then(|e| e.get("constant_value"))
+                .and_then(Value::as_str)
+                == Some(value)
+        });
+        let first = hits.next()?.0;
+        hits.next().is_none().then_some(first)
+    }
+
     /// The configuration addresses (module path, resource address) that attribute `path` of
     /// the resource `addr` in `scope` refers to, followed through module variables and outputs.
     pub fn targets(&self, scope: &str, addr: &str, path: &[&str]) -> Vec<Target> {

@@ -76,6 +76,32 @@ impl Translate<'_> {
     /// configuration (`path` is the attribute path prefix in it), with a finding for what
     /// stays unknown.
     fn route(&mut self, k: usize, b: &Value, u: &Value, path: &[&str]) -> Option<Value> {
+        // A planned set of route blocks is in its own order: the configuration's block is the
+        // one with the same destination.
+        let matched: Option<String> = match path {
+            [attr, _] => {
+                let (scope, local) = self.scope_local(k);
+                [
+                    "cidr_block",
+                    "ipv6_cidr_block",
+                    "destination_prefix_list_id",
+                ]
+                .iter()
+                .find_map(|key| {
+                    let v = b
+                        .get(*key)
+                        .and_then(Value::as_str)
+                        .filter(|s| !s.is_empty())?;
+                    self.input.config.block_index(&scope, &local, attr, key, v)
+                })
+                .map(|i| i.to_string())
+            }
+            _ => None,
+        };
+        let cpath: Vec<&str> = match (&matched, path) {
+            (Some(i), [attr, _]) => vec![attr, i.as_str()],
+            _ => path.to_vec(),
+        };
         let mut out = serde_json::Map::new();
         let mut target_unknown: Vec<&str> = Vec::new();
         for (i, (attr, field)) in ROUTE_FIELDS.iter().enumerate() {
@@ -87,7 +113,7 @@ impl Translate<'_> {
             let v = match v {
                 Some(v) => Some(v.to_string()),
                 None if unknown && i >= TARGETS => {
-                    let mut p: Vec<&str> = path.to_vec();
+                    let mut p: Vec<&str> = cpath.clone();
                     p.push(attr);
                     let got = self.follow_path(k, &p);
                     if got.is_none() {
