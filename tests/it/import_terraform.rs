@@ -560,3 +560,89 @@ fn bad_json_exits_2_with_the_file_and_the_json_path() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+// ------------------------------------------------------------------ references in modules
+
+#[test]
+fn references_follow_module_variables_count_keys_and_splats() {
+    // A plan where nothing exists yet: the module's subnets get `vpc_id = var.vpc_id` (the
+    // root passes aws_vpc.main.id), one association per subnet with
+    // `subnet_id = aws_subnet.private[count.index].id`, and an ACL with
+    // `subnet_ids = aws_subnet.private[*].id`.
+    let p = "module.net";
+    let pv = |addr: &str, t: &str, index: Option<i64>, values: serde_json::Value| {
+        let mut r = serde_json::json!({"address": addr, "mode": "managed", "type": t,
+            "name": addr.rsplit('.').next().unwrap(), "provider_name": "registry.terraform.io/hashicorp/aws",
+            "schema_version": 0, "values": values, "sensitive_values": {}});
+        if let Some(i) = index {
+            r["index"] = i.into();
+        }
+        r
+    };
+    let change = |addr: &str, unknown: serde_json::Value| serde_json::json!({"address": addr, "change": {"actions": ["create"], "before": null, "after": {}, "after_unknown": unknown}});
+    let refs = |r: &[&str]| serde_json::json!({"references": r});
+    let plan = serde_json::json!({
+        "format_version": "1.2",
+        "terraform_version": "1.9.8",
+        "planned_values": {"root_module": {
+            "resources": [pv("aws_vpc.main", "aws_vpc", None, serde_json::json!({"cidr_block": "10.8.0.0/16"}))],
+            "child_modules": [{"address": p, "resources": [
+                pv("module.net.aws_subnet.private[0]", "aws_subnet", Some(0), serde_json::json!({"cidr_block": "10.8.1.0/24"})),
+                pv("module.net.aws_subnet.private[1]", "aws_subnet", Some(1), serde_json::json!({"cidr_block": "10.8.2.0/24"})),
+                pv("module.net.aws_route_table.private", "aws_route_table", None, serde_json::json!({"route": []})),
+                pv("module.net.aws_route_table_association.private[0]", "aws_route_table_association", Some(0), serde_json::json!({})),
+                pv("module.net.aws_route_table_association.private[1]", "aws_route_table_association", Some(1), serde_json::json!({})),
+                pv("module.net.aws_network_acl.private", "aws_network_acl", None, serde_json::json!({
+                    "ingress": [{"action": "deny", "cidr_block": "0.0.0.0/0", "from_port": 22, "to_port": 22, "protocol": "tcp", "rule_no": 100, "icmp_code": null, "icmp_type": null, "ipv6_cidr_block": ""}],
+                    "egress": []}))
+            ]}]
+        }},
+        "resource_changes": [
+            change("aws_vpc.main", serde_json::json!({"id": true})),
+            change("module.net.aws_subnet.private[0]", serde_json::json!({"id": true, "vpc_id": true})),
+            change("module.net.aws_subnet.private[1]", serde_json::json!({"id": true, "vpc_id": true})),
+            change("module.net.aws_route_table.private", serde_json::json!({"id": true, "vpc_id": true})),
+            change("module.net.aws_route_table_association.private[0]", serde_json::json!({"id": true, "subnet_id": true, "route_table_id": true})),
+            change("module.net.aws_route_table_association.private[1]", serde_json::json!({"id": true, "subnet_id": true, "route_table_id": true})),
+            change("module.net.aws_network_acl.private", serde_json::json!({"id": true, "vpc_id": true, "subnet_ids": true}))
+        ],
+        "configuration": {"root_module": {
+            "resources": [{"address": "aws_vpc.main", "type": "aws_vpc", "expressions": {}}],
+            "module_calls": {"net": {"expressions": {"vpc_id": refs(&["aws_vpc.main.id", "aws_vpc.main"])}, "module": {
+                "resources": [
+                    {"address": "aws_subnet.private", "type": "aws_subnet", "expressions": {"vpc_id": refs(&["var.vpc_id"])}},
+                    {"address": "aws_route_table.private", "type": "aws_route_table", "expressions": {"vpc_id": refs(&["var.vpc_id"])}},
+                    {"address": "aws_route_table_association.private", "type": "aws_route_table_association", "expressions": {
+                        "subnet_id": refs(&["aws_subnet.private", "count.index"]),
+                        "route_table_id": refs(&["aws_route_table.private.id", "aws_route_table.private"])}},
+                    {"address": "aws_network_acl.private", "type": "aws_network_acl", "expressions": {
+                        "vpc_id": refs(&["var.vpc_id"]), "subnet_ids": refs(&["aws_subnet.private"])}}
+                ]}}}
+        }}
+    });
+    let i = terraform::import_value("modules-plan.json", &plan, ImportOptions::default())
+        .expect("the plan imports");
+    let net = &i.document.networks[0];
+    assert_eq!(net.id, "aws_vpc.main");
+    let ids: Vec<&str> = net.subnets.iter().map(|s| s.id.as_str()).collect();
+    assert_eq!(
+        ids,
+        [
+            "module.net.aws_subnet.private-0",
+            "module.net.aws_subnet.private-1"
+        ]
+    );
+    for s in &net.subnets {
+        assert_eq!(
+            s.route_table.as_deref(),
+            Some("module.net.aws_route_table.private"),
+            "{}",
+            s.id
+        );
+        assert_eq!(s.rules, ["module.net.aws_network_acl.private"], "{}", s.id);
+    }
+    assert!(finding(&i, FindingKind::Unsupported, &["known only after apply"]).is_none());
+    // And it loads: a network ACL's deny of 22 from anywhere on both subnets.
+    let t = i.load("modules-plan.json").expect("loads");
+    assert_eq!(t.rule_sets().len(), 1);
+}

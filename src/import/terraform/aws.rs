@@ -340,28 +340,34 @@ impl<'a> Translate<'a> {
             return known;
         }
         let mut out = known;
-        let path = [key];
-        let scope = super::refs::strip_keys(&r.module);
-        let local = r.config_address();
-        let local = local
-            .strip_prefix(&format!("{scope}."))
-            .unwrap_or(&local)
-            .to_string();
-        let n = self.input.config.targets(&scope, &local, &path).len();
-        // Each reference in the list is one element.
-        for i in 0..n {
-            let t = self.input.config.targets(&scope, &local, &path)[i].clone();
-            let full = if t.0.is_empty() {
-                t.1.clone()
+        let (scope, local) = self.scope_local(k);
+        // Each reference is one element, or (a resource with `count` or `for_each` named
+        // without a key: a splat or a `for` over it) all its instances.
+        for (tscope, taddr, tkey, attr) in self.input.config.targets(&scope, &local, &[key]) {
+            let full = if tscope.is_empty() {
+                taddr
             } else {
-                format!("{}.{}", t.0, t.1)
+                format!("{tscope}.{taddr}")
             };
-            if let Some(c) = self.by_config.get(&full)
-                && c.len() == 1
-            {
-                let id = self.ids[c[0]].clone();
-                if !out.contains(&id) {
-                    out.push(id);
+            let Some(cands) = self.by_config.get(&full) else {
+                continue;
+            };
+            for &c in cands {
+                let r = self.res(c);
+                if tkey
+                    .as_ref()
+                    .is_some_and(|key| r.index.as_ref().map(Value::to_string).as_ref() != Some(key))
+                {
+                    continue;
+                }
+                let v = match attr.as_deref() {
+                    None | Some("id") => Some(self.ids[c].clone()),
+                    Some(a) => r.s(a).map(str::to_string),
+                };
+                if let Some(v) = v
+                    && !out.contains(&v)
+                {
+                    out.push(v);
                 }
             }
         }
