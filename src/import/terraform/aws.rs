@@ -94,32 +94,37 @@ fn arn_place(arn: Option<&str>) -> (Option<String>, Option<String>) {
 pub(crate) struct Translated {
     pub snap: Snapshot,
     file: String,
-    /// Translated path → (the JSON path in the file, the resource address), longest first.
-    places: Vec<(String, String, String)>,
+    /// Translated path → (the JSON path in the file, the resource address).
+    places: HashMap<String, (String, String)>,
 }
 
 impl Translated {
+    /// The place of the longest translated path that `path` starts with (cut at a `.` or `[`).
+    fn find(&self, path: &str) -> Option<(&String, &String)> {
+        let mut end = path.len();
+        loop {
+            if let Some((real, addr)) = self.places.get(&path[..end]) {
+                return Some((real, addr));
+            }
+            end = path[..end].rfind(['.', '['])?;
+        }
+    }
+
     /// Move findings and origins from the translated shapes onto the Terraform resources.
     pub fn relocate(&self, report: &mut ImportReport) {
-        let find = |path: &str| -> Option<&(String, String, String)> {
-            self.places.iter().find(|(p, _, _)| {
-                path.strip_prefix(p.as_str())
-                    .is_some_and(|rest| rest.is_empty() || rest.starts_with(['.', '[']))
-            })
-        };
         for f in &mut report.findings {
             if f.file != self.file && !f.file.is_empty() {
                 continue;
             }
-            if let Some((_, real, addr)) = find(&f.json_path) {
+            if let Some((real, addr)) = self.find(&f.json_path) {
                 f.json_path.clone_from(real);
-                if !f.message.starts_with(addr.as_str()) {
+                if !f.message.contains(addr.as_str()) {
                     f.message = format!("{addr}: {}", f.message);
                 }
             }
         }
         for o in report.origins.values_mut() {
-            if let Some((_, real, addr)) = find(&o.json_path) {
+            if let Some((real, addr)) = self.find(&o.json_path) {
                 o.json_path.clone_from(real);
                 o.resource = Some(addr.clone());
             }
@@ -404,13 +409,16 @@ impl<'a> Translate<'a> {
             .push((path.to_string(), real.to_string(), address.to_string()));
     }
 
-    pub fn finish(mut self) -> Translated {
-        self.places
-            .sort_by_key(|(p, _, _)| std::cmp::Reverse(p.len()));
+    pub fn finish(self) -> Translated {
+        let places = self
+            .places
+            .into_iter()
+            .map(|(p, real, addr)| (p, (real, addr)))
+            .collect();
         Translated {
             snap: self.snap,
             file: self.input.file.clone(),
-            places: self.places,
+            places,
         }
     }
 
