@@ -152,7 +152,8 @@ pub struct ImportArgs {
     /// The cloud the export comes from.
     #[arg(value_enum)]
     pub cloud: ImportCloud,
-    /// The export: a directory of describe-* JSON files (or one such file).
+    /// The export: a directory of describe-* JSON files (or one such file), or the output of
+    /// `terraform show -json` (a state or a plan).
     pub dir: PathBuf,
     /// A zone map: YAML `{ZONE: [subnet id or name, CIDR, tag=value, ...]}`.
     #[arg(long, value_name = "MAP")]

@@ -293,7 +293,7 @@ pub fn import(path: &Path, kind: InputKind, opts: ImportOptions) -> Result<Impor
             &path.display().to_string(),
             "",
             "this is not an export the importer reads",
-            "give a directory of `aws ec2 describe-*` JSON files (see docs/import-aws.md)",
+            "give a directory of `aws ec2 describe-*` JSON files (see docs/import-aws.md) or the output of `terraform show -json` (docs/terraform.md)",
         )),
     }
 }

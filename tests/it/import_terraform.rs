@@ -646,3 +646,65 @@ fn references_follow_module_variables_count_keys_and_splats() {
     let t = i.load("modules-plan.json").expect("loads");
     assert_eq!(t.rule_sets().len(), 1);
 }
+
+#[test]
+fn a_wrong_value_anywhere_in_the_state_is_an_error_or_a_design_never_a_panic() {
+    let text = std::fs::read_to_string(fixture("state.json")).unwrap();
+    let state: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let mut paths = Vec::new();
+    let count = |m: &serde_json::Value| m["resources"].as_array().map_or(0, Vec::len);
+    let root = &state["values"]["root_module"];
+    for i in 0..count(root) {
+        paths.push(vec!["resources".to_string(), i.to_string()]);
+    }
+    for i in 0..count(&root["child_modules"][0]) {
+        paths.push(vec![
+            "child_modules".into(),
+            "0".into(),
+            "resources".into(),
+            i.to_string(),
+        ]);
+    }
+    let mut tried = 0;
+    for p in paths {
+        let at = |v: &mut serde_json::Value| -> serde_json::Value {
+            let mut x = &mut v["values"]["root_module"];
+            for k in &p {
+                x = match k.parse::<usize>() {
+                    Ok(i) => &mut x[i],
+                    Err(_) => &mut x[k.as_str()],
+                };
+            }
+            x["values"].clone()
+        };
+        let mut probe = state.clone();
+        let values = at(&mut probe);
+        let keys: Vec<String> = values
+            .as_object()
+            .map(|o| o.keys().cloned().collect())
+            .unwrap_or_default();
+        for key in keys {
+            for wrong in [
+                serde_json::json!(7),
+                serde_json::json!({"x": [1]}),
+                serde_json::json!([null, true]),
+            ] {
+                let mut v = state.clone();
+                let mut x = &mut v["values"]["root_module"];
+                for k in &p {
+                    x = match k.parse::<usize>() {
+                        Ok(i) => &mut x[i],
+                        Err(_) => &mut x[k.as_str()],
+                    };
+                }
+                x["values"][key.as_str()] = wrong;
+                tried += 1;
+                if let Ok(i) = terraform::import_value("state.json", &v, ImportOptions::default()) {
+                    // What imports also loads, or fails as a load error: never a panic.
+                    let _ = i.load("state.json");
+                }
+            }
+        }
+    }
+    assert!(tried > 400, "{tried} mutations");
+}

@@ -100,7 +100,7 @@ pub(crate) struct Translated {
 
 impl Translated {
     /// The place of the longest translated path that `path` starts with (cut at a `.` or `[`).
-    fn find(&self, path: &str) -> Option<(&String, &String)> {
+    pub fn find(&self, path: &str) -> Option<(&String, &String)> {
         let mut end = path.len();
         loop {
             if let Some((real, addr)) = self.places.get(&path[..end]) {

@@ -450,7 +450,16 @@ pub fn import_value(file: &str, v: &Value, opts: ImportOptions) -> Result<Import
     let mut tr = aws::Translate::new(&input, &mut report);
     tr.run();
     let translated = tr.finish();
-    let mut imported = super::aws::build(&translated.snap, opts, document, report)?;
+    let mut imported =
+        super::aws::build(&translated.snap, opts, document, report).map_err(|mut e| {
+            // A value of the wrong type reached the describe-* mapping: name the resource.
+            if let Some((real, addr)) = translated.find(&e.json_path) {
+                e.message = format!("{addr}: {}", e.message);
+                e.json_path.clone_from(real);
+            }
+            e.help = "give the unchanged output of `terraform show -json`".into();
+            e
+        })?;
     translated.relocate(&mut imported.report);
     Ok(imported)
 }

@@ -382,7 +382,9 @@ impl Translate<'_> {
             }
         }
         for k in self.of("aws_ec2_transit_gateway_route_table") {
-            let tgw = self.join(k, "transit_gateway_id");
+            let Some(tgw) = self.join(k, "transit_gateway_id") else {
+                continue;
+            };
             let v = json!({"TransitGatewayRouteTableId": self.ids[k], "TransitGatewayId": tgw});
             self.push("TransitGatewayRouteTables", k, v);
         }
