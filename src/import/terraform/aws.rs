@@ -722,6 +722,18 @@ impl<'a> Translate<'a> {
         }
         for k in self.of("aws_instance") {
             let subnet = self.join(k, "subnet_id");
+            let r = self.res(k);
+            let (scope, local) = self.scope_local(k);
+            if r.unknown("vpc_security_group_ids")
+                && r.strings("vpc_security_group_ids").is_empty()
+                && self
+                    .input
+                    .config
+                    .targets(&scope, &local, &["vpc_security_group_ids"])
+                    .is_empty()
+            {
+                self.unknown(k, "vpc_security_group_ids", "the configuration names no group, so AWS gives the instance its VPC's default security group, which this file does not hold: no group's rules are enforced on it here");
+            }
             let mut groups = self.join_list(k, "vpc_security_group_ids");
             if let Some(p) = self.res(k).s("primary_network_interface_id") {
                 groups.extend(sg_att.get(p).cloned().unwrap_or_default());
