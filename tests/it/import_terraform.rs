@@ -708,3 +708,51 @@ fn a_wrong_value_anywhere_in_the_state_is_an_error_or_a_design_never_a_panic() {
     }
     assert!(tried > 400, "{tried} mutations");
 }
+
+#[test]
+fn a_nat_gateway_and_a_peering_route_as_aws_documents() {
+    let p = fixture("state-nat-peering.json");
+    let t = topo(&p);
+    let (a, b) = ("i-0e0000000000000001", "i-0f0000000000000001");
+    let rows: &[(&str, &str, u16, Verdict)] = &[
+        // The private subnet's default route is the NAT gateway in the public subnet, whose
+        // route is the internet gateway: https://docs.aws.amazon.com/vpc/latest/userguide/vpc-nat-gateway.html
+        (a, "internet", 443, Verdict::Allow),
+        // A NAT gateway does not admit connections from the internet, and the instance has no
+        // public address (same page; VPC_Internet_Gateway.html).
+        ("internet", a, 443, Verdict::NoRoute),
+        // Each side routes the other's CIDR to the active peering
+        // (https://docs.aws.amazon.com/vpc/latest/peering/vpc-peering-routing.html) and b's
+        // group allows 443 from 10.10.0.0/16 (vpc-security-group-rules.html).
+        (a, b, 443, Verdict::Allow),
+        (a, b, 22, Verdict::Deny),
+        // a's group has no inbound rule.
+        (b, a, 443, Verdict::Deny),
+    ];
+    for (from, to, port, want) in rows {
+        let tr = tcp(&t, from, to, *port);
+        assert_eq!(tr.verdict, *want, "{from} -> {to}:{port}: {}", tr.reason);
+    }
+    let allowed = tcp(&t, a, "internet", 443);
+    assert!(
+        allowed.path.iter().any(|h| h == "nat-0e00000000000001"),
+        "{:?}",
+        allowed.path
+    );
+    // b's route back is a standalone aws_route that the provider mirrors into the table's
+    // inline list: one route, not two.
+    let i = imported(&p);
+    let rt = i
+        .document
+        .route_tables
+        .iter()
+        .find(|r| r.id == "rtb-0f00000000000001")
+        .expect("b's table");
+    assert_eq!(
+        rt.routes
+            .iter()
+            .filter(|r| r.prefix == "10.10.0.0/16")
+            .count(),
+        1
+    );
+}
