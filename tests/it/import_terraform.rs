@@ -756,3 +756,76 @@ fn a_nat_gateway_and_a_peering_route_as_aws_documents() {
         1
     );
 }
+
+#[test]
+fn an_inline_rule_naming_a_group_the_plan_creates_joins_by_reference() {
+    // Both groups are new (no ids); the app group's inline 8080 rule has
+    // `security_groups = [aws_security_group.lb.id]`, unknown in the plan. The planned set of
+    // blocks is in another order than the configuration's: the block is matched by its ports.
+    let sgr = |from: i64, cidrs: serde_json::Value| {
+        serde_json::json!({"from_port": from, "to_port": from, "protocol": "tcp", "cidr_blocks": cidrs,
+            "ipv6_cidr_blocks": [], "prefix_list_ids": [], "self": false, "description": ""})
+    };
+    let all_out = serde_json::json!([{"from_port": 0, "to_port": 0, "protocol": "-1", "cidr_blocks": ["0.0.0.0/0"],
+        "ipv6_cidr_blocks": [], "prefix_list_ids": [], "security_groups": [], "self": false, "description": ""}]);
+    let mut app_8080 = sgr(8080, serde_json::json!([]));
+    app_8080.as_object_mut().unwrap().remove("security_groups");
+    let res = |addr: &str, t: &str, values: serde_json::Value| {
+        serde_json::json!({"address": addr, "mode": "managed", "type": t, "name": addr.rsplit('.').next().unwrap(),
+            "provider_name": "registry.terraform.io/hashicorp/aws", "schema_version": 0, "values": values})
+    };
+    let mut ingress_443 = sgr(443, serde_json::json!(["10.0.0.0/8"]));
+    ingress_443["security_groups"] = serde_json::json!([]);
+    let plan = serde_json::json!({
+        "format_version": "1.2", "terraform_version": "1.9.8",
+        "planned_values": {"root_module": {"resources": [
+            res("aws_vpc.main", "aws_vpc", serde_json::json!({"id": "vpc-0123", "cidr_block": "10.8.0.0/16"})),
+            res("aws_subnet.app", "aws_subnet", serde_json::json!({"id": "subnet-0123", "vpc_id": "vpc-0123", "cidr_block": "10.8.1.0/24"})),
+            res("aws_security_group.lb", "aws_security_group", serde_json::json!({"vpc_id": "vpc-0123", "name": "lb", "ingress": [], "egress": all_out})),
+            res("aws_security_group.app", "aws_security_group", serde_json::json!({"vpc_id": "vpc-0123", "name": "app",
+                "ingress": [app_8080, ingress_443], "egress": all_out})),
+            res("aws_instance.lb", "aws_instance", serde_json::json!({"subnet_id": "subnet-0123", "private_ip": "10.8.1.10"})),
+            res("aws_instance.app", "aws_instance", serde_json::json!({"subnet_id": "subnet-0123", "private_ip": "10.8.1.20"}))
+        ]}},
+        "resource_changes": [
+            {"address": "aws_security_group.lb", "change": {"actions": ["create"], "after_unknown": {"id": true}}},
+            {"address": "aws_security_group.app", "change": {"actions": ["create"], "after_unknown": {"id": true, "ingress": [{"security_groups": true}, {}]}}},
+            {"address": "aws_instance.lb", "change": {"actions": ["create"], "after_unknown": {"id": true, "vpc_security_group_ids": true}}},
+            {"address": "aws_instance.app", "change": {"actions": ["create"], "after_unknown": {"id": true, "vpc_security_group_ids": true}}}
+        ],
+        "configuration": {"root_module": {"resources": [
+            {"address": "aws_security_group.lb", "expressions": {}},
+            {"address": "aws_security_group.app", "expressions": {"ingress": [
+                {"from_port": {"constant_value": 443}, "to_port": {"constant_value": 443}, "protocol": {"constant_value": "tcp"}, "cidr_blocks": {"constant_value": ["10.0.0.0/8"]}},
+                {"from_port": {"constant_value": 8080}, "to_port": {"constant_value": 8080}, "protocol": {"constant_value": "tcp"},
+                 "security_groups": {"references": ["aws_security_group.lb.id", "aws_security_group.lb"]}}
+            ]}},
+            {"address": "aws_instance.lb", "expressions": {"vpc_security_group_ids": {"references": ["aws_security_group.lb.id", "aws_security_group.lb"]}}},
+            {"address": "aws_instance.app", "expressions": {"vpc_security_group_ids": {"references": ["aws_security_group.app.id", "aws_security_group.app"]}}}
+        ]}}
+    });
+    let i = terraform::import_value("sg-ref-plan.json", &plan, ImportOptions::default())
+        .expect("the plan imports");
+    assert!(
+        finding(&i, FindingKind::Unsupported, &["known only after apply"]).is_none(),
+        "{:?}",
+        i.report.findings
+    );
+    let t = i.load("sg-ref-plan.json").expect("loads");
+    // A group as a rule's source allows the instances that carry it
+    // (https://docs.aws.amazon.com/vpc/latest/userguide/security-group-rules.html#security-group-referencing);
+    // 8080 is allowed from lb's members only; 443 from anything in 10.0.0.0/8 (10.8.1.10 is).
+    // The lb group has no ingress: app → lb is denied.
+    assert_eq!(
+        tcp(&t, "aws_instance.lb", "aws_instance.app", 8080).verdict,
+        Verdict::Allow
+    );
+    assert_eq!(
+        tcp(&t, "aws_instance.app", "aws_instance.lb", 8080).verdict,
+        Verdict::Deny
+    );
+    assert_eq!(
+        tcp(&t, "aws_instance.lb", "aws_instance.app", 443).verdict,
+        Verdict::Allow
+    );
+}

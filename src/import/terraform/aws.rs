@@ -345,10 +345,28 @@ impl<'a> Translate<'a> {
             return known;
         }
         let mut out = known;
+        for v in self.follow_all(k, &[key]) {
+            if !out.contains(&v) {
+                out.push(v);
+            }
+        }
+        if out.is_empty() {
+            self.unknown(
+                k,
+                key,
+                "its configuration names no resource of this file: left out",
+            );
+        }
+        out
+    }
+
+    /// Every id (or attribute value) the references of attribute `path` name: each reference
+    /// is one element, or (a resource with `count` or `for_each` named without a key: a splat
+    /// or a `for` over it) all its instances.
+    pub fn follow_all(&self, k: usize, path: &[&str]) -> Vec<String> {
         let (scope, local) = self.scope_local(k);
-        // Each reference is one element, or (a resource with `count` or `for_each` named
-        // without a key: a splat or a `for` over it) all its instances.
-        for (tscope, taddr, tkey, attr) in self.input.config.targets(&scope, &local, &[key]) {
+        let mut out = Vec::new();
+        for (tscope, taddr, tkey, attr) in self.input.config.targets(&scope, &local, path) {
             let full = if tscope.is_empty() {
                 taddr
             } else {
@@ -375,13 +393,6 @@ impl<'a> Translate<'a> {
                     out.push(v);
                 }
             }
-        }
-        if out.is_empty() {
-            self.unknown(
-                k,
-                key,
-                "its configuration names no resource of this file: left out",
-            );
         }
         out
     }

@@ -181,6 +181,33 @@ impl Config {
         hits.next().is_none().then_some(first)
     }
 
+    /// The one block of `attr` whose constants agree with `fields` (each field the block sets
+    /// as a constant must equal the value): a set's planned order is not the configuration's.
+    pub fn block_matching(
+        &self,
+        scope: &str,
+        addr: &str,
+        attr: &str,
+        fields: &[(&str, &Value)],
+    ) -> Option<usize> {
+        let blocks = self
+            .modules
+            .get(scope)?
+            .resources
+            .get(addr)?
+            .get(attr)?
+            .as_array()?;
+        let mut hits = blocks.iter().enumerate().filter(|(_, b)| {
+            fields.iter().all(|(k, v)| {
+                b.get(*k)
+                    .and_then(|e| e.get("constant_value"))
+                    .is_none_or(|c| c == *v)
+            })
+        });
+        let first = hits.next()?.0;
+        hits.next().is_none().then_some(first)
+    }
+
     /// The configuration addresses (module path, resource address) that attribute `path` of
     /// the resource `addr` in `scope` refers to, followed through module variables and outputs.
     pub fn targets(&self, scope: &str, addr: &str, path: &[&str]) -> Vec<Target> {

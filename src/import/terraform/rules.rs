@@ -265,12 +265,33 @@ impl Translate<'_> {
             for (attr, inbound) in [("ingress", true), ("egress", false)] {
                 for (i, (b, u)) in r.blocks(attr).into_iter().enumerate() {
                     let path = format!("{}.values.{attr}[{i}]", r.path);
-                    for key in ["cidr_blocks", "ipv6_cidr_blocks", "security_groups"] {
+                    for key in ["cidr_blocks", "ipv6_cidr_blocks"] {
                         if u.get(key).is_some_and(super::any_true) {
                             self.unknown(k, &format!("{attr}[{i}].{key}"), "the peers this rule would allow are not known: those are left out (what they would allow is judged as denied)");
                         }
                     }
-                    let refs = list(&b, "security_groups");
+                    let mut refs = list(&b, "security_groups");
+                    if u.get("security_groups").is_some_and(super::any_true) {
+                        // Groups the plan creates: the configuration's block (matched by its
+                        // ports and protocol) names them.
+                        let (scope, local) = self.scope_local(k);
+                        let keys = ["from_port", "to_port", "protocol"];
+                        let fields: Vec<(&str, &Value)> = keys
+                            .iter()
+                            .filter_map(|key| b.get(*key).map(|v| (*key, v)))
+                            .collect();
+                        let ci = self
+                            .input
+                            .config
+                            .block_matching(&scope, &local, attr, &fields);
+                        let got = ci.map_or_else(Vec::new, |ci| {
+                            self.follow_all(k, &[attr, &ci.to_string(), "security_groups"])
+                        });
+                        if got.is_empty() {
+                            self.unknown(k, &format!("{attr}[{i}].security_groups"), "the groups this rule would allow are not known: those peers are left out (what they would allow is judged as denied)");
+                        }
+                        refs.extend(got);
+                    }
                     for p in block_perms(&b, inbound, &id, &refs) {
                         let key = p.key();
                         if gone.contains(&(id.clone(), key.clone())) || seen.contains_key(&key) {
