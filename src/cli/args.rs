@@ -85,6 +85,7 @@ Ids follow a pattern: hub-r{r}, spoke-r{r}-s{s}, snet-app-r{r}-s{s}-{i}, ep-r{r}
 Examples:
   zonescope diff baseline.yaml design.yaml
   zonescope diff baseline.yaml design.yaml --format json | jq '.flows[]'
+  zonescope diff state.json plan.json --format sarif > diff.sarif   # terraform show -json
 
 Every endpoint pair present in both files (and the internet as a source) is traced on one port
 of each interval in which no rule or listener boundary falls, so the comparison is exact.
@@ -121,6 +122,7 @@ Examples:
   zonescope import aws ./snapshot -o design.yaml
   zonescope import aws ./snapshot --zones zones.yaml -o design.yaml
   zonescope import aws ./snapshot --format json | jq '.findings[]'
+  zonescope import terraform plan.json -o design.yaml   # terraform show -json (state or plan)
 
 DIR holds `aws ec2 describe-*` output, one JSON file per call, in any file names (also
 Batfish's aws_configs/[accounts/ACCOUNT/]REGION/ layout); see docs/import-aws.md.
@@ -150,7 +152,8 @@ pub struct ImportArgs {
     /// The cloud the export comes from.
     #[arg(value_enum)]
     pub cloud: ImportCloud,
-    /// The export: a directory of describe-* JSON files (or one such file).
+    /// The export: a directory of describe-* JSON files (or one such file), or the output of
+    /// `terraform show -json` (a state or a plan).
     pub dir: PathBuf,
     /// A zone map: YAML `{ZONE: [subnet id or name, CIDR, tag=value, ...]}`.
     #[arg(long, value_name = "MAP")]
@@ -167,16 +170,27 @@ pub struct ImportArgs {
 pub enum ImportCloud {
     /// `aws ec2 describe-*` JSON.
     Aws,
+    /// `terraform show -json` of a state or a plan.
+    Terraform,
 }
 
 #[derive(Debug, Args)]
 pub struct DiffArgs {
-    /// The baseline (YAML).
+    /// The baseline: a topology file, or an export (AWS describe-* JSON, `terraform show
+    /// -json` of a state or plan).
     pub old: PathBuf,
-    /// The new version (YAML).
+    /// The new version (any of the same).
     pub new: PathBuf,
-    #[arg(long, value_enum, default_value_t = TextJson::Text)]
-    pub format: TextJson,
+    #[arg(long, value_enum, default_value_t = DiffFormat::Text)]
+    pub format: DiffFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DiffFormat {
+    Text,
+    Json,
+    /// SARIF 2.1.0: each opened flow on the rule (the Terraform resource) that opens it.
+    Sarif,
 }
 
 pub use crate::report::ExportFormat;

@@ -87,7 +87,7 @@ fn is_text_output(cmd: &Command) -> bool {
         Command::Trace(a) => a.format == TextJson::Text,
         Command::Check(a) => a.format == CheckFormat::Text,
         Command::Matrix(a) => a.format != MatrixFormat::Json,
-        Command::Diff(a) => a.format == TextJson::Text,
+        Command::Diff(a) => a.format == crate::cli::args::DiffFormat::Text,
         Command::Flows(a) => a.format == TextJson::Text,
         Command::Export(a) => a.to != ExportFormat::Json,
         Command::Import(a) => a.format == TextJson::Text,

@@ -14,6 +14,7 @@ use std::sync::Arc;
 pub mod aws;
 pub mod doc;
 mod json;
+pub mod terraform;
 mod zones;
 
 pub use doc::Document;
@@ -48,9 +49,36 @@ pub struct ImportReport {
     /// Files read.
     pub files: usize,
     pub findings: Vec<Finding>,
+    /// Where each imported rule (`RULE_SET/RULE`) and rule set came from: the file, the JSON
+    /// path and, for Terraform, the resource address (so a diff can name the resource that
+    /// opens a flow).
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub origins: BTreeMap<String, Origin>,
+}
+
+/// The source of one imported entity.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Origin {
+    pub file: String,
+    pub json_path: String,
+    /// The Terraform resource address (`module.net.aws_security_group_rule.ssh`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub resource: Option<String>,
 }
 
 impl ImportReport {
+    /// Record where the entity `id` came from.
+    pub fn origin(&mut self, id: String, file: &str, json_path: impl Into<String>) {
+        self.origins.insert(
+            id,
+            Origin {
+                file: file.to_string(),
+                json_path: json_path.into(),
+                resource: None,
+            },
+        );
+    }
+
     pub fn add(&mut self, what: &str, n: usize) {
         *self.counts.entry(what.to_string()).or_default() += n;
     }
@@ -184,6 +212,8 @@ pub enum InputKind {
     Design,
     /// `aws ec2 describe-*` JSON: a directory of it, or one file.
     AwsDescribe,
+    /// `terraform show -json` of a state or a plan.
+    Terraform,
 }
 
 /// Recognise an input: a directory holding describe-* JSON, a describe-* JSON file, or (anything
@@ -199,6 +229,8 @@ pub fn detect(path: &Path) -> InputKind {
     let text = String::from_utf8_lossy(&bytes);
     if text.trim_start().starts_with('{') && aws::is_describe_json(&text) {
         InputKind::AwsDescribe
+    } else if text.trim_start().starts_with('{') && terraform::is_terraform_json(&text) {
+        InputKind::Terraform
     } else {
         InputKind::Design
     }
@@ -211,6 +243,9 @@ fn peek_start(path: &Path) -> InputKind {
         .and_then(|mut f| f.read(&mut buf))
         .unwrap_or(0);
     let text = String::from_utf8_lossy(&buf[..n]);
+    if text.trim_start().starts_with('{') && terraform::looks_like_terraform(&text) {
+        return InputKind::Terraform;
+    }
     if text.trim_start().starts_with('{')
         && aws::KEYS.iter().any(|k| text.contains(&format!("\"{k}\"")))
     {
@@ -253,11 +288,12 @@ impl Imported {
 pub fn import(path: &Path, kind: InputKind, opts: ImportOptions) -> Result<Imported, ImportError> {
     match kind {
         InputKind::AwsDescribe => aws::import(path, opts),
+        InputKind::Terraform => terraform::import(path, opts),
         InputKind::Design => Err(ImportError::new(
             &path.display().to_string(),
             "",
             "this is not an export the importer reads",
-            "give a directory of `aws ec2 describe-*` JSON files (see docs/import-aws.md)",
+            "give a directory of `aws ec2 describe-*` JSON files (see docs/import-aws.md) or the output of `terraform show -json` (docs/terraform.md)",
         )),
     }
 }
@@ -268,7 +304,7 @@ pub fn import(path: &Path, kind: InputKind, opts: ImportOptions) -> Result<Impor
 pub fn load_any(path: &Path) -> Result<(Topology, Option<ImportReport>), LoadError> {
     match detect(path) {
         InputKind::Design => Ok((model::load(path)?, None)),
-        kind @ InputKind::AwsDescribe => {
+        kind @ (InputKind::AwsDescribe | InputKind::Terraform) => {
             let imported = import(path, kind, ImportOptions::default())
                 .map_err(ImportError::into_load_error)?;
             let name = format!("{} (imported)", path.display());

@@ -132,3 +132,56 @@ pub fn render_text(d: &Diff) -> String {
     );
     s
 }
+
+/// The resources behind the changed flows, for imported inputs: `internet → web tcp/22 opened
+/// by aws_security_group_rule.ssh (sg-1/in-tcp-22)`. `locate(rule, new)` names a rule's
+/// resource, when it has one; flows with none are left to the list above.
+pub fn render_causes(
+    causes: &[crate::engine::diff::cause::Cause],
+    locate: &dyn Fn(&str, bool) -> Option<String>,
+) -> String {
+    use crate::engine::diff::cause::Effect;
+    let mut lines = Vec::new();
+    for c in causes {
+        let verb = match c.effect {
+            Effect::Opened => "opened",
+            Effect::Closed => "closed",
+            Effect::NewEndpoint => "allowed",
+        };
+        let named: Vec<String> = c
+            .new_rules
+            .iter()
+            .map(|r| (r, true))
+            .chain(c.old_rules.iter().map(|r| (r, false)))
+            .filter_map(|(r, new)| locate(r, new).map(|res| format!("{res} ({r})")))
+            .collect();
+        if !named.is_empty() {
+            lines.push(format!("  {} {verb} by {}", c.flow, named.join(", ")));
+        }
+    }
+    if lines.is_empty() {
+        return String::new();
+    }
+    let mut s = format!("\nresources behind the changed flows ({})\n", lines.len());
+    for l in lines {
+        s.push_str(&l);
+        s.push('\n');
+    }
+    s
+}
+
+/// The values the new version (a plan) knows only after apply, as (where, what): listed so a
+/// reviewer knows what the diff could not judge.
+pub fn render_unknown(list: &[(String, String)]) -> String {
+    if list.is_empty() {
+        return String::new();
+    }
+    let mut s = format!(
+        "\nknown only after apply: not judged ({}); what they would open or close is not in the flows above\n",
+        list.len()
+    );
+    for (at, msg) in list {
+        let _ = writeln!(s, "  - {msg}  [{at}]");
+    }
+    s
+}

@@ -128,3 +128,144 @@ pub fn to_sarif(t: &Topology, r: &Report) -> Value {
         }]
     })
 }
+
+/// Where a rule of a diffed version is written: the file, a line (0: unknown), and for an
+/// imported Terraform input the resource address.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Place {
+    pub file: String,
+    pub line: u32,
+    pub resource: Option<String>,
+}
+
+/// The SARIF log of a diff: each flow the new version opens (level `error`), each allowed flow
+/// of a new endpoint (`warning`) and each flow it closes (`note`), on the rule that causes it —
+/// in a Terraform plan, the resource address. `locate(rule, new)` places `RULE_SET/RULE` of the
+/// new (`true`) or old version.
+pub fn diff_to_sarif(
+    d: &crate::engine::diff::Diff,
+    causes: &[crate::engine::diff::cause::Cause],
+    locate: &dyn Fn(&str, bool) -> Option<Place>,
+    unknown: &[(Place, String)],
+) -> Value {
+    use crate::engine::diff::cause::Effect;
+    // A loaded export is named `FILE (imported)`: the artifact is FILE.
+    let uri = |name: &str| name.trim_end_matches(" (imported)").to_string();
+    let (old_uri, new_uri) = (uri(&d.old), uri(&d.new));
+    let ids = [
+        (
+            "flow-opened",
+            "The change allows a flow that was denied or had no route.",
+        ),
+        ("flow-closed", "The change denies a flow that was allowed."),
+        (
+            "new-endpoint-flow",
+            "An endpoint the change adds is reachable, or reaches out.",
+        ),
+    ];
+    let rules: Vec<Value> = ids
+        .iter()
+        .map(|(id, text)| {
+            json!({
+                "id": id,
+                "name": id,
+                "shortDescription": { "text": id.replace('-', " ") },
+                "fullDescription": { "text": text },
+                "helpUri": "https://github.com/zonescope/zonescope/blob/main/docs/terraform.md"
+            })
+        })
+        .collect();
+    let mut results = Vec::new();
+    for c in causes {
+        let (id, index, level, verb) = match c.effect {
+            Effect::Opened => ("flow-opened", 0, "error", "opened"),
+            Effect::Closed => ("flow-closed", 1, "note", "closed"),
+            Effect::NewEndpoint => ("new-endpoint-flow", 2, "warning", "allowed"),
+        };
+        let mut places: Vec<(String, Option<Place>)> = c
+            .new_rules
+            .iter()
+            .map(|r| (r.clone(), locate(r, true)))
+            .collect();
+        places.extend(c.old_rules.iter().map(|r| (r.clone(), locate(r, false))));
+        let named: Vec<String> = places
+            .iter()
+            .map(
+                |(r, p)| match p.as_ref().and_then(|p| p.resource.as_ref()) {
+                    Some(res) => format!("{res} ({r})"),
+                    None => r.clone(),
+                },
+            )
+            .collect();
+        let by = if named.is_empty() {
+            String::new()
+        } else {
+            format!(" by {}", named.join(", "))
+        };
+        let locations: Vec<Value> = places
+            .iter()
+            .map(|(r, p)| {
+                let file = p.as_ref().map_or(new_uri.as_str(), |p| p.file.as_str());
+                let line = p.as_ref().map_or(1, |p| p.line.max(1));
+                let name = p
+                    .as_ref()
+                    .and_then(|p| p.resource.clone())
+                    .unwrap_or_else(|| r.clone());
+                json!({
+                    "physicalLocation": {
+                        "artifactLocation": { "uri": file },
+                        "region": { "startLine": line }
+                    },
+                    "logicalLocations": [{ "fullyQualifiedName": name, "kind": "resource" }]
+                })
+            })
+            .collect();
+        let locations = if locations.is_empty() {
+            json!([{ "physicalLocation": {
+                "artifactLocation": { "uri": new_uri },
+                "region": { "startLine": 1 }
+            }}])
+        } else {
+            Value::Array(locations)
+        };
+        results.push(json!({
+            "ruleId": id,
+            "ruleIndex": index,
+            "level": level,
+            "message": { "text": format!("{} {verb}{by}", c.flow) },
+            "locations": locations,
+        }));
+    }
+    for (p, text) in unknown {
+        results.push(json!({
+            "ruleId": "unknown-until-apply",
+            "ruleIndex": 3,
+            "level": "warning",
+            "message": { "text": text },
+            "locations": [{
+                "physicalLocation": {
+                    "artifactLocation": { "uri": p.file },
+                    "region": { "startLine": p.line.max(1) }
+                },
+                "logicalLocations": [{
+                    "fullyQualifiedName": p.resource.clone().unwrap_or_default(),
+                    "kind": "resource"
+                }]
+            }],
+        }));
+    }
+    json!({
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [{
+            "tool": { "driver": {
+                "name": "zonescope",
+                "version": env!("CARGO_PKG_VERSION"),
+                "informationUri": "https://github.com/zonescope/zonescope",
+                "rules": rules
+            }},
+            "artifacts": [{ "location": { "uri": old_uri } }, { "location": { "uri": new_uri } }],
+            "results": results
+        }]
+    })
+}

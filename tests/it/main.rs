@@ -36,6 +36,7 @@ mod generator;
 mod hardening;
 mod hostile;
 mod import_aws;
+mod import_terraform;
 mod invalid_files;
 mod matrix;
 mod policy_props;

@@ -18,11 +18,17 @@ const LISTED: usize = 12;
 pub fn run(a: &ImportArgs, out: &mut dyn Write) -> Result<u8, CliError> {
     let kind = match a.cloud {
         ImportCloud::Aws => InputKind::AwsDescribe,
+        ImportCloud::Terraform => InputKind::Terraform,
     };
     if !a.dir.exists() {
         return Err(CliError::usage(
             format!("{} does not exist", a.dir.display()),
-            "give the directory that holds the describe-* JSON files",
+            match a.cloud {
+                ImportCloud::Aws => "give the directory that holds the describe-* JSON files",
+                ImportCloud::Terraform => {
+                    "give the file `terraform show -json` wrote (of a state, or of a saved plan)"
+                }
+            },
         ));
     }
     let mut imported = import::import(&a.dir, kind, ImportOptions::default())

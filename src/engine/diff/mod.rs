@@ -22,6 +22,7 @@ use crate::model::rules::{PortSet, Protocol};
 use crate::model::view::ModelView;
 use crate::model::{Topology, Verdict};
 
+pub mod cause;
 mod flows;
 
 use flows::{endpoint_flows, flow_changes, port_intervals};

@@ -238,7 +238,7 @@ pub fn import(path: &Path, opts: ImportOptions) -> Result<Imported, ImportError>
         || path.display().to_string(),
         |n| n.to_string_lossy().into_owned(),
     );
-    let mut document = Document {
+    let document = Document {
         version: 1,
         name: Some(format!("AWS import of {name}")),
         description: Some(format!(
@@ -248,7 +248,18 @@ pub fn import(path: &Path, opts: ImportOptions) -> Result<Imported, ImportError>
         )),
         ..Document::default()
     };
-    let mut b = map::Builder::new(&snap, opts, &mut document, &mut report);
+    build(&snap, opts, document, report)
+}
+
+/// Map a snapshot of describe-* resources (read from files, or translated from another
+/// format: the Terraform importer builds one) onto `document`.
+pub(crate) fn build(
+    snap: &Snapshot,
+    opts: ImportOptions,
+    mut document: Document,
+    mut report: ImportReport,
+) -> Result<Imported, ImportError> {
+    let mut b = map::Builder::new(snap, opts, &mut document, &mut report);
     b.run()?;
     let tags = b.tags;
     super::zones::count_zones(&document, &mut report);

@@ -122,8 +122,11 @@ impl Builder<'_> {
                     ("inbound", "in")
                 };
                 let peer = vec![cidr.to_string()];
+                let rid = unique(&mut seen, format!("{side}-{n}"));
+                self.report
+                    .origin(format!("{id}/{rid}"), &it.file, p.clone());
                 rules.push(Rule {
-                    id: unique(&mut seen, format!("{side}-{n}")),
+                    id: rid,
                     priority: Some(n),
                     direction: dir.into(),
                     action,
@@ -149,6 +152,8 @@ impl Builder<'_> {
                     }
                 }
             }
+            self.report
+                .origin(id.to_string(), &it.file, it.path.clone());
             self.doc.rule_sets.push(RuleSet {
                 id: id.to_string(),
                 name: tag(&tags, "Name")
@@ -256,8 +261,11 @@ impl Builder<'_> {
                         (None, p) => format!("{side}-{p}"),
                     };
                     descs.dedup();
+                    let rid = unique(&mut seen, base);
+                    self.report
+                        .origin(format!("{id}/{rid}"), &it.file, pp.clone());
                     rules.push(Rule {
-                        id: unique(&mut seen, base),
+                        id: rid,
                         priority: None,
                         direction: if inbound { "inbound" } else { "outbound" }.into(),
                         action: "allow".into(),
@@ -270,6 +278,8 @@ impl Builder<'_> {
                 }
             }
             let tags = at.tags()?;
+            self.report
+                .origin(id.to_string(), &it.file, it.path.clone());
             self.doc.rule_sets.push(RuleSet {
                 id: id.to_string(),
                 name: at.str("GroupName")?.map(str::to_string),

@@ -1,0 +1,109 @@
+//! Which rules make a changed flow change: for a flow the new version opens, the allowing
+//! rules of its new trace that its old trace did not allow by; for a flow it closes, the rule
+//! that now denies it, and the allowing rules of the old trace the new one lost. Each flow is
+//! traced again at the first port of its range (one representative: the range was merged from
+//! intervals with the same outcome).
+//!
+//! Owns: [`Cause`] and [`causes`]. Must never: print, or trace more than two traces per flow.
+
+use serde::Serialize;
+
+use super::{Diff, FlowChange};
+use crate::engine::trace::{Check, Query, Trace, WhatIf, trace};
+use crate::model::Topology;
+use crate::model::rules::Action;
+
+/// opened | closed | new_endpoint
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Effect {
+    /// Denied (or unrouted) before, allowed now.
+    Opened,
+    /// Allowed before, denied now.
+    Closed,
+    /// An allowed flow of an endpoint only the new version has.
+    NewEndpoint,
+}
+
+/// The rules behind one changed flow.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Cause {
+    pub effect: Effect,
+    /// `SRC → DST PROTO/PORTS`.
+    pub flow: String,
+    /// `RULE_SET/RULE` of the new version that open (or, closed, deny) the flow.
+    pub new_rules: Vec<String>,
+    /// `RULE_SET/RULE` of the old version that allowed a closed flow and no longer do.
+    pub old_rules: Vec<String>,
+}
+
+fn rule_of(c: &Check) -> Option<String> {
+    c.is_rule().then(|| format!("{}/{}", c.rule_set, c.rule))
+}
+
+fn allows(tr: &Trace) -> Vec<String> {
+    tr.checks
+        .iter()
+        .filter(|c| c.action == Action::Allow)
+        .filter_map(rule_of)
+        .collect()
+}
+
+fn flow_text(from: &str, to: &str, proto: &str, ports: &str) -> String {
+    if ports.is_empty() {
+        format!("{from} → {to} {proto}")
+    } else {
+        format!("{from} → {to} {proto}/{ports}")
+    }
+}
+
+fn retrace(t: &Topology, f: &FlowChange) -> Option<Trace> {
+    let q = Query::new(&f.from, &f.to, f.port_from, f.protocol);
+    trace(t, &q, &WhatIf::default()).ok()
+}
+
+/// The rules behind each flow that changed verdict, and behind each allowed flow of a new
+/// endpoint (its deciding rule).
+pub fn causes(old: &Topology, new: &Topology, d: &Diff) -> Vec<Cause> {
+    let mut out = Vec::new();
+    for f in &d.flows {
+        let (Some(a), Some(b)) = (retrace(old, f), retrace(new, f)) else {
+            continue;
+        };
+        let flow = flow_text(&f.from, &f.to, f.protocol.as_str(), &f.ports);
+        let (was, now) = (allows(&a), allows(&b));
+        if b.allowed() && !a.allowed() {
+            let mut opened: Vec<String> =
+                now.iter().filter(|r| !was.contains(r)).cloned().collect();
+            if opened.is_empty() {
+                opened.clone_from(&now);
+            }
+            out.push(Cause {
+                effect: Effect::Opened,
+                flow,
+                new_rules: opened,
+                old_rules: Vec::new(),
+            });
+        } else if a.allowed() && !b.allowed() {
+            out.push(Cause {
+                effect: Effect::Closed,
+                flow,
+                new_rules: b
+                    .decided_by
+                    .iter()
+                    .map(|r| format!("{}/{}", r.rule_set, r.rule))
+                    .collect(),
+                old_rules: was.iter().filter(|r| !now.contains(r)).cloned().collect(),
+            });
+        }
+    }
+    for f in &d.new_endpoint_flows {
+        out.push(Cause {
+            effect: Effect::NewEndpoint,
+            flow: flow_text(&f.from, &f.to, f.protocol.as_str(), &f.ports),
+            new_rules: f.decided_by.iter().cloned().collect(),
+            old_rules: Vec::new(),
+        });
+    }
+    out
+}
