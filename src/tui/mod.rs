@@ -7,7 +7,8 @@
 //! [`theme`] (colours, `NO_COLOR`), [`view`] (one renderer per pane), and here the event loop.
 //!
 //! Owns: the terminal (raw mode, alternate screen, mouse capture), the file watch and reading
-//! the flow logs (at start and on each reload; `update` only receives the report). Must
+//! the flow logs (at start and on each reload; `update` only receives the report). A reload runs
+//! on a thread of its own while the screen says "reloading…" and keeps answering keys. Must
 //! never: leave the terminal broken (restored on quit, Ctrl-C and panic), or be imported by the
 //! core (`topology`, `policy`, `trace`, `check`).
 
@@ -141,13 +142,43 @@ fn mtime(origin: &Origin) -> Option<SystemTime> {
     }
 }
 
-/// Reload the topology, then read the flow logs again against it.
-fn reload(app: &mut App, path: &Path) {
-    let r = crate::import::load_any(path).map(|x| x.0);
+/// What a reload produced: the topology (or why not), and the flow report against it when
+/// the explorer has `--flows` and the file loaded.
+pub type Reloaded = (
+    Result<Topology, crate::model::LoadError>,
+    Option<Result<crate::engine::flows::FlowReport, String>>,
+);
+
+/// Reload the file and then read the flow logs `logs` again against it, on a thread of its own
+/// (issue 16, item 8: a big design takes seconds to load and the screen must keep answering
+/// keys meanwhile); the answer arrives on the returned channel.
+pub fn reload_in_background(path: &Path, logs: &[String]) -> std::sync::mpsc::Receiver<Reloaded> {
+    let (tx, rx) = std::sync::mpsc::channel();
+    let path = path.to_path_buf();
+    let logs = logs.to_vec();
+    std::thread::spawn(move || {
+        let r = crate::import::load_any(&path).map(|x| x.0);
+        let flows = match &r {
+            Ok(t) if !logs.is_empty() => {
+                let opts = FlowOptions {
+                    jobs: 0,
+                    ..FlowOptions::default()
+                };
+                Some(analyze_logs(t, &logs, opts).map_err(|e| format!("cannot read {e}")))
+            }
+            _ => None,
+        };
+        // The explorer may have quit meanwhile: nobody to tell.
+        let _ = tx.send((r, flows));
+    });
+    rx
+}
+
+/// Take a reload's answer into the App.
+fn apply_reloaded(app: &mut App, (r, flows): Reloaded) {
     update::update(app, Action::Loaded(Box::new(r)));
-    if !app.flow_logs.is_empty() {
-        let r = flow_report(app);
-        update::update(app, Action::FlowsLoaded(Box::new(r)));
+    if let Some(f) = flows {
+        update::update(app, Action::FlowsLoaded(Box::new(f)));
     }
 }
 
@@ -174,6 +205,8 @@ fn event_loop(terminal: &mut ratatui::DefaultTerminal, app: &mut App) -> std::io
     let mut seen = mtime(&app.origin);
     let mut last_poll = Instant::now();
     let mut dirty = true;
+    let mut reloading: Option<std::sync::mpsc::Receiver<Reloaded>> = None;
+    let mut again = false;
     loop {
         if app.should_quit {
             return Ok(());
@@ -212,24 +245,46 @@ fn event_loop(terminal: &mut ratatui::DefaultTerminal, app: &mut App) -> std::io
                 dirty = true;
             }
         }
-        if app.effect == Some(Effect::Reload)
-            && let Some(p) = &path
-        {
+        let mut wanted = false;
+        if app.effect == Some(Effect::Reload) {
             app.effect = None;
-            reload(app, p);
-            seen = mtime(&app.origin);
-            dirty = true;
+            wanted = true;
         }
         if last_poll.elapsed() >= Duration::from_secs(1) {
             last_poll = Instant::now();
             let now = mtime(&app.origin);
-            if now.is_some()
-                && now != seen
-                && let Some(p) = &path
-            {
+            if now.is_some() && now != seen {
                 seen = now;
-                reload(app, p);
-                dirty = true;
+                wanted = true;
+            }
+        }
+        if wanted && let Some(p) = &path {
+            if reloading.is_none() {
+                reloading = Some(reload_in_background(p, &app.flow_logs));
+                app.status = Some(("reloading…".to_string(), false));
+            } else {
+                // Asked again while a reload runs: once more when it ends.
+                again = true;
+            }
+            dirty = true;
+        }
+        if let Some(rx) = &reloading {
+            match rx.try_recv() {
+                Ok(done) => {
+                    reloading = None;
+                    apply_reloaded(app, done);
+                    seen = mtime(&app.origin);
+                    dirty = true;
+                    if std::mem::take(&mut again) {
+                        app.effect = Some(Effect::Reload);
+                    }
+                }
+                Err(std::sync::mpsc::TryRecvError::Empty) => {}
+                Err(std::sync::mpsc::TryRecvError::Disconnected) => {
+                    reloading = None;
+                    app.status = Some(("reload failed: the reader stopped".to_string(), true));
+                    dirty = true;
+                }
             }
         }
     }

@@ -417,3 +417,27 @@ fn parser_messages_speak_about_the_file_not_the_library() {
         }
     }
 }
+
+#[test]
+fn an_importer_refuses_a_json_file_over_the_cap_without_reading_it_whole() {
+    // Issue 16, item 7: every input is capped, the importers' JSON too. A 100 MB describe-*
+    // file (sparse: zeros) under a 1 GB address-space limit: the cap answers, naming the file.
+    let d = tempfile::tempdir().unwrap();
+    let big = d.path().join("describe-subnets.json");
+    std::fs::File::create(&big)
+        .unwrap()
+        .set_len(100 * 1024 * 1024)
+        .unwrap();
+    let o = Command::new("sh")
+        .arg("-c")
+        .arg("ulimit -v 1048576 && exec \"$0\" import aws \"$1\"")
+        .arg(env!("CARGO_BIN_EXE_zonescope"))
+        .arg(d.path())
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    let s = all(&o);
+    assert_eq!(o.status.code(), Some(2), "{s}");
+    assert!(s.contains("larger than 64 MB"), "{s}");
+    assert!(s.contains("describe-subnets.json"), "{s}");
+}

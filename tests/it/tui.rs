@@ -644,3 +644,28 @@ fn presentation_mode_scrolls_to_what_is_below_the_edge() {
     assert!(!last.contains("more below"), "{last}");
     assert!(app.trace_scroll > 0);
 }
+
+/// A reload runs on its own thread and answers on a channel (issue 16, item 8): the event loop
+/// keeps drawing and reading keys meanwhile. Its answer is the file's topology, or the error.
+#[test]
+fn a_reload_answers_from_another_thread() {
+    let good =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/valid-base.yaml");
+    let main = std::thread::current().id();
+    let rx = zonescope::tui::reload_in_background(&good, &[]);
+    let (r, flows) = rx.recv().unwrap();
+    assert!(r.is_ok());
+    assert!(flows.is_none(), "no --flows, no flow report");
+    assert_eq!(std::thread::current().id(), main);
+    let d = tempfile::tempdir().unwrap();
+    let bad = d.path().join("bad.yaml");
+    std::fs::write(
+        &bad,
+        "version: 1\nnetworks: [{ id: n, cidr: 10.0.0.0/33 }]\n",
+    )
+    .unwrap();
+    let (r, _) = zonescope::tui::reload_in_background(&bad, &["x.log".into()])
+        .recv()
+        .unwrap();
+    assert!(r.is_err());
+}

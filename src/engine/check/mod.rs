@@ -11,6 +11,7 @@ pub mod design;
 pub mod dns;
 pub mod reach;
 pub mod shadow;
+mod shadow_index;
 pub mod vnet;
 pub mod zones;
 
