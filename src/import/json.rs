@@ -1,7 +1,8 @@
 //! Reading describe-* and ARM JSON with the path of every value at hand, so that a wrong shape
 //! is an error naming the file, the JSON path and the fix, and a finding can name the field.
 //!
-//! Owns: typed access to `serde_json::Value`. Must never: panic on any input.
+//! Owns: reading an exported file (capped in size) and typed access to `serde_json::Value`.
+//! Must never: panic on any input.
 
 use serde_json::Value;
 
@@ -164,4 +165,37 @@ impl<'a, 'p> At<'a, 'p> {
         }
         Ok(out)
     }
+}
+
+/// Read one exported JSON file, capped at the loader's size limit: every import reads its
+/// files so. `too_big` and `unchanged` are the fixes the errors suggest (how to export less,
+/// and which command's output the importer expects).
+pub fn read_file(
+    path: &std::path::Path,
+    too_big: &str,
+    unchanged: &str,
+) -> Result<serde_json::Value, super::ImportError> {
+    let name = path.display().to_string();
+    let bytes = crate::model::read_capped(path, crate::model::MAX_FILE_BYTES)
+        .map_err(|e| {
+            ImportError::new(
+                &name,
+                "",
+                format!("cannot read the file: {e}"),
+                "check its path and permissions",
+            )
+        })?
+        .ok_or_else(|| ImportError::new(&name, "", "the file is larger than 64 MB", too_big))?;
+    serde_json::from_slice(&bytes).map_err(|e| {
+        ImportError::new(
+            &name,
+            "",
+            format!(
+                "not valid JSON (line {}, column {}): {e}",
+                e.line(),
+                e.column()
+            ),
+            unchanged,
+        )
+    })
 }

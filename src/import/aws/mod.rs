@@ -132,35 +132,11 @@ fn read_file(
     report: &mut ImportReport,
 ) -> Result<(), ImportError> {
     let name = path.display().to_string();
-    let bytes = crate::model::read_capped(path, crate::model::MAX_FILE_BYTES)
-        .map_err(|e| {
-            ImportError::new(
-                &name,
-                "",
-                format!("cannot read the file: {e}"),
-                "check its permissions",
-            )
-        })?
-        .ok_or_else(|| {
-            ImportError::new(
-                &name,
-                "",
-                "the file is larger than 64 MB",
-                "export one region per directory, or filter the describe call",
-            )
-        })?;
-    let v: Value = serde_json::from_slice(&bytes).map_err(|e| {
-        ImportError::new(
-            &name,
-            "",
-            format!(
-                "not valid JSON (line {}, column {}): {e}",
-                e.line(),
-                e.column()
-            ),
-            "keep the output of `aws ec2 describe-* --output json` unchanged",
-        )
-    })?;
+    let v: Value = super::json::read_file(
+        path,
+        "export one region per directory, or filter the describe call",
+        "keep the output of `aws ec2 describe-* --output json` unchanged",
+    )?;
     let Value::Object(map) = v else {
         report.unsupported(
             &name,

@@ -395,35 +395,11 @@ pub(crate) fn read(file: &str, v: &Value) -> Result<Input, ImportError> {
 /// Import the `terraform show -json` output at `path`.
 pub fn import(path: &Path, opts: ImportOptions) -> Result<Imported, ImportError> {
     let name = path.display().to_string();
-    let bytes = crate::model::read_capped(path, crate::model::MAX_FILE_BYTES)
-        .map_err(|e| {
-            ImportError::new(
-                &name,
-                "",
-                format!("cannot read the file: {e}"),
-                "check its path and permissions",
-            )
-        })?
-        .ok_or_else(|| {
-            ImportError::new(
-                &name,
-                "",
-                "the file is larger than 64 MB",
-                "split the configuration, or export one workspace per file",
-            )
-        })?;
-    let v: Value = serde_json::from_slice(&bytes).map_err(|e| {
-        ImportError::new(
-            &name,
-            "",
-            format!(
-                "not valid JSON (line {}, column {}): {e}",
-                e.line(),
-                e.column()
-            ),
-            "give the unchanged output of `terraform show -json FILE > out.json`",
-        )
-    })?;
+    let v: Value = super::json::read_file(
+        path,
+        "split the configuration, or export one workspace per file",
+        "give the unchanged output of `terraform show -json FILE > out.json`",
+    )?;
     import_value(&name, &v, opts)
 }
 
