@@ -303,7 +303,15 @@ pub fn import(path: &Path, kind: InputKind, opts: ImportOptions) -> Result<Impor
 /// topology file.
 pub fn load_any(path: &Path) -> Result<(Topology, Option<ImportReport>), LoadError> {
     match detect(path) {
-        InputKind::Design => Ok((model::load(path)?, None)),
+        InputKind::Design => {
+            let mut report = None;
+            let t = model::load_with_base(path, &mut |req| {
+                let (yaml, r) = import_base(req)?;
+                report = Some(r);
+                Ok(yaml)
+            })?;
+            Ok((t, report))
+        }
         kind @ (InputKind::AwsDescribe | InputKind::Terraform) => {
             let imported = import(path, kind, ImportOptions::default())
                 .map_err(ImportError::into_load_error)?;
@@ -312,6 +320,48 @@ pub fn load_any(path: &Path) -> Result<(Topology, Option<ImportReport>), LoadErr
             Ok((t, Some(imported.report)))
         }
     }
+}
+
+/// The export a design's `base:` names, imported (with the base's zones) as topology YAML.
+fn import_base(req: &model::BaseRequest) -> Result<(String, ImportReport), LoadError> {
+    let kind = match req.kind {
+        model::BaseKind::Aws => InputKind::AwsDescribe,
+        model::BaseKind::Terraform => InputKind::Terraform,
+        model::BaseKind::Azure => {
+            return Err(ImportError::new(
+                &req.design_file,
+                "base.azure",
+                "this zonescope cannot import Azure resource JSON yet",
+                "export the design with `zonescope import` from another source, or build on `aws:` or `terraform:`",
+            )
+            .into_load_error());
+        }
+    };
+    let [path] = req.paths.as_slice() else {
+        return Err(ImportError::new(
+            &req.design_file,
+            format!("base.{}", req.kind.key()),
+            format!("`base: {{{}: …}}` takes one path", req.kind.key()),
+            "give the directory (aws) or the file (terraform) as one string",
+        )
+        .into_load_error());
+    };
+    if !path.exists() {
+        return Err(ImportError::new(
+            &req.design_file,
+            format!("base.{}", req.kind.key()),
+            format!("the base `{}` does not exist", path.display()),
+            "paths in `base:` are relative to the design file's folder",
+        )
+        .into_load_error());
+    }
+    let mut imported =
+        import(path, kind, ImportOptions::default()).map_err(ImportError::into_load_error)?;
+    if !req.zones.is_empty() {
+        apply_zone_map(&mut imported, &req.zones, &req.design_file);
+    }
+    let yaml = imported.to_yaml().map_err(ImportError::into_load_error)?;
+    Ok((yaml, imported.report))
 }
 
 /// Every `*.json` file under `dir`, recursively, in a stable order (symbolic links to

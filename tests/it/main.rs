@@ -22,6 +22,7 @@ mod flowlogs {
 }
 
 mod azure_stream;
+mod base;
 mod check;
 mod cli;
 mod cli_person;
