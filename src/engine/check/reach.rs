@@ -438,8 +438,64 @@ fn public_fallback(eng: &Engine<'_>, groups: &[Group], out: &mut Vec<Finding>) {
     }
 }
 
+/// Azure's platform addresses: the wire server and DNS/health probe address, and the instance
+/// metadata service. They are reached from every VM without leaving Azure and are not the
+/// internet (<https://learn.microsoft.com/en-us/azure/virtual-network/what-is-ip-address-168-63-129-16>,
+/// <https://learn.microsoft.com/en-us/azure/virtual-machines/instance-metadata-service>).
+const PLATFORM: [IpAddr; 2] = [
+    IpAddr::V4(std::net::Ipv4Addr::new(168, 63, 129, 16)),
+    IpAddr::V4(std::net::Ipv4Addr::new(169, 254, 169, 254)),
+];
+
+/// Whether an address is on the public internet: not private, shared (CGNAT), loopback,
+/// link-local, documentation, benchmarking, multicast or reserved (IANA special-purpose
+/// registries, RFC 6890: <https://www.iana.org/assignments/iana-ipv4-special-registry>,
+/// <https://www.iana.org/assignments/iana-ipv6-special-registry>), and not a cloud platform
+/// address ([`PLATFORM`]).
+pub fn is_internet(a: IpAddr) -> bool {
+    if PLATFORM.contains(&a) {
+        return false;
+    }
+    match a {
+        IpAddr::V4(v) => {
+            let o = v.octets();
+            !(v.is_private()
+                || v.is_loopback()
+                || v.is_link_local()
+                || v.is_unspecified()
+                || v.is_broadcast()
+                || v.is_documentation()
+                || v.is_multicast()
+                || o[0] == 0
+                || (o[0] == 100 && (o[1] & 0xc0) == 64)
+                || (o[0] == 192 && o[1] == 0 && o[2] == 0)
+                || (o[0] == 198 && (o[1] & 0xfe) == 18)
+                || o[0] >= 240)
+        }
+        IpAddr::V6(v) => {
+            let s = v.segments();
+            // Global unicast is 2000::/3; of it, documentation 2001:db8::/32 is not routed.
+            (s[0] & 0xe000) == 0x2000 && !(s[0] == 0x2001 && s[1] == 0x0db8)
+        }
+    }
+}
+
+/// The outside classes that really are the internet: an address class whose representative is
+/// private or a platform address is not (a rule naming 10.0.0.0/8 does not make 10.0.0.1
+/// "the internet"). Names (FQDN rules) stay.
+pub fn internet_only(ext: &[External]) -> Vec<External> {
+    ext.iter()
+        .filter(|x| match x.target {
+            Target::Addr(a) => is_internet(a),
+            _ => true,
+        })
+        .cloned()
+        .collect()
+}
+
 /// Every reachability finding.
 pub fn findings(eng: &Engine<'_>, groups: &[Group], ext: &[External]) -> Vec<Finding> {
+    let ext = &internet_only(ext);
     let mut out = Vec::new();
     app_direct_ai(eng, groups, &mut out);
     lateral_movement(eng, groups, &mut out);
@@ -447,4 +503,33 @@ pub fn findings(eng: &Engine<'_>, groups: &[Group], ext: &[External]) -> Vec<Fin
     management_exposed(eng, groups, ext, &mut out);
     public_fallback(eng, groups, &mut out);
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Truth rows from the IANA special-purpose registries (RFC 6890) and Azure's docs.
+    #[test]
+    fn internet_addresses_are_public_and_not_platform() {
+        let rows: [(&str, bool); 14] = [
+            ("8.8.8.8", true),          // public unicast
+            ("11.0.0.1", true),         // public, just above 10/8
+            ("10.0.0.1", false),        // RFC 1918
+            ("172.16.5.4", false),      // RFC 1918
+            ("192.168.1.1", false),     // RFC 1918
+            ("100.64.0.1", false),      // RFC 6598 shared address space
+            ("127.0.0.1", false),       // loopback
+            ("169.254.169.254", false), // link-local; Azure IMDS
+            ("168.63.129.16", false),   // Azure platform (what-is-ip-address-168-63-129-16)
+            ("198.18.0.1", false),      // RFC 2544 benchmarking
+            ("240.0.0.1", false),       // reserved
+            ("2606:4700::1111", true),  // IPv6 global unicast
+            ("fd00::1", false),         // RFC 4193 unique local
+            ("2001:db8::1", false),     // RFC 3849 documentation
+        ];
+        for (a, want) in rows {
+            assert_eq!(is_internet(a.parse().unwrap()), want, "{a}");
+        }
+    }
 }
