@@ -438,52 +438,11 @@ fn public_fallback(eng: &Engine<'_>, groups: &[Group], out: &mut Vec<Finding>) {
     }
 }
 
-/// Azure's platform addresses: the wire server and DNS/health probe address, and the instance
-/// metadata service. They are reached from every VM without leaving Azure and are not the
-/// internet (<https://learn.microsoft.com/en-us/azure/virtual-network/what-is-ip-address-168-63-129-16>,
-/// <https://learn.microsoft.com/en-us/azure/virtual-machines/instance-metadata-service>).
-const PLATFORM: [IpAddr; 2] = [
-    IpAddr::V4(std::net::Ipv4Addr::new(168, 63, 129, 16)),
-    IpAddr::V4(std::net::Ipv4Addr::new(169, 254, 169, 254)),
-];
-
-/// Whether an address is on the public internet: not private, shared (CGNAT), loopback,
-/// link-local, documentation, benchmarking, multicast or reserved (IANA special-purpose
-/// registries, RFC 6890: <https://www.iana.org/assignments/iana-ipv4-special-registry>,
-/// <https://www.iana.org/assignments/iana-ipv6-special-registry>), and not a cloud platform
-/// address ([`PLATFORM`]).
-pub fn is_internet(a: IpAddr) -> bool {
-    if PLATFORM.contains(&a) {
-        return false;
-    }
-    match a {
-        IpAddr::V4(v) => {
-            let o = v.octets();
-            !(v.is_private()
-                || v.is_loopback()
-                || v.is_link_local()
-                || v.is_unspecified()
-                || v.is_broadcast()
-                || v.is_documentation()
-                || v.is_multicast()
-                || o[0] == 0
-                || (o[0] == 100 && (o[1] & 0xc0) == 64)
-                || (o[0] == 192 && o[1] == 0 && o[2] == 0)
-                || (o[0] == 198 && (o[1] & 0xfe) == 18)
-                || o[0] >= 240)
-        }
-        IpAddr::V6(v) => {
-            let s = v.segments();
-            // Global unicast is 2000::/3; of it, documentation 2001:db8::/32 is not routed.
-            (s[0] & 0xe000) == 0x2000 && !(s[0] == 0x2001 && s[1] == 0x0db8)
-        }
-    }
-}
-
 /// The outside classes that really are the internet: an address class whose representative is
 /// private or a platform address is not (a rule naming 10.0.0.0/8 does not make 10.0.0.1
 /// "the internet"). Names (FQDN rules) stay.
 pub fn internet_only(ext: &[External]) -> Vec<External> {
+    use crate::engine::reach::is_internet;
     ext.iter()
         .filter(|x| match x.target {
             Target::Addr(a) => is_internet(a),
@@ -507,7 +466,7 @@ pub fn findings(eng: &Engine<'_>, groups: &[Group], ext: &[External]) -> Vec<Fin
 
 #[cfg(test)]
 mod tests {
-    use super::*;
+    use crate::engine::reach::is_internet;
 
     /// Truth rows from the IANA special-purpose registries (RFC 6890) and Azure's docs.
     #[test]
@@ -530,6 +489,43 @@ mod tests {
         ];
         for (a, want) in rows {
             assert_eq!(is_internet(a.parse().unwrap()), want, "{a}");
+        }
+    }
+}
+
+#[cfg(test)]
+mod class_tests {
+    use crate::engine::reach::{Target, external_classes, is_internet};
+
+    /// A rule address half private, half public (10.0.0.0/7 = 10/8, RFC 1918, and 11/8, public
+    /// per the IANA IPv4 special-purpose registry): the public half is an internet class of its
+    /// own, so `internet_only` keeps it; the private half is never its representative.
+    #[test]
+    fn a_half_private_rule_address_keeps_its_public_half_as_internet() {
+        let text = "version: 1\nzones: [{id: application}]\nnetworks:\n  - id: n\n    region: eastus\n    cidr: 172.20.0.0/16\n    subnets:\n      - { id: s, cidr: 172.20.1.0/24, zone: application, rules: [nsg] }\nendpoints:\n  - { id: vm, kind: app, subnet: s, ip: 172.20.1.4 }\nrule_sets:\n  - id: nsg\n    kind: nsg\n    rules:\n      - { id: odd, priority: 100, direction: outbound, action: allow, protocol: tcp, destination: 10.0.0.0/7, ports: 443 }\n";
+        let t = crate::model::load_str(text, "half.yaml").unwrap();
+        let ext = external_classes(&t);
+        let addrs: Vec<std::net::IpAddr> = ext
+            .iter()
+            .filter_map(|x| match x.target {
+                Target::Addr(a) => Some(a),
+                _ => None,
+            })
+            .collect();
+        let in11 = |a: &std::net::IpAddr| a.to_string().starts_with("11.");
+        assert!(addrs.iter().any(in11), "{addrs:?}");
+        let kept = super::internet_only(&ext);
+        assert!(
+            kept.iter()
+                .any(|x| matches!(x.target, Target::Addr(a) if in11(&a))),
+            "the public half of 10.0.0.0/7 is the internet"
+        );
+        // Every kept address class is the internet; every dropped one is not.
+        for x in &ext {
+            if let Target::Addr(a) = x.target {
+                let k = kept.iter().any(|y| y.target == x.target);
+                assert_eq!(k, is_internet(a), "{a}");
+            }
         }
     }
 }
