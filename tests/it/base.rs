@@ -196,3 +196,29 @@ fn defects_of_the_design_point_at_its_own_lines() {
     let plain = zonescope::model::load_str(body, "design.yaml").expect_err("no importer");
     assert_eq!(plain.errors[0].code, ErrorCode::BadBase);
 }
+
+#[test]
+fn a_design_builds_on_azure_resource_json() {
+    // Two virtual networks peered (Connected), no NSG on either subnet: Azure routes peered
+    // networks directly (system route `VNetPeering`, learn.microsoft.com/azure/virtual-network/
+    // virtual-networks-udr-overview) and a subnet and NIC without an NSG allow all traffic
+    // (learn.microsoft.com/azure/virtual-network/network-security-groups-overview).
+    let d = tempfile::tempdir().unwrap();
+    std::fs::copy(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/azure/two-vnets.json"),
+        d.path().join("export.json"),
+    )
+    .unwrap();
+    let file = d.path().join("design.yaml");
+    std::fs::write(
+        &file,
+        "version: 1\nbase: {azure: export.json}\nendpoints:\n  - { id: vm-app, kind: app, subnet: vnet-spoke/snet-app, ip: 10.1.1.4 }\n  - { id: vm-hub, kind: app, subnet: vnet-hub/snet-fw, ip: 10.0.1.4 }\n",
+    )
+    .unwrap();
+    let (t, report) = import::load_any(&file).unwrap_or_else(|e| panic!("{e:?}"));
+    assert!(
+        report.is_some(),
+        "the import's findings come with the design"
+    );
+    assert_eq!(tcp(&t, "vm-app", "vm-hub", 443).0, Verdict::Allow);
+}

@@ -37,6 +37,7 @@ mod generator;
 mod hardening;
 mod hostile;
 mod import_aws;
+mod import_azure;
 mod import_terraform;
 mod invalid_files;
 mod matrix;
