@@ -16,7 +16,6 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use super::parse::{append, parse};
-use super::validate::Validator;
 use crate::model::Topology;
 use crate::model::error::{ErrorCode as C, InputError, LoadError};
 use crate::model::raw::{RawBase, RawFile, Sp};
@@ -179,15 +178,5 @@ pub(super) fn load_on_base(
     raw.name = overlay.name.take().or(raw.name.take());
     raw.description = overlay.description.take().or(raw.description.take());
     append(&mut raw, overlay);
-    let mut v = Validator::new(file, shared.clone());
-    v.run(&raw);
-    if v.errors.is_empty() {
-        Ok(v.finish())
-    } else {
-        Err(LoadError {
-            file: file.to_string(),
-            text: shared,
-            errors: v.errors,
-        })
-    }
+    super::validate_raw(&raw, file, shared)
 }

@@ -166,8 +166,13 @@ pub fn load_str_in(
     if let Some(b) = raw.base.take() {
         return base::load_on_base(text, file, dir, raw, &b, resolve);
     }
+    validate_raw(&raw, file, shared)
+}
+
+/// Validate a parsed file whose spans point into `shared`: the topology, or every defect.
+fn validate_raw(raw: &RawFile, file: &str, shared: Arc<str>) -> Result<Topology, LoadError> {
     let mut v = Validator::new(file, shared.clone());
-    v.run(&raw);
+    v.run(raw);
     if v.errors.is_empty() {
         Ok(v.finish())
     } else {
