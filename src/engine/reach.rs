@@ -606,13 +606,9 @@ static NOT_INTERNET_NETS: LazyLock<Vec<IpNet>> = LazyLock::new(|| {
         .collect()
 });
 
-fn not_internet() -> impl Iterator<Item = IpNet> {
-    NOT_INTERNET_NETS.iter().copied()
-}
-
 /// Whether an address is on the public internet (see [`NOT_INTERNET`]).
 pub fn is_internet(a: IpAddr) -> bool {
-    !not_internet().any(|c| c.contains(&a))
+    !NOT_INTERNET_NETS.iter().any(|c| c.contains(&a))
 }
 
 /// The address classes of one family (IPv4 or IPv6).
@@ -667,13 +663,12 @@ impl Classes<'_> {
         };
         let mut points: Vec<u128> = vec![0];
         let nets = t.networks().iter().flat_map(|n| n.cidrs.iter());
-        let special: Vec<IpNet> = not_internet().collect();
         for c in self
             .rule_cidrs
             .iter()
             .chain(self.tags.iter().map(|x| x.1))
             .chain(nets)
-            .chain(&special)
+            .chain(NOT_INTERNET_NETS.iter())
             .filter(|c| self.same_family(c))
         {
             let (a, b) = bounds(c);

@@ -438,9 +438,9 @@ fn public_fallback(eng: &Engine<'_>, groups: &[Group], out: &mut Vec<Finding>) {
     }
 }
 
-/// The outside classes that really are the internet: an address class whose representative is
-/// private or a platform address is not (a rule naming 10.0.0.0/8 does not make 10.0.0.1
-/// "the internet"). Names (FQDN rules) stay.
+/// The outside classes that really are the internet: a class of private, special-purpose or
+/// platform addresses is not (a rule naming 10.0.0.0/8 does not make 10.0.0.1 "the internet";
+/// `external_classes` never mixes the two kinds in one class). Names (FQDN rules) stay.
 pub fn internet_only(ext: &[External]) -> Vec<External> {
     use crate::engine::reach::is_internet;
     ext.iter()
@@ -491,11 +491,8 @@ mod tests {
             assert_eq!(is_internet(a.parse().unwrap()), want, "{a}");
         }
     }
-}
 
-#[cfg(test)]
-mod class_tests {
-    use crate::engine::reach::{Target, external_classes, is_internet};
+    use crate::engine::reach::{Target, external_classes};
 
     /// A rule address half private, half public (10.0.0.0/7 = 10/8, RFC 1918, and 11/8, public
     /// per the IANA IPv4 special-purpose registry): the public half is an internet class of its
