@@ -244,8 +244,8 @@ struct Tally {
     counts: Vec<[u64; 3]>,
     /// Per cell: the first allowed and the first blocked pair (in endpoint order).
     examples: Vec<[Option<(EpIx, EpIx)>; 2]>,
-    /// Cells some pair reaches on some port: every TCP and UDP port.
-    ports: HashMap<usize, (PortSet, PortSet)>,
+    /// Per cell some pair reaches on some port: every TCP and UDP port.
+    ports: Vec<Option<Box<(PortSet, PortSet)>>>,
 }
 
 impl Tally {
@@ -253,7 +253,7 @@ impl Tally {
         Tally {
             counts: vec![[0; 3]; cells],
             examples: vec![[None; 2]; cells],
-            ports: HashMap::new(),
+            ports: vec![None; cells],
         }
     }
 
@@ -271,18 +271,23 @@ impl Tally {
                 };
             }
         }
-        for (k, (tcp, udp)) in o.ports {
-            self.add_ports(k, &tcp, &udp);
+        for (k, p) in o.ports.into_iter().enumerate() {
+            if let Some(p) = p {
+                self.add_ports(k, &p.0, &p.1);
+            }
         }
     }
 
     fn add_ports(&mut self, cell: usize, tcp: &PortSet, udp: &PortSet) {
-        let e = self
-            .ports
-            .entry(cell)
-            .or_insert_with(|| (PortSet::empty(), PortSet::empty()));
-        e.0 = e.0.union(tcp);
-        e.1 = e.1.union(udp);
+        let e =
+            self.ports[cell].get_or_insert_with(|| Box::new((PortSet::empty(), PortSet::empty())));
+        // Most pairs of a cell add nothing new: no new set then.
+        if !tcp.is_subset(&e.0) {
+            e.0 = e.0.union(tcp);
+        }
+        if !udp.is_subset(&e.1) {
+            e.1 = e.1.union(udp);
+        }
     }
 }
 
@@ -455,7 +460,7 @@ fn compute(
     };
     let mut out = Vec::with_capacity(cells);
     for (k, (counts, examples)) in tally.counts.iter().zip(&tally.examples).enumerate() {
-        let ports = tally.ports.remove(&k);
+        let ports = tally.ports[k].take().map(|p| *p);
         let mut cell = blank(&ax.rows[k / cols], &ax.columns[k % cols]);
         cell.allowed = counts[0];
         cell.denied = counts[1];

@@ -255,9 +255,10 @@ fn walk(
     let dir = if rs.kind.directional() { dir } else { None };
     let candidates = |pass: Option<Action>| {
         rs.rules.iter().enumerate().filter(move |(_, r)| {
+            // The what-if's switch is asked only of rules that match (most do not).
             pass.is_none_or(|a| r.action == a)
-                && !(ctx.disabled)(&rs.id, &r.id)
                 && header_matches(r, flow, dir, ctx)
+                && !(ctx.disabled)(&rs.id, &r.id)
         })
     };
     let Some(asked) = asked else {

@@ -232,6 +232,16 @@ impl<'a> Engine<'a> {
         let (Some(zs), Some(zd)) = (src.zone, self.target_zone(target)) else {
             return false;
         };
+        if zs == zd {
+            // One zone: the policy has no stage between them.
+            return false;
+        }
+        // Asked for every pair of a matrix: the cached answer, read in place.
+        let sides = self.t.zones().len() + 2;
+        let slot = (zs.index() * sides + zd.index()) * PROTOCOLS + proto as usize;
+        if let Some(Some(p)) = self.policy_cache.borrow().get(slot) {
+            return p.is_empty();
+        }
         let probe = Party {
             zone: Some(zd),
             ..Party::default()

@@ -6,28 +6,36 @@
 
 use std::fmt;
 
+use smallvec::{SmallVec, smallvec};
+
+/// The ranges of a set: held inline up to four (almost every rule's and every answer's), so
+/// that the interval algebra of exact reachability does not allocate per rule or per flow.
+type Ranges = SmallVec<[(u16, u16); 4]>;
+
 /// A set of TCP/UDP ports, kept as sorted, disjoint, non-adjacent inclusive ranges.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub struct PortSet {
-    ranges: Vec<(u16, u16)>,
+    ranges: Ranges,
 }
 
 impl PortSet {
     /// Every port, 0 to 65535.
     pub fn all() -> Self {
         PortSet {
-            ranges: vec![(0, u16::MAX)],
+            ranges: smallvec![(0, u16::MAX)],
         }
     }
 
     /// No port.
     pub fn empty() -> Self {
-        PortSet { ranges: Vec::new() }
+        PortSet {
+            ranges: SmallVec::new(),
+        }
     }
 
     pub fn single(p: u16) -> Self {
         PortSet {
-            ranges: vec![(p, p)],
+            ranges: smallvec![(p, p)],
         }
     }
 
@@ -37,15 +45,15 @@ impl PortSet {
             return Self::empty();
         }
         PortSet {
-            ranges: vec![(lo, hi)],
+            ranges: smallvec![(lo, hi)],
         }
     }
 
     /// Build from any ranges (unsorted, overlapping): normalises them.
     pub fn from_ranges(iter: impl IntoIterator<Item = (u16, u16)>) -> Self {
-        let mut v: Vec<(u16, u16)> = iter.into_iter().filter(|(a, b)| a <= b).collect();
+        let mut v: SmallVec<[(u16, u16); 8]> = iter.into_iter().filter(|(a, b)| a <= b).collect();
         v.sort_unstable();
-        let mut out: Vec<(u16, u16)> = Vec::with_capacity(v.len());
+        let mut out = Ranges::with_capacity(v.len());
         for (a, b) in v {
             if let Some(last) = out.last_mut()
                 && u32::from(a) <= u32::from(last.1) + 1
@@ -67,7 +75,7 @@ impl PortSet {
     }
 
     pub fn is_all(&self) -> bool {
-        self.ranges == [(0, u16::MAX)]
+        self.ranges[..] == [(0, u16::MAX)]
     }
 
     pub fn contains(&self, p: u16) -> bool {

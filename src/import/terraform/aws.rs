@@ -8,6 +8,9 @@
 //! transit gateway's default route table (<https://docs.aws.amazon.com/vpc/latest/tgw/tgw-route-tables.html>).
 //! Must never: decide what a rule or route means (`import::aws` does), or guess a value the
 //! plan does not know.
+//!
+//! Over 800 lines on purpose: one mapping per resource type, each beside the describe-* shape
+//! it produces; splitting it would part a resource from the joins it needs.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
