@@ -1,12 +1,14 @@
-//! The Azure importer (SPEC §12), first slice: ARM resource JSON (a Resource Graph result, its
-//! `{data: [...]}` wrapper, the portal's JSON view of one resource, or `az network … list/show
-//! -o json` with `properties` flattened into the object) → a [`Document`].
+//! The Azure importer (SPEC §12): ARM resource JSON (a Resource Graph result, its `{data:
+//! [...]}` wrapper, an ARM REST list `{value: [...]}`, the portal's JSON view of one resource, a
+//! REST API example, or `az network … list/show -o json` with `properties` flattened into the
+//! object) → a [`Document`].
 //!
 //! Owns: recognising ARM JSON by content, reading virtual networks, their subnets (embedded or
-//! as separate resources) and connected peerings, joined by resource id case-insensitively.
-//! Every other resource type is an `unsupported` finding with its file and JSON path (NSGs,
-//! route tables, NICs, private endpoints, DNS and firewalls come in later slices). Must never:
-//! join by name, drop a resource without a finding, or panic on any input.
+//! as separate resources) and connected peerings, joined by resource id case-insensitively,
+//! and the order in which the readers run (`nsg`: NSGs and ASGs; `nic`: NICs, VMs, public
+//! IPs). Every other resource type is an `unsupported` finding with its file and JSON path
+//! (route tables, NAT gateways, private endpoints, DNS and firewalls come in later slices).
+//! Must never: join by name, drop a resource without a finding, or panic on any input.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
@@ -14,6 +16,9 @@ use std::path::Path;
 use serde_json::Value;
 
 use super::doc::{Network, Subnet};
+
+mod nic;
+mod nsg;
 use super::{Document, ImportError, ImportOptions, ImportReport, Imported};
 
 const UNCHANGED: &str = "keep the JSON of `az graph query`, `az network … -o json` or the portal's JSON view unchanged (see docs/import-azure.md)";
@@ -40,48 +45,65 @@ fn is_resource(v: &Value) -> bool {
     id.to_ascii_lowercase().starts_with("/subscriptions/") && ty.contains('/')
 }
 
-/// The resources of a file with their JSON paths.
+/// The resources of a file with their JSON paths: an array, Resource Graph's `{data: [...]}`,
+/// an ARM REST list `{value: [...]}`, one resource, or a REST API example (the resource is its
+/// `responses.200.body`, as `../shared/reference/azure/rest-api-specs/` publishes them).
 fn resources_of(v: &Value) -> Option<Vec<(&Value, String)>> {
+    resources_at(v, "")
+}
+
+fn resources_at<'v>(v: &'v Value, base: &str) -> Option<Vec<(&'v Value, String)>> {
+    let list = |a: &'v [Value], key: &str| {
+        let at = super::json::join(base, key);
+        a.iter()
+            .enumerate()
+            .map(|(i, x)| (x, format!("{at}[{i}]")))
+            .collect()
+    };
     match v {
-        Value::Array(a) => Some(
+        Value::Array(a) if base.is_empty() => Some(
             a.iter()
                 .enumerate()
                 .map(|(i, x)| (x, format!("[{i}]")))
                 .collect(),
         ),
-        Value::Object(o) => match o.get("data") {
-            Some(Value::Array(a)) => Some(
-                a.iter()
-                    .enumerate()
-                    .map(|(i, x)| (x, format!("data[{i}]")))
-                    .collect(),
-            ),
-            _ if is_resource(v) => Some(vec![(v, String::new())]),
-            _ => None,
-        },
+        Value::Object(o) => {
+            for key in ["data", "value"] {
+                if let Some(Value::Array(a)) = o.get(key) {
+                    return Some(list(a, key));
+                }
+            }
+            if is_resource(v) {
+                return Some(vec![(v, base.to_string())]);
+            }
+            let body = o.get("responses")?.get("200")?.get("body")?;
+            resources_at(body, &super::json::join(base, "responses.200.body"))
+        }
         _ => None,
     }
 }
 
 /// One ARM resource, its properties (nested, or flattened by the az CLI) and where it is.
-struct Res {
-    id: String,
-    name: String,
-    ty: String,
-    location: Option<String>,
-    props: Value,
-    file: String,
-    path: String,
+pub(super) struct Res {
+    pub id: String,
+    pub name: String,
+    pub ty: String,
+    pub location: Option<String>,
+    pub props: Value,
+    pub file: String,
+    pub path: String,
+    /// The JSON path of `props`: `PATH.properties`, or `PATH` when flattened.
+    pub pp: String,
 }
 
-fn props_of(v: &Value) -> Value {
+pub(super) fn props_of(v: &Value) -> Value {
     match v.get("properties") {
         Some(p @ Value::Object(_)) => p.clone(),
         _ => v.clone(),
     }
 }
 
-fn str_of<'a>(v: &'a Value, key: &str) -> Option<&'a str> {
+pub(super) fn str_of<'a>(v: &'a Value, key: &str) -> Option<&'a str> {
     v.get(key).and_then(Value::as_str)
 }
 
@@ -104,7 +126,7 @@ fn prefixes(p: &Value) -> Vec<String> {
 }
 
 /// A model id from a name: lowercase letters, digits, `-` and `_`.
-fn slug(name: &str) -> String {
+pub(super) fn slug(name: &str) -> String {
     let s: String = name
         .chars()
         .map(|c| {
@@ -118,7 +140,7 @@ fn slug(name: &str) -> String {
     if s.is_empty() { "unnamed".into() } else { s }
 }
 
-fn unique(base: &str, used: &mut BTreeSet<String>) -> String {
+pub(super) fn unique(base: &str, used: &mut BTreeSet<String>) -> String {
     let mut id = base.to_string();
     let mut n = 2;
     while !used.insert(id.clone()) {
@@ -157,7 +179,13 @@ fn read(path: &Path, all: &mut Vec<Res>, report: &mut ImportReport) -> Result<()
                 UNCHANGED,
             ));
         };
+        let pp = if matches!(x.get("properties"), Some(Value::Object(_))) {
+            super::json::join(&p, "properties")
+        } else {
+            p.clone()
+        };
         all.push(Res {
+            pp,
             id: id.to_ascii_lowercase(),
             name: str_of(x, "name").unwrap_or(id).to_string(),
             ty: ty.to_ascii_lowercase(),
@@ -169,6 +197,58 @@ fn read(path: &Path, all: &mut Vec<Res>, report: &mut ImportReport) -> Result<()
     }
     Ok(())
 }
+
+/// The id a reference object names (`{"id": "/subscriptions/…"}`), lower-cased; `None` when
+/// absent or null.
+pub(super) fn ref_id(v: &Value, key: &str) -> Option<String> {
+    v.get(key)
+        .and_then(|x| str_of(x, "id"))
+        .map(str::to_ascii_lowercase)
+}
+
+/// The last segment of a resource id (its name).
+pub(super) fn name_of_id(id: &str) -> &str {
+    id.trim_end_matches('/').rsplit('/').next().unwrap_or(id)
+}
+
+/// A subnet's reference to another resource, resolved once every resource is read.
+pub(super) struct SubnetRef {
+    pub net: usize,
+    pub sub: usize,
+    pub target: String,
+    pub file: String,
+    pub path: String,
+}
+
+/// Everything an import builds, shared by the readers of each resource type.
+pub(super) struct Ctx {
+    pub doc: Document,
+    pub report: ImportReport,
+    /// Ids given so far (ids are global in a design).
+    pub used: BTreeSet<String>,
+    /// Virtual network resource id → index in `doc.networks`.
+    pub vnets: BTreeMap<String, usize>,
+    /// Subnet resource id → (network index, subnet index).
+    pub subnets: BTreeMap<String, (usize, usize)>,
+    /// Subnets' `networkSecurityGroup` references.
+    pub subnet_nsgs: Vec<SubnetRef>,
+    /// NSG resource id → rule set id.
+    pub nsgs: BTreeMap<String, String>,
+    /// ASG resource id → ASG id.
+    pub asgs: BTreeMap<String, String>,
+    /// Resource ids another resource consumed (public IPs of NICs, VMs of NICs).
+    pub consumed: BTreeSet<String>,
+}
+
+/// The resource types read by this slice (every other one is an `unsupported` finding).
+const READ: &[&str] = &[
+    "microsoft.network/virtualnetworks",
+    "microsoft.network/virtualnetworks/subnets",
+    "microsoft.network/virtualnetworks/virtualnetworkpeerings",
+    "microsoft.network/networksecuritygroups",
+    "microsoft.network/applicationsecuritygroups",
+    "microsoft.network/networkinterfaces",
+];
 
 /// Import ARM resource JSON from `path` (a file, or a directory of `*.json`).
 pub fn import(path: &Path, _opts: ImportOptions) -> Result<Imported, ImportError> {
@@ -182,22 +262,67 @@ pub fn import(path: &Path, _opts: ImportOptions) -> Result<Imported, ImportError
     for f in &files {
         read(f, &mut all, &mut report)?;
     }
-    let mut document = Document {
-        version: 1,
-        name: Some(format!("Azure import of {}", path.display())),
-        ..Document::default()
+    let mut cx = Ctx {
+        doc: Document {
+            version: 1,
+            name: Some(format!("Azure import of {}", path.display())),
+            ..Document::default()
+        },
+        report,
+        used: BTreeSet::new(),
+        vnets: BTreeMap::new(),
+        subnets: BTreeMap::new(),
+        subnet_nsgs: Vec::new(),
+        nsgs: BTreeMap::new(),
+        asgs: BTreeMap::new(),
+        consumed: BTreeSet::new(),
     };
-    let mut used = BTreeSet::new();
-    // vnet resource id → index in document.networks
-    let mut vnets: BTreeMap<String, usize> = BTreeMap::new();
+    networks(&mut cx, &all);
+    if cx.doc.networks.is_empty() {
+        return Err(ImportError::new(
+            &path.display().to_string(),
+            "",
+            "no virtual network with an address space found",
+            "include `microsoft.network/virtualnetworks` in the export (see docs/import-azure.md)",
+        ));
+    }
+    nsg::asgs(&mut cx, &all);
+    nsg::nsgs(&mut cx, &all)?;
+    nsg::attach_subnets(&mut cx);
+    nic::nics(&mut cx, &all)?;
+    nic::leftovers(&mut cx, &all);
+    for r in &all {
+        if !READ.contains(&r.ty.as_str()) && !cx.consumed.contains(&r.id) && !nic::is_leftover(r) {
+            cx.report.unsupported(
+                &r.file,
+                r.path.clone(),
+                format!("`{}` ({}) is not modelled yet: skipped", r.ty, r.name),
+            );
+        }
+    }
+    let Ctx {
+        doc: document,
+        mut report,
+        ..
+    } = cx;
+    super::zones::count_zones(&document, &mut report);
+    Ok(Imported {
+        document,
+        report,
+        tags: BTreeMap::new(),
+    })
+}
+
+/// Virtual networks, their subnets (embedded or separate resources) and connected peerings.
+fn networks(cx: &mut Ctx, all: &[Res]) {
     let mut subnet_ids: BTreeSet<String> = BTreeSet::new();
     let mut peerings: Vec<(String, String, String, String, String)> = Vec::new();
     for r in all
         .iter()
         .filter(|r| r.ty == "microsoft.network/virtualnetworks")
     {
-        let id = unique(&slug(&r.name), &mut used);
-        let mut net = Network {
+        let id = unique(&slug(&r.name), &mut cx.used);
+        let net = Network {
             id: id.clone(),
             name: Some(r.name.clone()),
             cloud_id: Some(r.id.clone()),
@@ -206,67 +331,60 @@ pub fn import(path: &Path, _opts: ImportOptions) -> Result<Imported, ImportError
             cidr: prefixes(&r.props),
             ..Network::default()
         };
-        if let Some(Value::Array(subs)) = r.props.get("subnets") {
-            for (i, s) in subs.iter().enumerate() {
-                let sp = props_of(s);
-                let sid = str_of(s, "id").unwrap_or("").to_ascii_lowercase();
-                let sname = str_of(s, "name").unwrap_or("subnet");
-                subnet_ids.insert(sid.clone());
-                push_subnet(
-                    &mut net,
-                    sname,
-                    &sid,
-                    &sp,
-                    &mut report,
-                    &r.file,
-                    &format!("{}.properties.subnets[{i}]", r.path),
-                );
-            }
-        }
-        if let Some(Value::Array(ps)) = r.props.get("virtualNetworkPeerings") {
-            for (i, p) in ps.iter().enumerate() {
-                let pp = props_of(p);
-                let remote = pp
-                    .get("remoteVirtualNetwork")
-                    .and_then(|x| str_of(x, "id"))
-                    .unwrap_or("")
-                    .to_ascii_lowercase();
-                let state = str_of(&pp, "peeringState").unwrap_or("").to_string();
-                peerings.push((
-                    r.id.clone(),
-                    remote,
-                    state,
-                    r.file.clone(),
-                    format!("{}.properties.virtualNetworkPeerings[{i}]", r.path),
-                ));
-            }
-        }
         if net.cidr.is_empty() {
-            report.unsupported(
+            cx.report.unsupported(
                 &r.file,
                 r.path.clone(),
                 format!("virtual network {} has no address space: skipped", r.name),
             );
             continue;
         }
-        report.add("networks", 1);
-        vnets.insert(r.id.clone(), document.networks.len());
-        document.networks.push(net);
+        cx.report.add("networks", 1);
+        let n = cx.doc.networks.len();
+        cx.vnets.insert(r.id.clone(), n);
+        cx.doc.networks.push(net);
+        if let Some(Value::Array(subs)) = r.props.get("subnets") {
+            for (i, s) in subs.iter().enumerate() {
+                let sp = props_of(s);
+                let sid = str_of(s, "id").unwrap_or("").to_ascii_lowercase();
+                let sname = str_of(s, "name").unwrap_or("subnet");
+                subnet_ids.insert(sid.clone());
+                let at = format!("{}.subnets[{i}]", r.pp);
+                let spath = if s.get("properties").is_some() {
+                    format!("{at}.properties")
+                } else {
+                    at.clone()
+                };
+                push_subnet(cx, n, sname, &sid, &sp, &r.file, &at, &spath);
+            }
+        }
+        if let Some(Value::Array(ps)) = r.props.get("virtualNetworkPeerings") {
+            for (i, p) in ps.iter().enumerate() {
+                let pp = props_of(p);
+                let remote = ref_id(&pp, "remoteVirtualNetwork").unwrap_or_default();
+                let state = str_of(&pp, "peeringState").unwrap_or("").to_string();
+                peerings.push((
+                    r.id.clone(),
+                    remote,
+                    state,
+                    r.file.clone(),
+                    format!("{}.virtualNetworkPeerings[{i}]", r.pp),
+                ));
+            }
+        }
     }
-    for r in &all {
+    for r in all {
         match r.ty.as_str() {
-            "microsoft.network/virtualnetworks" => {}
             "microsoft.network/virtualnetworks/subnets" => {
                 if subnet_ids.contains(&r.id) {
                     continue;
                 }
                 let parent = r.id.rsplit_once("/subnets/").map_or("", |(a, _)| a);
-                match vnets.get(parent) {
+                match cx.vnets.get(parent) {
                     Some(&n) => {
-                        let net = &mut document.networks[n];
-                        push_subnet(net, &r.name, &r.id, &r.props, &mut report, &r.file, &r.path);
+                        push_subnet(cx, n, &r.name, &r.id, &r.props, &r.file, &r.path, &r.pp);
                     }
-                    None => report.unsupported(
+                    None => cx.report.unsupported(
                         &r.file,
                         r.path.clone(),
                         format!(
@@ -281,26 +399,17 @@ pub fn import(path: &Path, _opts: ImportOptions) -> Result<Imported, ImportError
                     r.id.rsplit_once("/virtualnetworkpeerings/")
                         .map_or("", |(a, _)| a)
                         .to_string();
-                let remote = r
-                    .props
-                    .get("remoteVirtualNetwork")
-                    .and_then(|x| str_of(x, "id"))
-                    .unwrap_or("")
-                    .to_ascii_lowercase();
+                let remote = ref_id(&r.props, "remoteVirtualNetwork").unwrap_or_default();
                 let state = str_of(&r.props, "peeringState").unwrap_or("").to_string();
                 peerings.push((parent, remote, state, r.file.clone(), r.path.clone()));
             }
-            other => report.unsupported(
-                &r.file,
-                r.path.clone(),
-                format!("`{other}` ({}) is not modelled yet: skipped", r.name),
-            ),
+            _ => {}
         }
     }
     let mut seen = BTreeSet::new();
     for (a, b, state, file, p) in peerings {
         if !state.eq_ignore_ascii_case("connected") {
-            report.assumed(
+            cx.report.assumed(
                 &file,
                 p,
                 format!(
@@ -309,8 +418,8 @@ pub fn import(path: &Path, _opts: ImportOptions) -> Result<Imported, ImportError
             );
             continue;
         }
-        let (Some(&x), Some(&y)) = (vnets.get(&a), vnets.get(&b)) else {
-            report.unsupported(
+        let (Some(&x), Some(&y)) = (cx.vnets.get(&a), cx.vnets.get(&b)) else {
+            cx.report.unsupported(
                 &file,
                 p,
                 "a peered virtual network is not in the input: skipped",
@@ -319,66 +428,54 @@ pub fn import(path: &Path, _opts: ImportOptions) -> Result<Imported, ImportError
         };
         let (i, j) = (x.min(y), x.max(y));
         if i != j && seen.insert((i, j)) {
-            document.peerings.push([
-                document.networks[i].id.clone(),
-                document.networks[j].id.clone(),
-            ]);
-            report.add("peerings", 1);
+            let pair = [cx.doc.networks[i].id.clone(), cx.doc.networks[j].id.clone()];
+            cx.doc.peerings.push(pair);
+            cx.report.add("peerings", 1);
         }
     }
-    if document.networks.is_empty() {
-        return Err(ImportError::new(
-            &path.display().to_string(),
-            "",
-            "no virtual network with an address space found",
-            "include `microsoft.network/virtualnetworks` in the export (see docs/import-azure.md)",
-        ));
-    }
-    super::zones::count_zones(&document, &mut report);
-    Ok(Imported {
-        document,
-        report,
-        tags: BTreeMap::new(),
-    })
 }
 
+/// One subnet of network `n`; `at` is the subnet's JSON path, `pp` that of its properties.
+#[allow(clippy::too_many_arguments)]
 fn push_subnet(
-    net: &mut Network,
+    cx: &mut Ctx,
+    n: usize,
     name: &str,
     cloud_id: &str,
     p: &Value,
-    report: &mut ImportReport,
     file: &str,
-    path: &str,
+    at: &str,
+    pp: &str,
 ) {
     let cidr = prefixes(p);
     if cidr.is_empty() {
-        report.unsupported(
+        cx.report.unsupported(
             file,
-            path,
+            at,
             format!("subnet {name} has no address prefix: skipped"),
         );
         return;
     }
-    for key in ["networkSecurityGroup", "routeTable", "natGateway"] {
-        if p.get(key).is_some_and(|v| !v.is_null()) {
-            report.unsupported(
-                file,
-                format!("{path}.{key}"),
-                format!("subnet {name}: `{key}` is not modelled yet"),
-            );
-        }
-    }
+    let net = &mut cx.doc.networks[n];
     let id = format!("{}/{}", net.id, slug(name));
     if net.subnets.iter().any(|s| s.id == id) {
-        report.unsupported(
+        cx.report.unsupported(
             file,
-            path,
+            at,
             format!("subnet {name} repeats in its virtual network: skipped"),
         );
         return;
     }
-    report.add("subnets", 1);
+    for key in ["routeTable", "natGateway"] {
+        if p.get(key).is_some_and(|v| !v.is_null()) {
+            cx.report.unsupported(
+                file,
+                super::json::join(pp, key),
+                format!("subnet {name}: `{key}` is not modelled yet"),
+            );
+        }
+    }
+    let k = net.subnets.len();
     net.subnets.push(Subnet {
         id,
         name: Some(name.to_string()),
@@ -386,4 +483,15 @@ fn push_subnet(
         cidr,
         ..Subnet::default()
     });
+    cx.subnets.insert(cloud_id.to_string(), (n, k));
+    if let Some(target) = ref_id(p, "networkSecurityGroup") {
+        cx.subnet_nsgs.push(SubnetRef {
+            net: n,
+            sub: k,
+            target,
+            file: file.to_string(),
+            path: super::json::join(pp, "networkSecurityGroup.id"),
+        });
+    }
+    cx.report.add("subnets", 1);
 }
