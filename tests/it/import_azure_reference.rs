@@ -307,3 +307,16 @@ fn rest_api_examples_import_as_they_are() {
     );
     imp.load("rest-api-examples").unwrap();
 }
+
+/// The import summary names Azure's resources as Azure does (VNets, NICs, NSGs), not AWS's.
+#[test]
+fn summary_names_azure_resources() {
+    let (imp, _) = batfish();
+    let s = zonescope::cli::commands::import::summary_text(&imp.report);
+    let first = s.lines().next().unwrap_or_default();
+    assert_eq!(
+        first,
+        "imported from 11 file(s): 1 VNets, 2 subnets, 2 NICs, 3 NSGs, 0 routes in 0 route tables"
+    );
+    assert!(!s.contains("VPC") && !s.contains("instances"), "{s}");
+}

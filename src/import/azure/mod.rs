@@ -252,7 +252,10 @@ const READ: &[&str] = &[
 
 /// Import ARM resource JSON from `path` (a file, or a directory of `*.json`).
 pub fn import(path: &Path, _opts: ImportOptions) -> Result<Imported, ImportError> {
-    let mut report = ImportReport::default();
+    let mut report = ImportReport {
+        cloud: Some("azure".into()),
+        ..ImportReport::default()
+    };
     let files = if path.is_dir() {
         super::json_files(path)?
     } else {
