@@ -38,6 +38,7 @@ mod hardening;
 mod hostile;
 mod import_aws;
 mod import_azure;
+mod import_azure_nsg;
 mod import_azure_reference;
 mod import_terraform;
 mod invalid_files;
