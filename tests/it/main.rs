@@ -40,6 +40,7 @@ mod import_aws;
 mod import_azure;
 mod import_azure_nsg;
 mod import_azure_reference;
+mod import_azure_routes;
 mod import_terraform;
 mod invalid_files;
 mod matrix;

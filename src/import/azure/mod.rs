@@ -7,7 +7,8 @@
 //! as separate resources) and connected peerings, joined by resource id case-insensitively,
 //! and the order in which the readers run (`nsg`: NSGs and ASGs; `nic`: NICs, VMs, public
 //! IPs). Every other resource type is an `unsupported` finding with its file and JSON path
-//! (route tables, NAT gateways, private endpoints, DNS and firewalls come in later slices).
+//! (NAT gateways, private endpoints, DNS and firewalls come in later slices); `routes` reads
+//! route tables.
 //! Must never: join by name, drop a resource without a finding, or panic on any input.
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -19,6 +20,7 @@ use super::doc::{Network, Subnet};
 
 mod nic;
 mod nsg;
+mod routes;
 use super::{Document, ImportError, ImportOptions, ImportReport, Imported};
 
 const UNCHANGED: &str = "keep the JSON of `az graph query`, `az network … -o json` or the portal's JSON view unchanged (see docs/import-azure.md)";
@@ -232,6 +234,8 @@ pub(super) struct Ctx {
     pub subnets: BTreeMap<String, (usize, usize)>,
     /// Subnets' `networkSecurityGroup` references.
     pub subnet_nsgs: Vec<SubnetRef>,
+    /// Subnets' `routeTable` references.
+    pub subnet_rts: Vec<SubnetRef>,
     /// NSG resource id → rule set id.
     pub nsgs: BTreeMap<String, String>,
     /// ASG resource id → ASG id.
@@ -248,6 +252,7 @@ const READ: &[&str] = &[
     "microsoft.network/networksecuritygroups",
     "microsoft.network/applicationsecuritygroups",
     "microsoft.network/networkinterfaces",
+    "microsoft.network/routetables",
 ];
 
 /// Import ARM resource JSON from `path` (a file, or a directory of `*.json`).
@@ -276,6 +281,7 @@ pub fn import(path: &Path, _opts: ImportOptions) -> Result<Imported, ImportError
         vnets: BTreeMap::new(),
         subnets: BTreeMap::new(),
         subnet_nsgs: Vec::new(),
+        subnet_rts: Vec::new(),
         nsgs: BTreeMap::new(),
         asgs: BTreeMap::new(),
         consumed: BTreeSet::new(),
@@ -294,6 +300,7 @@ pub fn import(path: &Path, _opts: ImportOptions) -> Result<Imported, ImportError
     nsg::attach_subnets(&mut cx);
     nic::nics(&mut cx, &all)?;
     nic::leftovers(&mut cx, &all);
+    routes::route_tables(&mut cx, &all)?;
     for r in &all {
         if !READ.contains(&r.ty.as_str()) && !cx.consumed.contains(&r.id) && !nic::is_leftover(r) {
             cx.report.unsupported(
@@ -469,7 +476,7 @@ fn push_subnet(
         );
         return;
     }
-    for key in ["routeTable", "natGateway"] {
+    for key in ["natGateway"] {
         if p.get(key).is_some_and(|v| !v.is_null()) {
             cx.report.unsupported(
                 file,
@@ -487,6 +494,15 @@ fn push_subnet(
         ..Subnet::default()
     });
     cx.subnets.insert(cloud_id.to_string(), (n, k));
+    if let Some(target) = ref_id(p, "routeTable") {
+        cx.subnet_rts.push(SubnetRef {
+            net: n,
+            sub: k,
+            target,
+            file: file.to_string(),
+            path: super::json::join(pp, "routeTable.id"),
+        });
+    }
     if let Some(target) = ref_id(p, "networkSecurityGroup") {
         cx.subnet_nsgs.push(SubnetRef {
             net: n,
