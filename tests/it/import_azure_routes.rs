@@ -143,6 +143,20 @@ fn route_tables_become_the_designs_route_tables() {
         .find(|e| e.id == "nic-nva")
         .expect("nic-nva");
     assert_eq!(nva.kind, "firewall");
+    // The hub holds the appliance and is peered with both spokes: the explorer's roles.
+    let roles: Vec<(&str, Option<&str>)> = d
+        .networks
+        .iter()
+        .map(|n| (n.id.as_str(), n.role.as_deref()))
+        .collect();
+    assert_eq!(
+        roles,
+        [
+            ("vnet-hub", Some("hub")),
+            ("vnet-spoke1", Some("spoke")),
+            ("vnet-spoke2", Some("spoke"))
+        ]
+    );
     let un: Vec<_> = imp.report.of_kind(FindingKind::Unsupported).collect();
     assert!(
         un.iter().any(

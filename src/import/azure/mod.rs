@@ -96,6 +96,8 @@ pub(super) struct Res {
     pub path: String,
     /// The JSON path of `props`: `PATH.properties`, or `PATH` when flattened.
     pub pp: String,
+    /// The resource's `tags` (`{"SecurityZone": "data"}`).
+    pub tags: Vec<(String, String)>,
 }
 
 pub(super) fn props_of(v: &Value) -> Value {
@@ -186,7 +188,15 @@ fn read(path: &Path, all: &mut Vec<Res>, report: &mut ImportReport) -> Result<()
         } else {
             p.clone()
         };
+        let tags = match x.get("tags") {
+            Some(Value::Object(m)) => m
+                .iter()
+                .filter_map(|(k, v)| v.as_str().map(|v| (k.clone(), v.to_string())))
+                .collect(),
+            _ => Vec::new(),
+        };
         all.push(Res {
+            tags,
             pp,
             id: id.to_ascii_lowercase(),
             name: str_of(x, "name").unwrap_or(id).to_string(),
@@ -242,6 +252,8 @@ pub(super) struct Ctx {
     pub asgs: BTreeMap<String, String>,
     /// Resource ids another resource consumed (public IPs of NICs, VMs of NICs).
     pub consumed: BTreeSet<String>,
+    /// Cloud tags by document id (subnets carry their network's: Azure subnets have none).
+    pub tags: BTreeMap<String, Vec<(String, String)>>,
 }
 
 /// The resource types read by this slice (every other one is an `unsupported` finding).
@@ -285,6 +297,7 @@ pub fn import(path: &Path, _opts: ImportOptions) -> Result<Imported, ImportError
         nsgs: BTreeMap::new(),
         asgs: BTreeMap::new(),
         consumed: BTreeSet::new(),
+        tags: BTreeMap::new(),
     };
     networks(&mut cx, &all);
     if cx.doc.networks.is_empty() {
@@ -301,6 +314,7 @@ pub fn import(path: &Path, _opts: ImportOptions) -> Result<Imported, ImportError
     nic::nics(&mut cx, &all)?;
     nic::leftovers(&mut cx, &all);
     routes::route_tables(&mut cx, &all)?;
+    routes::roles(&mut cx);
     for r in &all {
         if !READ.contains(&r.ty.as_str()) && !cx.consumed.contains(&r.id) && !nic::is_leftover(r) {
             cx.report.unsupported(
@@ -310,16 +324,18 @@ pub fn import(path: &Path, _opts: ImportOptions) -> Result<Imported, ImportError
             );
         }
     }
+    zone_tags(&mut cx);
     let Ctx {
         doc: document,
         mut report,
+        tags,
         ..
     } = cx;
     super::zones::count_zones(&document, &mut report);
     Ok(Imported {
         document,
         report,
-        tags: BTreeMap::new(),
+        tags,
     })
 }
 
@@ -351,6 +367,7 @@ fn networks(cx: &mut Ctx, all: &[Res]) {
         }
         cx.report.add("networks", 1);
         let n = cx.doc.networks.len();
+        cx.tags.insert(id.clone(), r.tags.clone());
         cx.vnets.insert(r.id.clone(), n);
         cx.doc.networks.push(net);
         if let Some(Value::Array(subs)) = r.props.get("subnets") {
@@ -486,6 +503,9 @@ fn push_subnet(
         }
     }
     let k = net.subnets.len();
+    if let Some(t) = cx.tags.get(&net.id).cloned() {
+        cx.tags.insert(id.clone(), t);
+    }
     net.subnets.push(Subnet {
         id,
         name: Some(name.to_string()),
@@ -513,4 +533,35 @@ fn push_subnet(
         });
     }
     cx.report.add("subnets", 1);
+}
+
+/// Zones from the `SecurityZone` tag (SPEC §12): a virtual network's zone is its subnets'; a
+/// NIC's is its endpoints' when it differs from its subnet's.
+fn zone_tags(cx: &mut Ctx) {
+    let zone_of = |t: Option<&Vec<(String, String)>>| {
+        t.and_then(|t| {
+            t.iter()
+                .find(|(k, _)| k == super::zones::ZONE_TAG)
+                .map(|(_, v)| v.trim().to_string())
+                .filter(|v| !v.is_empty())
+        })
+    };
+    let mut zones = Vec::new();
+    for n in &mut cx.doc.networks {
+        for s in &mut n.subnets {
+            if let Some(z) = zone_of(cx.tags.get(&s.id)) {
+                zones.push(z.clone());
+                s.zone = Some(z);
+            }
+        }
+    }
+    for e in &mut cx.doc.endpoints {
+        if let Some(z) = zone_of(cx.tags.get(&e.id)) {
+            zones.push(z.clone());
+            e.zone = Some(z);
+        }
+    }
+    for z in zones {
+        super::zones::declare(&mut cx.doc, &z);
+    }
 }

@@ -169,6 +169,7 @@ pub(super) fn nics(cx: &mut Ctx, all: &[Res]) -> Result<(), ImportError> {
                 None => format!("NIC {}, {cname}", r.name),
             };
             cx.report.origin(id.clone(), &r.file, at);
+            cx.tags.insert(id.clone(), r.tags.clone());
             cx.doc.endpoints.push(Endpoint {
                 id,
                 name: Some(vm_name.clone().unwrap_or_else(|| r.name.clone())),

@@ -264,3 +264,51 @@ fn appliance(cx: &mut Ctx, n: usize, ip: IpAddr, file: &str, path: &str, what: &
     });
     id
 }
+
+/// Hub and spokes for the explorer's map (issue 18, item 5): a virtual network that holds an
+/// appliance (an endpoint of kind firewall) and is peered with two or more networks is a hub,
+/// and its peers spokes. The role changes no verdict; each hub is an `assumed` finding.
+pub(super) fn roles(cx: &mut Ctx) {
+    let mut links: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for [a, b] in &cx.doc.peerings {
+        links.entry(a.clone()).or_default().push(b.clone());
+        links.entry(b.clone()).or_default().push(a.clone());
+    }
+    let mut hubs: Vec<(usize, String, Vec<String>)> = Vec::new();
+    for e in cx.doc.endpoints.iter().filter(|e| e.kind == "firewall") {
+        let Some(n) = e.subnet.as_ref().and_then(|s| {
+            cx.doc
+                .networks
+                .iter()
+                .position(|net| net.subnets.iter().any(|x| x.id == *s))
+        }) else {
+            continue;
+        };
+        let peers = links
+            .get(&cx.doc.networks[n].id)
+            .cloned()
+            .unwrap_or_default();
+        if peers.len() >= 2 && !hubs.iter().any(|(h, _, _)| *h == n) {
+            hubs.push((n, e.id.clone(), peers));
+        }
+    }
+    for (n, appliance, peers) in hubs {
+        let id = cx.doc.networks[n].id.clone();
+        cx.doc.networks[n].role = Some("hub".into());
+        cx.report.assumed(
+            "",
+            id.clone(),
+            format!(
+                "virtual network {id} holds appliance {appliance} and is peered with {} networks: role hub, they spokes (the explorer's map only)",
+                peers.len()
+            ),
+        );
+        for p in peers {
+            if let Some(net) = cx.doc.networks.iter_mut().find(|x| x.id == p)
+                && net.role.is_none()
+            {
+                net.role = Some("spoke".into());
+            }
+        }
+    }
+}
