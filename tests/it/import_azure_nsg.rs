@@ -303,3 +303,81 @@ fn bad_rules_are_errors_with_the_json_path() {
         assert!(e.file.ends_with("bad.json") && !e.help.is_empty(), "{e}");
     }
 }
+
+/// Wrong shapes anywhere in a resource give an error or a finding, never a panic, and every
+/// error names the file and a JSON path.
+#[test]
+fn wrong_shapes_never_panic() {
+    let vnet = r#"{"id": "/subscriptions/s/resourceGroups/r/providers/Microsoft.Network/virtualNetworks/v", "name": "v", "type": "Microsoft.Network/virtualNetworks", "properties": {"addressSpace": {"addressPrefixes": ["10.0.0.0/16"]}, "subnets": [{"id": "/subscriptions/s/resourceGroups/r/providers/Microsoft.Network/virtualNetworks/v/subnets/a", "name": "a", "properties": {"addressPrefix": "10.0.1.0/24", "networkSecurityGroup": {"id": "/subscriptions/s/resourceGroups/r/providers/Microsoft.Network/networkSecurityGroups/n"}, "routeTable": {"id": "/subscriptions/s/resourceGroups/r/providers/Microsoft.Network/routeTables/t"}}}]}}"#;
+    let nsg = |props: &str| {
+        format!(
+            r#"{{"id": "/subscriptions/s/resourceGroups/r/providers/Microsoft.Network/networkSecurityGroups/n", "name": "n", "type": "Microsoft.Network/networkSecurityGroups", "properties": {props}}}"#
+        )
+    };
+    let nic = |props: &str| {
+        format!(
+            r#"{{"id": "/subscriptions/s/resourceGroups/r/providers/Microsoft.Network/networkInterfaces/c", "name": "c", "type": "Microsoft.Network/networkInterfaces", "properties": {props}}}"#
+        )
+    };
+    let rt = |props: &str| {
+        format!(
+            r#"{{"id": "/subscriptions/s/resourceGroups/r/providers/Microsoft.Network/routeTables/t", "name": "t", "type": "Microsoft.Network/routeTables", "properties": {props}}}"#
+        )
+    };
+    let cases = [
+        nsg(r#"{"securityRules": "x"}"#),
+        nsg(r#"{"securityRules": [7]}"#),
+        nsg(r#"{"securityRules": [{"name": 3}]}"#),
+        nsg(r#"{"securityRules": [{"name": "r", "properties": {"priority": 100}}]}"#),
+        nsg(
+            r#"{"securityRules": [{"name": "r", "properties": {"priority": 100, "direction": "Inbound", "access": "Allow", "sourceAddressPrefixes": [1]}}]}"#,
+        ),
+        nsg(
+            r#"{"securityRules": [{"name": "r", "properties": {"priority": 100, "direction": "Inbound", "access": "Allow", "sourceApplicationSecurityGroups": [{}]}}]}"#,
+        ),
+        nsg(
+            r#"{"securityRules": [{"name": "r", "properties": {"priority": 100, "direction": "Inbound", "access": "Allow", "protocol": "Gre", "destinationPortRanges": ["1-2-3"]}}]}"#,
+        ),
+        nsg(
+            r#"{"securityRules": [{"name": "é", "properties": {"priority": 100, "direction": "Inbound", "access": "Allow", "sourceAddressPrefix": "ünïcode", "destinationPortRange": "65536"}}]}"#,
+        ),
+        nsg(
+            r#"{"defaultSecurityRules": [null, 5, {"name": "AllowVnetInBound", "properties": {"priority": "x"}}]}"#,
+        ),
+        nic(r#"{"ipConfigurations": {"a": 1}}"#),
+        nic(r#"{"ipConfigurations": [null]}"#),
+        nic(
+            r#"{"ipConfigurations": [{"name": "i", "properties": {"subnet": {"id": "/subscriptions/s/resourceGroups/r/providers/Microsoft.Network/virtualNetworks/v/subnets/a"}, "privateIPAddress": 4}}]}"#,
+        ),
+        nic(
+            r#"{"ipConfigurations": [{"name": "i", "properties": {"subnet": {"id": "/subscriptions/s/resourceGroups/r/providers/Microsoft.Network/virtualNetworks/v/subnets/a"}, "privateIPAddress": "not an ip"}}]}"#,
+        ),
+        nic(
+            r#"{"ipConfigurations": [{"name": "i", "properties": {"subnet": {"id": "/subscriptions/s/resourceGroups/r/providers/Microsoft.Network/virtualNetworks/v/subnets/a"}, "privateIPAddress": "10.0.1.9", "applicationSecurityGroups": [{"x": 1}]}}]}"#,
+        ),
+        rt(r#"{"routes": [{"name": "x", "properties": {"nextHopType": "None"}}]}"#),
+        rt(
+            r#"{"routes": [{"name": "x", "properties": {"addressPrefix": "0.0.0.0/0", "nextHopType": "VirtualAppliance"}}]}"#,
+        ),
+        rt(
+            r#"{"routes": [{"name": "x", "properties": {"addressPrefix": "10.0.1.7/16", "nextHopType": "VirtualAppliance", "nextHopIpAddress": "192.0.2.1"}}]}"#,
+        ),
+        rt(r#"{"routes": "none"}"#),
+    ];
+    let dir = tempfile::tempdir().unwrap();
+    for (i, c) in cases.iter().enumerate() {
+        let p = dir.path().join(format!("case{i}.json"));
+        std::fs::write(&p, format!("[{vnet}, {c}]")).unwrap();
+        match import::import(&p, InputKind::Azure, ImportOptions::default()) {
+            Ok(imp) => {
+                // What imports also loads: the importer never writes a design the loader rejects.
+                imp.load("case")
+                    .unwrap_or_else(|e| panic!("case {i} loads: {e:?}"));
+            }
+            Err(e) => assert!(
+                e.file.ends_with(&format!("case{i}.json")) && e.json_path.starts_with("[1]"),
+                "case {i}: {e}"
+            ),
+        }
+    }
+}

@@ -6,6 +6,8 @@
 //! vnet-spoke1 10.1.0.0/16 (snet-a 10.1.1.0/24, NSG nsg-a with no custom rules, route table
 //! rt-spoke1; nic-a 10.1.1.4, public IP 20.0.0.5) and vnet-spoke2 10.2.0.0/16 (snet-b
 //! 10.2.1.0/24, NSG nsg-b, route table rt-spoke2; nic-b 10.2.1.4).
+//! vnet-other 10.0.0.0/16 (the hub's addresses, peered with nothing) holds nic-other at
+//! 10.0.1.4, listed before nic-nva.
 //! rt-spoke1: 0.0.0.0/0 → VirtualAppliance 10.0.1.4; 10.0.2.0/24 → None; 192.168.0.0/16 →
 //! VirtualNetworkGateway. rt-spoke2: 0.0.0.0/0 → VirtualAppliance 10.0.1.10 (no NIC holds it).
 //!
@@ -55,7 +57,7 @@ const TABLE: &[Row] = &[
     Row { from: "10.1.1.4", to: "10.0.2.4", port: 443, verdict: Verdict::NoRoute, via: None, rule: None },
     // To the NVA itself: the peering's system route 10.0.0.0/16 is longer than 0.0.0.0/0
     // [UDR]; nsg-a's AllowVnetOutBound allows [DEFAULT]; snet-nva has no NSG.
-    Row { from: "10.1.1.4", to: "10.0.1.4", port: 22, verdict: Verdict::Allow, via: None, rule: Some(("nsg-a", "AllowVnetOutBound")) },
+    Row { from: "10.1.1.4", to: "nic-nva", port: 22, verdict: Verdict::Allow, via: None, rule: Some(("nsg-a", "AllowVnetOutBound")) },
     // From spoke2: 0.0.0.0/0 → 10.0.1.10, which no NIC holds: an appliance without rules in
     // snet-nva, where the traffic is dropped.
     Row { from: "10.2.1.4", to: "10.1.1.4", port: 443, verdict: Verdict::Deny, via: Some("appliance-10-0-1-10"), rule: None },
@@ -81,7 +83,7 @@ fn udr_truth_table() {
                 !tr.path
                     .iter()
                     .any(|h| h.starts_with("appliance-") || h == "nic-nva")
-                    || r.to == "10.0.1.4"
+                    || r.to == "nic-nva"
             }
         };
         let rule_ok = match r.rule {
@@ -143,6 +145,17 @@ fn route_tables_become_the_designs_route_tables() {
         .find(|e| e.id == "nic-nva")
         .expect("nic-nva");
     assert_eq!(nva.kind, "firewall");
+    // vnet-other uses the hub's addresses but is peered with nothing: its NIC at 10.0.1.4 is
+    // not the appliance of spoke1's route.
+    let other = d
+        .endpoints
+        .iter()
+        .find(|e| e.id == "nic-other")
+        .expect("nic-other");
+    assert_eq!(
+        (other.kind.as_str(), other.ip.as_deref()),
+        ("app", Some("10.0.1.4"))
+    );
     // The hub holds the appliance and is peered with both spokes: the explorer's roles.
     let roles: Vec<(&str, Option<&str>)> = d
         .networks
@@ -154,7 +167,8 @@ fn route_tables_become_the_designs_route_tables() {
         [
             ("vnet-hub", Some("hub")),
             ("vnet-spoke1", Some("spoke")),
-            ("vnet-spoke2", Some("spoke"))
+            ("vnet-spoke2", Some("spoke")),
+            ("vnet-other", None)
         ]
     );
     let un: Vec<_> = imp.report.of_kind(FindingKind::Unsupported).collect();

@@ -112,7 +112,10 @@ fn table(cx: &mut Ctx, r: &Res, n: usize) -> Result<Vec<Route>, ImportError> {
                 "export the route table again, unchanged (`az network route-table show -o json`)",
             ));
         };
-        let prefix = match text.parse::<IpNet>() {
+        let parsed = text
+            .parse::<IpNet>()
+            .or_else(|_| text.parse::<IpAddr>().map(IpNet::from));
+        let prefix = match parsed {
             Ok(net) if net.trunc() == net => net,
             Ok(net) => {
                 cx.report.assumed(
@@ -167,22 +170,7 @@ fn table(cx: &mut Ctx, r: &Res, n: usize) -> Result<Vec<Route>, ImportError> {
     }
     // System routes Azure keeps beside the user-defined ones: each directly peered network's
     // address space over the peering ("System routes", VNet peering).
-    let me = cx.doc.networks[n].id.clone();
-    let peers: Vec<usize> = cx
-        .doc
-        .peerings
-        .iter()
-        .filter_map(|[a, b]| {
-            let other = if *a == me {
-                b
-            } else if *b == me {
-                a
-            } else {
-                return None;
-            };
-            cx.doc.networks.iter().position(|x| x.id == *other)
-        })
-        .collect();
+    let peers: Vec<usize> = reach(cx, n).into_iter().skip(1).collect();
     for m in peers {
         let net = &cx.doc.networks[m];
         for c in &net.cidr {
@@ -200,17 +188,51 @@ fn table(cx: &mut Ctx, r: &Res, n: usize) -> Result<Vec<Route>, ImportError> {
     Ok(out)
 }
 
-/// The endpoint that a `VirtualAppliance` route sends to: the NIC endpoint holding `ip` (it
-/// becomes `kind: firewall`), else a firewall endpoint at `ip` in the subnet that holds it;
-/// `none` when no subnet of the export holds it.
+/// The indices of network `n` and of the networks peered with it (`n` first).
+fn reach(cx: &Ctx, n: usize) -> Vec<usize> {
+    let me = &cx.doc.networks[n].id;
+    let mut out = vec![n];
+    for [a, b] in &cx.doc.peerings {
+        let other = if a == me {
+            b
+        } else if b == me {
+            a
+        } else {
+            continue;
+        };
+        if let Some(m) = cx.doc.networks.iter().position(|x| x.id == *other) {
+            out.push(m);
+        }
+    }
+    out
+}
+
+/// The endpoint that a `VirtualAppliance` route of network `n` sends to: the NIC endpoint
+/// holding `ip` in `n` or a network peered with it (it becomes `kind: firewall`), else a
+/// firewall endpoint at `ip` in the subnet of those networks that holds it; `none` when none
+/// does (two unpeered networks may use the same addresses: only these are looked at).
 fn appliance(cx: &mut Ctx, n: usize, ip: IpAddr, file: &str, path: &str, what: &str) -> String {
     let text = ip.to_string();
-    if let Some(e) = cx
+    let nets = reach(cx, n);
+    // Subnet id → its network's place in `nets` (lower is nearer).
+    let mut subnets: BTreeMap<String, usize> = BTreeMap::new();
+    for (rank, &m) in nets.iter().enumerate() {
+        for s in &cx.doc.networks[m].subnets {
+            subnets.entry(s.id.clone()).or_insert(rank);
+        }
+    }
+    let rank_of = |e: &Endpoint| e.subnet.as_ref().and_then(|s| subnets.get(s).copied());
+    let found = cx
         .doc
         .endpoints
-        .iter_mut()
-        .find(|e| e.ip.as_deref() == Some(text.as_str()))
-    {
+        .iter()
+        .enumerate()
+        .filter(|(_, e)| e.ip.as_deref() == Some(text.as_str()))
+        .filter_map(|(i, e)| rank_of(e).map(|r| (r, i)))
+        .min()
+        .map(|(_, i)| i);
+    if let Some(i) = found {
+        let e = &mut cx.doc.endpoints[i];
         if e.kind != "firewall" {
             e.kind = "firewall".into();
             let nsg = std::mem::take(&mut e.rules);
@@ -226,24 +248,22 @@ fn appliance(cx: &mut Ctx, n: usize, ip: IpAddr, file: &str, path: &str, what: &
         }
         return e.id.clone();
     }
-    // The subnet holding the address: in the route's network first, then any.
-    let mut place = None;
-    for (m, net) in cx.doc.networks.iter().enumerate() {
-        for s in &net.subnets {
-            if s.cidr
-                .iter()
-                .any(|c| c.parse::<IpNet>().is_ok_and(|x| x.contains(&ip)))
-                && (place.is_none() || m == n)
-            {
-                place = Some(s.id.clone());
-            }
-        }
-    }
+    let place = nets.iter().find_map(|&m| {
+        cx.doc.networks[m]
+            .subnets
+            .iter()
+            .find(|s| {
+                s.cidr
+                    .iter()
+                    .any(|c| c.parse::<IpNet>().is_ok_and(|x| x.contains(&ip)))
+            })
+            .map(|s| s.id.clone())
+    });
     let Some(subnet) = place else {
         cx.report.unsupported(
             file,
             path,
-            format!("{what}: no subnet of the input holds the appliance {text}: modelled as `none` (dropped)"),
+            format!("{what}: no subnet of this network or its peers holds the appliance {text}: modelled as `none` (dropped)"),
         );
         return "none".into();
     };
