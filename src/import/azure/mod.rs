@@ -252,6 +252,9 @@ pub(super) struct Ctx {
     pub asgs: BTreeMap<String, String>,
     /// Resource ids another resource consumed (public IPs of NICs, VMs of NICs).
     pub consumed: BTreeSet<String>,
+    /// Connected peerings that do not allow forwarded traffic (file, JSON path): a finding
+    /// once the import has an appliance that could forward over them.
+    pub no_forwarding: Vec<(String, String)>,
     /// Cloud tags by document id (subnets carry their network's: Azure subnets have none).
     pub tags: BTreeMap<String, Vec<(String, String)>>,
 }
@@ -298,6 +301,7 @@ pub fn import(path: &Path, _opts: ImportOptions) -> Result<Imported, ImportError
         asgs: BTreeMap::new(),
         consumed: BTreeSet::new(),
         tags: BTreeMap::new(),
+        no_forwarding: Vec::new(),
     };
     networks(&mut cx, &all);
     if cx.doc.networks.is_empty() {
@@ -315,6 +319,15 @@ pub fn import(path: &Path, _opts: ImportOptions) -> Result<Imported, ImportError
     nic::leftovers(&mut cx, &all);
     routes::route_tables(&mut cx, &all)?;
     routes::roles(&mut cx);
+    if cx.doc.endpoints.iter().any(|e| e.kind == "firewall") {
+        for (file, path) in std::mem::take(&mut cx.no_forwarding) {
+            cx.report.unsupported(
+                &file,
+                path,
+                "allowForwardedTraffic is off: Azure drops traffic an appliance forwards into this peering (not from the peer's own addresses); the model lets it through",
+            );
+        }
+    }
     for r in &all {
         if !READ.contains(&r.ty.as_str()) && !cx.consumed.contains(&r.id) && !nic::is_leftover(r) {
             cx.report.unsupported(
@@ -342,7 +355,8 @@ pub fn import(path: &Path, _opts: ImportOptions) -> Result<Imported, ImportError
 /// Virtual networks, their subnets (embedded or separate resources) and connected peerings.
 fn networks(cx: &mut Ctx, all: &[Res]) {
     let mut subnet_ids: BTreeSet<String> = BTreeSet::new();
-    let mut peerings: Vec<(String, String, String, String, String)> = Vec::new();
+    // (network, remote network, properties, file, path of the properties)
+    let mut peerings: Vec<(String, String, Value, String, String)> = Vec::new();
     for r in all
         .iter()
         .filter(|r| r.ty == "microsoft.network/virtualnetworks")
@@ -389,14 +403,13 @@ fn networks(cx: &mut Ctx, all: &[Res]) {
             for (i, p) in ps.iter().enumerate() {
                 let pp = props_of(p);
                 let remote = ref_id(&pp, "remoteVirtualNetwork").unwrap_or_default();
-                let state = str_of(&pp, "peeringState").unwrap_or("").to_string();
-                peerings.push((
-                    r.id.clone(),
-                    remote,
-                    state,
-                    r.file.clone(),
-                    format!("{}.virtualNetworkPeerings[{i}]", r.pp),
-                ));
+                let at = format!("{}.virtualNetworkPeerings[{i}]", r.pp);
+                let at = if p.get("properties").is_some() {
+                    format!("{at}.properties")
+                } else {
+                    at
+                };
+                peerings.push((r.id.clone(), remote, pp, r.file.clone(), at));
             }
         }
     }
@@ -427,14 +440,20 @@ fn networks(cx: &mut Ctx, all: &[Res]) {
                         .map_or("", |(a, _)| a)
                         .to_string();
                 let remote = ref_id(&r.props, "remoteVirtualNetwork").unwrap_or_default();
-                let state = str_of(&r.props, "peeringState").unwrap_or("").to_string();
-                peerings.push((parent, remote, state, r.file.clone(), r.path.clone()));
+                peerings.push((
+                    parent,
+                    remote,
+                    r.props.clone(),
+                    r.file.clone(),
+                    r.pp.clone(),
+                ));
             }
             _ => {}
         }
     }
     let mut seen = BTreeSet::new();
-    for (a, b, state, file, p) in peerings {
+    for (a, b, props, file, p) in peerings {
+        let state = str_of(&props, "peeringState").unwrap_or("");
         if !state.eq_ignore_ascii_case("connected") {
             cx.report.assumed(
                 &file,
@@ -453,12 +472,39 @@ fn networks(cx: &mut Ctx, all: &[Res]) {
             );
             continue;
         };
+        peering_flags(cx, &props, &file, &p);
         let (i, j) = (x.min(y), x.max(y));
         if i != j && seen.insert((i, j)) {
             let pair = [cx.doc.networks[i].id.clone(), cx.doc.networks[j].id.clone()];
             cx.doc.peerings.push(pair);
             cx.report.add("peerings", 1);
         }
+    }
+}
+
+/// What a connected peering's settings mean that the model does not hold: each a finding.
+fn peering_flags(cx: &mut Ctx, props: &Value, file: &str, pp: &str) {
+    let flag = |k: &str| props.get(k).and_then(Value::as_bool);
+    let at = |k: &str| super::json::join(pp, k);
+    if flag("allowVirtualNetworkAccess") == Some(false) {
+        cx.report.unsupported(
+            file,
+            at("allowVirtualNetworkAccess"),
+            "allowVirtualNetworkAccess is false: Azure leaves the peer out of the VirtualNetwork tag, the model keeps it in (AllowVnetInBound/OutBound may allow here what Azure denies)",
+        );
+    }
+    for k in ["useRemoteGateways", "allowGatewayTransit"] {
+        if flag(k) == Some(true) {
+            cx.report.unsupported(
+                file,
+                at(k),
+                format!("{k} is true: gateways (VPN, ExpressRoute) are not modelled yet"),
+            );
+        }
+    }
+    if flag("allowForwardedTraffic") != Some(true) {
+        cx.no_forwarding
+            .push((file.to_string(), at("allowForwardedTraffic")));
     }
 }
 
