@@ -84,6 +84,9 @@ pub struct Network {
     pub internet_egress: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub route_table: Option<String>,
+    /// SPEC §11.7: custom DNS servers (Azure `dhcpOptions.dnsServers`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub dns_servers: Vec<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     #[serde(skip_serializing_if = "Vec::is_empty")]

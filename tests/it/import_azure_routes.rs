@@ -8,6 +8,7 @@
 //! 10.2.1.0/24, NSG nsg-b, route table rt-spoke2; nic-b 10.2.1.4).
 //! vnet-other 10.0.0.0/16 (the hub's addresses, peered with nothing) holds nic-other at
 //! 10.0.1.4, listed before nic-nva.
+//! vnet-spoke1 has custom DNS: dhcpOptions.dnsServers [10.0.1.4].
 //! vnet-spoke2's peering to the hub has allowForwardedTraffic false and useRemoteGateways true.
 //! rt-spoke1: 0.0.0.0/0 → VirtualAppliance 10.0.1.4; 10.0.2.0/24 → None; 192.168.0.0/16 →
 //! VirtualNetworkGateway. rt-spoke2: 0.0.0.0/0 → VirtualAppliance 10.0.1.10 (no NIC holds it).

@@ -362,6 +362,25 @@ fn networks(cx: &mut Ctx, all: &[Res]) {
         .filter(|r| r.ty == "microsoft.network/virtualnetworks")
     {
         let id = unique(&slug(&r.name), &mut cx.used);
+        let mut dns_servers = Vec::new();
+        if let Some(Value::Array(a)) = r.props.get("dhcpOptions").and_then(|d| d.get("dnsServers"))
+        {
+            for (i, x) in a.iter().enumerate() {
+                match x.as_str().map(str::trim) {
+                    Some(t) if t.parse::<std::net::IpAddr>().is_ok() => {
+                        dns_servers.push(t.to_string());
+                    }
+                    _ => cx.report.unsupported(
+                        &r.file,
+                        format!("{}.dhcpOptions.dnsServers[{i}]", r.pp),
+                        format!(
+                            "virtual network {}: a DNS server that is not an IP address: left out",
+                            r.name
+                        ),
+                    ),
+                }
+            }
+        }
         let net = Network {
             id: id.clone(),
             name: Some(r.name.clone()),
@@ -369,6 +388,7 @@ fn networks(cx: &mut Ctx, all: &[Res]) {
             provider: Some("azure".into()),
             region: r.location.clone(),
             cidr: prefixes(&r.props),
+            dns_servers,
             ..Network::default()
         };
         if net.cidr.is_empty() {

@@ -67,6 +67,21 @@ pub(super) fn nics(cx: &mut Ctx, all: &[Res]) -> Result<(), ImportError> {
             },
             None => None,
         };
+        if r.props
+            .get("dnsSettings")
+            .and_then(|d| d.get("dnsServers"))
+            .and_then(Value::as_array)
+            .is_some_and(|a| !a.is_empty())
+        {
+            cx.report.unsupported(
+                &r.file,
+                join(&r.pp, "dnsSettings.dnsServers"),
+                format!(
+                    "NIC {}: its own DNS servers are not modelled (its network's are used)",
+                    r.name
+                ),
+            );
+        }
         let configs = array(&r.props, "ipConfigurations", &r.file, &r.pp)?;
         let mut made = 0usize;
         for (i, c) in configs.iter().enumerate() {
