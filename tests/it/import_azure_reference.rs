@@ -320,3 +320,19 @@ fn summary_names_azure_resources() {
     );
     assert!(!s.contains("VPC") && !s.contains("instances"), "{s}");
 }
+
+/// The folder is direct input to every command (recognised by content), with the same
+/// verdicts: VM1 → VM2 tcp/443 is denied by subnet-nsg's rule 110 (row 3 of the table).
+#[test]
+fn the_export_folder_is_direct_input() {
+    let (t, report) = import::load_any(&reference("batfish-cloud-azure"))
+        .unwrap_or_else(|e| panic!("loads as direct input: {e:?}"));
+    assert!(report.is_some_and(|r| r.cloud.as_deref() == Some("azure")));
+    let tr = run(&t, VM1, VM2, Some(443), Protocol::Tcp);
+    assert_eq!(tr.verdict, Verdict::Deny);
+    let d = tr.decided_by.expect("a deciding rule");
+    assert_eq!(
+        (d.rule_set.as_str(), d.rule.as_str(), d.priority),
+        ("subnet-nsg", "DenyCidrBlockCustomAnyInbound", Some(110))
+    );
+}
