@@ -381,3 +381,51 @@ fn wrong_shapes_never_panic() {
         }
     }
 }
+
+/// A subnet or NIC that does not name its NSG, listed in the NSG's own `subnets` /
+/// `networkInterfaces`, gets it (an `assumed` finding says so); the subnet's own reference
+/// wins over another NSG's list.
+#[test]
+fn nsg_association_lists_fill_in_a_missing_reference() {
+    let base = "/subscriptions/s/resourceGroups/r/providers/Microsoft.Network";
+    let text = format!(
+        r#"[
+ {{"id": "{base}/virtualNetworks/v", "name": "v", "type": "Microsoft.Network/virtualNetworks", "properties": {{"addressSpace": {{"addressPrefixes": ["10.0.0.0/16"]}}, "subnets": [
+   {{"id": "{base}/virtualNetworks/v/subnets/a", "name": "a", "properties": {{"addressPrefix": "10.0.1.0/24"}}}},
+   {{"id": "{base}/virtualNetworks/v/subnets/b", "name": "b", "properties": {{"addressPrefix": "10.0.2.0/24", "networkSecurityGroup": {{"id": "{base}/networkSecurityGroups/own"}}}}}}]}}}},
+ {{"id": "{base}/networkSecurityGroups/listed", "name": "listed", "type": "Microsoft.Network/networkSecurityGroups", "properties": {{"securityRules": [],
+   "subnets": [{{"id": "{base}/virtualNetworks/V/subnets/A"}}, {{"id": "{base}/virtualNetworks/v/subnets/b"}}],
+   "networkInterfaces": [{{"id": "{base}/networkInterfaces/NIC"}}]}}}},
+ {{"id": "{base}/networkSecurityGroups/own", "name": "own", "type": "Microsoft.Network/networkSecurityGroups", "properties": {{"securityRules": []}}}},
+ {{"id": "{base}/networkInterfaces/nic", "name": "nic", "type": "Microsoft.Network/networkInterfaces", "properties": {{"ipConfigurations": [{{"name": "c", "properties": {{"privateIPAddress": "10.0.1.4", "subnet": {{"id": "{base}/virtualNetworks/v/subnets/a"}}}}}}]}}}}
+]"#
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("lists.json");
+    std::fs::write(&p, text).unwrap();
+    let imp = import::import(&p, InputKind::Azure, ImportOptions::default()).unwrap();
+    let subnets: Vec<&[String]> = imp.document.networks[0]
+        .subnets
+        .iter()
+        .map(|s| s.rules.as_slice())
+        .collect();
+    assert_eq!(
+        subnets,
+        [&["listed".to_string()][..], &["own".to_string()][..]]
+    );
+    assert_eq!(imp.document.endpoints[0].rules, ["listed"]);
+    let assumed: Vec<_> = imp.report.of_kind(FindingKind::Assumed).collect();
+    assert!(
+        assumed
+            .iter()
+            .any(|f| f.json_path == "[1].properties.subnets[0]"),
+        "{assumed:?}"
+    );
+    assert!(
+        assumed
+            .iter()
+            .any(|f| f.json_path == "[1].properties.networkInterfaces[0]"),
+        "{assumed:?}"
+    );
+    imp.load("lists").unwrap();
+}

@@ -248,6 +248,9 @@ pub(super) struct Ctx {
     pub subnet_rts: Vec<SubnetRef>,
     /// NSG resource id → rule set id.
     pub nsgs: BTreeMap<String, String>,
+    /// The NSGs' own association lists (`subnets`, `networkInterfaces`): subnet or NIC id →
+    /// (NSG rule set id, file, JSON path); used when the subnet or NIC does not name its NSG.
+    pub nsg_backrefs: BTreeMap<String, (String, String, String)>,
     /// ASG resource id → ASG id.
     pub asgs: BTreeMap<String, String>,
     /// Resource ids another resource consumed (public IPs of NICs, VMs of NICs).
@@ -298,6 +301,7 @@ pub fn import(path: &Path, _opts: ImportOptions) -> Result<Imported, ImportError
         subnet_nsgs: Vec::new(),
         subnet_rts: Vec::new(),
         nsgs: BTreeMap::new(),
+        nsg_backrefs: BTreeMap::new(),
         asgs: BTreeMap::new(),
         consumed: BTreeSet::new(),
         tags: BTreeMap::new(),

@@ -65,7 +65,17 @@ pub(super) fn nics(cx: &mut Ctx, all: &[Res]) -> Result<(), ImportError> {
                     None
                 }
             },
-            None => None,
+            None => cx.nsg_backrefs.get(&r.id).map(|(rs, file, path)| {
+                cx.report.assumed(
+                    file,
+                    path.clone(),
+                    format!(
+                        "NIC {} names no NSG, but NSG {rs} lists it: attached",
+                        r.name
+                    ),
+                );
+                rs.clone()
+            }),
         };
         if r.props
             .get("dnsSettings")

@@ -119,6 +119,17 @@ pub(super) fn nsgs(cx: &mut Ctx, all: &[Res]) -> Result<(), ImportError> {
             rules.push(rule);
         }
         defaults(cx, r)?;
+        for key in ["subnets", "networkInterfaces"] {
+            for (i, x) in array(&r.props, key, &r.file, &r.pp)?.iter().enumerate() {
+                if let Some(t) = str_of(x, "id") {
+                    cx.nsg_backrefs.entry(t.to_ascii_lowercase()).or_insert((
+                        id.clone(),
+                        r.file.clone(),
+                        format!("{}.{key}[{i}]", r.pp),
+                    ));
+                }
+            }
+        }
         cx.doc.service_tags.insert(
             "AzureLoadBalancer".to_string(),
             vec![AZURE_LOAD_BALANCER.to_string()],
@@ -138,8 +149,27 @@ pub(super) fn nsgs(cx: &mut Ctx, all: &[Res]) -> Result<(), ImportError> {
     Ok(())
 }
 
-/// Each subnet's `networkSecurityGroup` → its `rules:`.
+/// Each subnet's `networkSecurityGroup` → its `rules:`; a subnet that names none but that an
+/// NSG's `subnets` list holds gets that NSG (with a finding).
 pub(super) fn attach_subnets(cx: &mut Ctx) {
+    let named: BTreeSet<(usize, usize)> = cx.subnet_nsgs.iter().map(|s| (s.net, s.sub)).collect();
+    for (sid, &(n, k)) in &cx.subnets {
+        if named.contains(&(n, k)) {
+            continue;
+        }
+        if let Some((rs, file, path)) = cx.nsg_backrefs.get(sid) {
+            let sub = &mut cx.doc.networks[n].subnets[k];
+            sub.rules.push(rs.clone());
+            cx.report.assumed(
+                file,
+                path.clone(),
+                format!(
+                    "subnet {} names no NSG, but NSG {rs} lists it: attached",
+                    sub.id
+                ),
+            );
+        }
+    }
     for s in std::mem::take(&mut cx.subnet_nsgs) {
         match cx.nsgs.get(&s.target) {
             Some(rs) => cx.doc.networks[s.net].subnets[s.sub].rules.push(rs.clone()),
