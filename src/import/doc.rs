@@ -41,6 +41,23 @@ pub struct Document {
     pub route_tables: Vec<RouteTable>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub dns: Vec<DnsZone>,
+    /// SPEC §1: service tags the file declares (the Azure importer declares
+    /// `AzureLoadBalancer`, which the NSG default rules name).
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub service_tags: BTreeMap<String, Vec<String>>,
+    /// SPEC §11.5: Azure application security groups.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub application_security_groups: Vec<Asg>,
+}
+
+/// An application security group (SPEC §11.5).
+#[derive(Debug, Clone, Default, Serialize, PartialEq)]
+pub struct Asg {
+    pub id: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cloud_id: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, Serialize, PartialEq)]
@@ -67,6 +84,9 @@ pub struct Network {
     pub internet_egress: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub route_table: Option<String>,
+    /// SPEC §11.7: custom DNS servers (Azure `dhcpOptions.dnsServers`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub dns_servers: Vec<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -130,6 +150,9 @@ pub struct Endpoint {
     pub onprem: Vec<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
+    /// SPEC §11.5: the application security groups the endpoint is a member of.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub application_security_groups: Vec<String>,
 }
 
 #[derive(Debug, Clone, Default, Serialize, PartialEq)]
@@ -157,10 +180,20 @@ pub struct Rule {
     pub source: Vec<String>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub destination: Vec<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    /// One port or range; several, comma-separated (`"22-23,80"`), are written as a list.
+    #[serde(skip_serializing_if = "Option::is_none", serialize_with = "ports_list")]
     pub ports: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
+}
+
+#[allow(clippy::ref_option)] // serde's serialize_with passes a reference
+fn ports_list<S: serde::Serializer>(p: &Option<String>, s: S) -> Result<S::Ok, S::Error> {
+    match p {
+        Some(t) if t.contains(',') => s.collect_seq(t.split(',').map(str::trim)),
+        Some(t) => s.serialize_str(t),
+        None => s.serialize_none(),
+    }
 }
 
 #[derive(Debug, Clone, Default, Serialize, PartialEq)]

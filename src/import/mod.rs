@@ -49,6 +49,10 @@ pub struct ImportReport {
     pub counts: BTreeMap<String, usize>,
     /// Files read.
     pub files: usize,
+    /// The cloud the export is of, when it is not AWS (`azure`): the summary names its
+    /// resources (VNets, NICs) as that cloud does.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cloud: Option<String>,
     pub findings: Vec<Finding>,
     /// Where each imported rule (`RULE_SET/RULE`) and rule set came from: the file, the JSON
     /// path and, for Terraform, the resource address (so a diff can name the resource that

@@ -81,27 +81,52 @@ pub fn run(a: &ImportArgs, out: &mut dyn Write) -> Result<u8, CliError> {
 pub fn summary_text(r: &ImportReport) -> String {
     let mut s = String::new();
     let c = |k: &str| r.count(k);
-    let _ = writeln!(
-        s,
-        "imported from {} file(s): {} VPCs, {} subnets, {} instances, {} rule sets, {} routes in {} route tables",
-        r.files,
-        c("networks"),
-        c("subnets"),
-        c("instances"),
-        c("rule sets"),
-        c("routes"),
-        c("route tables"),
-    );
+    // The first line names each cloud's resources as that cloud does.
+    let shown: &[&str] = if r.cloud.as_deref() == Some("azure") {
+        let _ = writeln!(
+            s,
+            "imported from {} file(s): {} VNets, {} subnets, {} NICs, {} NSGs, {} routes in {} route tables",
+            r.files,
+            c("networks"),
+            c("subnets"),
+            c("network interfaces"),
+            c("NSGs"),
+            c("routes"),
+            c("route tables"),
+        );
+        &[
+            "networks",
+            "subnets",
+            "network interfaces",
+            "NSGs",
+            "routes",
+            "route tables",
+        ]
+    } else {
+        let _ = writeln!(
+            s,
+            "imported from {} file(s): {} VPCs, {} subnets, {} instances, {} rule sets, {} routes in {} route tables",
+            r.files,
+            c("networks"),
+            c("subnets"),
+            c("instances"),
+            c("rule sets"),
+            c("routes"),
+            c("route tables"),
+        );
+        &[
+            "networks",
+            "subnets",
+            "instances",
+            "rule sets",
+            "routes",
+            "route tables",
+        ]
+    };
     let others: Vec<String> = r
         .counts
         .iter()
-        .filter(|(k, v)| {
-            **v > 0
-                && !matches!(
-                    k.as_str(),
-                    "networks" | "subnets" | "instances" | "rule sets" | "routes" | "route tables"
-                )
-        })
+        .filter(|(k, v)| **v > 0 && !shown.contains(&k.as_str()))
         .map(|(k, v)| format!("{v} {k}"))
         .collect();
     if !others.is_empty() {

@@ -1,12 +1,15 @@
-//! The Azure importer (SPEC §12), first slice: ARM resource JSON (a Resource Graph result, its
-//! `{data: [...]}` wrapper, the portal's JSON view of one resource, or `az network … list/show
-//! -o json` with `properties` flattened into the object) → a [`Document`].
+//! The Azure importer (SPEC §12): ARM resource JSON (a Resource Graph result, its `{data:
+//! [...]}` wrapper, an ARM REST list `{value: [...]}`, the portal's JSON view of one resource, a
+//! REST API example, or `az network … list/show -o json` with `properties` flattened into the
+//! object) → a [`Document`].
 //!
 //! Owns: recognising ARM JSON by content, reading virtual networks, their subnets (embedded or
-//! as separate resources) and connected peerings, joined by resource id case-insensitively.
-//! Every other resource type is an `unsupported` finding with its file and JSON path (NSGs,
-//! route tables, NICs, private endpoints, DNS and firewalls come in later slices). Must never:
-//! join by name, drop a resource without a finding, or panic on any input.
+//! as separate resources) and connected peerings, joined by resource id case-insensitively,
+//! and the order in which the readers run (`nsg`: NSGs and ASGs; `nic`: NICs, VMs, public
+//! IPs). Every other resource type is an `unsupported` finding with its file and JSON path
+//! (NAT gateways, private endpoints, DNS and firewalls come in later slices); `routes` reads
+//! route tables.
+//! Must never: join by name, drop a resource without a finding, or panic on any input.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
@@ -14,6 +17,10 @@ use std::path::Path;
 use serde_json::Value;
 
 use super::doc::{Network, Subnet};
+
+mod nic;
+mod nsg;
+mod routes;
 use super::{Document, ImportError, ImportOptions, ImportReport, Imported};
 
 const UNCHANGED: &str = "keep the JSON of `az graph query`, `az network … -o json` or the portal's JSON view unchanged (see docs/import-azure.md)";
@@ -40,48 +47,67 @@ fn is_resource(v: &Value) -> bool {
     id.to_ascii_lowercase().starts_with("/subscriptions/") && ty.contains('/')
 }
 
-/// The resources of a file with their JSON paths.
+/// The resources of a file with their JSON paths: an array, Resource Graph's `{data: [...]}`,
+/// an ARM REST list `{value: [...]}`, one resource, or a REST API example (the resource is its
+/// `responses.200.body`, as `../shared/reference/azure/rest-api-specs/` publishes them).
 fn resources_of(v: &Value) -> Option<Vec<(&Value, String)>> {
+    resources_at(v, "")
+}
+
+fn resources_at<'v>(v: &'v Value, base: &str) -> Option<Vec<(&'v Value, String)>> {
+    let list = |a: &'v [Value], key: &str| {
+        let at = super::json::join(base, key);
+        a.iter()
+            .enumerate()
+            .map(|(i, x)| (x, format!("{at}[{i}]")))
+            .collect()
+    };
     match v {
-        Value::Array(a) => Some(
+        Value::Array(a) if base.is_empty() => Some(
             a.iter()
                 .enumerate()
                 .map(|(i, x)| (x, format!("[{i}]")))
                 .collect(),
         ),
-        Value::Object(o) => match o.get("data") {
-            Some(Value::Array(a)) => Some(
-                a.iter()
-                    .enumerate()
-                    .map(|(i, x)| (x, format!("data[{i}]")))
-                    .collect(),
-            ),
-            _ if is_resource(v) => Some(vec![(v, String::new())]),
-            _ => None,
-        },
+        Value::Object(o) => {
+            for key in ["data", "value"] {
+                if let Some(Value::Array(a)) = o.get(key) {
+                    return Some(list(a, key));
+                }
+            }
+            if is_resource(v) {
+                return Some(vec![(v, base.to_string())]);
+            }
+            let body = o.get("responses")?.get("200")?.get("body")?;
+            resources_at(body, &super::json::join(base, "responses.200.body"))
+        }
         _ => None,
     }
 }
 
 /// One ARM resource, its properties (nested, or flattened by the az CLI) and where it is.
-struct Res {
-    id: String,
-    name: String,
-    ty: String,
-    location: Option<String>,
-    props: Value,
-    file: String,
-    path: String,
+pub(super) struct Res {
+    pub id: String,
+    pub name: String,
+    pub ty: String,
+    pub location: Option<String>,
+    pub props: Value,
+    pub file: String,
+    pub path: String,
+    /// The JSON path of `props`: `PATH.properties`, or `PATH` when flattened.
+    pub pp: String,
+    /// The resource's `tags` (`{"SecurityZone": "data"}`).
+    pub tags: Vec<(String, String)>,
 }
 
-fn props_of(v: &Value) -> Value {
+pub(super) fn props_of(v: &Value) -> Value {
     match v.get("properties") {
         Some(p @ Value::Object(_)) => p.clone(),
         _ => v.clone(),
     }
 }
 
-fn str_of<'a>(v: &'a Value, key: &str) -> Option<&'a str> {
+pub(super) fn str_of<'a>(v: &'a Value, key: &str) -> Option<&'a str> {
     v.get(key).and_then(Value::as_str)
 }
 
@@ -104,7 +130,7 @@ fn prefixes(p: &Value) -> Vec<String> {
 }
 
 /// A model id from a name: lowercase letters, digits, `-` and `_`.
-fn slug(name: &str) -> String {
+pub(super) fn slug(name: &str) -> String {
     let s: String = name
         .chars()
         .map(|c| {
@@ -118,7 +144,7 @@ fn slug(name: &str) -> String {
     if s.is_empty() { "unnamed".into() } else { s }
 }
 
-fn unique(base: &str, used: &mut BTreeSet<String>) -> String {
+pub(super) fn unique(base: &str, used: &mut BTreeSet<String>) -> String {
     let mut id = base.to_string();
     let mut n = 2;
     while !used.insert(id.clone()) {
@@ -157,7 +183,21 @@ fn read(path: &Path, all: &mut Vec<Res>, report: &mut ImportReport) -> Result<()
                 UNCHANGED,
             ));
         };
+        let pp = if matches!(x.get("properties"), Some(Value::Object(_))) {
+            super::json::join(&p, "properties")
+        } else {
+            p.clone()
+        };
+        let tags = match x.get("tags") {
+            Some(Value::Object(m)) => m
+                .iter()
+                .filter_map(|(k, v)| v.as_str().map(|v| (k.clone(), v.to_string())))
+                .collect(),
+            _ => Vec::new(),
+        };
         all.push(Res {
+            tags,
+            pp,
             id: id.to_ascii_lowercase(),
             name: str_of(x, "name").unwrap_or(id).to_string(),
             ty: ty.to_ascii_lowercase(),
@@ -170,9 +210,75 @@ fn read(path: &Path, all: &mut Vec<Res>, report: &mut ImportReport) -> Result<()
     Ok(())
 }
 
+/// The id a reference object names (`{"id": "/subscriptions/…"}`), lower-cased; `None` when
+/// absent or null.
+pub(super) fn ref_id(v: &Value, key: &str) -> Option<String> {
+    v.get(key)
+        .and_then(|x| str_of(x, "id"))
+        .map(str::to_ascii_lowercase)
+}
+
+/// The last segment of a resource id (its name).
+pub(super) fn name_of_id(id: &str) -> &str {
+    id.trim_end_matches('/').rsplit('/').next().unwrap_or(id)
+}
+
+/// A subnet's reference to another resource, resolved once every resource is read.
+pub(super) struct SubnetRef {
+    pub net: usize,
+    pub sub: usize,
+    pub target: String,
+    pub file: String,
+    pub path: String,
+}
+
+/// Everything an import builds, shared by the readers of each resource type.
+pub(super) struct Ctx {
+    pub doc: Document,
+    pub report: ImportReport,
+    /// Ids given so far (ids are global in a design).
+    pub used: BTreeSet<String>,
+    /// Virtual network resource id → index in `doc.networks`.
+    pub vnets: BTreeMap<String, usize>,
+    /// Subnet resource id → (network index, subnet index).
+    pub subnets: BTreeMap<String, (usize, usize)>,
+    /// Subnets' `networkSecurityGroup` references.
+    pub subnet_nsgs: Vec<SubnetRef>,
+    /// Subnets' `routeTable` references.
+    pub subnet_rts: Vec<SubnetRef>,
+    /// NSG resource id → rule set id.
+    pub nsgs: BTreeMap<String, String>,
+    /// The NSGs' own association lists (`subnets`, `networkInterfaces`): subnet or NIC id →
+    /// (NSG rule set id, file, JSON path); used when the subnet or NIC does not name its NSG.
+    pub nsg_backrefs: BTreeMap<String, (String, String, String)>,
+    /// ASG resource id → ASG id.
+    pub asgs: BTreeMap<String, String>,
+    /// Resource ids another resource consumed (public IPs of NICs, VMs of NICs).
+    pub consumed: BTreeSet<String>,
+    /// Connected peerings that do not allow forwarded traffic (file, JSON path): a finding
+    /// once the import has an appliance that could forward over them.
+    pub no_forwarding: Vec<(String, String)>,
+    /// Cloud tags by document id (subnets carry their network's: Azure subnets have none).
+    pub tags: BTreeMap<String, Vec<(String, String)>>,
+}
+
+/// The resource types read by this slice (every other one is an `unsupported` finding).
+const READ: &[&str] = &[
+    "microsoft.network/virtualnetworks",
+    "microsoft.network/virtualnetworks/subnets",
+    "microsoft.network/virtualnetworks/virtualnetworkpeerings",
+    "microsoft.network/networksecuritygroups",
+    "microsoft.network/applicationsecuritygroups",
+    "microsoft.network/networkinterfaces",
+    "microsoft.network/routetables",
+];
+
 /// Import ARM resource JSON from `path` (a file, or a directory of `*.json`).
 pub fn import(path: &Path, _opts: ImportOptions) -> Result<Imported, ImportError> {
-    let mut report = ImportReport::default();
+    let mut report = ImportReport {
+        cloud: Some("azure".into()),
+        ..ImportReport::default()
+    };
     let files = if path.is_dir() {
         super::json_files(path)?
     } else {
@@ -182,91 +288,167 @@ pub fn import(path: &Path, _opts: ImportOptions) -> Result<Imported, ImportError
     for f in &files {
         read(f, &mut all, &mut report)?;
     }
-    let mut document = Document {
-        version: 1,
-        name: Some(format!("Azure import of {}", path.display())),
-        ..Document::default()
+    let mut cx = Ctx {
+        doc: Document {
+            version: 1,
+            name: Some(format!("Azure import of {}", path.display())),
+            ..Document::default()
+        },
+        report,
+        used: BTreeSet::new(),
+        vnets: BTreeMap::new(),
+        subnets: BTreeMap::new(),
+        subnet_nsgs: Vec::new(),
+        subnet_rts: Vec::new(),
+        nsgs: BTreeMap::new(),
+        nsg_backrefs: BTreeMap::new(),
+        asgs: BTreeMap::new(),
+        consumed: BTreeSet::new(),
+        tags: BTreeMap::new(),
+        no_forwarding: Vec::new(),
     };
-    let mut used = BTreeSet::new();
-    // vnet resource id → index in document.networks
-    let mut vnets: BTreeMap<String, usize> = BTreeMap::new();
+    networks(&mut cx, &all);
+    if cx.doc.networks.is_empty() {
+        return Err(ImportError::new(
+            &path.display().to_string(),
+            "",
+            "no virtual network with an address space found",
+            "include `microsoft.network/virtualnetworks` in the export (see docs/import-azure.md)",
+        ));
+    }
+    nsg::asgs(&mut cx, &all);
+    nsg::nsgs(&mut cx, &all)?;
+    nsg::attach_subnets(&mut cx);
+    nic::nics(&mut cx, &all)?;
+    nic::leftovers(&mut cx, &all);
+    routes::route_tables(&mut cx, &all)?;
+    routes::roles(&mut cx);
+    if cx.doc.endpoints.iter().any(|e| e.kind == "firewall") {
+        for (file, path) in std::mem::take(&mut cx.no_forwarding) {
+            cx.report.unsupported(
+                &file,
+                path,
+                "allowForwardedTraffic is off: Azure drops traffic an appliance forwards into this peering (not from the peer's own addresses); the model lets it through",
+            );
+        }
+    }
+    for r in &all {
+        if !READ.contains(&r.ty.as_str()) && !cx.consumed.contains(&r.id) && !nic::is_leftover(r) {
+            cx.report.unsupported(
+                &r.file,
+                r.path.clone(),
+                format!("`{}` ({}) is not modelled yet: skipped", r.ty, r.name),
+            );
+        }
+    }
+    zone_tags(&mut cx);
+    let Ctx {
+        doc: document,
+        mut report,
+        tags,
+        ..
+    } = cx;
+    super::zones::count_zones(&document, &mut report);
+    Ok(Imported {
+        document,
+        report,
+        tags,
+    })
+}
+
+/// Virtual networks, their subnets (embedded or separate resources) and connected peerings.
+fn networks(cx: &mut Ctx, all: &[Res]) {
     let mut subnet_ids: BTreeSet<String> = BTreeSet::new();
-    let mut peerings: Vec<(String, String, String, String, String)> = Vec::new();
+    // (network, remote network, properties, file, path of the properties)
+    let mut peerings: Vec<(String, String, Value, String, String)> = Vec::new();
     for r in all
         .iter()
         .filter(|r| r.ty == "microsoft.network/virtualnetworks")
     {
-        let id = unique(&slug(&r.name), &mut used);
-        let mut net = Network {
+        let id = unique(&slug(&r.name), &mut cx.used);
+        let mut dns_servers = Vec::new();
+        if let Some(Value::Array(a)) = r.props.get("dhcpOptions").and_then(|d| d.get("dnsServers"))
+        {
+            for (i, x) in a.iter().enumerate() {
+                match x.as_str().map(str::trim) {
+                    Some(t) if t.parse::<std::net::IpAddr>().is_ok() => {
+                        dns_servers.push(t.to_string());
+                    }
+                    _ => cx.report.unsupported(
+                        &r.file,
+                        format!("{}.dhcpOptions.dnsServers[{i}]", r.pp),
+                        format!(
+                            "virtual network {}: a DNS server that is not an IP address: left out",
+                            r.name
+                        ),
+                    ),
+                }
+            }
+        }
+        let net = Network {
             id: id.clone(),
             name: Some(r.name.clone()),
             cloud_id: Some(r.id.clone()),
             provider: Some("azure".into()),
             region: r.location.clone(),
             cidr: prefixes(&r.props),
+            dns_servers,
             ..Network::default()
         };
-        if let Some(Value::Array(subs)) = r.props.get("subnets") {
-            for (i, s) in subs.iter().enumerate() {
-                let sp = props_of(s);
-                let sid = str_of(s, "id").unwrap_or("").to_ascii_lowercase();
-                let sname = str_of(s, "name").unwrap_or("subnet");
-                subnet_ids.insert(sid.clone());
-                push_subnet(
-                    &mut net,
-                    sname,
-                    &sid,
-                    &sp,
-                    &mut report,
-                    &r.file,
-                    &format!("{}.properties.subnets[{i}]", r.path),
-                );
-            }
-        }
-        if let Some(Value::Array(ps)) = r.props.get("virtualNetworkPeerings") {
-            for (i, p) in ps.iter().enumerate() {
-                let pp = props_of(p);
-                let remote = pp
-                    .get("remoteVirtualNetwork")
-                    .and_then(|x| str_of(x, "id"))
-                    .unwrap_or("")
-                    .to_ascii_lowercase();
-                let state = str_of(&pp, "peeringState").unwrap_or("").to_string();
-                peerings.push((
-                    r.id.clone(),
-                    remote,
-                    state,
-                    r.file.clone(),
-                    format!("{}.properties.virtualNetworkPeerings[{i}]", r.path),
-                ));
-            }
-        }
         if net.cidr.is_empty() {
-            report.unsupported(
+            cx.report.unsupported(
                 &r.file,
                 r.path.clone(),
                 format!("virtual network {} has no address space: skipped", r.name),
             );
             continue;
         }
-        report.add("networks", 1);
-        vnets.insert(r.id.clone(), document.networks.len());
-        document.networks.push(net);
+        cx.report.add("networks", 1);
+        let n = cx.doc.networks.len();
+        cx.tags.insert(id.clone(), r.tags.clone());
+        cx.vnets.insert(r.id.clone(), n);
+        cx.doc.networks.push(net);
+        if let Some(Value::Array(subs)) = r.props.get("subnets") {
+            for (i, s) in subs.iter().enumerate() {
+                let sp = props_of(s);
+                let sid = str_of(s, "id").unwrap_or("").to_ascii_lowercase();
+                let sname = str_of(s, "name").unwrap_or("subnet");
+                subnet_ids.insert(sid.clone());
+                let at = format!("{}.subnets[{i}]", r.pp);
+                let spath = if s.get("properties").is_some() {
+                    format!("{at}.properties")
+                } else {
+                    at.clone()
+                };
+                push_subnet(cx, n, sname, &sid, &sp, &r.file, &at, &spath);
+            }
+        }
+        if let Some(Value::Array(ps)) = r.props.get("virtualNetworkPeerings") {
+            for (i, p) in ps.iter().enumerate() {
+                let pp = props_of(p);
+                let remote = ref_id(&pp, "remoteVirtualNetwork").unwrap_or_default();
+                let at = format!("{}.virtualNetworkPeerings[{i}]", r.pp);
+                let at = if p.get("properties").is_some() {
+                    format!("{at}.properties")
+                } else {
+                    at
+                };
+                peerings.push((r.id.clone(), remote, pp, r.file.clone(), at));
+            }
+        }
     }
-    for r in &all {
+    for r in all {
         match r.ty.as_str() {
-            "microsoft.network/virtualnetworks" => {}
             "microsoft.network/virtualnetworks/subnets" => {
                 if subnet_ids.contains(&r.id) {
                     continue;
                 }
                 let parent = r.id.rsplit_once("/subnets/").map_or("", |(a, _)| a);
-                match vnets.get(parent) {
+                match cx.vnets.get(parent) {
                     Some(&n) => {
-                        let net = &mut document.networks[n];
-                        push_subnet(net, &r.name, &r.id, &r.props, &mut report, &r.file, &r.path);
+                        push_subnet(cx, n, &r.name, &r.id, &r.props, &r.file, &r.path, &r.pp);
                     }
-                    None => report.unsupported(
+                    None => cx.report.unsupported(
                         &r.file,
                         r.path.clone(),
                         format!(
@@ -281,26 +463,23 @@ pub fn import(path: &Path, _opts: ImportOptions) -> Result<Imported, ImportError
                     r.id.rsplit_once("/virtualnetworkpeerings/")
                         .map_or("", |(a, _)| a)
                         .to_string();
-                let remote = r
-                    .props
-                    .get("remoteVirtualNetwork")
-                    .and_then(|x| str_of(x, "id"))
-                    .unwrap_or("")
-                    .to_ascii_lowercase();
-                let state = str_of(&r.props, "peeringState").unwrap_or("").to_string();
-                peerings.push((parent, remote, state, r.file.clone(), r.path.clone()));
+                let remote = ref_id(&r.props, "remoteVirtualNetwork").unwrap_or_default();
+                peerings.push((
+                    parent,
+                    remote,
+                    r.props.clone(),
+                    r.file.clone(),
+                    r.pp.clone(),
+                ));
             }
-            other => report.unsupported(
-                &r.file,
-                r.path.clone(),
-                format!("`{other}` ({}) is not modelled yet: skipped", r.name),
-            ),
+            _ => {}
         }
     }
     let mut seen = BTreeSet::new();
-    for (a, b, state, file, p) in peerings {
+    for (a, b, props, file, p) in peerings {
+        let state = str_of(&props, "peeringState").unwrap_or("");
         if !state.eq_ignore_ascii_case("connected") {
-            report.assumed(
+            cx.report.assumed(
                 &file,
                 p,
                 format!(
@@ -309,76 +488,94 @@ pub fn import(path: &Path, _opts: ImportOptions) -> Result<Imported, ImportError
             );
             continue;
         }
-        let (Some(&x), Some(&y)) = (vnets.get(&a), vnets.get(&b)) else {
-            report.unsupported(
+        let (Some(&x), Some(&y)) = (cx.vnets.get(&a), cx.vnets.get(&b)) else {
+            cx.report.unsupported(
                 &file,
                 p,
                 "a peered virtual network is not in the input: skipped",
             );
             continue;
         };
+        peering_flags(cx, &props, &file, &p);
         let (i, j) = (x.min(y), x.max(y));
         if i != j && seen.insert((i, j)) {
-            document.peerings.push([
-                document.networks[i].id.clone(),
-                document.networks[j].id.clone(),
-            ]);
-            report.add("peerings", 1);
+            let pair = [cx.doc.networks[i].id.clone(), cx.doc.networks[j].id.clone()];
+            cx.doc.peerings.push(pair);
+            cx.report.add("peerings", 1);
         }
     }
-    if document.networks.is_empty() {
-        return Err(ImportError::new(
-            &path.display().to_string(),
-            "",
-            "no virtual network with an address space found",
-            "include `microsoft.network/virtualnetworks` in the export (see docs/import-azure.md)",
-        ));
-    }
-    super::zones::count_zones(&document, &mut report);
-    Ok(Imported {
-        document,
-        report,
-        tags: BTreeMap::new(),
-    })
 }
 
+/// What a connected peering's settings mean that the model does not hold: each a finding.
+fn peering_flags(cx: &mut Ctx, props: &Value, file: &str, pp: &str) {
+    let flag = |k: &str| props.get(k).and_then(Value::as_bool);
+    let at = |k: &str| super::json::join(pp, k);
+    if flag("allowVirtualNetworkAccess") == Some(false) {
+        cx.report.unsupported(
+            file,
+            at("allowVirtualNetworkAccess"),
+            "allowVirtualNetworkAccess is false: Azure leaves the peer out of the VirtualNetwork tag, the model keeps it in (AllowVnetInBound/OutBound may allow here what Azure denies)",
+        );
+    }
+    for k in ["useRemoteGateways", "allowGatewayTransit"] {
+        if flag(k) == Some(true) {
+            cx.report.unsupported(
+                file,
+                at(k),
+                format!("{k} is true: gateways (VPN, ExpressRoute) are not modelled yet"),
+            );
+        }
+    }
+    if flag("allowForwardedTraffic") != Some(true) {
+        cx.no_forwarding
+            .push((file.to_string(), at("allowForwardedTraffic")));
+    }
+}
+
+/// One subnet of network `n`; `at` is the subnet's JSON path, `pp` that of its properties.
+#[allow(clippy::too_many_arguments)]
 fn push_subnet(
-    net: &mut Network,
+    cx: &mut Ctx,
+    n: usize,
     name: &str,
     cloud_id: &str,
     p: &Value,
-    report: &mut ImportReport,
     file: &str,
-    path: &str,
+    at: &str,
+    pp: &str,
 ) {
     let cidr = prefixes(p);
     if cidr.is_empty() {
-        report.unsupported(
+        cx.report.unsupported(
             file,
-            path,
+            at,
             format!("subnet {name} has no address prefix: skipped"),
         );
         return;
     }
-    for key in ["networkSecurityGroup", "routeTable", "natGateway"] {
-        if p.get(key).is_some_and(|v| !v.is_null()) {
-            report.unsupported(
-                file,
-                format!("{path}.{key}"),
-                format!("subnet {name}: `{key}` is not modelled yet"),
-            );
-        }
-    }
+    let net = &mut cx.doc.networks[n];
     let id = format!("{}/{}", net.id, slug(name));
     if net.subnets.iter().any(|s| s.id == id) {
-        report.unsupported(
+        cx.report.unsupported(
             file,
-            path,
+            at,
             format!("subnet {name} repeats in its virtual network: skipped"),
         );
         return;
     }
-    report.add("subnets", 1);
+    for key in ["natGateway"] {
+        if p.get(key).is_some_and(|v| !v.is_null()) {
+            cx.report.unsupported(
+                file,
+                super::json::join(pp, key),
+                format!("subnet {name}: `{key}` is not modelled yet"),
+            );
+        }
+    }
+    let k = net.subnets.len();
+    if let Some(t) = cx.tags.get(&net.id).cloned() {
+        cx.tags.insert(id.clone(), t);
+    }
     net.subnets.push(Subnet {
         id,
         name: Some(name.to_string()),
@@ -386,4 +583,55 @@ fn push_subnet(
         cidr,
         ..Subnet::default()
     });
+    cx.subnets.insert(cloud_id.to_string(), (n, k));
+    if let Some(target) = ref_id(p, "routeTable") {
+        cx.subnet_rts.push(SubnetRef {
+            net: n,
+            sub: k,
+            target,
+            file: file.to_string(),
+            path: super::json::join(pp, "routeTable.id"),
+        });
+    }
+    if let Some(target) = ref_id(p, "networkSecurityGroup") {
+        cx.subnet_nsgs.push(SubnetRef {
+            net: n,
+            sub: k,
+            target,
+            file: file.to_string(),
+            path: super::json::join(pp, "networkSecurityGroup.id"),
+        });
+    }
+    cx.report.add("subnets", 1);
+}
+
+/// Zones from the `SecurityZone` tag (SPEC §12): a virtual network's zone is its subnets'; a
+/// NIC's is its endpoints' when it differs from its subnet's.
+fn zone_tags(cx: &mut Ctx) {
+    let zone_of = |t: Option<&Vec<(String, String)>>| {
+        t.and_then(|t| {
+            t.iter()
+                .find(|(k, _)| k == super::zones::ZONE_TAG)
+                .map(|(_, v)| v.trim().to_string())
+                .filter(|v| !v.is_empty())
+        })
+    };
+    let mut zones = Vec::new();
+    for n in &mut cx.doc.networks {
+        for s in &mut n.subnets {
+            if let Some(z) = zone_of(cx.tags.get(&s.id)) {
+                zones.push(z.clone());
+                s.zone = Some(z);
+            }
+        }
+    }
+    for e in &mut cx.doc.endpoints {
+        if let Some(z) = zone_of(cx.tags.get(&e.id)) {
+            zones.push(z.clone());
+            e.zone = Some(z);
+        }
+    }
+    for z in zones {
+        super::zones::declare(&mut cx.doc, &z);
+    }
 }
