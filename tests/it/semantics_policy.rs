@@ -234,6 +234,40 @@ fn a_security_group_rule_naming_a_security_group_matches_its_members() {
     ]);
 }
 
+/// Azure: the NSG default rule `AllowAzureLoadBalancerInBound` (65001) admits the service tag
+/// `AzureLoadBalancer`, the platform's health-probe source 168.63.129.16
+/// (https://learn.microsoft.com/azure/virtual-network/network-security-groups-overview#default-security-rules,
+/// https://learn.microsoft.com/azure/virtual-network/what-is-ip-address-168-63-129-16); SPEC §1
+/// makes the tag built in, so a file need not declare it.
+const AZ_ALB: &str = "azure-load-balancer-tag";
+
+#[test]
+fn the_nsg_default_admits_the_built_in_azure_load_balancer_tag() {
+    run(&[
+        Row {
+            doc: AZ_ALB,
+            rule_set: "nsg-db",
+            dir: Some(Inbound),
+            from: End::Ext("168.63.129.16", None),
+            to: End::Ep("vm-db"),
+            port: 80,
+            allow: true,
+            rule: "AllowAzureLoadBalancerInBound",
+        },
+        // the next address is not the tag's: the inbound default deny decides
+        Row {
+            doc: AZ_ALB,
+            rule_set: "nsg-db",
+            dir: Some(Inbound),
+            from: End::Ext("168.63.129.17", None),
+            to: End::Ep("vm-db"),
+            port: 80,
+            allow: false,
+            rule: "DenyAllInBound",
+        },
+    ]);
+}
+
 #[test]
 fn an_nsg_rule_naming_asgs_matches_their_members() {
     run(&[

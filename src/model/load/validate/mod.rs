@@ -388,6 +388,21 @@ impl Validator {
             });
         }
 
+        // `AzureLoadBalancer` is built in (SPEC §1; Azure's health probe source, 168.63.129.16:
+        // https://learn.microsoft.com/azure/virtual-network/what-is-ip-address-168-63-129-16),
+        // so the NSG default `AllowAzureLoadBalancerInBound` means it without a declaration.
+        if !self
+            .tags
+            .iter()
+            .any(|t| t.name.eq_ignore_ascii_case("AzureLoadBalancer"))
+        {
+            self.tags.push(ServiceTag {
+                name: "AzureLoadBalancer".to_string(),
+                cidrs: vec!["168.63.129.16/32".parse().expect("a CIDR")],
+                at: Pos::default(),
+            });
+        }
+
         self.reject_impersonating_ids(raw);
         self.groups_(raw);
 
