@@ -72,24 +72,24 @@ pub fn render_text(r: &FlowReport, out: &mut dyn Write) -> io::Result<()> {
     for f in &r.files {
         writeln!(
             out,
-            "  {}: {}{}, {} records, {} skipped (NODATA/SKIPDATA), {} unreadable",
+            "  {}: {}{}, {}, {} skipped (NODATA/SKIPDATA), {} unreadable",
             f.file,
             f.format,
             if f.compressed { " (gzip)" } else { "" },
-            f.records,
+            super::plural(f.records, "record", "records"),
             f.skipped,
             f.unreadable
         )?;
     }
     writeln!(
         out,
-        "\n{} records: {} judged ({} as the design says, {} drift, {} broken), {} replies, {} outside the design, {} not judged; {} skipped, {} unreadable",
-        r.records,
+        "\n{}: {} judged ({} as the design says, {} drift, {} broken), {}, {} outside the design, {} not judged; {} skipped, {} unreadable",
+        super::plural(r.records, "record", "records"),
         r.judged,
         r.consistent,
         r.counts.drift,
         r.counts.broken,
-        r.replies,
+        super::plural(r.replies, "reply", "replies"),
         r.outside,
         r.unjudged,
         r.skipped,

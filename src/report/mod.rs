@@ -14,6 +14,9 @@ pub mod markdown;
 pub mod mermaid;
 pub mod sarif;
 pub mod trace_text;
+pub mod words;
+
+pub use words::{article, plural, with_article};
 
 use std::collections::HashMap;
 use std::fmt::Write as _;

@@ -16,6 +16,7 @@ use crate::engine::matrix::{By, Matrix, matrix_verdicts};
 use crate::engine::trace::{Query, Trace, TraceError, WhatIf};
 use crate::model::rules::{Protocol, RuleSet};
 use crate::model::{EntityRef, EpIx, LoadError, NetIx, SubnetIx, Topology, ZoneIx};
+use crate::report::plural;
 
 use super::layout::Areas;
 use super::theme::Theme;
@@ -642,8 +643,11 @@ impl App {
         self.status = Some(match &r {
             Ok(rep) => (
                 format!(
-                    "flow logs: {} records, {} drift, {} broken, {} anomalies (o lists them)",
-                    rep.records, rep.counts.drift, rep.counts.broken, rep.counts.anomalies
+                    "flow logs: {}, {} drift, {} broken, {} (o lists them)",
+                    plural(rep.records, "record", "records"),
+                    rep.counts.drift,
+                    rep.counts.broken,
+                    plural(rep.counts.anomalies, "anomaly", "anomalies")
                 ),
                 false,
             ),
@@ -706,7 +710,10 @@ impl App {
         };
         let mut lines: Vec<Vec<Seg>> = vec![
             vec![seg(
-                format!("⇄ observed traffic, {} records", r.records),
+                format!(
+                    "⇄ observed traffic, {}",
+                    plural(r.records, "record", "records")
+                ),
                 SegClass::Note,
                 None,
             )],

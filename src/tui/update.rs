@@ -14,6 +14,7 @@ use super::layout::{findings_list_rows, list_offset};
 use crate::engine::trace::{Query, WhatIf};
 use crate::model::rules::Protocol;
 use crate::model::{NetIx, Role};
+use crate::report::plural;
 
 /// Most matches the finder lists.
 pub const MAX_MATCHES: usize = 200;
@@ -76,8 +77,8 @@ fn apply_fix(app: &mut App) {
     say(
         app,
         format!(
-            "what-if: {n} suggested rule{} applied in memory (nothing written); W undoes",
-            if n == 1 { "" } else { "s" }
+            "what-if: {} applied in memory (nothing written); W undoes",
+            plural(n, "suggested rule", "suggested rules")
         ),
         false,
     );
@@ -133,14 +134,11 @@ fn normal(app: &mut App, a: &Action) {
                     .collect();
                 fws.sort_unstable();
                 fws.dedup();
-                let n = |k: usize, one: &str, many: &str| {
-                    format!("{k} {}", if k == 1 { one } else { many })
-                };
                 let msg = format!(
                     "hub-and-spoke: {}, {}, {} (spoke-to-spoke and egress cross them)",
-                    n(hubs, "hub", "hubs"),
-                    n(spokes, "spoke", "spokes"),
-                    n(fws.len(), "transit firewall", "transit firewalls")
+                    plural(hubs, "hub", "hubs"),
+                    plural(spokes, "spoke", "spokes"),
+                    plural(fws.len(), "transit firewall", "transit firewalls")
                 );
                 say(app, msg, false);
             }
@@ -161,9 +159,9 @@ fn normal(app: &mut App, a: &Action) {
                     say(
                         app,
                         format!(
-                            "multi-region: {g} gateway{} with {b} backend{} across regions (the fan-out heads the trace pane)",
-                            if g == 1 { "" } else { "s" },
-                            if b == 1 { "" } else { "s" }
+                            "multi-region: {} with {} across regions (the fan-out heads the trace pane)",
+                            plural(g, "gateway", "gateways"),
+                            plural(b, "backend", "backends")
                         ),
                         false,
                     );

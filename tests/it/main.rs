@@ -53,6 +53,7 @@ mod trace_props;
 mod trace_table;
 mod tui;
 mod tui_tmux;
+mod tui_ux;
 mod whatif;
 mod zone_roles;
 

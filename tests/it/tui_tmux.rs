@@ -226,10 +226,7 @@ fn explore_with_flow_logs_lists_drift_and_traces_it() {
     let s = Session::start("flows", &cmd);
     // The traffic is on the map, and the status line counts it.
     let screen = s.wait_for("observed traffic");
-    assert!(
-        screen.contains("5 drift, 1 broken, 1 anomalies"),
-        "{screen}"
-    );
+    assert!(screen.contains("5 drift, 1 broken, 1 anomaly"), "{screen}");
     s.keys(&["o"]);
     let screen = s.wait_for("Observed flows");
     assert!(screen.contains("DRIFT"), "{screen}");

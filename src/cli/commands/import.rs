@@ -83,8 +83,8 @@ pub fn summary_text(r: &ImportReport) -> String {
     let c = |k: &str| r.count(k);
     let _ = writeln!(
         s,
-        "imported from {} file(s): {} VPCs, {} subnets, {} instances, {} rule sets, {} routes in {} route tables",
-        r.files,
+        "imported from {}: {} VPCs, {} subnets, {} instances, {} rule sets, {} routes in {} route tables",
+        crate::report::plural(r.files, "file", "files"),
         c("networks"),
         c("subnets"),
         c("instances"),

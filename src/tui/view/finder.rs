@@ -8,6 +8,7 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Borders, Paragraph, Widget};
 
+use crate::report::plural;
 use crate::tui::app::{App, FinderState, PortState};
 use crate::tui::layout::list_offset;
 
@@ -24,7 +25,10 @@ pub fn render(app: &App, f: &FinderState, area: Rect, buf: &mut Buffer) {
         return;
     }
     let th = app.theme;
-    let block = frame(app, format!(" Find · {} matches ", f.matches.len()));
+    let block = frame(
+        app,
+        format!(" Find · {} ", plural(f.matches.len(), "match", "matches")),
+    );
     let inner = block.inner(area);
     block.render(area, buf);
     if inner.is_empty() {

@@ -22,6 +22,7 @@ use ratatui::widgets::{Block, BorderType, Borders, Clear, Paragraph, Widget, Wra
 
 use super::app::{App, Mode, Pane};
 use super::layout::{MIN_H, MIN_W};
+use crate::report::plural;
 
 /// Draw the whole screen.
 pub fn render(f: &mut Frame, app: &App) {
@@ -86,10 +87,10 @@ fn header(app: &App, area: Rect, buf: &mut Buffer) {
         String::new()
     };
     let right = format!(
-        " {file}{} networks · {} endpoints · {} regions ",
-        t.networks().len(),
-        t.endpoints().len(),
-        app.region_count
+        " {file}{} · {} · {} ",
+        plural(t.networks().len(), "network", "networks"),
+        plural(t.endpoints().len(), "endpoint", "endpoints"),
+        plural(app.region_count, "region", "regions")
     );
     let w = usize::from(area.width);
     let rw = right.chars().count().min(w);

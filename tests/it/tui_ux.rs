@@ -1,0 +1,118 @@
+//! The explorer as a person reads it (issue 15, §2–§3): counted nouns in good English, the
+//! title bar at 80 and 120 columns, `h` and the path readable without colour, keys on the
+//! "needs 80×24" screen, scroll marks. Drawn into a `TestBackend` at 0×0, 1×1, 80×24 and
+//! 120×40, with insta snapshots of the whole screen.
+
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::buffer::Buffer;
+
+use zonescope::model::load_str;
+use zonescope::tui::action::Action;
+use zonescope::tui::app::{App, Origin};
+use zonescope::tui::theme::Theme;
+use zonescope::tui::update::update;
+use zonescope::tui::view;
+
+pub const SIZES: [(u16, u16); 4] = [(0, 0), (1, 1), (80, 24), (120, 40)];
+
+/// One network, one subnet, one endpoint, one region, one rule set of one rule.
+const ONE_OF_EACH: &str = "\
+version: 1
+name: one of each
+networks:
+  - id: vnet
+    region: eastus
+    cidr: 10.0.0.0/16
+    subnets:
+      - id: snet
+        cidr: 10.0.1.0/24
+        rules: [nsg]
+endpoints:
+  - id: web
+    kind: app
+    subnet: snet
+    ip: 10.0.1.4
+rule_sets:
+  - id: nsg
+    kind: security_group
+    rules:
+      - id: allow-https
+        priority: 100
+        direction: inbound
+        action: allow
+        protocol: tcp
+        source: 10.0.0.0/8
+        destination: snet
+        ports: 443
+";
+
+pub fn app_of(yaml: &str, file: &str, w: u16, h: u16) -> App {
+    let t = load_str(yaml, file).expect("the design loads");
+    let mut app = App::new(t, Origin::File(file.into()), Theme::plain());
+    update(&mut app, Action::Resize(w, h));
+    app
+}
+
+pub fn text(buf: &Buffer) -> String {
+    let a = buf.area;
+    let mut out = String::new();
+    for y in a.top()..a.bottom() {
+        let mut line = String::new();
+        for x in a.left()..a.right() {
+            line.push_str(buf[(x, y)].symbol());
+        }
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out
+}
+
+pub fn buffer(app: &App) -> Buffer {
+    let (w, h) = app.size;
+    let mut term = Terminal::new(TestBackend::new(w, h)).unwrap();
+    term.draw(|f| view::render(f, app)).unwrap();
+    term.backend().buffer().clone()
+}
+
+pub fn screen(app: &App) -> String {
+    text(&buffer(app))
+}
+
+/// "1 network", "1 endpoint", "1 region", "1 rule": never "1 networks".
+#[test]
+fn counts_of_one_are_singular_on_screen() {
+    for (w, h) in SIZES {
+        let mut app = app_of(ONE_OF_EACH, "one.yaml", w, h);
+        app.reveal("web");
+        let s = screen(&app);
+        if (w, h) == (120, 40) {
+            assert!(s.contains("1 network · 1 endpoint · 1 region"), "{s}");
+            assert!(s.contains("security group · 1 rule"), "{s}");
+            assert!(s.contains("Rule sets (2 rows)"), "{s}");
+        }
+        for bad in [
+            "1 networks",
+            "1 endpoints",
+            "1 regions",
+            "1 rules",
+            "1 rows",
+        ] {
+            assert!(!s.contains(bad), "{bad} at {w}×{h}:\n{s}");
+        }
+        insta::assert_snapshot!(format!("one_of_each_{w}x{h}"), s);
+    }
+}
+
+/// The loader's hint names the kind with its article: "an endpoint", not "a endpoint".
+#[test]
+fn an_unknown_reference_hint_says_an_endpoint() {
+    let bad = ONE_OF_EACH.replace(
+        "    cidr: 10.0.0.0/16\n",
+        "    cidr: 10.0.0.0/16\n    egress: fw-missing\n",
+    );
+    let e = load_str(&bad, "one.yaml").unwrap_err();
+    let all = format!("{e:?}");
+    assert!(all.contains("must name an endpoint declared"), "{all}");
+    assert!(!all.contains(" a endpoint"), "{all}");
+}
