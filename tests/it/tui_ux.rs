@@ -116,3 +116,67 @@ fn an_unknown_reference_hint_says_an_endpoint() {
     assert!(all.contains("must name an endpoint declared"), "{all}");
     assert!(!all.contains(" a endpoint"), "{all}");
 }
+
+fn sample(name: &str, w: u16, h: u16) -> App {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("samples")
+        .join(name);
+    let text = std::fs::read_to_string(&path).unwrap();
+    app_of(&text, &format!("samples/{name}"), w, h)
+}
+
+/// The title bar keeps the file name and whole words at 80 and 120 columns: the design name
+/// is shortened at a word (with `…`), the counts give way first.
+#[test]
+fn title_bar_keeps_the_file_and_whole_words() {
+    for (w, h) in SIZES {
+        let app = sample("azure-hub-spoke.yaml", w, h);
+        let s = screen(&app);
+        let title = s.lines().next().unwrap_or("").to_string();
+        match w {
+            120 => assert_eq!(
+                title.split_whitespace().collect::<Vec<_>>().join(" "),
+                "zonescope · Azure AI landing zone — hub-spoke… \
+                 samples/azure-hub-spoke.yaml · 6 networks · 14 endpoints · 2 regions"
+            ),
+            80 => {
+                assert!(title.contains("samples/azure-hub-spoke.yaml"), "{title}");
+                assert!(title.contains("Azure AI landing zone…"), "{title}");
+                assert!(!title.contains("hub- "), "{title}");
+            }
+            _ => {}
+        }
+        insta::assert_snapshot!(format!("title_hub_spoke_{w}x{h}"), s);
+    }
+    // Every sample at both widths: each word of the title is a whole word of the name, the
+    // file or the counts (or one of them followed by `…`).
+    for name in [
+        "aws-isolated-ai.yaml",
+        "azure-apim-internal.yaml",
+        "azure-hub-spoke.yaml",
+        "azure-openai-multiregion.yaml",
+        "azure-openai-private-link.yaml",
+        "flawed-design.yaml",
+    ] {
+        for (w, h) in [(80, 24), (120, 40)] {
+            let app = sample(name, w, h);
+            let s = screen(&app);
+            let title = s.lines().next().unwrap_or("");
+            assert!(title.contains(&format!("samples/{name}")), "{title}");
+            let mut words: Vec<String> = app.topo.name.split(' ').map(String::from).collect();
+            words.extend(["zonescope", "·", "networks", "network", "endpoints"].map(String::from));
+            words.extend(["endpoint", "regions", "region"].map(String::from));
+            words.push(format!("samples/{name}"));
+            for word in title.split_whitespace() {
+                let bare = word.trim_end_matches('…');
+                assert!(
+                    bare.parse::<u32>().is_ok()
+                        || words
+                            .iter()
+                            .any(|x| x == bare || x.trim_end_matches([',', ':']) == bare),
+                    "`{word}` is cut in `{title}` at {w}"
+                );
+            }
+        }
+    }
+}

@@ -11,6 +11,7 @@ pub mod help;
 pub mod map;
 pub mod matrix;
 pub mod rules;
+pub mod title;
 pub mod trace;
 pub mod tree;
 
@@ -22,7 +23,6 @@ use ratatui::widgets::{Block, BorderType, Borders, Clear, Paragraph, Widget, Wra
 
 use super::app::{App, Mode, Pane};
 use super::layout::{MIN_H, MIN_W};
-use crate::report::plural;
 
 /// Draw the whole screen.
 pub fn render(f: &mut Frame, app: &App) {
@@ -42,7 +42,7 @@ pub fn draw(app: &App, area: Rect, buf: &mut Buffer) {
         too_small(app, area, buf);
         return;
     }
-    header(app, clip(a.header), buf);
+    title::render(app, clip(a.header), buf);
     banner(app, clip(a.banner), buf);
     tree::render(app, clip(a.tree), buf);
     map::render(app, clip(a.map), buf);
@@ -73,39 +73,6 @@ pub fn pane_block<'a>(app: &App, pane: Pane, title: impl Into<Line<'a>>) -> Bloc
         .border_type(BorderType::Rounded)
         .border_style(app.theme.border(focused))
         .title(title.into().style(app.theme.title()))
-}
-
-fn header(app: &App, area: Rect, buf: &mut Buffer) {
-    if area.is_empty() {
-        return;
-    }
-    let t = &app.topo;
-    let left = format!(" zonescope · {} ", t.name);
-    let file = if area.width >= 110 {
-        format!("{} · ", app.file_label())
-    } else {
-        String::new()
-    };
-    let right = format!(
-        " {file}{} · {} · {} ",
-        plural(t.networks().len(), "network", "networks"),
-        plural(t.endpoints().len(), "endpoint", "endpoints"),
-        plural(app.region_count, "region", "regions")
-    );
-    let w = usize::from(area.width);
-    let rw = right.chars().count().min(w);
-    let lw = w - rw;
-    let left: String = left.chars().take(lw).collect();
-    let pad = lw.saturating_sub(left.chars().count());
-    let line = Line::from(vec![
-        Span::styled(left, app.theme.header()),
-        Span::styled(" ".repeat(pad), app.theme.header()),
-        Span::styled(
-            right.chars().take(rw).collect::<String>(),
-            app.theme.header(),
-        ),
-    ]);
-    Paragraph::new(line).render(area, buf);
 }
 
 fn banner(app: &App, area: Rect, buf: &mut Buffer) {
