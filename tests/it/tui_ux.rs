@@ -180,3 +180,125 @@ fn title_bar_keeps_the_file_and_whole_words() {
         }
     }
 }
+
+/// The screen with only the cells carrying `m` (others blank): what a reader without colour
+/// sees emphasised.
+fn only_with(buf: &Buffer, m: ratatui::style::Modifier) -> String {
+    let a = buf.area;
+    let mut out = String::new();
+    for y in a.top()..a.bottom() {
+        let mut line = String::new();
+        for x in a.left()..a.right() {
+            let c = &buf[(x, y)];
+            line.push_str(if c.modifier.contains(m) {
+                c.symbol()
+            } else {
+                " "
+            });
+        }
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out
+}
+
+/// Whether every cell of `needle` (its first occurrence in `area`) carries `m`.
+fn has(
+    buf: &Buffer,
+    area: ratatui::layout::Rect,
+    needle: &str,
+    m: ratatui::style::Modifier,
+) -> bool {
+    for y in area.top()..area.bottom() {
+        let row: Vec<(u16, &str)> = (area.left()..area.right())
+            .map(|x| (x, buf[(x, y)].symbol()))
+            .collect();
+        let s: String = row.iter().map(|(_, c)| *c).collect();
+        if let Some(i) = s.find(needle) {
+            let start = s[..i].chars().count();
+            let n = needle.chars().count();
+            return row[start..start + n]
+                .iter()
+                .all(|(x, _)| buf[(*x, y)].modifier.contains(m));
+        }
+    }
+    panic!("`{needle}` is not drawn");
+}
+
+/// `h` under `NO_COLOR` (the plain theme): hubs, spokes and transit firewalls are drawn in
+/// reverse video in the map and the tree, which nothing else but the selected row uses;
+/// without `h` they are not. <https://no-color.org/>: colour is off, so emphasis must be a
+/// modifier.
+#[test]
+fn hub_and_spoke_emphasis_is_visible_without_colour() {
+    use ratatui::style::Modifier;
+    use zonescope::tui::app::Pane;
+    for (w, h) in SIZES {
+        let mut app = sample("azure-hub-spoke.yaml", w, h);
+        app.focus = Pane::Map;
+        if (w, h) == (120, 40) {
+            let before = buffer(&app);
+            let areas = app.areas();
+            for id in ["hub-eus", "spoke-app", "◆ fw-eus"] {
+                assert!(
+                    !has(&before, areas.map, id, Modifier::REVERSED),
+                    "{id} before h"
+                );
+            }
+        }
+        update(&mut app, Action::ToggleHubSpoke);
+        let buf = buffer(&app);
+        if (w, h) == (120, 40) {
+            let areas = app.areas();
+            for id in [
+                "hub-eus",
+                "hub-weu",
+                "spoke-app",
+                "spoke-ai-weu",
+                "◆ fw-eus",
+            ] {
+                assert!(
+                    has(&buf, areas.map, id, Modifier::REVERSED),
+                    "{id} on the map"
+                );
+            }
+            for id in ["hub-eus", "spoke-app", "◆ fw-eus"] {
+                assert!(
+                    has(&buf, areas.tree, id, Modifier::REVERSED),
+                    "{id} in the tree"
+                );
+            }
+            // Colour is really off: the emphasis is the modifier alone.
+            assert!(
+                buf.content
+                    .iter()
+                    .all(|c| c.fg == ratatui::style::Color::Reset)
+            );
+        }
+        insta::assert_snapshot!(
+            format!("hub_spoke_reversed_{w}x{h}"),
+            only_with(&buf, Modifier::REVERSED)
+        );
+    }
+}
+
+/// `m` under `NO_COLOR`: the serving backend and the failover one differ by modifier
+/// (reverse, underline), not by colour only.
+#[test]
+fn backend_roles_differ_without_colour() {
+    use ratatui::style::Modifier;
+    use zonescope::tui::app::Pane;
+    let mut app = sample("azure-hub-spoke.yaml", 120, 40);
+    app.focus = Pane::Map;
+    update(&mut app, Action::ToggleMultiRegion);
+    let buf = buffer(&app);
+    let map = app.areas().map;
+    let serving = has(&buf, map, "⇢p1 pe-aoai-eus", Modifier::REVERSED);
+    let failover = has(&buf, map, "⇢p2 pe-aoai-weu", Modifier::UNDERLINED);
+    assert!(!has(&buf, map, "⇢p2 pe-aoai-weu", Modifier::REVERSED));
+    assert!(
+        serving && failover,
+        "{}",
+        only_with(&buf, Modifier::REVERSED)
+    );
+}

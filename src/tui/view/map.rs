@@ -71,16 +71,7 @@ fn seg_style(app: &App, s: &Seg) -> Style {
 }
 
 pub fn role_style(app: &App, role: BackendRole, v: Option<Verdict>) -> Style {
-    let th = app.theme;
-    match role {
-        BackendRole::Serving => th.allow(),
-        BackendRole::Failover => th.warn(),
-        BackendRole::Standby => th.dim(),
-        BackendRole::Unused => match v {
-            Some(Verdict::Allow) => th.disabled(),
-            _ => th.deny(),
-        },
-    }
+    app.theme.backend(role, v == Some(Verdict::Allow))
 }
 
 fn backend_style(app: &App, gw: &str, be: &str) -> Style {
