@@ -229,7 +229,7 @@ fn event_loop(terminal: &mut ratatui::DefaultTerminal, app: &mut App) -> std::io
         if event::poll(Duration::from_millis(200))? {
             let action = match event::read()? {
                 Event::Key(k) if k.kind != KeyEventKind::Release => {
-                    keymap::lookup(keymap::Ctx::of(&app.mode), k)
+                    keymap::lookup(keymap::Ctx::of_app(app), k)
                 }
                 Event::Mouse(m) => match m.kind {
                     MouseEventKind::Down(MouseButton::Left) => Some(Action::Click(m.column, m.row)),

@@ -25,6 +25,16 @@ use modes::{finder, help, matrix, matrix_click, port};
 
 /// Apply one action.
 pub fn update(app: &mut App, action: Action) {
+    // The "needs 80×24" screen shows none of the state: nothing but quitting, resizing and
+    // reloading may change it unseen.
+    if app.areas().too_small
+        && !matches!(
+            action,
+            Action::Quit | Action::Resize(..) | Action::Loaded(_) | Action::FlowsLoaded(_)
+        )
+    {
+        return;
+    }
     match action {
         Action::Quit => app.should_quit = true,
         Action::Resize(w, h) => app.size = (w, h),

@@ -83,6 +83,25 @@ impl Session {
     }
 }
 
+impl Session {
+    fn resize(&self, w: u16, h: u16) {
+        let ok = Command::new("tmux")
+            .args([
+                "resize-window",
+                "-t",
+                &self.0,
+                "-x",
+                &w.to_string(),
+                "-y",
+                &h.to_string(),
+            ])
+            .status()
+            .expect("tmux resize-window")
+            .success();
+        assert!(ok, "tmux resize-window");
+    }
+}
+
 impl Drop for Session {
     fn drop(&mut self) {
         let _ = Command::new("tmux")
@@ -174,6 +193,31 @@ fn the_file_reloads_when_it_changes_and_a_bad_edit_keeps_the_last_good_one() {
     let screen = s.wait_for("EXIT:");
     assert!(screen.contains("EXIT:0"), "{screen}");
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// The terminal shrunk below 80×24 and back: the keys pressed meanwhile change nothing (the
+/// finder keeps its text), and q quits from the "needs 80×24" screen even over the finder.
+#[test]
+fn a_too_small_terminal_waits_for_keys_and_q_still_quits() {
+    if !have_tmux() {
+        eprintln!("note: tmux is not installed; skipping the terminal test");
+        return;
+    }
+    let s = Session::start("small", &format!("{BIN} explore {}", sample().display()));
+    s.wait_for("Explorer");
+    s.keys(&["/", "a", "p"]);
+    s.wait_for("› ap");
+    s.resize(60, 20);
+    s.wait_for("needs a terminal of at least 80×24");
+    s.keys(&["x", "Escape", "j", "Enter"]);
+    s.resize(120, 40);
+    let screen = s.wait_for("› ap");
+    assert!(screen.contains("Find ·"), "{screen}");
+    s.resize(60, 20);
+    s.wait_for("needs a terminal of at least 80×24");
+    s.keys(&["q"]);
+    let screen = s.wait_for("EXIT:");
+    assert!(screen.contains("EXIT:0"), "{screen}");
 }
 
 #[test]

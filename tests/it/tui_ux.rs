@@ -302,3 +302,70 @@ fn backend_roles_differ_without_colour() {
         only_with(&buf, Modifier::REVERSED)
     );
 }
+
+/// A key as the event loop maps it: through the keymap, in the context of the screen shown.
+fn key(app: &mut App, code: ratatui::crossterm::event::KeyCode, ctrl: bool) {
+    use ratatui::crossterm::event::{KeyEvent, KeyModifiers};
+    use zonescope::tui::keymap::{Ctx, lookup};
+    let m = if ctrl {
+        KeyModifiers::CONTROL
+    } else {
+        KeyModifiers::NONE
+    };
+    if let Some(a) = lookup(Ctx::of_app(app), KeyEvent::new(code, m)) {
+        update(app, a);
+    }
+}
+
+/// While the "needs 80×24" screen is shown, keys change nothing unseen (the finder keeps its
+/// text, the flow its ends, the focus its pane), q and Ctrl-C still quit — even from the
+/// finder, where q is otherwise typed — and enlarging the terminal brings back the very
+/// screen that was there.
+#[test]
+fn keys_on_the_too_small_screen_wait_and_q_still_quits() {
+    use ratatui::crossterm::event::KeyCode;
+    use zonescope::tui::app::Mode;
+    for (w, h) in SIZES {
+        let mut app = sample("azure-hub-spoke.yaml", 120, 40);
+        update(&mut app, Action::OpenFinder);
+        for c in "apim".chars() {
+            key(&mut app, KeyCode::Char(c), false);
+        }
+        let before = screen(&app);
+        let mode = app.mode.clone();
+        update(&mut app, Action::Resize(60, 20));
+        let small = screen(&app);
+        assert!(small.contains("80×24"), "{small}");
+        for c in [
+            KeyCode::Char('x'),
+            KeyCode::Char('j'),
+            KeyCode::Enter,
+            KeyCode::Esc,
+            KeyCode::Backspace,
+            KeyCode::Tab,
+            KeyCode::Down,
+        ] {
+            key(&mut app, c, false);
+        }
+        assert_eq!(app.mode, mode, "the finder changed unseen");
+        assert!(!app.should_quit);
+        update(&mut app, Action::Resize(120, 40));
+        assert_eq!(screen(&app), before, "enlarging restores the screen");
+        // The too-small screen at this size (80×24 and 120×40 stand for 80×23 and 79×40).
+        let (sw, sh) = match (w, h) {
+            (80, 24) => (80, 23),
+            (120, 40) => (79, 40),
+            other => other,
+        };
+        update(&mut app, Action::Resize(sw, sh));
+        insta::assert_snapshot!(format!("too_small_{sw}x{sh}"), screen(&app));
+        // q quits from the too-small screen, though the finder is open under it.
+        key(&mut app, KeyCode::Char('q'), false);
+        assert!(app.should_quit, "q on the too-small screen");
+        let mut app2 = sample("azure-hub-spoke.yaml", 60, 20);
+        update(&mut app2, Action::OpenFinder);
+        assert!(matches!(app2.mode, Mode::Normal), "opened unseen");
+        key(&mut app2, KeyCode::Char('c'), true);
+        assert!(app2.should_quit, "Ctrl-C on the too-small screen");
+    }
+}

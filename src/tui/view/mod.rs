@@ -96,7 +96,7 @@ fn banner(app: &App, area: Rect, buf: &mut Buffer) {
 
 fn too_small(app: &App, area: Rect, buf: &mut Buffer) {
     let msg = format!(
-        "zonescope needs a terminal of at least {MIN_W}×{MIN_H}; this one is {}×{}. Enlarge it (or press q to quit).",
+        "zonescope needs a terminal of at least {MIN_W}×{MIN_H}; this one is {}×{}. Enlarge it to go on: other keys wait until then (q or Ctrl-C quits).",
         app.size.0, app.size.1
     );
     Paragraph::new(msg)
