@@ -307,6 +307,11 @@ pub struct App {
     pub trace_scroll: u16,
     /// The trace pane as last drawn: (wrapped rows, visible rows), so scrolling stops at the end.
     pub trace_view: std::cell::Cell<(u16, u16)>,
+    /// The map's (content rows, visible rows) as last drawn: its scroll stops at the last
+    /// screenful.
+    pub map_view: std::cell::Cell<(u16, u16)>,
+    /// The help screen's (content rows, visible rows) as last drawn.
+    pub help_view: std::cell::Cell<(u16, u16)>,
 
     pub finder_items: Vec<FinderItem>,
     pub rule_rows: Vec<RuleRow>,
@@ -362,6 +367,8 @@ impl App {
             map_scroll: 0,
             trace_scroll: 0,
             trace_view: std::cell::Cell::new((0, 0)),
+            map_view: std::cell::Cell::new((0, 0)),
+            help_view: std::cell::Cell::new((0, 0)),
             finder_items: Vec::new(),
             rule_rows: Vec::new(),
             rules_sel: 0,

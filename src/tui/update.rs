@@ -53,7 +53,7 @@ pub fn update(app: &mut App, action: Action) {
                 }
                 Mode::Finder(f) => finder(app, f, &other),
                 Mode::Port(p) => port(app, p, &other),
-                Mode::Help(s) => help(s, &other),
+                Mode::Help(s) => help(app, s, &other),
                 Mode::Matrix(m) => matrix(app, m, &other),
                 Mode::Flows(f) => flows(app, f, &other),
             };
@@ -328,7 +328,20 @@ fn step(app: &mut App, delta: i64) {
                 app.refresh_rules();
             }
         }
-        Pane::Map => app.map_scroll = clamp_step(usize::from(app.map_scroll), delta, 2000) as u16,
+        Pane::Map => {
+            // Up to the last screenful of the map as drawn.
+            let (rows, height) = app.map_view.get();
+            let max = if rows == 0 {
+                2000
+            } else {
+                rows.saturating_sub(height)
+            };
+            app.map_scroll = clamp_step(
+                usize::from(app.map_scroll.min(max)),
+                delta,
+                usize::from(max) + 1,
+            ) as u16;
+        }
         Pane::Trace => {
             // Up to the last screenful of the pane as drawn (never past it: no blank pane).
             let (rows, height) = app.trace_view.get();
@@ -673,9 +686,11 @@ fn click(app: &mut App, x: u16, y: u16) {
 }
 
 fn wheel(app: &mut App, x: u16, y: u16, delta: i64) {
+    let help_max = usize::from(modes::help_max(app));
     match &mut app.mode {
         Mode::Help(s) => {
-            *s = clamp_step(usize::from(*s), delta, 500) as u16;
+            let at = usize::from(*s).min(help_max);
+            *s = clamp_step(at, delta, help_max + 1) as u16;
             return;
         }
         Mode::Finder(f) => {

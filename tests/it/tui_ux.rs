@@ -369,3 +369,99 @@ fn keys_on_the_too_small_screen_wait_and_q_still_quits() {
         assert!(app2.should_quit, "Ctrl-C on the too-small screen");
     }
 }
+
+/// Every scrollable pane stops at its last screenful and marks what is hidden above and
+/// below: the tree, the map, the rule sets, the findings and the help (the trace pane has its
+/// own test in `tui`).
+#[test]
+fn every_pane_scroll_is_clamped_and_marked() {
+    use zonescope::tui::app::{Mode, Pane};
+    for (w, h) in SIZES {
+        let mut app = sample("azure-hub-spoke.yaml", w, h);
+        app.focus = Pane::Tree;
+        update(&mut app, Action::End);
+        insta::assert_snapshot!(format!("tree_at_the_end_{w}x{h}"), screen(&app));
+    }
+    // The tree at 80×24: 35 rows in 18.
+    let mut app = sample("azure-hub-spoke.yaml", 80, 24);
+    app.focus = Pane::Tree;
+    let s = screen(&app);
+    assert!(s.contains("▼ 16 more below"), "{s}");
+    update(&mut app, Action::End);
+    let s = screen(&app);
+    assert!(s.contains("▲ 16 more above"), "{s}");
+    assert!(!s.contains("more below"), "{s}");
+
+    // The map at 80×24 (its regions in bands) is taller than its pane: End and j past the
+    // end stop at the last screenful, one k is one row back.
+    let mut app = app_of(&many_regions(20, 3), "many.yaml", 80, 24);
+    app.focus = Pane::Map;
+    let s = screen(&app);
+    let map = app.areas().map;
+    let bottom: String = s
+        .lines()
+        .nth(usize::from(map.bottom() - 1))
+        .unwrap()
+        .chars()
+        .skip(usize::from(map.x))
+        .collect();
+    assert!(bottom.contains("more below"), "{s}");
+    update(&mut app, Action::End);
+    for _ in 0..50 {
+        update(&mut app, Action::Down);
+    }
+    let s = screen(&app);
+    let (rows, height) = app.map_view.get();
+    assert!(
+        rows > height,
+        "the map must be taller than its pane here: {rows} {height}\n{s}"
+    );
+    assert_eq!(
+        app.map_scroll,
+        rows - height,
+        "clamped to the last screenful"
+    );
+    assert!(s.contains("more above"), "{s}");
+    update(&mut app, Action::Up);
+    assert_eq!(app.map_scroll, rows - height - 1, "one k is one row back");
+
+    // The rule sets list its hidden rows at 120×40.
+    let app = sample("azure-hub-spoke.yaml", 120, 40);
+    let s = screen(&app);
+    assert!(s.contains("▼ 79 more below"), "{s}");
+
+    // The help: End then k is one row above the last screenful, not 499.
+    let mut app = sample("azure-hub-spoke.yaml", 80, 24);
+    update(&mut app, Action::Help);
+    let _ = screen(&app);
+    update(&mut app, Action::End);
+    let s = screen(&app);
+    let (rows, height) = app.help_view.get();
+    assert_eq!(app.mode, Mode::Help(rows - height));
+    let help_bottom = |s: &str| {
+        s.lines()
+            .find(|l| l.contains('╚'))
+            .unwrap_or("")
+            .to_string()
+    };
+    assert!(help_bottom(&s).contains("more above"), "{s}");
+    assert!(!help_bottom(&s).contains("more below"), "{s}");
+    update(&mut app, Action::Up);
+    assert_eq!(app.mode, Mode::Help(rows - height - 1));
+    let s = screen(&app);
+    assert!(help_bottom(&s).contains("▼ 1 more below"), "{s}");
+}
+
+/// A design of `regions` regions with `nets` networks each: a map taller than any pane.
+fn many_regions(regions: usize, nets: usize) -> String {
+    let mut y = String::from("version: 1\nname: many regions\nnetworks:\n");
+    for r in 0..regions {
+        for n in 0..nets {
+            y.push_str(&format!(
+                "  - id: vnet-{r}-{n}\n    region: region-{r}\n    cidr: 10.{}.0.0/16\n",
+                r * nets + n
+            ));
+        }
+    }
+    y
+}

@@ -50,6 +50,7 @@ pub fn render(app: &App, f: &FinderState, area: Rect, buf: &mut Buffer) {
     )]));
     let h = usize::from(inner.height).saturating_sub(3);
     let off = list_offset(f.selected, f.matches.len(), h);
+    super::scroll_marks(app, area, off, f.matches.len().saturating_sub(off + h), buf);
     for (i, (item, hits)) in f.matches.iter().enumerate().skip(off).take(h) {
         let Some(it) = app.finder_items.get(*item) else {
             continue;

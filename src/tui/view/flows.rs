@@ -195,6 +195,7 @@ pub fn render(app: &App, s: &FlowsState, area: Rect, buf: &mut Buffer) {
         )));
     }
     let off = list_offset(s.sel, n, rows);
+    super::scroll_marks(app, area, off, n.saturating_sub(off + rows), buf);
     for (i, c) in cols.iter().enumerate().skip(off).take(rows) {
         let parts = fmt_row(c);
         let kind_style = match app.flow_row(i) {

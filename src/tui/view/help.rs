@@ -58,9 +58,19 @@ pub fn render(app: &App, scroll: u16, area: Rect, buf: &mut Buffer) {
     let lines =
         crate::tui::view::trace::hang(help_lines(app), usize::from(area.width.saturating_sub(2)));
     let inner_h = area.height.saturating_sub(2);
-    let max = (lines.len() as u16).saturating_sub(inner_h);
+    let rows = u16::try_from(lines.len()).unwrap_or(u16::MAX);
+    let max = rows.saturating_sub(inner_h);
+    app.help_view.set((rows, inner_h));
+    let scroll = scroll.min(max);
     Paragraph::new(lines)
         .block(block)
-        .scroll((scroll.min(max), 0))
+        .scroll((scroll, 0))
         .render(area, buf);
+    super::scroll_marks(
+        app,
+        area,
+        usize::from(scroll),
+        usize::from(rows.saturating_sub(scroll + inner_h)),
+        buf,
+    );
 }

@@ -94,6 +94,36 @@ fn banner(app: &App, area: Rect, buf: &mut Buffer) {
         .render(area, buf);
 }
 
+/// Scroll marks on the bottom border of a pane drawn in `area`: how many rows are hidden
+/// above and below (` ▲ 3 more above · ▼ 12 more below `, shorter when the pane is narrow:
+/// ` ▲3 ▼12 `). Nothing when everything is in view.
+pub fn scroll_marks(app: &App, area: Rect, above: usize, below: usize, buf: &mut Buffer) {
+    if area.height < 2 || area.width < 4 || (above == 0 && below == 0) {
+        return;
+    }
+    let long = match (above, below) {
+        (0, b) => format!(" ▼ {b} more below "),
+        (a, 0) => format!(" ▲ {a} more above "),
+        (a, b) => format!(" ▲ {a} more above · ▼ {b} more below "),
+    };
+    let short = match (above, below) {
+        (0, b) => format!(" ▼{b} "),
+        (a, 0) => format!(" ▲{a} "),
+        (a, b) => format!(" ▲{a} ▼{b} "),
+    };
+    let room = usize::from(area.width - 2);
+    let text = if long.chars().count() <= room {
+        long
+    } else if short.chars().count() <= room {
+        short
+    } else {
+        return;
+    };
+    let w = u16::try_from(text.chars().count()).unwrap_or(0);
+    let x = area.right() - 1 - w;
+    buf.set_string(x, area.bottom() - 1, text, app.theme.dim());
+}
+
 fn too_small(app: &App, area: Rect, buf: &mut Buffer) {
     let msg = format!(
         "zonescope needs a terminal of at least {MIN_W}×{MIN_H}; this one is {}×{}. Enlarge it to go on: other keys wait until then (q or Ctrl-C quits).",

@@ -49,6 +49,13 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         _ => Vec::new(),
     };
     let off = list_offset(app.rules_sel, app.rule_rows.len(), h);
+    super::scroll_marks(
+        app,
+        area,
+        off,
+        app.rule_rows.len().saturating_sub(off + h),
+        buf,
+    );
     let mut lines = Vec::with_capacity(h);
     for (i, row) in app.rule_rows.iter().enumerate().skip(off).take(h) {
         let mut line = match row {
