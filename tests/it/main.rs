@@ -28,6 +28,7 @@ mod cli;
 mod cli_person;
 mod diff;
 mod export;
+mod export_highlight;
 mod fixes;
 mod flows_classes;
 mod flows_formats;
