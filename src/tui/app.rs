@@ -312,6 +312,8 @@ pub struct App {
     pub map_view: std::cell::Cell<(u16, u16)>,
     /// The help screen's (content rows, visible rows) as last drawn.
     pub help_view: std::cell::Cell<(u16, u16)>,
+    /// The effective key bindings (the defaults with the user's `keys.toml`).
+    pub keymap: super::keys_file::Keymap,
 
     pub finder_items: Vec<FinderItem>,
     pub rule_rows: Vec<RuleRow>,
@@ -369,6 +371,7 @@ impl App {
             trace_view: std::cell::Cell::new((0, 0)),
             map_view: std::cell::Cell::new((0, 0)),
             help_view: std::cell::Cell::new((0, 0)),
+            keymap: super::keys_file::Keymap::default(),
             finder_items: Vec::new(),
             rule_rows: Vec::new(),
             rules_sel: 0,

@@ -220,6 +220,59 @@ fn a_too_small_terminal_waits_for_keys_and_q_still_quits() {
     assert!(screen.contains("EXIT:0"), "{screen}");
 }
 
+/// `keys.toml` in `$ZONESCOPE_CONFIG_DIR`: the footer and the help show the user's keys, and
+/// the key works; a wrong action name stops the explorer with file:line and the fix.
+#[test]
+fn user_keys_from_the_config_dir() {
+    if !have_tmux() {
+        eprintln!("note: tmux is not installed; skipping the terminal test");
+        return;
+    }
+    let good = tempfile::tempdir().unwrap();
+    std::fs::write(
+        good.path().join("keys.toml"),
+        "[normal]\nset_source = \"S\"\n",
+    )
+    .unwrap();
+    let cmd = format!(
+        "ZONESCOPE_CONFIG_DIR={} {BIN} explore {}",
+        good.path().display(),
+        sample().display()
+    );
+    let s = Session::start("keys", &cmd);
+    let screen = s.wait_for("S source");
+    assert!(!screen.contains(" s source"), "{screen}");
+    s.keys(&["/", "web"]);
+    s.wait_for("› web");
+    s.keys(&["Enter", "S"]);
+    s.wait_for("source set");
+    s.keys(&["?", "G"]);
+    s.wait_for("read from");
+    s.keys(&["Escape", "q"]);
+    let screen = s.wait_for("EXIT:");
+    assert!(screen.contains("EXIT:0"), "{screen}");
+
+    let bad = tempfile::tempdir().unwrap();
+    std::fs::write(
+        bad.path().join("keys.toml"),
+        "[normal]\nset_sorce = \"S\"\n",
+    )
+    .unwrap();
+    let cmd = format!(
+        "ZONESCOPE_CONFIG_DIR={} {BIN} explore {}",
+        bad.path().display(),
+        sample().display()
+    );
+    let s = Session::start("badkeys", &cmd);
+    let screen = s.wait_for("EXIT:");
+    assert!(screen.contains("EXIT:2"), "{screen}");
+    assert!(
+        screen.contains("keys.toml:2: unknown action `set_sorce`"),
+        "{screen}"
+    );
+    assert!(screen.contains("did you mean `set_source`?"), "{screen}");
+}
+
 #[test]
 fn without_a_terminal_it_says_so_and_exits_2() {
     let out = Command::new(BIN)

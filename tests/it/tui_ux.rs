@@ -465,3 +465,132 @@ fn many_regions(regions: usize, nets: usize) -> String {
     }
     y
 }
+
+/// `keys.toml` over the default table: the user's key does the action, the old one no
+/// longer does, and the help screen and the footer are generated from the effective table.
+#[test]
+fn user_keys_rebind_and_the_help_and_footer_follow() {
+    use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+    use zonescope::tui::keymap::Ctx;
+    use zonescope::tui::keys_file::Keymap;
+    let text = "# my keys\n[normal]\nset_source = \"S\"   # capital S\nconfirm = [\"Enter\", \"t\"]\n\n[finder]\ncancel = \"Ctrl-g\"\n";
+    let k = Keymap::from_str(text, "keys.toml").unwrap();
+    let key = |c: KeyCode, m: KeyModifiers| KeyEvent::new(c, m);
+    assert!(matches!(
+        k.lookup(Ctx::Normal, key(KeyCode::Char('S'), KeyModifiers::SHIFT)),
+        Some(Action::SetSource)
+    ));
+    assert!(!matches!(
+        k.lookup(Ctx::Normal, key(KeyCode::Char('s'), KeyModifiers::NONE)),
+        Some(Action::SetSource)
+    ));
+    assert!(matches!(
+        k.lookup(Ctx::Normal, key(KeyCode::Char('t'), KeyModifiers::NONE)),
+        Some(Action::Confirm)
+    ));
+    assert!(matches!(
+        k.lookup(Ctx::Finder, key(KeyCode::Char('g'), KeyModifiers::CONTROL)),
+        Some(Action::Cancel)
+    ));
+    for (w, h) in SIZES {
+        let mut app = sample("azure-hub-spoke.yaml", w, h);
+        app.keymap = k.clone();
+        let s = screen(&app);
+        if (w, h) == (120, 40) {
+            assert!(s.contains(" S source"), "the footer: {s}");
+            assert!(s.contains(" Enter/t trace"), "the footer: {s}");
+        }
+        update(&mut app, Action::Help);
+        insta::assert_snapshot!(format!("user_keys_help_{w}x{h}"), screen(&app));
+    }
+    let mut app = sample("azure-hub-spoke.yaml", 200, 120);
+    app.keymap = k;
+    update(&mut app, Action::Help);
+    let s = screen(&app);
+    assert!(
+        s.contains("  S           use the selected item as the source"),
+        "{s}"
+    );
+    assert!(s.contains("  Ctrl-g      "), "{s}");
+}
+
+/// Every mistake in `keys.toml` is named with file:line, what is wrong and the fix.
+#[test]
+fn bad_user_keys_say_where_what_and_the_fix() {
+    use zonescope::tui::keys_file::Keymap;
+    for (text, line, what, fix) in [
+        (
+            "[normal]\nset_sorce = \"S\"\n",
+            2,
+            "unknown action `set_sorce` in [normal]",
+            "did you mean `set_source`?",
+        ),
+        (
+            "[normal]\n\nswap = \"Ctrl-\"\n",
+            3,
+            "`Ctrl-` is not a key",
+            "write a key as",
+        ),
+        (
+            "[normal]\nswap = \"d\"\n",
+            2,
+            "`d` is already bound to `set_dest` in [normal]",
+            "bind `set_dest` to another key",
+        ),
+        (
+            "[nromal]\n",
+            1,
+            "unknown context `[nromal]`",
+            "use one of: normal, finder",
+        ),
+        (
+            "swap = \"X\"\n",
+            1,
+            "`swap` comes before any `[context]` header",
+            "put it under a header",
+        ),
+        (
+            "[normal]\nswap = X\n",
+            2,
+            "`X` is not a key or a list of keys",
+            "double quotes",
+        ),
+        (
+            "[normal]\nswap\n",
+            2,
+            "`swap` is not `action = \"key\"`",
+            "write a binding as",
+        ),
+    ] {
+        let e = Keymap::from_str(text, "keys.toml").unwrap_err();
+        assert_eq!(e.line, line, "{text}: {e}");
+        assert!(
+            e.to_string().starts_with(&format!("keys.toml:{line}: ")),
+            "{e}"
+        );
+        assert!(e.message.contains(what), "{text}: {}", e.message);
+        assert!(e.help.contains(fix), "{text}: {}", e.help);
+    }
+}
+
+/// Each action name of `keys.toml` names one binding of its context.
+#[test]
+fn user_key_names_are_unique_in_each_context() {
+    use zonescope::tui::keymap::Ctx;
+    use zonescope::tui::keys_file::Keymap;
+    let k = Keymap::default();
+    for ctx in Ctx::ALL {
+        let mut seen = std::collections::HashSet::new();
+        for e in k.of(ctx) {
+            assert!(seen.insert(e.name.clone()), "{} twice in {ctx:?}", e.name);
+        }
+    }
+    let k = Keymap::from_str("[normal]\nquit = \"Q\"\n", "keys.toml").unwrap();
+    let q = k.of(Ctx::Normal).find(|e| e.name == "quit").unwrap();
+    assert_eq!(q.label, "Q");
+    let c = k
+        .of(Ctx::Normal)
+        .find(|e| e.name == "quit_anywhere")
+        .unwrap();
+    assert_eq!(c.label, "Ctrl-C");
+}
