@@ -197,10 +197,10 @@ pub fn render_text(r: &FlowReport, out: &mut dyn Write) -> io::Result<()> {
         for t in &r.top_talkers {
             writeln!(
                 out,
-                "  {:<40} {:<12} {:>10} records {:>10}",
+                "  {:<40} {:<12} {:>18} {:>10}",
                 end_text(t.address, None, t.name.as_deref()),
                 t.zone,
-                t.records,
+                super::plural(t.records, "record ", "records"),
                 bytes_text(t.bytes)
             )?;
         }

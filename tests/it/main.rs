@@ -44,6 +44,7 @@ mod invalid_files;
 mod matrix;
 mod policy_props;
 mod ports;
+mod readme_flows;
 mod reference_aws;
 mod safe_write;
 mod samples;
