@@ -245,10 +245,5 @@ fn writes_stdout(cmd: &Command) -> bool {
 
 /// `1 network`, `2 networks`.
 pub(crate) fn count(n: impl TryInto<u64>, one: &str) -> String {
-    let n: u64 = n.try_into().unwrap_or(u64::MAX);
-    if n == 1 {
-        format!("1 {one}")
-    } else {
-        format!("{n} {one}s")
-    }
+    crate::report::plural(n, one, &format!("{one}s"))
 }

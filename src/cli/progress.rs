@@ -47,7 +47,8 @@ fn draw(m: &Meter, after: Duration) {
         let records = m.records().saturating_sub(records0);
         let secs = started.elapsed().as_secs_f64().max(0.001);
         bar.set_message(format!(
-            "{records} records, {:.0} k records/s",
+            "{}, {:.0} k records/s",
+            crate::report::plural(records, "record", "records"),
             records as f64 / secs / 1e3
         ));
         std::thread::sleep(Duration::from_millis(200));

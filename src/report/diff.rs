@@ -49,11 +49,11 @@ pub fn render_text(d: &Diff) -> String {
     let protos: Vec<&str> = c.protocols.iter().map(|p| p.as_str()).collect();
     let _ = writeln!(
         s,
-        "\nflows: {} endpoint pairs × {} port intervals ({}), {} traces",
-        c.pairs_checked,
-        c.port_intervals,
+        "\nflows: {} × {} ({}), {}",
+        super::plural(c.pairs_checked, "endpoint pair", "endpoint pairs"),
+        super::plural(c.port_intervals, "port interval", "port intervals"),
         protos.join(", "),
-        c.traces
+        super::plural(c.traces, "trace", "traces")
     );
     if let Some(n) = &c.note {
         let _ = writeln!(s, "  WARNING: {n}");

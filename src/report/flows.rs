@@ -72,24 +72,24 @@ pub fn render_text(r: &FlowReport, out: &mut dyn Write) -> io::Result<()> {
     for f in &r.files {
         writeln!(
             out,
-            "  {}: {}{}, {} records, {} skipped (NODATA/SKIPDATA), {} unreadable",
+            "  {}: {}{}, {}, {} skipped (NODATA/SKIPDATA), {} unreadable",
             f.file,
             f.format,
             if f.compressed { " (gzip)" } else { "" },
-            f.records,
+            super::plural(f.records, "record", "records"),
             f.skipped,
             f.unreadable
         )?;
     }
     writeln!(
         out,
-        "\n{} records: {} judged ({} as the design says, {} drift, {} broken), {} replies, {} outside the design, {} not judged; {} skipped, {} unreadable",
-        r.records,
+        "\n{}: {} judged ({} as the design says, {} drift, {} broken), {}, {} outside the design, {} not judged; {} skipped, {} unreadable",
+        super::plural(r.records, "record", "records"),
         r.judged,
         r.consistent,
         r.counts.drift,
         r.counts.broken,
-        r.replies,
+        super::plural(r.replies, "reply", "replies"),
         r.outside,
         r.unjudged,
         r.skipped,
@@ -197,10 +197,10 @@ pub fn render_text(r: &FlowReport, out: &mut dyn Write) -> io::Result<()> {
         for t in &r.top_talkers {
             writeln!(
                 out,
-                "  {:<40} {:<12} {:>10} records {:>10}",
+                "  {:<40} {:<12} {:>18} {:>10}",
                 end_text(t.address, None, t.name.as_deref()),
                 t.zone,
-                t.records,
+                super::plural(t.records, "record ", "records"),
                 bytes_text(t.bytes)
             )?;
         }

@@ -172,10 +172,10 @@ pub fn render(t: &Topology) -> String {
     );
     let _ = writeln!(
         md,
-        "- Findings: **{}** error(s), **{}** warning(s), **{}** info",
-        count(Severity::Error),
-        count(Severity::Warning),
-        count(Severity::Info)
+        "- Findings: {}, {}, {}",
+        bold_count(count(Severity::Error), "error", "errors"),
+        bold_count(count(Severity::Warning), "warning", "warnings"),
+        bold_count(count(Severity::Info), "info", "info")
     );
     let _ = writeln!(
         md,
@@ -514,4 +514,11 @@ pub fn render(t: &Topology) -> String {
         md.pop();
     }
     md
+}
+
+/// `**1** error`, `**2** errors`: a counted noun with the count in bold.
+fn bold_count(n: usize, one: &str, many: &str) -> String {
+    let words = super::plural(n, one, many);
+    let noun = words.split_once(' ').map_or("", |(_, w)| w);
+    format!("**{n}** {noun}")
 }

@@ -14,6 +14,9 @@ pub mod markdown;
 pub mod mermaid;
 pub mod sarif;
 pub mod trace_text;
+pub mod words;
+
+pub use words::{article, plural, with_article};
 
 use std::collections::HashMap;
 use std::fmt::Write as _;
@@ -138,7 +141,9 @@ impl Diagram {
             used: HashMap::new(),
             of: HashMap::new(),
         };
-        let on_path = |id: &str| tr.is_some_and(|tr| tr.path.iter().any(|p| p == id));
+        // A denied flow is highlighted up to the hop that denies it, not past it.
+        let reached: &[String] = tr.map_or(&[], reached);
+        let on_path = |id: &str| reached.iter().any(|p| p == id);
         let ep_node = |keys: &mut Keys, e: &Endpoint| Node {
             key: keys.get('e', &e.id),
             label: ep_label(e),
@@ -281,8 +286,8 @@ impl Diagram {
                 kind,
             });
         }
-        let internet_used = edges.iter().any(|e| e.from == internet_key)
-            || tr.is_some_and(|tr| tr.path.iter().any(|p| p == "internet"));
+        let internet_used =
+            edges.iter().any(|e| e.from == internet_key) || reached.iter().any(|p| p == "internet");
         if internet_used {
             top.push(Node {
                 key: internet_key.clone(),
@@ -292,8 +297,7 @@ impl Diagram {
             });
         }
         if let Some(tr) = tr {
-            let hops: Vec<String> = tr
-                .path
+            let hops: Vec<String> = reached
                 .iter()
                 .filter_map(|id| {
                     if id == "internet" {
@@ -311,6 +315,11 @@ impl Diagram {
                 if hops_dedup.last() != Some(&h) {
                     hops_dedup.push(h);
                 }
+            }
+            // A flow denied before it leaves its first hop: a loop on that hop carries the
+            // label (there is no edge to put it on).
+            if hops_dedup.len() == 1 && tr.verdict == Verdict::Deny {
+                hops_dedup.push(hops_dedup[0].clone());
             }
             let n = hops_dedup.len();
             for (i, w) in hops_dedup.windows(2).enumerate() {
@@ -353,6 +362,23 @@ impl Diagram {
     }
 }
 
+/// The part of `tr`'s path the flow travels: all of it, unless a rule denies it at a hop of
+/// the path — then up to that hop (a subnet's rule set stops it in the subnet, which the
+/// diagram draws as its network). A deny that names no hop (a zone policy, `zone -> zone`)
+/// keeps the whole path: the policy is not enforced at one place of it.
+pub fn reached(tr: &Trace) -> &[String] {
+    if tr.verdict != Verdict::Deny {
+        return &tr.path;
+    }
+    let Some(d) = &tr.decided_by else {
+        return &tr.path;
+    };
+    match tr.path.iter().position(|p| *p == d.at) {
+        Some(i) => &tr.path[..=i],
+        None => &tr.path,
+    }
+}
+
 /// "tcp/443 DENY at fw-eus: fw-policy-eus/eus-deny-app-to-ai".
 pub fn trace_label(tr: &Trace) -> String {
     let port = tr.port.map(|p| format!("/{p}")).unwrap_or_default();
@@ -362,6 +388,10 @@ pub fn trace_label(tr: &Trace) -> String {
         Verdict::NoRoute => "NO ROUTE",
     };
     match &tr.decided_by {
+        // The hop that denies is named: the highlight stops there.
+        Some(d) if tr.verdict == Verdict::Deny && reached(tr).last() == Some(&d.at) => {
+            format!("{}{port} {v} at {}: {d}", tr.protocol, d.at)
+        }
         Some(d) => format!("{}{port} {v}: {d}", tr.protocol),
         None => format!("{}{port} {v}", tr.protocol),
     }

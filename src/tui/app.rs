@@ -16,6 +16,7 @@ use crate::engine::matrix::{By, Matrix, matrix_verdicts};
 use crate::engine::trace::{Query, Trace, TraceError, WhatIf};
 use crate::model::rules::{Protocol, RuleSet};
 use crate::model::{EntityRef, EpIx, LoadError, NetIx, SubnetIx, Topology, ZoneIx};
+use crate::report::plural;
 
 use super::layout::Areas;
 use super::theme::Theme;
@@ -306,6 +307,13 @@ pub struct App {
     pub trace_scroll: u16,
     /// The trace pane as last drawn: (wrapped rows, visible rows), so scrolling stops at the end.
     pub trace_view: std::cell::Cell<(u16, u16)>,
+    /// The map's (content rows, visible rows) as last drawn: its scroll stops at the last
+    /// screenful.
+    pub map_view: std::cell::Cell<(u16, u16)>,
+    /// The help screen's (content rows, visible rows) as last drawn.
+    pub help_view: std::cell::Cell<(u16, u16)>,
+    /// The effective key bindings (the defaults with the user's `keys.toml`).
+    pub keymap: super::keys_file::Keymap,
 
     pub finder_items: Vec<FinderItem>,
     pub rule_rows: Vec<RuleRow>,
@@ -361,6 +369,9 @@ impl App {
             map_scroll: 0,
             trace_scroll: 0,
             trace_view: std::cell::Cell::new((0, 0)),
+            map_view: std::cell::Cell::new((0, 0)),
+            help_view: std::cell::Cell::new((0, 0)),
+            keymap: super::keys_file::Keymap::default(),
             finder_items: Vec::new(),
             rule_rows: Vec::new(),
             rules_sel: 0,
@@ -642,8 +653,11 @@ impl App {
         self.status = Some(match &r {
             Ok(rep) => (
                 format!(
-                    "flow logs: {} records, {} drift, {} broken, {} anomalies (o lists them)",
-                    rep.records, rep.counts.drift, rep.counts.broken, rep.counts.anomalies
+                    "flow logs: {}, {} drift, {} broken, {} (o lists them)",
+                    plural(rep.records, "record", "records"),
+                    rep.counts.drift,
+                    rep.counts.broken,
+                    plural(rep.counts.anomalies, "anomaly", "anomalies")
                 ),
                 false,
             ),
@@ -706,7 +720,10 @@ impl App {
         };
         let mut lines: Vec<Vec<Seg>> = vec![
             vec![seg(
-                format!("⇄ observed traffic, {} records", r.records),
+                format!(
+                    "⇄ observed traffic, {}",
+                    plural(r.records, "record", "records")
+                ),
                 SegClass::Note,
                 None,
             )],

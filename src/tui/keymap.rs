@@ -7,7 +7,7 @@
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::action::Action;
-use super::app::Mode;
+use super::app::{App, Mode};
 
 /// The key contexts: each [`Mode`] has its own bindings.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -18,9 +18,21 @@ pub enum Ctx {
     Help,
     Matrix,
     Flows,
+    /// The terminal is smaller than the explorer needs: only quitting (and resizing) works.
+    Small,
 }
 
 impl Ctx {
+    /// The context of the app as it is drawn now: [`Ctx::Small`] while the "needs 80×24"
+    /// screen is shown, else the mode's.
+    pub fn of_app(app: &App) -> Ctx {
+        if app.areas().too_small {
+            Ctx::Small
+        } else {
+            Ctx::of(&app.mode)
+        }
+    }
+
     pub fn of(mode: &Mode) -> Ctx {
         match mode {
             Mode::Normal => Ctx::Normal,
@@ -40,16 +52,18 @@ impl Ctx {
             Ctx::Help => "Help (?)",
             Ctx::Matrix => "Zone matrix (z)",
             Ctx::Flows => "Observed flows (o)",
+            Ctx::Small => "Terminal too small (the \"needs 80×24\" screen; enlarge it to go on)",
         }
     }
 
-    pub const ALL: [Ctx; 6] = [
+    pub const ALL: [Ctx; 7] = [
         Ctx::Normal,
         Ctx::Finder,
         Ctx::Port,
         Ctx::Matrix,
         Ctx::Flows,
         Ctx::Help,
+        Ctx::Small,
     ];
 }
 
@@ -70,12 +84,12 @@ const N: KeyModifiers = KeyModifiers::NONE;
 const C: KeyModifiers = KeyModifiers::CONTROL;
 const S: KeyModifiers = KeyModifiers::SHIFT;
 
-use Ctx::{Finder as F, Flows as Fl, Help as H, Matrix as M, Normal as No, Port as P};
+use Ctx::{Finder as F, Flows as Fl, Help as H, Matrix as M, Normal as No, Port as P, Small as Sm};
 
 /// Every key binding of the explorer.
 pub static BINDINGS: &[Binding] = &[
     Binding {
-        ctx: &[No, F, P, H, M, Fl],
+        ctx: &[No, F, P, H, M, Fl, Sm],
         keys: &[(KeyCode::Char('c'), C)],
         label: "Ctrl-C",
         action: Action::Quit,
@@ -83,7 +97,7 @@ pub static BINDINGS: &[Binding] = &[
         help: "quit, from anywhere",
     },
     Binding {
-        ctx: &[No, M, Fl],
+        ctx: &[No, M, Fl, Sm],
         keys: &[(KeyCode::Char('q'), N)],
         label: "q",
         action: Action::Quit,

@@ -17,6 +17,7 @@ pub mod app;
 mod derive;
 mod error;
 pub mod keymap;
+pub mod keys_file;
 pub mod layout;
 pub mod theme;
 pub mod update;
@@ -42,7 +43,9 @@ use theme::Theme;
 /// `zonescope` with no arguments: the built-in demo.
 pub fn run_demo() -> Result<u8, Error> {
     require_terminal()?;
-    run_app(App::demo(Theme::from_env()))
+    let mut app = App::demo(Theme::from_env());
+    app.keymap = user_keys()?;
+    run_app(app)
 }
 
 /// `zonescope explore FILE [--trace FLOW] [--present] [--flows LOG...]`.
@@ -56,6 +59,7 @@ pub fn run(a: &Options) -> Result<u8, Error> {
         a.trace.as_deref(),
         a.present,
     )?;
+    app.keymap = user_keys()?;
     if a.flows.iter().any(|p| p.as_os_str() == "-") {
         return Err(Error::usage(
             "--flows: the explorer cannot read a flow log from standard input (it is the terminal)",
@@ -78,6 +82,14 @@ pub fn run(a: &Options) -> Result<u8, Error> {
         update::update(&mut app, Action::FlowsLoaded(Box::new(Ok(r))));
     }
     run_app(app)
+}
+
+/// The key bindings: the defaults with `keys.toml` from the config directory over them.
+fn user_keys() -> Result<keys_file::Keymap, Error> {
+    keys_file::Keymap::load_user().map_err(|e| {
+        let help = e.help.clone();
+        Error::usage(format!("key bindings: {e}"), help)
+    })
 }
 
 /// The report of the App's flow logs against its topology (I/O: reads every log once).
@@ -229,7 +241,7 @@ fn event_loop(terminal: &mut ratatui::DefaultTerminal, app: &mut App) -> std::io
         if event::poll(Duration::from_millis(200))? {
             let action = match event::read()? {
                 Event::Key(k) if k.kind != KeyEventKind::Release => {
-                    keymap::lookup(keymap::Ctx::of(&app.mode), k)
+                    app.keymap.lookup(keymap::Ctx::of_app(app), k)
                 }
                 Event::Mouse(m) => match m.kind {
                     MouseEventKind::Down(MouseButton::Left) => Some(Action::Click(m.column, m.row)),

@@ -6,6 +6,7 @@
 
 use ratatui::style::{Color, Modifier, Style};
 
+use super::app::BackendRole;
 use crate::model::Verdict;
 
 /// The palette.
@@ -160,10 +161,21 @@ impl Theme {
         self.fg(ZONE_COLORS[ix % ZONE_COLORS.len()])
     }
 
+    /// `h`'s emphasis without colour: reverse video and bold, which neither the path (bold
+    /// and underline) nor a plain row uses, so hubs, spokes and transit firewalls stand out
+    /// under `NO_COLOR` too.
+    fn emphasis(self) -> Style {
+        if self.color {
+            Style::new().add_modifier(Modifier::BOLD | Modifier::UNDERLINED)
+        } else {
+            Style::new().add_modifier(Modifier::BOLD | Modifier::REVERSED)
+        }
+    }
+
     pub fn hub(self, emphasised: bool) -> Style {
         let s = self.fg(Color::LightMagenta);
         if emphasised {
-            s.add_modifier(Modifier::BOLD | Modifier::UNDERLINED)
+            s.patch(self.emphasis())
         } else {
             s.add_modifier(Modifier::BOLD)
         }
@@ -172,7 +184,7 @@ impl Theme {
     pub fn spoke(self, emphasised: bool) -> Style {
         let s = self.fg(Color::LightCyan);
         if emphasised {
-            s.add_modifier(Modifier::BOLD)
+            s.patch(self.emphasis())
         } else {
             s
         }
@@ -181,9 +193,32 @@ impl Theme {
     pub fn firewall(self, emphasised: bool) -> Style {
         let s = self.fg(Color::LightYellow);
         if emphasised {
-            s.add_modifier(Modifier::BOLD | Modifier::UNDERLINED)
+            s.patch(self.emphasis())
         } else {
             s
+        }
+    }
+
+    /// A gateway backend by its role in the `m` view (`allowed`: the design lets the
+    /// gateway reach it). Without colour the roles differ by modifier: serving reversed,
+    /// failover underlined, standby dim, unused crossed out (or bold when it is denied).
+    pub fn backend(self, role: BackendRole, allowed: bool) -> Style {
+        if !self.color {
+            let m = match role {
+                BackendRole::Serving => Modifier::BOLD | Modifier::REVERSED,
+                BackendRole::Failover => Modifier::UNDERLINED,
+                BackendRole::Standby => Modifier::DIM,
+                BackendRole::Unused if allowed => Modifier::DIM | Modifier::CROSSED_OUT,
+                BackendRole::Unused => Modifier::BOLD | Modifier::CROSSED_OUT,
+            };
+            return Style::new().add_modifier(m);
+        }
+        match role {
+            BackendRole::Serving => self.allow(),
+            BackendRole::Failover => self.warn(),
+            BackendRole::Standby => self.dim(),
+            BackendRole::Unused if allowed => self.disabled(),
+            BackendRole::Unused => self.deny(),
         }
     }
 

@@ -14,6 +14,7 @@ use super::layout::{findings_list_rows, list_offset};
 use crate::engine::trace::{Query, WhatIf};
 use crate::model::rules::Protocol;
 use crate::model::{NetIx, Role};
+use crate::report::plural;
 
 /// Most matches the finder lists.
 pub const MAX_MATCHES: usize = 200;
@@ -24,6 +25,16 @@ use modes::{finder, help, matrix, matrix_click, port};
 
 /// Apply one action.
 pub fn update(app: &mut App, action: Action) {
+    // The "needs 80×24" screen shows none of the state: nothing but quitting, resizing and
+    // reloading may change it unseen.
+    if app.areas().too_small
+        && !matches!(
+            action,
+            Action::Quit | Action::Resize(..) | Action::Loaded(_) | Action::FlowsLoaded(_)
+        )
+    {
+        return;
+    }
     match action {
         Action::Quit => app.should_quit = true,
         Action::Resize(w, h) => app.size = (w, h),
@@ -42,7 +53,7 @@ pub fn update(app: &mut App, action: Action) {
                 }
                 Mode::Finder(f) => finder(app, f, &other),
                 Mode::Port(p) => port(app, p, &other),
-                Mode::Help(s) => help(s, &other),
+                Mode::Help(s) => help(app, s, &other),
                 Mode::Matrix(m) => matrix(app, m, &other),
                 Mode::Flows(f) => flows(app, f, &other),
             };
@@ -76,8 +87,8 @@ fn apply_fix(app: &mut App) {
     say(
         app,
         format!(
-            "what-if: {n} suggested rule{} applied in memory (nothing written); W undoes",
-            if n == 1 { "" } else { "s" }
+            "what-if: {} applied in memory (nothing written); W undoes",
+            plural(n, "suggested rule", "suggested rules")
         ),
         false,
     );
@@ -133,14 +144,11 @@ fn normal(app: &mut App, a: &Action) {
                     .collect();
                 fws.sort_unstable();
                 fws.dedup();
-                let n = |k: usize, one: &str, many: &str| {
-                    format!("{k} {}", if k == 1 { one } else { many })
-                };
                 let msg = format!(
                     "hub-and-spoke: {}, {}, {} (spoke-to-spoke and egress cross them)",
-                    n(hubs, "hub", "hubs"),
-                    n(spokes, "spoke", "spokes"),
-                    n(fws.len(), "transit firewall", "transit firewalls")
+                    plural(hubs, "hub", "hubs"),
+                    plural(spokes, "spoke", "spokes"),
+                    plural(fws.len(), "transit firewall", "transit firewalls")
                 );
                 say(app, msg, false);
             }
@@ -161,9 +169,9 @@ fn normal(app: &mut App, a: &Action) {
                     say(
                         app,
                         format!(
-                            "multi-region: {g} gateway{} with {b} backend{} across regions (the fan-out heads the trace pane)",
-                            if g == 1 { "" } else { "s" },
-                            if b == 1 { "" } else { "s" }
+                            "multi-region: {} with {} across regions (the fan-out heads the trace pane)",
+                            plural(g, "gateway", "gateways"),
+                            plural(b, "backend", "backends")
                         ),
                         false,
                     );
@@ -320,7 +328,20 @@ fn step(app: &mut App, delta: i64) {
                 app.refresh_rules();
             }
         }
-        Pane::Map => app.map_scroll = clamp_step(usize::from(app.map_scroll), delta, 2000) as u16,
+        Pane::Map => {
+            // Up to the last screenful of the map as drawn.
+            let (rows, height) = app.map_view.get();
+            let max = if rows == 0 {
+                2000
+            } else {
+                rows.saturating_sub(height)
+            };
+            app.map_scroll = clamp_step(
+                usize::from(app.map_scroll.min(max)),
+                delta,
+                usize::from(max) + 1,
+            ) as u16;
+        }
         Pane::Trace => {
             // Up to the last screenful of the pane as drawn (never past it: no blank pane).
             let (rows, height) = app.trace_view.get();
@@ -665,9 +686,11 @@ fn click(app: &mut App, x: u16, y: u16) {
 }
 
 fn wheel(app: &mut App, x: u16, y: u16, delta: i64) {
+    let help_max = usize::from(modes::help_max(app));
     match &mut app.mode {
         Mode::Help(s) => {
-            *s = clamp_step(usize::from(*s), delta, 500) as u16;
+            let at = usize::from(*s).min(help_max);
+            *s = clamp_step(at, delta, help_max + 1) as u16;
             return;
         }
         Mode::Finder(f) => {

@@ -250,6 +250,10 @@ fn a_capped_scan_traces_the_pairs_the_change_touches_first() {
 fn samples_against_themselves_do_not_change() {
     for f in std::fs::read_dir("samples").unwrap() {
         let p = f.unwrap().path();
+        // samples/flows/ holds flow logs, not designs.
+        if p.extension().is_none_or(|x| x != "yaml") {
+            continue;
+        }
         let t = model::load(&p).unwrap();
         let d = diff(&t, &t);
         assert!(

@@ -583,7 +583,7 @@ fn import_writes_a_design_that_loads_and_a_summary() {
     );
     let summary = String::from_utf8_lossy(&o.stdout);
     assert!(
-        summary.contains("1 VPCs, 2 subnets, 2 instances, 4 rule sets"),
+        summary.contains("1 VPC, 2 subnets, 2 instances, 4 rule sets"),
         "{summary}"
     );
     zonescope::model::load(&out).expect("the written design loads");

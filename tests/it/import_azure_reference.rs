@@ -316,7 +316,7 @@ fn summary_names_azure_resources() {
     let first = s.lines().next().unwrap_or_default();
     assert_eq!(
         first,
-        "imported from 11 file(s): 1 VNets, 2 subnets, 2 NICs, 3 NSGs, 0 routes in 0 route tables"
+        "imported from 11 files: 1 VNet, 2 subnets, 2 NICs, 3 NSGs, 0 routes in 0 route tables"
     );
     assert!(!s.contains("VPC") && !s.contains("instances"), "{s}");
 }

@@ -83,6 +83,25 @@ impl Session {
     }
 }
 
+impl Session {
+    fn resize(&self, w: u16, h: u16) {
+        let ok = Command::new("tmux")
+            .args([
+                "resize-window",
+                "-t",
+                &self.0,
+                "-x",
+                &w.to_string(),
+                "-y",
+                &h.to_string(),
+            ])
+            .status()
+            .expect("tmux resize-window")
+            .success();
+        assert!(ok, "tmux resize-window");
+    }
+}
+
 impl Drop for Session {
     fn drop(&mut self) {
         let _ = Command::new("tmux")
@@ -176,6 +195,84 @@ fn the_file_reloads_when_it_changes_and_a_bad_edit_keeps_the_last_good_one() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// The terminal shrunk below 80×24 and back: the keys pressed meanwhile change nothing (the
+/// finder keeps its text), and q quits from the "needs 80×24" screen even over the finder.
+#[test]
+fn a_too_small_terminal_waits_for_keys_and_q_still_quits() {
+    if !have_tmux() {
+        eprintln!("note: tmux is not installed; skipping the terminal test");
+        return;
+    }
+    let s = Session::start("small", &format!("{BIN} explore {}", sample().display()));
+    s.wait_for("Explorer");
+    s.keys(&["/", "a", "p"]);
+    s.wait_for("› ap");
+    s.resize(60, 20);
+    s.wait_for("needs a terminal of at least 80×24");
+    s.keys(&["x", "Escape", "j", "Enter"]);
+    s.resize(120, 40);
+    let screen = s.wait_for("› ap");
+    assert!(screen.contains("Find ·"), "{screen}");
+    s.resize(60, 20);
+    s.wait_for("needs a terminal of at least 80×24");
+    s.keys(&["q"]);
+    let screen = s.wait_for("EXIT:");
+    assert!(screen.contains("EXIT:0"), "{screen}");
+}
+
+/// `keys.toml` in `$ZONESCOPE_CONFIG_DIR`: the footer and the help show the user's keys, and
+/// the key works; a wrong action name stops the explorer with file:line and the fix.
+#[test]
+fn user_keys_from_the_config_dir() {
+    if !have_tmux() {
+        eprintln!("note: tmux is not installed; skipping the terminal test");
+        return;
+    }
+    let good = tempfile::tempdir().unwrap();
+    std::fs::write(
+        good.path().join("keys.toml"),
+        "[normal]\nset_source = \"S\"\n",
+    )
+    .unwrap();
+    let cmd = format!(
+        "ZONESCOPE_CONFIG_DIR={} {BIN} explore {}",
+        good.path().display(),
+        sample().display()
+    );
+    let s = Session::start("keys", &cmd);
+    let screen = s.wait_for("S source");
+    assert!(!screen.contains(" s source"), "{screen}");
+    s.keys(&["/", "web"]);
+    s.wait_for("› web");
+    s.keys(&["Enter", "S"]);
+    s.wait_for("source set");
+    s.keys(&["?", "G"]);
+    s.wait_for("read from");
+    s.keys(&["Escape", "q"]);
+    let screen = s.wait_for("EXIT:");
+    assert!(screen.contains("EXIT:0"), "{screen}");
+
+    let bad = tempfile::tempdir().unwrap();
+    std::fs::write(
+        bad.path().join("keys.toml"),
+        "[normal]\nset_sorce = \"S\"\n",
+    )
+    .unwrap();
+    let cmd = format!(
+        "ZONESCOPE_CONFIG_DIR={} {BIN} explore {}",
+        bad.path().display(),
+        sample().display()
+    );
+    let s = Session::start("badkeys", &cmd);
+    let screen = s.wait_for("EXIT:");
+    assert!(screen.contains("EXIT:2"), "{screen}");
+    assert!(
+        screen.contains("keys.toml:2: unknown action `set_sorce`"),
+        "{screen}"
+    );
+    assert!(screen.contains("did you mean `set_source`?"), "{screen}");
+}
+
 #[test]
 fn without_a_terminal_it_says_so_and_exits_2() {
     let out = Command::new(BIN)
@@ -226,10 +323,7 @@ fn explore_with_flow_logs_lists_drift_and_traces_it() {
     let s = Session::start("flows", &cmd);
     // The traffic is on the map, and the status line counts it.
     let screen = s.wait_for("observed traffic");
-    assert!(
-        screen.contains("5 drift, 1 broken, 1 anomalies"),
-        "{screen}"
-    );
+    assert!(screen.contains("5 drift, 1 broken, 1 anomaly"), "{screen}");
     s.keys(&["o"]);
     let screen = s.wait_for("Observed flows");
     assert!(screen.contains("DRIFT"), "{screen}");

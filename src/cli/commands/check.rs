@@ -159,7 +159,9 @@ fn write_check_text(
     };
     writeln!(
         out,
-        "\n{verdict}: {errors} error(s), {warnings} warning(s), {infos} info; expectations {passed} passed, {failed} failed (failing at {} and above)",
+        "\n{verdict}: {}, {}, {infos} info; expectations {passed} passed, {failed} failed (failing at {} and above)",
+        crate::report::plural(errors, "error", "errors"),
+        crate::report::plural(warnings, "warning", "warnings"),
         threshold.as_str()
     )?;
     Ok(())

@@ -82,47 +82,51 @@ pub fn summary_text(r: &ImportReport) -> String {
     let mut s = String::new();
     let c = |k: &str| r.count(k);
     // The first line names each cloud's resources as that cloud does.
-    let shown: &[&str] = if r.cloud.as_deref() == Some("azure") {
-        let _ = writeln!(
-            s,
-            "imported from {} file(s): {} VNets, {} subnets, {} NICs, {} NSGs, {} routes in {} route tables",
-            r.files,
-            c("networks"),
-            c("subnets"),
-            c("network interfaces"),
-            c("NSGs"),
-            c("routes"),
-            c("route tables"),
-        );
-        &[
-            "networks",
-            "subnets",
-            "network interfaces",
-            "NSGs",
-            "routes",
-            "route tables",
-        ]
+    let n = |k: &str, one: &str, many: &str| crate::report::plural(c(k), one, many);
+    let (words, shown): ([(&str, &str, &str); 4], &[&str]) = if r.cloud.as_deref() == Some("azure") {
+        (
+            [
+                ("networks", "VNet", "VNets"),
+                ("subnets", "subnet", "subnets"),
+                ("network interfaces", "NIC", "NICs"),
+                ("NSGs", "NSG", "NSGs"),
+            ],
+            &[
+                "networks",
+                "subnets",
+                "network interfaces",
+                "NSGs",
+                "routes",
+                "route tables",
+            ],
+        )
     } else {
-        let _ = writeln!(
-            s,
-            "imported from {} file(s): {} VPCs, {} subnets, {} instances, {} rule sets, {} routes in {} route tables",
-            r.files,
-            c("networks"),
-            c("subnets"),
-            c("instances"),
-            c("rule sets"),
-            c("routes"),
-            c("route tables"),
-        );
-        &[
-            "networks",
-            "subnets",
-            "instances",
-            "rule sets",
-            "routes",
-            "route tables",
-        ]
+        (
+            [
+                ("networks", "VPC", "VPCs"),
+                ("subnets", "subnet", "subnets"),
+                ("instances", "instance", "instances"),
+                ("rule sets", "rule set", "rule sets"),
+            ],
+            &[
+                "networks",
+                "subnets",
+                "instances",
+                "rule sets",
+                "routes",
+                "route tables",
+            ],
+        )
     };
+    let listed: Vec<String> = words.iter().map(|(k, o, m)| n(k, o, m)).collect();
+    let _ = writeln!(
+        s,
+        "imported from {}: {}, {} in {}",
+        crate::report::plural(r.files, "file", "files"),
+        listed.join(", "),
+        n("routes", "route", "routes"),
+        n("route tables", "route table", "route tables"),
+    );
     let others: Vec<String> = r
         .counts
         .iter()

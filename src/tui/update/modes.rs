@@ -201,15 +201,25 @@ pub(super) fn port(app: &mut App, mut p: PortState, a: &Action) -> Mode {
     Mode::Port(p)
 }
 
-pub(super) fn help(scroll: u16, a: &Action) -> Mode {
+/// The help screen's last scroll position: its last screenful as drawn (500 before it is).
+pub(super) fn help_max(app: &App) -> u16 {
+    match app.help_view.get() {
+        (0, _) => 500,
+        (rows, height) => rows.saturating_sub(height),
+    }
+}
+
+pub(super) fn help(app: &App, scroll: u16, a: &Action) -> Mode {
+    let max = help_max(app);
+    let scroll = scroll.min(max);
     match a {
         Action::Cancel | Action::Help => Mode::Normal,
         Action::Up => Mode::Help(scroll.saturating_sub(1)),
-        Action::Down => Mode::Help(scroll.saturating_add(1).min(500)),
+        Action::Down => Mode::Help(scroll.saturating_add(1).min(max)),
         Action::PageUp => Mode::Help(scroll.saturating_sub(10)),
-        Action::PageDown => Mode::Help(scroll.saturating_add(10).min(500)),
+        Action::PageDown => Mode::Help(scroll.saturating_add(10).min(max)),
         Action::Home => Mode::Help(0),
-        Action::End => Mode::Help(500),
+        Action::End => Mode::Help(max),
         _ => Mode::Help(scroll),
     }
 }

@@ -8,6 +8,7 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Borders, Paragraph, Widget};
 
+use crate::report::plural;
 use crate::tui::app::{App, FinderState, PortState};
 use crate::tui::layout::list_offset;
 
@@ -24,7 +25,10 @@ pub fn render(app: &App, f: &FinderState, area: Rect, buf: &mut Buffer) {
         return;
     }
     let th = app.theme;
-    let block = frame(app, format!(" Find · {} matches ", f.matches.len()));
+    let block = frame(
+        app,
+        format!(" Find · {} ", plural(f.matches.len(), "match", "matches")),
+    );
     let inner = block.inner(area);
     block.render(area, buf);
     if inner.is_empty() {
@@ -46,6 +50,7 @@ pub fn render(app: &App, f: &FinderState, area: Rect, buf: &mut Buffer) {
     )]));
     let h = usize::from(inner.height).saturating_sub(3);
     let off = list_offset(f.selected, f.matches.len(), h);
+    super::scroll_marks(app, area, off, f.matches.len().saturating_sub(off + h), buf);
     for (i, (item, hits)) in f.matches.iter().enumerate().skip(off).take(h) {
         let Some(it) = app.finder_items.get(*item) else {
             continue;

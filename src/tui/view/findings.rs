@@ -49,6 +49,7 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     let focused = app.focus == Pane::Findings;
     let rows = findings_list_rows(focused, h);
     let off = list_offset(app.findings_sel, n, rows);
+    super::scroll_marks(app, area, off, n.saturating_sub(off + rows), buf);
     for i in (off..n).take(rows) {
         let mut line = if let Some(f) = app.findings.get(i) {
             let (mark, st) = match f.severity {

@@ -14,6 +14,7 @@ use ratatui::widgets::{Block, BorderType, Borders, Paragraph, Widget};
 
 use super::fit;
 use crate::engine::flows::report::Mismatch;
+use crate::report::plural;
 use crate::tui::app::{App, FlowRow, FlowsState};
 use crate::tui::layout::list_offset;
 
@@ -119,8 +120,10 @@ pub fn render(app: &App, s: &FlowsState, area: Rect, buf: &mut Buffer) {
     lines.push(Line::from(vec![
         Span::styled(
             format!(
-                "{} records · {} judged · {} as designed · ",
-                r.records, r.judged, r.consistent
+                "{} · {} judged · {} as designed · ",
+                plural(r.records, "record", "records"),
+                r.judged,
+                r.consistent
             ),
             th.text(),
         ),
@@ -129,8 +132,10 @@ pub fn render(app: &App, s: &FlowsState, area: Rect, buf: &mut Buffer) {
         Span::styled(format!("{} broken", r.counts.broken), th.warn()),
         Span::styled(
             format!(
-                " · {} anomalies · {} replies · {} outside the design",
-                r.counts.anomalies, r.replies, r.outside
+                " · {} · {} · {} outside the design",
+                plural(r.counts.anomalies, "anomaly", "anomalies"),
+                plural(r.replies, "reply", "replies"),
+                r.outside
             ),
             th.text(),
         ),
@@ -190,6 +195,7 @@ pub fn render(app: &App, s: &FlowsState, area: Rect, buf: &mut Buffer) {
         )));
     }
     let off = list_offset(s.sel, n, rows);
+    super::scroll_marks(app, area, off, n.saturating_sub(off + rows), buf);
     for (i, c) in cols.iter().enumerate().skip(off).take(rows) {
         let parts = fmt_row(c);
         let kind_style = match app.flow_row(i) {

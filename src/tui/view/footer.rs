@@ -9,7 +9,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Widget};
 
 use crate::tui::app::{App, Screen};
-use crate::tui::keymap::{Ctx, hints};
+use crate::tui::keymap::Ctx;
 
 pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     if area.is_empty() {
@@ -19,7 +19,7 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     let mut spans = Vec::new();
     let mut used = 0usize;
     let w = usize::from(area.width);
-    for (k, h) in hints(Ctx::of(&app.mode)) {
+    for (k, h) in app.keymap.hints(Ctx::of(&app.mode)) {
         let n = k.chars().count() + h.chars().count() + 3;
         if used + n > w {
             break;

@@ -9,7 +9,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Borders, Paragraph, Widget};
 
 use crate::tui::app::App;
-use crate::tui::keymap::{Ctx, bindings};
+use crate::tui::keymap::Ctx;
 
 /// The help text, one line per binding, grouped by mode.
 pub fn help_lines(app: &App) -> Vec<Line<'static>> {
@@ -20,7 +20,7 @@ pub fn help_lines(app: &App) -> Vec<Line<'static>> {
             ctx.title().to_string(),
             th.title(),
         )));
-        for b in bindings(ctx) {
+        for b in app.keymap.of(ctx) {
             out.push(Line::from(vec![
                 Span::styled(format!("  {:<12}", b.label), th.key()),
                 Span::styled(b.help.to_string(), th.text()),
@@ -28,6 +28,20 @@ pub fn help_lines(app: &App) -> Vec<Line<'static>> {
         }
         out.push(Line::raw(""));
     }
+    out.push(Line::from(Span::styled(
+        "Your own keys".to_string(),
+        th.title(),
+    )));
+    let where_ = match (&app.keymap.source, crate::tui::keys_file::config_dir()) {
+        (Some(f), _) => format!("read from {}", f.display()),
+        (None, Some(d)) => format!(
+            "write them in {} ([normal] then set_source = \"S\"; the actions are the table's)",
+            d.join("keys.toml").display()
+        ),
+        (None, None) => "set ZONESCOPE_CONFIG_DIR to a directory with a keys.toml".to_string(),
+    };
+    out.push(Line::from(Span::styled(format!("  {where_}"), th.text())));
+    out.push(Line::raw(""));
     out.push(Line::from(Span::styled("Mouse".to_string(), th.title())));
     out.push(Line::from(vec![
         Span::styled(format!("  {:<12}", "click"), th.key()),
@@ -58,9 +72,19 @@ pub fn render(app: &App, scroll: u16, area: Rect, buf: &mut Buffer) {
     let lines =
         crate::tui::view::trace::hang(help_lines(app), usize::from(area.width.saturating_sub(2)));
     let inner_h = area.height.saturating_sub(2);
-    let max = (lines.len() as u16).saturating_sub(inner_h);
+    let rows = u16::try_from(lines.len()).unwrap_or(u16::MAX);
+    let max = rows.saturating_sub(inner_h);
+    app.help_view.set((rows, inner_h));
+    let scroll = scroll.min(max);
     Paragraph::new(lines)
         .block(block)
-        .scroll((scroll.min(max), 0))
+        .scroll((scroll, 0))
         .render(area, buf);
+    super::scroll_marks(
+        app,
+        area,
+        usize::from(scroll),
+        usize::from(rows.saturating_sub(scroll + inner_h)),
+        buf,
+    );
 }

@@ -71,16 +71,7 @@ fn seg_style(app: &App, s: &Seg) -> Style {
 }
 
 pub fn role_style(app: &App, role: BackendRole, v: Option<Verdict>) -> Style {
-    let th = app.theme;
-    match role {
-        BackendRole::Serving => th.allow(),
-        BackendRole::Failover => th.warn(),
-        BackendRole::Standby => th.dim(),
-        BackendRole::Unused => match v {
-            Some(Verdict::Allow) => th.disabled(),
-            _ => th.deny(),
-        },
-    }
+    app.theme.backend(role, v == Some(Verdict::Allow))
 }
 
 fn backend_style(app: &App, gw: &str, be: &str) -> Style {
@@ -107,11 +98,23 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     if inner.is_empty() {
         return;
     }
+    // The height of the whole map at this width: the scroll stops at its last screenful.
+    let rows = map_rows(app, inner.width);
+    let height = u32::from(inner.height);
+    let scroll = u32::from(app.map_scroll).min(rows.saturating_sub(height));
+    app.map_view
+        .set((u16::try_from(rows).unwrap_or(u16::MAX), inner.height));
+    super::scroll_marks(
+        app,
+        area,
+        scroll as usize,
+        rows.saturating_sub(scroll + height) as usize,
+        buf,
+    );
     // Place blocks left to right, wrapping into bands.
     let mut x = 0u16;
     let mut band_y = 0u32;
     let mut band_h = 0u32;
-    let scroll = u32::from(app.map_scroll);
     for b in &app.map {
         let bw = if b.full {
             inner.width
@@ -146,4 +149,22 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         }
         x = x.saturating_add(bw + 2);
     }
+}
+
+/// Rows the map takes at `width` columns: its blocks placed in bands as `render` places them.
+fn map_rows(app: &App, width: u16) -> u32 {
+    let mut x = 0u16;
+    let mut band_y = 0u32;
+    let mut band_h = 0u32;
+    for b in &app.map {
+        let bw = if b.full { width } else { b.width.min(width) };
+        if x > 0 && (b.full || x + bw > width) {
+            x = 0;
+            band_y += band_h + 1;
+            band_h = 0;
+        }
+        band_h = band_h.max(b.lines.len() as u32);
+        x = x.saturating_add(bw + 2);
+    }
+    band_y + band_h
 }

@@ -11,6 +11,7 @@ use ratatui::widgets::{Block, BorderType, Borders, Paragraph, Widget};
 
 use super::fit;
 use crate::engine::matrix::Cell;
+use crate::report::plural;
 use crate::tui::app::{App, MatrixState};
 use crate::tui::layout::MatrixGrid;
 
@@ -81,7 +82,10 @@ pub fn render(app: &App, m: &MatrixState, area: Rect, buf: &mut Buffer) {
         let n = app.topo.endpoints().len();
         Paragraph::new(vec![
             Line::styled(
-                format!("computing the zone matrix over every pair of {n} endpoints…"),
+                format!(
+                    "computing the zone matrix over every pair of {}…",
+                    plural(n, "endpoint", "endpoints")
+                ),
                 th.text(),
             ),
             Line::styled(

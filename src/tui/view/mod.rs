@@ -11,6 +11,7 @@ pub mod help;
 pub mod map;
 pub mod matrix;
 pub mod rules;
+pub mod title;
 pub mod trace;
 pub mod tree;
 
@@ -41,7 +42,7 @@ pub fn draw(app: &App, area: Rect, buf: &mut Buffer) {
         too_small(app, area, buf);
         return;
     }
-    header(app, clip(a.header), buf);
+    title::render(app, clip(a.header), buf);
     banner(app, clip(a.banner), buf);
     tree::render(app, clip(a.tree), buf);
     map::render(app, clip(a.map), buf);
@@ -74,39 +75,6 @@ pub fn pane_block<'a>(app: &App, pane: Pane, title: impl Into<Line<'a>>) -> Bloc
         .title(title.into().style(app.theme.title()))
 }
 
-fn header(app: &App, area: Rect, buf: &mut Buffer) {
-    if area.is_empty() {
-        return;
-    }
-    let t = &app.topo;
-    let left = format!(" zonescope · {} ", t.name);
-    let file = if area.width >= 110 {
-        format!("{} · ", app.file_label())
-    } else {
-        String::new()
-    };
-    let right = format!(
-        " {file}{} networks · {} endpoints · {} regions ",
-        t.networks().len(),
-        t.endpoints().len(),
-        app.region_count
-    );
-    let w = usize::from(area.width);
-    let rw = right.chars().count().min(w);
-    let lw = w - rw;
-    let left: String = left.chars().take(lw).collect();
-    let pad = lw.saturating_sub(left.chars().count());
-    let line = Line::from(vec![
-        Span::styled(left, app.theme.header()),
-        Span::styled(" ".repeat(pad), app.theme.header()),
-        Span::styled(
-            right.chars().take(rw).collect::<String>(),
-            app.theme.header(),
-        ),
-    ]);
-    Paragraph::new(line).render(area, buf);
-}
-
 fn banner(app: &App, area: Rect, buf: &mut Buffer) {
     let Some(err) = &app.load_error else { return };
     if area.is_empty() {
@@ -126,9 +94,39 @@ fn banner(app: &App, area: Rect, buf: &mut Buffer) {
         .render(area, buf);
 }
 
+/// Scroll marks on the bottom border of a pane drawn in `area`: how many rows are hidden
+/// above and below (` ▲ 3 more above · ▼ 12 more below `, shorter when the pane is narrow:
+/// ` ▲3 ▼12 `). Nothing when everything is in view.
+pub fn scroll_marks(app: &App, area: Rect, above: usize, below: usize, buf: &mut Buffer) {
+    if area.height < 2 || area.width < 4 || (above == 0 && below == 0) {
+        return;
+    }
+    let long = match (above, below) {
+        (0, b) => format!(" ▼ {b} more below "),
+        (a, 0) => format!(" ▲ {a} more above "),
+        (a, b) => format!(" ▲ {a} more above · ▼ {b} more below "),
+    };
+    let short = match (above, below) {
+        (0, b) => format!(" ▼{b} "),
+        (a, 0) => format!(" ▲{a} "),
+        (a, b) => format!(" ▲{a} ▼{b} "),
+    };
+    let room = usize::from(area.width - 2);
+    let text = if long.chars().count() <= room {
+        long
+    } else if short.chars().count() <= room {
+        short
+    } else {
+        return;
+    };
+    let w = u16::try_from(text.chars().count()).unwrap_or(0);
+    let x = area.right() - 1 - w;
+    buf.set_string(x, area.bottom() - 1, text, app.theme.dim());
+}
+
 fn too_small(app: &App, area: Rect, buf: &mut Buffer) {
     let msg = format!(
-        "zonescope needs a terminal of at least {MIN_W}×{MIN_H}; this one is {}×{}. Enlarge it (or press q to quit).",
+        "zonescope needs a terminal of at least {MIN_W}×{MIN_H}; this one is {}×{}. Enlarge it to go on: other keys wait until then (q or Ctrl-C quits).",
         app.size.0, app.size.1
     );
     Paragraph::new(msg)

@@ -11,6 +11,7 @@ use ratatui::widgets::{Paragraph, Widget};
 
 use super::{fit, pane_block};
 use crate::model::rules::{Action as RuleAction, Direction};
+use crate::report::plural;
 use crate::tui::app::{App, Pane, RuleRow};
 use crate::tui::layout::list_offset;
 
@@ -22,7 +23,10 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     let block = pane_block(
         app,
         Pane::Rules,
-        format!(" Rule sets ({} rows) ", app.rule_rows.len()),
+        format!(
+            " Rule sets ({}) ",
+            plural(app.rule_rows.len(), "row", "rows")
+        ),
     );
     let inner = block.inner(area);
     block.render(area, buf);
@@ -45,6 +49,13 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         _ => Vec::new(),
     };
     let off = list_offset(app.rules_sel, app.rule_rows.len(), h);
+    super::scroll_marks(
+        app,
+        area,
+        off,
+        app.rule_rows.len().saturating_sub(off + h),
+        buf,
+    );
     let mut lines = Vec::with_capacity(h);
     for (i, row) in app.rule_rows.iter().enumerate().skip(off).take(h) {
         let mut line = match row {
@@ -52,7 +63,11 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
                 Some(rs) => Line::from(vec![
                     Span::styled(fit(&rs.id, w.saturating_sub(20)), th.title()),
                     Span::styled(
-                        format!("  {} · {} rules", rs.kind.label(), rs.rules.len()),
+                        format!(
+                            "  {} · {}",
+                            rs.kind.label(),
+                            plural(rs.rules.len(), "rule", "rules")
+                        ),
                         th.dim(),
                     ),
                 ]),

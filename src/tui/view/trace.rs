@@ -17,7 +17,9 @@ use super::pane_block;
 use crate::engine::trace::{Check, Trace};
 use crate::model::rules::Action as RuleAction;
 use crate::model::{EntityRef, Kind, Verdict};
+use crate::tui::action::Action;
 use crate::tui::app::{App, BackendRole, Highlight, Pane, Screen};
+use crate::tui::keymap::Ctx;
 use crate::tui::theme::Theme;
 
 fn verdict_word(v: Verdict) -> &'static str {
@@ -528,27 +530,44 @@ fn intro(app: &App) -> Vec<Line<'static>> {
             Span::styled(to, th.text()),
         ]),
         Line::raw(""),
-        Line::from(vec![
-            Span::styled(" / ", th.key()),
-            Span::raw("find anything (ids, IPs, CIDRs, FQDNs)"),
-        ]),
-        Line::from(vec![
-            Span::styled(" s ", th.key()),
-            Span::raw("source   "),
-            Span::styled(" d ", th.key()),
-            Span::raw("destination   "),
-            Span::styled(" p ", th.key()),
-            Span::raw("port"),
-        ]),
-        Line::from(vec![
-            Span::styled(" Enter ", th.key()),
-            Span::raw("trace   "),
-            Span::styled(" z ", th.key()),
-            Span::raw("zone matrix   "),
-            Span::styled(" ? ", th.key()),
-            Span::raw("help"),
-        ]),
+        keys_line(
+            app,
+            &[(Action::OpenFinder, "find anything (ids, IPs, CIDRs, FQDNs)")],
+        ),
+        keys_line(
+            app,
+            &[
+                (Action::SetSource, "source   "),
+                (Action::SetDest, "destination   "),
+                (Action::EditPort, "port"),
+            ],
+        ),
+        keys_line(
+            app,
+            &[
+                (Action::Confirm, "trace   "),
+                (Action::OpenMatrix, "zone matrix   "),
+                (Action::Help, "help"),
+            ],
+        ),
     ]
+}
+
+/// A line of keys and what they do, each key as the effective keymap binds it (an action
+/// bound to no key is left out).
+fn keys_line(app: &App, items: &[(Action, &str)]) -> Line<'static> {
+    let th = app.theme;
+    let mut spans = Vec::new();
+    for (a, what) in items {
+        let Some(e) = app.keymap.of(Ctx::Normal).find(|e| {
+            std::mem::discriminant(&e.action) == std::mem::discriminant(a) && !e.keys.is_empty()
+        }) else {
+            continue;
+        };
+        spans.push(Span::styled(format!(" {} ", e.label), th.key()));
+        spans.push(Span::raw((*what).to_string()));
+    }
+    Line::from(spans)
 }
 
 /// Presentation mode: a big verdict and the evidence, nothing else.

@@ -44,6 +44,7 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     let h = usize::from(inner.height);
     let w = usize::from(inner.width);
     let off = list_offset(app.tree_sel, app.tree.len(), h);
+    super::scroll_marks(app, area, off, app.tree.len().saturating_sub(off + h), buf);
     let th = app.theme;
     let t = &app.topo;
     let hubspoke = app.highlight == Highlight::HubSpoke;

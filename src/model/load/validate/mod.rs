@@ -158,7 +158,10 @@ impl Validator {
                     C::UnknownId,
                     id.at,
                     format!("unknown {expected} `{name}`"),
-                    format!("{hint} (every reference must name a {expected} declared in the file)"),
+                    format!(
+                        "{hint} (every reference must name {} declared in the file)",
+                        with_article(expected)
+                    ),
                 );
                 None
             }
