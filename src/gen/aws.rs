@@ -363,6 +363,12 @@ impl<'d> Writer<'d> {
     fn layout(&mut self) {
         let d = self.d;
         let mut net_index: HashMap<&str, usize> = HashMap::new();
+        let publics: std::collections::HashSet<&str> = d
+            .endpoints
+            .iter()
+            .filter(|e| e.public_ip)
+            .filter_map(|e| e.subnet.as_deref())
+            .collect();
         let mut r = 0;
         for n in &d.networks {
             if n.role == "hub" {
@@ -371,12 +377,6 @@ impl<'d> Writer<'d> {
             let vpc = self.vpcs.len();
             net_index.insert(n.id.as_str(), vpc);
             let id = self.id("vpc");
-            let publics: Vec<&str> = d
-                .endpoints
-                .iter()
-                .filter(|e| e.public_ip)
-                .filter_map(|e| e.subnet.as_deref())
-                .collect();
             for s in &n.subnets {
                 let id = self.id("subnet");
                 self.sub_index.insert(s.id.as_str(), self.subs.len());
