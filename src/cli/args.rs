@@ -75,6 +75,7 @@ Examples:
   zonescope gen > small.yaml                                # 2 regions, 2 spokes each
   zonescope gen --size L -o large.yaml                      # 20 regions × 25 spokes, ~40,000 endpoints
   zonescope gen --regions 4 --spokes 6 --seed 7 -o m.yaml
+  zonescope gen --as aws --size L -o large-aws/             # the same as aws ec2 describe-* JSON
 
 Ids follow a pattern: hub-r{r}, spoke-r{r}-s{s}, snet-app-r{r}-s{s}-{i}, ep-r{r}-s{s}-{i}-{e}, fw-r{r}, aoai-r{r}.")]
     Gen(GenArgs),
@@ -249,10 +250,22 @@ pub struct GenArgs {
     pub endpoints: Option<u32>,
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
+    /// What to write: the YAML topology, or (`aws`) the same design as an `aws ec2 describe-*`
+    /// folder (`-o DIR`: one describe-*.json per call; without `-o`, one JSON object holding
+    /// them all), which `zonescope import aws` and every command read.
+    #[arg(long = "as", value_enum, default_value_t = GenFormat::Yaml)]
+    pub format: GenFormat,
     /// Write to this file instead of standard output: atomically, beside the real file a symlink
     /// names, keeping its mode; a device or FIFO is written directly; `-` is standard output.
+    /// With `--as aws`, a directory (created if missing), each file written atomically in it.
     #[arg(long, short = 'o')]
     pub output: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum GenFormat {
+    Yaml,
+    Aws,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -72,11 +72,14 @@
 //! fifth address (Azure reserves the first four).
 
 mod addr;
+mod aws;
 mod build;
 mod design;
 mod emit;
 mod rng;
 mod spec;
+
+pub use aws::{ACCOUNT, AwsFolder, AwsStats, generate_aws};
 
 /// Largest accepted `regions`.
 pub const MAX_REGIONS: u32 = 100;

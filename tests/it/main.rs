@@ -34,6 +34,7 @@ mod flows_classes;
 mod flows_formats;
 mod flows_read;
 mod flows_report;
+mod gen_aws;
 mod generator;
 mod hardening;
 mod hostile;

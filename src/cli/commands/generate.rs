@@ -1,10 +1,11 @@
-//! `zonescope gen`: a synthetic design, to stdout or `-o` (atomically).
+//! `zonescope gen`: a synthetic design, to stdout or `-o` (atomically); `--as aws` as a
+//! describe-* folder, each file written atomically into the directory `-o` names.
 //!
 //! Owns: the gen command's flags → parameters. Must never: build a design itself.
 
 use std::io::Write;
 
-use crate::cli::args::GenArgs;
+use crate::cli::args::{GenArgs, GenFormat};
 use crate::cli::{CliError, count, write_atomically};
 
 pub fn run(a: &GenArgs, out: &mut dyn Write) -> Result<u8, CliError> {
@@ -29,6 +30,9 @@ pub fn run(a: &GenArgs, out: &mut dyn Write) -> Result<u8, CliError> {
     p.seed = a.seed;
     p.validate()
         .map_err(|e| CliError::usage(e.to_string(), e.help()))?;
+    if a.format == GenFormat::Aws {
+        return aws(a, &p, out);
+    }
     let (text, stats) = generate_with_stats(&p);
     match &a.output {
         Some(path) if path.as_os_str() != "-" => {
@@ -43,6 +47,43 @@ pub fn run(a: &GenArgs, out: &mut dyn Write) -> Result<u8, CliError> {
             );
         }
         _ => out.write_all(text.as_bytes())?,
+    }
+    Ok(0)
+}
+
+/// `gen --as aws`: the describe-* files into the directory `-o` names (created if missing, each
+/// file replaced atomically, nothing else touched), or all of them as one JSON object on stdout.
+fn aws(a: &GenArgs, p: &crate::generate::GenParams, out: &mut dyn Write) -> Result<u8, CliError> {
+    let folder = crate::generate::generate_aws(p);
+    match &a.output {
+        Some(dir) if dir.as_os_str() != "-" => {
+            if dir.is_file() {
+                return Err(CliError::usage(
+                    format!("{} is a file; --as aws writes a directory", dir.display()),
+                    "give -o a directory name (it is created if missing)",
+                ));
+            }
+            let files = folder.files();
+            for region in &folder.regions {
+                std::fs::create_dir_all(dir.join(region))?;
+            }
+            for (name, text) in &files {
+                write_atomically(&dir.join(name), text.as_bytes())?;
+            }
+            let s = folder.stats;
+            eprintln!(
+                "wrote {} describe-* files ({}) to {}: {}, {}, {}, {}, {}",
+                files.len(),
+                count(folder.regions.len(), "region"),
+                dir.display(),
+                count(s.vpcs, "VPC"),
+                count(s.subnets, "subnet"),
+                count(s.interfaces, "network interface"),
+                count(s.security_groups, "security group"),
+                count(s.network_acls, "network ACL")
+            );
+        }
+        _ => out.write_all(folder.combined().as_bytes())?,
     }
     Ok(0)
 }
