@@ -27,7 +27,7 @@ use crate::engine::path::resolve::{DstName, End, addr_end};
 use crate::engine::policy::{Ctx, Flow, Party, allowed_ports, evaluate};
 use crate::engine::trace::{Query, WhatIf};
 use crate::model::rules::{Action, Direction, PortSet, Protocol, RuleSet, Selector};
-use crate::model::{EpIx, Kind, NetIx, SubnetIx, Topology, ZoneIx};
+use crate::model::{EpIx, Kind, NetIx, RuleSetIx, SubnetIx, Topology, ZoneIx};
 
 /// What a flow is sent to.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -468,8 +468,8 @@ fn all_selectors(t: &Topology) -> impl Iterator<Item = &Selector> {
         .flat_map(|r| r.sources.iter().chain(r.destinations.iter()))
 }
 
-/// Group the endpoints (private endpoints excluded): same subnet, zone, kind, listeners and
-/// public IP, no rule sets of their own, no FQDN, not named by any rule, and no rule address
+/// Group the endpoints (private endpoints excluded): same subnet, zone, kind, listeners, public
+/// IP, rule sets of their own and ASGs, no FQDN, not named by any rule, and no rule address
 /// (CIDR or service tag) that holds some addresses of their subnet but not all holds them.
 /// An endpoint outside every subnet (the internet, on-premises) is matched by its own address,
 /// so it is a group of its own.
@@ -489,6 +489,11 @@ pub fn groups_apart<S: std::hash::BuildHasher>(
         Kind,
         Option<PortSet>,
         bool,
+        // Its own rule sets (security groups, a NIC's NSG) and ASGs, in order: a rule naming a
+        // group or an ASG matches every endpoint that carries it, so endpoints that carry the
+        // same ones are alike (an AWS export gives every instance its groups).
+        Vec<RuleSetIx>,
+        Vec<u32>,
     );
     let mut named: HashSet<EpIx> = HashSet::new();
     let mut cidrs: Vec<IpNet> = Vec::new();
@@ -526,9 +531,6 @@ pub fn groups_apart<S: std::hash::BuildHasher>(
         // Outside every subnet (`is_paas`): matched by its own address.
         let unique = ep.is_paas()
             || apart.contains(&e)
-            || !ep.rule_sets.is_empty()
-            // A member of an application security group is named by the rules naming it.
-            || !ep.asgs.is_empty()
             || ep.fqdn.is_some()
             || named.contains(&e)
             || ep.subnet.is_some_and(|s| {
@@ -550,6 +552,8 @@ pub fn groups_apart<S: std::hash::BuildHasher>(
             ep.kind,
             ep.ports.clone(),
             ep.public_ip.is_some(),
+            ep.rule_sets.clone(),
+            ep.asgs.clone(),
         );
         if let Some(&g) = by_key.get(&key) {
             out[g].members.push(e);

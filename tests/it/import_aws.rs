@@ -1092,3 +1092,28 @@ fn check_lists_what_the_import_left_out_in_json_and_sarif() {
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert!(v.get("import").is_none());
 }
+
+#[test]
+fn a_peering_both_regions_list_is_one_peering() {
+    // https://docs.aws.amazon.com/vpc/latest/peering/working-with-vpc-peering.html: an
+    // inter-Region peering is one VpcPeeringConnectionId, and `describe-vpc-peering-connections`
+    // in either Region lists it. The hub fixture's pcx-…001 listed again by a second region's
+    // file must not make a third peering.
+    let tmp = tempfile::tempdir().unwrap();
+    let src = fixture("hub");
+    for f in std::fs::read_dir(&src).unwrap() {
+        let f = f.unwrap().path();
+        std::fs::copy(&f, tmp.path().join(f.file_name().unwrap())).unwrap();
+    }
+    let once = imported(tmp.path(), ImportOptions::default());
+    assert_eq!(once.report.count("peerings"), 2);
+    let other = tmp.path().join("eu-west-1");
+    std::fs::create_dir(&other).unwrap();
+    let text = std::fs::read_to_string(src.join("VpcPeeringConnections.json")).unwrap();
+    let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let first = serde_json::json!({ "VpcPeeringConnections": [v["VpcPeeringConnections"][0]] });
+    std::fs::write(other.join("VpcPeeringConnections.json"), first.to_string()).unwrap();
+    let twice = imported(tmp.path(), ImportOptions::default());
+    assert_eq!(twice.report.count("peerings"), 2);
+    assert_eq!(twice.document.peerings.len(), 2);
+}

@@ -83,7 +83,8 @@ pub fn summary_text(r: &ImportReport) -> String {
     let c = |k: &str| r.count(k);
     // The first line names each cloud's resources as that cloud does.
     let n = |k: &str, one: &str, many: &str| crate::report::plural(c(k), one, many);
-    let (words, shown): ([(&str, &str, &str); 4], &[&str]) = if r.cloud.as_deref() == Some("azure") {
+    let (words, shown): ([(&str, &str, &str); 4], &[&str]) = if r.cloud.as_deref() == Some("azure")
+    {
         (
             [
                 ("networks", "VNet", "VNets"),

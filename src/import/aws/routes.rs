@@ -49,9 +49,15 @@ impl Builder<'_> {
         }
         // Peerings.
         let mut pcx: HashMap<String, (String, String)> = HashMap::new();
+        let mut seen: HashSet<String> = HashSet::new();
         for it in self.snap.items("VpcPeeringConnections") {
             let at = it.at();
             let id = at.req("VpcPeeringConnectionId")?;
+            // A cross-region (or cross-account) peering is listed by both sides'
+            // describe-vpc-peering-connections: one peering.
+            if !seen.insert(id.to_string()) {
+                continue;
+            }
             let status = state_of(&at, "Status")?.unwrap_or_else(|| "active".into());
             let side = |k: &str| -> Result<Option<String>, ImportError> {
                 Ok(match at.obj(k)? {
