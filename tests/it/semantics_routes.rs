@@ -251,6 +251,44 @@ fn azure_udr_truth_table() {
     check_rows(&t, &rows);
 }
 
+/// `egress:` is shorthand for a 0.0.0.0/0 user-defined route to the firewall (SPEC §11.1), so it
+/// widens Azure's `VirtualNetwork` exactly as an explicit route table does (SPEC §11.3).
+#[test]
+fn egress_widens_virtual_network() {
+    let t = topo("azure-egress");
+    let rows = [
+        // Service tags overview, VirtualNetwork: "address prefixes used on user-defined routes";
+        // spoke2's subnet has the shorthand's 0.0.0.0/0 UDR, so AllowVnetInBound admits spoke1
+        // (not a peer of spoke2) arriving through the hub firewall; outbound, spoke1's
+        // VirtualNetwork is 0.0.0.0/0 too, so AllowVnetOutBound lets it leave.
+        row(
+            "vm-a",
+            "vm-b",
+            443,
+            Allow,
+            Some("nsg-b/AllowVnetInBound"),
+            Some("fw"),
+            // `egress:` alone takes the implicit search, whose hops name no route table.
+            None,
+            TAGS,
+        ),
+        // UDR overview, "Virtual appliance": the firewall still filters what it forwards
+        // (its rules allow 443 only; firewall default deny).
+        row("vm-b", "vm-a", 22, Deny, None, None, None, UDR),
+    ];
+    check_rows(&t, &rows);
+    // The widened tag is reported for both spoke subnets (each has the shorthand UDR).
+    let subjects: Vec<String> = findings(&t)
+        .into_iter()
+        .filter(|f| f.id == "vnet-tag-widened")
+        .map(|f| f.subject)
+        .collect();
+    assert!(
+        subjects.contains(&"snet-a".to_string()) && subjects.contains(&"snet-b".to_string()),
+        "{TAGS}: {subjects:?}"
+    );
+}
+
 /// The `vnet-tag-widened` finding (SPEC §11.3) names the NSG-guarded subnet whose network has a
 /// UDR (snet-b) and no subnet of a network without one (snet-d).
 #[test]

@@ -395,6 +395,9 @@ impl Validator {
                     }
                 }
             }
+            if let Some(v4) = self.egress_udr(net) {
+                extra.push(v4);
+            }
             for t in tabs {
                 extra.extend(
                     self.routing.tables[t.index()]
@@ -408,5 +411,27 @@ impl Validator {
             *slot = extra;
         }
         self.routing.vnet_extra = out;
+    }
+
+    /// The user-defined route `egress:` stands for in an Azure network (SPEC §11.1: a table
+    /// `{0.0.0.0/0 -> FW}` on every subnet of the network and its spokes other than the
+    /// firewall's own): its prefix joins `VirtualNetwork` as any UDR's does
+    /// (https://learn.microsoft.com/azure/virtual-network/service-tags-overview). AWS has no
+    /// such tag.
+    fn egress_udr(&self, net: NetIx) -> Option<IpNet> {
+        let nw = self.networks.get(net.index())?;
+        if nw.provider.as_deref() != Some("azure") {
+            return None;
+        }
+        let fw = nw
+            .egress
+            .or_else(|| nw.hub.and_then(|h| self.networks.get(h.index())?.egress))?;
+        let fw_subnet = self.endpoints.get(fw.index()).and_then(|e| e.subnet);
+        // The firewall's own subnet gets no shorthand route: a network whose only subnet is the
+        // firewall's has no such UDR.
+        if !nw.subnets.iter().any(|s| Some(*s) != fw_subnet) {
+            return None;
+        }
+        "0.0.0.0/0".parse().ok()
     }
 }
