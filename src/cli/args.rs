@@ -172,6 +172,8 @@ pub enum ImportCloud {
     Aws,
     /// `terraform show -json` of a state or a plan.
     Terraform,
+    /// ARM resource JSON: `az graph query`, `az network … -o json`, the portal's JSON view.
+    Azure,
 }
 
 #[derive(Debug, Args)]

@@ -565,6 +565,52 @@ pub struct External {
     pub specific: bool,
 }
 
+/// The addresses that are not the public internet: the IANA special-purpose ranges (RFC 6890:
+/// <https://www.iana.org/assignments/iana-ipv4-special-registry>,
+/// <https://www.iana.org/assignments/iana-ipv6-special-registry>) — private, shared (CGNAT),
+/// loopback, link-local, documentation, benchmarking, multicast, reserved — and Azure's
+/// platform addresses, reached from every VM without leaving Azure: the wire server
+/// 168.63.129.16 (<https://learn.microsoft.com/azure/virtual-network/what-is-ip-address-168-63-129-16>)
+/// and the instance metadata service 169.254.169.254 (inside link-local). In IPv6 only global
+/// unicast 2000::/3 is the internet, less documentation 2001:db8::/32.
+const NOT_INTERNET: [&str; 17] = [
+    "0.0.0.0/8",
+    "10.0.0.0/8",
+    "100.64.0.0/10",
+    "127.0.0.0/8",
+    "169.254.0.0/16",
+    "172.16.0.0/12",
+    "192.0.0.0/24",
+    "192.0.2.0/24",
+    "192.168.0.0/16",
+    "198.18.0.0/15",
+    "198.51.100.0/24",
+    "203.0.113.0/24",
+    "224.0.0.0/3",
+    "168.63.129.16/32",
+    "::/3",
+    "4000::/2",
+    "2001:db8::/32",
+];
+
+/// [`NOT_INTERNET`] parsed, and 8000::/1 (with 4000::/2 and ::/3, all of IPv6 but 2000::/3).
+static NOT_INTERNET_NETS: LazyLock<Vec<IpNet>> = LazyLock::new(|| {
+    NOT_INTERNET
+        .iter()
+        .filter_map(|c| c.parse::<IpNet>().ok())
+        .chain(
+            ipnet::Ipv6Net::new(Ipv6Addr::from(1u128 << 127), 1)
+                .ok()
+                .map(IpNet::V6),
+        )
+        .collect()
+});
+
+/// Whether an address is on the public internet (see [`NOT_INTERNET`]).
+pub fn is_internet(a: IpAddr) -> bool {
+    !NOT_INTERNET_NETS.iter().any(|c| c.contains(&a))
+}
+
 /// The address classes of one family (IPv4 or IPv6).
 struct Classes<'a> {
     t: &'a Topology,
@@ -622,6 +668,7 @@ impl Classes<'_> {
             .iter()
             .chain(self.tags.iter().map(|x| x.1))
             .chain(nets)
+            .chain(NOT_INTERNET_NETS.iter())
             .filter(|c| self.same_family(c))
         {
             let (a, b) = bounds(c);
@@ -656,6 +703,9 @@ impl Classes<'_> {
                         .filter(|(_, (_, c))| c.contains(&addr))
                         .map(|(k, _)| usize::MAX - k),
                 )
+                // Not the internet (private, special-purpose, platform): a class of its own,
+                // so that an internet class never stands for such an address, nor the reverse.
+                .chain((!is_internet(addr)).then_some(usize::MAX / 2))
                 .collect();
             if let Some(&k) = seen.get(&sig) {
                 // Prefer a well-known address as the representative of a class.

@@ -12,6 +12,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 pub mod aws;
+pub mod azure;
 pub mod doc;
 mod json;
 pub mod terraform;
@@ -214,12 +215,18 @@ pub enum InputKind {
     AwsDescribe,
     /// `terraform show -json` of a state or a plan.
     Terraform,
+    /// ARM resource JSON (Resource Graph, `az network … -o json`, the portal's JSON view).
+    Azure,
 }
 
 /// Recognise an input: a directory holding describe-* JSON, a describe-* JSON file, or (anything
 /// else) a topology file for the loader to judge.
 pub fn detect(path: &Path) -> InputKind {
     if path.is_dir() {
+        let first = json_files(path).ok().and_then(|f| f.into_iter().next());
+        if first.is_some_and(|f| detect(&f) == InputKind::Azure) {
+            return InputKind::Azure;
+        }
         return InputKind::AwsDescribe;
     }
     let Ok(Some(bytes)) = model::read_capped(path, 1 << 16) else {
@@ -227,7 +234,9 @@ pub fn detect(path: &Path) -> InputKind {
         return peek_start(path);
     };
     let text = String::from_utf8_lossy(&bytes);
-    if text.trim_start().starts_with('{') && aws::is_describe_json(&text) {
+    if azure::is_arm_json(&text) {
+        InputKind::Azure
+    } else if text.trim_start().starts_with('{') && aws::is_describe_json(&text) {
         InputKind::AwsDescribe
     } else if text.trim_start().starts_with('{') && terraform::is_terraform_json(&text) {
         InputKind::Terraform
@@ -243,6 +252,9 @@ fn peek_start(path: &Path) -> InputKind {
         .and_then(|mut f| f.read(&mut buf))
         .unwrap_or(0);
     let text = String::from_utf8_lossy(&buf[..n]);
+    if azure::looks_like_arm(&text) {
+        return InputKind::Azure;
+    }
     if text.trim_start().starts_with('{') && terraform::looks_like_terraform(&text) {
         return InputKind::Terraform;
     }
@@ -289,6 +301,7 @@ pub fn import(path: &Path, kind: InputKind, opts: ImportOptions) -> Result<Impor
     match kind {
         InputKind::AwsDescribe => aws::import(path, opts),
         InputKind::Terraform => terraform::import(path, opts),
+        InputKind::Azure => azure::import(path, opts),
         InputKind::Design => Err(ImportError::new(
             &path.display().to_string(),
             "",
@@ -303,8 +316,16 @@ pub fn import(path: &Path, kind: InputKind, opts: ImportOptions) -> Result<Impor
 /// topology file.
 pub fn load_any(path: &Path) -> Result<(Topology, Option<ImportReport>), LoadError> {
     match detect(path) {
-        InputKind::Design => Ok((model::load(path)?, None)),
-        kind @ (InputKind::AwsDescribe | InputKind::Terraform) => {
+        InputKind::Design => {
+            let mut report = None;
+            let t = model::load_with_base(path, &mut |req| {
+                let (yaml, r) = import_base(req)?;
+                report = Some(r);
+                Ok(yaml)
+            })?;
+            Ok((t, report))
+        }
+        kind @ (InputKind::AwsDescribe | InputKind::Terraform | InputKind::Azure) => {
             let imported = import(path, kind, ImportOptions::default())
                 .map_err(ImportError::into_load_error)?;
             let name = format!("{} (imported)", path.display());
@@ -312,6 +333,40 @@ pub fn load_any(path: &Path) -> Result<(Topology, Option<ImportReport>), LoadErr
             Ok((t, Some(imported.report)))
         }
     }
+}
+
+/// The export a design's `base:` names, imported (with the base's zones) as topology YAML.
+fn import_base(req: &model::BaseRequest) -> Result<(String, ImportReport), LoadError> {
+    let kind = match req.kind {
+        model::BaseKind::Aws => InputKind::AwsDescribe,
+        model::BaseKind::Terraform => InputKind::Terraform,
+        model::BaseKind::Azure => InputKind::Azure,
+    };
+    let [path] = req.paths.as_slice() else {
+        return Err(ImportError::new(
+            &req.design_file,
+            format!("base.{}", req.kind.key()),
+            format!("`base: {{{}: …}}` takes one path", req.kind.key()),
+            "give the directory (aws, or azure: a folder of its JSON files) or the file (terraform, azure) as one string",
+        )
+        .into_load_error());
+    };
+    if !path.exists() {
+        return Err(ImportError::new(
+            &req.design_file,
+            format!("base.{}", req.kind.key()),
+            format!("the base `{}` does not exist", path.display()),
+            "paths in `base:` are relative to the design file's folder",
+        )
+        .into_load_error());
+    }
+    let mut imported =
+        import(path, kind, ImportOptions::default()).map_err(ImportError::into_load_error)?;
+    if !req.zones.is_empty() {
+        apply_zone_map(&mut imported, &req.zones, &req.design_file);
+    }
+    let yaml = imported.to_yaml().map_err(ImportError::into_load_error)?;
+    Ok((yaml, imported.report))
 }
 
 /// Every `*.json` file under `dir`, recursively, in a stable order (symbolic links to

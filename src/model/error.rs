@@ -49,6 +49,8 @@ pub enum ErrorCode {
     AsgAcrossNetworks,
     /// A route's `next_hop` (or a transit gateway's `attachment`) that cannot carry the route.
     BadNextHop,
+    /// A `base:` that names no export, or more than one (SPEC §12).
+    BadBase,
 }
 
 impl ErrorCode {
@@ -83,6 +85,7 @@ impl ErrorCode {
             ErrorCode::AmbiguousName => "zonescope::ambiguous-name",
             ErrorCode::AsgAcrossNetworks => "zonescope::asg-across-networks",
             ErrorCode::BadNextHop => "zonescope::bad-next-hop",
+            ErrorCode::BadBase => "zonescope::bad-base",
         }
     }
 }
@@ -128,6 +131,7 @@ impl InputError {
             ErrorCode::AmbiguousName => "names more than one thing",
             ErrorCode::AsgAcrossNetworks => "in another network",
             ErrorCode::BadNextHop => "bad next hop",
+            ErrorCode::BadBase => "bad base",
             _ => "here",
         };
         InputError {

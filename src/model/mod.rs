@@ -31,7 +31,8 @@ pub use entities::*;
 pub use error::{ErrorCode, FileDiagnostic, InputError, LoadError};
 pub use index::AddrMatch;
 pub use load::{
-    MAX_FILE_BYTES, load, load_str, read_capped, schema_json, to_yaml, zone_map_from_yaml,
+    BaseKind, BaseRequest, BaseResolver, MAX_FILE_BYTES, load, load_str, load_str_in,
+    load_with_base, no_importer, read_capped, schema_json, to_yaml, zone_map_from_yaml,
 };
 
 use crate::model::rules::{RuleSet, Selector};

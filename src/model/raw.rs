@@ -319,6 +319,29 @@ pub struct RawFile {
     /// Route tables (SPEC §11.1), used by networks and subnets through `route_table:`.
     #[serde(default)]
     pub route_tables: Vec<RawRouteTable>,
+    /// A cloud export this design builds on (SPEC §12): imported when the file is loaded, with
+    /// this file's zones, policies, endpoints, rule sets and `expect:` added on top.
+    #[serde(default)]
+    pub base: Option<Sp<RawBase>>,
+}
+
+/// What a design builds on (SPEC §12): exactly one export, its paths relative to the file.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawBase {
+    /// A directory of `aws ec2 describe-*` JSON files (or one such file).
+    #[serde(default)]
+    pub aws: Option<Sp<String>>,
+    /// Azure ARM resource JSON: one file, a folder, or a list of them.
+    #[serde(default)]
+    pub azure: Option<Sp<OneOrMany<String>>>,
+    /// The output of `terraform show -json` (a state or a plan).
+    #[serde(default)]
+    pub terraform: Option<Sp<String>>,
+    /// Zones for the imported subnets and endpoints that have no `SecurityZone` tag, as a
+    /// `--zones MAP` gives them: `{ZONE: [subnet id or name, CIDR, tag=value, ...]}`.
+    #[serde(default)]
+    pub zones: BTreeMap<String, Vec<String>>,
 }
 
 /// An application security group (Azure).

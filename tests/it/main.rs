@@ -22,6 +22,7 @@ mod flowlogs {
 }
 
 mod azure_stream;
+mod base;
 mod check;
 mod cli;
 mod cli_person;
@@ -36,6 +37,7 @@ mod generator;
 mod hardening;
 mod hostile;
 mod import_aws;
+mod import_azure;
 mod import_terraform;
 mod invalid_files;
 mod matrix;

@@ -19,6 +19,7 @@ pub fn run(a: &ImportArgs, out: &mut dyn Write) -> Result<u8, CliError> {
     let kind = match a.cloud {
         ImportCloud::Aws => InputKind::AwsDescribe,
         ImportCloud::Terraform => InputKind::Terraform,
+        ImportCloud::Azure => InputKind::Azure,
     };
     if !a.dir.exists() {
         return Err(CliError::usage(
@@ -27,6 +28,9 @@ pub fn run(a: &ImportArgs, out: &mut dyn Write) -> Result<u8, CliError> {
                 ImportCloud::Aws => "give the directory that holds the describe-* JSON files",
                 ImportCloud::Terraform => {
                     "give the file `terraform show -json` wrote (of a state, or of a saved plan)"
+                }
+                ImportCloud::Azure => {
+                    "give the ARM resource JSON file(s) (see docs/import-azure.md)"
                 }
             },
         ));

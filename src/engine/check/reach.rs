@@ -438,8 +438,23 @@ fn public_fallback(eng: &Engine<'_>, groups: &[Group], out: &mut Vec<Finding>) {
     }
 }
 
+/// The outside classes that really are the internet: a class of private, special-purpose or
+/// platform addresses is not (a rule naming 10.0.0.0/8 does not make 10.0.0.1 "the internet";
+/// `external_classes` never mixes the two kinds in one class). Names (FQDN rules) stay.
+pub fn internet_only(ext: &[External]) -> Vec<External> {
+    use crate::engine::reach::is_internet;
+    ext.iter()
+        .filter(|x| match x.target {
+            Target::Addr(a) => is_internet(a),
+            _ => true,
+        })
+        .cloned()
+        .collect()
+}
+
 /// Every reachability finding.
 pub fn findings(eng: &Engine<'_>, groups: &[Group], ext: &[External]) -> Vec<Finding> {
+    let ext = &internet_only(ext);
     let mut out = Vec::new();
     app_direct_ai(eng, groups, &mut out);
     lateral_movement(eng, groups, &mut out);
@@ -447,4 +462,67 @@ pub fn findings(eng: &Engine<'_>, groups: &[Group], ext: &[External]) -> Vec<Fin
     management_exposed(eng, groups, ext, &mut out);
     public_fallback(eng, groups, &mut out);
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::engine::reach::is_internet;
+
+    /// Truth rows from the IANA special-purpose registries (RFC 6890) and Azure's docs.
+    #[test]
+    fn internet_addresses_are_public_and_not_platform() {
+        let rows: [(&str, bool); 14] = [
+            ("8.8.8.8", true),          // public unicast
+            ("11.0.0.1", true),         // public, just above 10/8
+            ("10.0.0.1", false),        // RFC 1918
+            ("172.16.5.4", false),      // RFC 1918
+            ("192.168.1.1", false),     // RFC 1918
+            ("100.64.0.1", false),      // RFC 6598 shared address space
+            ("127.0.0.1", false),       // loopback
+            ("169.254.169.254", false), // link-local; Azure IMDS
+            ("168.63.129.16", false),   // Azure platform (what-is-ip-address-168-63-129-16)
+            ("198.18.0.1", false),      // RFC 2544 benchmarking
+            ("240.0.0.1", false),       // reserved
+            ("2606:4700::1111", true),  // IPv6 global unicast
+            ("fd00::1", false),         // RFC 4193 unique local
+            ("2001:db8::1", false),     // RFC 3849 documentation
+        ];
+        for (a, want) in rows {
+            assert_eq!(is_internet(a.parse().unwrap()), want, "{a}");
+        }
+    }
+
+    use crate::engine::reach::{Target, external_classes};
+
+    /// A rule address half private, half public (10.0.0.0/7 = 10/8, RFC 1918, and 11/8, public
+    /// per the IANA IPv4 special-purpose registry): the public half is an internet class of its
+    /// own, so `internet_only` keeps it; the private half is never its representative.
+    #[test]
+    fn a_half_private_rule_address_keeps_its_public_half_as_internet() {
+        let text = "version: 1\nzones: [{id: application}]\nnetworks:\n  - id: n\n    region: eastus\n    cidr: 172.20.0.0/16\n    subnets:\n      - { id: s, cidr: 172.20.1.0/24, zone: application, rules: [nsg] }\nendpoints:\n  - { id: vm, kind: app, subnet: s, ip: 172.20.1.4 }\nrule_sets:\n  - id: nsg\n    kind: nsg\n    rules:\n      - { id: odd, priority: 100, direction: outbound, action: allow, protocol: tcp, destination: 10.0.0.0/7, ports: 443 }\n";
+        let t = crate::model::load_str(text, "half.yaml").unwrap();
+        let ext = external_classes(&t);
+        let addrs: Vec<std::net::IpAddr> = ext
+            .iter()
+            .filter_map(|x| match x.target {
+                Target::Addr(a) => Some(a),
+                _ => None,
+            })
+            .collect();
+        let in11 = |a: &std::net::IpAddr| a.to_string().starts_with("11.");
+        assert!(addrs.iter().any(in11), "{addrs:?}");
+        let kept = super::internet_only(&ext);
+        assert!(
+            kept.iter()
+                .any(|x| matches!(x.target, Target::Addr(a) if in11(&a))),
+            "the public half of 10.0.0.0/7 is the internet"
+        );
+        // Every kept address class is the internet; every dropped one is not.
+        for x in &ext {
+            if let Target::Addr(a) = x.target {
+                let k = kept.iter().any(|y| y.target == x.target);
+                assert_eq!(k, is_internet(a), "{a}");
+            }
+        }
+    }
 }

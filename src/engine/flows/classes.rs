@@ -209,7 +209,13 @@ impl ClassIndex {
         let mut group = vec![u32::MAX; t.endpoints().len()];
         for (g, grp) in groups(t).iter().enumerate() {
             for m in &grp.members {
-                group[m.index()] = g as u32;
+                // An endpoint with its own listening ports is judged by its address: a flow to
+                // a port it does not listen on is denied by `no-listener` at that endpoint, and
+                // the deciding rule must name it, not another member of its group.
+                let listens = t.endpoint(*m).ports.as_ref().is_some_and(|p| !p.is_all());
+                if !listens {
+                    group[m.index()] = g as u32;
+                }
             }
         }
         // Port boundaries: every rule's ports and every listener.

@@ -7,8 +7,11 @@
 use std::path::Path;
 use std::sync::Arc;
 
+mod base;
 mod parse;
 mod validate;
+
+pub use base::{BaseKind, BaseRequest, BaseResolver, no_importer};
 
 use parse::parse;
 #[cfg(test)]
@@ -24,8 +27,14 @@ use super::raw::{Pos, RawFile};
 /// keeping a hostile file from holding the parser for long.
 pub const MAX_FILE_BYTES: usize = 64 * 1024 * 1024;
 
-/// Read and load a topology file.
+/// Read and load a topology file (a `base:` in it is an error: see [`load_with_base`]).
 pub fn load(path: &Path) -> Result<Topology, LoadError> {
+    load_with_base(path, &mut no_importer)
+}
+
+/// Read and load a topology file; a `base:` (SPEC §12) is imported by `resolve`, its paths
+/// relative to the file's folder.
+pub fn load_with_base(path: &Path, resolve: &mut BaseResolver<'_>) -> Result<Topology, LoadError> {
     let name = path.display().to_string();
     let meta = std::fs::metadata(path);
     if let Ok(m) = &meta
@@ -97,7 +106,8 @@ pub fn load(path: &Path) -> Result<Topology, LoadError> {
             ));
         }
     };
-    load_str(&text, &name)
+    let dir = path.parent().unwrap_or_else(|| Path::new("."));
+    load_str_in(&text, &name, dir, resolve)
 }
 
 /// At most `max` bytes of `path`: `Ok(None)` when there are more. Never reads more than
@@ -110,8 +120,18 @@ pub fn read_capped(path: &Path, max: usize) -> std::io::Result<Option<Vec<u8>>> 
     Ok((bytes.len() <= max).then_some(bytes))
 }
 
-/// Load a topology from text; `file` names it in messages.
+/// Load a topology from text; `file` names it in messages (a `base:` is an error).
 pub fn load_str(text: &str, file: &str) -> Result<Topology, LoadError> {
+    load_str_in(text, file, Path::new("."), &mut no_importer)
+}
+
+/// Load a topology from text whose `base:` paths are relative to `dir`, imported by `resolve`.
+pub fn load_str_in(
+    text: &str,
+    file: &str,
+    dir: &Path,
+    resolve: &mut BaseResolver<'_>,
+) -> Result<Topology, LoadError> {
     let shared: Arc<str> = Arc::from(text);
     let fail = |e: InputError| LoadError::single(file, shared.clone(), e);
     if text.len() > MAX_FILE_BYTES {
@@ -142,9 +162,17 @@ pub fn load_str(text: &str, file: &str) -> Result<Topology, LoadError> {
             "start with `version: 1`, then `zones:`, `networks:` and `endpoints:` (see samples/)",
         )));
     }
-    let raw = parse(text).map_err(fail)?;
+    let mut raw = parse(text).map_err(fail)?;
+    if let Some(b) = raw.base.take() {
+        return base::load_on_base(text, file, dir, raw, &b, resolve);
+    }
+    validate_raw(&raw, file, shared)
+}
+
+/// Validate a parsed file whose spans point into `shared`: the topology, or every defect.
+fn validate_raw(raw: &RawFile, file: &str, shared: Arc<str>) -> Result<Topology, LoadError> {
     let mut v = Validator::new(file, shared.clone());
-    v.run(&raw);
+    v.run(raw);
     if v.errors.is_empty() {
         Ok(v.finish())
     } else {

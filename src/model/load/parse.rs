@@ -93,8 +93,15 @@ pub(super) fn parse_split(text: &str) -> Option<RawFile> {
         (mine, other.join().ok().flatten())
     });
     let (mut a, b) = (a?, b?);
-    a.name = a.name.or(b.name);
-    a.description = a.description.or(b.description);
+    append(&mut a, b);
+    Some(a)
+}
+
+/// Add every entry of `b` after those of `a` (the name and description of `a` first): the two
+/// halves of a split parse, or an imported base and the design built on it.
+pub(super) fn append(a: &mut RawFile, b: RawFile) {
+    a.name = a.name.take().or(b.name);
+    a.description = a.description.take().or(b.description);
     a.zones.extend(b.zones);
     a.networks.extend(b.networks);
     a.peerings.extend(b.peerings);
@@ -109,7 +116,7 @@ pub(super) fn parse_split(text: &str) -> Option<RawFile> {
         .extend(b.application_security_groups);
     a.address_groups.extend(b.address_groups);
     a.route_tables.extend(b.route_tables);
-    Some(a)
+    a.base = a.base.take().or(b.base);
 }
 
 pub(super) fn parse_one(text: &str) -> Result<RawFile, InputError> {
