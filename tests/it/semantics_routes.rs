@@ -272,9 +272,47 @@ fn egress_widens_virtual_network() {
             None,
             TAGS,
         ),
-        // UDR overview, "Virtual appliance": the firewall still filters what it forwards
-        // (its rules allow 443 only; firewall default deny).
-        row("vm-b", "vm-a", 22, Deny, None, None, None, UDR),
+        // The reverse on tcp/22: snet-b's VirtualNetwork is 0.0.0.0/0 too (service tags
+        // overview, the UDR prefixes), so nsg-b's AllowVnetOutBound lets it leave; UDR overview,
+        // "Virtual appliance": the firewall then filters what it forwards — its rules allow 443
+        // only, so its default deny decides.
+        row(
+            "vm-b",
+            "vm-a",
+            22,
+            Deny,
+            Some("fw-rules/default-deny"),
+            Some("fw"),
+            None,
+            UDR,
+        ),
+        // spoke3 names no provider: an `nsg` is Azure's, so its shorthand UDR widens the tag the
+        // same way (service tags overview) and AllowVnetInBound admits spoke1 through the hub.
+        row(
+            "vm-a",
+            "vm-c",
+            443,
+            Allow,
+            Some("nsg-c/AllowVnetInBound"),
+            Some("fw"),
+            None,
+            TAGS,
+        ),
+        // hub2 has no egress firewall and so no user-defined route: its VirtualNetwork is hub2
+        // and its peer (the hub) only (service tags overview; peering is not transitive, VNet
+        // peering overview https://learn.microsoft.com/azure/virtual-network/virtual-network-peering-overview),
+        // so spoke1, forwarded by the hub firewall, meets nsg-h2's DenyAllInBound (65500,
+        // https://learn.microsoft.com/azure/virtual-network/network-security-groups-overview#default-security-rules).
+        row(
+            "vm-a",
+            "vm-h2",
+            443,
+            Deny,
+            Some("nsg-h2/DenyAllInBound"),
+            Some("fw"),
+            None,
+            TAGS,
+        ),
     ];
     check_rows(&t, &rows);
     // The widened tag is reported for both spoke subnets (each has the shorthand UDR).
@@ -283,10 +321,10 @@ fn egress_widens_virtual_network() {
         .filter(|f| f.id == "vnet-tag-widened")
         .map(|f| f.subject)
         .collect();
-    assert!(
-        subjects.contains(&"snet-a".to_string()) && subjects.contains(&"snet-b".to_string()),
-        "{TAGS}: {subjects:?}"
-    );
+    let mut subjects = subjects;
+    subjects.sort();
+    // Every NSG-guarded subnet that has the shorthand's UDR, and not hub2's (no UDR there).
+    assert_eq!(subjects, ["snet-a", "snet-b", "snet-c"], "{TAGS}");
 }
 
 /// The `vnet-tag-widened` finding (SPEC §11.3) names the NSG-guarded subnet whose network has a

@@ -416,11 +416,16 @@ impl Validator {
     /// The user-defined route `egress:` stands for in an Azure network (SPEC §11.1: a table
     /// `{0.0.0.0/0 -> FW}` on every subnet of the network and its spokes other than the
     /// firewall's own): its prefix joins `VirtualNetwork` as any UDR's does
-    /// (https://learn.microsoft.com/azure/virtual-network/service-tags-overview). AWS has no
-    /// such tag.
+    /// (https://learn.microsoft.com/azure/virtual-network/service-tags-overview). Only NSGs read
+    /// the tag, and an `nsg` is Azure's, so every network but one that says `provider: aws`
+    /// (AWS has no such tag) gets it.
     fn egress_udr(&self, net: NetIx) -> Option<IpNet> {
         let nw = self.networks.get(net.index())?;
-        if nw.provider.as_deref() != Some("azure") {
+        if nw
+            .provider
+            .as_deref()
+            .is_some_and(|p| p.eq_ignore_ascii_case("aws"))
+        {
             return None;
         }
         let fw = nw
