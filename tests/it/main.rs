@@ -41,6 +41,7 @@ mod import_azure;
 mod import_terraform;
 mod invalid_files;
 mod matrix;
+mod nat;
 mod policy_props;
 mod ports;
 mod reference_aws;

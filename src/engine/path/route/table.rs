@@ -32,6 +32,22 @@ pub struct Hop {
     /// The subnet, network or gateway the lookup was made at.
     pub at: String,
     pub route: HopRoute,
+    /// The source NAT at the next hop this route chose, if it translates (filled by the trace
+    /// from the plan's [`crate::engine::path::plan::Snat`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub nat: Option<Translation>,
+}
+
+/// A translation of the flow's source on its way (SPEC §11.1 `nat_gateway`): where, and the
+/// address before and after (`public_ip: true` without an address shows as `public`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Translation {
+    /// `snat`.
+    pub kind: String,
+    /// The NAT gateway or appliance id, or `internet` for an internet gateway.
+    pub at: String,
+    pub from: String,
+    pub to: String,
 }
 
 /// A candidate of a lookup: its prefix, its next hop, and what the hop record says.
@@ -239,6 +255,7 @@ pub fn walk(r: &Router<'_>, src: &End, dst: &End) -> Result<Route, NoRoute> {
             appliances,
             public,
             hops: if r.explain { hops } else { Vec::new() },
+            nat: None,
         })
     };
     for _ in 0..32 {
@@ -260,6 +277,7 @@ pub fn walk(r: &Router<'_>, src: &End, dst: &End) -> Result<Route, NoRoute> {
         if r.explain {
             hops.push(Hop {
                 at: here(net, sub),
+                nat: None,
                 route: HopRoute {
                     table: c.table.clone(),
                     prefix: c.written.clone(),
@@ -402,6 +420,10 @@ pub fn walk(r: &Router<'_>, src: &End, dst: &End) -> Result<Route, NoRoute> {
                     appliances,
                     public: true,
                     hops: if r.explain { hops } else { Vec::new() },
+                    nat: match c.hop {
+                        NextHop::NatGateway(g) => Some(g),
+                        _ => None,
+                    },
                 });
             }
             NextHop::Drop => {
@@ -441,6 +463,7 @@ pub fn walk(r: &Router<'_>, src: &End, dst: &End) -> Result<Route, NoRoute> {
                     appliances,
                     public: false,
                     hops: if r.explain { hops } else { Vec::new() },
+                    nat: None,
                 });
             }
             NextHop::TransitGateway(g) => {
@@ -533,6 +556,7 @@ fn tgw(
         if r.explain {
             hops.push(Hop {
                 at: ge.id.clone(),
+                nat: None,
                 route: HopRoute {
                     table: tab.id.clone(),
                     prefix: written.clone(),
