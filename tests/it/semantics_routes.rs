@@ -340,6 +340,56 @@ fn vnet_tag_widened_finding() {
     assert_eq!(subjects, vec!["snet-b".to_string()], "{TAGS}");
 }
 
+/// AWS managed prefix lists (`address_groups`) as route destinations: "You can reference a
+/// prefix list in ... route tables"
+/// (https://docs.aws.amazon.com/vpc/latest/userguide/managed-prefix-lists.html), each entry a
+/// route of its own, chosen by the most specific match (route priority).
+#[test]
+fn aws_prefix_list_routes() {
+    const PL: &str = "https://docs.aws.amazon.com/vpc/latest/userguide/managed-prefix-lists.html";
+    let t = topo("aws-prefix-list");
+    let rows = [
+        // 10.20.1.10 is in pl-partner (10.20.0.0/16): the peering route it names carries it; the
+        // hop names the route by the list's id, as written.
+        row(
+            "h-a",
+            "h-b",
+            443,
+            Allow,
+            None,
+            Some("vpc-b"),
+            Some("pl-partner"),
+            PL,
+        ),
+        // 10.20.5.10 is in both lists: pl-quarantine's 10.20.5.0/24 is more specific than the
+        // /16 (route priority, "the most specific route"), and its target is a blackhole.
+        row(
+            "h-a",
+            "h-b2",
+            443,
+            NoRoute,
+            None,
+            None,
+            Some("pl-quarantine"),
+            PRIORITY,
+        ),
+    ];
+    check_rows(&t, &rows);
+    // A name that is neither a CIDR, a tag nor a group is an input error at its line.
+    let bad = std::fs::read_to_string("tests/fixtures/routes/aws-prefix-list.yaml")
+        .expect("fixture")
+        .replace("prefix: pl-quarantine", "prefix: pl-quarantin");
+    let errs = load_err(&bad);
+    assert!(
+        errs.iter()
+            .any(|(code, line, text)| *code == ErrorCode::BadCidr
+                && *line == 32
+                && text.contains("address group")
+                && text.contains("did you mean `pl-quarantine`")),
+        "{errs:?}"
+    );
+}
+
 /// AWS: most specific route, blackhole, peering not transitive, internet gateway.
 #[test]
 fn aws_peering_truth_table() {

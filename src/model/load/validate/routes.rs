@@ -117,10 +117,20 @@ impl Validator {
         if let Some(tag) = self.tags.iter().find(|t| t.name == s) {
             return tag.cidrs.clone();
         }
-        let names: Vec<String> = self.tags.iter().map(|t| t.name.clone()).collect();
+        // An address group (AWS managed prefix list) is one route per CIDR, as a tag (SPEC §11.5;
+        // https://docs.aws.amazon.com/vpc/latest/userguide/managed-prefix-lists.html).
+        if let Some(cidrs) = self.address_groups.get(s) {
+            return cidrs.clone();
+        }
+        let names: Vec<String> = self
+            .tags
+            .iter()
+            .map(|t| t.name.clone())
+            .chain(self.address_groups.keys().cloned())
+            .collect();
         let hint = did_you_mean(s, names.iter()).map_or_else(
             || {
-                "write a CIDR (`10.9.0.0/16`) or a service tag declared in `service_tags:`"
+                "write a CIDR (`10.9.0.0/16`), a service tag declared in `service_tags:` or an address group of `address_groups:`"
                     .to_string()
             },
             |k| format!("did you mean `{k}`?"),
@@ -128,7 +138,9 @@ impl Validator {
         self.err(
             C::BadCidr,
             p.at,
-            format!("route prefix `{s}` is neither a CIDR nor a declared service tag"),
+            format!(
+                "route prefix `{s}` is neither a CIDR, a declared service tag nor an address group"
+            ),
             hint,
         );
         Vec::new()
