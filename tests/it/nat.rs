@@ -186,3 +186,38 @@ fn a_fix_past_the_nat_names_the_translated_address() {
         "{AZ_FW}"
     );
 }
+
+/// The explorer's trace panel shows the translation (from the trace it draws).
+#[test]
+fn the_explorer_shows_the_translation() {
+    use ratatui::Terminal;
+    use ratatui::backend::TestBackend;
+    use zonescope::tui::action::Action;
+    use zonescope::tui::app::{App, Origin};
+    use zonescope::tui::theme::Theme;
+    use zonescope::tui::update::update;
+    let t = topo("aws-nat-gateway");
+    let mut app = App::new(
+        t,
+        Origin::File("tests/fixtures/nat/aws-nat-gateway.yaml".into()),
+        Theme::plain(),
+    );
+    update(&mut app, Action::Resize(160, 50));
+    app.from = Some("app".into());
+    app.to = Some("54.1.1.10".into());
+    app.port = Some(443);
+    app.recompute();
+    let mut term = Terminal::new(TestBackend::new(160, 50)).expect("terminal");
+    term.draw(|f| zonescope::tui::view::render(f, &app))
+        .expect("draws");
+    let buf = term.backend().buffer();
+    let screen: String = (0..buf.area.height)
+        .map(|y| {
+            (0..buf.area.width)
+                .map(|x| buf[(x, y)].symbol())
+                .collect::<String>()
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    assert!(screen.contains("source 10.0.2.10 → 54.240.0.7"), "{screen}");
+}
