@@ -20,7 +20,7 @@ const AWS_IGW: &str = "https://docs.aws.amazon.com/vpc/latest/userguide/VPC_Inte
 /// addresses"; it does not SNAT traffic to private (IANA RFC 1918) destinations.
 const AZ_FW: &str = "https://learn.microsoft.com/azure/firewall/snat-private-range";
 
-use Verdict::{Allow, Deny};
+use Verdict::{Allow, Deny, NoRoute};
 
 /// from, to, port, verdict, deciding "rule_set/rule", the translation ("at from>to", "-" for
 /// none), the documentation.
@@ -49,6 +49,9 @@ const AWS_ROWS: &[Row] = &[
     // 443.
     ("web-a", "54.1.1.10", 22, Deny, "sg-srv/implicit-deny", "internet 10.0.1.20>54.240.0.20", AWS_IGW),
     ("web-a", "54.1.1.10", 443, Deny, "sg-srv/implicit-deny", "internet 10.0.1.20>54.240.0.20", AWS_IGW),
+    // A public NAT gateway must sit in a public subnet (its subnet's route table sends the
+    // internet to an internet gateway); nat-c's subnet iso-a has no such route: no route.
+    ("app-c", "54.1.1.10", 443, NoRoute, "-", "-", AWS_NAT),
 ];
 
 #[rustfmt::skip]
@@ -107,6 +110,12 @@ fn check(t: &Topology, rows: &[Row]) {
             .decided_by
             .as_ref()
             .map_or("-".to_string(), |d| format!("{}/{}", d.rule_set, d.rule));
+        if *verdict == NoRoute && !tr.reason.contains("public subnet") {
+            bad.push(format!(
+                "{what}: the no_route reason says why: {}",
+                tr.reason
+            ));
+        }
         if tr.verdict != *verdict || decided != *rule {
             bad.push(format!(
                 "{what}: {} {decided} (want {verdict} {rule}): {}",

@@ -402,6 +402,40 @@ pub fn walk(r: &Router<'_>, src: &End, dst: &End) -> Result<Route, NoRoute> {
                         }));
                     }
                     path.push(t.endpoint(g).id.clone());
+                    // AWS: a public NAT gateway sends what it translates by its own subnet's
+                    // route table, which must route it to an internet gateway ("create the NAT
+                    // gateway in a public subnet",
+                    // https://docs.aws.amazon.com/vpc/latest/userguide/vpc-nat-gateway.html).
+                    let ge = t.endpoint(g);
+                    if let Some(gnet) = ge.network.filter(|n| is_aws(t, *n)) {
+                        let gc = candidates(r, gnet, ge.subnet);
+                        let gpf: Vec<(IpNet, bool)> =
+                            gc.iter().map(|c| (c.prefix, c.user)).collect();
+                        let found = lookup(&gpf, key).map(|j| &gc[j]);
+                        if r.explain
+                            && let Some(x) = found
+                        {
+                            hops.push(Hop {
+                                at: here(gnet, ge.subnet),
+                                nat: None,
+                                route: HopRoute {
+                                    table: x.table.clone(),
+                                    prefix: x.written.clone(),
+                                    next_hop: x.hop_text.clone(),
+                                },
+                            });
+                        }
+                        if !found.is_some_and(|x| x.hop == NextHop::Internet) {
+                            return Err(no(r, || {
+                                format!(
+                                    "{}: NAT gateway `{}` is in `{}`, whose routes do not send {key} to an internet gateway (a public NAT gateway belongs in a public subnet)",
+                                    named(),
+                                    ge.id,
+                                    here(gnet, ge.subnet)
+                                )
+                            }));
+                        }
+                    }
                 }
                 path.push("internet".to_string());
                 if dst.outside {
