@@ -351,15 +351,7 @@ fn import_base(req: &model::BaseRequest) -> Result<(String, ImportReport), LoadE
         )
         .into_load_error());
     };
-    if !path.exists() {
-        return Err(ImportError::new(
-            &req.design_file,
-            format!("base.{}", req.kind.key()),
-            format!("the base `{}` does not exist", path.display()),
-            "paths in `base:` are relative to the design file's folder",
-        )
-        .into_load_error());
-    }
+    // `request` (model/load/base.rs) has checked that the path exists, at its line.
     let mut imported =
         import(path, kind, ImportOptions::default()).map_err(ImportError::into_load_error)?;
     if !req.zones.is_empty() {

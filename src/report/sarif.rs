@@ -129,6 +129,68 @@ pub fn to_sarif(t: &Topology, r: &Report) -> Value {
     })
 }
 
+/// Add what an import left out (`unsupported`) or assumed (`assumed`) to a check's SARIF log
+/// (SPEC §12: `check` lists each): one result per finding, at its file, with the JSON path as
+/// the logical location (SARIF 2.1.0 §3.33), and the two rules they cite.
+pub fn add_import_findings(sarif: &mut Value, findings: &[crate::import::Finding]) {
+    use crate::import::FindingKind;
+    if findings.is_empty() {
+        return;
+    }
+    let Some(run) = sarif.pointer_mut("/runs/0").and_then(Value::as_object_mut) else {
+        return;
+    };
+    let kind_id = |k: FindingKind| match k {
+        FindingKind::Unsupported => "unsupported",
+        FindingKind::Assumed => "assumed",
+    };
+    let mut rule_index = std::collections::BTreeMap::new();
+    if let Some(rules) = run
+        .get_mut("tool")
+        .and_then(|t| t.pointer_mut("/driver/rules"))
+        .and_then(Value::as_array_mut)
+    {
+        for (id, text) in [
+            (
+                "unsupported",
+                "A resource or field of the cloud export that zonescope cannot model: left out of the design, so verdicts that depend on it may differ from the cloud.",
+            ),
+            (
+                "assumed",
+                "A value the importer had to choose because the export does not give it.",
+            ),
+        ] {
+            if !findings.iter().any(|f| kind_id(f.kind) == id) {
+                continue;
+            }
+            rule_index.insert(id, rules.len());
+            rules.push(json!({
+                "id": id,
+                "name": id,
+                "shortDescription": { "text": format!("import: {id}") },
+                "fullDescription": { "text": text },
+                "helpUri": "https://github.com/zonescope/zonescope/blob/main/SPEC.md#12-importing"
+            }));
+        }
+    }
+    let Some(results) = run.get_mut("results").and_then(Value::as_array_mut) else {
+        return;
+    };
+    for f in findings {
+        let id = kind_id(f.kind);
+        results.push(json!({
+            "ruleId": id,
+            "ruleIndex": rule_index.get(id).copied().unwrap_or(0),
+            "level": if f.kind == FindingKind::Unsupported { "warning" } else { "note" },
+            "message": { "text": f.message },
+            "locations": [{
+                "physicalLocation": { "artifactLocation": { "uri": f.file } },
+                "logicalLocations": [{ "fullyQualifiedName": f.json_path, "kind": "member" }]
+            }]
+        }));
+    }
+}
+
 /// Where a rule of a diffed version is written: the file, a line (0: unknown), and for an
 /// imported Terraform input the resource address.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -156,6 +156,9 @@ fn a_base_naming_no_export_or_two_is_an_error_at_its_line() {
 #[test]
 fn a_missing_base_is_an_error_that_says_where_paths_start() {
     let e = load_err("version: 1\nbase: {aws: no-such-dir}\n");
+    // At the path's own line, with the loader's code, not at 1:1.
+    assert_eq!(e.errors[0].code, ErrorCode::BadBase, "{e:?}");
+    assert_eq!(e.errors[0].at.line, 2, "{e:?}");
     let msg = format!("{} {}", e.errors[0].message, e.errors[0].help);
     assert!(
         msg.contains("no-such-dir") && msg.contains("relative to the design file"),

@@ -1036,3 +1036,59 @@ fn a_vpc_with_an_appliance_between_several_vpcs_is_the_hub_of_the_map() {
     let t = imported(&fixture("transit"), ImportOptions::default());
     assert!(t.document.networks.iter().all(|n| n.role.is_none()));
 }
+
+#[test]
+fn check_lists_what_the_import_left_out_in_json_and_sarif() {
+    // SPEC §12: `import` and `check` list each unsupported resource or field with its file and
+    // JSON path. The `rules` fixture has two (a group of another account, protocol 50).
+    let dir = fixture("rules");
+    let path = dir.to_str().unwrap();
+    let o = crate::cli::zs(&["check", path, "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&o.stderr)));
+    let findings = v["import"]["findings"].as_array().expect("import.findings");
+    let esp = findings
+        .iter()
+        .find(|f| {
+            f["json_path"]
+                .as_str()
+                .is_some_and(|p| p.ends_with("SecurityGroups[2].IpPermissions[2].IpProtocol"))
+        })
+        .unwrap_or_else(|| panic!("{findings:?}"));
+    assert_eq!(esp["kind"], "unsupported");
+    // The file the finding is in, by its name in the fixture folder.
+    let file = std::path::Path::new(esp["file"].as_str().unwrap());
+    assert!(dir.join(file.file_name().unwrap()).is_file(), "{esp}");
+    assert!(v["import"]["counts"]["networks"].as_u64().unwrap() >= 1);
+    // SARIF: one result per finding, at its file, the JSON path as the logical location.
+    let o = crate::cli::zs(&["check", path, "--format", "sarif"]);
+    let s: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let results = s["runs"][0]["results"].as_array().unwrap();
+    let unsupported: Vec<_> = results
+        .iter()
+        .filter(|r| r["ruleId"] == "unsupported")
+        .collect();
+    assert_eq!(
+        unsupported.len(),
+        findings
+            .iter()
+            .filter(|f| f["kind"] == "unsupported")
+            .count()
+    );
+    let r = unsupported
+        .iter()
+        .find(|r| {
+            r["locations"][0]["logicalLocations"][0]["fullyQualifiedName"]
+                .as_str()
+                .is_some_and(|p| p.ends_with("UserIdGroupPairs[1].GroupId"))
+        })
+        .unwrap_or_else(|| panic!("{unsupported:?}"));
+    assert_eq!(r["level"], "warning");
+    let rules = s["runs"][0]["tool"]["driver"]["rules"].as_array().unwrap();
+    let idx = usize::try_from(r["ruleIndex"].as_u64().unwrap()).unwrap();
+    assert_eq!(rules[idx]["id"], "unsupported");
+    // A hand-written design has no `import` key.
+    let o = crate::cli::zs(&["check", "samples/aws-isolated-ai.yaml", "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert!(v.get("import").is_none());
+}

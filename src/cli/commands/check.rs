@@ -26,11 +26,27 @@ pub fn run(a: &CheckArgs, out: &mut dyn Write) -> Result<u8, CliError> {
     }
     match a.format {
         CheckFormat::Json => {
-            serde_json::to_writer_pretty(&mut *out, &report).map_err(std::io::Error::from)?;
+            let mut v = serde_json::to_value(&report).map_err(std::io::Error::from)?;
+            // An imported input: what the import left out or assumed, with its file and JSON
+            // path (SPEC §12), and what it read.
+            if let (Some(r), Some(obj)) = (&imported, v.as_object_mut()) {
+                obj.insert(
+                    "import".to_string(),
+                    serde_json::json!({
+                        "counts": r.counts,
+                        "files": r.files,
+                        "findings": r.findings,
+                    }),
+                );
+            }
+            serde_json::to_writer_pretty(&mut *out, &v).map_err(std::io::Error::from)?;
             writeln!(out)?;
         }
         CheckFormat::Sarif => {
-            let sarif = crate::report::sarif::to_sarif(&t, &report);
+            let mut sarif = crate::report::sarif::to_sarif(&t, &report);
+            if let Some(r) = &imported {
+                crate::report::sarif::add_import_findings(&mut sarif, &r.findings);
+            }
             serde_json::to_writer_pretty(&mut *out, &sarif).map_err(std::io::Error::from)?;
             writeln!(out)?;
         }

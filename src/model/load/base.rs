@@ -18,7 +18,7 @@ use std::sync::Arc;
 use super::parse::{append, parse};
 use crate::model::Topology;
 use crate::model::error::{ErrorCode as C, InputError, LoadError};
-use crate::model::raw::{RawBase, RawFile, Sp};
+use crate::model::raw::{Pos, RawBase, RawFile, Sp};
 
 /// Which export a `base:` names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -61,7 +61,7 @@ pub fn no_importer(req: &BaseRequest) -> Result<String, LoadError> {
         Arc::from(""),
         InputError::new(
             C::BadBase,
-            crate::model::raw::Pos::default(),
+            Pos::default(),
             format!(
                 "`base: {{{}: …}}` needs the importer, and this loader has none",
                 req.kind.key()
@@ -74,18 +74,19 @@ pub fn no_importer(req: &BaseRequest) -> Result<String, LoadError> {
 /// The request of `base:`, or the defect that makes it unreadable.
 fn request(base: &Sp<RawBase>, dir: &Path, file: &str) -> Result<BaseRequest, InputError> {
     let b = &base.value;
-    let mut named: Vec<(BaseKind, Vec<String>)> = Vec::new();
+    // Each export named, with its paths and where they are written.
+    let mut named: Vec<(BaseKind, Vec<String>, Pos)> = Vec::new();
     if let Some(p) = &b.aws {
-        named.push((BaseKind::Aws, vec![p.value.clone()]));
+        named.push((BaseKind::Aws, vec![p.value.clone()], p.at));
     }
     if let Some(p) = &b.azure {
-        named.push((BaseKind::Azure, p.value.to_vec()));
+        named.push((BaseKind::Azure, p.value.to_vec(), p.at));
     }
     if let Some(p) = &b.terraform {
-        named.push((BaseKind::Terraform, vec![p.value.clone()]));
+        named.push((BaseKind::Terraform, vec![p.value.clone()], p.at));
     }
     let help = "name one export: `base: {aws: ./snapshot}`, `base: {azure: [hub.json, spokes.json]}` or `base: {terraform: plan.json}`";
-    let (kind, paths) = match named.len() {
+    let (kind, paths, at) = match named.len() {
         0 => {
             return Err(InputError::new(
                 C::BadBase,
@@ -96,7 +97,7 @@ fn request(base: &Sp<RawBase>, dir: &Path, file: &str) -> Result<BaseRequest, In
         }
         1 => named.remove(0),
         _ => {
-            let keys: Vec<&str> = named.iter().map(|(k, _)| k.key()).collect();
+            let keys: Vec<&str> = named.iter().map(|(k, _, _)| k.key()).collect();
             return Err(InputError::new(
                 C::BadBase,
                 base.at,
@@ -117,9 +118,27 @@ fn request(base: &Sp<RawBase>, dir: &Path, file: &str) -> Result<BaseRequest, In
             help,
         ));
     }
+    let paths: Vec<PathBuf> = paths.iter().map(|p| dir.join(p.trim())).collect();
+    if let Some(missing) = paths.iter().find(|p| !p.exists()) {
+        let shown = if dir.as_os_str().is_empty() {
+            Path::new(".")
+        } else {
+            dir
+        };
+        return Err(InputError::new(
+            C::BadBase,
+            at,
+            format!("the base `{}` does not exist", missing.display()),
+            format!(
+                "paths in `base:` are relative to the design file's folder ({}): write the path of the {} export from there",
+                shown.display(),
+                kind.key()
+            ),
+        ));
+    }
     Ok(BaseRequest {
         kind,
-        paths: paths.iter().map(|p| dir.join(p.trim())).collect(),
+        paths,
         zones: b.zones.clone(),
         design_file: file.to_string(),
     })
