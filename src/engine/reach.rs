@@ -324,7 +324,7 @@ impl<'a> Engine<'a> {
                 return acc;
             }
         }
-        for st in &plan.stages {
+        for (i, st) in plan.stages.iter().enumerate() {
             if let Stage::Rules {
                 set,
                 dir,
@@ -333,6 +333,8 @@ impl<'a> Engine<'a> {
                 ..
             } = *st
             {
+                // Past a source NAT the rule sets see the translated source (the plan says which).
+                let ends = (&plan.src_at(i).party, ends.1);
                 self.rules(t.rule_set(set), ends, proto, dir, net, stateless, &mut acc);
                 if acc.is_empty() {
                     return acc;

@@ -99,6 +99,13 @@ fn render_into(out: &mut String, tr: &Trace, st: &Style, indent: &str) {
             h.at, h.route.table, h.route.prefix, h.route.next_hop
         );
     }
+    for x in &tr.translations {
+        let _ = writeln!(
+            out,
+            "{indent}  nat    {}: source {} → {} (the destination sees {})",
+            x.at, x.from, x.to, x.to
+        );
+    }
     if !tr.checks.is_empty() {
         let _ = writeln!(out, "{indent}  checks");
         let mut last_at = "";

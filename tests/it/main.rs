@@ -46,6 +46,7 @@ mod import_azure_routes;
 mod import_terraform;
 mod invalid_files;
 mod matrix;
+mod nat;
 mod policy_props;
 mod ports;
 mod readme_flows;

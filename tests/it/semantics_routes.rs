@@ -251,6 +251,82 @@ fn azure_udr_truth_table() {
     check_rows(&t, &rows);
 }
 
+/// `egress:` is shorthand for a 0.0.0.0/0 user-defined route to the firewall (SPEC §11.1), so it
+/// widens Azure's `VirtualNetwork` exactly as an explicit route table does (SPEC §11.3).
+#[test]
+fn egress_widens_virtual_network() {
+    let t = topo("azure-egress");
+    let rows = [
+        // Service tags overview, VirtualNetwork: "address prefixes used on user-defined routes";
+        // spoke2's subnet has the shorthand's 0.0.0.0/0 UDR, so AllowVnetInBound admits spoke1
+        // (not a peer of spoke2) arriving through the hub firewall; outbound, spoke1's
+        // VirtualNetwork is 0.0.0.0/0 too, so AllowVnetOutBound lets it leave.
+        row(
+            "vm-a",
+            "vm-b",
+            443,
+            Allow,
+            Some("nsg-b/AllowVnetInBound"),
+            Some("fw"),
+            // `egress:` alone takes the implicit search, whose hops name no route table.
+            None,
+            TAGS,
+        ),
+        // The reverse on tcp/22: snet-b's VirtualNetwork is 0.0.0.0/0 too (service tags
+        // overview, the UDR prefixes), so nsg-b's AllowVnetOutBound lets it leave; UDR overview,
+        // "Virtual appliance": the firewall then filters what it forwards — its rules allow 443
+        // only, so its default deny decides.
+        row(
+            "vm-b",
+            "vm-a",
+            22,
+            Deny,
+            Some("fw-rules/default-deny"),
+            Some("fw"),
+            None,
+            UDR,
+        ),
+        // spoke3 names no provider: an `nsg` is Azure's, so its shorthand UDR widens the tag the
+        // same way (service tags overview) and AllowVnetInBound admits spoke1 through the hub.
+        row(
+            "vm-a",
+            "vm-c",
+            443,
+            Allow,
+            Some("nsg-c/AllowVnetInBound"),
+            Some("fw"),
+            None,
+            TAGS,
+        ),
+        // hub2 has no egress firewall and so no user-defined route: its VirtualNetwork is hub2
+        // and its peer (the hub) only (service tags overview; peering is not transitive, VNet
+        // peering overview https://learn.microsoft.com/azure/virtual-network/virtual-network-peering-overview),
+        // so spoke1, forwarded by the hub firewall, meets nsg-h2's DenyAllInBound (65500,
+        // https://learn.microsoft.com/azure/virtual-network/network-security-groups-overview#default-security-rules).
+        row(
+            "vm-a",
+            "vm-h2",
+            443,
+            Deny,
+            Some("nsg-h2/DenyAllInBound"),
+            Some("fw"),
+            None,
+            TAGS,
+        ),
+    ];
+    check_rows(&t, &rows);
+    // The widened tag is reported for both spoke subnets (each has the shorthand UDR).
+    let subjects: Vec<String> = findings(&t)
+        .into_iter()
+        .filter(|f| f.id == "vnet-tag-widened")
+        .map(|f| f.subject)
+        .collect();
+    let mut subjects = subjects;
+    subjects.sort();
+    // Every NSG-guarded subnet that has the shorthand's UDR, and not hub2's (no UDR there).
+    assert_eq!(subjects, ["snet-a", "snet-b", "snet-c"], "{TAGS}");
+}
+
 /// The `vnet-tag-widened` finding (SPEC §11.3) names the NSG-guarded subnet whose network has a
 /// UDR (snet-b) and no subnet of a network without one (snet-d).
 #[test]
@@ -262,6 +338,56 @@ fn vnet_tag_widened_finding() {
         .map(|f| f.subject)
         .collect();
     assert_eq!(subjects, vec!["snet-b".to_string()], "{TAGS}");
+}
+
+/// AWS managed prefix lists (`address_groups`) as route destinations: "You can reference a
+/// prefix list in ... route tables"
+/// (https://docs.aws.amazon.com/vpc/latest/userguide/managed-prefix-lists.html), each entry a
+/// route of its own, chosen by the most specific match (route priority).
+#[test]
+fn aws_prefix_list_routes() {
+    const PL: &str = "https://docs.aws.amazon.com/vpc/latest/userguide/managed-prefix-lists.html";
+    let t = topo("aws-prefix-list");
+    let rows = [
+        // 10.20.1.10 is in pl-partner (10.20.0.0/16): the peering route it names carries it; the
+        // hop names the route by the list's id, as written.
+        row(
+            "h-a",
+            "h-b",
+            443,
+            Allow,
+            None,
+            Some("vpc-b"),
+            Some("pl-partner"),
+            PL,
+        ),
+        // 10.20.5.10 is in both lists: pl-quarantine's 10.20.5.0/24 is more specific than the
+        // /16 (route priority, "the most specific route"), and its target is a blackhole.
+        row(
+            "h-a",
+            "h-b2",
+            443,
+            NoRoute,
+            None,
+            None,
+            Some("pl-quarantine"),
+            PRIORITY,
+        ),
+    ];
+    check_rows(&t, &rows);
+    // A name that is neither a CIDR, a tag nor a group is an input error at its line.
+    let bad = std::fs::read_to_string("tests/fixtures/routes/aws-prefix-list.yaml")
+        .expect("fixture")
+        .replace("prefix: pl-quarantine", "prefix: pl-quarantin");
+    let errs = load_err(&bad);
+    assert!(
+        errs.iter()
+            .any(|(code, line, text)| *code == ErrorCode::BadCidr
+                && *line == 32
+                && text.contains("address group")
+                && text.contains("did you mean `pl-quarantine`")),
+        "{errs:?}"
+    );
 }
 
 /// AWS: most specific route, blackhole, peering not transitive, internet gateway.

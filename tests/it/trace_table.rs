@@ -30,8 +30,19 @@ const TABLE: &[(&str, &str, u16, Protocol, Verdict, &str, &str)] = &[
     ("web", "db", 5432, Tcp, Allow, "policies/NET-005", "web snet-app spoke-app hub-a fw-a spoke-data snet-data db"),
     // same flow by addresses
     ("10.1.1.4", "10.2.1.4", 5432, Tcp, Allow, "policies/NET-005", "web snet-app spoke-app hub-a fw-a spoke-data snet-data db"),
-    // NSG default rule: spoke-data is not VirtualNetwork for spoke-app (not peered with it)
-    ("web", "db", 22, Tcp, Deny, "nsg-app/DenyAllOutBound", "web snet-app spoke-app hub-a fw-a spoke-data snet-data db"),
+    // Azure: `egress: fw-a` on the hub is a 0.0.0.0/0 user-defined route to fw-a on every
+    // spoke subnet (SPEC §11.1), and `VirtualNetwork` includes "address prefixes used on
+    // user-defined routes" (https://learn.microsoft.com/azure/virtual-network/service-tags-overview,
+    // VirtualNetwork row), so for snet-app's NSG it is every address: AllowVnetOutBound (65000)
+    // lets tcp/22 leave, and the firewall's own deny decides (Azure Firewall filters what the
+    // UDR sends it, https://learn.microsoft.com/azure/virtual-network/virtual-networks-udr-overview,
+    // "Virtual appliance").
+    ("web", "db", 22, Tcp, Deny, "fw-policy/no-ssh", "web snet-app spoke-app hub-a fw-a spoke-data snet-data db"),
+    // hub-b has no user-defined route, so its NSG's `VirtualNetwork` is hub-b and its peer hub-a
+    // only (service-tags-overview: the VNet, peered VNets; peering is not transitive): spoke-app,
+    // forwarded by fw-a, is not in it and DenyAllInBound (65500) decides (Azure's default rules,
+    // https://learn.microsoft.com/azure/virtual-network/network-security-groups-overview#default-security-rules).
+    ("web", "svc-b2", 443, Tcp, Deny, "nsg-hubb2/DenyAllInBound", "web snet-app spoke-app hub-a fw-a hub-b snet-hubb2 svc-b2"),
     // spoke → its hub: peered, no firewall on the way
     ("web", "gw", 443, Tcp, Allow, "policies/NET-001", "web snet-app spoke-app hub-a snet-gw gw"),
     // PaaS by id: through its private endpoint; explicit deny beats a broader allow (NET-011)
@@ -134,13 +145,14 @@ fn an_allow_means_every_check_allowed_and_a_deny_ends_at_the_deciding_check() {
 #[test]
 fn nsg_default_deny_reason_names_the_rule_and_the_fix_a_free_priority() {
     let t = topo();
-    let tr = run(&t, "web", "db", 22, Tcp);
+    // The row web -> svc-b2:443 of TABLE (hub-b has no UDR, so spoke-app is not VirtualNetwork).
+    let tr = run(&t, "web", "svc-b2", 443, Tcp);
     assert_eq!(
         tr.reason,
-        "NSG nsg-app rule DenyAllOutBound (65500) denies outbound tcp/22 from 10.1.1.4 (web) to 10.2.1.4 (db): no rule allows it"
+        "NSG nsg-hubb2 rule DenyAllInBound (65500) denies inbound tcp/443 from 10.1.1.4 (web) to 10.10.3.4 (svc-b2): no rule allows it"
     );
     let fix = tr.fix.unwrap();
-    assert!(fix.contains("add to nsg-app an outbound allow rule for tcp/22 from snet-app to snet-data at priority 4000"), "{fix}");
+    assert!(fix.contains("add to nsg-hubb2 an inbound allow rule for tcp/443 from snet-app to snet-hubb2 at priority 4000"), "{fix}");
 }
 
 #[test]

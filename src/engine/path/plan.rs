@@ -95,6 +95,35 @@ impl ZoneSide {
     }
 }
 
+/// A source NAT on the route: past it, the destination (and its rule sets) sees the source as
+/// the translator's public address.
+///
+/// - A NAT gateway (`next_hop: nat_gateway`): AWS "replaces the source IP address of the
+///   instances with the IP address of the NAT gateway … the Elastic IP address"
+///   (<https://docs.aws.amazon.com/vpc/latest/userguide/vpc-nat-gateway.html>); an Azure NAT
+///   gateway gives a subnet's outbound flows its public IP
+///   (<https://learn.microsoft.com/azure/nat-gateway/nat-overview>).
+/// - An appliance with a `public_ip` on the way to the internet (a NAT instance, Azure Firewall:
+///   "automatic SNAT for all outbound traffic to public IP addresses", none to private ones,
+///   <https://learn.microsoft.com/azure/firewall/snat-private-range>), the last such one.
+/// - Else, when no appliance is on the way out, the source's own public address: an internet
+///   gateway translates an instance's private address to its public IPv4
+///   (<https://docs.aws.amazon.com/vpc/latest/userguide/VPC_Internet_Gateway.html>), as Azure
+///   does for a VM with an instance-level public IP.
+///
+/// The zone policy still judges the original ends (it is about zones, not addresses).
+#[derive(Debug, Clone)]
+pub struct Snat {
+    /// The translator: the NAT gateway or appliance; `None` for an internet gateway translating
+    /// the source's own public address.
+    pub by: Option<EpIx>,
+    /// The source as seen past the translation.
+    pub src: End,
+    /// The first stage that sees it: the stages of the appliances after the translator and of
+    /// the destination.
+    pub from_stage: usize,
+}
+
 /// Everything the network does with one (source, destination), before any port is asked.
 #[derive(Debug, Clone)]
 pub struct Plan {
@@ -104,6 +133,19 @@ pub struct Plan {
     /// The route, or why there is none (then there are no stages).
     pub route: Result<Route, NoRoute>,
     pub stages: Vec<Stage>,
+    /// The source NAT on the route, if any.
+    pub snat: Option<Snat>,
+}
+
+impl Plan {
+    /// The source as stage `i` of the plan sees it: translated by a source NAT for the rule sets
+    /// past the translator, the original everywhere else (the zone policy included).
+    pub fn src_at(&self, i: usize) -> &End {
+        match (&self.snat, self.stages.get(i)) {
+            (Some(n), Some(Stage::Rules { .. })) if i >= n.from_stage => &n.src,
+            _ => &self.src,
+        }
+    }
 }
 
 /// The return ports a stateless rule set checks the reply on (SPEC §11.4): its `ephemeral:`
@@ -189,8 +231,15 @@ impl<'a> Planner<'a> {
     fn plan_in(&self, src: End, dst: End, dns: Option<DnsStep>, mut stages: Vec<Stage>) -> Plan {
         stages.clear();
         let route = self.route_resolved(&src, &dst, dns.as_ref());
+        let mut snat = None;
         if let Ok(r) = &route {
-            self.stages(&src, &dst, r, &mut stages);
+            let nat = self.translator(&src, r);
+            let from = self.stages(&src, &dst, r, nat.as_ref().map(|n| n.1), &mut stages);
+            snat = nat.zip(from).map(|((by, _, party), from_stage)| Snat {
+                by,
+                src: End::of_party(&party),
+                from_stage,
+            });
         }
         Plan {
             src,
@@ -198,7 +247,47 @@ impl<'a> Planner<'a> {
             dns,
             route,
             stages,
+            snat,
         }
+    }
+
+    /// The source NAT of a route (see [`Snat`]): the translator, how many of the route's
+    /// appliances come before the translation, and the source as translated.
+    fn translator(&self, src: &End, route: &Route) -> Option<(Option<EpIx>, usize, Party)> {
+        let t = self.router.t;
+        if src.outside || !route.public {
+            return None;
+        }
+        let public_of = |e: EpIx, ep: Option<EpIx>| Party {
+            ep,
+            addr: match t.endpoint(e).public_ip {
+                Some(crate::model::PublicIp::Address(a)) => Some(a),
+                _ => None,
+            },
+            outside: true,
+            ..Party::default()
+        };
+        if let Some(g) = route.nat {
+            return Some((Some(g), route.appliances.len(), public_of(g, Some(g))));
+        }
+        if let Some(k) = route
+            .appliances
+            .iter()
+            .rposition(|f| t.endpoint(*f).public_ip.is_some())
+        {
+            let f = route.appliances[k];
+            return Some((Some(f), k + 1, public_of(f, Some(f))));
+        }
+        // An internet gateway translates the source's own public address; without one, what the
+        // destination sees is not known here (the source's address is kept).
+        let own = src.ep.filter(|e| {
+            route.appliances.is_empty()
+                && matches!(
+                    t.endpoint(*e).public_ip,
+                    Some(crate::model::PublicIp::Address(_))
+                )
+        })?;
+        Some((None, 0, public_of(own, None)))
     }
 
     fn route(&self, src: &End, dst: &End) -> Result<Route, NoRoute> {
@@ -225,7 +314,17 @@ impl<'a> Planner<'a> {
     /// The checks of the flow, in order: the source's rule sets outbound (interface, then
     /// subnet), the appliances on the route, the destination's rule sets inbound (subnet, then
     /// the private endpoint's and the service's), the zone policy, public access, listeners.
-    fn stages(&self, src: &End, dst: &End, route: &Route, v: &mut Vec<Stage>) {
+    ///
+    /// `nat_after`: a source NAT follows that many of the route's appliances; returns the index
+    /// of the first stage past it.
+    fn stages(
+        &self,
+        src: &End,
+        dst: &End,
+        route: &Route,
+        nat_after: Option<usize>,
+        v: &mut Vec<Stage>,
+    ) -> Option<usize> {
         let t = self.router.t;
         let same_subnet = src.party.same_subnet(&dst.party);
         let rules = |v: &mut Vec<Stage>,
@@ -262,12 +361,16 @@ impl<'a> Planner<'a> {
             let net = Some(sub.network);
             rules(v, &sub.rule_sets, Place::Subnet(s), out, net);
         }
-        for fw in &route.appliances {
+        let mut nat_from = None;
+        for (k, fw) in route.appliances.iter().enumerate() {
+            if nat_after == Some(k) {
+                nat_from = Some(v.len());
+            }
             let f = t.endpoint(*fw);
             if f.rule_sets.is_empty() {
                 v.push(Stage::NoRules { appliance: *fw });
                 // Nothing after a firewall that drops everything is reached.
-                return;
+                return nat_from;
             }
             for rs in &f.rule_sets {
                 v.push(Stage::Rules {
@@ -278,6 +381,9 @@ impl<'a> Planner<'a> {
                     stateless: false,
                 });
             }
+        }
+        if nat_after == Some(route.appliances.len()) {
+            nat_from = Some(v.len());
         }
         if let Some(s) = dst.subnet.filter(|_| !dst.outside) {
             let sub = t.subnet(s);
@@ -317,5 +423,6 @@ impl<'a> Planner<'a> {
                 }
             }
         }
+        nat_from
     }
 }

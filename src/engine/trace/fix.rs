@@ -215,6 +215,12 @@ fn rule_changes(t: &Topology, q: &Query, w: &WhatIf) -> Result<Vec<RuleChange>, 
     let src = resolve_src(t, &q.from).map_err(|e| Stop::Cannot(e.message))?;
     let name = name_dst(t, &q.to).map_err(|e| Stop::Cannot(e.message))?;
     let (dst, _) = resolve_dst(&Router::new(t, w, false), &src, name);
+    // Past a source NAT the rules see the translated source: its selectors are tried first
+    // (each trial is traced again, so one that does not help is passed over).
+    let nat_src = crate::engine::path::plan::Planner::new(t, w, false)
+        .plan(src.clone(), dst.clone(), None)
+        .snat
+        .map(|n| n.src);
     let mut work = t.clone();
     let mut changes = Vec::new();
     for _ in 0..MAX_CHANGES {
@@ -305,9 +311,28 @@ fn rule_changes(t: &Topology, q: &Query, w: &WhatIf) -> Result<Vec<RuleChange>, 
         } else {
             (&src, &dst)
         };
+        // `is_src`: the end is the flow's source (the return leg swaps the ends).
+        let side = |end: &End, destination: bool, is_src: bool| {
+            let mut v = Vec::new();
+            if is_src && let Some(n) = &nat_src {
+                // The translated address first: what a cloud rule would name.
+                v.extend(n.party.addr.map(|a| IpNet::from(a).to_string()));
+                for x in selectors(t, n, destination) {
+                    if !v.contains(&x) {
+                        v.push(x);
+                    }
+                }
+            }
+            for x in selectors(t, end, destination) {
+                if !v.contains(&x) {
+                    v.push(x);
+                }
+            }
+            v
+        };
         let mut accepted = None;
-        'pairs: for s in selectors(t, from_end, false) {
-            for d in selectors(t, to_end, true) {
+        'pairs: for s in side(from_end, false, !c.return_flow) {
+            for d in side(to_end, true, c.return_flow) {
                 let rule = FixRule {
                     id: unique_id(&work, &c.rule_set, &format!("allow-{s}-to-{d}")),
                     priority,

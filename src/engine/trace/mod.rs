@@ -244,6 +244,9 @@ pub struct Trace {
     /// The route that chose each hop, where route tables decide (SPEC §11.1).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub route_hops: Vec<crate::engine::path::route::table::Hop>,
+    /// Source NAT on the way (the plan's): the destination's rule sets saw `to`.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub translations: Vec<crate::engine::path::route::table::Translation>,
     pub checks: Vec<Check>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub dns: Option<DnsStep>,
@@ -327,6 +330,7 @@ fn trace_depth(t: &Topology, q: &Query, w: &WhatIf, depth: usize) -> Result<Trac
         fixes: Vec::new(),
         path: Vec::new(),
         route_hops: Vec::new(),
+        translations: Vec::new(),
         checks: Vec::new(),
         dns: plan.dns.clone(),
         via_private_endpoint: dst.via_pe.map(|p| t.endpoint(p).id.clone()),
@@ -344,6 +348,33 @@ fn trace_depth(t: &Topology, q: &Query, w: &WhatIf, depth: usize) -> Result<Trac
             tr.path.clone_from(&r.path);
             tr.route_hops.clone_from(&r.hops);
             tr.public = r.public;
+            if let Some(n) = &plan.snat {
+                let at =
+                    n.by.map_or_else(|| "internet".to_string(), |e| t.endpoint(e).id.clone());
+                let addr = |p: &crate::engine::policy::Party| {
+                    p.addr
+                        .map_or_else(|| "public".to_string(), |a| a.to_string())
+                };
+                let x = crate::engine::path::route::table::Translation {
+                    kind: "snat".to_string(),
+                    at,
+                    from: src
+                        .party
+                        .addr
+                        .map_or_else(|| src.label(t).into_owned(), |a| a.to_string()),
+                    to: addr(&n.src.party),
+                };
+                // The hop whose route chose the translator shows it too.
+                if let Some(h) = tr
+                    .route_hops
+                    .iter_mut()
+                    .rev()
+                    .find(|h| h.route.next_hop == x.at)
+                {
+                    h.nat = Some(x.clone());
+                }
+                tr.translations.push(x);
+            }
         }
         Err(NoRoute(why)) => {
             tr.path = partial_path(t, src);
@@ -386,7 +417,9 @@ fn trace_depth(t: &Topology, q: &Query, w: &WhatIf, depth: usize) -> Result<Trac
     };
     let dns_public = tr.dns.as_ref().is_some_and(|d| !d.private);
     let mut go = true;
-    for st in &plan.stages {
+    for (i, st) in plan.stages.iter().enumerate() {
+        // Past a source NAT the rule sets see the translated source (the plan says which).
+        en.src = plan.src_at(i);
         if !en.stage(st, dns_public) {
             go = false;
             break;

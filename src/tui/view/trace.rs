@@ -166,6 +166,14 @@ pub fn trace_lines(app: &App, tr: &Trace, with_badge: bool) -> Vec<Line<'static>
             ),
         ]));
     }
+    // Source NAT on the way (the plan's): what the destination's rule sets saw.
+    for x in &tr.translations {
+        out.push(Line::from(vec![
+            Span::styled("nat      ", th.dim()),
+            Span::styled(format!("{}: ", x.at), th.title()),
+            Span::styled(format!("source {} → {}", x.from, x.to), th.text()),
+        ]));
+    }
     // Hops: consecutive checks at the same place.
     let deciding = tr
         .deciding_check()

@@ -208,6 +208,9 @@ pub struct Route {
     pub public: bool,
     /// The route that chose each hop (route-table designs; empty unless the router explains).
     pub hops: Vec<table::Hop>,
+    /// The NAT gateway the flow leaves through (a `nat_gateway` next hop): the plan then sees
+    /// the source with its public address past it.
+    pub nat: Option<EpIx>,
 }
 
 fn usable_net(t: &Topology, n: NetIx, w: &WhatIf) -> bool {
@@ -435,6 +438,7 @@ pub fn route(r: &Router<'_>, src: &End, dst: &End) -> Result<Route, NoRoute> {
             appliances,
             public,
             hops: Vec::new(),
+            nat: None,
         })
     };
     // The ends switched off by a what-if are the planner's to refuse (`Planner::route`).

@@ -32,6 +32,22 @@ pub struct Hop {
     /// The subnet, network or gateway the lookup was made at.
     pub at: String,
     pub route: HopRoute,
+    /// The source NAT at the next hop this route chose, if it translates (filled by the trace
+    /// from the plan's [`crate::engine::path::plan::Snat`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub nat: Option<Translation>,
+}
+
+/// A translation of the flow's source on its way (SPEC §11.1 `nat_gateway`): where, and the
+/// address before and after (`public_ip: true` without an address shows as `public`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Translation {
+    /// `snat`.
+    pub kind: String,
+    /// The NAT gateway or appliance id, or `internet` for an internet gateway.
+    pub at: String,
+    pub from: String,
+    pub to: String,
 }
 
 /// A candidate of a lookup: its prefix, its next hop, and what the hop record says.
@@ -239,6 +255,7 @@ pub fn walk(r: &Router<'_>, src: &End, dst: &End) -> Result<Route, NoRoute> {
             appliances,
             public,
             hops: if r.explain { hops } else { Vec::new() },
+            nat: None,
         })
     };
     for _ in 0..32 {
@@ -260,6 +277,7 @@ pub fn walk(r: &Router<'_>, src: &End, dst: &End) -> Result<Route, NoRoute> {
         if r.explain {
             hops.push(Hop {
                 at: here(net, sub),
+                nat: None,
                 route: HopRoute {
                     table: c.table.clone(),
                     prefix: c.written.clone(),
@@ -384,6 +402,40 @@ pub fn walk(r: &Router<'_>, src: &End, dst: &End) -> Result<Route, NoRoute> {
                         }));
                     }
                     path.push(t.endpoint(g).id.clone());
+                    // AWS: a public NAT gateway sends what it translates by its own subnet's
+                    // route table, which must route it to an internet gateway ("create the NAT
+                    // gateway in a public subnet",
+                    // https://docs.aws.amazon.com/vpc/latest/userguide/vpc-nat-gateway.html).
+                    let ge = t.endpoint(g);
+                    if let Some(gnet) = ge.network.filter(|n| is_aws(t, *n)) {
+                        let gc = candidates(r, gnet, ge.subnet);
+                        let gpf: Vec<(IpNet, bool)> =
+                            gc.iter().map(|c| (c.prefix, c.user)).collect();
+                        let found = lookup(&gpf, key).map(|j| &gc[j]);
+                        if r.explain
+                            && let Some(x) = found
+                        {
+                            hops.push(Hop {
+                                at: here(gnet, ge.subnet),
+                                nat: None,
+                                route: HopRoute {
+                                    table: x.table.clone(),
+                                    prefix: x.written.clone(),
+                                    next_hop: x.hop_text.clone(),
+                                },
+                            });
+                        }
+                        if !found.is_some_and(|x| x.hop == NextHop::Internet) {
+                            return Err(no(r, || {
+                                format!(
+                                    "{}: NAT gateway `{}` is in `{}`, whose routes do not send {key} to an internet gateway (a public NAT gateway belongs in a public subnet)",
+                                    named(),
+                                    ge.id,
+                                    here(gnet, ge.subnet)
+                                )
+                            }));
+                        }
+                    }
                 }
                 path.push("internet".to_string());
                 if dst.outside {
@@ -402,6 +454,10 @@ pub fn walk(r: &Router<'_>, src: &End, dst: &End) -> Result<Route, NoRoute> {
                     appliances,
                     public: true,
                     hops: if r.explain { hops } else { Vec::new() },
+                    nat: match c.hop {
+                        NextHop::NatGateway(g) => Some(g),
+                        _ => None,
+                    },
                 });
             }
             NextHop::Drop => {
@@ -441,6 +497,7 @@ pub fn walk(r: &Router<'_>, src: &End, dst: &End) -> Result<Route, NoRoute> {
                     appliances,
                     public: false,
                     hops: if r.explain { hops } else { Vec::new() },
+                    nat: None,
                 });
             }
             NextHop::TransitGateway(g) => {
@@ -533,6 +590,7 @@ fn tgw(
         if r.explain {
             hops.push(Hop {
                 at: ge.id.clone(),
+                nat: None,
                 route: HopRoute {
                     table: tab.id.clone(),
                     prefix: written.clone(),

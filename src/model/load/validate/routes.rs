@@ -117,10 +117,20 @@ impl Validator {
         if let Some(tag) = self.tags.iter().find(|t| t.name == s) {
             return tag.cidrs.clone();
         }
-        let names: Vec<String> = self.tags.iter().map(|t| t.name.clone()).collect();
+        // An address group (AWS managed prefix list) is one route per CIDR, as a tag (SPEC §11.5;
+        // https://docs.aws.amazon.com/vpc/latest/userguide/managed-prefix-lists.html).
+        if let Some(cidrs) = self.address_groups.get(s) {
+            return cidrs.clone();
+        }
+        let names: Vec<String> = self
+            .tags
+            .iter()
+            .map(|t| t.name.clone())
+            .chain(self.address_groups.keys().cloned())
+            .collect();
         let hint = did_you_mean(s, names.iter()).map_or_else(
             || {
-                "write a CIDR (`10.9.0.0/16`) or a service tag declared in `service_tags:`"
+                "write a CIDR (`10.9.0.0/16`), a service tag declared in `service_tags:` or an address group of `address_groups:`"
                     .to_string()
             },
             |k| format!("did you mean `{k}`?"),
@@ -128,7 +138,9 @@ impl Validator {
         self.err(
             C::BadCidr,
             p.at,
-            format!("route prefix `{s}` is neither a CIDR nor a declared service tag"),
+            format!(
+                "route prefix `{s}` is neither a CIDR, a declared service tag nor an address group"
+            ),
             hint,
         );
         Vec::new()
@@ -395,6 +407,9 @@ impl Validator {
                     }
                 }
             }
+            if let Some(v4) = self.egress_udr(net) {
+                extra.push(v4);
+            }
             for t in tabs {
                 extra.extend(
                     self.routing.tables[t.index()]
@@ -408,5 +423,32 @@ impl Validator {
             *slot = extra;
         }
         self.routing.vnet_extra = out;
+    }
+
+    /// The user-defined route `egress:` stands for in an Azure network (SPEC §11.1: a table
+    /// `{0.0.0.0/0 -> FW}` on every subnet of the network and its spokes other than the
+    /// firewall's own): its prefix joins `VirtualNetwork` as any UDR's does
+    /// (https://learn.microsoft.com/azure/virtual-network/service-tags-overview). Only NSGs read
+    /// the tag, and an `nsg` is Azure's, so every network but one that says `provider: aws`
+    /// (AWS has no such tag) gets it.
+    fn egress_udr(&self, net: NetIx) -> Option<IpNet> {
+        let nw = self.networks.get(net.index())?;
+        if nw
+            .provider
+            .as_deref()
+            .is_some_and(|p| p.eq_ignore_ascii_case("aws"))
+        {
+            return None;
+        }
+        let fw = nw
+            .egress
+            .or_else(|| nw.hub.and_then(|h| self.networks.get(h.index())?.egress))?;
+        let fw_subnet = self.endpoints.get(fw.index()).and_then(|e| e.subnet);
+        // The firewall's own subnet gets no shorthand route: a network whose only subnet is the
+        // firewall's has no such UDR.
+        if !nw.subnets.iter().any(|s| Some(*s) != fw_subnet) {
+            return None;
+        }
+        "0.0.0.0/0".parse().ok()
     }
 }
