@@ -7,7 +7,7 @@
 //! Owns: [`Plan`], [`Stage`], [`Planner`]. Must never: evaluate a rule, decide a verdict, print.
 
 use super::dns::DnsStep;
-use super::resolve::{DstName, End, resolve_dst};
+use super::resolve::{DstName, End, Naming, resolve_dst};
 use super::route::{NoRoute, Route, Router, route};
 use crate::engine::policy::Party;
 use crate::engine::whatif::WhatIf;
@@ -202,8 +202,38 @@ impl<'a> Planner<'a> {
     /// decision alone, for callers that need no stages).
     pub fn routed(&self, src: &End, name: DstName) -> (End, bool) {
         let (dst, dns) = resolve_dst(&self.router, src, name);
-        let ok = self.route_resolved(src, &dst, dns.as_ref()).is_ok();
+        let ok = self.route_exists(src, &dst, dns.as_ref());
         (dst, ok)
+    }
+
+    /// Whether [`Planner::route_resolved`] finds a route. Between two ends inside networks
+    /// joined by peerings (no route tables, not addressed publicly) that is whether the cached
+    /// search of [`route`] reaches the destination's network: read as a hop count, without
+    /// building the route (a matrix asks it for every pair the zone policy forbids).
+    fn route_exists(&self, src: &End, dst: &End, dns: Option<&DnsStep>) -> bool {
+        let t = self.router.t;
+        if dns.is_some_and(|step| step.nxdomain) {
+            return false;
+        }
+        let peered = !t.routing().is_explicit()
+            && !src.outside
+            && !dst.outside
+            && dst.naming != Naming::PublicAddr;
+        match (peered, src.network, dst.network) {
+            (true, Some(a), Some(b)) => {
+                self.down_end(src, dst).is_none() && self.router.hops(a, b).is_some()
+            }
+            _ => self.route_resolved(src, dst, dns).is_ok(),
+        }
+    }
+
+    /// An end of the flow a what-if switches off.
+    fn down_end(&self, src: &End, dst: &End) -> Option<EpIx> {
+        let (t, w) = (self.router.t, self.router.w);
+        [src.ep, dst.ep, dst.via_pe]
+            .into_iter()
+            .flatten()
+            .find(|e| w.endpoint_down(t, *e))
     }
 
     /// The route between resolved ends: none when DNS answered NXDOMAIN (SPEC §11.7).
@@ -291,7 +321,7 @@ impl<'a> Planner<'a> {
     }
 
     fn route(&self, src: &End, dst: &End) -> Result<Route, NoRoute> {
-        let (t, w) = (self.router.t, self.router.w);
+        let t = self.router.t;
         let explain = self.router.explain;
         let down = |e: EpIx| {
             if explain {
@@ -300,13 +330,8 @@ impl<'a> Planner<'a> {
                 NoRoute::default()
             }
         };
-        if let Some(e) = src.ep.filter(|e| w.endpoint_down(t, *e)) {
+        if let Some(e) = self.down_end(src, dst) {
             return Err(down(e));
-        }
-        for e in [dst.ep, dst.via_pe].into_iter().flatten() {
-            if w.endpoint_down(t, e) {
-                return Err(down(e));
-            }
         }
         route(&self.router, src, dst)
     }

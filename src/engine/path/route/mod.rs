@@ -17,13 +17,17 @@ use super::resolve::{End, Naming};
 use crate::engine::whatif::WhatIf;
 use crate::model::{EpIx, NetIx, Topology};
 
+/// The appliances (firewalls) on a route, in order: held inline up to four, so that a route
+/// through a hub or two costs no allocation (a matrix builds one per pair of groups).
+pub type Appliances = smallvec::SmallVec<[EpIx; 4]>;
+
 /// A chain of networks from a source network to a destination network, with the firewalls that
 /// carry transit through the intermediate ones.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NetRoute {
     pub networks: Vec<NetIx>,
     /// For each intermediate network (networks[1..len-1]), its egress firewall.
-    pub firewalls: Vec<EpIx>,
+    pub firewalls: Appliances,
 }
 
 impl NetRoute {
@@ -141,14 +145,14 @@ impl<'a> Router<'a> {
             if a == b {
                 return Some(NetRoute {
                     networks: if self.explain { vec![a] } else { Vec::new() },
-                    firewalls: Vec::new(),
+                    firewalls: Appliances::new(),
                 });
             }
             let parent = self.parents(a);
             if !self.explain {
                 // Nobody reads the chain of networks: only the firewalls on it, found walking
                 // back from `b` (no allocation unless there is one).
-                let mut firewalls = Vec::new();
+                let mut firewalls = Appliances::new();
                 let mut cur = parent[b.index()]?;
                 while cur != a {
                     firewalls.extend(self.t.network(cur).egress);
@@ -203,7 +207,7 @@ pub struct Route {
     /// Ids from the source to the destination; empty unless the router explains.
     pub path: Vec<String>,
     /// Firewalls and appliances the flow passes, in order.
-    pub appliances: Vec<EpIx>,
+    pub appliances: Appliances,
     /// The flow crosses the internet.
     pub public: bool,
     /// The route that chose each hop (route-table designs; empty unless the router explains).
@@ -238,7 +242,7 @@ pub fn net_route(t: &Topology, from: NetIx, to: NetIx, w: &WhatIf) -> Result<Net
     if from == to {
         return Ok(NetRoute {
             networks: vec![from],
-            firewalls: Vec::new(),
+            firewalls: Appliances::new(),
         });
     }
     let n = t.networks().len();
@@ -324,7 +328,7 @@ pub struct InternetRoute {
     /// Networks crossed up to the exit (source first).
     pub networks: Vec<NetIx>,
     /// Firewalls crossed (transit firewalls, then the egress firewall).
-    pub firewalls: Vec<EpIx>,
+    pub firewalls: Appliances,
 }
 
 /// The route from a network (and optionally its subnet's own egress flag) to the internet.
@@ -375,7 +379,7 @@ pub fn internet_route(
     if net.internet_egress || subnet_egress {
         return Ok(InternetRoute {
             networks: vec![from],
-            firewalls: Vec::new(),
+            firewalls: Appliances::new(),
         });
     }
     Err(NoRoute(format!(
@@ -432,7 +436,7 @@ fn dst_suffix(t: &Topology, dst: &End) -> Vec<String> {
 /// firewalls, out to the internet and in through a public address.
 pub fn route(r: &Router<'_>, src: &End, dst: &End) -> Result<Route, NoRoute> {
     let t = r.t;
-    let built = |path: Vec<String>, appliances: Vec<EpIx>, public: bool| {
+    let built = |path: Vec<String>, appliances: Appliances, public: bool| {
         Ok(Route {
             path: if r.explain { path } else { Vec::new() },
             appliances,
@@ -454,7 +458,7 @@ pub fn route(r: &Router<'_>, src: &End, dst: &End) -> Result<Route, NoRoute> {
             if !dst.name.is_internet() {
                 p.push(dst.label(t).into_owned());
             }
-            built(p, Vec::new(), true)
+            built(p, Appliances::new(), true)
         }
         (true, false) if dst.naming == Naming::PrivateAddr => Err(NoRoute(format!(
             "no route from the internet to {}: the internet does not carry private addresses{}",
@@ -483,7 +487,7 @@ pub fn route(r: &Router<'_>, src: &End, dst: &End) -> Result<Route, NoRoute> {
                 p.push(t.network(n).id.clone());
             }
             p.extend(dst_suffix(t, dst));
-            built(p, Vec::new(), false)
+            built(p, Appliances::new(), false)
         }
         (false, false) if dst.naming == Naming::PublicAddr => {
             // Addressed by its public IP: out through the source's internet exit, back in.
@@ -562,7 +566,7 @@ fn walk_cached(r: &Router<'_>, src: &End, dst: &End) -> Result<Route, NoRoute> {
 }
 
 /// The way from the source out to the internet: path ids up to `internet`, and the firewalls.
-fn internet_leg(r: &Router<'_>, src: &End) -> Result<(Vec<String>, Vec<EpIx>), NoRoute> {
+fn internet_leg(r: &Router<'_>, src: &End) -> Result<(Vec<String>, Appliances), NoRoute> {
     let t = r.t;
     let Some(net) = src.network else {
         return Err(NoRoute("the source is in no network".to_string()));

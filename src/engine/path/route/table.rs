@@ -11,7 +11,7 @@
 use ipnet::IpNet;
 use serde::Serialize;
 
-use super::{Route, Router, dst_suffix, src_prefix};
+use super::{Appliances, Route, Router, dst_suffix, src_prefix};
 use crate::engine::path::resolve::{End, Naming};
 use crate::model::routing::{NextHop, TgwAttachment, TgwTarget};
 use crate::model::{EpIx, NetIx, SubnetIx, Topology};
@@ -243,11 +243,11 @@ pub fn walk(r: &Router<'_>, src: &End, dst: &End) -> Result<Route, NoRoute> {
     let public_dst = (dst.outside && !private_out) || dst.naming == Naming::PublicAddr;
     let mut path = src_prefix(t, src);
     let mut hops: Vec<Hop> = Vec::new();
-    let mut appliances: Vec<EpIx> = Vec::new();
+    let mut appliances = Appliances::new();
     let here = |net: NetIx, sub: Option<SubnetIx>| {
         sub.map_or_else(|| t.network(net).id.clone(), |s| t.subnet(s).id.clone())
     };
-    let deliver = |mut path: Vec<String>, hops: Vec<Hop>, appliances: Vec<EpIx>, public: bool| {
+    let deliver = |mut path: Vec<String>, hops: Vec<Hop>, appliances: Appliances, public: bool| {
         path.extend(dst_suffix(t, dst));
         path.dedup();
         Ok(Route {
