@@ -106,6 +106,9 @@ pub struct Engine<'a> {
     policy_cache: RefCell<Vec<Option<Rc<PortSet>>>>,
     /// The last plan's stage list, reused by the next.
     spare: RefCell<Vec<Stage>>,
+    /// Per endpoint, the zone a flow to it has before routing ([`Engine::target_zone`]): read
+    /// for every pair of a matrix, so kept dense.
+    target_zones: Vec<Option<ZoneIx>>,
 }
 
 /// The source party of an endpoint.
@@ -141,6 +144,14 @@ impl<'a> Engine<'a> {
             policy_pure,
             policy_cache: RefCell::new(vec![None; policy_slots(t)]),
             spare: RefCell::new(Vec::with_capacity(16)),
+            target_zones: t
+                .endpoints()
+                .iter()
+                .map(|ep| match (ep.kind, ep.target) {
+                    (Kind::PrivateEndpoint, Some(svc)) => t.endpoint(svc).zone,
+                    _ => ep.zone,
+                })
+                .collect(),
         }
     }
 
@@ -152,11 +163,7 @@ impl<'a> Engine<'a> {
     fn target_zone(&self, target: &Target) -> Option<ZoneIx> {
         match target {
             Target::Ep(e) | Target::Public(e) => {
-                let ep = self.t.endpoint(*e);
-                match (ep.kind, ep.target) {
-                    (Kind::PrivateEndpoint, Some(svc)) => self.t.endpoint(svc).zone,
-                    _ => ep.zone,
-                }
+                self.target_zones.get(e.index()).copied().flatten()
             }
             Target::Addr(_) | Target::Name(_) => None,
         }

@@ -353,6 +353,16 @@ pub enum DnsTarget {
     Endpoint(EpIx),
 }
 
+/// The record name under which a zone answering for `domain` holds `name`: the labels before
+/// the domain, or `@` for the domain itself (a zone for one exact name, as AWS creates for an
+/// interface endpoint's private DNS name); `None` when the name is not in the domain.
+pub fn record_in<'n>(name: &'n str, domain: &str) -> Option<&'n str> {
+    if name == domain {
+        return Some("@");
+    }
+    name.strip_suffix(domain)?.strip_suffix('.')
+}
+
 #[derive(Debug, Clone)]
 pub struct DnsZone {
     /// Lower case, no trailing dot.

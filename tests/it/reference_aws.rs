@@ -335,6 +335,21 @@ fn vpc_endpoint_interface_https_both_ways() {
     assert_eq!(tr.verdict, Verdict::Allow, "{}", tr.reason);
     assert_eq!(tr.via_private_endpoint.as_deref(), Some(VPCE));
     assert!(tr.dns.as_ref().is_some_and(|d| d.private), "{:?}", tr.dns);
+    // The private hosted zone is for the service's default DNS name only
+    // (https://docs.aws.amazon.com/vpc/latest/privatelink/privatelink-access-aws-services.html#private-dns):
+    // another service of the region still resolves publicly, never NXDOMAIN.
+    let tr = tcp(
+        &t,
+        INSTANCE_OTHER_SUBNET,
+        "logs.us-east-1.amazonaws.com",
+        443,
+    );
+    assert!(
+        tr.dns.as_ref().is_none_or(|d| !d.private && !d.nxdomain),
+        "{:?}",
+        tr.dns
+    );
+    assert!(tr.via_private_endpoint.is_none(), "{}", tr.reason);
 }
 
 #[test]

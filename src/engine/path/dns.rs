@@ -79,7 +79,7 @@ pub fn lookup(t: &Topology, net: NetIx, name: &str) -> Lookup {
         .filter(|z| z.linked.contains(&res))
         .filter_map(|z| {
             let domain = domain_of(&z.zone);
-            let rec = name.strip_suffix(domain)?.strip_suffix('.')?;
+            let rec = crate::model::record_in(name, domain)?;
             Some((domain.len(), z, rec))
         })
         .max_by_key(|(len, _, _)| *len);
@@ -186,7 +186,7 @@ pub(super) fn resolve_name(t: &Topology, src: &End, name: &str) -> (End, Option<
         Some(n) => {
             let has_zone = t.dns_zones().iter().any(|z| {
                 let d = z.zone.strip_prefix("privatelink.").unwrap_or(&z.zone);
-                name.ends_with(&format!(".{d}"))
+                crate::model::record_in(name, d).is_some()
             });
             if has_zone {
                 match resolver(t, n) {

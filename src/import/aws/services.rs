@@ -130,20 +130,18 @@ impl Builder<'_> {
                 services.insert(service.to_string(), t.clone());
                 t
             };
-            let dns_zone = if private_dns {
-                fqdn.as_deref()
-                    .and_then(|f| f.split_once('.'))
-                    .map(|(_, z)| z.to_string())
-            } else {
-                None
-            };
+            // AWS creates a private hosted zone for the service's default DNS name only
+            // (https://docs.aws.amazon.com/vpc/latest/privatelink/privatelink-access-aws-services.html#private-dns):
+            // a zone of that one name, so the region's other services still resolve publicly.
+            let dns_zone = if private_dns { fqdn.clone() } else { None };
             if let Some(z) = &dns_zone {
                 self.report.assumed(
                     &it.file,
                     format!("{}.PrivateDnsEnabled", it.path),
                     format!(
-                        "the private DNS name of {id} is modelled as zone {z} linked to {vpc} \
-                         (AWS creates a private hosted zone for the service's name only)"
+                        "the private DNS name of {id} is modelled as a private zone of that one \
+                         name, {z}, linked to {vpc} (AWS creates the hosted zone for the service's \
+                         default DNS name only)"
                     ),
                 );
                 if let Some(dz) = self.doc.dns.iter_mut().find(|d| &d.zone == z) {

@@ -76,7 +76,7 @@ impl Validator {
                 continue;
             };
             let domain = zone.strip_prefix("privatelink.").unwrap_or(&zone);
-            let Some(name) = fqdn.strip_suffix(domain).and_then(|n| n.strip_suffix('.')) else {
+            let Some(name) = crate::model::entities::record_in(&fqdn, domain) else {
                 continue;
             };
             let rec = match self.endpoints[i].ip {
