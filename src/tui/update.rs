@@ -313,6 +313,18 @@ fn clamp_step(cur: usize, delta: i64, len: usize) -> usize {
     usize::try_from(v).unwrap_or(0)
 }
 
+/// A scroll offset moved by `delta`, up to the last screenful of a pane as last drawn (`rows`
+/// of text in `height` rows: never past it, so the pane is never blank); before the first draw
+/// a generous bound.
+fn scroll_step(cur: u16, delta: i64, (rows, height): (u16, u16)) -> u16 {
+    let max = if rows == 0 {
+        2000
+    } else {
+        rows.saturating_sub(height)
+    };
+    clamp_step(usize::from(cur.min(max)), delta, usize::from(max) + 1) as u16
+}
+
 /// Move the selection (or scroll) of the focused pane.
 fn step(app: &mut App, delta: i64) {
     // Presentation mode shows the trace only: the keys scroll it.
@@ -328,33 +340,9 @@ fn step(app: &mut App, delta: i64) {
                 app.refresh_rules();
             }
         }
-        Pane::Map => {
-            // Up to the last screenful of the map as drawn.
-            let (rows, height) = app.map_view.get();
-            let max = if rows == 0 {
-                2000
-            } else {
-                rows.saturating_sub(height)
-            };
-            app.map_scroll = clamp_step(
-                usize::from(app.map_scroll.min(max)),
-                delta,
-                usize::from(max) + 1,
-            ) as u16;
-        }
+        Pane::Map => app.map_scroll = scroll_step(app.map_scroll, delta, app.map_view.get()),
         Pane::Trace => {
-            // Up to the last screenful of the pane as drawn (never past it: no blank pane).
-            let (rows, height) = app.trace_view.get();
-            let max = if rows == 0 {
-                2000
-            } else {
-                rows.saturating_sub(height)
-            };
-            app.trace_scroll = clamp_step(
-                usize::from(app.trace_scroll.min(max)),
-                delta,
-                usize::from(max) + 1,
-            ) as u16;
+            app.trace_scroll = scroll_step(app.trace_scroll, delta, app.trace_view.get());
         }
         Pane::Rules => app.rules_sel = clamp_step(app.rules_sel, delta, app.rule_rows.len()),
         Pane::Findings => {
