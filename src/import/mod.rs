@@ -293,8 +293,12 @@ impl Imported {
         })
     }
 
-    /// Load the document with the ordinary loader; `name` names it in messages.
+    /// Load the document with the ordinary loader (without its YAML text when it has no
+    /// defect: [`model::load_document`]); `name` names it in messages.
     pub fn load(&self, name: &str) -> Result<Topology, LoadError> {
+        if let Some(t) = model::load_document(&self.document, name) {
+            return Ok(t);
+        }
         let text = self.to_yaml().map_err(ImportError::into_load_error)?;
         model::load_str(&text, name)
     }

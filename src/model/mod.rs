@@ -31,8 +31,9 @@ pub use entities::*;
 pub use error::{ErrorCode, FileDiagnostic, InputError, LoadError};
 pub use index::AddrMatch;
 pub use load::{
-    BaseKind, BaseRequest, BaseResolver, MAX_FILE_BYTES, load, load_str, load_str_in,
-    load_with_base, no_importer, read_capped, schema_json, to_yaml, zone_map_from_yaml,
+    BaseKind, BaseRequest, BaseResolver, MAX_FILE_BYTES, load, load_document, load_str,
+    load_str_in, load_with_base, no_importer, read_capped, schema_json, to_yaml,
+    zone_map_from_yaml,
 };
 
 use crate::model::rules::{RuleSet, Selector};
@@ -72,7 +73,7 @@ pub struct Peering {
     pub at: Pos,
 }
 
-/// A validated topology. Built only by [`load`] / [`load_str`].
+/// A validated topology. Built only by [`load`] / [`load_str`] / [`load_document`].
 #[derive(Debug, Clone)]
 pub struct Topology {
     pub name: String,

@@ -169,6 +169,26 @@ pub fn load_str_in(
     validate_raw(&raw, file, shared)
 }
 
+/// Load a design document built in memory (an importer's), skipping the YAML text: the
+/// document is read into the raw structs through a JSON value, every place unknown, and
+/// validated as a file is. `None` when that gives any defect (or the document does not read as
+/// a file), so the caller loads its YAML with [`load_str`] to report each defect at its line;
+/// a document without defects gives the topology the YAML would. Direct input of an export
+/// opens so without writing and parsing megabytes of YAML.
+pub fn load_document<T: serde::Serialize>(doc: &T, file: &str) -> Option<Topology> {
+    let raw = raw_of_document(doc)?;
+    if raw.base.is_some() {
+        return None;
+    }
+    validate_raw(&raw, file, Arc::from("")).ok()
+}
+
+/// A document read into the raw structs through a JSON value (every place unknown).
+fn raw_of_document<T: serde::Serialize>(doc: &T) -> Option<RawFile> {
+    use serde::Deserialize;
+    RawFile::deserialize(serde_json::to_value(doc).ok()?).ok()
+}
+
 /// Validate a parsed file whose spans point into `shared`: the topology, or every defect.
 fn validate_raw(raw: &RawFile, file: &str, shared: Arc<str>) -> Result<Topology, LoadError> {
     let mut v = Validator::new(file, shared.clone());
@@ -305,6 +325,59 @@ mod tests {
         }
         let m = crate::generate::generate(&crate::generate::GenParams::size("S").unwrap());
         assert!(same(&m), "a generated topology splits");
+    }
+
+    /// Debug text without the places (which only the YAML path knows).
+    fn placeless(raw: &RawFile) -> String {
+        let mut s = format!("{raw:?}");
+        while let Some(i) = s.find("Pos {") {
+            let end = s[i..].find('}').map_or(s.len(), |j| i + j + 1);
+            s.replace_range(i..end, "Pos");
+        }
+        s
+    }
+
+    #[test]
+    fn a_document_reads_without_yaml_as_its_yaml_does() {
+        let mut texts: Vec<(String, String)> = [
+            "samples/azure-hub-spoke.yaml",
+            "samples/aws-isolated-ai.yaml",
+            "samples/azure-openai-multiregion.yaml",
+            "tests/fixtures/trace/routing-and-rules.yaml",
+        ]
+        .iter()
+        .map(|f| {
+            let path = format!("{}/{f}", env!("CARGO_MANIFEST_DIR"));
+            ((*f).to_string(), std::fs::read_to_string(path).unwrap())
+        })
+        .collect();
+        texts.push((
+            "gen S".into(),
+            crate::generate::generate(&crate::generate::GenParams::size("S").unwrap()),
+        ));
+        for (name, text) in texts {
+            // The document as an importer would hold it: plain data, no places.
+            let doc: serde_json::Value = serde_saphyr::from_str(&text).expect("YAML");
+            let direct = raw_of_document(&doc).unwrap_or_else(|| panic!("{name}: reads"));
+            let via = parse_one(&text).expect("parses");
+            assert_eq!(placeless(&direct), placeless(&via), "{name}");
+            // Validation reads nothing but the raw structs: the same topology, less the places.
+            let t = load_document(&doc, "x").unwrap_or_else(|| panic!("{name}: no defect"));
+            let y = load_str(&text, "x").expect("loads");
+            assert_eq!(
+                (t.endpoints().len(), t.rule_sets.len(), t.subnets.len()),
+                (y.endpoints().len(), y.rule_sets.len(), y.subnets.len()),
+                "{name}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_document_with_a_defect_is_left_to_the_yaml_path() {
+        let doc = serde_json::json!({"version": 1, "zones": [{"id": "a"}, {"id": "a"}]});
+        assert!(load_document(&doc, "x").is_none());
+        let doc = serde_json::json!({"version": 1, "zones": [], "unknown_key": 1});
+        assert!(load_document(&doc, "x").is_none());
     }
 
     #[test]
