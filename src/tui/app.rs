@@ -11,11 +11,10 @@ use std::path::PathBuf;
 
 use crate::engine::check::{self, ExpectationResult, Finding};
 use crate::engine::flows::FlowReport;
-use crate::engine::flows::report::{Anomaly, Mismatch};
 use crate::engine::matrix::{By, Matrix, matrix_verdicts};
 use crate::engine::trace::{Query, Trace, TraceError, WhatIf};
 use crate::model::rules::{Protocol, RuleSet};
-use crate::model::{EntityRef, EpIx, LoadError, NetIx, SubnetIx, Topology, ZoneIx};
+use crate::model::{EntityRef, LoadError, NetIx, Topology};
 use crate::report::plural;
 
 use super::layout::Areas;
@@ -135,138 +134,16 @@ pub struct FlowsState {
     pub sel: usize,
 }
 
-/// One row of the observed flows list: drift first, then broken calls, then anomalies.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum FlowRow<'a> {
-    /// Accepted, but the design denies it.
-    Drift(&'a Mismatch),
-    /// Rejected, but the design allows it.
-    Broken(&'a Mismatch),
-    Anomaly(&'a Anomaly),
-}
-
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MatrixState {
     pub row: usize,
     pub col: usize,
 }
 
-/// One row of the explorer tree.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum RowKind {
-    Region(String),
-    Network(NetIx),
-    Subnet(SubnetIx),
-    Endpoint(EpIx),
-    /// The "PaaS services" folder.
-    Services,
-    /// A zone folder under PaaS services.
-    Zone(ZoneIx),
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TreeRow {
-    pub kind: RowKind,
-    pub depth: u8,
-    /// Rows below it before the next row of the same or lower depth.
-    pub children: usize,
-}
-
-/// What a finder item points at.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Target {
-    Entity(EntityRef),
-    Rule(String, String),
-    Region(String),
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FinderItem {
-    /// `id  kind  detail`, as shown (match positions index its chars).
-    pub text: String,
-    pub id: String,
-    pub target: Target,
-}
-
-/// A row of the rule sets pane.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum RuleRow {
-    /// A rule set header: `None` is the zone policy.
-    Set(Option<usize>),
-    Rule(Option<usize>, usize),
-}
-
-/// A segment of a map line.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Seg {
-    pub text: String,
-    pub class: SegClass,
-    /// The entity it draws (highlighted when on the path or disabled).
-    pub id: Option<String>,
-    /// A connector between two entities (highlighted when both are on the path).
-    pub link: Option<(String, String)>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SegClass {
-    Title,
-    Hub,
-    Spoke,
-    Standalone,
-    Firewall,
-    Connector,
-    Peering,
-    PrivateLink,
-    Backend,
-    Service,
-    Note,
-    /// Observed traffic: records the network accepted.
-    FlowAccepted,
-    /// Observed traffic: records the network rejected.
-    FlowRejected,
-}
-
-/// One region of the map: a hub-and-spoke star.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct MapBlock {
-    pub width: u16,
-    /// Takes a band of its own, the whole width (the links block).
-    pub full: bool,
-    pub lines: Vec<Vec<Seg>>,
-}
-
-/// A gateway's backend pool as seen with the current what-if.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Fanout {
-    pub gateway: String,
-    pub port: u16,
-    pub rows: Vec<BackendRow>,
-}
-
-/// What a backend does for its gateway now.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum BackendRole {
-    /// Takes traffic now.
-    Serving,
-    /// Takes traffic when every serving backend is down.
-    Failover,
-    /// Further down the priority list.
-    Standby,
-    /// Disabled, or its flow is not allowed: never takes traffic.
-    Unused,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct BackendRow {
-    pub id: String,
-    pub priority: u32,
-    pub region: Option<String>,
-    /// `None`: the flow could not be traced.
-    pub verdict: Option<crate::model::Verdict>,
-    pub decided: String,
-    pub down: bool,
-    pub role: BackendRole,
-}
+pub use super::rows::{
+    BackendRole, BackendRow, Fanout, FinderItem, FlowRow, MapBlock, RowKind, RuleRow, Seg,
+    SegClass, Target, TreeRow,
+};
 
 /// The explorer.
 #[derive(Debug)]

@@ -19,6 +19,7 @@ mod error;
 pub mod keymap;
 pub mod keys_file;
 pub mod layout;
+pub mod rows;
 pub mod theme;
 pub mod update;
 pub mod view;
