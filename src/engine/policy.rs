@@ -92,6 +92,9 @@ pub struct Decision {
 pub struct Ctx<'a> {
     pub topo: &'a Topology,
     pub network: Option<NetIx>,
+    /// The subnet the rule set is enforced in (an interface's: its subnet), whose routes widen
+    /// `VirtualNetwork` (SPEC §11.3); `None` for a place in no subnet.
+    pub subnet: Option<SubnetIx>,
     /// Rules switched off by a what-if: (rule set id, rule id).
     pub disabled: &'a dyn Fn(&str, &str) -> bool,
 }
@@ -147,7 +150,7 @@ pub fn selector_matches(sel: &Selector, p: &Party, ctx: &Ctx<'_>) -> bool {
         Selector::VirtualNetwork
             if ctx.network.is_some_and(|n| {
                 ctx.topo
-                    .vnet_extra(n)
+                    .vnet_extra_at(n, ctx.subnet)
                     .iter()
                     .any(|c| cidr_holds(c, p, ctx.topo))
             }) =>

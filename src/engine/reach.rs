@@ -214,6 +214,7 @@ impl<'a> Engine<'a> {
             let ctx = Ctx {
                 topo: self.t,
                 network: net,
+                subnet: None,
                 disabled: &disabled,
             };
             allowed_ports(pol, &flow, None, &ctx)
@@ -267,7 +268,7 @@ impl<'a> Engine<'a> {
         (sp, dp): (&Party, &Party),
         proto: Protocol,
         dir: Option<Direction>,
-        net: Option<NetIx>,
+        (net, subnet): (Option<NetIx>, Option<SubnetIx>),
         stateless: bool,
         acc: &mut PortSet,
     ) {
@@ -276,6 +277,7 @@ impl<'a> Engine<'a> {
         let ctx = Ctx {
             topo: self.t,
             network: net,
+            subnet,
             disabled: &disabled,
         };
         let flow = Flow {
@@ -334,15 +336,24 @@ impl<'a> Engine<'a> {
         for (i, st) in plan.stages.iter().enumerate() {
             if let Stage::Rules {
                 set,
+                at,
                 dir,
                 net,
                 stateless,
-                ..
             } = *st
             {
                 // Past a source NAT the rule sets see the translated source (the plan says which).
                 let ends = (&plan.src_at(i).party, ends.1);
-                self.rules(t.rule_set(set), ends, proto, dir, net, stateless, &mut acc);
+                let scope = (net, at.subnet(t));
+                self.rules(
+                    t.rule_set(set),
+                    ends,
+                    proto,
+                    dir,
+                    scope,
+                    stateless,
+                    &mut acc,
+                );
                 if acc.is_empty() {
                     return acc;
                 }

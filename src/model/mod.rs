@@ -303,6 +303,21 @@ impl Topology {
             .map_or(&[], Vec::as_slice)
     }
 
+    /// The same for a rule set enforced in subnet `s` of network `n` (an interface's NSG is in
+    /// its subnet): the user-defined routes effective in that subnet, not in its siblings
+    /// (Azure expands `VirtualNetwork` with the routes a NIC has). Without a subnet, the
+    /// network's.
+    pub fn vnet_extra_at(&self, n: NetIx, s: Option<SubnetIx>) -> &[ipnet::IpNet] {
+        match s {
+            Some(s) if self.subnet(s).network == n => self
+                .routing
+                .vnet_extra_subnet
+                .get(s.index())
+                .map_or(&[], Vec::as_slice),
+            _ => self.vnet_extra(n),
+        }
+    }
+
     /// The firewall that traffic leaving `n` is forced through: its own `egress`, else its hub's.
     pub fn effective_egress(&self, n: NetIx) -> Option<EpIx> {
         let net = self.network(n);

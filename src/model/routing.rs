@@ -126,6 +126,9 @@ pub struct Routing {
     /// Per network: the prefixes `VirtualNetwork` means beyond the network and its peers
     /// (SPEC §11.3), precomputed by [`Routing::compute_vnet`].
     pub vnet_extra: Vec<Vec<IpNet>>,
+    /// Per subnet: the same for the NSGs in that subnet — the VPN gateways' prefixes of its
+    /// network and the prefixes of the user-defined routes effective in the subnet only.
+    pub vnet_extra_subnet: Vec<Vec<IpNet>>,
 }
 
 impl Routing {

@@ -41,7 +41,7 @@ proptest! {
         let cidr = Ipv4Net::new(Ipv4Addr::from(net), len).unwrap().trunc();
         let party = Party { addr: Some(IpAddr::V4(Ipv4Addr::from(addr))), outside: true, ..Party::default() };
         let never = |_: &str, _: &str| false;
-        let ctx = Ctx { topo: &t, network: None, disabled: &never };
+        let ctx = Ctx { topo: &t, network: None, subnet: None, disabled: &never };
         let mask = if len == 0 { 0 } else { u32::MAX << (32 - u32::from(len)) };
         let naive = (addr & mask) == (net & mask);
         prop_assert_eq!(selector_matches(&Selector::Cidr(IpNet::V4(cidr)), &party, &ctx), naive);
@@ -284,6 +284,7 @@ fn ref_ask(t: &Topology, kind: &str, ports: &PortSet) -> (bool, PortSet) {
     let ctx = Ctx {
         topo: t,
         network: web.network,
+        subnet: web.subnet,
         disabled: &never,
     };
     let flow = Flow {

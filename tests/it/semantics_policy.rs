@@ -88,13 +88,14 @@ fn ask(
 ) -> (Action, String, PortSet) {
     let rs = t.rule_sets().iter().find(|r| r.id == rs).expect("rule set");
     let never = |_: &str, _: &str| false;
-    let network = match dir {
-        Some(Direction::Inbound) => dst.network,
-        _ => src.network,
+    let (network, subnet) = match dir {
+        Some(Direction::Inbound) => (dst.network, dst.subnet),
+        _ => (src.network, src.subnet),
     };
     let ctx = Ctx {
         topo: t,
         network,
+        subnet,
         disabled: &never,
     };
     let flow = Flow {

@@ -327,6 +327,55 @@ fn egress_widens_virtual_network() {
     assert_eq!(subjects, ["snet-a", "snet-b", "snet-c"], "{TAGS}");
 }
 
+/// Azure widens `VirtualNetwork` with the user-defined routes a NIC has, which are its subnet's
+/// (SPEC §11.3 "effective in that subnet"): a sibling subnet without the 0.0.0.0/0 route keeps
+/// the narrow tag. Rows derived from the service tags overview (VirtualNetwork: "address
+/// prefixes used on user-defined routes"), the UDR overview ("Each subnet can have zero or one
+/// route table associated to it"; a route table applies to the subnets it is associated with)
+/// and the effective security rules of a NIC, which list the expanded VirtualNetwork prefixes
+/// per network interface
+/// (https://learn.microsoft.com/azure/virtual-network/diagnose-network-traffic-filter-problem).
+#[test]
+fn virtual_network_is_widened_per_subnet() {
+    let t = topo("azure-udr-per-subnet");
+    let rows = [
+        // snet-a's route table holds 0.0.0.0/0 → fw: its VirtualNetwork is every address, so
+        // AllowVnetInBound (65000) admits spoke2 (not a peer of spoke1) forwarded by the hub
+        // firewall.
+        row(
+            "vm-x",
+            "vm-a",
+            443,
+            Allow,
+            Some("nsg-a/AllowVnetInBound"),
+            Some("fw"),
+            Some("0.0.0.0/0"),
+            TAGS,
+        ),
+        // snet-b, in the same network, has no route table: its VirtualNetwork is spoke1 and its
+        // peer the hub only, so the same forwarded flow meets DenyAllInBound (65500,
+        // https://learn.microsoft.com/azure/virtual-network/network-security-groups-overview#default-security-rules).
+        row(
+            "vm-x",
+            "vm-b",
+            443,
+            Deny,
+            Some("nsg-b/DenyAllInBound"),
+            Some("fw"),
+            Some("0.0.0.0/0"),
+            UDR,
+        ),
+    ];
+    check_rows(&t, &rows);
+    let subjects: Vec<String> = findings(&t)
+        .into_iter()
+        .filter(|f| f.id == "vnet-tag-widened")
+        .map(|f| f.subject)
+        .collect();
+    // snet-x has the route but no NSG; snet-b has an NSG but not the route.
+    assert_eq!(subjects, ["snet-a"], "{TAGS}");
+}
+
 /// The `vnet-tag-widened` finding (SPEC §11.3) names the NSG-guarded subnet whose network has a
 /// UDR (snet-b) and no subnet of a network without one (snet-d).
 #[test]

@@ -1,5 +1,5 @@
 //! `vnet-tag-widened` (SPEC §11.3): a subnet whose NSGs' `VirtualNetwork` covers more than its
-//! network and its peers — the prefixes of user-defined routes effective there (a `0.0.0.0/0`
+//! network and its peers — the prefixes of user-defined routes effective in that subnet (a `0.0.0.0/0`
 //! route makes it everything) and VPN gateways' on-premises prefixes — so `AllowVnetInBound`
 //! admits sources from outside the network's peers.
 //!
@@ -13,11 +13,11 @@ use crate::model::{SubnetIx, Topology};
 pub fn vnet_tag_widened(t: &Topology) -> Vec<Finding> {
     let mut out = Vec::new();
     for (i, s) in t.subnets().iter().enumerate() {
-        let extra = t.vnet_extra(s.network);
+        let ix = SubnetIx(u32::try_from(i).unwrap_or(u32::MAX));
+        let extra = t.vnet_extra_at(s.network, Some(ix));
         if extra.is_empty() {
             continue;
         }
-        let ix = SubnetIx(u32::try_from(i).unwrap_or(u32::MAX));
         let nsg = |rs: &[crate::model::RuleSetIx]| {
             rs.iter().any(|r| t.rule_set(*r).kind == RuleSetKind::Nsg)
         };

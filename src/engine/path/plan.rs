@@ -22,6 +22,14 @@ pub enum Place {
 }
 
 impl Place {
+    /// The subnet the place is in (an interface's: its endpoint's subnet).
+    pub fn subnet(self, t: &Topology) -> Option<SubnetIx> {
+        match self {
+            Place::Subnet(s) => Some(s),
+            Place::Endpoint(e) => t.endpoint(e).subnet,
+        }
+    }
+
     /// The id shown as the check's `at`.
     pub fn id(self, t: &Topology) -> &str {
         match self {

@@ -10,7 +10,7 @@ use crate::engine::path::plan::{Stage, ZoneSide, return_ports};
 use crate::engine::path::resolve::End;
 use crate::engine::policy::{Ctx, Decision, Flow, Party, evaluate, free_priority_below};
 use crate::model::rules::{Action, Direction, PortSet, Protocol, RuleSet, RuleSetKind};
-use crate::model::{NetIx, Topology};
+use crate::model::{NetIx, SubnetIx, Topology};
 
 pub(super) struct Enforcer<'a> {
     pub t: &'a Topology,
@@ -70,8 +70,9 @@ impl Enforcer<'_> {
                 stateless,
             } => {
                 let rs = t.rule_set(set);
+                let scope = (net, at.subnet(t));
                 let at = at.id(t).to_string();
-                if !self.run(rs, &at, dir, net, false) {
+                if !self.run(rs, &at, dir, scope, false) {
                     return false;
                 }
                 if stateless {
@@ -79,7 +80,7 @@ impl Enforcer<'_> {
                         Direction::Inbound => Direction::Outbound,
                         Direction::Outbound => Direction::Inbound,
                     });
-                    return self.run(rs, &at, back, net, true);
+                    return self.run(rs, &at, back, scope, true);
                 }
                 true
             }
@@ -101,7 +102,7 @@ impl Enforcer<'_> {
                     return true;
                 };
                 let at = format!("{} -> {}", from.name(t), to.name(t));
-                self.run(pol, &at, None, net, false)
+                self.run(pol, &at, None, (net, None), false)
             }
             Stage::PublicAccessOff { service } => {
                 self.public_access_off(service, tr_dns_public);
@@ -193,7 +194,7 @@ impl Enforcer<'_> {
         rs: &RuleSet,
         at: &str,
         dir: Option<Direction>,
-        ctx_net: Option<NetIx>,
+        (ctx_net, ctx_subnet): (Option<NetIx>, Option<SubnetIx>),
         reverse: bool,
     ) -> bool {
         let (sp, dp) = if reverse {
@@ -218,6 +219,7 @@ impl Enforcer<'_> {
         let ctx = Ctx {
             topo: self.t,
             network: ctx_net,
+            subnet: ctx_subnet,
             disabled: &disabled,
         };
         let d = evaluate(rs, &flow, dir, &ctx);

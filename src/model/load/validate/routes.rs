@@ -8,7 +8,7 @@ use std::collections::HashMap;
 
 use ipnet::IpNet;
 
-use crate::model::entities::{EntityRef, EpIx, Kind, NetIx};
+use crate::model::entities::{EntityRef, EpIx, Kind, NetIx, SubnetIx};
 use crate::model::error::ErrorCode as C;
 use crate::model::load::levenshtein;
 use crate::model::raw::{RawFile, Sp};
@@ -387,18 +387,7 @@ impl Validator {
         let mut out = vec![Vec::new(); n];
         for (ni, slot) in out.iter_mut().enumerate() {
             let net = NetIx(ix32(ni));
-            let mut extra: Vec<IpNet> = Vec::new();
-            let near = |m: NetIx| m == net || self.peered(net, m);
-            for (e, pfx) in &self.routing.onprem {
-                if self
-                    .endpoints
-                    .get(e.index())
-                    .and_then(|x| x.network)
-                    .is_some_and(near)
-                {
-                    extra.extend(pfx.iter().copied());
-                }
-            }
+            let mut extra = self.onprem_near(net);
             let mut tabs: Vec<RtIx> = self.routing.net_table[ni].into_iter().collect();
             if let Some(nw) = self.networks.get(ni) {
                 for s in &nw.subnets {
@@ -423,6 +412,63 @@ impl Validator {
             *slot = extra;
         }
         self.routing.vnet_extra = out;
+        // Per subnet: its network's on-premises prefixes, and the user-defined routes of the
+        // one table in force there (its own, else its network's), else the `egress` shorthand's
+        // route, which every subnet but the firewall's own gets.
+        let mut per_subnet = vec![Vec::new(); self.subnets.len()];
+        for (si, slot) in per_subnet.iter_mut().enumerate() {
+            let sub = SubnetIx(ix32(si));
+            let Some(net) = self.subnets.get(si).map(|s| s.network) else {
+                continue;
+            };
+            let mut extra = self.onprem_near(net);
+            match self.routing.table_of(Some(sub), net) {
+                Some(t) => extra.extend(
+                    self.routing.tables[t.index()]
+                        .routes
+                        .iter()
+                        .map(|r| r.prefix),
+                ),
+                None => {
+                    if let Some(v4) = self.egress_udr_at(net, sub) {
+                        extra.push(v4);
+                    }
+                }
+            }
+            extra.sort();
+            extra.dedup();
+            *slot = extra;
+        }
+        self.routing.vnet_extra_subnet = per_subnet;
+    }
+
+    /// The `onprem` prefixes of the VPN gateways in `net` or a network peered with it.
+    fn onprem_near(&self, net: NetIx) -> Vec<IpNet> {
+        let near = |m: NetIx| m == net || self.peered(net, m);
+        let mut out = Vec::new();
+        for (e, pfx) in &self.routing.onprem {
+            if self
+                .endpoints
+                .get(e.index())
+                .and_then(|x| x.network)
+                .is_some_and(near)
+            {
+                out.extend(pfx.iter().copied());
+            }
+        }
+        out
+    }
+
+    /// The `egress` shorthand's route in subnet `sub` of `net`: none in the firewall's own
+    /// subnet (SPEC §11.1).
+    fn egress_udr_at(&self, net: NetIx, sub: SubnetIx) -> Option<IpNet> {
+        let v4 = self.egress_udr(net)?;
+        let nw = self.networks.get(net.index())?;
+        let fw = nw
+            .egress
+            .or_else(|| nw.hub.and_then(|h| self.networks.get(h.index())?.egress))?;
+        let fw_subnet = self.endpoints.get(fw.index()).and_then(|e| e.subnet);
+        (fw_subnet != Some(sub)).then_some(v4)
     }
 
     /// The user-defined route `egress:` stands for in an Azure network (SPEC §11.1: a table
