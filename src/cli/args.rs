@@ -117,13 +117,15 @@ Keys: / find, s source, d destination, p port, Enter trace, w what-if, z matrix,
 flows, ? help, q quit. The file reloads by itself when it changes (r also reads the flow logs
 again). Needs a terminal: in scripts use `zonescope trace` and `zonescope flows`.")]
     Explore(ExploreArgs),
-    /// Import real cloud configuration (AWS describe-* JSON) as a topology file.
+    /// Import real cloud configuration (AWS describe-* JSON, Azure ARM JSON, Terraform) as a
+    /// topology file.
     #[command(after_help = "\
 Examples:
   zonescope import aws ./snapshot -o design.yaml
   zonescope import aws ./snapshot --zones zones.yaml -o design.yaml
   zonescope import aws ./snapshot --format json | jq '.findings[]'
   zonescope import terraform plan.json -o design.yaml   # terraform show -json (state or plan)
+  zonescope import azure vnets.json nsgs.json pe.json -o design.yaml   # ARM resource JSON
 
 DIR holds `aws ec2 describe-*` output, one JSON file per call, in any file names (also
 Batfish's aws_configs/[accounts/ACCOUNT/]REGION/ layout); see docs/import-aws.md.
@@ -153,9 +155,11 @@ pub struct ImportArgs {
     /// The cloud the export comes from.
     #[arg(value_enum)]
     pub cloud: ImportCloud,
-    /// The export: a directory of describe-* JSON files (or one such file), or the output of
-    /// `terraform show -json` (a state or a plan).
-    pub dir: PathBuf,
+    /// The export: a directory of describe-* JSON files (or one such file); the output of
+    /// `terraform show -json` (a state or a plan); Azure ARM resource JSON files or folders of
+    /// them (several are read as one export).
+    #[arg(value_name = "INPUT", required = true, num_args = 1..)]
+    pub inputs: Vec<PathBuf>,
     /// A zone map: YAML `{ZONE: [subnet id or name, CIDR, tag=value, ...]}`.
     #[arg(long, value_name = "MAP")]
     pub zones: Option<PathBuf>,

@@ -109,6 +109,9 @@ pub struct Subnet {
     pub internet_egress: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub route_table: Option<String>,
+    /// enabled | disabled: whether the subnet's rule sets apply to its private endpoints.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub private_endpoint_policies: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
 }
@@ -137,6 +140,9 @@ pub struct Endpoint {
     pub target: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub dns_zone: Option<String>,
+    /// enabled | disabled (a PaaS service reachable from the internet or not).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub public_access: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub public_ip: Option<String>,
     /// SPEC §11.2: a transit gateway's attached networks.
@@ -231,4 +237,8 @@ pub struct TgwRoute {
 pub struct DnsZone {
     pub zone: String,
     pub linked: Vec<String>,
+    /// `{name: ip}` (relative to the zone, `@` for the apex); private endpoints with this
+    /// `dns_zone` add theirs.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub records: BTreeMap<String, String>,
 }

@@ -41,6 +41,7 @@ mod hostile;
 mod import_aws;
 mod import_azure;
 mod import_azure_nsg;
+mod import_azure_pe;
 mod import_azure_reference;
 mod import_azure_routes;
 mod import_terraform;

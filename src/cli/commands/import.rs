@@ -1,4 +1,5 @@
-//! `zonescope import aws DIR [--zones MAP] [-o OUT] [--format text|json]`: the design as YAML
+//! `zonescope import aws|azure|terraform INPUT... [--zones MAP] [-o OUT] [--format text|json]`
+//! (several inputs for Azure only): the design as YAML
 //! (atomically to OUT, or to standard output) and a one-screen summary of what was imported,
 //! what was skipped and why.
 //!
@@ -21,9 +22,9 @@ pub fn run(a: &ImportArgs, out: &mut dyn Write) -> Result<u8, CliError> {
         ImportCloud::Terraform => InputKind::Terraform,
         ImportCloud::Azure => InputKind::Azure,
     };
-    if !a.dir.exists() {
+    if let Some(missing) = a.inputs.iter().find(|p| !p.exists()) {
         return Err(CliError::usage(
-            format!("{} does not exist", a.dir.display()),
+            format!("{} does not exist", missing.display()),
             match a.cloud {
                 ImportCloud::Aws => "give the directory that holds the describe-* JSON files",
                 ImportCloud::Terraform => {
@@ -35,8 +36,23 @@ pub fn run(a: &ImportArgs, out: &mut dyn Write) -> Result<u8, CliError> {
             },
         ));
     }
-    let mut imported = import::import(&a.dir, kind, ImportOptions::default())
-        .map_err(import::ImportError::into_load_error)?;
+    let imported = match (a.cloud, a.inputs.as_slice()) {
+        (_, [one]) => import::import(one, kind, ImportOptions::default()),
+        (ImportCloud::Azure, many) => import::azure::import_all(many, ImportOptions::default()),
+        (ImportCloud::Aws, _) => {
+            return Err(CliError::usage(
+                "`import aws` takes one directory",
+                "put every region's describe-* files under one directory (subfolders per region or account are read too)",
+            ));
+        }
+        (ImportCloud::Terraform, _) => {
+            return Err(CliError::usage(
+                "`import terraform` takes one file",
+                "give the one file `terraform show -json` wrote; to compare a state and a plan use `zonescope diff state.json plan.json`",
+            ));
+        }
+    };
+    let mut imported = imported.map_err(import::ImportError::into_load_error)?;
     if let Some(map) = &a.zones {
         let zm = import::parse_zone_map(map)?;
         import::apply_zone_map(&mut imported, &zm, &map.display().to_string());

@@ -152,6 +152,7 @@ impl Builder<'_> {
                     self.doc.dns.push(DnsZone {
                         zone: z.clone(),
                         linked: vec![vpc.clone()],
+                        records: BTreeMap::new(),
                     });
                 }
             }

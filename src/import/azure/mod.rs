@@ -7,8 +7,8 @@
 //! as separate resources) and connected peerings, joined by resource id case-insensitively,
 //! and the order in which the readers run (`nsg`: NSGs and ASGs; `nic`: NICs, VMs, public
 //! IPs). Every other resource type is an `unsupported` finding with its file and JSON path
-//! (NAT gateways, private endpoints, DNS and firewalls come in later slices); `routes` reads
-//! route tables.
+//! (NAT gateways and firewalls come in later slices); `routes` reads route tables; `pe`
+//! private endpoints, their DNS zone groups and private DNS zones.
 //! Must never: join by name, drop a resource without a finding, or panic on any input.
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -20,6 +20,7 @@ use super::doc::{Network, Subnet};
 
 mod nic;
 mod nsg;
+mod pe;
 mod routes;
 use super::{Document, ImportError, ImportOptions, ImportReport, Imported};
 
@@ -43,8 +44,32 @@ pub fn looks_like_arm(start: &str) -> bool {
 
 fn is_resource(v: &Value) -> bool {
     let id = v.get("id").and_then(Value::as_str).unwrap_or("");
-    let ty = v.get("type").and_then(Value::as_str).unwrap_or("");
-    id.to_ascii_lowercase().starts_with("/subscriptions/") && ty.contains('/')
+    id.to_ascii_lowercase().starts_with("/subscriptions/") && type_of(v).is_some()
+}
+
+/// A resource's `type`, else the type its id encodes (ARM ids are
+/// `…/providers/NAMESPACE/TYPE/NAME[/TYPE/NAME…]`: some REST examples leave `type` out).
+fn type_of(v: &Value) -> Option<String> {
+    if let Some(t) = v
+        .get("type")
+        .and_then(Value::as_str)
+        .filter(|t| t.contains('/'))
+    {
+        return Some(t.to_string());
+    }
+    let id = v.get("id").and_then(Value::as_str)?;
+    let lower = id.to_ascii_lowercase();
+    let at = lower.rfind("/providers/")? + "/providers/".len();
+    let segs: Vec<&str> = id[at..].split('/').filter(|s| !s.is_empty()).collect();
+    if segs.len() < 3 || segs.len().is_multiple_of(2) {
+        return None;
+    }
+    let mut t = segs[0].to_string();
+    for s in segs[1..].iter().step_by(2) {
+        t.push('/');
+        t.push_str(s);
+    }
+    Some(t)
 }
 
 /// The resources of a file with their JSON paths: an array, Resource Graph's `{data: [...]}`,
@@ -175,7 +200,7 @@ fn read(path: &Path, all: &mut Vec<Res>, report: &mut ImportReport) -> Result<()
                 UNCHANGED,
             ));
         }
-        let (Some(id), Some(ty)) = (str_of(x, "id"), str_of(x, "type")) else {
+        let (Some(id), Some(ty)) = (str_of(x, "id"), type_of(x)) else {
             return Err(ImportError::new(
                 &name,
                 p,
@@ -260,6 +285,11 @@ pub(super) struct Ctx {
     pub no_forwarding: Vec<(String, String)>,
     /// Cloud tags by document id (subnets carry their network's: Azure subnets have none).
     pub tags: BTreeMap<String, Vec<(String, String)>>,
+    /// Private DNS zone resource id → index in `doc.dns`.
+    pub pe_zones: BTreeMap<String, usize>,
+    /// (network, subnet) → whether `privateEndpointNetworkPolicies` enables the NSG for its
+    /// private endpoints (Azure's default: disabled).
+    pub pe_policies: BTreeMap<(usize, usize), bool>,
 }
 
 /// The resource types read by this slice (every other one is an `unsupported` finding).
@@ -271,18 +301,40 @@ const READ: &[&str] = &[
     "microsoft.network/applicationsecuritygroups",
     "microsoft.network/networkinterfaces",
     "microsoft.network/routetables",
+    pe::PE,
+    pe::ZONE_GROUP,
+    pe::ZONE,
+    pe::LINK,
+    pe::A,
 ];
 
 /// Import ARM resource JSON from `path` (a file, or a directory of `*.json`).
-pub fn import(path: &Path, _opts: ImportOptions) -> Result<Imported, ImportError> {
+pub fn import(path: &Path, opts: ImportOptions) -> Result<Imported, ImportError> {
+    import_all(&[path.to_path_buf()], opts)
+}
+
+/// Import ARM resource JSON from several files or directories as one export (SPEC §12
+/// `import azure FILE...`).
+pub fn import_all(
+    paths: &[std::path::PathBuf],
+    _opts: ImportOptions,
+) -> Result<Imported, ImportError> {
     let mut report = ImportReport {
         cloud: Some("azure".into()),
         ..ImportReport::default()
     };
-    let files = if path.is_dir() {
-        super::json_files(path)?
-    } else {
-        vec![path.to_path_buf()]
+    let mut files = Vec::new();
+    for path in paths {
+        if path.is_dir() {
+            files.extend(super::json_files(path)?);
+        } else {
+            files.push(path.clone());
+        }
+    }
+    let shown = match paths {
+        [one] => one.display().to_string(),
+        [first, rest @ ..] => format!("{} and {} more", first.display(), rest.len()),
+        [] => String::new(),
     };
     let mut all = Vec::new();
     for f in &files {
@@ -291,7 +343,7 @@ pub fn import(path: &Path, _opts: ImportOptions) -> Result<Imported, ImportError
     let mut cx = Ctx {
         doc: Document {
             version: 1,
-            name: Some(format!("Azure import of {}", path.display())),
+            name: Some(format!("Azure import of {shown}")),
             ..Document::default()
         },
         report,
@@ -306,11 +358,13 @@ pub fn import(path: &Path, _opts: ImportOptions) -> Result<Imported, ImportError
         consumed: BTreeSet::new(),
         tags: BTreeMap::new(),
         no_forwarding: Vec::new(),
+        pe_zones: BTreeMap::new(),
+        pe_policies: BTreeMap::new(),
     };
     networks(&mut cx, &all);
     if cx.doc.networks.is_empty() {
         return Err(ImportError::new(
-            &path.display().to_string(),
+            &shown,
             "",
             "no virtual network with an address space found",
             "include `microsoft.network/virtualnetworks` in the export (see docs/import-azure.md)",
@@ -319,8 +373,10 @@ pub fn import(path: &Path, _opts: ImportOptions) -> Result<Imported, ImportError
     nsg::asgs(&mut cx, &all);
     nsg::nsgs(&mut cx, &all)?;
     nsg::attach_subnets(&mut cx);
+    pe::dns_zones(&mut cx, &all);
     nic::nics(&mut cx, &all)?;
     nic::leftovers(&mut cx, &all);
+    pe::private_endpoints(&mut cx, &all);
     routes::route_tables(&mut cx, &all)?;
     routes::roles(&mut cx);
     if cx.doc.endpoints.iter().any(|e| e.kind == "firewall") {
@@ -573,6 +629,13 @@ fn push_subnet(
         }
     }
     let k = net.subnets.len();
+    // https://learn.microsoft.com/azure/private-link/disable-private-endpoint-network-policy:
+    // `Enabled` or `NetworkSecurityGroupEnabled` turn the NSG on for private endpoints;
+    // `Disabled` (the default) and `RouteTableEnabled` leave it off.
+    let pep = str_of(p, "privateEndpointNetworkPolicies").is_some_and(|v| {
+        v.eq_ignore_ascii_case("enabled") || v.eq_ignore_ascii_case("networksecuritygroupenabled")
+    });
+    cx.pe_policies.insert((n, k), pep);
     if let Some(t) = cx.tags.get(&net.id).cloned() {
         cx.tags.insert(id.clone(), t);
     }
