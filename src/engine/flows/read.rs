@@ -450,7 +450,7 @@ pub fn read_parquet_file(
         },
     };
     #[cfg(feature = "parquet")]
-    pq::read_parquet(file, &mut out);
+    pq::read_parquet_guarded(file, &mut out);
     #[cfg(not(feature = "parquet"))]
     {
         drop(file);

@@ -15,8 +15,9 @@
 //! A record's `line` is its row in the file, 1-based; a problem with the file as a whole (no
 //! footer, a bad schema, a missing required column) is reported on line 0.
 //!
-//! Must never: classify, hold more than a batch of rows, or panic on a broken file (every
-//! error of the Parquet decoder becomes a [`Problem::Parquet`] event and reading stops there).
+//! Must never: classify, hold more than a batch of rows (and the decoder's page), or panic on a
+//! broken file (every error of the Parquet decoder, and a panic of it, becomes a
+//! [`Problem::Parquet`] event and reading of the file stops there).
 
 use std::borrow::Cow;
 use std::fmt::Write as _;
@@ -35,8 +36,28 @@ use super::{Action, Direction, FlowRecord, Out, Problem, ReadEvent, SkipKind};
 /// Rows decoded per column before they are turned into records.
 pub const BATCH: usize = 4096;
 
+/// [`read_parquet`], with a panic of the Parquet decoder (a defect of the decoder on a hostile
+/// file) turned into a [`Problem::Parquet`] event: reading of the file stops there.
+pub(super) fn read_parquet_guarded<F: FnMut(ReadEvent<'_>)>(file: File, out: &mut Out<F>) {
+    let run = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| read_parquet(file, out)));
+    if let Err(panic) = run {
+        let why = panic
+            .downcast_ref::<&str>()
+            .map(|s| (*s).to_owned())
+            .or_else(|| panic.downcast_ref::<String>().cloned())
+            .unwrap_or_default();
+        out.unreadable(
+            0,
+            Cow::Borrowed(""),
+            Problem::Parquet {
+                message: format!("the Parquet decoder failed on this file ({why})"),
+            },
+        );
+    }
+}
+
 /// Reads a Parquet flow log held in `file`; the counts go to `out.stats`.
-pub(super) fn read_parquet<F: FnMut(ReadEvent<'_>)>(file: File, out: &mut Out<F>) {
+fn read_parquet<F: FnMut(ReadEvent<'_>)>(file: File, out: &mut Out<F>) {
     let reader = match SerializedFileReader::new(file) {
         Ok(reader) => reader,
         Err(e) => {
@@ -381,6 +402,6 @@ pub(super) fn read_parquet_stream<R: io::Read, F: FnMut(ReadEvent<'_>)>(
 ) -> io::Result<()> {
     let mut tmp = tempfile::tempfile()?;
     io::copy(&mut input, &mut tmp)?;
-    read_parquet(tmp, out);
+    read_parquet_guarded(tmp, out);
     Ok(())
 }
