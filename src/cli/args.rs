@@ -284,18 +284,19 @@ pub enum LogFormatArg {
     Aws,
     Azure,
     Gcp,
+    Parquet,
 }
 
 #[derive(Debug, Args)]
 pub struct FlowsArgs {
     /// The topology file (YAML).
     pub file: PathBuf,
-    /// Flow logs (plain or gzip); `-` reads standard input; a folder stands for every file
+    /// Flow logs (plain, gzip or AWS Parquet); `-` reads standard input; a folder stands for every file
     /// under it in path order (S3's `AWSLogs/ACCOUNT/vpcflowlogs/REGION/YYYY/MM/DD/` layout).
     #[arg(required = true, value_name = "LOG")]
     pub logs: Vec<PathBuf>,
-    /// auto (JSON lines with `jsonPayload` are GCP, other JSON Azure, text AWS), aws, azure
-    /// or gcp.
+    /// auto (`PAR1` files are AWS Parquet, JSON lines with `jsonPayload` GCP, other JSON
+    /// Azure, text AWS), aws, azure, gcp or parquet (AWS VPC flow logs in Apache Parquet).
     #[arg(long, value_enum, default_value_t = LogFormatArg::Auto)]
     pub log_format: LogFormatArg,
     #[arg(long, value_enum, default_value_t = TextJson::Text)]

@@ -32,6 +32,8 @@ mod export_highlight;
 mod fixes;
 mod flows_classes;
 mod flows_formats;
+#[cfg(feature = "parquet")]
+mod flows_parquet;
 mod flows_read;
 mod flows_report;
 mod gen_aws;

@@ -23,6 +23,7 @@ pub fn run(a: &FlowsArgs, out: &mut dyn Write) -> Result<u8, CliError> {
             LogFormatArg::Aws => LogFormat::Aws,
             LogFormatArg::Azure => LogFormat::Azure,
             LogFormatArg::Gcp => LogFormat::Gcp,
+            LogFormatArg::Parquet => LogFormat::Parquet,
         },
         jobs: a.jobs,
     };

@@ -97,6 +97,11 @@ impl Progress {
         }
     }
 
+    /// Counts `n` bytes read other than through [`Progress::wrap`] (a Parquet file).
+    pub fn add_bytes(&self, n: u64) {
+        self.bytes.fetch_add(n, Ordering::Relaxed);
+    }
+
     /// Removes the bar.
     pub fn finish(mut self) {
         self.done.store(true, Ordering::Relaxed);

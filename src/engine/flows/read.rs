@@ -2,7 +2,8 @@
 //!
 //! This module owns parsing only. It reads AWS VPC flow logs (the default version 2 text
 //! format, or any custom format named by a header line) and Azure NSG flow logs (version 1
-//! and 2) and VNet flow logs (version 4), plain or gzip-compressed, and hands every record,
+//! and 2) and VNet flow logs (version 4), plain or gzip-compressed, and AWS VPC flow logs
+//! in Apache Parquet (`read_parquet.rs`, with the `parquet` feature), and hands every record,
 //! skipped record and unreadable line to a callback as a [`ReadEvent`].
 //!
 //! What it must never do:
@@ -47,12 +48,15 @@ const SAMPLE_LEN: usize = 256;
 const PEEK_LIMIT: usize = 64 * 1024;
 
 const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
+/// The first (and last) four bytes of an Apache Parquet file.
+pub const PARQUET_MAGIC: [u8; 4] = *b"PAR1";
 const UTF8_BOM: [u8; 3] = [0xef, 0xbb, 0xbf];
 
 /// The `--log-format` choice.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub enum LogFormat {
-    /// Decide from the first bytes: JSON (`{` or `[`) is Azure, anything else AWS.
+    /// Decide from the first bytes: `PAR1` is Parquet, JSON (`{` or `[`) is Azure (or GCP),
+    /// anything else AWS text.
     #[default]
     Auto,
     /// AWS VPC flow log text.
@@ -61,6 +65,8 @@ pub enum LogFormat {
     Azure,
     /// GCP VPC flow logs or firewall-rule logs: Cloud Logging JSON, one entry per line.
     Gcp,
+    /// AWS VPC flow logs in Apache Parquet (S3 delivery's `parquet` file format).
+    Parquet,
 }
 
 /// What [`detect`] sees in the first bytes of a log.
@@ -72,6 +78,8 @@ pub enum Detected {
     Azure,
     /// A gzip stream; the format inside is found after decompressing.
     Gzip,
+    /// An Apache Parquet file (`PAR1`).
+    Parquet,
 }
 
 /// The action a flow log recorded.
@@ -218,6 +226,12 @@ pub enum Problem {
         /// The decompressor's message.
         message: String,
     },
+    /// The Parquet file is broken (footer, schema, page or column), or this build cannot read
+    /// it; reading of the file stopped here.
+    Parquet {
+        /// The decoder's message.
+        message: String,
+    },
 }
 
 impl fmt::Display for Problem {
@@ -236,6 +250,7 @@ impl fmt::Display for Problem {
             Self::TupleNotString => f.write_str("flow tuple is not a string"),
             Self::Json { message } => write!(f, "malformed JSON: {message}"),
             Self::Decompress { message } => write!(f, "gzip stream is broken: {message}"),
+            Self::Parquet { message } => write!(f, "Parquet file is unreadable: {message}"),
         }
     }
 }
@@ -257,18 +272,21 @@ pub struct Stats {
     pub comments: u64,
     /// AWS header lines (with or without a leading `#`).
     pub headers: u64,
-    /// The format read: `Aws` or `Azure` (never `Auto`).
+    /// The format read: `Aws`, `Azure`, `Gcp` or `Parquet` (never `Auto`).
     pub format: LogFormat,
     /// Whether the input was gzip-compressed.
     pub compressed: bool,
 }
 
-/// Recognises a log from its first bytes: gzip magic, else JSON (first non-blank byte after
-/// an optional UTF-8 byte order mark is `{` or `[`), else AWS text.
+/// Recognises a log from its first bytes: gzip magic, else Parquet magic (`PAR1`), else JSON
+/// (first non-blank byte after an optional UTF-8 byte order mark is `{` or `[`), else AWS text.
 #[must_use]
 pub fn detect(first_bytes: &[u8]) -> Detected {
     if first_bytes.starts_with(&GZIP_MAGIC) {
         return Detected::Gzip;
+    }
+    if first_bytes.starts_with(&PARQUET_MAGIC) {
+        return Detected::Parquet;
     }
     let body = first_bytes.strip_prefix(&UTF8_BOM).unwrap_or(first_bytes);
     match body.iter().find(|b| !b.is_ascii_whitespace()) {
@@ -281,7 +299,9 @@ pub fn detect(first_bytes: &[u8]) -> Detected {
 ///
 /// Gzip input (magic bytes `1f 8b`, several members allowed) is decompressed transparently;
 /// a corrupt or truncated gzip stream ends reading with a [`Problem::Decompress`] event.
-/// `LogFormat::Auto` picks AWS text or Azure JSON from the first decompressed bytes.
+/// `LogFormat::Auto` picks Parquet, AWS text, Azure or GCP JSON from the first decompressed
+/// bytes. Parquet read from a stream is copied to a temporary file first (it is read from its
+/// footer); [`read_parquet_file`] reads a file in place.
 ///
 /// # Errors
 ///
@@ -334,6 +354,9 @@ fn decided(prefix: &[u8]) -> bool {
     if prefix.starts_with(&GZIP_MAGIC) {
         return true;
     }
+    if prefix.len() < PARQUET_MAGIC.len() && PARQUET_MAGIC.starts_with(prefix) {
+        return false;
+    }
     if prefix.len() < UTF8_BOM.len() && UTF8_BOM.starts_with(prefix) {
         return false;
     }
@@ -354,7 +377,10 @@ fn read_detected<R: Read, F: FnMut(ReadEvent<'_>)>(
     // Detect on the (decompressed) first bytes.
     let mut input = input;
     let mut prefix = peek(&mut input)?;
-    let format = if detect(&prefix) == Detected::Azure {
+    let detected = detect(&prefix);
+    let format = if detected == Detected::Parquet {
+        LogFormat::Parquet
+    } else if detected == Detected::Azure {
         // One JSON entry per line with a `jsonPayload` is GCP's Cloud Logging export: look
         // at the whole first line (up to 64 KiB).
         let mut chunk = [0u8; 4096];
@@ -387,6 +413,10 @@ fn read_as<R: Read, F: FnMut(ReadEvent<'_>)>(
     let break_line = match format {
         LogFormat::Azure => read_azure(input, out)?,
         LogFormat::Gcp => super::gcp::read_gcp(input, out)?,
+        LogFormat::Parquet => {
+            read_parquet_input(input, out)?;
+            0
+        }
         LogFormat::Aws | LogFormat::Auto => read_aws(input, out, broken)?,
     };
     let message = broken.borrow_mut().take();
@@ -398,6 +428,72 @@ fn read_as<R: Read, F: FnMut(ReadEvent<'_>)>(
         );
     }
     Ok(())
+}
+
+/// Reads AWS VPC flow logs in Apache Parquet held in a file, in place (only the needed
+/// columns, one batch of rows at a time); the counterpart of [`read_log`] for a file known
+/// (or detected, [`Detected::Parquet`]) to be Parquet.
+///
+/// # Errors
+///
+/// None today: a broken file is a [`Problem::Parquet`] event. The `io::Result` keeps the
+/// signature of [`read_log`].
+pub fn read_parquet_file(
+    file: std::fs::File,
+    on_event: impl FnMut(ReadEvent<'_>),
+) -> io::Result<Stats> {
+    let mut out = Out {
+        on_event,
+        stats: Stats {
+            format: LogFormat::Parquet,
+            ..Stats::default()
+        },
+    };
+    #[cfg(feature = "parquet")]
+    pq::read_parquet_guarded(file, &mut out);
+    #[cfg(not(feature = "parquet"))]
+    {
+        drop(file);
+        no_parquet(&mut out);
+    }
+    Ok(out.stats)
+}
+
+/// A Parquet log read from a stream: checked for its magic, then copied to a temporary file.
+fn read_parquet_input<R: Read, F: FnMut(ReadEvent<'_>)>(
+    input: R,
+    out: &mut Out<F>,
+) -> io::Result<()> {
+    let mut input = input;
+    let prefix = peek(&mut input)?;
+    if !prefix.starts_with(&PARQUET_MAGIC) {
+        out.unreadable(
+            0,
+            Cow::Borrowed(""),
+            Problem::Parquet {
+                message: "the file does not start with `PAR1`: it is not Apache Parquet".into(),
+            },
+        );
+        return Ok(());
+    }
+    #[cfg(feature = "parquet")]
+    pq::read_parquet_stream(Cursor::new(prefix).chain(input), out)?;
+    #[cfg(not(feature = "parquet"))]
+    no_parquet(out);
+    Ok(())
+}
+
+#[cfg(not(feature = "parquet"))]
+fn no_parquet<F: FnMut(ReadEvent<'_>)>(out: &mut Out<F>) {
+    out.unreadable(
+        0,
+        Cow::Borrowed(""),
+        Problem::Parquet {
+            message: "this build of zonescope reads no Parquet (built without the `parquet` \
+                      feature)"
+                .into(),
+        },
+    );
 }
 
 /// Set when the gzip stream broke, with the decompressor's message.
@@ -458,6 +554,10 @@ impl<F: FnMut(ReadEvent<'_>)> Out<F> {
 #[path = "read_aws.rs"]
 mod aws;
 use aws::{parse_ip, parse_num, read_aws};
+
+#[cfg(feature = "parquet")]
+#[path = "read_parquet.rs"]
+mod pq;
 
 // ---------------------------------------------------------------------------------------
 // Azure NSG and VNet flow logs

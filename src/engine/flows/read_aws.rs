@@ -30,10 +30,10 @@ pub(super) enum Role {
 }
 
 /// Number of roles that fill a slot (all but `Ignore`).
-const SLOTS: usize = Role::Ignore as usize;
+pub(super) const SLOTS: usize = Role::Ignore as usize;
 
 /// AWS field names of the roles, indexed by role.
-const ROLE_NAMES: [&str; SLOTS] = [
+pub(super) const ROLE_NAMES: [&str; SLOTS] = [
     "interface-id",
     "srcaddr",
     "dstaddr",
@@ -50,7 +50,7 @@ const ROLE_NAMES: [&str; SLOTS] = [
 ];
 
 /// Roles a record cannot do without, in the order they are reported missing.
-const REQUIRED: [Role; 6] = [
+pub(super) const REQUIRED: [Role; 6] = [
     Role::Src,
     Role::Dst,
     Role::SrcPort,

@@ -137,7 +137,7 @@ pub struct Talker {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct FileSummary {
     pub file: String,
-    /// `aws`, `azure` or `gcp`.
+    /// `aws`, `aws-parquet`, `azure` or `gcp`.
     pub format: &'static str,
     pub compressed: bool,
     pub lines: u64,
@@ -338,6 +338,7 @@ impl<'t> Analyzer<'t> {
             format: match stats.format {
                 read::LogFormat::Azure => "azure",
                 read::LogFormat::Gcp => "gcp",
+                read::LogFormat::Parquet => "aws-parquet",
                 read::LogFormat::Aws | read::LogFormat::Auto => "aws",
             },
             compressed: stats.compressed,

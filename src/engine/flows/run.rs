@@ -16,7 +16,7 @@ use std::io::{self, Cursor, Read, Seek, SeekFrom};
 
 use super::classify::SharedVerdicts;
 use super::progress::Progress;
-use super::read::{Detected, LogFormat, Stats, detect, read_log};
+use super::read::{Detected, LogFormat, Stats, detect, read_log, read_parquet_file};
 use super::report::{Analyzer, FlowReport};
 use super::window::Window;
 use crate::model::Topology;
@@ -203,6 +203,18 @@ fn analyze_file(
     jobs: usize,
     bar: &Progress,
 ) -> io::Result<()> {
+    // Parquet is read in place from its footer (not through the text split or a stream).
+    if matches!(format, LogFormat::Auto | LogFormat::Parquet)
+        && detect(&read_at(&mut f, 0, 4)?) == Detected::Parquet
+    {
+        f.seek(SeekFrom::Start(0))?;
+        let len = f.metadata().map_or(0, |m| m.len());
+        an.set_file(path);
+        let stats = read_parquet_file(f, |ev| an.event(ev))?;
+        an.file_done(&stats);
+        bar.add_bytes(len);
+        return Ok(());
+    }
     if jobs > 1
         && matches!(format, LogFormat::Auto | LogFormat::Aws)
         && let Some(plan) = plan(&mut f, jobs)?
