@@ -56,12 +56,24 @@ impl Reach {
         !self.tcp.is_empty() || !self.udp.is_empty()
     }
 
-    /// A port to confirm it on: TCP first.
+    /// A port to confirm it on: TCP first; a port a client really uses (443, 80, 22, 53, else
+    /// the lowest but 0, which no TCP or UDP flow has) rather than the set's first.
     pub fn witness(&self) -> Option<(Protocol, u16)> {
-        self.tcp
-            .first()
+        let pick = |s: &PortSet| {
+            [443, 80, 22, 53]
+                .into_iter()
+                .find(|p| s.contains(*p))
+                .or_else(|| {
+                    s.ranges()
+                        .iter()
+                        .find(|(_, hi)| *hi >= 1)
+                        .map(|(lo, _)| (*lo).max(1))
+                })
+                .or_else(|| s.first())
+        };
+        pick(&self.tcp)
             .map(|p| (Protocol::Tcp, p))
-            .or_else(|| self.udp.first().map(|p| (Protocol::Udp, p)))
+            .or_else(|| pick(&self.udp).map(|p| (Protocol::Udp, p)))
     }
 
     /// `tcp/443,8443 udp/53`.

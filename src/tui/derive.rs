@@ -270,7 +270,7 @@ pub(super) fn build_map(t: &Topology) -> Vec<MapBlock> {
                     link(format!(" ⇢p{prio} "), &ea.id, &eb.id),
                     seg(eb.id.clone(), SegClass::Backend, Some(&eb.id)),
                     seg(
-                        format!("  {}", eb.region.as_deref().unwrap_or("")),
+                        format!("  {}", backend_region(t, b).unwrap_or_default()),
                         SegClass::Note,
                         None,
                     ),
@@ -398,6 +398,19 @@ pub(super) fn build_finder(t: &Topology) -> Vec<FinderItem> {
     items
 }
 
+/// Where a backend serves from: a private endpoint's is its service's region (the model
+/// runs there), with the endpoint's own network region beside it when they differ
+/// (`japaneast (endpoint in southeastasia)`).
+pub fn backend_region(t: &Topology, b: crate::model::EpIx) -> Option<String> {
+    let ep = t.endpoint(b);
+    let service = ep.target.and_then(|s| t.endpoint(s).region.clone());
+    match (service, &ep.region) {
+        (Some(s), Some(own)) if &s != own => Some(format!("{s} (endpoint in {own})")),
+        (Some(s), _) => Some(s),
+        (None, own) => own.clone(),
+    }
+}
+
 /// Every gateway's backend pool, traced with the what-if (at most 64 gateways).
 pub fn compute_fanout(t: &Topology, w: &WhatIf) -> Vec<Fanout> {
     t.endpoints()
@@ -428,7 +441,7 @@ pub fn compute_fanout(t: &Topology, w: &WhatIf) -> Vec<Fanout> {
                     BackendRow {
                         id: ep.id.clone(),
                         priority: b.priority,
-                        region: ep.region.clone(),
+                        region: backend_region(t, b.endpoint),
                         verdict,
                         decided,
                         down: w.endpoint_down(t, b.endpoint),

@@ -467,3 +467,30 @@ rule_sets:
     let t = zonescope::model::load_str(&closed, "dual.yaml").unwrap();
     assert!(findings(&t).iter().all(|x| x.id != "management-exposed"));
 }
+
+#[test]
+fn evidence_never_names_port_zero() {
+    // TCP and UDP port 0 is reserved (IANA service name and port number registry: "0 Reserved"),
+    // so no flow has it: a finding whose reachable ports are every port must witness a port a
+    // client really uses. Every sample and the flawed design.
+    for s in [
+        "samples/flawed-design.yaml",
+        "samples/azure-hub-spoke.yaml",
+        "samples/aws-isolated-ai.yaml",
+        "samples/azure-openai-multiregion.yaml",
+    ] {
+        let t = load(Path::new(s)).unwrap();
+        for f in findings(&t) {
+            if let Some(e) = &f.evidence {
+                assert_ne!(e.port, Some(0), "{s}: {} {}", f.id, f.message);
+            }
+        }
+    }
+    // A set of every port witnesses 443.
+    let r = zonescope::engine::reach::Reach {
+        tcp: PortSet::all(),
+        udp: PortSet::empty(),
+        via_pe: None,
+    };
+    assert_eq!(r.witness(), Some((Protocol::Tcp, 443)));
+}

@@ -175,3 +175,33 @@ fn check_expectations_carry_the_trace_shape_of_the_deciding_rule() {
     let t: serde_json::Value = serde_json::from_slice(&t.stdout).unwrap();
     assert_eq!(e["decided_by_rule"], t["decided_by"]);
 }
+
+#[test]
+fn the_readmes_first_trace_is_what_the_binary_prints() {
+    // The README's "Run it" example must show the output a new user gets, fix included.
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let cmd = "cargo run --release -- trace samples/azure-hub-spoke.yaml --from web --to aoai-eus --port 443";
+    let after = &readme[readme.find(cmd).expect("the README runs this trace") + cmd.len()..];
+    let start = after.find("```text\n").expect("its output follows") + "```text\n".len();
+    let shown = &after[start..start + after[start..].find("```").unwrap()];
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_zonescope"))
+        .args([
+            "trace",
+            "samples/azure-hub-spoke.yaml",
+            "--from",
+            "web",
+            "--to",
+            "aoai-eus",
+            "--port",
+            "443",
+        ])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).trim_end(),
+        shown.trim_end()
+    );
+}

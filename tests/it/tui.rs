@@ -669,3 +669,29 @@ fn a_reload_answers_from_another_thread() {
         .unwrap();
     assert!(r.is_err());
 }
+
+#[test]
+fn a_backend_is_labelled_with_its_services_region_and_its_endpoints_when_they_differ() {
+    // samples/azure-openai-multiregion.yaml: the priority-1 backend pe-aoai-jpe is a private
+    // endpoint in the southeastasia VNet to Azure OpenAI in japaneast (a private endpoint may
+    // sit in any region's VNet: https://learn.microsoft.com/azure/private-link/private-endpoint-overview).
+    // The model answers from japaneast, so that is the backend's region; the endpoint's own
+    // region is shown beside it.
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/samples/azure-openai-multiregion.yaml"
+    );
+    let t = zonescope::model::load(std::path::Path::new(path)).unwrap();
+    let fan = zonescope::tui::app::compute_fanout(&t, &zonescope::engine::trace::WhatIf::default());
+    let rows: Vec<(String, Option<String>)> = fan
+        .iter()
+        .flat_map(|f| f.rows.iter().map(|r| (r.id.clone(), r.region.clone())))
+        .collect();
+    assert!(
+        rows.contains(&(
+            "pe-aoai-jpe".to_string(),
+            Some("japaneast (endpoint in southeastasia)".to_string())
+        )),
+        "{rows:?}"
+    );
+}

@@ -69,7 +69,7 @@ pub fn findings(t: &Topology) -> Vec<Finding> {
                     &n.id,
                     n.at,
                     format!(
-                        "network {} sends its egress through {}, a {} rather than a firewall, so no firewall rule inspects it",
+                        "network {} sends its egress through {} (kind {}) rather than a firewall, so no firewall rule inspects it",
                         n.id, e.id, e.kind_text
                     ),
                     format!("name a `kind: firewall` endpoint in `egress:` of {}", n.id),
