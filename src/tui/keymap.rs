@@ -125,7 +125,7 @@ pub static BINDINGS: &[Binding] = &[
         keys: &[(KeyCode::Char('s'), N)],
         label: "s",
         action: Action::SetSource,
-        hint: "source",
+        hint: "from",
         help: "use the selected item as the source",
     },
     Binding {
@@ -133,7 +133,7 @@ pub static BINDINGS: &[Binding] = &[
         keys: &[(KeyCode::Char('d'), N)],
         label: "d",
         action: Action::SetDest,
-        hint: "dest",
+        hint: "to",
         help: "use the selected item as the destination",
     },
     Binding {
@@ -149,7 +149,7 @@ pub static BINDINGS: &[Binding] = &[
         keys: &[(KeyCode::Char('x'), N)],
         label: "x",
         action: Action::Swap,
-        hint: "swap",
+        hint: "",
         help: "swap source and destination, and trace",
     },
     Binding {
@@ -162,10 +162,26 @@ pub static BINDINGS: &[Binding] = &[
     },
     Binding {
         ctx: &[No],
+        keys: &[(KeyCode::F(2), N)],
+        label: "F2",
+        action: Action::Present,
+        hint: "present",
+        help: "presentation mode: big verdict, high contrast, secondary panes hidden",
+    },
+    Binding {
+        ctx: &[No],
+        keys: &[(KeyCode::Char('o'), N)],
+        label: "o",
+        action: Action::OpenFlows,
+        hint: "flows",
+        help: "observed flows (--flows LOG): drift, broken calls and anomalies from the flow logs",
+    },
+    Binding {
+        ctx: &[No],
         keys: &[(KeyCode::Char('h'), N)],
         label: "h",
         action: Action::ToggleHubSpoke,
-        hint: "hub-spoke",
+        hint: "hubs",
         help: "highlight the hub-and-spoke structure: hubs, spokes, transit firewalls",
     },
     Binding {
@@ -210,14 +226,6 @@ pub static BINDINGS: &[Binding] = &[
     },
     Binding {
         ctx: &[No],
-        keys: &[(KeyCode::Char('o'), N)],
-        label: "o",
-        action: Action::OpenFlows,
-        hint: "flows",
-        help: "observed flows (--flows LOG): drift, broken calls and anomalies from the flow logs",
-    },
-    Binding {
-        ctx: &[No],
         keys: &[(KeyCode::Char('r'), N)],
         label: "r",
         action: Action::Reload,
@@ -226,18 +234,10 @@ pub static BINDINGS: &[Binding] = &[
     },
     Binding {
         ctx: &[No],
-        keys: &[(KeyCode::F(2), N)],
-        label: "F2",
-        action: Action::Present,
-        hint: "present",
-        help: "presentation mode: big verdict, high contrast, secondary panes hidden",
-    },
-    Binding {
-        ctx: &[No],
         keys: &[(KeyCode::Tab, N)],
         label: "Tab",
         action: Action::FocusNext,
-        hint: "pane",
+        hint: "",
         help: "focus the next pane",
     },
     Binding {

@@ -695,3 +695,29 @@ fn a_backend_is_labelled_with_its_services_region_and_its_endpoints_when_they_di
         "{rows:?}"
     );
 }
+
+#[test]
+fn the_footer_offers_presentation_and_flows_at_80_and_120_columns() {
+    // Issue 15: F2 and `o` were cut from the footer at both widths. The keys a person needs
+    // first (find, ends, trace, present, flows) fit at 80 columns; at 120 the highlights and
+    // the matrix too.
+    for (w, want) in [
+        (80, &[" F2 present", " o flows", " Enter trace"][..]),
+        (
+            120,
+            &[
+                " F2 present",
+                " o flows",
+                " h hubs",
+                " m regions",
+                " z matrix",
+            ][..],
+        ),
+    ] {
+        let s = screen(&demo(w, 24));
+        let footer = s.lines().last().unwrap_or_default().to_string();
+        for k in want {
+            assert!(footer.contains(k), "{w} columns: {k:?} not in {footer:?}");
+        }
+    }
+}

@@ -240,8 +240,8 @@ fn user_keys_from_the_config_dir() {
         sample().display()
     );
     let s = Session::start("keys", &cmd);
-    let screen = s.wait_for("S source");
-    assert!(!screen.contains(" s source"), "{screen}");
+    let screen = s.wait_for("S from");
+    assert!(!screen.contains(" s from"), "{screen}");
     s.keys(&["/", "web"]);
     s.wait_for("› web");
     s.keys(&["Enter", "S"]);

@@ -497,7 +497,7 @@ fn user_keys_rebind_and_the_help_and_footer_follow() {
         app.keymap = k.clone();
         let s = screen(&app);
         if (w, h) == (120, 40) {
-            assert!(s.contains(" S source"), "the footer: {s}");
+            assert!(s.contains(" S from"), "the footer: {s}");
             assert!(s.contains(" Enter/t trace"), "the footer: {s}");
         }
         update(&mut app, Action::Help);
