@@ -16,6 +16,7 @@ pub mod action;
 pub mod app;
 mod derive;
 mod error;
+mod interrupt;
 pub mod keymap;
 pub mod keys_file;
 pub mod layout;
@@ -204,13 +205,20 @@ fn run_app(mut app: App) -> Result<u8, Error> {
     }));
     let mut terminal = ratatui::init();
     let _ = execute!(std::io::stdout(), EnableMouseCapture);
-    let result = event_loop(&mut terminal, &mut app);
+    let interrupted = interrupt::keep();
+    let result = event_loop(&mut terminal, &mut app, interrupted.as_deref());
     let _ = execute!(std::io::stdout(), DisableMouseCapture);
     ratatui::restore();
     result.map(|()| 0).map_err(Error::Io)
 }
 
-fn event_loop(terminal: &mut ratatui::DefaultTerminal, app: &mut App) -> std::io::Result<()> {
+/// `interrupted`: raised by Ctrl-C or Ctrl-\ as signals (see `interrupt`), checked at least
+/// every 200 ms.
+fn event_loop(
+    terminal: &mut ratatui::DefaultTerminal,
+    app: &mut App,
+    interrupted: Option<&std::sync::atomic::AtomicBool>,
+) -> std::io::Result<()> {
     let path: Option<PathBuf> = match &app.origin {
         Origin::File(p) => Some(p.clone()),
         Origin::Demo => None,
@@ -221,7 +229,9 @@ fn event_loop(terminal: &mut ratatui::DefaultTerminal, app: &mut App) -> std::io
     let mut reloading: Option<std::sync::mpsc::Receiver<Reloaded>> = None;
     let mut again = false;
     loop {
-        if app.should_quit {
+        if app.should_quit
+            || interrupted.is_some_and(|f| f.load(std::sync::atomic::Ordering::Relaxed))
+        {
             return Ok(());
         }
         let size = terminal.size()?;

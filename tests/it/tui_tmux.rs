@@ -366,3 +366,43 @@ fn explore_with_an_unreadable_flow_log_exits_2() {
     assert!(screen.contains("EXIT:2"), "{screen}");
     assert!(screen.contains("--flows"), "{screen}");
 }
+
+/// Issue 16 item 9: after an unterminated bracketed paste (`ESC[200~` and no `ESC[201~`)
+/// crossterm's parser swallows every later byte (crossterm-rs/crossterm#1060), so `q` does
+/// nothing — but Ctrl-C, a signal since the explorer turns the terminal's ISIG back on, still
+/// quits, with status 0 and the terminal restored. Ctrl-Z does not stop the explorer (it would
+/// leave the terminal raw): `q` afterwards still quits.
+#[test]
+fn ctrl_c_quits_even_after_an_unterminated_bracketed_paste() {
+    if !have_tmux() {
+        eprintln!("note: tmux is not installed; skipping the terminal test");
+        return;
+    }
+    let s = Session::start("paste", &format!("{BIN} explore {}", sample().display()));
+    s.wait_for("zonescope ·");
+    // The start of a paste and one byte of it, sent as the terminal would, in one write.
+    let ok = Command::new("tmux")
+        .args(["send-keys", "-t", &s.0, "-l", "\u{1b}[200~x"])
+        .status()
+        .expect("tmux send-keys")
+        .success();
+    assert!(ok);
+    s.keys(&["q"]);
+    sleep(Duration::from_millis(500));
+    assert!(
+        !s.screen().contains("EXIT:"),
+        "q is held by the parser: {}",
+        s.screen()
+    );
+    s.keys(&["C-c"]);
+    let screen = s.wait_for("EXIT:");
+    assert!(screen.contains("EXIT:0"), "{screen}");
+
+    let s = Session::start("tstp", &format!("{BIN} explore {}", sample().display()));
+    s.wait_for("zonescope ·");
+    s.keys(&["C-z"]);
+    sleep(Duration::from_millis(300));
+    s.keys(&["q"]);
+    let screen = s.wait_for("EXIT:");
+    assert!(screen.contains("EXIT:0"), "{screen}");
+}
