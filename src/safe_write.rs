@@ -7,7 +7,9 @@
 //! allowed, owner) are kept. A target that is not a regular file — `/dev/null`, `/dev/full`, a
 //! FIFO, a terminal — is written directly, never replaced. A directory is refused.
 //!
-//! Must never: follow a link at the temporary name, replace a device, FIFO or symlink with a
+//! Must never: follow a link at the temporary name, follow a link another user planted in a
+//! sticky world-writable directory (the kernel's `protected_symlinks` rule), replace a device,
+//! FIFO or symlink with a
 //! regular file, leave its temporary file behind on an error, or delete a file it did not create.
 
 use std::ffi::OsString;
@@ -39,12 +41,15 @@ pub fn write_file(path: &Path, bytes: &[u8]) -> io::Result<()> {
 }
 
 /// Follow `path` through symlinks (also a dangling one, whose target is then created) to the
-/// file that is really written.
+/// file that is really written — but, as the kernel's `protected_symlinks` does for an open,
+/// never a link in a sticky world-writable directory (`/tmp`) that another user planted: one
+/// whose owner is neither this process's user nor the directory's owner.
 fn resolve_links(path: &Path) -> io::Result<PathBuf> {
     let mut p = path.to_path_buf();
     for _ in 0..40 {
         match fs::symlink_metadata(&p) {
             Ok(m) if m.file_type().is_symlink() => {
+                refuse_planted_link(&p, &m)?;
                 let link = fs::read_link(&p)?;
                 p = if link.is_absolute() {
                     link
@@ -59,6 +64,39 @@ fn resolve_links(path: &Path) -> io::Result<PathBuf> {
         "{}: too many levels of symbolic links",
         path.display()
     )))
+}
+
+/// The kernel's rule for following links (`fs.protected_symlinks`, Documentation/admin-guide/
+/// sysctl/fs.rst): in a sticky world-writable directory a link is followed only when its owner
+/// is the follower or the directory's owner.
+#[cfg(unix)]
+fn refuse_planted_link(link: &Path, m: &fs::Metadata) -> io::Result<()> {
+    use std::os::unix::fs::MetadataExt;
+    let dir = link
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let Ok(d) = fs::metadata(dir) else {
+        return Ok(());
+    };
+    let sticky_world_writable = d.mode() & 0o1002 == 0o1002;
+    let me = rustix::process::geteuid().as_raw();
+    if sticky_world_writable && m.uid() != me && m.uid() != d.uid() {
+        return Err(io::Error::new(
+            io::ErrorKind::PermissionDenied,
+            format!(
+                "{} is a symbolic link another user made in the shared directory {}: not followed (write to a path of your own)",
+                link.display(),
+                dir.display()
+            ),
+        ));
+    }
+    Ok(())
+}
+
+#[cfg(not(unix))]
+fn refuse_planted_link(_: &Path, _: &fs::Metadata) -> io::Result<()> {
+    Ok(())
 }
 
 fn dir_and_name(target: &Path) -> (PathBuf, OsString) {

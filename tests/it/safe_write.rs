@@ -286,3 +286,65 @@ fn a_stale_temporary_file_is_noted_not_deleted() {
     );
     assert!(stale.exists());
 }
+
+/// Issue 16, the audit of item 2: resolving links itself, `-o` must keep the rule the kernel
+/// applies to an open (`fs.protected_symlinks`, Documentation/admin-guide/sysctl/fs.rst): "in
+/// a sticky world-writable directory, symlinks are permitted to be followed only when the uid
+/// of the symlink and follower match, or when the directory owner matches the symlink's
+/// owner". Another user's link in a 1777 directory is refused (exit 2), its target untouched;
+/// the follower's own link there is followed.
+#[test]
+fn a_link_another_user_planted_in_a_shared_directory_is_not_followed() {
+    use std::os::unix::fs::{MetadataExt, lchown, symlink};
+    let d = tempfile::tempdir().unwrap();
+    let shared = d.path().join("shared");
+    fs::create_dir(&shared).unwrap();
+    fs::set_permissions(&shared, fs::Permissions::from_mode(0o1777)).unwrap();
+    let victim = d.path().join("victim");
+    fs::write(&victim, "keep me").unwrap();
+    fs::set_permissions(&victim, fs::Permissions::from_mode(0o600)).unwrap();
+    let sample = concat!(env!("CARGO_MANIFEST_DIR"), "/samples/azure-hub-spoke.yaml");
+    // The follower's own link: followed, as before.
+    let own = shared.join("own.md");
+    symlink(d.path().join("mine.md"), &own).unwrap();
+    let out = bin()
+        .args(["export", sample, "--to", "markdown", "-o"])
+        .arg(&own)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(d.path().join("mine.md").exists());
+    if !is_root() {
+        eprintln!(
+            "note: not root, so no link of another user can be made; the refusal is tested in CI (root)"
+        );
+        return;
+    }
+    let planted = shared.join("report.md");
+    symlink(&victim, &planted).unwrap();
+    lchown(&planted, Some(65534), Some(65534)).unwrap();
+    assert_eq!(fs::symlink_metadata(&planted).unwrap().uid(), 65534);
+    let out = bin()
+        .args(["export", sample, "--to", "markdown", "-o"])
+        .arg(&planted)
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains("another user"));
+    assert_eq!(fs::read_to_string(&victim).unwrap(), "keep me");
+    assert!(
+        fs::symlink_metadata(&planted)
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
+}
