@@ -19,7 +19,7 @@ use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 
 /// Turn the interrupt keys back on; the flag is raised by SIGINT or SIGQUIT. `None` when the
-/// terminal or the signals could not be set (the explorer then reads Ctrl-C as a key).
+/// signals could not be handled; when only the terminal refuses the flag, Ctrl-C stays a key.
 #[cfg(unix)]
 pub fn keep() -> Option<Arc<AtomicBool>> {
     use rustix::termios::{LocalModes, OptionalActions, tcgetattr, tcsetattr};
@@ -27,19 +27,6 @@ pub fn keep() -> Option<Arc<AtomicBool>> {
     use std::io::IsTerminal;
     use std::sync::atomic::Ordering;
     let mut signals = signal_hook::iterator::Signals::new([SIGINT, SIGQUIT, SIGTSTP]).ok()?;
-    // The terminal crossterm reads: standard input when it is one, else /dev/tty.
-    let set = |fd: &dyn std::os::fd::AsFd| -> Option<()> {
-        let mut t = tcgetattr(fd.as_fd()).ok()?;
-        t.local_modes.insert(LocalModes::ISIG);
-        tcsetattr(fd.as_fd(), OptionalActions::Now, &t).ok()
-    };
-    let stdin = std::io::stdin();
-    if stdin.is_terminal() {
-        set(&stdin)?;
-    } else {
-        let tty = std::fs::File::open("/dev/tty").ok()?;
-        set(&tty)?;
-    }
     let quit = Arc::new(AtomicBool::new(false));
     let flag = Arc::clone(&quit);
     std::thread::spawn(move || {
@@ -65,6 +52,20 @@ pub fn keep() -> Option<Arc<AtomicBool>> {
             std::process::exit(0);
         }
     });
+    // The signals are handled either way (a `kill -INT` quits cleanly); the keys become
+    // signals only when the terminal takes the flag: the one crossterm reads, standard input
+    // when it is one, else /dev/tty.
+    let set = |fd: &dyn std::os::fd::AsFd| -> Option<()> {
+        let mut t = tcgetattr(fd.as_fd()).ok()?;
+        t.local_modes.insert(LocalModes::ISIG);
+        tcsetattr(fd.as_fd(), OptionalActions::Now, &t).ok()
+    };
+    let stdin = std::io::stdin();
+    if stdin.is_terminal() {
+        let _ = set(&stdin);
+    } else if let Ok(tty) = std::fs::File::open("/dev/tty") {
+        let _ = set(&tty);
+    }
     Some(quit)
 }
 

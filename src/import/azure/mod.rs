@@ -285,8 +285,6 @@ pub(super) struct Ctx {
     pub no_forwarding: Vec<(String, String)>,
     /// Cloud tags by document id (subnets carry their network's: Azure subnets have none).
     pub tags: BTreeMap<String, Vec<(String, String)>>,
-    /// Private DNS zone resource id → index in `doc.dns`.
-    pub pe_zones: BTreeMap<String, usize>,
     /// (network, subnet) → whether `privateEndpointNetworkPolicies` enables the NSG for its
     /// private endpoints (Azure's default: disabled).
     pub pe_policies: BTreeMap<(usize, usize), bool>,
@@ -358,7 +356,6 @@ pub fn import_all(
         consumed: BTreeSet::new(),
         tags: BTreeMap::new(),
         no_forwarding: Vec::new(),
-        pe_zones: BTreeMap::new(),
         pe_policies: BTreeMap::new(),
     };
     networks(&mut cx, &all);

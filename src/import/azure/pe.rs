@@ -161,7 +161,6 @@ pub(super) fn dns_zones(cx: &mut Ctx, all: &[Res]) {
             .records
             .insert(relative(&r.name), (*ip).to_string());
     }
-    cx.pe_zones = zones;
 }
 
 /// The approved connection of a private endpoint: (target resource id as written, its JSON
