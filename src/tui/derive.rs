@@ -400,12 +400,12 @@ pub(super) fn build_finder(t: &Topology) -> Vec<FinderItem> {
 
 /// Where a backend serves from: a private endpoint's is its service's region (the model
 /// runs there), with the endpoint's own network region beside it when they differ
-/// (`japaneast (endpoint in southeastasia)`).
+/// (`japaneast (PE in southeastasia)`).
 pub fn backend_region(t: &Topology, b: crate::model::EpIx) -> Option<String> {
     let ep = t.endpoint(b);
     let service = ep.target.and_then(|s| t.endpoint(s).region.clone());
     match (service, &ep.region) {
-        (Some(s), Some(own)) if &s != own => Some(format!("{s} (endpoint in {own})")),
+        (Some(s), Some(own)) if &s != own => Some(format!("{s} (PE in {own})")),
         (Some(s), _) => Some(s),
         (None, own) => own.clone(),
     }

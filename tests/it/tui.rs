@@ -690,7 +690,7 @@ fn a_backend_is_labelled_with_its_services_region_and_its_endpoints_when_they_di
     assert!(
         rows.contains(&(
             "pe-aoai-jpe".to_string(),
-            Some("japaneast (endpoint in southeastasia)".to_string())
+            Some("japaneast (PE in southeastasia)".to_string())
         )),
         "{rows:?}"
     );
