@@ -546,6 +546,9 @@ fn apply_fix_as_what_if_traces_the_changed_design_at_once() {
     let before = app.trace.as_ref().unwrap().as_ref().unwrap().verdict;
     assert_eq!(before, zonescope::model::Verdict::Deny);
     let text_before = app.topo.text.clone();
+    // The trace pane offers the key below the fix (issue 15: only the help listed it).
+    let s = screen(&traced(120, 100, "web", "jumpbox", 22));
+    assert!(s.contains(" f try the suggested"), "{s}");
     let key = KeyEvent::new(KeyCode::Char('f'), KeyModifiers::NONE);
     let act = lookup(Ctx::Normal, key).expect("f is bound");
     update(&mut app, act);

@@ -249,6 +249,20 @@ pub fn trace_lines(app: &App, tr: &Trace, with_badge: bool) -> Vec<Line<'static>
             Span::styled(f.clone(), th.text()),
         ]));
     }
+    // The rule change among the fixes can be tried at once (`ApplyFix`: a what-if).
+    if tr
+        .fixes
+        .iter()
+        .any(|f| matches!(f, crate::engine::trace::fix::Fix::Rules { .. }))
+    {
+        out.push(keys_line(
+            app,
+            &[(
+                Action::ApplyFix,
+                "try the suggested rule change as a what-if (nothing is written)",
+            )],
+        ));
+    }
     if !tr.backends.is_empty() {
         out.push(Line::from(Span::styled(
             format!(
