@@ -52,7 +52,9 @@ pub fn impersonation(id: &str, tags: &[String], names: &[String]) -> Option<(Str
     }
     if id.eq_ignore_ascii_case("unzoned") {
         return Some((
-            format!("the id `{shown}` is the zone policy's name for ends in no zone (SPEC §11.8)"),
+            format!(
+                "the id `{shown}` is the zone policy's name for ends in no zone (docs/checks.md, unzoned-endpoint)"
+            ),
             rename.to_string(),
         ));
     }

@@ -273,7 +273,7 @@ impl<'de> Deserialize<'de> for RawBackend {
 #[serde(deny_unknown_fields)]
 #[schemars(
     title = "zonescope topology",
-    description = "A network-isolation design: zones, networks, subnets, endpoints, rule sets, zone policy, private DNS and expectations. See SPEC.md section 1."
+    description = "A network-isolation design: zones, networks, subnets, endpoints, rule sets, zone policy, private DNS and expectations. See the README (The file format in brief) and docs/semantics.md."
 )]
 pub struct RawFile {
     /// Format version: always 1.

@@ -57,7 +57,7 @@ pub fn about_the_file(msg: &str, text: &str, line: u32, column: u32) -> Option<(
                 (Some(k), None) => format!("`{k}` must be {kind} in range"),
                 _ => format!("this value must be {kind} in range"),
             };
-            return Some((m, "write the number without quotes or units, within the range the key takes (SPEC.md §1)".into()));
+            return Some((m, "write the number without quotes or units, within the range the key takes (assets/topology.schema.json)".into()));
         }
     }
     None

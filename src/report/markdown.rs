@@ -478,7 +478,7 @@ pub fn render(t: &Topology) -> String {
                     cell(&format!("{} → {}{port}/{}", e.from, e.to, e.protocol)),
                     e.expected.to_string(),
                     e.actual.to_string(),
-                    opt(e.decided_by.as_ref()),
+                    opt(e.decided_by.as_ref().map(ToString::to_string).as_ref()),
                 ]
             })
             .collect();

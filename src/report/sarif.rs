@@ -8,6 +8,11 @@ use serde_json::{Value, json};
 use crate::engine::check::{Report, Severity};
 use crate::model::Topology;
 
+/// Where each rule id is explained: its section of `docs/checks.md`.
+pub fn help_uri(id: &str) -> String {
+    format!("https://github.com/zonescope/zonescope/blob/main/docs/checks.md#{id}")
+}
+
 /// What each rule id checks (SPEC §6), for the SARIF rule descriptions.
 pub fn describe(id: &str) -> &'static str {
     match id {
@@ -36,8 +41,9 @@ pub fn describe(id: &str) -> &'static str {
         "shadowed-rule" => "A rule that can never match because earlier rules cover it.",
         "unknown-service-tag" => "A service tag the file does not declare: it matches no address.",
         "failed-expectation" => "An `expect:` assertion of the file does not hold.",
-        "unzoned-endpoint" => {
-            "An endpoint in no zone, which the zone policy judges as `unzoned` (SPEC §11.8)."
+        "unzoned-endpoint" => "An endpoint in no zone, which the zone policy judges as `unzoned`.",
+        "vnet-tag-widened" => {
+            "Azure's `VirtualNetwork` tag covers more than the network and its peers (user-defined routes widen it)."
         }
         _ => "zonescope design review finding.",
     }
@@ -68,7 +74,7 @@ pub fn to_sarif(t: &Topology, r: &Report) -> Value {
                 "name": id,
                 "shortDescription": { "text": id.replace('-', " ") },
                 "fullDescription": { "text": describe(id) },
-                "helpUri": "https://github.com/zonescope/zonescope/blob/main/SPEC.md#6-design-review-checks-check"
+                "helpUri": help_uri(id)
             })
         })
         .collect();
@@ -169,7 +175,7 @@ pub fn add_import_findings(sarif: &mut Value, findings: &[crate::import::Finding
                 "name": id,
                 "shortDescription": { "text": format!("import: {id}") },
                 "fullDescription": { "text": text },
-                "helpUri": "https://github.com/zonescope/zonescope/blob/main/SPEC.md#12-importing"
+                "helpUri": help_uri(id)
             }));
         }
     }

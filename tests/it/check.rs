@@ -494,3 +494,50 @@ fn evidence_never_names_port_zero() {
     };
     assert_eq!(r.witness(), Some((Protocol::Tcp, 443)));
 }
+
+/// Every finding a check can give, and every rule SARIF links to, is explained in
+/// `docs/checks.md` under a heading that is its id (the SARIF `helpUri` points there), and has
+/// its own SARIF description. Issue 15: help must not point at a file the repository lacks.
+#[test]
+fn every_finding_id_is_documented_where_sarif_links_it() {
+    let doc = std::fs::read_to_string("docs/checks.md").expect("docs/checks.md");
+    let headings: Vec<&str> = doc.lines().filter_map(|l| l.strip_prefix("## ")).collect();
+    let more = [
+        "vnet-tag-widened",
+        "unzoned-endpoint",
+        "failed-expectation",
+        "unsupported",
+        "assumed",
+    ];
+    for id in IDS.iter().chain(more.iter()) {
+        assert!(headings.contains(id), "docs/checks.md has no `## {id}`");
+        assert!(
+            zonescope::report::sarif::help_uri(id).ends_with(&format!("docs/checks.md#{id}")),
+            "{id}"
+        );
+        if !["unsupported", "assumed"].contains(id) {
+            assert_ne!(
+                zonescope::report::sarif::describe(id),
+                zonescope::report::sarif::describe("no-such-check"),
+                "{id} has only the generic SARIF description"
+            );
+        }
+    }
+    // And the other way: no heading for a check that does not exist.
+    for h in &headings {
+        assert!(
+            IDS.contains(h) || more.contains(h),
+            "docs/checks.md documents `{h}`, which no check gives"
+        );
+    }
+    // A real SARIF log links each rule to its section.
+    let t = fixture("shadowed-rule", "bad");
+    let s = to_sarif(&t, &review(&t));
+    for rule in s["runs"][0]["tool"]["driver"]["rules"].as_array().unwrap() {
+        let id = rule["id"].as_str().unwrap();
+        assert_eq!(
+            rule["helpUri"].as_str().unwrap(),
+            zonescope::report::sarif::help_uri(id)
+        );
+    }
+}

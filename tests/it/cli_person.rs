@@ -156,8 +156,9 @@ fn grammar_of_counts_and_the_disable_hint_once() {
     assert_eq!(err.matches("peering (A<->B)").count(), 1, "{err}");
 }
 
-/// `check` expectations give the deciding rule in the shape `trace` gives it (`decided_by_rule`
-/// beside the old `decided_by` string, which keeps working).
+/// `check` expectations and `diff` flows give the deciding rule in the one shape `trace` gives
+/// it: `decided_by` is the same object everywhere (issue 15: "one shape for the rule that
+/// decided everywhere in JSON").
 #[test]
 fn check_expectations_carry_the_trace_shape_of_the_deciding_rule() {
     let o = zs(&["check", HUB, "--format", "json"]);
@@ -168,12 +169,17 @@ fn check_expectations_carry_the_trace_shape_of_the_deciding_rule() {
         .iter()
         .find(|e| e["from"] == "web" && e["to"] == "apim")
         .expect("web -> apim expectation");
-    assert_eq!(e["decided_by"], "policies/ZP-001");
+    assert_eq!(e["decided_by"]["rule_set"], "policies");
+    assert_eq!(e["decided_by"]["rule"], "ZP-001");
+    assert!(
+        e.get("decided_by_rule").is_none(),
+        "one shape, one key: {e}"
+    );
     let t = zs(&[
         "trace", HUB, "--from", "web", "--to", "apim", "--port", "443", "--format", "json",
     ]);
     let t: serde_json::Value = serde_json::from_slice(&t.stdout).unwrap();
-    assert_eq!(e["decided_by_rule"], t["decided_by"]);
+    assert_eq!(e["decided_by"], t["decided_by"]);
 }
 
 #[test]

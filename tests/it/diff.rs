@@ -60,7 +60,14 @@ fn a_flipped_rule_is_named_and_its_flow_changes_verdict() {
         (f.old.verdict, f.new.verdict),
         (Verdict::Allow, Verdict::Deny)
     );
-    assert_eq!(f.new.decided_by.as_deref(), Some("nsg-data/allow-app"));
+    assert_eq!(
+        f.new
+            .decided_by
+            .as_ref()
+            .map(ToString::to_string)
+            .as_deref(),
+        Some("nsg-data/allow-app")
+    );
     assert!(d.behaviour_changed);
 }
 
@@ -79,9 +86,23 @@ fn a_priority_change_lets_another_rule_win() {
         (f.from.as_str(), f.to.as_str(), f.port_from, f.port_to),
         ("web", "db", Some(5432), Some(5432))
     );
-    assert_eq!(f.old.decided_by.as_deref(), Some("policies/P-001"));
+    assert_eq!(
+        f.old
+            .decided_by
+            .as_ref()
+            .map(ToString::to_string)
+            .as_deref(),
+        Some("policies/P-001")
+    );
     assert_eq!(f.new.verdict, Verdict::Deny);
-    assert_eq!(f.new.decided_by.as_deref(), Some("nsg-data/deny-rest"));
+    assert_eq!(
+        f.new
+            .decided_by
+            .as_ref()
+            .map(ToString::to_string)
+            .as_deref(),
+        Some("nsg-data/deny-rest")
+    );
 }
 
 #[test]
@@ -194,7 +215,10 @@ fn json_output_has_the_changes_and_the_flows() {
     assert_eq!(v["changes"][0]["fields"][0]["old"], "allow");
     assert_eq!(v["flows"][0]["old"]["verdict"], "allow");
     assert_eq!(v["flows"][0]["new"]["verdict"], "deny");
-    assert_eq!(v["flows"][0]["new"]["decided_by"], "nsg-data/allow-app");
+    // The deciding rule in the shape `trace --format json` gives it (SPEC §4).
+    assert_eq!(v["flows"][0]["new"]["decided_by"]["rule_set"], "nsg-data");
+    assert_eq!(v["flows"][0]["new"]["decided_by"]["rule"], "allow-app");
+    assert_eq!(v["flows"][0]["new"]["decided_by"]["action"], "deny");
     assert_eq!(v["coverage"]["capped"], false);
 }
 

@@ -97,12 +97,9 @@ pub struct ExpectationResult {
     pub actual: Verdict,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub expected_rule: Option<String>,
+    /// The deciding rule in the one shape `trace --format json` gives `decided_by` (SPEC §4).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub decided_by: Option<String>,
-    /// The deciding rule in the shape `trace --format json` gives `decided_by` (SPEC §4):
-    /// `decided_by` above keeps its `SET/RULE` string for existing readers.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub decided_by_rule: Option<crate::engine::trace::DecidedBy>,
+    pub decided_by: Option<crate::engine::trace::DecidedBy>,
     pub reason: String,
     pub location: Location,
     /// Why it failed, in words.
@@ -169,8 +166,7 @@ pub fn expectations(t: &Topology, w: &WhatIf) -> Vec<ExpectationResult> {
                         expected: x.verdict,
                         actual: tr.verdict,
                         expected_rule: x.rule.clone(),
-                        decided_by: decided,
-                        decided_by_rule: tr.decided_by.clone(),
+                        decided_by: tr.decided_by.clone(),
                         reason: tr.reason,
                         location: loc,
                         failure,
@@ -187,7 +183,6 @@ pub fn expectations(t: &Topology, w: &WhatIf) -> Vec<ExpectationResult> {
                     actual: Verdict::NoRoute,
                     expected_rule: x.rule.clone(),
                     decided_by: None,
-                    decided_by_rule: None,
                     reason: e.message.clone(),
                     location: loc,
                     failure: Some(format!("cannot trace: {} ({})", e.message, e.help)),

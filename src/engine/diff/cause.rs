@@ -101,7 +101,7 @@ pub fn causes(old: &Topology, new: &Topology, d: &Diff) -> Vec<Cause> {
         out.push(Cause {
             effect: Effect::NewEndpoint,
             flow: flow_text(&f.from, &f.to, f.protocol.as_str(), &f.ports),
-            new_rules: f.decided_by.iter().cloned().collect(),
+            new_rules: f.decided_by.iter().map(ToString::to_string).collect(),
             old_rules: Vec::new(),
         });
     }

@@ -10,6 +10,7 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 use crate::engine::policy::Party;
 use crate::engine::reach::{self as exact, Engine, Target, src_party};
 use crate::engine::trace::{Query, Trace, WhatIf, trace};
+use crate::model::rules::RuleRef;
 use crate::model::rules::{PortSet, Protocol};
 use crate::model::{EpIx, Kind, Topology};
 
@@ -411,18 +412,14 @@ pub(super) fn flow_changes(
                     continue;
                 };
                 let (oa, ob) = (Outcome::of(&a), Outcome::of(&b));
-                let same = oa.verdict == ob.verdict && oa.decided_by == ob.decided_by;
+                let same = oa.same(&ob);
                 if same {
                     flush(&mut run, iv.is_none());
                     continue;
                 }
                 let (lo, hi) = iv.unwrap_or((0, 0));
                 let extend = run.as_ref().is_some_and(|(_, h, ro, rn)| {
-                    u32::from(*h) + 1 == u32::from(lo)
-                        && ro.verdict == oa.verdict
-                        && ro.decided_by == oa.decided_by
-                        && rn.verdict == ob.verdict
-                        && rn.decided_by == ob.decided_by
+                    u32::from(*h) + 1 == u32::from(lo) && ro.same(&oa) && rn.same(&ob)
                 });
                 if extend {
                     if let Some(r) = run.as_mut() {
@@ -516,8 +513,8 @@ pub(super) fn endpoint_flows(
                 capped = true;
                 break 'pairs;
             }
-            let mut run: Option<(u16, u16, Option<String>)> = None;
-            let mut flush = |run: &mut Option<(u16, u16, Option<String>)>| {
+            let mut run: Option<(u16, u16, Option<RuleRef>)> = None;
+            let mut flush = |run: &mut Option<(u16, u16, Option<RuleRef>)>| {
                 if let Some((lo, hi, by)) = run.take() {
                     let icmp = !proto.has_ports();
                     let (ports, port_from, port_to) = port_fields(lo, hi, icmp);
@@ -543,7 +540,12 @@ pub(super) fn endpoint_flows(
                 let by = Outcome::of(&tr).decided_by;
                 let (lo, hi) = iv.unwrap_or((0, 0));
                 match run.as_mut() {
-                    Some(r) if u32::from(r.1) + 1 == u32::from(lo) && r.2 == by => r.1 = hi,
+                    Some(r)
+                        if u32::from(r.1) + 1 == u32::from(lo)
+                            && super::rule_key(r.2.as_ref()) == super::rule_key(by.as_ref()) =>
+                    {
+                        r.1 = hi;
+                    }
                     _ => {
                         flush(&mut run);
                         run = Some((lo, hi, by));

@@ -18,7 +18,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::engine::trace::Trace;
-use crate::model::rules::{PortSet, Protocol};
+use crate::model::rules::{PortSet, Protocol, RuleRef};
 use crate::model::view::ModelView;
 use crate::model::{Topology, Verdict};
 
@@ -61,12 +61,18 @@ pub struct Change {
     pub text: String,
 }
 
+/// A rule's `RULE_SET/RULE` name, the key diffs compare rules by.
+pub(crate) fn rule_key(r: Option<&RuleRef>) -> Option<(&str, &str)> {
+    r.map(|r| (r.rule_set.as_str(), r.rule.as_str()))
+}
+
 /// What a flow did in one version.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Outcome {
     pub verdict: Verdict,
-    /// `RULE_SET/RULE`, or `None` for `no_route`.
-    pub decided_by: Option<String>,
+    /// The deciding rule in the one shape every JSON output gives it (`trace`'s
+    /// `decided_by`, SPEC §4), or `None` for `no_route`.
+    pub decided_by: Option<RuleRef>,
     pub reason: String,
 }
 
@@ -74,9 +80,16 @@ impl Outcome {
     fn of(tr: &Trace) -> Self {
         Outcome {
             verdict: tr.verdict,
-            decided_by: tr.decided_by.as_ref().map(ToString::to_string),
+            decided_by: tr.decided_by.clone(),
             reason: tr.reason.clone(),
         }
+    }
+
+    /// Whether two outcomes are the same verdict by the same rule (`RULE_SET/RULE`; a changed
+    /// justification alone is not a behaviour change).
+    pub fn same(&self, other: &Outcome) -> bool {
+        self.verdict == other.verdict
+            && rule_key(self.decided_by.as_ref()) == rule_key(other.decided_by.as_ref())
     }
 
     pub fn short(&self) -> String {
@@ -111,8 +124,8 @@ pub struct EndpointFlow {
     pub ports: String,
     pub port_from: Option<u16>,
     pub port_to: Option<u16>,
-    /// `RULE_SET/RULE` that decides (the last allowing rule).
-    pub decided_by: Option<String>,
+    /// The rule that decides (the last allowing rule), in the one shape of `decided_by`.
+    pub decided_by: Option<RuleRef>,
 }
 
 /// How much was traced.

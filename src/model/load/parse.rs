@@ -161,7 +161,7 @@ pub(super) fn parse_one(text: &str) -> Result<RawFile, InputError> {
 
 fn yaml_help(msg: &str) -> String {
     if msg.starts_with("unknown field") {
-        "remove the key or fix its spelling; the keys each item takes are listed in SPEC.md §1 and assets/topology.schema.json".into()
+        "remove the key or fix its spelling; the keys each item takes are listed in the README (The file format in brief) and assets/topology.schema.json".into()
     } else if msg.starts_with("missing field") {
         "add the key: it is required here".into()
     } else if msg.contains("budget") || msg.contains("limit") || msg.contains("alias") {

@@ -183,7 +183,7 @@ mod tests {
         assert_eq!(l, " zonescope · Azure AI landing zone — hub-spoke…");
         assert!(width(&l) + width(&r) < 120);
         let (l, _) = fit_title(
-            "AWS isolated AI deployment (seed 002)",
+            "AWS isolated AI deployment",
             "samples/aws-isolated-ai.yaml",
             &counts(),
             120,
