@@ -46,6 +46,8 @@ pub enum Mode {
     Matrix(MatrixState),
     /// The observed flows of `--flows`, with the selected row.
     Flows(FlowsState),
+    /// One finding in full: message, subject, location, fix and evidence.
+    Finding(FindingState),
 }
 
 /// How the screen is arranged.
@@ -128,6 +130,22 @@ pub struct PortState {
     pub selected: bool,
 }
 
+/// The finding detail overlay: which finding of [`App::findings`], and the scroll offset.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct FindingState {
+    pub index: usize,
+    pub scroll: u16,
+}
+
+/// What the trace pane shows above a trace opened from a finding or an expectation: its text,
+/// for the flow it was opened with (shown only while that flow is the one traced).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TraceNote {
+    pub text: String,
+    pub error: bool,
+    pub flow: (String, String, Option<u16>, Protocol),
+}
+
 /// The observed flows overlay: the selected row of [`App::flow_row`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct FlowsState {
@@ -189,6 +207,10 @@ pub struct App {
     pub map_view: std::cell::Cell<(u16, u16)>,
     /// The help screen's (content rows, visible rows) as last drawn.
     pub help_view: std::cell::Cell<(u16, u16)>,
+    /// The finding detail's (rows, visible rows), as last drawn: to clamp its scroll.
+    pub finding_view: std::cell::Cell<(u16, u16)>,
+    /// The finding or expectation whose flow the trace pane shows (Enter on it).
+    pub trace_note: Option<TraceNote>,
     /// The effective key bindings (the defaults with the user's `keys.toml`).
     pub keymap: super::keys_file::Keymap,
 
@@ -248,6 +270,8 @@ impl App {
             trace_view: std::cell::Cell::new((0, 0)),
             map_view: std::cell::Cell::new((0, 0)),
             help_view: std::cell::Cell::new((0, 0)),
+            finding_view: std::cell::Cell::new((0, 0)),
+            trace_note: None,
             keymap: super::keys_file::Keymap::default(),
             finder_items: Vec::new(),
             rule_rows: Vec::new(),

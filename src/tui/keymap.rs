@@ -18,6 +18,8 @@ pub enum Ctx {
     Help,
     Matrix,
     Flows,
+    /// One finding in full (Enter on a finding).
+    Finding,
     /// The terminal is smaller than the explorer needs: only quitting (and resizing) works.
     Small,
 }
@@ -41,6 +43,7 @@ impl Ctx {
             Mode::Help(_) => Ctx::Help,
             Mode::Matrix(_) => Ctx::Matrix,
             Mode::Flows(_) => Ctx::Flows,
+            Mode::Finding(_) => Ctx::Finding,
         }
     }
 
@@ -52,16 +55,18 @@ impl Ctx {
             Ctx::Help => "Help (?)",
             Ctx::Matrix => "Zone matrix (z)",
             Ctx::Flows => "Observed flows (o)",
+            Ctx::Finding => "Finding (Enter on a finding)",
             Ctx::Small => "Terminal too small (the \"needs 80×24\" screen; enlarge it to go on)",
         }
     }
 
-    pub const ALL: [Ctx; 7] = [
+    pub const ALL: [Ctx; 8] = [
         Ctx::Normal,
         Ctx::Finder,
         Ctx::Port,
         Ctx::Matrix,
         Ctx::Flows,
+        Ctx::Finding,
         Ctx::Help,
         Ctx::Small,
     ];
@@ -84,12 +89,15 @@ const N: KeyModifiers = KeyModifiers::NONE;
 const C: KeyModifiers = KeyModifiers::CONTROL;
 const S: KeyModifiers = KeyModifiers::SHIFT;
 
-use Ctx::{Finder as F, Flows as Fl, Help as H, Matrix as M, Normal as No, Port as P, Small as Sm};
+use Ctx::{
+    Finder as F, Finding as Fd, Flows as Fl, Help as H, Matrix as M, Normal as No, Port as P,
+    Small as Sm,
+};
 
 /// Every key binding of the explorer.
 pub static BINDINGS: &[Binding] = &[
     Binding {
-        ctx: &[No, F, P, H, M, Fl, Sm],
+        ctx: &[No, F, P, H, M, Fl, Fd, Sm],
         keys: &[(KeyCode::Char('c'), C)],
         label: "Ctrl-C",
         action: Action::Quit,
@@ -97,7 +105,7 @@ pub static BINDINGS: &[Binding] = &[
         help: "quit, from anywhere",
     },
     Binding {
-        ctx: &[No, M, Fl, Sm],
+        ctx: &[No, M, Fl, Fd, Sm],
         keys: &[(KeyCode::Char('q'), N)],
         label: "q",
         action: Action::Quit,
@@ -249,7 +257,7 @@ pub static BINDINGS: &[Binding] = &[
         help: "focus the previous pane",
     },
     Binding {
-        ctx: &[No, F, H, M, Fl],
+        ctx: &[No, F, H, M, Fl, Fd],
         keys: &[(KeyCode::Up, N), (KeyCode::Char('k'), N)],
         label: "↑/k",
         action: Action::Up,
@@ -257,7 +265,7 @@ pub static BINDINGS: &[Binding] = &[
         help: "move up",
     },
     Binding {
-        ctx: &[No, F, H, M, Fl],
+        ctx: &[No, F, H, M, Fl, Fd],
         keys: &[(KeyCode::Down, N), (KeyCode::Char('j'), N)],
         label: "↓/j",
         action: Action::Down,
@@ -265,7 +273,7 @@ pub static BINDINGS: &[Binding] = &[
         help: "move down",
     },
     Binding {
-        ctx: &[No, F, H, Fl],
+        ctx: &[No, F, H, Fl, Fd],
         keys: &[(KeyCode::PageUp, N)],
         label: "PgUp",
         action: Action::PageUp,
@@ -273,7 +281,7 @@ pub static BINDINGS: &[Binding] = &[
         help: "page up",
     },
     Binding {
-        ctx: &[No, F, H, Fl],
+        ctx: &[No, F, H, Fl, Fd],
         keys: &[(KeyCode::PageDown, N)],
         label: "PgDn",
         action: Action::PageDown,
@@ -281,7 +289,7 @@ pub static BINDINGS: &[Binding] = &[
         help: "page down",
     },
     Binding {
-        ctx: &[No, H, Fl],
+        ctx: &[No, H, Fl, Fd],
         keys: &[(KeyCode::Home, N), (KeyCode::Char('g'), N)],
         label: "Home/g",
         action: Action::Home,
@@ -289,7 +297,7 @@ pub static BINDINGS: &[Binding] = &[
         help: "go to the top",
     },
     Binding {
-        ctx: &[No, H, Fl],
+        ctx: &[No, H, Fl, Fd],
         keys: &[
             (KeyCode::End, N),
             (KeyCode::Char('G'), S),
@@ -439,6 +447,39 @@ pub static BINDINGS: &[Binding] = &[
         action: Action::Cancel,
         hint: "close",
         help: "close the observed flows",
+    },
+    // Finding detail
+    Binding {
+        ctx: &[Fd],
+        keys: &[(KeyCode::Enter, N)],
+        label: "Enter",
+        action: Action::Confirm,
+        hint: "trace it",
+        help: "trace the finding's evidence flow (the trace pane keeps the finding's text above it)",
+    },
+    Binding {
+        ctx: &[Fd],
+        keys: &[(KeyCode::Left, N)],
+        label: "←",
+        action: Action::Left,
+        hint: "previous",
+        help: "the previous finding",
+    },
+    Binding {
+        ctx: &[Fd],
+        keys: &[(KeyCode::Right, N)],
+        label: "→",
+        action: Action::Right,
+        hint: "next",
+        help: "the next finding",
+    },
+    Binding {
+        ctx: &[Fd],
+        keys: &[(KeyCode::Esc, N)],
+        label: "Esc",
+        action: Action::Cancel,
+        hint: "back",
+        help: "back to the findings",
     },
     // Help
     Binding {

@@ -98,6 +98,7 @@ fn ctx_name(c: Ctx) -> &'static str {
         Ctx::Help => "help",
         Ctx::Matrix => "matrix",
         Ctx::Flows => "flows",
+        Ctx::Finding => "finding",
         Ctx::Small => "small",
     }
 }

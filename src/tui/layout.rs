@@ -106,7 +106,7 @@ impl Areas {
         }
         a.overlay = match &app.mode {
             Mode::Normal => Rect::default(),
-            Mode::Finder(_) | Mode::Help(_) => centered(
+            Mode::Finder(_) | Mode::Help(_) | Mode::Finding(_) => centered(
                 body,
                 (w * 80 / 100).max(w.saturating_sub(4).min(100)),
                 body.height.saturating_sub(2),

@@ -7,8 +7,8 @@ use std::fmt::Write as _;
 
 use super::action::Action;
 use super::app::{
-    App, Effect, FinderState, FlowRow, FlowsState, Highlight, MatrixState, Mode, Origin, Pane,
-    PortState, RowKind, RuleRow, Screen, compute_fanout, row_key,
+    App, Effect, FinderState, FindingState, FlowRow, FlowsState, Highlight, MatrixState, Mode,
+    Origin, Pane, PortState, RowKind, RuleRow, Screen, TraceNote, compute_fanout, row_key,
 };
 use super::layout::{findings_list_rows, list_offset};
 use crate::engine::trace::{Query, WhatIf};
@@ -56,6 +56,7 @@ pub fn update(app: &mut App, action: Action) {
                 Mode::Help(s) => help(app, s, &other),
                 Mode::Matrix(m) => matrix(app, m, &other),
                 Mode::Flows(f) => flows(app, f, &other),
+                Mode::Finding(d) => finding(app, d, &other),
             };
         }
     }
@@ -393,38 +394,108 @@ fn cycle_focus(app: &mut App, by: usize) {
     app.focus = Pane::ORDER[(i + by) % Pane::ORDER.len()];
 }
 
+/// The finding detail: scroll it, step to the previous / next finding, Enter traces its
+/// evidence, Esc goes back to the list.
+fn finding(app: &mut App, mut d: FindingState, a: &Action) -> Mode {
+    let max = match app.finding_view.get() {
+        (0, _) => 200,
+        (rows, height) => rows.saturating_sub(height),
+    };
+    d.scroll = d.scroll.min(max);
+    let n = app.findings.len();
+    if n == 0 {
+        return Mode::Normal;
+    }
+    d.index = d.index.min(n - 1);
+    match a {
+        Action::Cancel => return Mode::Normal,
+        Action::Up => d.scroll = d.scroll.saturating_sub(1),
+        Action::Down => d.scroll = d.scroll.saturating_add(1).min(max),
+        Action::PageUp => d.scroll = d.scroll.saturating_sub(10),
+        Action::PageDown => d.scroll = d.scroll.saturating_add(10).min(max),
+        Action::Home => d.scroll = 0,
+        Action::End => d.scroll = max,
+        Action::Left | Action::Right => {
+            let delta = if matches!(a, Action::Left) { -1 } else { 1 };
+            d.index = clamp_step(d.index, delta, n);
+            d.scroll = 0;
+            app.findings_sel = d.index;
+        }
+        Action::Confirm => {
+            app.findings_sel = d.index;
+            if app.findings[d.index].evidence.is_none() {
+                say(
+                    app,
+                    "this finding is about the file: it has no flow to trace",
+                    false,
+                );
+                return Mode::Finding(d);
+            }
+            trace_selected_finding(app);
+            return Mode::Normal;
+        }
+        _ => {}
+    }
+    Mode::Finding(d)
+}
+
+/// Trace the flow of the selected finding's evidence or expectation, with its text kept above
+/// the trace.
+fn trace_selected_finding(app: &mut App) {
+    let nf = app.findings.len();
+    let flow = if app.findings_sel < nf {
+        let f = &app.findings[app.findings_sel];
+        f.evidence.as_ref().map(|e| {
+            (
+                (e.from.clone(), e.to.clone(), e.port, e.protocol),
+                format!("finding {}: {}", f.id, f.message),
+                f.severity == crate::engine::check::Severity::Error,
+            )
+        })
+    } else {
+        app.expectations.get(app.findings_sel - nf).map(|x| {
+            (
+                (
+                    x.from.clone(),
+                    x.to.clone(),
+                    x.port,
+                    Protocol::parse(&x.protocol).unwrap_or(Protocol::Tcp),
+                ),
+                match &x.failure {
+                    Some(why) => format!("expectation `{}` FAILS: {why}", x.name),
+                    None => format!("expectation `{}` holds", x.name),
+                },
+                !x.passed,
+            )
+        })
+    };
+    match flow {
+        Some((flow, text, error)) => {
+            let (f, t, p, proto) = flow.clone();
+            app.from = Some(f);
+            app.to = Some(t);
+            app.port = p;
+            app.protocol = proto;
+            app.trace_note = Some(TraceNote { text, error, flow });
+            app.trace_scroll = 0;
+            app.recompute();
+            app.focus = Pane::Trace;
+        }
+        None => say(app, "this finding has no flow to trace", false),
+    }
+}
+
 /// Enter in normal mode.
 fn confirm(app: &mut App) {
     match app.focus {
-        Pane::Findings => {
-            let nf = app.findings.len();
-            let flow = if app.findings_sel < nf {
-                app.findings[app.findings_sel]
-                    .evidence
-                    .as_ref()
-                    .map(|e| (e.from.clone(), e.to.clone(), e.port, e.protocol))
-            } else {
-                app.expectations.get(app.findings_sel - nf).map(|x| {
-                    (
-                        x.from.clone(),
-                        x.to.clone(),
-                        x.port,
-                        Protocol::parse(&x.protocol).unwrap_or(Protocol::Tcp),
-                    )
-                })
-            };
-            match flow {
-                Some((f, t, p, proto)) => {
-                    app.from = Some(f);
-                    app.to = Some(t);
-                    app.port = p;
-                    app.protocol = proto;
-                    app.recompute();
-                    app.focus = Pane::Trace;
-                }
-                None => say(app, "this finding has no flow to trace", false),
-            }
+        // A finding opens in full; an expectation is traced at once (its text stays above).
+        Pane::Findings if app.findings_sel < app.findings.len() => {
+            app.mode = Mode::Finding(FindingState {
+                index: app.findings_sel,
+                scroll: 0,
+            });
         }
+        Pane::Findings => trace_selected_finding(app),
         Pane::Tree
             if (app.from.is_none() || app.to.is_none())
                 && app.selected_row().is_some_and(|r| r.children > 0) =>
@@ -683,6 +754,15 @@ fn wheel(app: &mut App, x: u16, y: u16, delta: i64) {
         }
         Mode::Finder(f) => {
             f.selected = clamp_step(f.selected, delta, f.matches.len());
+            return;
+        }
+        Mode::Finding(d) => {
+            let max = match app.finding_view.get() {
+                (0, _) => 200,
+                (rows, height) => rows.saturating_sub(height),
+            };
+            let at = usize::from(d.scroll.min(max));
+            d.scroll = u16::try_from(clamp_step(at, delta, usize::from(max) + 1)).unwrap_or(max);
             return;
         }
         Mode::Normal => {}

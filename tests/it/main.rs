@@ -62,6 +62,7 @@ mod semantics_routes;
 mod trace_props;
 mod trace_table;
 mod tui;
+mod tui_finding;
 mod tui_tmux;
 mod tui_ux;
 mod whatif;

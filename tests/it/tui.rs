@@ -101,7 +101,8 @@ fn help_screen() {
 
 #[test]
 fn help_lists_every_binding() {
-    let mut app = demo(200, 100);
+    // Tall enough for the whole help without scrolling (its scroll has its own tests).
+    let mut app = demo(200, 150);
     update(&mut app, Action::Help);
     let s = screen(&app);
     for b in zonescope::tui::keymap::BINDINGS {
@@ -723,4 +724,30 @@ fn the_footer_offers_presentation_and_flows_at_80_and_120_columns() {
             assert!(footer.contains(k), "{w} columns: {k:?} not in {footer:?}");
         }
     }
+}
+
+/// Presentation mode fits the fix first (issue 15 §2): at 80×24 the reason and the whole fix
+/// are on the first screen, under the verdict, before the hops.
+#[test]
+fn presentation_mode_shows_the_reason_and_the_fix_without_scrolling() {
+    let mut app = traced(80, 24, "web", "aoai-eus", 443);
+    update(&mut app, Action::Present);
+    let Some(Ok(tr)) = &app.trace else {
+        panic!("traced")
+    };
+    let fix = tr.fix.clone().expect("the denied demo flow has a fix");
+    let s = screen(&app);
+    let flat = |x: &str| x.split_whitespace().collect::<Vec<_>>().join(" ");
+    let body = flat(&s.replace("fix      ", "").replace("reason   ", ""));
+    assert!(body.contains(&flat(&fix)), "the whole fix at 80×24:\n{s}");
+    assert!(
+        body.contains(&flat(&tr.reason)),
+        "the reason at 80×24:\n{s}"
+    );
+    let fix_row = s.lines().position(|l| l.starts_with("fix ")).unwrap();
+    let path_row = s
+        .lines()
+        .position(|l| l.starts_with("path "))
+        .unwrap_or(usize::MAX);
+    assert!(fix_row < path_row, "the fix comes before the hops:\n{s}");
 }

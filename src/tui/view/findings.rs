@@ -1,5 +1,6 @@
 //! The findings pane: the design review of `check` (findings by severity) and the `expect:`
-//! results under the current what-if. Enter on one traces its flow.
+//! results under the current what-if. Enter on a finding opens it in full (`view/finding.rs`),
+//! on an expectation traces its flow.
 //!
 //! Owns: drawing the findings list. Must never: run the review, change state, or panic.
 
@@ -44,7 +45,7 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
             },
             if failed == 0 { th.allow() } else { th.deny() },
         ),
-        Span::styled("  (Enter traces the selected one)", th.dim()),
+        Span::styled("  (Enter opens the selected one)", th.dim()),
     ]));
     let focused = app.focus == Pane::Findings;
     let rows = findings_list_rows(focused, h);

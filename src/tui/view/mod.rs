@@ -4,6 +4,7 @@
 //! area (0×0 included) and whatever the state.
 
 pub mod finder;
+pub mod finding;
 pub mod findings;
 pub mod flows;
 pub mod footer;
@@ -60,6 +61,7 @@ pub fn draw(app: &App, area: Rect, buf: &mut Buffer) {
             Mode::Matrix(m) => matrix::render(app, m, o, buf),
             Mode::Flows(s) => flows::render(app, s, o, buf),
             Mode::Port(p) => finder::render_port(app, p, o, buf),
+            Mode::Finding(d) => finding::render(app, d, o, buf),
             Mode::Normal => {}
         }
     }

@@ -183,7 +183,7 @@ mod tests {
         assert_eq!(l, " zonescope · Azure AI landing zone — hub-spoke…");
         assert!(width(&l) + width(&r) < 120);
         let (l, _) = fit_title(
-            "AWS isolated AI deployment",
+            "AWS isolated AI deployment (reference design)",
             "samples/aws-isolated-ai.yaml",
             &counts(),
             120,

@@ -80,7 +80,50 @@ fn check_line(th: Theme, c: &Check, deciding: bool) -> Line<'static> {
     Line::from(spans)
 }
 
-/// The lines of a trace (shared by the panel and presentation mode).
+/// The finding or expectation this trace was opened from, while its flow is the one traced.
+fn note(app: &App) -> Option<&crate::tui::app::TraceNote> {
+    app.trace_note.as_ref().filter(|n| {
+        let (f, t, p, proto) = &n.flow;
+        app.from.as_ref() == Some(f)
+            && app.to.as_ref() == Some(t)
+            && app.port == *p
+            && app.protocol == *proto
+    })
+}
+
+/// Why, and the fix with the key that tries it: last in the panel, first under the verdict in
+/// presentation mode (so a room sees them at 80×24 without scrolling).
+fn reason_and_fix(app: &App, tr: &Trace) -> Vec<Line<'static>> {
+    let th = app.theme;
+    let mut out = vec![Line::from(vec![
+        Span::styled("reason   ", th.dim()),
+        Span::styled(tr.reason.clone(), th.text()),
+    ])];
+    if let Some(f) = &tr.fix {
+        out.push(Line::from(vec![
+            Span::styled("fix      ", th.key()),
+            Span::styled(f.clone(), th.text()),
+        ]));
+    }
+    // The rule change among the fixes can be tried at once (`ApplyFix`: a what-if).
+    if tr
+        .fixes
+        .iter()
+        .any(|f| matches!(f, crate::engine::trace::fix::Fix::Rules { .. }))
+    {
+        out.push(keys_line(
+            app,
+            &[(
+                Action::ApplyFix,
+                "try the suggested rule change as a what-if (nothing is written)",
+            )],
+        ));
+    }
+    out
+}
+
+/// The lines of a trace (shared by the panel and presentation mode; the panel, with the badge,
+/// ends with the reason and the fix, which presentation mode puts first).
 pub fn trace_lines(app: &App, tr: &Trace, with_badge: bool) -> Vec<Line<'static>> {
     let th = app.theme;
     let mut out: Vec<Line<'static>> = Vec::new();
@@ -99,6 +142,12 @@ pub fn trace_lines(app: &App, tr: &Trace, with_badge: bool) -> Vec<Line<'static>
             }
         }
         out.push(Line::from(badge));
+    }
+    if let Some(n) = note(app) {
+        out.push(Line::from(vec![
+            Span::styled("from     ", th.dim()),
+            Span::styled(n.text.clone(), if n.error { th.deny() } else { th.warn() }),
+        ]));
     }
     if !app.disabled.is_empty() {
         let list: Vec<&str> = app.disabled.iter().map(|(s, _)| s.as_str()).collect();
@@ -239,29 +288,8 @@ pub fn trace_lines(app: &App, tr: &Trace, with_badge: bool) -> Vec<Line<'static>
             ]));
         }
     }
-    out.push(Line::from(vec![
-        Span::styled("reason   ", th.dim()),
-        Span::styled(tr.reason.clone(), th.text()),
-    ]));
-    if let Some(f) = &tr.fix {
-        out.push(Line::from(vec![
-            Span::styled("fix      ", th.key()),
-            Span::styled(f.clone(), th.text()),
-        ]));
-    }
-    // The rule change among the fixes can be tried at once (`ApplyFix`: a what-if).
-    if tr
-        .fixes
-        .iter()
-        .any(|f| matches!(f, crate::engine::trace::fix::Fix::Rules { .. }))
-    {
-        out.push(keys_line(
-            app,
-            &[(
-                Action::ApplyFix,
-                "try the suggested rule change as a what-if (nothing is written)",
-            )],
-        ));
+    if with_badge {
+        out.extend(reason_and_fix(app, tr));
     }
     if !tr.backends.is_empty() {
         out.push(Line::from(Span::styled(
@@ -609,17 +637,26 @@ fn present(app: &App, area: Rect, buf: &mut Buffer) {
         return;
     };
     let mut lines: Vec<Line<'static>> = Vec::new();
+    // On a short screen (80×24) the verdict gives up its padding so that the reason and the
+    // fix fit below it.
+    let roomy = area.height >= 30;
     lines.push(Line::from(Span::styled(flow_title(app), th.title())).centered());
-    lines.push(Line::raw(""));
+    if roomy {
+        lines.push(Line::raw(""));
+    }
     let style: Style = th.verdict(tr.verdict);
     let rows = big(verdict_word(tr.verdict));
     let bw = rows[0].chars().count() + 4;
     if usize::from(area.width) >= bw {
-        lines.push(Line::from(Span::styled(" ".repeat(bw), style)).centered());
+        if roomy {
+            lines.push(Line::from(Span::styled(" ".repeat(bw), style)).centered());
+        }
         for r in rows {
             lines.push(Line::from(Span::styled(format!("  {r}  "), style)).centered());
         }
-        lines.push(Line::from(Span::styled(" ".repeat(bw), style)).centered());
+        if roomy {
+            lines.push(Line::from(Span::styled(" ".repeat(bw), style)).centered());
+        }
     } else {
         lines.push(
             Line::from(Span::styled(
@@ -629,7 +666,9 @@ fn present(app: &App, area: Rect, buf: &mut Buffer) {
             .centered(),
         );
     }
-    lines.push(Line::raw(""));
+    if roomy {
+        lines.push(Line::raw(""));
+    }
     if let Some(d) = &tr.decided_by {
         lines.push(
             Line::from(vec![
@@ -653,6 +692,8 @@ fn present(app: &App, area: Rect, buf: &mut Buffer) {
             lines.push(Line::from(Span::styled(format!("“{j}”"), th.text())).centered());
         }
     }
+    lines.push(Line::raw(""));
+    lines.extend(reason_and_fix(app, tr));
     lines.push(Line::raw(""));
     lines.extend(trace_lines(app, tr, false));
     // A readable column in the middle of a wide screen.
