@@ -207,3 +207,120 @@ fn a_default_deny_gets_rules_at_free_priorities_before_it_with_narrow_selectors(
     assert_eq!(pol.rule.from.as_deref(), Some("application"));
     assert_eq!(pol.rule.to.as_deref(), Some("management"));
 }
+
+/// SPEC §13's `route` alternative for a `no_route`, applied as a person would (the change
+/// pasted into a copy of the file) and traced again.
+mod route_fix {
+    use super::*;
+
+    fn trace_text(text: &str, from: &str, to: &str) -> Trace {
+        let t = load_str(text, "t.yaml").expect("loads");
+        trace_with_fixes(
+            &t,
+            &Query::new(from, to, Some(443), Protocol::Tcp),
+            &WhatIf::default(),
+        )
+        .expect("traces")
+    }
+
+    const TWO_VNETS: &str = "version: 1
+networks:
+  - id: vnet-a
+    cidr: 10.1.0.0/16
+    subnets:
+      - { id: snet-a, cidr: 10.1.1.0/24 }
+  - id: vnet-b
+    cidr: 10.2.0.0/16
+    subnets:
+      - { id: snet-b, cidr: 10.2.1.0/24 }
+endpoints:
+  - { id: vm-a, kind: app, subnet: snet-a, ip: 10.1.1.4 }
+  - { id: vm-b, kind: app, subnet: snet-b, ip: 10.2.1.4 }
+";
+
+    /// Azure: two virtual networks do not reach each other until they are peered
+    /// (<https://learn.microsoft.com/azure/virtual-network/virtual-network-peering-overview>:
+    /// "Virtual network peering enables you to seamlessly connect two or more virtual
+    /// networks"). The route fix names the peering; pasting it into `peerings:` routes the flow.
+    #[test]
+    fn unpeered_networks_get_the_peering_and_it_routes_the_flow() {
+        let tr = trace_text(TWO_VNETS, "vm-a", "vm-b");
+        assert_eq!(tr.verdict, Verdict::NoRoute, "{}", tr.reason);
+        let Some(Fix::Route { reason, peering }) = tr.fixes.first() else {
+            panic!("a route alternative first: {:?}", tr.fixes)
+        };
+        assert_eq!(
+            peering.as_ref(),
+            Some(&["vnet-a".to_string(), "vnet-b".to_string()]),
+            "{reason}"
+        );
+        let json = serde_json::to_value(&tr.fixes[0]).unwrap();
+        assert_eq!(json["kind"], "route");
+        assert_eq!(json["peering"][1], "vnet-b");
+        let [a, b] = peering.clone().unwrap();
+        let fixed = format!("{TWO_VNETS}peerings:\n  - [{a}, {b}]\n");
+        let after = trace_text(&fixed, "vm-a", "vm-b");
+        assert_eq!(after.verdict, Verdict::Allow, "{}", after.reason);
+    }
+
+    const PEERED_NO_ROUTE: &str = "version: 1
+networks:
+  - id: vpc-a
+    provider: aws
+    cidr: 10.10.0.0/16
+    route_table: rt-a
+    subnets:
+      - { id: sn-a, cidr: 10.10.1.0/24 }
+  - id: vpc-b
+    provider: aws
+    cidr: 10.20.0.0/16
+    route_table: rt-b
+    subnets:
+      - { id: sn-b, cidr: 10.20.1.0/24 }
+peerings:
+  - [vpc-a, vpc-b]
+route_tables:
+  - id: rt-a
+    routes:
+      - { prefix: 0.0.0.0/0, next_hop: internet }
+  - id: rt-b
+    routes:
+      - { prefix: 0.0.0.0/0, next_hop: internet }
+endpoints:
+  - { id: h-a, kind: app, subnet: sn-a, ip: 10.10.1.10 }
+  - { id: h-b, kind: app, subnet: sn-b, ip: 10.20.1.10 }
+";
+
+    /// AWS: a peering carries traffic only where a route table names it ("To send private
+    /// IPv4 traffic from your instance to an instance in a peer VPC, you must add a route to
+    /// the route table ... The owner of the other VPC ... must add a route",
+    /// <https://docs.aws.amazon.com/vpc/latest/peering/vpc-peering-routing.html>). So the fix for
+    /// peered-but-unrouted VPCs is the route, not another peering; pasted into both tables, it
+    /// routes the flow.
+    #[test]
+    fn peered_aws_vpcs_without_a_route_get_the_route_and_it_routes_the_flow() {
+        let tr = trace_text(PEERED_NO_ROUTE, "h-a", "h-b");
+        assert_eq!(tr.verdict, Verdict::NoRoute, "{}", tr.reason);
+        let Some(Fix::Route { reason, peering }) = tr.fixes.first() else {
+            panic!("a route alternative first: {:?}", tr.fixes)
+        };
+        assert_eq!(*peering, None, "already peered: {reason}");
+        assert!(
+            reason.contains("{ prefix: 10.20.1.0/24, next_hop: peering:vpc-b }"),
+            "{reason}"
+        );
+        assert!(reason.contains("the route table of rt-a"), "{reason}");
+        assert!(reason.contains("return route in vpc-b"), "{reason}");
+        let fixed = PEERED_NO_ROUTE
+            .replace(
+                "  - id: rt-a\n    routes:\n",
+                "  - id: rt-a\n    routes:\n      - { prefix: 10.20.1.0/24, next_hop: \"peering:vpc-b\" }\n",
+            )
+            .replace(
+                "  - id: rt-b\n    routes:\n",
+                "  - id: rt-b\n    routes:\n      - { prefix: 10.10.0.0/16, next_hop: \"peering:vpc-a\" }\n",
+            );
+        let after = trace_text(&fixed, "h-a", "h-b");
+        assert_eq!(after.verdict, Verdict::Allow, "{}", after.reason);
+    }
+}

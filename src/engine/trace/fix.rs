@@ -34,8 +34,13 @@ pub enum Fix {
     Via { via: String, reason: String },
     /// Rules to add; applied together (and traced again) they give `allow`.
     Rules { changes: Vec<RuleChange> },
-    /// For `no_route`: the peering, route or firewall that would carry the flow.
-    Route { reason: String },
+    /// For `no_route`: the peering, route or firewall that would carry the flow; `peering`
+    /// names the two networks when peering them is the change (a file's `peerings:` entry).
+    Route {
+        reason: String,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        peering: Option<[String; 2]>,
+    },
 }
 
 /// One rule to add to one rule set (`policies` for the zone policy).
@@ -71,7 +76,7 @@ impl Fix {
     /// The alternative in words, for the text output and the explorer.
     pub fn text(&self) -> String {
         match self {
-            Fix::Via { reason, .. } | Fix::Route { reason } => reason.clone(),
+            Fix::Via { reason, .. } | Fix::Route { reason, .. } => reason.clone(),
             Fix::Rules { changes } => {
                 let n = changes.len();
                 let mut s = format!("add {n} rule{}: ", if n == 1 { "" } else { "s" });
@@ -146,7 +151,10 @@ pub fn fixes(t: &Topology, q: &Query, w: &WhatIf, tr: &Trace) -> Vec<Fix> {
         Verdict::NoRoute => {
             out.extend(vias(t, q, w, None));
             if let Some(f) = &tr.fix {
-                out.push(Fix::Route { reason: f.clone() });
+                out.push(Fix::Route {
+                    reason: f.clone(),
+                    peering: peering_for(t, q, w),
+                });
             }
         }
         Verdict::Deny => {
@@ -190,6 +198,20 @@ pub fn apply(t: &Topology, changes: &[RuleChange]) -> Topology {
         }
     }
     work
+}
+
+/// The two networks to peer for an unrouted flow between networks that are not peered (the
+/// change `no_route_fix` words as "peer A with B"), else `None`.
+fn peering_for(t: &Topology, q: &Query, w: &WhatIf) -> Option<[String; 2]> {
+    let src = resolve_src(t, &q.from).ok()?;
+    let name = name_dst(t, &q.to).ok()?;
+    let (dst, _) = resolve_dst(&Router::new(t, w, false), &src, name);
+    if src.outside || dst.outside {
+        return None;
+    }
+    let (a, b) = (src.network?, dst.network?);
+    (a != b && !crate::engine::path::route::peered(t, a, b))
+        .then(|| [t.network(a).id.clone(), t.network(b).id.clone()])
 }
 
 /// Why a denied flow has no `rules` alternative ("zone policy rule ZP-010", "built-in check

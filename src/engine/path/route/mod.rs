@@ -604,6 +604,13 @@ fn public_hint(t: &Topology, e: EpIx) -> Option<String> {
     }
 }
 
+/// Whether the file peers networks `a` and `b` directly (`peerings:` or a spoke's `hub:`).
+pub fn peered(t: &Topology, a: NetIx, b: NetIx) -> bool {
+    t.peerings()
+        .iter()
+        .any(|p| (p.a == a && p.b == b) || (p.a == b && p.b == a))
+}
+
 pub fn no_route_fix(t: &Topology, src: &End, dst: &End) -> Option<String> {
     match (src.outside, dst.outside) {
         (true, false) => Some(format!(
@@ -618,6 +625,34 @@ pub fn no_route_fix(t: &Topology, src: &End, dst: &End) -> Option<String> {
             )
         }),
         (false, false) => match (src.network, dst.network) {
+            (Some(a), Some(b)) if a != b && peered(t, a, b) => {
+                // Peered, yet unrouted: a route table sends it elsewhere (or nowhere).
+                let (na, nb) = (t.network(a), t.network(b));
+                let prefix = dst
+                    .subnet
+                    .and_then(|s| t.subnet(s).cidrs.first())
+                    .or_else(|| nb.cidrs.first())
+                    .map_or_else(|| nb.id.clone(), ToString::to_string);
+                let rt = t.routing();
+                let table = rt.table_of(src.subnet, a).map_or_else(
+                    || {
+                        src.subnet
+                            .map_or_else(|| na.id.clone(), |s| t.subnet(s).id.clone())
+                    },
+                    |ix| rt.tables[ix.index()].id.clone(),
+                );
+                Some(if na.provider.as_deref() == Some("aws") {
+                    format!(
+                        "{} and {} are peered, but the route table of {table} has no route to {prefix} over the peering: add `{{ prefix: {prefix}, next_hop: peering:{} }}` there, and the return route in {} (AWS routes a peering only where a route names it)",
+                        na.id, nb.id, nb.id, nb.id
+                    )
+                } else {
+                    format!(
+                        "{} and {} are peered, but a route of {table} sends {prefix} elsewhere: remove the route that wins for {prefix} (a `none` next hop, or an appliance that does not forward it), so the peering's system route carries it",
+                        na.id, nb.id
+                    )
+                })
+            }
             (Some(a), Some(b)) => Some(format!(
                 "peer {} with {}, or send the traffic through a hub whose firewall carries spoke-to-spoke traffic (`egress:` on the hub)",
                 t.network(a).id,
