@@ -111,9 +111,158 @@ fn dir_and_name(target: &Path) -> (PathBuf, OsString) {
     (dir, name)
 }
 
+/// The signals that end a command from outside (Ctrl-C, `kill`, a closed terminal). While a
+/// temporary file exists they are held: the write stops, the temporary file is removed, and
+/// the process then ends as the signal would have ended it (same exit status, 128 + signal).
+/// Outside that window their default action runs at once, as if nothing were registered.
+#[cfg(unix)]
+struct HeldSignals {
+    got: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+    idle: std::sync::Arc<std::sync::atomic::AtomicBool>,
+}
+
+#[cfg(unix)]
+impl HeldSignals {
+    const SIGNALS: [i32; 3] = [
+        signal_hook::consts::SIGINT,
+        signal_hook::consts::SIGTERM,
+        signal_hook::consts::SIGHUP,
+    ];
+
+    fn hold() -> Self {
+        use std::sync::atomic::{AtomicBool, AtomicUsize};
+        static STATE: std::sync::OnceLock<(
+            std::sync::Arc<AtomicUsize>,
+            std::sync::Arc<AtomicBool>,
+        )> = std::sync::OnceLock::new();
+        let (got, idle) = STATE.get_or_init(|| {
+            let got = std::sync::Arc::new(AtomicUsize::new(0));
+            let idle = std::sync::Arc::new(AtomicBool::new(true));
+            for s in Self::SIGNALS {
+                // Recorded always; the default action (termination) runs when no write is
+                // under way. Registered once per process.
+                let _ = signal_hook::flag::register_usize(
+                    s,
+                    got.clone(),
+                    usize::try_from(s).unwrap_or(0),
+                );
+                let _ = signal_hook::flag::register_conditional_default(s, idle.clone());
+            }
+            (got, idle)
+        });
+        got.store(0, std::sync::atomic::Ordering::SeqCst);
+        idle.store(false, std::sync::atomic::Ordering::SeqCst);
+        HeldSignals {
+            got: got.clone(),
+            idle: idle.clone(),
+        }
+    }
+
+    /// The signal that arrived while held, if any.
+    fn arrived(&self) -> Option<i32> {
+        match self.got.load(std::sync::atomic::Ordering::SeqCst) {
+            0 => None,
+            s => i32::try_from(s).ok(),
+        }
+    }
+
+    /// Let signals act again; one that arrived while held ends the process now, as it would
+    /// have (the caller has removed its temporary file first).
+    fn release(self) {
+        self.idle.store(true, std::sync::atomic::Ordering::SeqCst);
+        if let Some(s) = self.arrived() {
+            let _ = signal_hook::low_level::emulate_default_handler(s);
+        }
+    }
+}
+
+#[cfg(unix)]
+fn signal_name(s: i32) -> &'static str {
+    match s {
+        signal_hook::consts::SIGINT => "interrupted (SIGINT)",
+        signal_hook::consts::SIGTERM => "terminated (SIGTERM)",
+        signal_hook::consts::SIGHUP => "hung up (SIGHUP)",
+        _ => "stopped by a signal",
+    }
+}
+
 fn replace(target: &Path, bytes: &[u8], existing: Option<&fs::Metadata>) -> io::Result<()> {
     let (dir, name) = dir_and_name(target);
     note_stale_temps(&dir, &name);
+    #[cfg(unix)]
+    let held = HeldSignals::hold();
+    let result = replace_held(target, &dir, &name, bytes, existing, || {
+        #[cfg(unix)]
+        {
+            held.arrived().is_some()
+        }
+        #[cfg(not(unix))]
+        {
+            false
+        }
+    });
+    // The temporary file is gone here (persisted or removed): a held signal may end us now.
+    #[cfg(unix)]
+    {
+        if let Some(s) = held.arrived() {
+            let what = if result.is_ok() {
+                "the output was already complete and is written"
+            } else {
+                "nothing was written (the temporary file is removed)"
+            };
+            eprintln!(
+                "zonescope: {} while writing {}: {what}",
+                signal_name(s),
+                crate::text_safe::escape(&target.display().to_string()),
+            );
+        }
+        held.release();
+    }
+    result
+}
+
+/// An error of the temporary file without the temporary file's name (which `tempfile` adds and
+/// the user never asked for): the target is named by the caller.
+#[allow(clippy::needless_pass_by_value, reason = "used as `map_err(plain)`")]
+fn plain(e: io::Error) -> io::Error {
+    match e.raw_os_error() {
+        // EFBIG: the file-size limit (`ulimit -f`) stopped the write.
+        Some(27) => io::Error::new(
+            e.kind(),
+            "the file is larger than this shell's file-size limit (`ulimit -f`): raise the limit or write less",
+        ),
+        Some(code) => io::Error::from_raw_os_error(code),
+        None => io::Error::new(e.kind(), e.to_string()),
+    }
+}
+
+/// Debug builds only: `ZONESCOPE_TEST_WRITE_PAUSE_MS` holds the write open after each piece, so
+/// the tests can interrupt a write while its temporary file exists. Release builds ignore it.
+fn test_pause() {
+    #[cfg(debug_assertions)]
+    if let Some(ms) = std::env::var("ZONESCOPE_TEST_WRITE_PAUSE_MS")
+        .ok()
+        .and_then(|v| v.parse::<u64>().ok())
+    {
+        std::thread::sleep(std::time::Duration::from_millis(ms.min(60_000)));
+    }
+}
+
+fn interrupted() -> io::Error {
+    io::Error::new(
+        io::ErrorKind::Interrupted,
+        "interrupted by a signal: nothing was written",
+    )
+}
+
+fn replace_held(
+    target: &Path,
+    dir: &Path,
+    name: &std::ffi::OsStr,
+    bytes: &[u8],
+    existing: Option<&fs::Metadata>,
+    stop: impl Fn() -> bool,
+) -> io::Result<()> {
     // A write past the file-size limit raises SIGXFSZ, whose default action kills the process
     // and would leave the temporary file behind; with a handler the write fails with EFBIG
     // instead and the temporary file is removed below.
@@ -122,7 +271,7 @@ fn replace(target: &Path, bytes: &[u8], existing: Option<&fs::Metadata>) -> io::
         std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false)),
     );
     let mut prefix = OsString::from(".");
-    prefix.push(&name);
+    prefix.push(name);
     prefix.push(TMP_MARK);
     let mut builder = tempfile::Builder::new();
     builder.prefix(&prefix).suffix(".tmp");
@@ -136,10 +285,20 @@ fn replace(target: &Path, bytes: &[u8], existing: Option<&fs::Metadata>) -> io::
     }
     // Exclusive creation (O_EXCL) with a random name: a link planted there makes it fail, and
     // it is never followed. The file is removed when `tmp` is dropped without being persisted.
-    let mut tmp = builder.tempfile_in(&dir)?;
-    tmp.write_all(bytes)?;
+    let mut tmp = builder.tempfile_in(dir).map_err(plain)?;
+    // In pieces, so that a signal stops a long write between two of them; the file is removed
+    // when `tmp` drops.
+    for chunk in bytes.chunks(1 << 20) {
+        if stop() {
+            return Err(interrupted());
+        }
+        tmp.as_file_mut().write_all(chunk).map_err(plain)?;
+        test_pause();
+    }
     if let Some(m) = existing {
-        tmp.as_file().set_permissions(m.permissions())?;
+        tmp.as_file()
+            .set_permissions(m.permissions())
+            .map_err(plain)?;
         #[cfg(unix)]
         {
             use std::os::unix::fs::MetadataExt;
@@ -147,8 +306,11 @@ fn replace(target: &Path, bytes: &[u8], existing: Option<&fs::Metadata>) -> io::
             let _ = std::os::unix::fs::fchown(tmp.as_file(), Some(m.uid()), Some(m.gid()));
         }
     }
-    tmp.as_file().sync_all()?;
-    tmp.persist(target).map_err(|e| e.error)?;
+    tmp.as_file().sync_all().map_err(plain)?;
+    if stop() {
+        return Err(interrupted());
+    }
+    tmp.persist(target).map_err(|e| plain(e.error))?;
     Ok(())
 }
 

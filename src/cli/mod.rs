@@ -146,8 +146,19 @@ pub(crate) fn what_if(t: &Topology, disable: &[String]) -> Result<WhatIf, CliErr
 }
 
 /// Write `bytes` to `path` atomically and only there (see [`crate::safe_write`]).
+/// An error names the file the user gave (unless it already names it).
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    crate::safe_write::write_file(path, bytes)
+    crate::safe_write::write_file(path, bytes).map_err(|e| {
+        let shown = path.display().to_string();
+        if e.to_string().contains(&shown) {
+            e
+        } else {
+            std::io::Error::new(
+                e.kind(),
+                format!("{}: {e}", crate::text_safe::escape(&shown)),
+            )
+        }
+    })
 }
 
 /// Print the report of a failed command on stderr: file, line and column with a label and a hint

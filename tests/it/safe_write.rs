@@ -348,3 +348,97 @@ fn a_link_another_user_planted_in_a_shared_directory_is_not_followed() {
             .is_symlink()
     );
 }
+
+/// The `.NAME.zonescope*.tmp` files of a directory (this scheme's temporary files).
+fn temps(dir: &Path) -> Vec<String> {
+    leftovers(dir)
+        .into_iter()
+        .filter(|n| n.contains(".zonescope"))
+        .collect()
+}
+
+/// Issue 16 item 11: Ctrl-C, `kill` or a closed terminal in the middle of a write removes the
+/// temporary file, leaves the target as it was, says so, and ends the process by that signal
+/// (exit status 128 + N, as a shell reports it). The debug build's write pause holds the write
+/// open so the signal lands while the temporary file exists.
+#[test]
+fn a_signal_in_the_middle_of_a_write_removes_the_temporary_file_and_keeps_the_target() {
+    use std::os::unix::process::ExitStatusExt;
+    for (sig, name, word) in [
+        (2, "INT", "interrupted (SIGINT)"),
+        (15, "TERM", "terminated (SIGTERM)"),
+        (1, "HUP", "hung up (SIGHUP)"),
+    ] {
+        let d = tempfile::tempdir().unwrap();
+        let out = d.path().join("out.yaml");
+        fs::write(&out, "the old output\n").unwrap();
+        let child = bin()
+            .args(["gen", "--size", "M", "-o"])
+            .arg(&out)
+            .env("ZONESCOPE_TEST_WRITE_PAUSE_MS", "400")
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let t0 = std::time::Instant::now();
+        while temps(d.path()).is_empty() {
+            assert!(
+                t0.elapsed() < std::time::Duration::from_secs(60),
+                "no temporary file appeared"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(5));
+        }
+        let kill = Command::new("kill")
+            .arg(format!("-{name}"))
+            .arg(child.id().to_string())
+            .status()
+            .unwrap();
+        assert!(kill.success());
+        let o = child.wait_with_output().unwrap();
+        assert_eq!(
+            o.status.signal(),
+            Some(sig),
+            "ended by SIG{name}: {:?}",
+            o.status
+        );
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(
+            err.contains(word) && err.contains("nothing was written"),
+            "SIG{name}: {err}"
+        );
+        assert!(
+            temps(d.path()).is_empty(),
+            "SIG{name}: {:?}",
+            temps(d.path())
+        );
+        assert_eq!(
+            fs::read_to_string(&out).unwrap(),
+            "the old output\n",
+            "SIG{name}: the target is as it was"
+        );
+    }
+}
+
+/// Issue 16 item 11: the file-size limit's error names the output and the limit, not the
+/// temporary file (which the user never asked for).
+#[test]
+fn the_file_size_limit_error_names_the_limit_not_the_temporary_file() {
+    let d = tempfile::tempdir().unwrap();
+    let out = d.path().join("big.yaml");
+    let o = Command::new("sh")
+        .arg("-c")
+        .arg("ulimit -f 1 && exec \"$0\" gen --size M -o \"$1\"")
+        .arg(env!("CARGO_BIN_EXE_zonescope"))
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("file-size limit") && err.contains("ulimit -f"),
+        "{err}"
+    );
+    assert!(
+        !err.contains(".tmp") && !err.contains(".zonescope"),
+        "{err}"
+    );
+}
