@@ -438,7 +438,11 @@ fn the_file_size_limit_error_names_the_limit_not_the_temporary_file() {
         "{err}"
     );
     assert!(
-        !err.contains(".tmp") && !err.contains(".zonescope"),
-        "{err}"
+        err.contains(&out.display().to_string()),
+        "names the output: {err}"
+    );
+    assert!(
+        !err.contains(".big.yaml.zonescope"),
+        "no temporary name: {err}"
     );
 }
