@@ -725,7 +725,44 @@ impl Classes<'_> {
         }
         points.sort_unstable();
         points.dedup();
+        // A sweep over the boundaries: the rule CIDRs and tag prefixes that hold a cell are the
+        // ones open at its first address (ids: rule CIDR k → k, tag prefix k → usize::MAX - k),
+        // so each cell costs what holds it, not a scan of every prefix (issue 16 item 8: a
+        // 65,000-rule firewall made this quadratic).
+        let mut events: Vec<(u128, bool, usize)> = Vec::new();
+        let ids = self
+            .rule_cidrs
+            .iter()
+            .enumerate()
+            .map(|(k, c)| (k, c))
+            .chain(
+                self.tags
+                    .iter()
+                    .enumerate()
+                    .map(|(k, x)| (usize::MAX - k, x.1)),
+            );
+        for (id, c) in ids.filter(|(_, c)| self.same_family(c)) {
+            let (a, b) = bounds(c);
+            events.push((a, true, id));
+            if let Some(next) = b.checked_add(1).filter(|n| *n <= top) {
+                events.push((next, false, id));
+            }
+        }
+        events.sort_unstable();
+        let mut open: std::collections::BTreeSet<usize> = std::collections::BTreeSet::new();
+        let mut ev = events.iter().peekable();
         for (i, &lo) in points.iter().enumerate() {
+            while let Some(&&(at, add, id)) = ev.peek() {
+                if at > lo {
+                    break;
+                }
+                if add {
+                    open.insert(id);
+                } else {
+                    open.remove(&id);
+                }
+                ev.next();
+            }
             let hi = points.get(i + 1).map_or(top, |n| n - 1);
             let pick = nice
                 .iter()
@@ -736,22 +773,13 @@ impl Classes<'_> {
             if t.lookup_ip(addr).network.is_some() {
                 continue;
             }
-            let sig: Vec<usize> = self
-                .rule_cidrs
+            let half = usize::MAX / 2;
+            let sig: Vec<usize> = open
                 .iter()
-                .enumerate()
-                .filter(|(_, c)| c.contains(&addr))
-                .map(|(k, _)| k)
-                .chain(
-                    self.tags
-                        .iter()
-                        .enumerate()
-                        .filter(|(_, (_, c))| c.contains(&addr))
-                        .map(|(k, _)| usize::MAX - k),
-                )
+                .copied()
                 // Not the internet (private, special-purpose, platform): a class of its own,
                 // so that an internet class never stands for such an address, nor the reverse.
-                .chain((!is_internet(addr)).then_some(usize::MAX / 2))
+                .chain((!is_internet(addr)).then_some(half))
                 .collect();
             if let Some(&k) = seen.get(&sig) {
                 // Prefer a well-known address as the representative of a class.
@@ -767,15 +795,17 @@ impl Classes<'_> {
                 }
                 continue;
             }
-            let tag = self
-                .tags
+            // The first tag (lowest k: the largest id) and the narrowest rule CIDR that hold it.
+            let tag = open
                 .iter()
-                .find(|(_, c)| c.contains(&addr))
-                .map(|x| x.0);
-            let closest = self
-                .rule_cidrs
+                .rev()
+                .find(|&&id| id > half)
+                .map(|&id| self.tags[usize::MAX - id].0);
+            let closest = open
                 .iter()
-                .filter(|c| c.contains(&addr) && c.prefix_len() > 0)
+                .filter(|&&id| id < half)
+                .map(|&id| &self.rule_cidrs[id])
+                .filter(|c| c.prefix_len() > 0)
                 .max_by_key(|c| c.prefix_len());
             let narrow_at = if self.v6 { 32 } else { 16 };
             let narrow = closest.filter(|c| c.prefix_len() >= narrow_at);

@@ -541,3 +541,105 @@ fn every_finding_id_is_documented_where_sarif_links_it() {
         );
     }
 }
+
+/// The internet classes (docs/semantics.md "The internet in reachability findings": one address
+/// per class of internet addresses that every rule CIDR treats alike), now computed by a sweep
+/// over the prefix boundaries (issue 16 item 8), checked against the definition by brute
+/// force: no two classes are treated alike, every outside address is treated like one class,
+/// and a class named "in rule address X" has X as the narrowest rule CIDR that holds it.
+mod internet_classes {
+    use super::*;
+    use proptest::prelude::*;
+    use std::net::{IpAddr, Ipv4Addr};
+    use zonescope::engine::reach::is_internet;
+
+    fn design(cidrs: &[ipnet::Ipv4Net]) -> String {
+        let mut y = String::from(
+            "version: 1\nnetworks:\n  - id: vnet\n    cidr: 10.0.0.0/16\n    subnets:\n      - { id: snet, cidr: 10.0.1.0/24, rules: [nsg] }\nendpoints:\n  - { id: vm, kind: app, subnet: snet, ip: 10.0.1.4 }\nrule_sets:\n  - id: nsg\n    kind: nsg\n    rules:\n",
+        );
+        for (i, c) in cidrs.iter().enumerate() {
+            y.push_str(&format!(
+                "      - {{ id: r{i}, priority: {}, direction: inbound, action: allow, protocol: tcp, source: {c}, destination: snet, ports: 443 }}\n",
+                100 + i
+            ));
+        }
+        y
+    }
+
+    /// What treats an address: the rule CIDRs and the service tags (the built-in platform
+    /// ones too) that hold it, and whether it is internet at all.
+    fn sig(t: &Topology, cidrs: &[ipnet::Ipv4Net], a: Ipv4Addr) -> (Vec<usize>, Vec<String>, bool) {
+        let held = cidrs
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| c.contains(&a))
+            .map(|(k, _)| k)
+            .collect();
+        let ip = IpAddr::V4(a);
+        let tags = t
+            .service_tags()
+            .iter()
+            .filter(|tg| tg.cidrs.iter().any(|c| c.contains(&ip)))
+            .map(|tg| tg.name.clone())
+            .collect();
+        (held, tags, is_internet(ip))
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(48))]
+        #[test]
+        fn classes_are_the_cells_rules_treat_alike(
+            raw in proptest::collection::vec((any::<u32>(), 4u8..=32), 1..30),
+            probes in proptest::collection::vec(any::<u32>(), 64),
+        ) {
+            let mut cidrs: Vec<ipnet::Ipv4Net> = raw
+                .iter()
+                .map(|(a, p)| ipnet::Ipv4Net::new(Ipv4Addr::from(*a), *p).unwrap().trunc())
+                .filter(|c| !c.contains(&Ipv4Addr::new(10, 0, 0, 1)))
+                .collect();
+            cidrs.sort();
+            cidrs.dedup();
+            prop_assume!(!cidrs.is_empty());
+            let t = load_str(&design(&cidrs), "t.yaml").expect("loads");
+            let vnet: ipnet::Ipv4Net = "10.0.0.0/16".parse().unwrap();
+            let mut reps: Vec<(Ipv4Addr, String)> = Vec::new();
+            for x in external_classes(&t) {
+                if let Target::Addr(IpAddr::V4(a)) = x.target {
+                    reps.push((a, x.label.clone()));
+                }
+            }
+            let sigs: Vec<_> = reps.iter().map(|(a, _)| sig(&t, &cidrs, *a)).collect();
+            for (i, s) in sigs.iter().enumerate() {
+                prop_assert!(!vnet.contains(&reps[i].0), "a class inside the network: {}", reps[i].0);
+                prop_assert!(
+                    !sigs[..i].contains(s),
+                    "two classes treated alike: {} and another", reps[i].0
+                );
+                let narrowest = s.0.iter().map(|&k| cidrs[k]).max_by_key(ipnet::Ipv4Net::prefix_len);
+                match narrowest {
+                    // A service tag names the class first.
+                    _ if !s.1.is_empty() => prop_assert!(
+                        reps[i].1.contains("(service tag "), "{}", reps[i].1
+                    ),
+                    Some(c) => prop_assert!(
+                        reps[i].1.contains(&format!("in rule address {c}")),
+                        "{}: narrowest is {c}", reps[i].1
+                    ),
+                    None => prop_assert!(!reps[i].1.contains("in rule address"), "{}", reps[i].1),
+                }
+            }
+            // Every outside address — random ones and each prefix's edges — is like a class.
+            let mut probe: Vec<Ipv4Addr> = probes.iter().map(|&a| Ipv4Addr::from(a)).collect();
+            for c in &cidrs {
+                let (lo, hi) = (u32::from(c.network()), u32::from(c.broadcast()));
+                for a in [lo.wrapping_sub(1), lo, hi, hi.wrapping_add(1)] {
+                    probe.push(Ipv4Addr::from(a));
+                }
+            }
+            for a in probe.into_iter().filter(|a| !vnet.contains(a)) {
+                let s = sig(&t, &cidrs, a);
+                prop_assert!(sigs.contains(&s), "{a} is treated like no class: {s:?}");
+            }
+        }
+    }
+}
