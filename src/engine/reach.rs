@@ -734,7 +734,6 @@ impl Classes<'_> {
             .rule_cidrs
             .iter()
             .enumerate()
-            .map(|(k, c)| (k, c))
             .chain(
                 self.tags
                     .iter()
