@@ -730,16 +730,12 @@ impl Classes<'_> {
         // so each cell costs what holds it, not a scan of every prefix (issue 16 item 8: a
         // 65,000-rule firewall made this quadratic).
         let mut events: Vec<(u128, bool, usize)> = Vec::new();
-        let ids = self
-            .rule_cidrs
-            .iter()
-            .enumerate()
-            .chain(
-                self.tags
-                    .iter()
-                    .enumerate()
-                    .map(|(k, x)| (usize::MAX - k, x.1)),
-            );
+        let ids = self.rule_cidrs.iter().enumerate().chain(
+            self.tags
+                .iter()
+                .enumerate()
+                .map(|(k, x)| (usize::MAX - k, x.1)),
+        );
         for (id, c) in ids.filter(|(_, c)| self.same_family(c)) {
             let (a, b) = bounds(c);
             events.push((a, true, id));

@@ -308,24 +308,24 @@ pub struct RawFile {
     /// Assertions checked by `zonescope check`.
     #[serde(default)]
     pub expect: Vec<RawExpect>,
-    /// Azure application security groups (SPEC §11.5): endpoints join them with their own
+    /// Azure application security groups: endpoints join them with their own
     /// `application_security_groups:`, NSG rules name them as source or destination.
     #[serde(default)]
     pub application_security_groups: Vec<RawAsg>,
-    /// Named address lists (Azure IP groups, AWS managed prefix lists; SPEC §11.5):
+    /// Named address lists (Azure IP groups, AWS managed prefix lists):
     /// `{ ID: [cidr, ...] }`, named in rules wherever a CIDR may be.
     #[serde(default)]
     pub address_groups: BTreeMap<String, Sp<OneOrMany<String>>>,
-    /// Route tables (SPEC §11.1), used by networks and subnets through `route_table:`.
+    /// Route tables, used by networks and subnets through `route_table:`.
     #[serde(default)]
     pub route_tables: Vec<RawRouteTable>,
-    /// A cloud export this design builds on (SPEC §12): imported when the file is loaded, with
+    /// A cloud export this design builds on: imported when the file is loaded, with
     /// this file's zones, policies, endpoints, rule sets and `expect:` added on top.
     #[serde(default)]
     pub base: Option<Sp<RawBase>>,
 }
 
-/// What a design builds on (SPEC §12): exactly one export, its paths relative to the file.
+/// What a design builds on: exactly one export, its paths relative to the file.
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawBase {
@@ -358,7 +358,7 @@ pub struct RawAsg {
     pub description: Option<String>,
 }
 
-/// A route table (SPEC §11.1).
+/// A route table.
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawRouteTable {
@@ -382,7 +382,7 @@ pub struct RawRoute {
     pub next_hop: Sp<String>,
 }
 
-/// A transit gateway's route table (SPEC §11.2).
+/// A transit gateway's route table.
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawTgwTable {
@@ -411,7 +411,7 @@ pub struct RawZone {
     pub id: Sp<String>,
     #[serde(default)]
     pub name: Option<String>,
-    /// What the zone is for, which the checks use (SPEC §11.8): application | inference | data |
+    /// What the zone is for, which the checks use: application | inference | data |
     /// management | external_ai | sandbox | dmz | other. Without it, the zone's id is its role
     /// when the id is one of those names.
     #[serde(default)]
@@ -448,7 +448,7 @@ pub struct RawNetwork {
     /// Cloud provider, informational: azure | aws.
     #[serde(default)]
     pub provider: Option<String>,
-    /// Custom DNS servers (SPEC §11.7): endpoint ids (a DNS resolver, the hub firewall's DNS
+    /// Custom DNS servers: endpoint ids (a DNS resolver, the hub firewall's DNS
     /// proxy) or IP addresses. The network then resolves with the zones linked to the network
     /// the first server is in.
     #[serde(default)]
@@ -458,7 +458,7 @@ pub struct RawNetwork {
     #[serde(default)]
     pub subnets: Vec<RawSubnet>,
     /// The cloud's resource id (an Azure resource id, an AWS `vpc-…`/`subnet-…`/`sg-…` id),
-    /// usable wherever the `id` is when it names one thing (SPEC §11.5).
+    /// usable wherever the `id` is when it names one thing.
     #[serde(default)]
     pub cloud_id: Option<Sp<String>>,
 }
@@ -487,7 +487,7 @@ pub struct RawSubnet {
     #[serde(default)]
     pub description: Option<String>,
     /// The cloud's resource id (an Azure resource id, an AWS `vpc-…`/`subnet-…`/`sg-…` id),
-    /// usable wherever the `id` is when it names one thing (SPEC §11.5).
+    /// usable wherever the `id` is when it names one thing.
     #[serde(default)]
     pub cloud_id: Option<Sp<String>>,
 }
@@ -548,11 +548,11 @@ pub struct RawEndpoint {
     #[serde(default)]
     pub description: Option<String>,
     /// The application security groups (ids from the top-level `application_security_groups`)
-    /// its network interface is a member of (Azure, SPEC §11.5).
+    /// its network interface is a member of (Azure).
     #[serde(default)]
     pub application_security_groups: Vec<Sp<String>>,
     /// The cloud's resource id (an Azure resource id, an AWS `vpc-…`/`subnet-…`/`sg-…` id),
-    /// usable wherever the `id` is when it names one thing (SPEC §11.5).
+    /// usable wherever the `id` is when it names one thing.
     #[serde(default)]
     pub cloud_id: Option<Sp<String>>,
 }
@@ -570,15 +570,15 @@ pub struct RawRuleSet {
     #[serde(default)]
     pub rules: Vec<RawRule>,
     /// Firewalls only: `allow` passes what no rule matches (AWS Network Firewall's stateful
-    /// default, SPEC §11.6); default `deny`.
+    /// default); default `deny`.
     #[serde(default)]
     pub default: Option<Sp<String>>,
     /// Network ACLs only: the client (ephemeral) ports the return leg must pass, e.g.
-    /// `"32768-60999"` (SPEC §11.4); default `"1024-65535"`.
+    /// `"32768-60999"`; default `"1024-65535"`.
     #[serde(default)]
     pub ephemeral: Option<Sp<Scalar>>,
     /// The cloud's resource id (an Azure resource id, an AWS `vpc-…`/`subnet-…`/`sg-…` id),
-    /// usable wherever the `id` is when it names one thing (SPEC §11.5).
+    /// usable wherever the `id` is when it names one thing.
     #[serde(default)]
     pub cloud_id: Option<Sp<String>>,
 }
@@ -608,12 +608,12 @@ pub struct RawRule {
     #[serde(default)]
     pub ports: Option<Sp<OneOrMany<Scalar>>>,
     /// Firewall application rules: destination FQDNs. `*.example.com` matches every subdomain,
-    /// `.example.com` the domain and its subdomains, a bare name itself (SPEC §11.6).
+    /// `.example.com` the domain and its subdomains, a bare name itself.
     #[serde(default)]
     pub fqdns: Vec<Sp<String>>,
     /// Firewalls only: `network`, `application` or `dnat` (default `application` when the rule
     /// lists `fqdns`, else `network`). Processed DNAT, then network, then application, each by
-    /// priority (SPEC §11.6).
+    /// priority.
     #[serde(default, rename = "type")]
     pub rule_type: Option<Sp<String>>,
     #[serde(default)]
