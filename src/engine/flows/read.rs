@@ -553,6 +553,8 @@ impl<F: FnMut(ReadEvent<'_>)> Out<F> {
 
 #[path = "read_aws.rs"]
 mod aws;
+#[path = "aws_fields.rs"]
+mod aws_fields;
 use aws::{parse_ip, parse_num, read_aws};
 
 #[cfg(feature = "parquet")]

@@ -6,9 +6,7 @@
 use std::io::{self, BufRead, BufReader, Read};
 use std::net::{IpAddr, Ipv4Addr};
 
-use super::{
-    Action, Broken, Direction, FlowRecord, MAX_LINE, Out, Problem, ReadEvent, SAMPLE_LEN, SkipKind,
-};
+use super::{Broken, FlowRecord, MAX_LINE, Out, Problem, ReadEvent, SAMPLE_LEN, SkipKind};
 
 /// What a column of an AWS line means to a record.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -363,72 +361,14 @@ pub(super) fn parse_aws<'a>(
             found,
         });
     }
-    let bad = |role: Role| Problem::BadValue {
-        field: ROLE_NAMES[role as usize],
-    };
-    let get = |role: Role| {
-        let value = slot[role as usize];
-        (layout.present[role as usize] && value != b"-").then_some(value)
-    };
-    if layout.present[Role::Status as usize] {
-        match slot[Role::Status as usize] {
-            b"OK" | b"-" => {}
-            b"NODATA" => return Ok(Parsed::Skipped(SkipKind::NoData)),
-            b"SKIPDATA" => return Ok(Parsed::Skipped(SkipKind::SkipData)),
-            _ => return Err(bad(Role::Status)),
-        }
-    }
-    let src = parse_ip(slot[Role::Src as usize]).ok_or_else(|| bad(Role::Src))?;
-    let dst = parse_ip(slot[Role::Dst as usize]).ok_or_else(|| bad(Role::Dst))?;
-    let src_port = parse_num(slot[Role::SrcPort as usize])
-        .and_then(|n| u16::try_from(n).ok())
-        .ok_or_else(|| bad(Role::SrcPort))?;
-    let dst_port = parse_num(slot[Role::DstPort as usize])
-        .and_then(|n| u16::try_from(n).ok())
-        .ok_or_else(|| bad(Role::DstPort))?;
-    let protocol = parse_num(slot[Role::Protocol as usize])
-        .and_then(|n| u8::try_from(n).ok())
-        .ok_or_else(|| bad(Role::Protocol))?;
-    let action = match slot[Role::Action as usize] {
-        b"ACCEPT" => Action::Accept,
-        b"REJECT" => Action::Reject,
-        _ => return Err(bad(Role::Action)),
-    };
-    let optional = |role: Role| match get(role) {
-        None => Ok(None),
-        Some(value) => parse_num(value).map(Some).ok_or_else(|| bad(role)),
-    };
-    let packets = optional(Role::Packets)?.unwrap_or(0);
-    let bytes = optional(Role::Bytes)?.unwrap_or(0);
-    let start = optional(Role::Start)?;
-    let end = optional(Role::End)?;
-    let interface = match get(Role::Interface) {
-        None => None,
-        Some(value) => Some(std::str::from_utf8(value).map_err(|_| bad(Role::Interface))?),
-    };
-    let direction = match get(Role::Direction) {
-        None => None,
-        Some(b"ingress") => Some(Direction::Inbound),
-        Some(b"egress") => Some(Direction::Outbound),
-        Some(_) => return Err(bad(Role::Direction)),
-    };
-    Ok(Parsed::Record(FlowRecord {
-        line: line_no,
-        src,
-        dst,
-        src_port,
-        dst_port,
-        protocol,
-        packets,
-        bytes,
-        start,
-        end,
-        action,
-        interface,
-        direction,
-        rule: None,
-        state: None,
-    }))
+    // The fields' meaning is shared with the Parquet reader (`aws_fields.rs`).
+    super::aws_fields::record(
+        &super::aws_fields::TextFields {
+            present: &layout.present,
+            slot: &slot,
+        },
+        line_no,
+    )
 }
 
 /// Parses a decimal `u64`: ASCII digits only, no sign, no overflow.

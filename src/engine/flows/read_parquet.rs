@@ -30,8 +30,9 @@ use ::parquet::data_type::{ByteArray, ByteArrayType, Int32Type, Int64Type};
 use ::parquet::file::reader::{FileReader, RowGroupReader};
 use ::parquet::file::serialized_reader::SerializedFileReader;
 
-use super::aws::{REQUIRED, ROLE_NAMES, Role, SLOTS, parse_ip, parse_num, role_at};
-use super::{Action, Direction, FlowRecord, Out, Problem, ReadEvent, SkipKind};
+use super::aws::{REQUIRED, ROLE_NAMES, Role, SLOTS, parse_num, role_at};
+use super::aws_fields::Fields;
+use super::{FlowRecord, Out, Problem, ReadEvent, SkipKind};
 
 /// Rows decoded per column before they are turned into records.
 pub const BATCH: usize = 4096;
@@ -283,87 +284,45 @@ enum NoRecord {
     Skip(SkipKind),
 }
 
-/// The record of one row. The rules are the text reader's (`read_aws::parse_aws`), a null
-/// value standing for its `-`.
-fn record<'a>(slot: &[Val<'a>; SLOTS], line: u64) -> Result<FlowRecord<'a>, NoRecord> {
-    let bad = |role: Role| {
-        NoRecord::Bad(Problem::BadValue {
-            field: ROLE_NAMES[role as usize],
-        })
-    };
-    let at = |role: Role| slot[role as usize];
-    // Text of a string field; `-` (or null) is absent.
-    let text = |role: Role| -> Result<Option<&'a [u8]>, NoRecord> {
-        match at(role) {
+/// A Parquet row's columns: null (or a missing column) and `-` are absent; a number is an
+/// integer column or digits in a string column.
+struct RowFields<'s, 'a> {
+    slot: &'s [Val<'a>; SLOTS],
+}
+
+fn bad(role: Role) -> Problem {
+    Problem::BadValue {
+        field: ROLE_NAMES[role as usize],
+    }
+}
+
+impl<'a> Fields<'a> for RowFields<'_, 'a> {
+    fn text(&self, role: Role) -> Result<Option<&'a [u8]>, Problem> {
+        match self.slot[role as usize] {
             Val::Absent | Val::Bytes(b"-") => Ok(None),
             Val::Bytes(b) => Ok(Some(b)),
             Val::Int(_) | Val::Bad => Err(bad(role)),
         }
-    };
-    // A number: an integer column, or digits in a string column.
-    let number = |role: Role| -> Result<Option<u64>, NoRecord> {
-        match at(role) {
+    }
+
+    fn number(&self, role: Role) -> Result<Option<u64>, Problem> {
+        match self.slot[role as usize] {
             Val::Absent | Val::Bytes(b"-") => Ok(None),
             Val::Int(n) => u64::try_from(n).map(Some).map_err(|_| bad(role)),
             Val::Bytes(b) => parse_num(b).map(Some).ok_or_else(|| bad(role)),
             Val::Bad => Err(bad(role)),
         }
-    };
-    match text(Role::Status)? {
-        None | Some(b"OK") => {}
-        Some(b"NODATA") => return Err(NoRecord::Skip(SkipKind::NoData)),
-        Some(b"SKIPDATA") => return Err(NoRecord::Skip(SkipKind::SkipData)),
-        Some(_) => return Err(bad(Role::Status)),
     }
-    let ip = |role: Role| text(role)?.and_then(parse_ip).ok_or_else(|| bad(role));
-    let src = ip(Role::Src)?;
-    let dst = ip(Role::Dst)?;
-    let port = |role: Role| {
-        number(role)?
-            .and_then(|n| u16::try_from(n).ok())
-            .ok_or_else(|| bad(role))
-    };
-    let src_port = port(Role::SrcPort)?;
-    let dst_port = port(Role::DstPort)?;
-    let protocol = number(Role::Protocol)?
-        .and_then(|n| u8::try_from(n).ok())
-        .ok_or_else(|| bad(Role::Protocol))?;
-    let action = match text(Role::Action)? {
-        Some(b"ACCEPT") => Action::Accept,
-        Some(b"REJECT") => Action::Reject,
-        _ => return Err(bad(Role::Action)),
-    };
-    let packets = number(Role::Packets)?.unwrap_or(0);
-    let bytes = number(Role::Bytes)?.unwrap_or(0);
-    let start = number(Role::Start)?;
-    let end = number(Role::End)?;
-    let interface = match text(Role::Interface)? {
-        None => None,
-        Some(b) => Some(std::str::from_utf8(b).map_err(|_| bad(Role::Interface))?),
-    };
-    let direction = match text(Role::Direction)? {
-        None => None,
-        Some(b"ingress") => Some(Direction::Inbound),
-        Some(b"egress") => Some(Direction::Outbound),
-        Some(_) => return Err(bad(Role::Direction)),
-    };
-    Ok(FlowRecord {
-        line,
-        src,
-        dst,
-        src_port,
-        dst_port,
-        protocol,
-        packets,
-        bytes,
-        start,
-        end,
-        action,
-        interface,
-        direction,
-        rule: None,
-        state: None,
-    })
+}
+
+/// The record of one row, by the text reader's rules (`aws_fields.rs`, shared), a null value
+/// standing for its `-`.
+fn record<'a>(slot: &[Val<'a>; SLOTS], line: u64) -> Result<FlowRecord<'a>, NoRecord> {
+    match super::aws_fields::record(&RowFields { slot }, line) {
+        Ok(super::aws::Parsed::Record(r)) => Ok(r),
+        Ok(super::aws::Parsed::Skipped(k)) => Err(NoRecord::Skip(k)),
+        Err(p) => Err(NoRecord::Bad(p)),
+    }
 }
 
 /// An unreadable row as `name=value` pairs of the columns read (`-` for null).
