@@ -24,6 +24,11 @@ fn cli(args: &[&str]) -> (i32, String, String) {
     )
 }
 
+/// The deciding rule of an outcome as `RULE_SET/RULE`.
+fn by(o: &zonescope::engine::diff::Outcome) -> Option<String> {
+    o.decided_by.as_ref().map(ToString::to_string)
+}
+
 #[test]
 fn identical_files_have_no_change_and_exit_0() {
     let d = diff(&fixture("base"), &fixture("base"));
@@ -60,14 +65,7 @@ fn a_flipped_rule_is_named_and_its_flow_changes_verdict() {
         (f.old.verdict, f.new.verdict),
         (Verdict::Allow, Verdict::Deny)
     );
-    assert_eq!(
-        f.new
-            .decided_by
-            .as_ref()
-            .map(ToString::to_string)
-            .as_deref(),
-        Some("nsg-data/allow-app")
-    );
+    assert_eq!(by(&f.new).as_deref(), Some("nsg-data/allow-app"));
     assert!(d.behaviour_changed);
 }
 
@@ -86,23 +84,9 @@ fn a_priority_change_lets_another_rule_win() {
         (f.from.as_str(), f.to.as_str(), f.port_from, f.port_to),
         ("web", "db", Some(5432), Some(5432))
     );
-    assert_eq!(
-        f.old
-            .decided_by
-            .as_ref()
-            .map(ToString::to_string)
-            .as_deref(),
-        Some("policies/P-001")
-    );
+    assert_eq!(by(&f.old).as_deref(), Some("policies/P-001"));
     assert_eq!(f.new.verdict, Verdict::Deny);
-    assert_eq!(
-        f.new
-            .decided_by
-            .as_ref()
-            .map(ToString::to_string)
-            .as_deref(),
-        Some("nsg-data/deny-rest")
-    );
+    assert_eq!(by(&f.new).as_deref(), Some("nsg-data/deny-rest"));
 }
 
 #[test]

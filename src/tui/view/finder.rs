@@ -6,18 +6,14 @@
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, BorderType, Borders, Paragraph, Widget};
+use ratatui::widgets::{Block, Paragraph, Widget};
 
 use crate::report::plural;
 use crate::tui::app::{App, FinderState, PortState};
 use crate::tui::layout::list_offset;
 
 fn frame<'a>(app: &App, title: String) -> Block<'a> {
-    Block::default()
-        .borders(Borders::ALL)
-        .border_type(BorderType::Double)
-        .border_style(app.theme.border(true))
-        .title(Span::styled(title, app.theme.title()))
+    super::overlay_block(app, title)
 }
 
 pub fn render(app: &App, f: &FinderState, area: Rect, buf: &mut Buffer) {

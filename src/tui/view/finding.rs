@@ -9,7 +9,7 @@
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, BorderType, Borders, Paragraph, Widget};
+use ratatui::widgets::{Paragraph, Widget};
 
 use crate::engine::check::{Finding, Severity};
 use crate::tui::app::{App, FindingState};
@@ -108,17 +108,13 @@ pub fn render(app: &App, d: &FindingState, area: Rect, buf: &mut Buffer) {
     } else {
         ""
     };
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .border_type(BorderType::Double)
-        .border_style(th.border(true))
-        .title(Span::styled(
-            format!(
-                " Finding {} of {n} · {trace_hint}←/→ previous/next · Esc back ",
-                d.index.min(n - 1) + 1
-            ),
-            th.title(),
-        ));
+    let block = super::overlay_block(
+        app,
+        format!(
+            " Finding {} of {n} · {trace_hint}←/→ previous/next · Esc back ",
+            d.index.min(n - 1) + 1
+        ),
+    );
     let inner = block.inner(area);
     block.render(area, buf);
     if inner.is_empty() {

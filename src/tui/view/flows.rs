@@ -10,7 +10,7 @@ use std::net::IpAddr;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, BorderType, Borders, Paragraph, Widget};
+use ratatui::widgets::{Paragraph, Widget};
 
 use super::fit;
 use crate::engine::flows::report::Mismatch;
@@ -98,14 +98,10 @@ pub fn render(app: &App, s: &FlowsState, area: Rect, buf: &mut Buffer) {
         return;
     }
     let th = app.theme;
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .border_type(BorderType::Double)
-        .border_style(th.border(true))
-        .title(Span::styled(
-            " Observed flows · drift, broken calls, anomalies ",
-            th.title(),
-        ));
+    let block = super::overlay_block(
+        app,
+        " Observed flows · drift, broken calls, anomalies ".to_string(),
+    );
     let inner = block.inner(area);
     block.render(area, buf);
     if inner.is_empty() {

@@ -6,7 +6,7 @@
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, BorderType, Borders, Paragraph, Widget};
+use ratatui::widgets::{Paragraph, Widget};
 
 use crate::tui::app::App;
 use crate::tui::keymap::Ctx;
@@ -61,14 +61,7 @@ pub fn render(app: &App, scroll: u16, area: Rect, buf: &mut Buffer) {
     if area.is_empty() {
         return;
     }
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .border_type(BorderType::Double)
-        .border_style(app.theme.border(true))
-        .title(Span::styled(
-            " Help · every key (Esc closes) ",
-            app.theme.title(),
-        ));
+    let block = super::overlay_block(app, " Help · every key (Esc closes) ".to_string());
     let lines =
         crate::tui::view::trace::hang(help_lines(app), usize::from(area.width.saturating_sub(2)));
     let inner_h = area.height.saturating_sub(2);

@@ -7,7 +7,7 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, BorderType, Borders, Paragraph, Widget};
+use ratatui::widgets::{Paragraph, Widget};
 
 use super::fit;
 use crate::engine::matrix::Cell;
@@ -62,17 +62,13 @@ pub fn render(app: &App, m: &MatrixState, area: Rect, buf: &mut Buffer) {
     }
     let th = app.theme;
     let port = app.port.unwrap_or(443);
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .border_type(BorderType::Double)
-        .border_style(th.border(true))
-        .title(Span::styled(
-            format!(
-                " Zone matrix · {}/{port} · rows: from, columns: to ",
-                app.protocol
-            ),
-            th.title(),
-        ));
+    let block = super::overlay_block(
+        app,
+        format!(
+            " Zone matrix · {}/{port} · rows: from, columns: to ",
+            app.protocol
+        ),
+    );
     let inner = block.inner(area);
     block.render(area, buf);
     if inner.is_empty() {

@@ -67,6 +67,15 @@ pub fn draw(app: &App, area: Rect, buf: &mut Buffer) {
     }
 }
 
+/// An overlay's frame (help, finder, matrix, flows, a finding): double borders and its title.
+pub fn overlay_block<'a>(app: &App, title: String) -> Block<'a> {
+    Block::default()
+        .borders(Borders::ALL)
+        .border_type(BorderType::Double)
+        .border_style(app.theme.border(true))
+        .title(Span::styled(title, app.theme.title()))
+}
+
 /// A pane's frame: rounded borders, its title, bold when focused.
 pub fn pane_block<'a>(app: &App, pane: Pane, title: impl Into<Line<'a>>) -> Block<'a> {
     let focused = app.focus == pane && matches!(app.mode, Mode::Normal);
