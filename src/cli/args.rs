@@ -256,7 +256,8 @@ pub struct GenArgs {
     pub seed: u64,
     /// What to write: the YAML topology, or (`aws`) the same design as an `aws ec2 describe-*`
     /// folder (`-o DIR`: one describe-*.json per call; without `-o`, one JSON object holding
-    /// them all), which `zonescope import aws` and every command read.
+    /// them all), which `zonescope import aws` and every command read; or (`azure`) as Azure
+    /// Resource Graph JSON, one array of ARM resources, which `zonescope import azure` reads.
     #[arg(long = "as", value_enum, default_value_t = GenFormat::Yaml)]
     pub format: GenFormat,
     /// Write to this file instead of standard output: atomically, beside the real file a symlink
@@ -270,6 +271,8 @@ pub struct GenArgs {
 pub enum GenFormat {
     Yaml,
     Aws,
+    /// Azure Resource Graph JSON: one array of ARM resources (`zonescope import azure`).
+    Azure,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -1,5 +1,6 @@
 //! `zonescope gen`: a synthetic design, to stdout or `-o` (atomically); `--as aws` as a
-//! describe-* folder, each file written atomically into the directory `-o` names.
+//! describe-* folder, each file written atomically into the directory `-o` names; `--as azure`
+//! as one Resource Graph JSON file.
 //!
 //! Owns: the gen command's flags → parameters. Must never: build a design itself.
 
@@ -32,6 +33,9 @@ pub fn run(a: &GenArgs, out: &mut dyn Write) -> Result<u8, CliError> {
         .map_err(|e| CliError::usage(e.to_string(), e.help()))?;
     if a.format == GenFormat::Aws {
         return aws(a, &p, out);
+    }
+    if a.format == GenFormat::Azure {
+        return azure(a, &p, out);
     }
     let (text, stats) = generate_with_stats(&p);
     match &a.output {
@@ -84,6 +88,39 @@ fn aws(a: &GenArgs, p: &crate::generate::GenParams, out: &mut dyn Write) -> Resu
             );
         }
         _ => out.write_all(folder.combined().as_bytes())?,
+    }
+    Ok(0)
+}
+
+/// `gen --as azure`: the Resource Graph JSON (one array of ARM resources) to the file `-o`
+/// names (atomically), or to stdout.
+fn azure(a: &GenArgs, p: &crate::generate::GenParams, out: &mut dyn Write) -> Result<u8, CliError> {
+    let export = crate::generate::generate_azure(p);
+    match &a.output {
+        Some(path) if path.as_os_str() != "-" => {
+            if path.is_dir() {
+                return Err(CliError::usage(
+                    format!(
+                        "{} is a directory; --as azure writes one JSON file",
+                        path.display()
+                    ),
+                    "give -o a file name (e.g. resources.json)",
+                ));
+            }
+            write_atomically(path, export.text().as_bytes())?;
+            let s = export.stats;
+            eprintln!(
+                "wrote {}: {} ({}, {}, {}, {}, {})",
+                path.display(),
+                count(s.resources, "resource"),
+                count(s.virtual_networks, "virtual network"),
+                count(s.subnets, "subnet"),
+                count(s.network_interfaces, "NIC"),
+                count(s.nsgs, "NSG"),
+                count(s.route_tables, "route table")
+            );
+        }
+        _ => out.write_all(export.text().as_bytes())?,
     }
     Ok(0)
 }
