@@ -262,7 +262,8 @@ pub struct GenArgs {
     pub format: GenFormat,
     /// Write to this file instead of standard output: atomically, beside the real file a symlink
     /// names, keeping its mode; a device or FIFO is written directly; `-` is standard output.
-    /// With `--as aws`, a directory (created if missing), each file written atomically in it.
+    /// With `--as aws`, a directory (created if missing), each file written atomically in it;
+    /// with `--as azure`, a directory of Resource Graph pages, or one array to `FILE.json`.
     #[arg(long, short = 'o')]
     pub output: Option<PathBuf>,
 }

@@ -7,18 +7,21 @@
 //! randomness (GUIDs are a bijective mix of a counter, so the same parameters give the same
 //! bytes).
 //!
-//! # One file
+//! # Pages, or one array
 //!
-//! The output is one JSON array: the rows of `az graph query -q "Resources | where …" --first
-//! 1000`, page after page (each page's `data`, concatenated, as the loop in
-//! docs/import-azure.md writes them), then the private DNS A record sets, which Resource
-//! Graph's `Resources` table does not hold, as the REST API lists them. One file and not one per
-//! region because that is what a real export is: one Resource Graph query spans every
-//! subscription and region, its pages split by count, not by region, and private DNS zones and
-//! their links are `global`, in no region. Rows have Resource Graph's columns (`id`, `name`,
-//! `type` lower-cased, `location`, `resourceGroup`, `subscriptionId`, `tenantId`, `kind`, `sku`,
-//! `tags`, `properties`, …), keys sorted and two-space indentation, as `az … -o json` and `jq`
-//! print them; `properties` are shaped as the REST API returns them
+//! [`AzureExport::files`] is the folder the loop in docs/import-azure.md writes: one file per
+//! Resource Graph page (`resource-graph/page-0001.json`, …, each as `az graph query --first
+//! 1000 -o json` prints it: `count`, `data`, `skip_token` while rows follow, `total_records`),
+//! then `private-dns-a.json`, the A record sets as `az network private-dns record-set a list`
+//! prints them (Resource Graph's `Resources` table holds no record sets). Pages and not one
+//! file per region because that is what a real export is: one query spans every subscription
+//! and region and pages by count, and private DNS zones and links are `global`, in no region;
+//! and because the importer reads at most 64 MB per file, which a concatenated L export (about
+//! 240 MB) exceeds. [`AzureExport::text`] is everything as one array (the pages' `data`
+//! concatenated, then the records), for small designs and stdout. Rows have Resource Graph's
+//! columns (`id`, `name`, `type` lower-cased, `location`, `resourceGroup`, `subscriptionId`,
+//! `tenantId`, `kind`, `sku`, `tags`, `properties`, …), keys sorted and two-space indentation,
+//! as `az … -o json` and `jq` print them; `properties` are shaped as the REST API returns them
 //! (`../shared/reference/azure/rest-api-specs/`).
 //!
 //! # Translation
@@ -65,23 +68,109 @@ use super::design::Design;
 mod nsg;
 mod resources;
 
-/// A generated Resource Graph export: its text and counts.
+/// Rows of one Resource Graph page (`az graph query --first` at most 1,000).
+pub const PAGE_ROWS: usize = 1000;
+
+/// A generated Resource Graph export: the rows, the A record sets, and counts.
 pub struct AzureExport {
-    text: String,
+    /// Resource Graph rows, each printed at the top level (two-space indentation).
+    rows: Vec<String>,
+    /// `az network private-dns record-set a list` items, printed the same way.
+    records: Vec<String>,
     pub stats: AzureStats,
 }
 
+/// `[\n  item,\n  …\n]`: items printed at the top level, re-indented by `pad` spaces.
+fn array_text(out: &mut String, items: &[String], pad: usize) {
+    let pad = " ".repeat(pad + 2);
+    out.push('[');
+    for (k, item) in items.iter().enumerate() {
+        out.push_str(if k == 0 { "\n" } else { ",\n" });
+        for (n, line) in item.lines().enumerate() {
+            if n > 0 {
+                out.push('\n');
+            }
+            out.push_str(&pad);
+            out.push_str(line);
+        }
+    }
+    if !items.is_empty() {
+        out.push('\n');
+        out.push_str(&pad[2..]);
+    }
+    out.push(']');
+}
+
+/// Base64 (standard alphabet, padded) of `bytes`.
+fn base64(bytes: &[u8]) -> String {
+    const A: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for c in bytes.chunks(3) {
+        let n = (u32::from(c[0]) << 16)
+            | (u32::from(c.get(1).copied().unwrap_or(0)) << 8)
+            | u32::from(c.get(2).copied().unwrap_or(0));
+        for k in 0..4 {
+            if k <= c.len() {
+                out.push(char::from(A[((n >> (18 - 6 * k)) & 63) as usize]));
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
 impl AzureExport {
-    /// The JSON text (one array of resources).
+    /// Everything as one JSON array (the pages' `data` concatenated, then the A record sets):
+    /// what `gen --as azure` prints, and what `jq -s 'map(.data) | add'` makes of the pages.
     #[must_use]
-    pub fn text(&self) -> &str {
-        &self.text
+    pub fn text(&self) -> String {
+        let all: usize = self
+            .rows
+            .iter()
+            .chain(&self.records)
+            .map(|s| s.len() + 4)
+            .sum();
+        let mut out = String::with_capacity(all + all / 8 + 4);
+        let both: Vec<String> = self.rows.iter().chain(&self.records).cloned().collect();
+        array_text(&mut out, &both, 0);
+        out.push('\n');
+        out
     }
 
-    /// The JSON text, owned.
+    /// The files of an export folder: `resource-graph/page-0001.json` … (each page as `az
+    /// graph query --first 1000 -o json` prints it: `count`, `data`, `skip_token`,
+    /// `total_records`) and `private-dns-a.json` (the record sets, as `az network private-dns
+    /// record-set a list` prints them, concatenated), in order.
     #[must_use]
-    pub fn into_text(self) -> String {
-        self.text
+    pub fn files(&self) -> Vec<(String, String)> {
+        let total = self.rows.len();
+        let pages = total.div_ceil(PAGE_ROWS).max(1);
+        let mut out = Vec::with_capacity(pages + 1);
+        for p in 0..pages {
+            let start = p * PAGE_ROWS;
+            let page = &self.rows[start.min(total)..(start + PAGE_ROWS).min(total)];
+            let next = start + PAGE_ROWS;
+            let token = if next < total {
+                let t = format!(
+                    "{{\"$id\":\"1\",\"MaxRows\":{PAGE_ROWS},\"RowsToSkip\":{next},\"KustoClusterUrl\":\"https://ade.loganalytics.io\"}}"
+                );
+                format!("\"{}\"", base64(t.as_bytes()))
+            } else {
+                "null".to_string()
+            };
+            let mut text = format!("{{\n  \"count\": {},\n  \"data\": ", page.len());
+            array_text(&mut text, page, 2);
+            text.push_str(&format!(
+                ",\n  \"skip_token\": {token},\n  \"total_records\": {total}\n}}\n"
+            ));
+            out.push((format!("resource-graph/page-{:04}.json", p + 1), text));
+        }
+        let mut text = String::new();
+        array_text(&mut text, &self.records, 0);
+        text.push('\n');
+        out.push(("private-dns-a.json".to_string(), text));
+        out
     }
 }
 
@@ -213,21 +302,14 @@ struct Writer<'d> {
     counter: u64,
     /// The rows, each printed for its place in the array.
     items: Vec<String>,
+    /// The A record sets.
+    records: Vec<String>,
     stats: AzureStats,
 }
 
-/// A resource as `jq` prints it inside the top-level array (two spaces per level, one in).
+/// A resource as `az -o json` and `jq` print it (two spaces per level, keys sorted).
 fn item_text(v: &Value) -> String {
-    let text = serde_json::to_string_pretty(v).unwrap_or_default();
-    let mut out = String::with_capacity(text.len() + text.len() / 8);
-    for (n, line) in text.lines().enumerate() {
-        if n > 0 {
-            out.push('\n');
-        }
-        out.push_str("  ");
-        out.push_str(line);
-    }
-    out
+    serde_json::to_string_pretty(v).unwrap_or_default()
 }
 
 /// `{"SecurityZone": zone}` plus the extra pairs.
@@ -267,6 +349,7 @@ impl<'d> Writer<'d> {
             zone_prefixes: HashMap::new(),
             counter: 0,
             items: Vec::new(),
+            records: Vec::new(),
             stats: AzureStats::default(),
         }
     }
@@ -322,21 +405,10 @@ impl<'d> Writer<'d> {
         self.items
             .splice(0..0, vnets.into_iter().chain(nsgs).chain(tables));
         self.dns();
-        self.stats.resources = self.items.len();
-        let mut text =
-            String::with_capacity(self.items.iter().map(|s| s.len() + 2).sum::<usize>() + 4);
-        text.push('[');
-        for (k, item) in self.items.iter().enumerate() {
-            text.push_str(if k == 0 { "\n" } else { ",\n" });
-            text.push_str(item);
-        }
-        text.push_str(if self.items.is_empty() {
-            "]\n"
-        } else {
-            "\n]\n"
-        });
+        self.stats.resources = self.items.len() + self.records.len();
         AzureExport {
-            text,
+            rows: self.items,
+            records: self.records,
             stats: self.stats,
         }
     }
@@ -645,7 +717,7 @@ mod tests {
     #[test]
     fn ids_are_unique_and_the_text_is_one_json_array() {
         let x = generate_azure(&GenParams::default());
-        let v: Value = serde_json::from_str(x.text()).expect("JSON");
+        let v: Value = serde_json::from_str(&x.text()).expect("JSON");
         let rows = v.as_array().expect("an array");
         assert_eq!(rows.len(), x.stats.resources);
         let mut ids = std::collections::HashSet::new();

@@ -317,38 +317,79 @@ fn through_the_hub_appliance_the_import_denies_what_the_designs_firewall_allows(
 }
 
 #[test]
-fn gen_as_azure_writes_the_named_file_and_refuses_a_directory() {
+fn gen_as_azure_writes_pages_into_the_named_directory_or_one_array_to_a_json_file() {
     let root = tempfile::tempdir().expect("tempdir");
-    let out_file = root.path().join("resources.json");
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_zonescope"))
-        .args(["gen", "--as", "azure", "--size", "S", "-o"])
-        .arg(&out_file)
+    let zonescope = || std::process::Command::new(env!("CARGO_BIN_EXE_zonescope"));
+    let lib = generate_azure(&GenParams {
+        spokes: 3,
+        ..GenParams::size("S").expect("S")
+    });
+    // -o DIR: one file per Resource Graph page of at most 1,000 rows, and the A records.
+    let dir = root.path().join("export");
+    let out = zonescope()
+        .args(["gen", "--as", "azure", "--spokes", "3", "-o"])
+        .arg(&dir)
         .output()
         .expect("runs");
     assert!(out.status.success(), "{out:?}");
+    let files = lib.files();
+    let rows = lib.stats.resources - lib.stats.a_records;
+    assert!(rows > 1000, "more than one page: {rows}");
+    assert_eq!(files.len(), rows.div_ceil(1000) + 1);
+    let mut seen = 0;
+    for (k, (name, text)) in files.iter().enumerate() {
+        assert_eq!(
+            &std::fs::read_to_string(dir.join(name)).expect("read"),
+            text
+        );
+        let v: serde_json::Value = serde_json::from_str(text).expect("JSON");
+        if k + 1 < files.len() {
+            // A page as `az graph query --first 1000 -o json` prints it; a token while more
+            // rows follow.
+            let n = v["data"].as_array().expect("data").len();
+            assert_eq!(v["count"], n);
+            assert_eq!(v["total_records"], rows);
+            assert_eq!(v["skip_token"].is_string(), k + 2 < files.len(), "{name}");
+            seen += n;
+        } else {
+            assert_eq!(name, "private-dns-a.json");
+            assert_eq!(v.as_array().expect("records").len(), lib.stats.a_records);
+        }
+    }
+    assert_eq!(seen, rows);
     let top: Vec<_> = std::fs::read_dir(root.path())
         .expect("read")
         .map(|e| e.expect("entry").file_name())
         .collect();
-    assert_eq!(top, ["resources.json"]);
-    let lib = generate_azure(&GenParams::size("S").expect("S"));
-    assert_eq!(
-        std::fs::read_to_string(&out_file).expect("read"),
-        lib.text()
-    );
-    // Without -o, the same text on stdout.
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_zonescope"))
-        .args(["gen", "--as", "azure"])
+    assert_eq!(top, ["export"]);
+    // The folder and the one array import alike.
+    let one = root.path().join("all.json");
+    let out = zonescope()
+        .args(["gen", "--as", "azure", "--spokes", "3", "-o"])
+        .arg(&one)
+        .output()
+        .expect("runs");
+    assert!(out.status.success(), "{out:?}");
+    assert_eq!(std::fs::read_to_string(&one).expect("read"), lib.text());
+    let a = azure::import(&dir, ImportOptions::for_loader()).expect("the folder imports");
+    let b = azure::import(&one, ImportOptions::for_loader()).expect("the file imports");
+    assert_eq!(a.report.counts, b.report.counts);
+    assert_eq!(a.document.endpoints.len(), b.document.endpoints.len());
+    // Without -o, the array on stdout.
+    let out = zonescope()
+        .args(["gen", "--as", "azure", "--spokes", "3"])
         .output()
         .expect("runs");
     assert!(out.status.success());
     assert_eq!(String::from_utf8_lossy(&out.stdout), lib.text());
-    // -o naming a directory is refused, and nothing is written in it.
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_zonescope"))
+    // -o naming a file that does not end in .json is refused, and left as it was.
+    let file = root.path().join("f.txt");
+    std::fs::write(&file, "x").expect("write");
+    let out = zonescope()
         .args(["gen", "--as", "azure", "-o"])
-        .arg(root.path())
+        .arg(&file)
         .output()
         .expect("runs");
     assert_eq!(out.status.code(), Some(2), "{out:?}");
-    assert_eq!(std::fs::read_dir(root.path()).expect("read").count(), 1);
+    assert_eq!(std::fs::read_to_string(&file).expect("read"), "x");
 }

@@ -492,17 +492,18 @@ impl<'d> Writer<'d> {
                     continue;
                 };
                 let etag = self.next_guid();
+                // As `az network private-dns record-set a list` prints it: the properties
+                // flattened into the object, with the resource group.
                 records.push(item_text(&json!({
+                    "aRecords": [{"ipv4Address": ip.to_string()}],
                     "etag": etag,
+                    "fqdn": format!("{name}.{}.", z.zone),
                     "id": format!("{zone_id}/A/{name}"),
+                    "isAutoRegistered": false,
+                    "metadata": {"creator": "created by private endpoint"},
                     "name": name,
-                    "properties": {
-                        "aRecords": [{"ipv4Address": ip.to_string()}],
-                        "fqdn": format!("{name}.{}.", z.zone),
-                        "isAutoRegistered": false,
-                        "metadata": {"creator": "created by private endpoint"},
-                        "ttl": 10,
-                    },
+                    "resourceGroup": "rg-dns",
+                    "ttl": 10,
                     "type": "Microsoft.Network/privateDnsZones/A",
                 })));
                 n_records += 1;
@@ -566,7 +567,7 @@ impl<'d> Writer<'d> {
                 self.stats.dns_links += 1;
             }
         }
-        self.items.extend(records);
+        self.records = records;
     }
 }
 
