@@ -253,6 +253,19 @@ const ROWS: &[Row] = &[
         why: "the resolver reads a secret through the VirtualNetwork tag",
     },
     Row {
+        // jump-r1 → pe-aoai-r1: nsg-mgmt-r1 has no outbound rule (AllowVnetOutBound); the
+        // private endpoint's subnet has privateEndpointNetworkPolicies Enabled, so its NSG
+        // filters traffic to the endpoint (disable-private-endpoint-network-policy), and
+        // nsg-hubpe-r1 admits only the inference zone: deny-all-in (4096). With the policies
+        // Disabled (Azure's default) the NSG would not apply and Azure would allow it.
+        from: "10.0.0.132",
+        to: "10.0.1.4",
+        port: 443,
+        verdict: Verdict::Deny,
+        decided: Some(("nsg-hubpe-r1", "deny-all-in")),
+        why: "the hub's private endpoints only for the inference zone",
+    },
+    Row {
         // The internet → the bastion's public address on 443: nsg-bastion-r1 allow-https-in
         // from Internet.
         from: "198.51.100.7",
