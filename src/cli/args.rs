@@ -76,6 +76,7 @@ Examples:
   zonescope gen --size L -o large.yaml                      # 20 regions × 25 spokes, ~40,000 endpoints
   zonescope gen --regions 4 --spokes 6 --seed 7 -o m.yaml
   zonescope gen --as aws --size L -o large-aws/             # the same as aws ec2 describe-* JSON
+  zonescope gen --as azure --size L -o large-azure/         # the same as Azure Resource Graph pages
 
 Ids follow a pattern: hub-r{r}, spoke-r{r}-s{s}, snet-app-r{r}-s{s}-{i}, ep-r{r}-s{s}-{i}-{e}, fw-r{r}, aoai-r{r}.")]
     Gen(GenArgs),
@@ -256,12 +257,16 @@ pub struct GenArgs {
     pub seed: u64,
     /// What to write: the YAML topology, or (`aws`) the same design as an `aws ec2 describe-*`
     /// folder (`-o DIR`: one describe-*.json per call; without `-o`, one JSON object holding
-    /// them all), which `zonescope import aws` and every command read.
+    /// them all), which `zonescope import aws` and every command read; or (`azure`) as Azure
+    /// Resource Graph JSON (`-o DIR`: one file per page of 1,000 rows and the private DNS A
+    /// records; `-o FILE.json` or no `-o`: one array), which `zonescope import azure` and every
+    /// command read.
     #[arg(long = "as", value_enum, default_value_t = GenFormat::Yaml)]
     pub format: GenFormat,
     /// Write to this file instead of standard output: atomically, beside the real file a symlink
     /// names, keeping its mode; a device or FIFO is written directly; `-` is standard output.
-    /// With `--as aws`, a directory (created if missing), each file written atomically in it.
+    /// With `--as aws`, a directory (created if missing), each file written atomically in it;
+    /// with `--as azure`, a directory of Resource Graph pages, or one array to `FILE.json`.
     #[arg(long, short = 'o')]
     pub output: Option<PathBuf>,
 }
@@ -270,6 +275,8 @@ pub struct GenArgs {
 pub enum GenFormat {
     Yaml,
     Aws,
+    /// Azure Resource Graph JSON: one array of ARM resources (`zonescope import azure`).
+    Azure,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

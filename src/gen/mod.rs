@@ -73,6 +73,7 @@
 
 mod addr;
 mod aws;
+mod azure;
 mod build;
 mod design;
 mod emit;
@@ -80,6 +81,7 @@ mod rng;
 mod spec;
 
 pub use aws::{ACCOUNT, AwsFolder, AwsStats, generate_aws};
+pub use azure::{AzureExport, AzureStats, generate_azure};
 
 /// Largest accepted `regions`.
 pub const MAX_REGIONS: u32 = 100;

@@ -37,6 +37,7 @@ mod flows_parquet;
 mod flows_read;
 mod flows_report;
 mod gen_aws;
+mod gen_azure;
 mod generator;
 mod hardening;
 mod hostile;

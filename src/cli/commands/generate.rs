@@ -1,5 +1,6 @@
 //! `zonescope gen`: a synthetic design, to stdout or `-o` (atomically); `--as aws` as a
-//! describe-* folder, each file written atomically into the directory `-o` names.
+//! describe-* folder, each file written atomically into the directory `-o` names; `--as azure`
+//! as one Resource Graph JSON file.
 //!
 //! Owns: the gen command's flags → parameters. Must never: build a design itself.
 
@@ -32,6 +33,9 @@ pub fn run(a: &GenArgs, out: &mut dyn Write) -> Result<u8, CliError> {
         .map_err(|e| CliError::usage(e.to_string(), e.help()))?;
     if a.format == GenFormat::Aws {
         return aws(a, &p, out);
+    }
+    if a.format == GenFormat::Azure {
+        return azure(a, &p, out);
     }
     let (text, stats) = generate_with_stats(&p);
     match &a.output {
@@ -84,6 +88,61 @@ fn aws(a: &GenArgs, p: &crate::generate::GenParams, out: &mut dyn Write) -> Resu
             );
         }
         _ => out.write_all(folder.combined().as_bytes())?,
+    }
+    Ok(0)
+}
+
+/// `gen --as azure`: with `-o DIR`, an export folder (one file per Resource Graph page of 1,000
+/// rows, `resource-graph/page-NNNN.json`, and `private-dns-a.json`; created if missing, each file
+/// written atomically, nothing else touched); with `-o FILE.json`, everything as one JSON array
+/// (written atomically); without `-o`, that array on stdout.
+fn azure(a: &GenArgs, p: &crate::generate::GenParams, out: &mut dyn Write) -> Result<u8, CliError> {
+    let export = crate::generate::generate_azure(p);
+    let s = export.stats;
+    let summary = || {
+        format!(
+            "{} ({}, {}, {}, {}, {})",
+            count(s.resources, "resource"),
+            count(s.virtual_networks, "virtual network"),
+            count(s.subnets, "subnet"),
+            count(s.network_interfaces, "NIC"),
+            count(s.nsgs, "NSG"),
+            count(s.route_tables, "route table")
+        )
+    };
+    match &a.output {
+        Some(path) if path.as_os_str() != "-" => {
+            let one_file = path
+                .extension()
+                .is_some_and(|x| x.eq_ignore_ascii_case("json"))
+                && !path.is_dir();
+            if one_file {
+                write_atomically(path, export.text().as_bytes())?;
+                eprintln!("wrote {}: {}", path.display(), summary());
+                return Ok(0);
+            }
+            if path.is_file() {
+                return Err(CliError::usage(
+                    format!(
+                        "{} is a file; --as azure writes a folder, or one array to a name ending in .json",
+                        path.display()
+                    ),
+                    "give -o a directory name (created if missing) or FILE.json",
+                ));
+            }
+            let files = export.files();
+            std::fs::create_dir_all(path.join("resource-graph"))?;
+            for (name, text) in &files {
+                write_atomically(&path.join(name), text.as_bytes())?;
+            }
+            eprintln!(
+                "wrote {} files to {}: {}",
+                files.len(),
+                path.display(),
+                summary()
+            );
+        }
+        _ => out.write_all(export.text().as_bytes())?,
     }
     Ok(0)
 }
