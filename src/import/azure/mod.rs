@@ -6,9 +6,10 @@
 //! Owns: recognising ARM JSON by content, reading virtual networks, their subnets (embedded or
 //! as separate resources) and connected peerings, joined by resource id case-insensitively,
 //! and the order in which the readers run (`nsg`: NSGs and ASGs; `nic`: NICs, VMs, public
-//! IPs). Every other resource type is an `unsupported` finding with its file and JSON path
-//! (NAT gateways and firewalls come in later slices); `routes` reads route tables; `pe`
-//! private endpoints, their DNS zone groups and private DNS zones.
+//! IPs). Every other resource type is an `unsupported` finding with its file and JSON path;
+//! `routes` reads route tables; `pe` private endpoints, their DNS zone groups and private DNS
+//! zones; `fw` Azure Firewalls, firewall policies, rule collection groups and IP groups;
+//! `natgw` NAT gateways.
 //! Must never: join by name, drop a resource without a finding, or panic on any input.
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -18,6 +19,8 @@ use serde_json::Value;
 
 use super::doc::{Network, Subnet};
 
+mod fw;
+mod natgw;
 mod nic;
 mod nsg;
 mod pe;
@@ -271,6 +274,8 @@ pub(super) struct Ctx {
     pub subnet_nsgs: Vec<SubnetRef>,
     /// Subnets' `routeTable` references.
     pub subnet_rts: Vec<SubnetRef>,
+    /// Subnets' `natGateway` references.
+    pub subnet_natgws: Vec<SubnetRef>,
     /// NSG resource id → rule set id.
     pub nsgs: BTreeMap<String, String>,
     /// The NSGs' own association lists (`subnets`, `networkInterfaces`): subnet or NIC id →
@@ -304,6 +309,12 @@ const READ: &[&str] = &[
     pe::ZONE,
     pe::LINK,
     pe::A,
+    fw::FIREWALL,
+    fw::POLICY,
+    fw::GROUP,
+    fw::GROUP_OLD,
+    fw::IP_GROUP,
+    natgw::NATGW,
 ];
 
 /// Import ARM resource JSON from `path` (a file, or a directory of `*.json`).
@@ -350,6 +361,7 @@ pub fn import_all(
         subnets: BTreeMap::new(),
         subnet_nsgs: Vec::new(),
         subnet_rts: Vec::new(),
+        subnet_natgws: Vec::new(),
         nsgs: BTreeMap::new(),
         nsg_backrefs: BTreeMap::new(),
         asgs: BTreeMap::new(),
@@ -372,6 +384,8 @@ pub fn import_all(
     nsg::attach_subnets(&mut cx);
     pe::dns_zones(&mut cx, &all);
     nic::nics(&mut cx, &all)?;
+    fw::firewalls(&mut cx, &all)?;
+    natgw::nat_gateways(&mut cx, &all);
     nic::leftovers(&mut cx, &all);
     pe::private_endpoints(&mut cx, &all);
     routes::route_tables(&mut cx, &all)?;
@@ -616,15 +630,6 @@ fn push_subnet(
         );
         return;
     }
-    for key in ["natGateway"] {
-        if p.get(key).is_some_and(|v| !v.is_null()) {
-            cx.report.unsupported(
-                file,
-                super::json::join(pp, key),
-                format!("subnet {name}: `{key}` is not modelled yet"),
-            );
-        }
-    }
     let k = net.subnets.len();
     // https://learn.microsoft.com/azure/private-link/disable-private-endpoint-network-policy:
     // `Enabled` or `NetworkSecurityGroupEnabled` turn the NSG on for private endpoints;
@@ -651,6 +656,15 @@ fn push_subnet(
             target,
             file: file.to_string(),
             path: super::json::join(pp, "routeTable.id"),
+        });
+    }
+    if let Some(target) = ref_id(p, "natGateway") {
+        cx.subnet_natgws.push(SubnetRef {
+            net: n,
+            sub: k,
+            target,
+            file: file.to_string(),
+            path: super::json::join(pp, "natGateway.id"),
         });
     }
     if let Some(target) = ref_id(p, "networkSecurityGroup") {

@@ -4,7 +4,8 @@
 //! Owns: `routes[]` (`addressPrefix`, `nextHopType`, `nextHopIpAddress`) → `{prefix, next_hop}`;
 //! the system routes a subnet keeps beside its user-defined ones (the peered networks'
 //! prefixes over the peering); the appliance a `VirtualAppliance` route names (the endpoint
-//! holding `nextHopIpAddress`, which becomes `kind: firewall`). Must never: drop a route
+//! holding `nextHopIpAddress`, which becomes `kind: firewall`; an Azure Firewall's endpoint,
+//! made by fw.rs before the routes are read, is found there by its address). Must never: drop a route
 //! without a finding, or route to an address no endpoint or subnet of the export holds.
 //!
 //! Azure: <https://learn.microsoft.com/azure/virtual-network/virtual-networks-udr-overview>
@@ -271,7 +272,7 @@ fn appliance(cx: &mut Ctx, n: usize, ip: IpAddr, file: &str, path: &str, what: &
     cx.report.unsupported(
         file,
         path,
-        format!("{what}: the appliance {text} is no NIC of the input (an Azure Firewall or a load balancer's frontend, not modelled yet): modelled as firewall {id} with no rules, which drops what is routed through it"),
+        format!("{what}: the appliance {text} is no NIC or Azure Firewall of the input (a load balancer's frontend, say, which is not modelled yet): modelled as firewall {id} with no rules, which drops what is routed through it"),
     );
     cx.doc.endpoints.push(Endpoint {
         id: id.clone(),
