@@ -253,11 +253,12 @@ fn batfish_export_resources_become_entities() {
     assert!(d.networks[0].subnets[0].internet_egress);
     assert!(!d.networks[0].subnets[1].internet_egress);
     assert!(
-        imp.report.of_kind(FindingKind::Assumed).any(|f| f
-            .file
-            .ends_with("nat-gateway.json")
-            && f.json_path == "properties.subnets[0].id"
-            && f.message.contains("NAT gateway nat-gateway (40.91.194.198)")),
+        imp.report
+            .of_kind(FindingKind::Assumed)
+            .any(|f| f.file.ends_with("nat-gateway.json")
+                && f.json_path == "properties.subnets[0].id"
+                && f.message
+                    .contains("NAT gateway nat-gateway (40.91.194.198)")),
         "{:?}",
         imp.report.findings
     );

@@ -190,7 +190,9 @@ fn read(path: &Path, all: &mut Vec<Res>, report: &mut ImportReport) -> Result<()
         UNCHANGED,
     )?;
     let Some(list) = resources_of(&v) else {
-        report.unsupported(&name, "", "not ARM resource JSON: skipped");
+        if !template(&v, &name, report) {
+            report.unsupported(&name, "", "not ARM resource JSON: skipped");
+        }
         return Ok(());
     };
     report.files += 1;
@@ -236,6 +238,29 @@ fn read(path: &Path, all: &mut Vec<Res>, report: &mut ImportReport) -> Result<()
         });
     }
     Ok(())
+}
+
+/// An ARM deployment template (`$schema` …deploymentTemplate.json, `resources`): its values
+/// are expressions (`[parameters('name')]`) known only once deployed, so each resource it
+/// declares is a finding. Whether `v` is one.
+fn template(v: &Value, file: &str, report: &mut ImportReport) -> bool {
+    let is =
+        str_of(v, "$schema").is_some_and(|s| s.to_ascii_lowercase().contains("deploymenttemplate"));
+    let Some(Value::Array(res)) = v.get("resources").filter(|_| is) else {
+        return false;
+    };
+    for (i, r) in res.iter().enumerate() {
+        report.unsupported(
+            file,
+            format!("resources[{i}]"),
+            format!(
+                "`{}` {} is declared in an ARM deployment template, whose values are expressions evaluated at deployment (no addresses exist before it): skipped; export the deployed resources (`az graph query`, see docs/import-azure.md)",
+                str_of(r, "type").unwrap_or("?"),
+                str_of(r, "name").unwrap_or("?")
+            ),
+        );
+    }
+    true
 }
 
 /// The id a reference object names (`{"id": "/subscriptions/…"}`), lower-cased; `None` when

@@ -75,6 +75,26 @@ pub(super) fn nat_gateways(cx: &mut Ctx, all: &[Res]) {
             }
         }
     }
+    for r in all
+        .iter()
+        .filter(|r| r.ty == "microsoft.network/virtualnetworks")
+    {
+        if let Some(gw) = r
+            .props
+            .get("defaultPublicNatGateway")
+            .and_then(|g| str_of(g, "id"))
+        {
+            cx.report.unsupported(
+                &r.file,
+                join(&r.pp, "defaultPublicNatGateway.id"),
+                format!(
+                    "virtual network {}: defaultPublicNatGateway {} (the gateway Azure's default outbound access uses) is not modelled: its subnets get no outbound internet from it",
+                    r.name,
+                    name_of_id(gw)
+                ),
+            );
+        }
+    }
     let mut used: BTreeSet<String> = BTreeSet::new();
     for ((n, k), (gw, file, path)) in served {
         let subnet = cx.doc.networks[n].subnets[k].id.clone();
