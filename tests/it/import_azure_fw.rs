@@ -28,6 +28,12 @@
 //!   the subnets it is attached to outbound internet; a user-defined `0.0.0.0/0` route to a
 //!   virtual appliance takes precedence over it
 //!   (<https://learn.microsoft.com/azure/nat-gateway/nat-gateway-resource>).
+//! - [VPN] <https://learn.microsoft.com/azure/vpn-gateway/vpn-gateway-about-vpn-gateway-settings>
+//!   and <https://learn.microsoft.com/azure/vpn-gateway/vpn-gateway-peering-gateway-transit>: a
+//!   site-to-site connection reaches the local network gateway's address space, point-to-site
+//!   clients the client address pool; a peered network uses the hub's gateway when its
+//!   peering says `useRemoteGateways` (and the hub's `allowGatewayTransit`); the gateway's
+//!   prefixes are routes with next hop virtual network gateway [UDR].
 //! - [PRIVATE] <https://learn.microsoft.com/azure/virtual-network/ip-services/default-outbound-access>:
 //!   a subnet with `defaultOutboundAccess: false` has no outbound internet without an explicit
 //!   method (NAT gateway, public IP, load balancer, firewall).
@@ -633,4 +639,73 @@ fn malformed_firewall_json_is_an_error_with_its_path() {
             .unwrap_or_else(|| panic!("{to} is an error"));
         assert_eq!(e.json_path, path, "{e}");
     }
+}
+
+/// `vpn.json`: vnet-hub 10.70.0.0/16 (GatewaySubnet 10.70.255.0/27 with vpngw-hub, BGP peering
+/// address 10.70.255.30, point-to-site pool 172.31.0.0/24; snet-mgmt: nic-mgmt 10.70.1.4),
+/// connection cn-dc1 (IPsec) to lng-dc1 [192.168.0.0/16, 172.16.0.0/16]; lng-unused
+/// [10.200.0.0/16] has no connection. vnet-app 10.71.0.0/16 (snet-app: nic-app 10.71.1.4,
+/// route table rt-app `172.16.0.0/16 → VirtualNetworkGateway`) peers with the hub using its
+/// gateway (useRemoteGateways, the hub allows transit); vnet-lab peers without using it.
+#[rustfmt::skip]
+const VPN: &[Row] = &[
+    // The gateway's prefixes are system routes in the hub and in the spoke that uses it [VPN].
+    Row { from: "nic-app", to: "192.168.1.10", port: 443, proto: TCP, verdict: Verdict::Allow, via: Some("vpngw-hub"), fw: None },
+    Row { from: "nic-mgmt", to: "192.168.1.10", port: 22, proto: TCP, verdict: Verdict::Allow, via: Some("vpngw-hub"), fw: None },
+    // The user-defined route to the gateway [UDR].
+    Row { from: "nic-app", to: "172.16.5.5", port: 443, proto: TCP, verdict: Verdict::Allow, via: Some("vpngw-hub"), fw: None },
+    // Point-to-site clients [VPN].
+    Row { from: "nic-app", to: "172.31.0.9", port: 443, proto: TCP, verdict: Verdict::Allow, via: Some("vpngw-hub"), fw: None },
+    // A local network gateway without a connection carries nothing [VPN]: no route.
+    Row { from: "nic-app", to: "10.200.0.5", port: 443, proto: TCP, verdict: Verdict::NoRoute, via: None, fw: None },
+];
+
+#[test]
+fn vpn_gateway_reaches_the_local_network_gateways_prefixes() {
+    let (imp, t) = imported(&fixture("vpn.json"));
+    run_table(&t, VPN);
+    let d = &imp.document;
+    let g = d.endpoints.iter().find(|e| e.id == "vpngw-hub").unwrap();
+    assert_eq!(
+        (
+            g.kind.as_str(),
+            g.subnet.as_deref(),
+            g.ip.as_deref(),
+            g.onprem.as_slice()
+        ),
+        (
+            "vpn_gateway",
+            Some("vnet-hub/gatewaysubnet"),
+            Some("10.70.255.30"),
+            &[
+                "172.16.0.0/16".to_string(),
+                "172.31.0.0/24".to_string(),
+                "192.168.0.0/16".to_string()
+            ][..]
+        )
+    );
+    let rt = d.route_tables.iter().find(|r| r.id == "rt-app").unwrap();
+    assert_eq!(
+        (rt.routes[0].prefix.as_str(), rt.routes[0].next_hop.as_str()),
+        ("172.16.0.0/16", "vpngw-hub")
+    );
+    let un: Vec<_> = imp.report.of_kind(FindingKind::Unsupported).collect();
+    for (path, what) in [
+        ("[9]", "lng-unused: no connection"),
+        (
+            "[2].properties.virtualNetworkPeerings[0].properties.useRemoteGateways",
+            "vnet-lab does not use its peer's gateway",
+        ),
+    ] {
+        assert!(
+            un.iter()
+                .any(|f| f.json_path == path && f.message.contains(what)),
+            "{path}: {un:?}"
+        );
+    }
+    // vnet-app uses the gateway as Azure does: no finding for its peering.
+    assert!(
+        !un.iter().any(|f| f.message.starts_with("vnet-app")),
+        "{un:?}"
+    );
 }

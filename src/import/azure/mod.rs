@@ -9,7 +9,8 @@
 //! IPs). Every other resource type is an `unsupported` finding with its file and JSON path;
 //! `routes` reads route tables; `pe` private endpoints, their DNS zone groups and private DNS
 //! zones; `fw` Azure Firewalls, firewall policies, rule collection groups and IP groups;
-//! `natgw` NAT gateways.
+//! `natgw` NAT gateways; `gw` VPN and ExpressRoute gateways, local network gateways and
+//! connections.
 //! Must never: join by name, drop a resource without a finding, or panic on any input.
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -20,6 +21,7 @@ use serde_json::Value;
 use super::doc::{Network, Subnet};
 
 mod fw;
+mod gw;
 mod natgw;
 mod nic;
 mod nsg;
@@ -301,6 +303,10 @@ pub(super) struct Ctx {
     pub subnet_rts: Vec<SubnetRef>,
     /// Subnets' `natGateway` references.
     pub subnet_natgws: Vec<SubnetRef>,
+    /// Network index → its virtual network gateway's endpoint id.
+    pub gateways: BTreeMap<usize, String>,
+    /// Connected peerings (network, remote network, `useRemoteGateways`, file, JSON path).
+    pub gateway_use: Vec<(usize, usize, bool, String, String)>,
     /// NSG resource id → rule set id.
     pub nsgs: BTreeMap<String, String>,
     /// The NSGs' own association lists (`subnets`, `networkInterfaces`): subnet or NIC id →
@@ -340,6 +346,9 @@ const READ: &[&str] = &[
     fw::GROUP_OLD,
     fw::IP_GROUP,
     natgw::NATGW,
+    gw::GATEWAY,
+    gw::LOCAL,
+    gw::CONNECTION,
 ];
 
 /// Import ARM resource JSON from `path` (a file, or a directory of `*.json`).
@@ -387,6 +396,8 @@ pub fn import_all(
         subnet_nsgs: Vec::new(),
         subnet_rts: Vec::new(),
         subnet_natgws: Vec::new(),
+        gateways: BTreeMap::new(),
+        gateway_use: Vec::new(),
         nsgs: BTreeMap::new(),
         nsg_backrefs: BTreeMap::new(),
         asgs: BTreeMap::new(),
@@ -411,6 +422,8 @@ pub fn import_all(
     nic::nics(&mut cx, &all)?;
     fw::firewalls(&mut cx, &all)?;
     natgw::nat_gateways(&mut cx, &all);
+    gw::gateways(&mut cx, &all);
+    gw::remote_gateways(&mut cx);
     nic::leftovers(&mut cx, &all);
     pe::private_endpoints(&mut cx, &all);
     routes::route_tables(&mut cx, &all)?;
@@ -589,6 +602,13 @@ fn networks(cx: &mut Ctx, all: &[Res]) {
             continue;
         };
         peering_flags(cx, &props, &file, &p);
+        cx.gateway_use.push((
+            x,
+            y,
+            props.get("useRemoteGateways").and_then(Value::as_bool) == Some(true),
+            file.clone(),
+            super::json::join(&p, "useRemoteGateways"),
+        ));
         let (i, j) = (x.min(y), x.max(y));
         if i != j && seen.insert((i, j)) {
             let pair = [cx.doc.networks[i].id.clone(), cx.doc.networks[j].id.clone()];
@@ -608,15 +628,6 @@ fn peering_flags(cx: &mut Ctx, props: &Value, file: &str, pp: &str) {
             at("allowVirtualNetworkAccess"),
             "allowVirtualNetworkAccess is false: Azure leaves the peer out of the VirtualNetwork tag, the model keeps it in (AllowVnetInBound/OutBound may allow here what Azure denies)",
         );
-    }
-    for k in ["useRemoteGateways", "allowGatewayTransit"] {
-        if flag(k) == Some(true) {
-            cx.report.unsupported(
-                file,
-                at(k),
-                format!("{k} is true: gateways (VPN, ExpressRoute) are not modelled yet"),
-            );
-        }
     }
     if flag("allowForwardedTraffic") != Some(true) {
         cx.no_forwarding

@@ -155,11 +155,14 @@ fn table(cx: &mut Ctx, r: &Res, n: usize) -> Result<Vec<Route>, ImportError> {
                 };
                 appliance(cx, n, ip, &r.file, &join(&pp, "nextHopIpAddress"), &what)
             }
+            "virtualnetworkgateway" if super::gw::next_hop(cx, &reach(cx, n)).is_some() => {
+                super::gw::next_hop(cx, &reach(cx, n)).unwrap_or_default()
+            }
             other => {
                 cx.report.unsupported(
                     &r.file,
                     join(&pp, "nextHopType"),
-                    format!("{what}: next hop type `{other}` is not modelled yet (VPN and ExpressRoute gateways come later): route skipped, the destination takes the next longest route"),
+                    format!("{what}: next hop type `{other}` is not modelled (a VirtualNetworkGateway route needs the gateway of this network or a peer in the input): route skipped, the destination takes the next longest route"),
                 );
                 continue;
             }
