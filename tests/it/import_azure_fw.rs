@@ -709,3 +709,102 @@ fn vpn_gateway_reaches_the_local_network_gateways_prefixes() {
         "{un:?}"
     );
 }
+
+/// Every value under a firewall, policy, rule collection group, IP group, NAT gateway,
+/// gateway or connection of the fixtures, replaced by each wrong shape, imports as an error
+/// with a JSON path or as a document that loads: never a panic, never a YAML the loader
+/// rejects.
+#[test]
+fn every_wrong_shape_is_an_error_or_loads() {
+    use serde_json::Value;
+    fn paths(v: &Value, at: &mut Vec<String>, out: &mut Vec<Vec<String>>) {
+        out.push(at.clone());
+        match v {
+            Value::Object(m) => {
+                for (k, x) in m {
+                    at.push(k.clone());
+                    paths(x, at, out);
+                    at.pop();
+                }
+            }
+            Value::Array(a) => {
+                for (i, x) in a.iter().enumerate() {
+                    at.push(i.to_string());
+                    paths(x, at, out);
+                    at.pop();
+                }
+            }
+            _ => {}
+        }
+    }
+    fn at_mut<'v>(v: &'v mut Value, path: &[String]) -> &'v mut Value {
+        path.iter().fold(v, |v, k| match v {
+            Value::Object(m) => m.get_mut(k).unwrap(),
+            Value::Array(a) => &mut a[k.parse::<usize>().unwrap()],
+            _ => unreachable!(),
+        })
+    }
+    let ours = [
+        "azurefirewalls",
+        "firewallpolicies",
+        "ipgroups",
+        "natgateways",
+        "virtualnetworkgateways",
+        "localnetworkgateways",
+        "connections",
+    ];
+    let shapes = [
+        Value::Null,
+        Value::from(7),
+        Value::from("x"),
+        Value::Array(vec![Value::Null]),
+    ];
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("m.json");
+    let mut tried = 0;
+    for f in [
+        "hub-spoke-fw.json",
+        "classic.json",
+        "inherit.json",
+        "vpn.json",
+    ] {
+        let doc: Value =
+            serde_json::from_str(&std::fs::read_to_string(fixture(f)).unwrap()).unwrap();
+        let list = doc
+            .get("data")
+            .and_then(Value::as_array)
+            .or(doc.as_array())
+            .unwrap()
+            .clone();
+        for (i, r) in list.iter().enumerate() {
+            let ty = r["type"].as_str().unwrap_or("").to_ascii_lowercase();
+            if !ours.iter().any(|o| ty.contains(o)) {
+                continue;
+            }
+            let mut all = Vec::new();
+            paths(r.get("properties").unwrap_or(r), &mut Vec::new(), &mut all);
+            for path in all.into_iter().filter(|p| !p.is_empty()) {
+                for s in &shapes {
+                    let mut list = list.clone();
+                    let root = if list[i].get("properties").is_some() {
+                        list[i].get_mut("properties").unwrap()
+                    } else {
+                        &mut list[i]
+                    };
+                    *at_mut(root, &path) = s.clone();
+                    std::fs::write(&p, Value::Array(list).to_string()).unwrap();
+                    tried += 1;
+                    match import::import(&p, InputKind::Azure, ImportOptions::default()) {
+                        Ok(imp) => {
+                            if let Err(e) = imp.load("m") {
+                                panic!("{f} [{i}] {path:?} = {s}: the import does not load: {e:?}");
+                            }
+                        }
+                        Err(e) => assert!(!e.json_path.is_empty(), "{f} [{i}] {path:?}: {e}"),
+                    }
+                }
+            }
+        }
+    }
+    assert!(tried > 500, "{tried}");
+}
