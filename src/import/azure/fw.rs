@@ -112,6 +112,8 @@ pub(super) fn firewalls(cx: &mut Ctx, all: &[Res]) -> Result<(), ImportError> {
             if ep.public_ip.is_none() {
                 ep.public_ip = public_ip;
             }
+            let proxy = dns_proxy(r, &policies);
+            dns_without_proxy(cx, e, proxy, r, all);
         }
     }
     for (p, pol) in &policies {
@@ -134,6 +136,65 @@ pub(super) fn firewalls(cx: &mut Ctx, all: &[Res]) -> Result<(), ImportError> {
     classic_sets.extend(made.into_values());
     dnat_targets(cx, &classic_sets);
     Ok(())
+}
+
+/// Whether the firewall answers DNS (its policy's `dnsSettings.enableProxy`, or the classic
+/// `additionalProperties` `Network.DNS.EnableProxy`).
+fn dns_proxy(r: &Res, policies: &BTreeMap<String, Pol<'_>>) -> bool {
+    let truthy = |v: Option<&Value>| {
+        v.is_some_and(|v| {
+            v.as_bool() == Some(true) || v.as_str().is_some_and(|s| s.eq_ignore_ascii_case("true"))
+        })
+    };
+    if let Some(p) = ref_id(&r.props, "firewallPolicy") {
+        return policies.get(&p).and_then(|p| p.res).is_some_and(|p| {
+            truthy(
+                p.props
+                    .get("dnsSettings")
+                    .and_then(|d| d.get("enableProxy")),
+            )
+        });
+    }
+    truthy(
+        r.props
+            .get("additionalProperties")
+            .and_then(|a| a.get("Network.DNS.EnableProxy")),
+    )
+}
+
+/// A virtual network whose `dnsServers` name a firewall without its DNS proxy: Azure's
+/// lookups there fail (<https://learn.microsoft.com/azure/firewall/dns-settings>), the model
+/// resolves them with the firewall's network's zones: a finding.
+fn dns_without_proxy(cx: &mut Ctx, e: usize, proxy: bool, r: &Res, all: &[Res]) {
+    if proxy {
+        return;
+    }
+    let Some(ip) = cx.doc.endpoints[e].ip.clone() else {
+        return;
+    };
+    for v in all
+        .iter()
+        .filter(|v| v.ty == "microsoft.network/virtualnetworks")
+    {
+        let servers = v
+            .props
+            .get("dhcpOptions")
+            .and_then(|d| d.get("dnsServers"))
+            .and_then(Value::as_array);
+        if let Some(i) = servers.and_then(|a| {
+            a.iter()
+                .position(|x| x.as_str().map(str::trim) == Some(ip.as_str()))
+        }) {
+            cx.report.unsupported(
+                &v.file,
+                format!("{}.dhcpOptions.dnsServers[{i}]", v.pp),
+                format!(
+                    "virtual network {}: its DNS server {ip} is firewall {}, whose DNS proxy is off: Azure's lookups there fail, the model resolves them with the zones linked to the firewall's network",
+                    v.name, r.name
+                ),
+            );
+        }
+    }
 }
 
 /// A DNAT rule's destination is a firewall's public address (before translation); the
