@@ -811,3 +811,30 @@ fn every_wrong_shape_is_an_error_or_loads() {
     }
     assert!(tried > 500, "{tried}");
 }
+
+/// A policy lists a rule collection group the input does not hold: its rules are missing, a
+/// finding at the policy's reference (never a silently empty rule set).
+#[test]
+fn a_missing_rule_collection_group_is_a_finding() {
+    let mut doc: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(fixture("hub-spoke-fw.json")).unwrap())
+            .unwrap();
+    doc["data"]
+        .as_array_mut()
+        .unwrap()
+        .retain(|r| r["name"] != "rcg-spokes");
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("m.json");
+    std::fs::write(&p, doc.to_string()).unwrap();
+    let (imp, _) = imported(&p);
+    assert!(
+        imp.report
+            .findings
+            .iter()
+            .any(|f| f.kind == FindingKind::Unsupported
+                && f.json_path == "data[19].properties.ruleCollectionGroups[1].id"
+                && f.message.contains("rcg-spokes is not in the input")),
+        "{:?}",
+        imp.report.findings
+    );
+}

@@ -516,6 +516,7 @@ fn policy_set(
             threat_intel(cx, r, "firewall policy");
             policy_features(cx, r);
             unknown_keys(cx, r, POLICY_KEYS, "firewall policy");
+            missing_groups(cx, r, pol);
         }
         for g in &pol.groups {
             let gp = g.props.get("priority").and_then(Value::as_i64);
@@ -555,6 +556,32 @@ fn policy_set(
     };
     push_set(cx, &id, &pol.name, p, &place, list, "Azure Firewall policy");
     Ok(id)
+}
+
+/// The policy's `ruleCollectionGroups` that the input does not hold: their rules are missing.
+fn missing_groups(cx: &mut Ctx, r: &Res, pol: &Pol<'_>) {
+    let have: BTreeSet<&str> = pol.groups.iter().map(|g| g.id.as_str()).collect();
+    let listed = r
+        .props
+        .get("ruleCollectionGroups")
+        .and_then(Value::as_array)
+        .map_or(&[][..], Vec::as_slice);
+    for (i, g) in listed.iter().enumerate() {
+        let Some(id) = str_of(g, "id").map(str::to_ascii_lowercase) else {
+            continue;
+        };
+        if !have.contains(id.as_str()) {
+            cx.report.unsupported(
+                &r.file,
+                format!("{}.ruleCollectionGroups[{i}].id", r.pp),
+                format!(
+                    "firewall policy {}: rule collection group {} is not in the input: its rules are missing; export them (`az network firewall policy rule-collection-group list --policy-name POLICY -g GROUP -o json`)",
+                    r.name,
+                    name_of_id(&id)
+                ),
+            );
+        }
+    }
 }
 
 fn push_set(
