@@ -838,3 +838,34 @@ fn a_missing_rule_collection_group_is_a_finding() {
         imp.report.findings
     );
 }
+
+/// The same export as `az network … list -o json` prints it (each resource's `properties`
+/// flattened into the object, as `az network firewall show` and `az network firewall policy
+/// rule-collection-group list` do): the same verdicts.
+#[test]
+fn the_az_cli_shape_gives_the_same_verdicts() {
+    let mut doc: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(fixture("hub-spoke-fw.json")).unwrap())
+            .unwrap();
+    let list: Vec<serde_json::Value> = doc["data"]
+        .as_array_mut()
+        .unwrap()
+        .drain(..)
+        .map(|mut r| {
+            let props = r
+                .as_object_mut()
+                .unwrap()
+                .remove("properties")
+                .unwrap_or_default();
+            if let (Some(o), serde_json::Value::Object(p)) = (r.as_object_mut(), props) {
+                o.extend(p);
+            }
+            r
+        })
+        .collect();
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("az.json");
+    std::fs::write(&p, serde_json::Value::Array(list).to_string()).unwrap();
+    let (_, t) = imported(&p);
+    run_table(&t, HUB);
+}
