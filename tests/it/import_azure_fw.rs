@@ -21,6 +21,9 @@
 //! - [DNAT] <https://learn.microsoft.com/azure/firewall/tutorial-firewall-dnat-policy>: a DNAT
 //!   rule matches traffic to the firewall's public IP and port and translates it; inbound
 //!   traffic no DNAT rule matches is dropped.
+//! - [NETFQDN] <https://learn.microsoft.com/azure/firewall/fqdn-filtering-network-rules>: a
+//!   network rule's destination FQDNs are resolved by the firewall's DNS and matched beside its
+//!   destination addresses.
 //! - [UDR] <https://learn.microsoft.com/azure/virtual-network/virtual-networks-udr-overview>:
 //!   the longest prefix wins; a VirtualAppliance route sends to `nextHopIpAddress`; a network's
 //!   own prefix (VnetLocal) beats `0.0.0.0/0`.
@@ -287,7 +290,8 @@ fn the_firewall_its_policy_and_ip_groups_become_the_design() {
 /// 10.50.1.0/24 (nic-web 10.50.1.10) and snet-jobs 10.50.2.0/24 (nic-jobs 10.50.2.10), both
 /// with rt-core `0.0.0.0/0 → 10.50.0.4`. Classic collections: NAT inbound (100): web-in TCP
 /// `*` to 52.1.1.1:443, translated to 10.50.1.10:443; network net-allow-dns (100, Allow): dns
-/// UDP 10.50.0.0/16 to 8.8.8.8:53; network net-deny (300, Deny): block-range TCP
+/// UDP 10.50.0.0/16 to 8.8.8.8:53, ntp UDP 10.50.0.0/16 to 40.1.1.1 or `time.windows.com`
+/// port 123; network net-deny (300, Deny): block-range TCP
 /// 10.50.2.8-10.50.2.15 to `*` ports 443-444, 8443; application apps (200, Allow): github
 /// Https:443 10.50.0.0/16 to `*.github.com` and `github.com`; updates (FQDN tag WindowsUpdate).
 #[rustfmt::skip]
@@ -300,6 +304,9 @@ const CLASSIC: &[Row] = &[
     Row { from: "nic-web", to: "github.com", port: 443, proto: TCP, verdict: Verdict::Allow, via: Some("fw-core"), fw: Some(("fw-core-rules", "apps.github")) },
     Row { from: "nic-web", to: "www.example.com", port: 443, proto: TCP, verdict: Verdict::Deny, via: Some("fw-core"), fw: Some(("fw-core-rules", "default-deny")) },
     Row { from: "nic-web", to: "8.8.8.8", port: 53, proto: UDP, verdict: Verdict::Allow, via: Some("fw-core"), fw: Some(("fw-core-rules", "net-allow-dns.dns")) },
+    // A network rule with an address and an FQDN matches either [NETFQDN].
+    Row { from: "nic-web", to: "40.1.1.1", port: 123, proto: UDP, verdict: Verdict::Allow, via: Some("fw-core"), fw: Some(("fw-core-rules", "net-allow-dns.ntp")) },
+    Row { from: "nic-web", to: "time.windows.com", port: 123, proto: UDP, verdict: Verdict::Allow, via: Some("fw-core"), fw: Some(("fw-core-rules", "net-allow-dns.ntp-fqdns")) },
     // The DNAT collection on the firewall's public IP [DNAT].
     Row { from: "internet", to: "52.1.1.1", port: 443, proto: TCP, verdict: Verdict::Allow, via: Some("fw-core"), fw: Some(("fw-core-rules", "inbound.web-in")) },
     // Inside the network the VnetLocal route 10.50.0.0/16 is longer than 0.0.0.0/0 [UDR].
@@ -327,13 +334,15 @@ fn classic_rules_truth_table() {
         [
             ("inbound.web-in", Some(100)),
             ("net-allow-dns.dns", Some(100)),
+            ("net-allow-dns.ntp", Some(100)),
+            ("net-allow-dns.ntp-fqdns", Some(100)),
             ("net-deny.block-range", Some(300)),
             ("apps.github", Some(200)),
         ]
     );
     // The range as CIDRs; both port items.
-    assert_eq!(rs.rules[2].source, ["10.50.2.8/29"]);
-    assert_eq!(rs.rules[2].ports.as_deref(), Some("443-444,8443"));
+    assert_eq!(rs.rules[4].source, ["10.50.2.8/29"]);
+    assert_eq!(rs.rules[4].ports.as_deref(), Some("443-444,8443"));
     let un: Vec<_> = imp.report.of_kind(FindingKind::Unsupported).collect();
     for (path, what) in [
         (

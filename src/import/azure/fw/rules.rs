@@ -475,29 +475,40 @@ fn rule(
         desc = format!("{desc}: {}", d.trim());
     }
     let base = format!("{}.{}", slug(&c.name), slug(name));
+    // A rule with addresses and FQDNs matches either (Azure): one model rule for each, since a
+    // model rule's `fqdns:` narrow its destinations.
+    let star = vec!["*".to_string()];
+    let variants: Vec<(&[String], &[String], &str)> = if !fqdns.is_empty() && destination != star {
+        vec![(&destination, &[], ""), (&star, &fqdns, "-fqdns")]
+    } else {
+        vec![(&destination, &fqdns, "")]
+    };
     let many = protocols.len() > 1;
     let mut out = Vec::new();
-    for p in protocols {
-        let id = if many {
-            unique(&format!("{base}-{p}"), ids)
-        } else {
-            unique(&base, ids)
-        };
-        cx.report.origin(format!("{rs}/{id}"), file, at.to_string());
-        out.push(Rule {
-            id,
-            name: Some(name.to_string()),
-            priority: None,
-            direction: String::new(),
-            action: action.to_string(),
-            protocol: p.to_string(),
-            source: source.clone(),
-            destination: destination.clone(),
-            ports: ports.clone(),
-            fqdns: fqdns.clone(),
-            rule_type: Some(ty.as_str().to_string()),
-            description: Some(desc.clone()),
-        });
+    for (dst, names, tail) in variants {
+        for p in &protocols {
+            let want = if many {
+                format!("{base}-{p}{tail}")
+            } else {
+                format!("{base}{tail}")
+            };
+            let id = unique(&want, ids);
+            cx.report.origin(format!("{rs}/{id}"), file, at.to_string());
+            out.push(Rule {
+                id,
+                name: Some(name.to_string()),
+                priority: None,
+                direction: String::new(),
+                action: action.to_string(),
+                protocol: (*p).to_string(),
+                source: source.clone(),
+                destination: dst.to_vec(),
+                ports: ports.clone(),
+                fqdns: names.to_vec(),
+                rule_type: Some(ty.as_str().to_string()),
+                description: Some(desc.clone()),
+            });
+        }
     }
     Ok(out)
 }
