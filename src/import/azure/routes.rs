@@ -5,8 +5,9 @@
 //! the system routes a subnet keeps beside its user-defined ones (the peered networks'
 //! prefixes over the peering); the appliance a `VirtualAppliance` route names (the endpoint
 //! holding `nextHopIpAddress`, which becomes `kind: firewall`; an Azure Firewall's endpoint,
-//! made by fw.rs before the routes are read, is found there by its address). Must never: drop a route
-//! without a finding, or route to an address no endpoint or subnet of the export holds.
+//! made by fw.rs before the routes are read, is found there by its address); a
+//! `VirtualNetworkGateway` route's gateway (gw.rs). Must never: drop a route without a
+//! finding, or route to an address no endpoint or subnet of the export holds.
 //!
 //! Azure: <https://learn.microsoft.com/azure/virtual-network/virtual-networks-udr-overview>
 //! ("System routes", "Custom routes", "How Azure selects a route": the longest prefix wins; a
