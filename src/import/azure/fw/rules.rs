@@ -195,7 +195,7 @@ pub(super) fn convert(
         cx.report.assumed(
             colls.first().map_or("", |c| c.file),
             colls.first().map_or(String::new(), |c| c.path.clone()),
-            format!("rule set {rs}: its rule collection groups' collection priorities interleave: the rules are written in Azure's order without a priority (the group's and the collection's are in each rule's description)"),
+            format!("rule set {rs}: the collections' priorities alone do not give Azure's order (the rule collection groups' collections interleave, or a priority is missing or out of range): the rules are written in Azure's order without a priority (the group's and the collection's are in each rule's description)"),
         );
     }
     if let Some((file, at)) = snat {
