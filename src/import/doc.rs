@@ -177,8 +177,13 @@ pub struct RuleSet {
 #[derive(Debug, Clone, Default, Serialize, PartialEq)]
 pub struct Rule {
     pub id: String,
+    /// The cloud's name of the rule, when the id is not it (an Azure Firewall rule).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub priority: Option<i64>,
+    /// Empty for rule sets without directions (firewalls).
+    #[serde(skip_serializing_if = "String::is_empty")]
     pub direction: String,
     pub action: String,
     pub protocol: String,
@@ -189,6 +194,12 @@ pub struct Rule {
     /// One port or range; several, comma-separated (`"22-23,80"`), are written as a list.
     #[serde(skip_serializing_if = "Option::is_none", serialize_with = "ports_list")]
     pub ports: Option<String>,
+    /// SPEC §11.6: a firewall rule's destination FQDN patterns.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub fqdns: Vec<String>,
+    /// SPEC §11.6: a firewall rule's `type:` (network | application | dnat).
+    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
+    pub rule_type: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
 }

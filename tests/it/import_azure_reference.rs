@@ -246,14 +246,23 @@ fn batfish_export_resources_become_entities() {
         .expect("VM2-nsg");
     assert_eq!(nsg.rules.len(), 6);
     assert!(nsg.rules.iter().all(|r| r.default_rule));
-    // Nothing is dropped silently: the NAT gateway and the unreferenced public IP are findings,
-    // with their file.
-    let un: Vec<_> = imp.report.of_kind(FindingKind::Unsupported).collect();
+    // The NAT gateway lists subnet `default` (the subnet does not name it): that subnet gets
+    // outbound internet (https://learn.microsoft.com/azure/nat-gateway/nat-overview), an
+    // assumed finding at the gateway's `subnets` entry; the unreferenced public IP is a
+    // finding, with its file.
+    assert!(d.networks[0].subnets[0].internet_egress);
+    assert!(!d.networks[0].subnets[1].internet_egress);
     assert!(
-        un.iter()
-            .any(|f| f.file.ends_with("nat-gateway.json") && f.message.contains("natgateways")),
-        "{un:?}"
+        imp.report
+            .of_kind(FindingKind::Assumed)
+            .any(|f| f.file.ends_with("nat-gateway.json")
+                && f.json_path == "properties.subnets[0].id"
+                && f.message
+                    .contains("NAT gateway nat-gateway (40.91.194.198)")),
+        "{:?}",
+        imp.report.findings
     );
+    let un: Vec<_> = imp.report.of_kind(FindingKind::Unsupported).collect();
     assert!(
         un.iter().any(|f| f.file.ends_with("nat-gateway-ip.json")),
         "{un:?}"

@@ -135,6 +135,7 @@ impl Builder<'_> {
                     destination: if egress { peer } else { Vec::new() },
                     ports: range,
                     description: None,
+                    ..Rule::default()
                 });
             }
             let tags = at.tags()?;
@@ -274,6 +275,7 @@ impl Builder<'_> {
                         destination: if inbound { Vec::new() } else { peers },
                         ports: range,
                         description: (!descs.is_empty()).then(|| descs.join("; ")),
+                        ..Rule::default()
                     });
                 }
             }

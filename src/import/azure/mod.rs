@@ -6,9 +6,11 @@
 //! Owns: recognising ARM JSON by content, reading virtual networks, their subnets (embedded or
 //! as separate resources) and connected peerings, joined by resource id case-insensitively,
 //! and the order in which the readers run (`nsg`: NSGs and ASGs; `nic`: NICs, VMs, public
-//! IPs). Every other resource type is an `unsupported` finding with its file and JSON path
-//! (NAT gateways and firewalls come in later slices); `routes` reads route tables; `pe`
-//! private endpoints, their DNS zone groups and private DNS zones.
+//! IPs). Every other resource type is an `unsupported` finding with its file and JSON path;
+//! `routes` reads route tables; `pe` private endpoints, their DNS zone groups and private DNS
+//! zones; `fw` Azure Firewalls, firewall policies, rule collection groups and IP groups;
+//! `natgw` NAT gateways; `gw` VPN and ExpressRoute gateways, local network gateways and
+//! connections.
 //! Must never: join by name, drop a resource without a finding, or panic on any input.
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -18,6 +20,9 @@ use serde_json::Value;
 
 use super::doc::{Network, Subnet};
 
+mod fw;
+mod gw;
+mod natgw;
 mod nic;
 mod nsg;
 mod pe;
@@ -187,7 +192,9 @@ fn read(path: &Path, all: &mut Vec<Res>, report: &mut ImportReport) -> Result<()
         UNCHANGED,
     )?;
     let Some(list) = resources_of(&v) else {
-        report.unsupported(&name, "", "not ARM resource JSON: skipped");
+        if !template(&v, &name, report) {
+            report.unsupported(&name, "", "not ARM resource JSON: skipped");
+        }
         return Ok(());
     };
     report.files += 1;
@@ -235,6 +242,29 @@ fn read(path: &Path, all: &mut Vec<Res>, report: &mut ImportReport) -> Result<()
     Ok(())
 }
 
+/// An ARM deployment template (`$schema` …deploymentTemplate.json, `resources`): its values
+/// are expressions (`[parameters('name')]`) known only once deployed, so each resource it
+/// declares is a finding. Whether `v` is one.
+fn template(v: &Value, file: &str, report: &mut ImportReport) -> bool {
+    let is =
+        str_of(v, "$schema").is_some_and(|s| s.to_ascii_lowercase().contains("deploymenttemplate"));
+    let Some(Value::Array(res)) = v.get("resources").filter(|_| is) else {
+        return false;
+    };
+    for (i, r) in res.iter().enumerate() {
+        report.unsupported(
+            file,
+            format!("resources[{i}]"),
+            format!(
+                "`{}` {} is declared in an ARM deployment template, whose values are expressions evaluated at deployment (no addresses exist before it): skipped; export the deployed resources (`az graph query`, see docs/import-azure.md)",
+                str_of(r, "type").unwrap_or("?"),
+                str_of(r, "name").unwrap_or("?")
+            ),
+        );
+    }
+    true
+}
+
 /// The id a reference object names (`{"id": "/subscriptions/…"}`), lower-cased; `None` when
 /// absent or null.
 pub(super) fn ref_id(v: &Value, key: &str) -> Option<String> {
@@ -271,6 +301,12 @@ pub(super) struct Ctx {
     pub subnet_nsgs: Vec<SubnetRef>,
     /// Subnets' `routeTable` references.
     pub subnet_rts: Vec<SubnetRef>,
+    /// Subnets' `natGateway` references.
+    pub subnet_natgws: Vec<SubnetRef>,
+    /// Network index → its virtual network gateway's endpoint id.
+    pub gateways: BTreeMap<usize, String>,
+    /// Connected peerings (network, remote network, `useRemoteGateways`, file, JSON path).
+    pub gateway_use: Vec<(usize, usize, bool, String, String)>,
     /// NSG resource id → rule set id.
     pub nsgs: BTreeMap<String, String>,
     /// The NSGs' own association lists (`subnets`, `networkInterfaces`): subnet or NIC id →
@@ -304,6 +340,15 @@ const READ: &[&str] = &[
     pe::ZONE,
     pe::LINK,
     pe::A,
+    fw::FIREWALL,
+    fw::POLICY,
+    fw::GROUP,
+    fw::GROUP_OLD,
+    fw::IP_GROUP,
+    natgw::NATGW,
+    gw::GATEWAY,
+    gw::LOCAL,
+    gw::CONNECTION,
 ];
 
 /// Import ARM resource JSON from `path` (a file, or a directory of `*.json`).
@@ -350,6 +395,9 @@ pub fn import_all(
         subnets: BTreeMap::new(),
         subnet_nsgs: Vec::new(),
         subnet_rts: Vec::new(),
+        subnet_natgws: Vec::new(),
+        gateways: BTreeMap::new(),
+        gateway_use: Vec::new(),
         nsgs: BTreeMap::new(),
         nsg_backrefs: BTreeMap::new(),
         asgs: BTreeMap::new(),
@@ -372,6 +420,10 @@ pub fn import_all(
     nsg::attach_subnets(&mut cx);
     pe::dns_zones(&mut cx, &all);
     nic::nics(&mut cx, &all)?;
+    fw::firewalls(&mut cx, &all)?;
+    natgw::nat_gateways(&mut cx, &all);
+    gw::gateways(&mut cx, &all);
+    gw::remote_gateways(&mut cx);
     nic::leftovers(&mut cx, &all);
     pe::private_endpoints(&mut cx, &all);
     routes::route_tables(&mut cx, &all)?;
@@ -550,6 +602,13 @@ fn networks(cx: &mut Ctx, all: &[Res]) {
             continue;
         };
         peering_flags(cx, &props, &file, &p);
+        cx.gateway_use.push((
+            x,
+            y,
+            props.get("useRemoteGateways").and_then(Value::as_bool) == Some(true),
+            file.clone(),
+            super::json::join(&p, "useRemoteGateways"),
+        ));
         let (i, j) = (x.min(y), x.max(y));
         if i != j && seen.insert((i, j)) {
             let pair = [cx.doc.networks[i].id.clone(), cx.doc.networks[j].id.clone()];
@@ -569,15 +628,6 @@ fn peering_flags(cx: &mut Ctx, props: &Value, file: &str, pp: &str) {
             at("allowVirtualNetworkAccess"),
             "allowVirtualNetworkAccess is false: Azure leaves the peer out of the VirtualNetwork tag, the model keeps it in (AllowVnetInBound/OutBound may allow here what Azure denies)",
         );
-    }
-    for k in ["useRemoteGateways", "allowGatewayTransit"] {
-        if flag(k) == Some(true) {
-            cx.report.unsupported(
-                file,
-                at(k),
-                format!("{k} is true: gateways (VPN, ExpressRoute) are not modelled yet"),
-            );
-        }
     }
     if flag("allowForwardedTraffic") != Some(true) {
         cx.no_forwarding
@@ -616,15 +666,6 @@ fn push_subnet(
         );
         return;
     }
-    for key in ["natGateway"] {
-        if p.get(key).is_some_and(|v| !v.is_null()) {
-            cx.report.unsupported(
-                file,
-                super::json::join(pp, key),
-                format!("subnet {name}: `{key}` is not modelled yet"),
-            );
-        }
-    }
     let k = net.subnets.len();
     // https://learn.microsoft.com/azure/private-link/disable-private-endpoint-network-policy:
     // `Enabled` or `NetworkSecurityGroupEnabled` turn the NSG on for private endpoints;
@@ -651,6 +692,15 @@ fn push_subnet(
             target,
             file: file.to_string(),
             path: super::json::join(pp, "routeTable.id"),
+        });
+    }
+    if let Some(target) = ref_id(p, "natGateway") {
+        cx.subnet_natgws.push(SubnetRef {
+            net: n,
+            sub: k,
+            target,
+            file: file.to_string(),
+            path: super::json::join(pp, "natGateway.id"),
         });
     }
     if let Some(target) = ref_id(p, "networkSecurityGroup") {

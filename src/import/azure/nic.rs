@@ -279,7 +279,7 @@ pub(super) fn leftovers(cx: &mut Ctx, all: &[Res]) {
             )
         } else {
             format!(
-                "public IP {} is attached to no NIC of the input (NAT gateways, load balancers and gateways are not modelled yet): skipped",
+                "public IP {} is attached to no NIC of the input (load balancers and application gateways are not modelled yet): skipped",
                 r.name
             )
         };

@@ -374,6 +374,7 @@ fn security_rule(
         destination: dst,
         ports,
         description: string(&p, "description", file, &pp)?.map(str::to_string),
+        ..Rule::default()
     }))
 }
 

@@ -4,8 +4,10 @@
 //! Owns: `routes[]` (`addressPrefix`, `nextHopType`, `nextHopIpAddress`) → `{prefix, next_hop}`;
 //! the system routes a subnet keeps beside its user-defined ones (the peered networks'
 //! prefixes over the peering); the appliance a `VirtualAppliance` route names (the endpoint
-//! holding `nextHopIpAddress`, which becomes `kind: firewall`). Must never: drop a route
-//! without a finding, or route to an address no endpoint or subnet of the export holds.
+//! holding `nextHopIpAddress`, which becomes `kind: firewall`; an Azure Firewall's endpoint,
+//! made by fw.rs before the routes are read, is found there by its address); a
+//! `VirtualNetworkGateway` route's gateway (gw.rs). Must never: drop a route without a
+//! finding, or route to an address no endpoint or subnet of the export holds.
 //!
 //! Azure: <https://learn.microsoft.com/azure/virtual-network/virtual-networks-udr-overview>
 //! ("System routes", "Custom routes", "How Azure selects a route": the longest prefix wins; a
@@ -154,11 +156,14 @@ fn table(cx: &mut Ctx, r: &Res, n: usize) -> Result<Vec<Route>, ImportError> {
                 };
                 appliance(cx, n, ip, &r.file, &join(&pp, "nextHopIpAddress"), &what)
             }
+            "virtualnetworkgateway" if super::gw::next_hop(cx, &reach(cx, n)).is_some() => {
+                super::gw::next_hop(cx, &reach(cx, n)).unwrap_or_default()
+            }
             other => {
                 cx.report.unsupported(
                     &r.file,
                     join(&pp, "nextHopType"),
-                    format!("{what}: next hop type `{other}` is not modelled yet (VPN and ExpressRoute gateways come later): route skipped, the destination takes the next longest route"),
+                    format!("{what}: next hop type `{other}` is not modelled (a VirtualNetworkGateway route needs the gateway of this network or a peer in the input): route skipped, the destination takes the next longest route"),
                 );
                 continue;
             }
@@ -271,7 +276,7 @@ fn appliance(cx: &mut Ctx, n: usize, ip: IpAddr, file: &str, path: &str, what: &
     cx.report.unsupported(
         file,
         path,
-        format!("{what}: the appliance {text} is no NIC of the input (an Azure Firewall or a load balancer's frontend, not modelled yet): modelled as firewall {id} with no rules, which drops what is routed through it"),
+        format!("{what}: the appliance {text} is no NIC or Azure Firewall of the input (a load balancer's frontend, say, which is not modelled yet): modelled as firewall {id} with no rules, which drops what is routed through it"),
     );
     cx.doc.endpoints.push(Endpoint {
         id: id.clone(),
