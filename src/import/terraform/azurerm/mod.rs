@@ -402,11 +402,24 @@ impl<'a> Az<'a> {
     /// An id-valued attribute: its value, else the resource its configuration refers to (a
     /// finding when it is unknown and nothing names it).
     pub fn join(&mut self, k: usize, key: &str) -> Option<String> {
-        self.tr.join(k, key)
+        let known = self.res(k).s(key).is_some();
+        let v = self.tr.join(k, key)?;
+        if known || fits(key, &v) {
+            return Some(v);
+        }
+        self.unknown(
+            k,
+            key,
+            "its configuration names no resource of this type in this file: the link is left out",
+        );
+        None
     }
 
     pub fn join_list(&mut self, k: usize, key: &str) -> Vec<String> {
-        self.tr.join_list(k, key)
+        let known = self.res(k).strings(key);
+        let mut v = self.tr.join_list(k, key);
+        v.retain(|x| known.contains(x) || fits(key, x));
+        v
     }
 
     /// An id-valued attribute of one nested block (`["ip_configuration", "0", "subnet_id"]`):
@@ -428,7 +441,7 @@ impl<'a> Az<'a> {
         }
         let unknown = un.get(key).is_some_and(super::any_true);
         if (unknown || !self.tr.input.config.is_empty())
-            && let Some(v) = self.tr.follow_path(k, path)
+            && let Some(v) = self.tr.follow_path(k, path).filter(|v| fits(key, v))
         {
             return Some(v);
         }
@@ -457,7 +470,7 @@ impl<'a> Az<'a> {
             return Some(out);
         }
         for v in self.tr.follow_all(k, path) {
-            if !out.contains(&v) {
+            if fits(key, &v) && !out.contains(&v) {
                 out.push(v);
             }
         }
@@ -492,6 +505,35 @@ impl<'a> Az<'a> {
             },
         )
     }
+}
+
+/// Whether `v`, resolved through a reference for attribute `key`, is an id of the type the
+/// attribute takes (a reference also names its resource, `azurerm_virtual_network.x` for
+/// `one(azurerm_virtual_network.x.subnet).id`, whose id is not a subnet's).
+fn fits(key: &str, v: &str) -> bool {
+    let l = v.to_ascii_lowercase();
+    let last_type = |seg: &str| {
+        l.rsplit_once('/')
+            .and_then(|(a, _)| a.rsplit_once('/'))
+            .is_some_and(|(_, t)| t == seg)
+    };
+    let want = match key.trim_end_matches('s') {
+        "subnet_id" => "subnets",
+        "network_security_group_id" => "networksecuritygroups",
+        "route_table_id" => "routetables",
+        "public_ip_address_id" => "publicipaddresses",
+        "virtual_network_id" | "remote_virtual_network_id" => "virtualnetworks",
+        "network_interface_id" => "networkinterfaces",
+        "nat_gateway_id" => "natgateways",
+        "firewall_policy_id" | "base_policy_id" => "firewallpolicies",
+        "application_security_group_id"
+        | "source_application_security_group_id"
+        | "destination_application_security_group_id" => "applicationsecuritygroups",
+        "private_dns_zone_id" => "privatednszones",
+        "ip_group_id" | "source_ip_group" | "destination_ip_group" => "ipgroups",
+        _ => return true,
+    };
+    last_type(want)
 }
 
 /// `["route", "0", "next_hop_in_ip_address"]` → `route[0].next_hop_in_ip_address`.

@@ -157,7 +157,21 @@ pub(super) fn nsgs(az: &mut Az<'_>) {
                 continue;
             }
             let at = format!("{real}.values.security_rule[{i}]");
-            let idx = i.to_string();
+            // A set is planned in its own order, not the configuration's: the block whose
+            // name the configuration writes.
+            let (scope, local) = az.tr.scope_local(g);
+            let idx = b
+                .get("name")
+                .and_then(|n| {
+                    az.tr.input.config.block_matching(
+                        &scope,
+                        &local,
+                        "security_rule",
+                        &[("name", n)],
+                    )
+                })
+                .unwrap_or(i)
+                .to_string();
             let mut asg = Vec::new();
             for side in ["source", "destination"] {
                 let key = format!("{side}_application_security_group_ids");
