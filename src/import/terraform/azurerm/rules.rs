@@ -75,6 +75,16 @@ fn security_rule(
     }))
 }
 
+/// What leaving a rule out means: an Allow rule's flows are denied in the import, a Deny
+/// rule's may be allowed by a later rule.
+fn left_out(v: &Value) -> &'static str {
+    if text(v, "access").is_some_and(|a| a.eq_ignore_ascii_case("deny")) {
+        "the rule is left out: what it would deny may be allowed by a later rule in this import"
+    } else {
+        "the rule is left out"
+    }
+}
+
 /// Every NSG with its inline and standalone rules.
 pub(super) fn nsgs(az: &mut Az<'_>) {
     // Standalone rules by NSG resource (and the names of those a plan deletes).
@@ -187,7 +197,7 @@ pub(super) fn nsgs(az: &mut Az<'_>) {
                         az.unknown(
                             g,
                             &dotted(&["security_rule", idx.as_str(), f.as_str()]),
-                            "the rule is left out",
+                            left_out(&b),
                         );
                     }
                 }
@@ -202,8 +212,9 @@ pub(super) fn nsgs(az: &mut Az<'_>) {
             match security_rule(&s.values, &s.unknown, (&src, &dst)) {
                 Ok(v) => rules.push((v, s_path, s_addr)),
                 Err(fields) => {
+                    let why = left_out(&s.values);
                     for f in fields {
-                        az.unknown(k, &f, "the rule is left out");
+                        az.unknown(k, &f, why);
                     }
                 }
             }
