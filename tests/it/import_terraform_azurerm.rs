@@ -390,6 +390,30 @@ fn a_plan_opening_22_from_the_internet_is_reported_with_the_resource_address() {
     );
 }
 
+#[test]
+fn a_deleted_standalone_rule_closes_its_flow_despite_the_nsg_mirror() {
+    // The plan deletes azurerm_network_security_rule.mgmt_https_internet; nsg-mgmt's planned
+    // `security_rule` still mirrors it (computed from the prior state). Without it no rule
+    // allows 443 from the internet: DenyAllInBound decides
+    // (network-security-groups-overview#default-security-rules).
+    let (state, plan) = (fixture("state.json"), fixture("plan-delete-rule.json"));
+    let new = topo(&plan);
+    assert_eq!(
+        tcp(&new, "internet", BASTION, 443),
+        (Verdict::Deny, "nsg-mgmt/DenyAllInBound".to_string())
+    );
+    let o = zs(&["diff", state.to_str().unwrap(), plan.to_str().unwrap()]);
+    let (out, _) = text(&o);
+    assert_eq!(o.status.code(), Some(1), "{out}");
+    assert!(
+        out.lines()
+            .any(|l| l.contains("internet → nic-bastion tcp/443")
+                && l.contains("closed by")
+                && l.contains("azurerm_network_security_rule.mgmt_https_internet")),
+        "{out}"
+    );
+}
+
 // ------------------------------------------------------------------ (d) an unknown prefix
 
 #[test]

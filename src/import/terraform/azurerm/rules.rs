@@ -196,7 +196,7 @@ pub(super) fn nsgs(az: &mut Az<'_>) {
                     for f in fields {
                         az.unknown(
                             g,
-                            &dotted(&["security_rule", idx.as_str(), f.as_str()]),
+                            &dotted(&["security_rule", i.to_string().as_str(), f.as_str()]),
                             left_out(&b),
                         );
                     }
