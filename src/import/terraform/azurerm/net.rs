@@ -199,13 +199,15 @@ fn peerings(az: &mut Az<'_>) {
         ends.push((p, own, remote));
     }
     let file = az.tr.input.file.clone();
+    // (local network, remote network) of every peering, lower-cased.
+    let pairs: std::collections::HashSet<(String, String)> = ends
+        .iter()
+        .filter_map(|(_, o, r)| r.as_ref().map(|r| (lower(o), lower(r))))
+        .collect();
     for (p, own, remote) in &ends {
-        let back = remote.as_ref().is_some_and(|rem| {
-            ends.iter().any(|(_, o, r)| {
-                o.eq_ignore_ascii_case(rem)
-                    && r.as_ref().is_some_and(|r| r.eq_ignore_ascii_case(own))
-            })
-        });
+        let back = remote
+            .as_ref()
+            .is_some_and(|rem| pairs.contains(&(lower(rem), lower(own))));
         let r = az.res(*p);
         let state = if back { "Connected" } else { "Initiated" };
         if !back {

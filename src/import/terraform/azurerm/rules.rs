@@ -161,6 +161,7 @@ pub(super) fn nsgs(az: &mut Az<'_>) {
             }
         }
         let mut rules: Vec<(Value, String, String)> = Vec::new();
+        let (scope, local) = az.tr.scope_local(g);
         for (i, (b, un)) in blocks.into_iter().enumerate() {
             let name = text(&b, "name").map(str::to_ascii_lowercase);
             if name.as_ref().is_some_and(|n| taken.contains(n)) {
@@ -169,7 +170,6 @@ pub(super) fn nsgs(az: &mut Az<'_>) {
             let at = format!("{real}.values.security_rule[{i}]");
             // A set is planned in its own order, not the configuration's: the block whose
             // name the configuration writes.
-            let (scope, local) = az.tr.scope_local(g);
             let idx = b
                 .get("name")
                 .and_then(|n| {
