@@ -510,3 +510,53 @@ fn a_wrong_value_is_an_error_naming_the_resource_never_a_panic() {
         }
     }
 }
+
+#[test]
+fn provider_3x_attribute_names_and_a_route_tables_own_subnet_list() {
+    // azurerm 3.x writes a virtual network's inline subnet with `address_prefix` and
+    // `security_group`, a subnet's policies as `private_endpoint_network_policies_enabled`
+    // (https://registry.terraform.io/providers/hashicorp/azurerm/3.117.0/docs/resources/subnet),
+    // and a route table lists the subnets Azure reports associated in `subnets` (computed).
+    let sub = "/subscriptions/s1/resourceGroups/rg/providers/Microsoft.Network";
+    let r = |t: &str, n: &str, v: serde_json::Value| serde_json::json!({"address": format!("{t}.{n}"), "mode": "managed", "type": t, "name": n, "values": v});
+    let state = serde_json::json!({"format_version": "1.0", "terraform_version": "1.5.7", "values": {"root_module": {"resources": [
+        r("azurerm_virtual_network", "v", serde_json::json!({"id": format!("{sub}/virtualNetworks/v"), "name": "v",
+            "resource_group_name": "rg", "address_space": ["10.5.0.0/16"],
+            "subnet": [{"name": "inline", "address_prefix": "10.5.1.0/24", "id": format!("{sub}/virtualNetworks/v/subnets/inline"),
+                        "security_group": format!("{sub}/networkSecurityGroups/n")}]})),
+        r("azurerm_subnet", "s", serde_json::json!({"id": format!("{sub}/virtualNetworks/v/subnets/s"), "name": "s",
+            "resource_group_name": "rg", "virtual_network_name": "v", "address_prefixes": ["10.5.2.0/24"],
+            "private_endpoint_network_policies_enabled": true, "service_endpoints": ["Microsoft.Storage"]})),
+        r("azurerm_network_security_group", "n", serde_json::json!({"id": format!("{sub}/networkSecurityGroups/n"), "name": "n",
+            "resource_group_name": "rg", "security_rule": []})),
+        r("azurerm_route_table", "t", serde_json::json!({"id": format!("{sub}/routeTables/t"), "name": "t", "resource_group_name": "rg",
+            "disable_bgp_route_propagation": true, "subnets": [format!("{sub}/virtualNetworks/v/subnets/s")],
+            "route": [{"name": "blackhole", "address_prefix": "10.9.0.0/16", "next_hop_type": "None", "next_hop_in_ip_address": ""}]})),
+    ]}}});
+    let i = terraform::import_value("v3.json", &state, ImportOptions::default()).expect("imports");
+    let net = &i.document.networks[0];
+    let inline = net
+        .subnets
+        .iter()
+        .find(|s| s.id == "v/inline")
+        .expect("the inline subnet");
+    assert_eq!(inline.cidr, ["10.5.1.0/24"]);
+    assert_eq!(inline.rules, ["n"]);
+    let s = net
+        .subnets
+        .iter()
+        .find(|s| s.id == "v/s")
+        .expect("the subnet");
+    assert_eq!(s.route_table.as_deref(), Some("t"));
+    // Service endpoints are not modelled: said so, on the attribute.
+    let f = finding(
+        &i,
+        FindingKind::Unsupported,
+        &["azurerm_subnet.s", "service_endpoints"],
+    )
+    .expect("a finding");
+    assert_eq!(
+        f.json_path,
+        "values.root_module.resources[1].values.service_endpoints"
+    );
+}

@@ -147,6 +147,21 @@ fn subnet(
             "the subnet has no address range and is left out",
         );
     }
+    let endpoints = strings(b, "service_endpoints");
+    if !endpoints.is_empty() {
+        let file = az.tr.input.file.clone();
+        let msg = format!(
+            "{}: {attr}service_endpoints ({}) are not modelled: traffic to those services is traced as to any public address",
+            az.res(k).address,
+            endpoints.join(", ")
+        );
+        let at = if attr.is_empty() {
+            format!("{real}.values.service_endpoints")
+        } else {
+            format!("{real}.service_endpoints")
+        };
+        az.tr.report.unsupported(&file, at, msg);
+    }
     let policies = text(b, "private_endpoint_network_policies")
         .map(str::to_string)
         .or_else(|| {
