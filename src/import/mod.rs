@@ -256,11 +256,12 @@ fn peek_start(path: &Path) -> InputKind {
         .and_then(|mut f| f.read(&mut buf))
         .unwrap_or(0);
     let text = String::from_utf8_lossy(&buf[..n]);
-    if azure::looks_like_arm(&text) {
-        return InputKind::Azure;
-    }
+    // Terraform first: an azurerm plan or state also holds ARM ids and `"type"`.
     if text.trim_start().starts_with('{') && terraform::looks_like_terraform(&text) {
         return InputKind::Terraform;
+    }
+    if azure::looks_like_arm(&text) {
+        return InputKind::Azure;
     }
     if text.trim_start().starts_with('{')
         && aws::KEYS.iter().any(|k| text.contains(&format!("\"{k}\"")))

@@ -49,6 +49,7 @@ mod import_azure_pe;
 mod import_azure_reference;
 mod import_azure_routes;
 mod import_terraform;
+mod import_terraform_azurerm;
 mod invalid_files;
 mod matrix;
 mod nat;

@@ -199,45 +199,7 @@ fn read(path: &Path, all: &mut Vec<Res>, report: &mut ImportReport) -> Result<()
     };
     report.files += 1;
     for (x, p) in list {
-        if !x.is_object() {
-            return Err(ImportError::new(
-                &name,
-                p,
-                "expected a resource object",
-                UNCHANGED,
-            ));
-        }
-        let (Some(id), Some(ty)) = (str_of(x, "id"), type_of(x)) else {
-            return Err(ImportError::new(
-                &name,
-                p,
-                "a resource needs a string `id` and `type`",
-                UNCHANGED,
-            ));
-        };
-        let pp = if matches!(x.get("properties"), Some(Value::Object(_))) {
-            super::json::join(&p, "properties")
-        } else {
-            p.clone()
-        };
-        let tags = match x.get("tags") {
-            Some(Value::Object(m)) => m
-                .iter()
-                .filter_map(|(k, v)| v.as_str().map(|v| (k.clone(), v.to_string())))
-                .collect(),
-            _ => Vec::new(),
-        };
-        all.push(Res {
-            tags,
-            pp,
-            id: id.to_ascii_lowercase(),
-            name: str_of(x, "name").unwrap_or(id).to_string(),
-            ty: ty.to_ascii_lowercase(),
-            location: str_of(x, "location").map(str::to_string),
-            props: props_of(x),
-            file: name.clone(),
-            path: p,
-        });
+        read_one(&name, x, p, all)?;
     }
     Ok(())
 }
@@ -263,6 +225,50 @@ fn template(v: &Value, file: &str, report: &mut ImportReport) -> bool {
         );
     }
     true
+}
+
+/// One ARM resource object at JSON path `p` of file `name`.
+fn read_one(name: &str, x: &Value, p: String, all: &mut Vec<Res>) -> Result<(), ImportError> {
+    if !x.is_object() {
+        return Err(ImportError::new(
+            name,
+            p,
+            "expected a resource object",
+            UNCHANGED,
+        ));
+    }
+    let (Some(id), Some(ty)) = (str_of(x, "id"), type_of(x)) else {
+        return Err(ImportError::new(
+            name,
+            p,
+            "a resource needs a string `id` and `type`",
+            UNCHANGED,
+        ));
+    };
+    let pp = if matches!(x.get("properties"), Some(Value::Object(_))) {
+        super::json::join(&p, "properties")
+    } else {
+        p.clone()
+    };
+    let tags = match x.get("tags") {
+        Some(Value::Object(m)) => m
+            .iter()
+            .filter_map(|(k, v)| v.as_str().map(|v| (k.clone(), v.to_string())))
+            .collect(),
+        _ => Vec::new(),
+    };
+    all.push(Res {
+        tags,
+        pp,
+        id: id.to_ascii_lowercase(),
+        name: str_of(x, "name").unwrap_or(id).to_string(),
+        ty: ty.to_ascii_lowercase(),
+        location: str_of(x, "location").map(str::to_string),
+        props: props_of(x),
+        file: name.to_string(),
+        path: p,
+    });
+    Ok(())
 }
 
 /// The id a reference object names (`{"id": "/subscriptions/…"}`), lower-cased; `None` when
@@ -383,6 +389,37 @@ pub fn import_all(
     for f in &files {
         read(f, &mut all, &mut report)?;
     }
+    build(all, &shown, report, true)
+}
+
+/// Import ARM resources already in memory (the Terraform importer's translation of `azurerm_*`
+/// resources): each `(resource, file, JSON path)`; findings name that file and path. `report`
+/// holds what the caller found already. Unlike an export, an input without a virtual network
+/// (a plan that changes NSGs only) is no error.
+pub fn import_values(
+    resources: Vec<(Value, String, String)>,
+    name: &str,
+    report: ImportReport,
+    _opts: ImportOptions,
+) -> Result<Imported, ImportError> {
+    let mut report = report;
+    report.cloud = Some("azure".into());
+    let mut all = Vec::new();
+    for (x, file, p) in resources {
+        read_one(&file, &x, p, &mut all)?;
+    }
+    build(all, name, report, false)
+}
+
+/// Everything an import does once the resources are read; `need_network`: an input without a
+/// virtual network is an error (else a finding). (By value: the readers below take `&all`.)
+#[allow(clippy::needless_pass_by_value)]
+fn build(
+    all: Vec<Res>,
+    shown: &str,
+    report: ImportReport,
+    need_network: bool,
+) -> Result<Imported, ImportError> {
     let mut cx = Ctx {
         doc: Document {
             version: 1,
@@ -407,9 +444,15 @@ pub fn import_all(
         pe_policies: BTreeMap::new(),
     };
     networks(&mut cx, &all);
-    if cx.doc.networks.is_empty() {
+    if cx.doc.networks.is_empty() && !need_network {
+        cx.report.unsupported(
+            shown,
+            "",
+            "no virtual network with an address space in the input: its rule sets are imported, attached to nothing",
+        );
+    } else if cx.doc.networks.is_empty() {
         return Err(ImportError::new(
-            &shown,
+            shown,
             "",
             "no virtual network with an address space found",
             "include `microsoft.network/virtualnetworks` in the export (see docs/import-azure.md)",

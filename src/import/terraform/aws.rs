@@ -450,7 +450,7 @@ impl<'a> Translate<'a> {
             }
             let r = self.res(k);
             let what = if r.rtype.starts_with("azurerm_") {
-                "the azurerm provider is not imported yet"
+                "an azurerm resource in a file of aws ones: import each provider's configuration on its own"
             } else if r.mode == "data" {
                 "a data source of this type is not imported"
             } else {

@@ -6,10 +6,12 @@
 //! Owns: reading the resources with their addresses and JSON paths, the values a plan does not
 //! know (`after_unknown`: a finding naming the address and the attribute, never a guess), and
 //! handing the `aws` provider's resources to `aws` (this folder), which translates them into
-//! the describe-* shapes the AWS importer maps, so AWS semantics live in `import::aws` only.
+//! the describe-* shapes the AWS importer maps, so AWS semantics live in `import::aws` only,
+//! and a file of `azurerm` resources to `azurerm/`, which translates them into ARM resource
+//! JSON for `import::azure`.
 //! Findings and origins are then moved from the translated shapes back onto the Terraform
 //! resource and its JSON path. Must never: build a model of its own, evaluate an expression,
-//! or drop a resource without a finding (`azurerm_*` and every other type is `unsupported`).
+//! or drop a resource without a finding (every type not mapped is `unsupported`).
 //!
 //! Format: <https://developer.hashicorp.com/terraform/internals/json-format>.
 
@@ -21,6 +23,7 @@ use serde_json::Value;
 use super::{Document, ImportError, ImportOptions, ImportReport, Imported};
 
 mod aws;
+mod azurerm;
 mod refs;
 mod routes;
 mod rules;
@@ -423,6 +426,9 @@ pub fn import_value(file: &str, v: &Value, opts: ImportOptions) -> Result<Import
         )),
         ..Document::default()
     };
+    if azurerm::wanted(&input) {
+        return azurerm::import(&input, opts, document, report);
+    }
     let mut tr = aws::Translate::new(&input, &mut report);
     tr.run();
     let translated = tr.finish();

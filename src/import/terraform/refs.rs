@@ -127,6 +127,16 @@ impl Config {
         self.modules.insert(scope, me);
     }
 
+    /// Whether the configuration of resource `addr` in `scope` sets `attr` (an argument or a
+    /// block).
+    pub fn has(&self, scope: &str, addr: &str, attr: &str) -> bool {
+        self.modules
+            .get(scope)
+            .and_then(|m| m.resources.get(addr))
+            .and_then(|e| e.get(attr))
+            .is_some()
+    }
+
     pub fn is_empty(&self) -> bool {
         self.modules.is_empty()
     }
