@@ -396,6 +396,18 @@ fn dest_ports(
         );
         return Ok(None);
     }
+    port_list(items, what, file, "export the NSG again, unchanged")
+}
+
+/// Ports written as a list of items (`80`, `"1024-65535"`, `"*"`, each at its JSON path): `None`
+/// when together they are every port, else the items comma-separated. Shared by NSG and
+/// firewall rules; `again` says how to get a clean export.
+pub(super) fn port_list(
+    items: Vec<(String, String)>,
+    what: &str,
+    file: &str,
+    again: &str,
+) -> Result<Option<String>, ImportError> {
     let mut set = PortSet::empty();
     let mut out = Vec::new();
     for (s, path) in items {
@@ -404,16 +416,13 @@ fn dest_ports(
                 file,
                 path,
                 format!("{what}: {e}"),
-                "a port is a number (80), a range (\"1024-65535\") or \"*\"; export the NSG again, unchanged",
+                format!("a port is a number (80), a range (\"1024-65535\") or \"*\"; {again}"),
             )
         })?;
         set = set.union(&one);
         out.push(s);
     }
-    if set.is_all() {
-        return Ok(None);
-    }
-    Ok(Some(out.join(",")))
+    Ok((!set.is_all()).then(|| out.join(",")))
 }
 
 /// The selectors of a rule's `source` or `destination`: `…AddressPrefix`, `…AddressPrefixes`

@@ -96,43 +96,7 @@ fn arn_place(arn: Option<&str>) -> (Option<String>, Option<String>) {
 /// The translation: the snapshot, and where each translated part came from.
 pub(crate) struct Translated {
     pub snap: Snapshot,
-    file: String,
-    /// Translated path → (the JSON path in the file, the resource address).
-    places: HashMap<String, (String, String)>,
-}
-
-impl Translated {
-    /// The place of the longest translated path that `path` starts with (cut at a `.` or `[`).
-    pub fn find(&self, path: &str) -> Option<(&String, &String)> {
-        let mut end = path.len();
-        loop {
-            if let Some((real, addr)) = self.places.get(&path[..end]) {
-                return Some((real, addr));
-            }
-            end = path[..end].rfind(['.', '['])?;
-        }
-    }
-
-    /// Move findings and origins from the translated shapes onto the Terraform resources.
-    pub fn relocate(&self, report: &mut ImportReport) {
-        for f in &mut report.findings {
-            if f.file != self.file && !f.file.is_empty() {
-                continue;
-            }
-            if let Some((real, addr)) = self.find(&f.json_path) {
-                f.json_path.clone_from(real);
-                if !f.message.contains(addr.as_str()) {
-                    f.message = format!("{addr}: {}", f.message);
-                }
-            }
-        }
-        for o in report.origins.values_mut() {
-            if let Some((real, addr)) = self.find(&o.json_path) {
-                o.json_path.clone_from(real);
-                o.resource = Some(addr.clone());
-            }
-        }
-    }
+    pub places: super::Places,
 }
 
 /// Builds the snapshot from the resources of one file.
@@ -424,15 +388,9 @@ impl<'a> Translate<'a> {
     }
 
     pub fn finish(self) -> Translated {
-        let places = self
-            .places
-            .into_iter()
-            .map(|(p, real, addr)| (p, (real, addr)))
-            .collect();
         Translated {
             snap: self.snap,
-            file: self.input.file.clone(),
-            places,
+            places: super::Places::new(&self.input.file, self.places),
         }
     }
 

@@ -435,13 +435,67 @@ pub fn import_value(file: &str, v: &Value, opts: ImportOptions) -> Result<Import
     let mut imported =
         super::aws::build(&translated.snap, opts, document, report).map_err(|mut e| {
             // A value of the wrong type reached the describe-* mapping: name the resource.
-            if let Some((real, addr)) = translated.find(&e.json_path) {
+            if let Some((real, addr)) = translated.places.find(&e.json_path) {
                 e.message = format!("{addr}: {}", e.message);
                 e.json_path.clone_from(real);
             }
             e.help = "give the unchanged output of `terraform show -json`".into();
             e
         })?;
-    translated.relocate(&mut imported.report);
+    translated.places.relocate(&mut imported.report);
     Ok(imported)
+}
+
+/// Where each translated path (of the describe-* or ARM shapes an importer is fed) came from:
+/// the JSON path in the Terraform file and the resource address. Shared by the `aws` and
+/// `azurerm` translations.
+pub(crate) struct Places {
+    file: String,
+    map: std::collections::HashMap<String, (String, String)>,
+}
+
+impl Places {
+    /// From `(translated path, real path, address)` as recorded; the last one recorded for a
+    /// path wins.
+    pub fn new(file: &str, recorded: Vec<(String, String, String)>) -> Self {
+        Places {
+            file: file.to_string(),
+            map: recorded
+                .into_iter()
+                .map(|(p, real, addr)| (p, (real, addr)))
+                .collect(),
+        }
+    }
+
+    /// The place of the longest translated path that `path` starts with (cut at a `.` or `[`).
+    pub fn find(&self, path: &str) -> Option<(&String, &String)> {
+        let mut end = path.len();
+        loop {
+            if let Some((real, addr)) = self.map.get(&path[..end]) {
+                return Some((real, addr));
+            }
+            end = path[..end].rfind(['.', '['])?;
+        }
+    }
+
+    /// Move findings and origins from the translated shapes onto the Terraform resources.
+    pub fn relocate(&self, report: &mut ImportReport) {
+        for f in &mut report.findings {
+            if f.file != self.file && !f.file.is_empty() {
+                continue;
+            }
+            if let Some((real, addr)) = self.find(&f.json_path) {
+                f.json_path.clone_from(real);
+                if !f.message.contains(addr.as_str()) {
+                    f.message = format!("{addr}: {}", f.message);
+                }
+            }
+        }
+        for o in report.origins.values_mut() {
+            if let Some((real, addr)) = self.find(&o.json_path) {
+                o.json_path.clone_from(real);
+                o.resource = Some(addr.clone());
+            }
+        }
+    }
 }

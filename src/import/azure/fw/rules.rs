@@ -560,21 +560,7 @@ fn ports(
         );
         return Ok(None);
     }
-    let mut set = PortSet::empty();
-    let mut out = Vec::new();
-    for (s, path) in items {
-        let one = PortSet::parse_item(&s).map_err(|e| {
-            ImportError::new(
-                file,
-                path,
-                format!("{what}: {e}"),
-                "a port is a number (80), a range (\"1024-65535\") or \"*\"; export the rules again, unchanged",
-            )
-        })?;
-        set = set.union(&one);
-        out.push(s);
-    }
-    Ok((!set.is_all()).then(|| out.join(",")))
+    super::super::nsg::port_list(items, what, file, "export the rules again, unchanged")
 }
 
 /// `sourceAddresses`/`destinationAddresses` as selectors: `*`, addresses and CIDRs, ranges

@@ -17,6 +17,7 @@
 //!
 //! Provider: <https://registry.terraform.io/providers/hashicorp/azurerm/latest/docs>.
 
+use super::Places;
 use std::collections::{HashMap, HashSet};
 
 use serde_json::{Map, Value, json};
@@ -486,24 +487,8 @@ impl<'a> Az<'a> {
     }
 
     fn finish(self) -> (Vec<(Value, String)>, Places) {
-        let mut places: Vec<(String, (String, String))> = self
-            .places
-            .into_iter()
-            .map(|(p, real, addr)| (p, (real, addr)))
-            .collect();
         // The last place recorded for a path wins (a fold names the standalone resource).
-        places.reverse();
-        let mut map = HashMap::new();
-        for (p, v) in places {
-            map.entry(p).or_insert(v);
-        }
-        (
-            self.out,
-            Places {
-                file: self.tr.input.file.clone(),
-                map,
-            },
-        )
+        (self.out, Places::new(&self.tr.input.file, self.places))
     }
 }
 
@@ -574,45 +559,6 @@ pub fn text<'v>(v: &'v Value, key: &str) -> Option<&'v str> {
 /// `[{"id": …}]` of ids.
 pub fn refs(ids: &[String]) -> Value {
     Value::Array(ids.iter().map(|i| json!({"id": i})).collect())
-}
-
-/// Where each translated path came from.
-struct Places {
-    file: String,
-    map: HashMap<String, (String, String)>,
-}
-
-impl Places {
-    /// The place of the longest translated path that `path` starts with (cut at `.` or `[`).
-    fn find(&self, path: &str) -> Option<&(String, String)> {
-        let mut end = path.len();
-        loop {
-            if let Some(x) = self.map.get(&path[..end]) {
-                return Some(x);
-            }
-            end = path[..end].rfind(['.', '['])?;
-        }
-    }
-
-    fn relocate(&self, report: &mut ImportReport) {
-        for f in &mut report.findings {
-            if f.file != self.file && !f.file.is_empty() {
-                continue;
-            }
-            if let Some((real, addr)) = self.find(&f.json_path) {
-                f.json_path.clone_from(real);
-                if !f.message.contains(addr.as_str()) {
-                    f.message = format!("{addr}: {}", f.message);
-                }
-            }
-        }
-        for o in report.origins.values_mut() {
-            if let Some((real, addr)) = self.find(&o.json_path) {
-                o.json_path.clone_from(real);
-                o.resource = Some(addr.clone());
-            }
-        }
-    }
 }
 
 /// Import the `azurerm_*` resources of `input` through `import::azure`.
