@@ -395,6 +395,21 @@ impl<'a> Az<'a> {
             .push((path.to_string(), real.to_string(), address.to_string()));
     }
 
+    /// The inline blocks `key` of resource `k` (an NSG's `security_rule`, a table's `route`)
+    /// with their `after_unknown` parts; when the list itself is known only after apply and
+    /// the configuration writes it, a finding that `what` is not in the import.
+    pub fn inline_blocks(&mut self, k: usize, key: &str, what: &str) -> Vec<(Value, Value)> {
+        let r = self.res(k);
+        let blocks = r.blocks(key);
+        if blocks.is_empty() && r.unknown(key) {
+            let (scope, local) = self.tr.scope_local(k);
+            if self.tr.input.config.has(&scope, &local, key) {
+                self.unknown(k, key, what);
+            }
+        }
+        blocks
+    }
+
     /// Tell once that `attr` of `k` is known only after apply.
     pub fn unknown(&mut self, k: usize, attr: &str, consequence: &str) {
         self.tr.unknown(k, attr, consequence);

@@ -149,17 +149,11 @@ pub(super) fn nsgs(az: &mut Az<'_>) {
                     .map(|(_, _, name)| name.clone()),
             )
             .collect();
-        let blocks = r.blocks("security_rule");
-        if blocks.is_empty() && r.unknown("security_rule") {
-            let (scope, local) = az.tr.scope_local(g);
-            if az.tr.input.config.has(&scope, &local, "security_rule") {
-                az.unknown(
-                    g,
-                    "security_rule",
-                    "the NSG's inline rules are not in this import",
-                );
-            }
-        }
+        let blocks = az.inline_blocks(
+            g,
+            "security_rule",
+            "the NSG's inline rules are not in this import",
+        );
         let mut rules: Vec<(Value, String, String)> = Vec::new();
         let (scope, local) = az.tr.scope_local(g);
         for (i, (b, un)) in blocks.into_iter().enumerate() {
@@ -285,17 +279,11 @@ pub(super) fn route_tables(az: &mut Az<'_>) {
                     .map(|(_, _, name)| name.clone()),
             )
             .collect();
-        let blocks = r.blocks("route");
-        if blocks.is_empty() && r.unknown("route") {
-            let (scope, local) = az.tr.scope_local(t);
-            if az.tr.input.config.has(&scope, &local, "route") {
-                az.unknown(
-                    t,
-                    "route",
-                    "the table's inline routes are not in this import",
-                );
-            }
-        }
+        let blocks = az.inline_blocks(
+            t,
+            "route",
+            "the table's inline routes are not in this import",
+        );
         let mut routes: Vec<(Value, String, String)> = Vec::new();
         for (i, (b, un)) in blocks.into_iter().enumerate() {
             if text(&b, "name").is_some_and(|n| taken.contains(&n.to_ascii_lowercase())) {
