@@ -17,7 +17,6 @@
 use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
-use std::rc::Rc;
 use std::sync::LazyLock;
 
 use ipnet::IpNet;
@@ -115,7 +114,7 @@ pub struct Engine<'a> {
     /// The zone policy names only zones and `*`: its answer depends on the two zones alone.
     policy_pure: bool,
     /// Per (source zone, destination zone, protocol), when there are few enough zones.
-    policy_cache: RefCell<Vec<Option<Rc<PortSet>>>>,
+    policy_cache: RefCell<Vec<Option<PortSet>>>,
     /// The last plan's stage list, reused by the next.
     spare: RefCell<Vec<Stage>>,
     /// Per endpoint, the zone a flow to it has before routing ([`Engine::target_zone`]): read
@@ -203,13 +202,15 @@ impl<'a> Engine<'a> {
         }
     }
 
-    fn policy_ports(
+    /// `f` of the ports the zone policy allows between two sides (`None` without a policy or
+    /// between one side and itself), read in place from the cache when the policy is pure.
+    fn policy_ports<R>(
         &self,
         (zs, zd, net): (ZoneSide, ZoneSide, Option<NetIx>),
-        src: &Party,
-        dst: &Party,
+        (src, dst): (&Party, &Party),
         proto: Protocol,
-    ) -> Option<Rc<PortSet>> {
+        f: impl FnOnce(&PortSet) -> R,
+    ) -> Option<R> {
         let pol = self.t.zone_policy()?;
         if zs == zd {
             return None;
@@ -234,14 +235,13 @@ impl<'a> Engine<'a> {
         let sides = self.t.zones().len() + 2;
         let slot = (zs.index(self.t) * sides + zd.index(self.t)) * PROTOCOLS + proto as usize;
         if !self.policy_pure || slot >= self.policy_cache.borrow().len() {
-            return Some(Rc::new(compute()));
+            return Some(f(&compute()));
         }
-        if let Some(p) = &self.policy_cache.borrow()[slot] {
-            return Some(p.clone());
+        if self.policy_cache.borrow()[slot].is_none() {
+            let p = compute();
+            self.policy_cache.borrow_mut()[slot] = Some(p);
         }
-        let p = Rc::new(compute());
-        self.policy_cache.borrow_mut()[slot] = Some(p.clone());
-        Some(p)
+        self.policy_cache.borrow()[slot].as_ref().map(f)
     }
 
     /// Whether the zone policy alone already forbids every port between these zones.
@@ -267,8 +267,8 @@ impl<'a> Engine<'a> {
             ..Party::default()
         };
         let sides = (ZoneSide::Zone(zs), ZoneSide::Zone(zd), src.network);
-        self.policy_ports(sides, src, &probe, proto)
-            .is_some_and(|p| p.is_empty())
+        self.policy_ports(sides, (src, &probe), proto, PortSet::is_empty)
+            .unwrap_or(false)
     }
 
     /// The ports one rule-set stage allows, intersected into `acc`; a stateless rule set's
@@ -334,8 +334,10 @@ impl<'a> Engine<'a> {
                     }
                 }
                 Stage::ZonePolicy { from, to, net } => {
-                    if let Some(p) = self.policy_ports((from, to, net), ends.0, ends.1, proto) {
-                        acc = acc.intersect(&p);
+                    if let Some(p) =
+                        self.policy_ports((from, to, net), ends, proto, |p| acc.intersect(p))
+                    {
+                        acc = p;
                     }
                 }
                 Stage::NoRules { .. } | Stage::PublicAccessOff { .. } => return PortSet::empty(),

@@ -17,6 +17,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 use crate::model::rules::RuleRef;
 
 pub use super::classes::{ClassIndex, EndKey};
+use crate::engine::reach::{Engine, Target, addr_party};
 use crate::engine::trace::{Query, WhatIf, trace};
 use crate::model::rules::{Action, Protocol};
 use crate::model::{EpIx, NetIx, SubnetIx, Topology, Verdict, Zone, ZoneRole};
@@ -176,7 +177,23 @@ pub struct Judgement {
     pub allowed_by: Vec<AllowingRule>,
     /// The flow that was traced (initiator, responder, port): the reason and path name its
     /// addresses and port, which another flow of the same classes shares the verdict of.
-    pub traced: (IpAddr, IpAddr, Option<u16>),
+    /// `None`: the verdict alone, from the exact engine (no deciding rule, reason or path;
+    /// a report that shows them traces its record).
+    pub traced: Option<(IpAddr, IpAddr, Option<u16>)>,
+}
+
+impl Judgement {
+    /// A verdict without its explanation.
+    fn verdict_only(verdict: Verdict) -> Judgement {
+        Judgement {
+            verdict,
+            decided_by: None,
+            reason: String::new(),
+            path: Vec::new(),
+            allowed_by: Vec::new(),
+            traced: None,
+        }
+    }
 }
 
 /// The IANA protocol number as a protocol the design can trace; `None` for the others.
@@ -256,6 +273,12 @@ pub struct Classifier<'t> {
     /// Trace every flow, caching nothing (the reference the class-keyed cache is tested
     /// against).
     uncached: bool,
+    /// The exact engine that gives a cache miss its verdict (the plan over port sets, as
+    /// `check` and `matrix` use it): a verdict costs a plan, not a whole explained trace.
+    engine: Engine<'t>,
+    /// Endpoints that fan out to backends (a gateway): the trace of a flow to one also
+    /// traces its backends, and fails when one of those does, so such flows are traced.
+    fans_out: Vec<bool>,
 }
 
 impl<'t> Classifier<'t> {
@@ -281,6 +304,12 @@ impl<'t> Classifier<'t> {
             cache_hits: 0,
             trace_errors: 0,
             uncached: false,
+            engine: Engine::new(t),
+            fans_out: t
+                .endpoints()
+                .iter()
+                .map(|e| !e.backends.is_empty())
+                .collect(),
         }
     }
 
@@ -388,7 +417,7 @@ impl<'t> Classifier<'t> {
                 .and_then(|m| m.get(&key).map(|j| j.as_deref().cloned()));
             known.unwrap_or_else(|| {
                 self.traces += 1;
-                let j = self.exact(from, to, port, protocol);
+                let j = self.verdict(from, to, port, protocol);
                 if let Ok(mut m) = sh.map.lock() {
                     if m.len() >= VERDICT_CACHE_CAP {
                         m.clear();
@@ -399,7 +428,7 @@ impl<'t> Classifier<'t> {
             })
         } else {
             self.traces += 1;
-            self.exact(from, to, port, protocol)
+            self.verdict(from, to, port, protocol)
         };
         let Some(j) = found else {
             self.trace_errors += 1;
@@ -410,6 +439,47 @@ impl<'t> Classifier<'t> {
         self.judgements.push(j);
         self.verdicts.insert(key, i);
         Some(i)
+    }
+
+    /// The design's verdict for one flow, uncached and uncounted, without its explanation
+    /// (no deciding rule, reason or path: [`Classifier::exact`] gives those). A TCP or UDP
+    /// flow is judged by the exact engine on the plan ([`Engine::reach_routed`]), which
+    /// gives the verdict a trace gives (tested against [`Classifier::exact`] on random
+    /// records); other protocols, and flows to an endpoint with backends, are traced.
+    pub fn verdict(
+        &self,
+        from: IpAddr,
+        to: IpAddr,
+        port: Option<u16>,
+        protocol: Protocol,
+    ) -> Option<Judgement> {
+        let t = self.t;
+        let (Some(p), Protocol::Tcp | Protocol::Udp) = (port, protocol) else {
+            return self.exact(from, to, port, protocol);
+        };
+        let (src, dst) = (t.lookup_ip(from), t.lookup_ip(to));
+        let fans_out = |e: Option<EpIx>| e.is_some_and(|e| self.fans_out[e.index()]);
+        if fans_out(dst.endpoint) || fans_out(t.endpoint_by_public_ip(to)) {
+            return self.exact(from, to, port, protocol);
+        }
+        // Named as `exact` names it: an interface's address seen from outside every network
+        // is its endpoint (reached through its public IP), else the address itself.
+        let target = match dst.endpoint {
+            Some(e) if src.network.is_none() => Target::Ep(e),
+            _ => Target::Addr(to),
+        };
+        let party = addr_party(t, from);
+        let (r, routed) = self.engine.reach_routed(&party, &target, Some(protocol));
+        let set = if protocol == Protocol::Udp {
+            &r.udp
+        } else {
+            &r.tcp
+        };
+        Some(Judgement::verdict_only(match (routed, set.contains(p)) {
+            (false, _) => Verdict::NoRoute,
+            (true, true) => Verdict::Allow,
+            (true, false) => Verdict::Deny,
+        }))
     }
 
     /// Traces one flow, uncached and uncounted.
@@ -452,7 +522,7 @@ impl<'t> Classifier<'t> {
             reason: tr.reason,
             path: tr.path,
             allowed_by,
-            traced: (from, to, port),
+            traced: Some((from, to, port)),
         })
     }
 

@@ -137,12 +137,13 @@ pub struct Snat {
 pub struct Plan {
     pub src: End,
     pub dst: End,
-    pub dns: Option<DnsStep>,
+    /// Boxed, as the source NAT: most plans have neither, and a matrix moves millions of plans.
+    pub dns: Option<Box<DnsStep>>,
     /// The route, or why there is none (then there are no stages).
     pub route: Result<Route, NoRoute>,
     pub stages: Vec<Stage>,
     /// The source NAT on the route, if any.
-    pub snat: Option<Snat>,
+    pub snat: Option<Box<Snat>>,
 }
 
 impl Plan {
@@ -210,7 +211,7 @@ impl<'a> Planner<'a> {
     /// decision alone, for callers that need no stages).
     pub fn routed(&self, src: &End, name: DstName) -> (End, bool) {
         let (dst, dns) = resolve_dst(&self.router, src, name);
-        let ok = self.route_exists(src, &dst, dns.as_ref());
+        let ok = self.route_exists(src, &dst, dns.as_deref());
         (dst, ok)
     }
 
@@ -262,21 +263,29 @@ impl<'a> Planner<'a> {
     }
 
     /// The plan between two resolved ends.
-    pub fn plan(&self, src: End, dst: End, dns: Option<DnsStep>) -> Plan {
+    pub fn plan(&self, src: End, dst: End, dns: Option<Box<DnsStep>>) -> Plan {
         self.plan_in(src, dst, dns, Vec::new())
     }
 
-    fn plan_in(&self, src: End, dst: End, dns: Option<DnsStep>, mut stages: Vec<Stage>) -> Plan {
+    fn plan_in(
+        &self,
+        src: End,
+        dst: End,
+        dns: Option<Box<DnsStep>>,
+        mut stages: Vec<Stage>,
+    ) -> Plan {
         stages.clear();
-        let route = self.route_resolved(&src, &dst, dns.as_ref());
+        let route = self.route_resolved(&src, &dst, dns.as_deref());
         let mut snat = None;
         if let Ok(r) = &route {
             let nat = self.translator(&src, r);
             let from = self.stages(&src, &dst, r, nat.as_ref().map(|n| n.1), &mut stages);
-            snat = nat.zip(from).map(|((by, _, party), from_stage)| Snat {
-                by,
-                src: End::of_party(&party),
-                from_stage,
+            snat = nat.zip(from).map(|((by, _, party), from_stage)| {
+                Box::new(Snat {
+                    by,
+                    src: End::of_party(&party),
+                    from_stage,
+                })
             });
         }
         Plan {

@@ -332,7 +332,7 @@ fn trace_depth(t: &Topology, q: &Query, w: &WhatIf, depth: usize) -> Result<Trac
         route_hops: Vec::new(),
         translations: Vec::new(),
         checks: Vec::new(),
-        dns: plan.dns.clone(),
+        dns: plan.dns.as_deref().cloned(),
         via_private_endpoint: dst.via_pe.map(|p| t.endpoint(p).id.clone()),
         public: false,
         source_zone: zone_id(t, &src.party),

@@ -11,7 +11,6 @@ pub mod table;
 
 use std::cell::RefCell;
 use std::collections::{HashMap, VecDeque};
-use std::rc::Rc;
 
 use super::resolve::{End, Naming};
 use crate::engine::whatif::WhatIf;
@@ -41,7 +40,7 @@ impl NetRoute {
 pub struct NoRoute(pub String);
 
 /// For each network, the network a route search first met it from.
-type Parents = Rc<Vec<Option<NetIx>>>;
+type Parents = Vec<Option<NetIx>>;
 
 /// Routes for one topology under one what-if, with the searches cached: one breadth-first
 /// search per source network answers every destination (the same search as [`net_route`], so
@@ -84,10 +83,19 @@ impl<'a> Router<'a> {
     /// only networks with an egress firewall (not switched off) are crossed, and a destination's
     /// route is through the first expanded network that peers with it (the same order, so the
     /// same route). Switched-off networks and peerings are never used.
-    fn parents(&self, from: NetIx) -> Parents {
-        if let Some(p) = &self.parents.borrow()[from.index()] {
-            return p.clone();
+    ///
+    /// Read in place (no reference count: a router moves between threads with its caches).
+    fn parents(&self, from: NetIx) -> std::cell::Ref<'_, [Option<NetIx>]> {
+        if self.parents.borrow()[from.index()].is_none() {
+            let found = self.search(from);
+            self.parents.borrow_mut()[from.index()] = Some(found);
         }
+        std::cell::Ref::map(self.parents.borrow(), |v| {
+            v[from.index()].as_deref().unwrap_or(&[])
+        })
+    }
+
+    fn search(&self, from: NetIx) -> Parents {
         let (t, w) = (self.t, self.w);
         let n = t.networks().len();
         let mut parent: Vec<Option<NetIx>> = vec![None; n];
@@ -114,9 +122,7 @@ impl<'a> Router<'a> {
                 }
             }
         }
-        let rc = Rc::new(parent);
-        self.parents.borrow_mut()[from.index()] = Some(rc.clone());
-        rc
+        parent
     }
 
     /// The hops of the route from `a` to `b`, without building it.
