@@ -12,7 +12,7 @@
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hash, Hasher};
 use std::net::IpAddr;
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, OnceLock};
 
 use crate::model::rules::RuleRef;
 
@@ -23,7 +23,7 @@ use crate::model::rules::{Action, Protocol};
 use crate::model::{EpIx, NetIx, SubnetIx, Topology, Verdict, Zone, ZoneRole};
 
 /// Entries of the verdict cache before it is cleared.
-pub const VERDICT_CACHE_CAP: usize = 1 << 16;
+pub const VERDICT_CACHE_CAP: usize = 1 << 18;
 
 /// A fast, non-cryptographic hasher for cache keys (the Fx multiply-rotate scheme): the keys
 /// are addresses and ports, and the caches are bounded, so hash flooding costs at most a slow
@@ -242,13 +242,11 @@ pub fn is_reply(
     listens(src, src_port).unwrap_or_else(|| (1..EPHEMERAL).contains(&src_port))
 }
 
-/// Addresses to zones and flows to verdicts, with bounded caches.
-/// A verdict cache shared by the classifiers of the parts of one log read in parallel, so
-/// that a flow is traced once, not once per part. Consulted only on a miss of a
-/// classifier's own cache, so its lock is taken once per distinct flow, not per record.
+/// What the classifiers of the parts of one log read in parallel share: the classes of the
+/// design, built once. Not the verdicts: a verdict costs a plan on the exact engine, less than
+/// the lock a shared map took on every miss (with two parts, the second core waited on it).
 #[derive(Default)]
 pub struct SharedVerdicts {
-    map: Mutex<FxMap<FlowKey, Option<Arc<Judgement>>>>,
     /// The classes of the design, built by the first classifier that needs them.
     index: OnceLock<Arc<ClassIndex>>,
 }
@@ -256,7 +254,6 @@ pub struct SharedVerdicts {
 /// Addresses to zones and classes, flows to verdicts, with a bounded verdict cache.
 pub struct Classifier<'t> {
     t: &'t Topology,
-    shared: Option<&'t SharedVerdicts>,
     what_if: WhatIf,
     index: Arc<ClassIndex>,
     verdicts: FxMap<FlowKey, u32>,
@@ -293,7 +290,6 @@ impl<'t> Classifier<'t> {
         let roles: Vec<Option<ZoneRole>> = t.zones().iter().map(Zone::role).collect();
         Classifier {
             t,
-            shared: None,
             what_if: WhatIf::default(),
             index,
             verdicts: FxMap::default(),
@@ -320,15 +316,13 @@ impl<'t> Classifier<'t> {
         c
     }
 
-    /// A classifier that consults `shared` before tracing a flow (and shares its classes).
+    /// A classifier that shares the classes of `shared` (built by the first that asks).
     pub fn with_shared(t: &'t Topology, shared: &'t SharedVerdicts) -> Self {
         let index = shared
             .index
             .get_or_init(|| Arc::new(ClassIndex::new(t)))
             .clone();
-        let mut c = Self::with_index(t, index);
-        c.shared = Some(shared);
-        c
+        Self::with_index(t, index)
     }
 
     pub fn topology(&self) -> &'t Topology {
@@ -409,27 +403,8 @@ impl<'t> Classifier<'t> {
             self.verdicts.clear();
             self.judgements.clear();
         }
-        let found = if let Some(sh) = self.shared {
-            let known = sh
-                .map
-                .lock()
-                .ok()
-                .and_then(|m| m.get(&key).map(|j| j.as_deref().cloned()));
-            known.unwrap_or_else(|| {
-                self.traces += 1;
-                let j = self.verdict(from, to, port, protocol);
-                if let Ok(mut m) = sh.map.lock() {
-                    if m.len() >= VERDICT_CACHE_CAP {
-                        m.clear();
-                    }
-                    m.insert(key, j.clone().map(Arc::new));
-                }
-                j
-            })
-        } else {
-            self.traces += 1;
-            self.verdict(from, to, port, protocol)
-        };
+        self.traces += 1;
+        let found = self.verdict(from, to, port, protocol);
         let Some(j) = found else {
             self.trace_errors += 1;
             self.verdicts.insert(key, u32::MAX);
