@@ -40,7 +40,7 @@ fn small() -> (zonescope::generate::AzureExport, tempfile::NamedTempFile) {
     (export, file)
 }
 
-fn yaml_design() -> Topology {
+pub(crate) fn yaml_design() -> Topology {
     zonescope::model::load_str(&generate(&GenParams::size("S").expect("S")), "S.yaml")
         .expect("the YAML design loads")
 }
@@ -54,7 +54,7 @@ fn tcp(t: &Topology, from: &str, to: &str, port: u16) -> Trace {
     .unwrap_or_else(|e| panic!("{from} -> {to} traces: {e}"))
 }
 
-fn decided(tr: &Trace) -> (String, String) {
+pub(crate) fn decided(tr: &Trace) -> (String, String) {
     tr.decided_by.as_ref().map_or_else(
         || (String::new(), String::new()),
         |d| (d.rule_set.clone(), d.rule.clone()),
@@ -62,7 +62,7 @@ fn decided(tr: &Trace) -> (String, String) {
 }
 
 /// The zone id of each addressed endpoint, by address.
-fn zones_by_ip(t: &Topology) -> Vec<(String, Option<String>)> {
+pub(crate) fn zones_by_ip(t: &Topology) -> Vec<(String, Option<String>)> {
     let mut out: Vec<(String, Option<String>)> = t
         .endpoints()
         .iter()
@@ -164,16 +164,17 @@ fn the_same_parameters_give_the_same_bytes_and_another_seed_other_rules() {
 
 /// One row of the truth table: a flow, its verdict on both, and for a denial the NSG and rule
 /// that decide it (the import keeps Azure's names: the NSG's name and the rule's).
-struct Row {
-    from: &'static str,
-    to: &'static str,
-    port: u16,
-    verdict: Verdict,
-    decided: Option<(&'static str, &'static str)>,
-    why: &'static str,
+pub(crate) struct Row {
+    pub from: &'static str,
+    pub to: &'static str,
+    pub port: u16,
+    pub verdict: Verdict,
+    pub decided: Option<(&'static str, &'static str)>,
+    pub why: &'static str,
 }
 
-const ROWS: &[Row] = &[
+/// (Also the truth table of `gen --as terraform`, `gen_terraform.rs`.)
+pub(crate) const ROWS: &[Row] = &[
     Row {
         // bastion-r1 → jump-r1: same network (VnetLocal); nsg-bastion-r1 allow-ssh-rdp-out to
         // VirtualNetwork, then nsg-mgmt-r1 allow-bastion-in from the bastion subnet (NSG order:

@@ -395,14 +395,46 @@ pub(crate) fn read(file: &str, v: &Value) -> Result<Input, ImportError> {
     })
 }
 
+/// The largest `terraform show -json` file read (512 MB). Other exports are read at most
+/// 64 MB a file (the loader's cap), since they split by call or page; a state or a plan is one
+/// file per workspace, which splits only with the configuration: the state of the
+/// generator's L landing zone (40,000 VMs, `gen --size L --as terraform`) is 110 MB.
+pub const MAX_FILE_BYTES: usize = 512 << 20;
+
 /// Import the `terraform show -json` output at `path`.
 pub fn import(path: &Path, opts: ImportOptions) -> Result<Imported, ImportError> {
     let name = path.display().to_string();
-    let v: Value = super::json::read_file(
-        path,
-        "split the configuration, or export one workspace per file",
-        "give the unchanged output of `terraform show -json FILE > out.json`",
-    )?;
+    let unchanged = "give the unchanged output of `terraform show -json FILE > out.json`";
+    let bytes = crate::model::read_capped(path, MAX_FILE_BYTES)
+        .map_err(|e| {
+            ImportError::new(
+                &name,
+                "",
+                format!("cannot read the file: {e}"),
+                "check its path and permissions",
+            )
+        })?
+        .ok_or_else(|| {
+            ImportError::new(
+                &name,
+                "",
+                format!("the file is larger than {} MB", MAX_FILE_BYTES >> 20),
+                "split the configuration, or export one workspace per file",
+            )
+        })?;
+    let v: Value = serde_json::from_slice(&bytes).map_err(|e| {
+        ImportError::new(
+            &name,
+            "",
+            format!(
+                "not valid JSON (line {}, column {}): {e}",
+                e.line(),
+                e.column()
+            ),
+            unchanged,
+        )
+    })?;
+    drop(bytes);
     import_value(&name, &v, opts)
 }
 

@@ -62,6 +62,9 @@ pub const COVERED: &[&str] = &[
     "azurerm_nat_gateway",
     "azurerm_nat_gateway_public_ip_association",
     "azurerm_subnet_nat_gateway_association",
+    "azurerm_storage_account",
+    "azurerm_cognitive_account",
+    "azurerm_key_vault",
 ];
 
 /// Data sources read as the resource they describe.
@@ -93,6 +96,9 @@ fn arm_type(rtype: &str) -> Option<(&'static str, &'static str)> {
         "azurerm_firewall_policy" => ("Microsoft.Network/firewallPolicies", "firewallPolicies"),
         "azurerm_ip_group" => ("Microsoft.Network/ipGroups", "ipGroups"),
         "azurerm_nat_gateway" => ("Microsoft.Network/natGateways", "natGateways"),
+        "azurerm_storage_account" => ("Microsoft.Storage/storageAccounts", "storageAccounts"),
+        "azurerm_cognitive_account" => ("Microsoft.CognitiveServices/accounts", "accounts"),
+        "azurerm_key_vault" => ("Microsoft.KeyVault/vaults", "vaults"),
         "azurerm_linux_virtual_machine" | "azurerm_windows_virtual_machine" => {
             ("Microsoft.Compute/virtualMachines", "virtualMachines")
         }
@@ -688,6 +694,34 @@ impl Az<'_> {
                 "publicIPAddressVersion": r.s("ip_version"),
             });
             self.push(k, &p, "Microsoft.Network/publicIPAddresses", props);
+        }
+        // Private Link targets: only whether the internet reaches them
+        // (`public_network_access_enabled`, the provider's default true).
+        for (t, ty) in [
+            (
+                "azurerm_storage_account",
+                "Microsoft.Storage/storageAccounts",
+            ),
+            (
+                "azurerm_cognitive_account",
+                "Microsoft.CognitiveServices/accounts",
+            ),
+            ("azurerm_key_vault", "Microsoft.KeyVault/vaults"),
+        ] {
+            for k in self.of(t) {
+                let r = self.res(k);
+                let p = r.path.clone();
+                let public = r.bool("public_network_access_enabled");
+                if public.is_none() && r.unknown("public_network_access_enabled") {
+                    self.unknown(
+                        k,
+                        "public_network_access_enabled",
+                        "whether the internet reaches it is taken as Azure's default (enabled)",
+                    );
+                }
+                let access = public.map(|e| if e { "Enabled" } else { "Disabled" });
+                self.push(k, &p, ty, json!({"publicNetworkAccess": access}));
+            }
         }
     }
 }
