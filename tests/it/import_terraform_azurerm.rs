@@ -9,37 +9,19 @@
 //! its truth table, each row citing the Azure documentation it follows; `diff` names the
 //! resource that opens a flow; a value the plan knows only after apply is reported, not guessed.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use zonescope::engine::diff::diff;
 use zonescope::engine::trace::{Query, WhatIf, trace};
-use zonescope::import::{self, FindingKind, ImportOptions, Imported, terraform};
+use zonescope::import::{FindingKind, ImportOptions, terraform};
 use zonescope::model::rules::Protocol;
 use zonescope::model::{Topology, Verdict};
 
 use crate::cli::zs;
-
-fn reference(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../shared/reference/terraform")
-        .join(name)
-}
+use crate::terraform_support::{finding, fixture_in, imported, reference, text, topo};
 
 fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/terraform/azurerm")
-        .join(name)
-}
-
-fn imported(p: &Path) -> Imported {
-    terraform::import(p, ImportOptions::default())
-        .unwrap_or_else(|e| panic!("{} imports: {e}", p.display()))
-}
-
-fn topo(p: &Path) -> Topology {
-    import::load_any(p)
-        .unwrap_or_else(|e| panic!("{} loads: {e:?}", p.display()))
-        .0
+    fixture_in("terraform/azurerm", name)
 }
 
 /// The verdict and the deciding rule (`RULE_SET/RULE`, empty when none decided).
@@ -56,20 +38,6 @@ fn tcp(t: &Topology, from: &str, to: &str, port: u16) -> (Verdict, String) {
         .map(|d| format!("{}/{}", d.rule_set, d.rule))
         .unwrap_or_default();
     (tr.verdict, rule)
-}
-
-fn finding<'a>(i: &'a Imported, kind: FindingKind, words: &[&str]) -> Option<&'a import::Finding> {
-    i.report
-        .findings
-        .iter()
-        .find(|f| f.kind == kind && words.iter().all(|w| f.message.contains(w)))
-}
-
-fn text(o: &std::process::Output) -> (String, String) {
-    (
-        String::from_utf8_lossy(&o.stdout).into_owned(),
-        String::from_utf8_lossy(&o.stderr).into_owned(),
-    )
 }
 
 // ------------------------------------------------------------------ (a) the real plan
