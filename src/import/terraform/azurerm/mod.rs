@@ -584,18 +584,20 @@ pub fn refs(ids: &[String]) -> Value {
 
 /// Import the `azurerm_*` resources of `input` through `import::azure`.
 pub(crate) fn import(
-    input: &Input,
+    input: Input,
     opts: ImportOptions,
     document: Document,
     mut report: ImportReport,
 ) -> Result<Imported, ImportError> {
     let (resources, places) = {
-        let mut az = Az::new(input, &mut report);
+        let mut az = Az::new(&input, &mut report);
         az.ids();
         az.run();
         az.finish()
     };
     let file = input.file.clone();
+    // The translation holds what the import needs from here on.
+    drop(input);
     let resources = resources
         .into_iter()
         .map(|(v, p)| (v, file.clone(), p))
