@@ -257,7 +257,7 @@ fn read_module(
                 .to_string();
             let index = r.get("index").cloned();
             // Moved, not copied: a state's values are most of its memory.
-            let values = r.get_mut("values").map(Value::take).unwrap_or(Value::Null);
+            let values = r.get_mut("values").map_or(Value::Null, Value::take);
             out.push(Res {
                 address,
                 module: module.clone(),
