@@ -389,3 +389,80 @@ fn diff_names_the_rule_collection_group_that_opens_a_flow() {
     );
     assert!(out.contains("azurerm_ip_group.partner"), "{out}");
 }
+
+#[test]
+fn an_unknown_firewall_address_and_ip_group_cidr_are_findings_not_guesses() {
+    // The plan, changed so that the firewall's private address and the standalone IP group
+    // CIDR are known only after apply (as when each is replaced).
+    let text = std::fs::read_to_string(fixture("fw-plan.json")).unwrap();
+    let mut v: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let unknown = serde_json::json!({
+        "azurerm_firewall.hub": {"ip_configuration": [{"private_ip_address": true}]},
+        "azurerm_ip_group_cidr.db": {"cidr": true},
+    });
+    for r in v["planned_values"]["root_module"]["resources"]
+        .as_array_mut()
+        .unwrap()
+    {
+        match r["address"].as_str() {
+            Some("azurerm_firewall.hub") => {
+                r["values"]["ip_configuration"][0]
+                    .as_object_mut()
+                    .unwrap()
+                    .remove("private_ip_address");
+            }
+            Some("azurerm_ip_group_cidr.db") => {
+                r["values"].as_object_mut().unwrap().remove("cidr");
+            }
+            _ => {}
+        }
+    }
+    for c in v["resource_changes"].as_array_mut().unwrap() {
+        let a = c["address"].as_str().unwrap_or("").to_string();
+        if let Some(u) = unknown.get(&a) {
+            c["change"]["actions"] = serde_json::json!(["delete", "create"]);
+            c["change"]["after_unknown"] = u.clone();
+        }
+    }
+    let i = terraform::import_value(
+        "fw-plan.json",
+        &v,
+        zonescope::import::ImportOptions::default(),
+    )
+    .expect("imports");
+    let u: Vec<&str> = terraform::unknown_findings(&i.report)
+        .iter()
+        .map(|f| f.message.as_str())
+        .collect();
+    assert!(
+        u.iter().any(
+            |m| m.starts_with("azurerm_firewall.hub: `ip_configuration[0].private_ip_address`")
+        ),
+        "{u:#?}"
+    );
+    assert!(
+        u.iter()
+            .any(|m| m.starts_with("azurerm_ip_group_cidr.db: `cidr`")),
+        "{u:#?}"
+    );
+    // The firewall's address is not guessed but assumed as Azure assigns it (its first
+    // instance takes the subnet's fifth address: Azure reserves the first four,
+    // https://learn.microsoft.com/azure/virtual-network/virtual-networks-faq#are-there-any-restrictions-on-using-ip-addresses-within-these-subnets),
+    // and said so.
+    assert!(
+        i.report
+            .findings
+            .iter()
+            .any(|f| f.kind == zonescope::import::FindingKind::Assumed
+                && f.message.contains("firewall fw-hub: no private address")
+                && f.message.contains("10.0.1.4")),
+        "{:#?}",
+        i.report.findings
+    );
+    // ipg-db's `cidrs` still mirrors the CIDR the plan replaces: taken out, and the new one is
+    // unknown, so the group holds no address in this import.
+    assert_eq!(
+        i.document.address_groups.get("ipg-db").map(Vec::len),
+        Some(0)
+    );
+}
