@@ -54,7 +54,7 @@ fn tcp(t: &Topology, from: &str, to: &str, port: u16) -> Trace {
     .unwrap_or_else(|e| panic!("{from} -> {to} traces: {e}"))
 }
 
-pub(crate) fn decided(tr: &Trace) -> (String, String) {
+fn decided(tr: &Trace) -> (String, String) {
     tr.decided_by.as_ref().map_or_else(
         || (String::new(), String::new()),
         |d| (d.rule_set.clone(), d.rule.clone()),
@@ -164,17 +164,16 @@ fn the_same_parameters_give_the_same_bytes_and_another_seed_other_rules() {
 
 /// One row of the truth table: a flow, its verdict on both, and for a denial the NSG and rule
 /// that decide it (the import keeps Azure's names: the NSG's name and the rule's).
-pub(crate) struct Row {
-    pub from: &'static str,
-    pub to: &'static str,
-    pub port: u16,
-    pub verdict: Verdict,
-    pub decided: Option<(&'static str, &'static str)>,
-    pub why: &'static str,
+struct Row {
+    from: &'static str,
+    to: &'static str,
+    port: u16,
+    verdict: Verdict,
+    decided: Option<(&'static str, &'static str)>,
+    why: &'static str,
 }
 
-/// (Also the truth table of `gen --as terraform`, `gen_terraform.rs`.)
-pub(crate) const ROWS: &[Row] = &[
+const ROWS: &[Row] = &[
     Row {
         // bastion-r1 → jump-r1: same network (VnetLocal); nsg-bastion-r1 allow-ssh-rdp-out to
         // VirtualNetwork, then nsg-mgmt-r1 allow-bastion-in from the bastion subnet (NSG order:
@@ -291,9 +290,13 @@ pub(crate) const ROWS: &[Row] = &[
 fn verdicts_on_the_small_export_are_the_designs_and_azures() {
     let (_export, file) = small();
     let az = import::load_any(file.path()).expect("loads").0;
-    let yaml = yaml_design();
+    assert_rows(&[("YAML", &yaml_design()), ("Azure import", &az)]);
+}
+
+/// Every row of [`ROWS`] on each of the named topologies (also `gen_terraform.rs`'s).
+pub(crate) fn assert_rows(designs: &[(&str, &Topology)]) {
     for row in ROWS {
-        for (which, t) in [("YAML", &yaml), ("Azure import", &az)] {
+        for (which, t) in designs {
             let tr = tcp(t, row.from, row.to, row.port);
             assert_eq!(tr.verdict, row.verdict, "{which}: {}: {tr:#?}", row.why);
             if let Some((rs, rule)) = row.decided {

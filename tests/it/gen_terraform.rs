@@ -2,14 +2,13 @@
 //! `terraform show -json` output of an azurerm state (src/gen/terraform.rs) imports through
 //! the Terraform importer with the Azure import's networks, subnets, NSGs, route tables and
 //! peerings, the YAML design's endpoints in the zones the design gives them, and the verdicts
-//! of `gen_azure.rs`'s truth table (each row citing the Azure documentation it follows) on both
+//! of `gen_azure.rs`'s truth table (`assert_rows`) (each row citing the Azure documentation it follows) on both
 //! the YAML design and the Terraform import.
 
 use zonescope::generate::{GenParams, generate_azure, generate_terraform};
 use zonescope::import::{self, FindingKind, ImportOptions, azure, terraform};
-use zonescope::model::rules::Protocol;
 
-use crate::gen_azure::{ROWS, decided, yaml_design, zones_by_ip};
+use crate::gen_azure::{yaml_design, zones_by_ip};
 
 fn written(text: &str, suffix: &str) -> tempfile::NamedTempFile {
     let file = tempfile::Builder::new()
@@ -91,31 +90,7 @@ fn verdicts_on_the_small_state_are_the_designs_and_azures() {
     let state = generate_terraform(&GenParams::size("S").expect("S"));
     let file = written(state.text(), ".json");
     let tt = import::load_any(file.path()).expect("loads").0;
-    let yaml = yaml_design();
-    for row in ROWS {
-        for (which, t) in [("YAML", &yaml), ("Terraform import", &tt)] {
-            let tr = zonescope::engine::trace::trace(
-                t,
-                &zonescope::engine::trace::Query::new(
-                    row.from,
-                    row.to,
-                    Some(row.port),
-                    Protocol::Tcp,
-                ),
-                &zonescope::engine::trace::WhatIf::default(),
-            )
-            .unwrap_or_else(|e| panic!("{which}: {}: {e}", row.why));
-            assert_eq!(tr.verdict, row.verdict, "{which}: {}: {tr:#?}", row.why);
-            if let Some((rs, rule)) = row.decided {
-                assert_eq!(
-                    decided(&tr),
-                    (rs.to_string(), rule.to_string()),
-                    "{which}: {}",
-                    row.why
-                );
-            }
-        }
-    }
+    crate::gen_azure::assert_rows(&[("YAML", &yaml_design()), ("Terraform import", &tt)]);
 }
 
 #[test]

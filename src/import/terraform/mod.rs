@@ -410,38 +410,12 @@ pub const MAX_FILE_BYTES: usize = 512 << 20;
 /// Import the `terraform show -json` output at `path`.
 pub fn import(path: &Path, opts: ImportOptions) -> Result<Imported, ImportError> {
     let name = path.display().to_string();
-    let unchanged = "give the unchanged output of `terraform show -json FILE > out.json`";
-    let bytes = crate::model::read_capped(path, MAX_FILE_BYTES)
-        .map_err(|e| {
-            ImportError::new(
-                &name,
-                "",
-                format!("cannot read the file: {e}"),
-                "check its path and permissions",
-            )
-        })?
-        .ok_or_else(|| {
-            ImportError::new(
-                &name,
-                "",
-                format!("the file is larger than {} MB", MAX_FILE_BYTES >> 20),
-                "split the configuration, or export one workspace per file",
-            )
-        })?;
-    let v: Value = serde_json::from_slice(&bytes).map_err(|e| {
-        ImportError::new(
-            &name,
-            "",
-            format!(
-                "not valid JSON (line {}, column {}): {e}",
-                e.line(),
-                e.column()
-            ),
-            unchanged,
-        )
-    })?;
-    drop(bytes);
-    let mut v = v;
+    let mut v: Value = super::json::read_file_max(
+        path,
+        MAX_FILE_BYTES,
+        "split the configuration, or export one workspace per file",
+        "give the unchanged output of `terraform show -json FILE > out.json`",
+    )?;
     let input = read(&name, &mut v)?;
     drop(v);
     import_input(&name, input, opts)
