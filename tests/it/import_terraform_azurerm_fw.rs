@@ -366,6 +366,11 @@ fn values_known_only_after_apply_on_firewall_resources_are_findings() {
         .find(|s| s.id == "vnet-spoke3/snet-private")
         .unwrap();
     assert!(private.internet_egress);
+    // Its public address is unknown: named by the gateway alone, not guessed.
+    assert_eq!(
+        private.description.as_deref(),
+        Some("outbound internet through NAT gateway natgw-private")
+    );
 }
 
 #[test]

@@ -686,7 +686,7 @@ impl Az<'_> {
                 self.unknown(
                     k,
                     "ip_address",
-                    "what this public address exposes to the internet is not judged (its NIC is modelled without it)",
+                    "what this public address exposes to the internet is not judged (what it is attached to is modelled without it)",
                 );
             }
             let r = self.res(k);
