@@ -175,8 +175,18 @@ pub fn read_file(
     too_big: &str,
     unchanged: &str,
 ) -> Result<serde_json::Value, super::ImportError> {
+    read_file_max(path, crate::model::MAX_FILE_BYTES, too_big, unchanged)
+}
+
+/// [`read_file`] with a cap of `max` bytes (a Terraform state is one file per workspace).
+pub fn read_file_max(
+    path: &std::path::Path,
+    max: usize,
+    too_big: &str,
+    unchanged: &str,
+) -> Result<serde_json::Value, super::ImportError> {
     let name = path.display().to_string();
-    let bytes = crate::model::read_capped(path, crate::model::MAX_FILE_BYTES)
+    let bytes = crate::model::read_capped(path, max)
         .map_err(|e| {
             ImportError::new(
                 &name,
@@ -185,7 +195,14 @@ pub fn read_file(
                 "check its path and permissions",
             )
         })?
-        .ok_or_else(|| ImportError::new(&name, "", "the file is larger than 64 MB", too_big))?;
+        .ok_or_else(|| {
+            ImportError::new(
+                &name,
+                "",
+                format!("the file is larger than {} MB", max >> 20),
+                too_big,
+            )
+        })?;
     serde_json::from_slice(&bytes).map_err(|e| {
         ImportError::new(
             &name,

@@ -40,7 +40,7 @@ pub(super) fn firewalls(az: &mut Az<'_>) {
                 az.unknown(
                     f,
                     &format!("ip_configuration[{i}].private_ip_address"),
-                    "the firewall has no private address in this import (routes to it are not judged)",
+                    "the firewall's address is taken as the first Azure assigns in its subnet (an assumed finding)",
                 );
             }
             configs.push(json!({
@@ -287,6 +287,15 @@ pub(super) fn ip_groups(az: &mut Az<'_>) {
             None => {}
         }
     }
+    // CIDRs a plan deletes or replaces: the group's `cidrs` still mirrors them.
+    let gone: Vec<(String, String)> = az
+        .tr
+        .input
+        .deleted
+        .iter()
+        .filter(|r| r.rtype == "azurerm_ip_group_cidr")
+        .filter_map(|r| Some((lower(r.s("ip_group_id")?), r.s("cidr")?.to_string())))
+        .collect();
     for k in az.of("azurerm_ip_group") {
         let r = az.res(k);
         if r.unknown("cidrs") && r.strings("cidrs").is_empty() {
@@ -294,7 +303,9 @@ pub(super) fn ip_groups(az: &mut Az<'_>) {
         }
         let r = az.res(k);
         let mut cidrs = r.strings("cidrs");
-        for c in extra.get(&lower(&az.id(k))).into_iter().flatten() {
+        let key = lower(&az.id(k));
+        cidrs.retain(|c| !gone.iter().any(|(g, x)| *g == key && x == c));
+        for c in extra.get(&key).into_iter().flatten() {
             if !cidrs.contains(c) {
                 cidrs.push(c.clone());
             }
