@@ -398,3 +398,21 @@ pub fn allowed_ports(
     // the pieces are disjoint; normalising joins adjacent ones
     PortSet::from_ranges(ranges)
 }
+
+/// The pieces of every port of `flow` (its `ports` ignored) as the rule set decides them: each
+/// with the rule that decides it (`None`: the default) and the action, in decision order — what
+/// a firewall's DNAT rules take, port by port. For flows without ports (ICMP): one piece.
+pub fn decided_pieces(
+    rs: &RuleSet,
+    flow: &Flow<'_>,
+    dir: Option<Direction>,
+    ctx: &Ctx<'_>,
+) -> Vec<(PortSet, Option<usize>, Action)> {
+    let asked = flow.protocol.has_ports().then_some(&*ALL_PORTS);
+    let mut out = Vec::new();
+    walk(rs, flow, dir, ctx, asked, |piece, rule, action| {
+        out.push((piece.clone(), rule, action));
+        ControlFlow::Continue(())
+    });
+    out
+}

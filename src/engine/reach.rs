@@ -24,7 +24,7 @@ use ipnet::IpNet;
 
 use crate::engine::path::plan::{Plan, Planner, Stage, ZoneSide, return_ports};
 use crate::engine::path::resolve::{DstName, End, addr_end};
-use crate::engine::policy::{Ctx, Flow, Party, allowed_ports, evaluate};
+use crate::engine::policy::{Ctx, Flow, Party, allowed_ports, decided_pieces, evaluate};
 use crate::engine::trace::{Query, WhatIf};
 use crate::model::rules::{Action, Direction, PortSet, Protocol, RuleSet, Selector};
 use crate::model::{EpIx, Kind, NetIx, RuleSetIx, SubnetIx, Topology, ZoneIx};
@@ -318,15 +318,74 @@ impl<'a> Engine<'a> {
     }
 
     /// Every port of `proto` the plan allows, exactly: the intersection of its stages' answers
-    /// (cheapest first; the order of stages does not change an intersection).
+    /// (cheapest first; the order of stages does not change an intersection). With DNAT legs
+    /// (SPEC §11.6): the stages before the firewall's, then per piece of ports the firewall
+    /// decides — a DNAT rule's piece by its leg (at the translated port), another allowed piece
+    /// by the stages after the firewall's.
     fn ports(&self, plan: &Plan, proto: Protocol) -> PortSet {
-        let t = self.t;
         if plan.route.is_err() {
             return PortSet::empty();
         }
+        let n = plan.stages.len();
+        let Some(k) = plan.dnat.first().map(|l| l.stage) else {
+            return self.ports_in(plan, 0..n, proto);
+        };
+        let pre = self.ports_in(plan, 0..k, proto);
+        if pre.is_empty() {
+            return pre;
+        }
+        let Some(&Stage::Rules {
+            set, at, dir, net, ..
+        }) = plan.stages.get(k)
+        else {
+            return PortSet::empty();
+        };
+        let w = self.w();
+        let disabled = |set: &str, rule: &str| w.rule_down(set, rule);
+        let ctx = Ctx {
+            topo: self.t,
+            network: net,
+            subnet: at.subnet(self.t),
+            disabled: &disabled,
+        };
+        let flow = Flow {
+            src: &plan.src_at(k).party,
+            dst: &plan.dst.party,
+            protocol: proto,
+            ports: None,
+        };
+        let mut post: Option<PortSet> = None;
+        let mut ranges: Vec<(u16, u16)> = Vec::new();
+        for (piece, rule, action) in decided_pieces(self.t.rule_set(set), &flow, dir, &ctx) {
+            if action != Action::Allow {
+                continue;
+            }
+            let got = match plan.dnat.iter().find(|l| rule == Some(l.rule)) {
+                Some(leg) => {
+                    let beyond = self.ports(&leg.plan, proto);
+                    match leg.port {
+                        // Every port of the piece is sent to one port.
+                        Some(p) if beyond.contains(p) => piece,
+                        Some(_) => PortSet::empty(),
+                        None => piece.intersect(&beyond),
+                    }
+                }
+                None => piece
+                    .intersect(post.get_or_insert_with(|| self.ports_in(plan, k + 1..n, proto))),
+            };
+            ranges.extend_from_slice(got.ranges());
+        }
+        pre.intersect(&PortSet::from_ranges(ranges))
+    }
+
+    /// [`Engine::ports`] over the stages `range` of the plan alone.
+    fn ports_in(&self, plan: &Plan, range: std::ops::Range<usize>, proto: Protocol) -> PortSet {
+        let t = self.t;
         let ends = (&plan.src.party, &plan.dst.party);
         let mut acc = PortSet::all();
-        for st in &plan.stages {
+        let off = range.start;
+        let stages = &plan.stages[range];
+        for st in stages {
             match *st {
                 Stage::Listener { owner } => {
                     if let Some(p) = &t.endpoint(owner).ports {
@@ -345,7 +404,7 @@ impl<'a> Engine<'a> {
                 return acc;
             }
         }
-        for (i, st) in plan.stages.iter().enumerate() {
+        for (i, st) in stages.iter().enumerate() {
             if let Stage::Rules {
                 set,
                 at,
@@ -355,7 +414,7 @@ impl<'a> Engine<'a> {
             } = *st
             {
                 // Past a source NAT the rule sets see the translated source (the plan says which).
-                let ends = (&plan.src_at(i).party, ends.1);
+                let ends = (&plan.src_at(off + i).party, ends.1);
                 let scope = (net, at.subnet(t));
                 self.rules(
                     t.rule_set(set),

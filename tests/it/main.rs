@@ -53,6 +53,7 @@ mod import_terraform_azurerm;
 mod invalid_files;
 mod matrix;
 mod nat;
+mod nat_dnat;
 mod policy_props;
 mod ports;
 mod readme_flows;

@@ -42,12 +42,16 @@ pub struct Hop {
 /// address before and after (`public_ip: true` without an address shows as `public`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Translation {
-    /// `snat`.
+    /// `snat` (the source is translated) or `dnat` (the destination, by a firewall's DNAT rule:
+    /// `from` and `to` are then `address:port`).
     pub kind: String,
     /// The NAT gateway or appliance id, or `internet` for an internet gateway.
     pub at: String,
     pub from: String,
     pub to: String,
+    /// The DNAT rule that translated (`dnat` only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rule: Option<String>,
 }
 
 /// A candidate of a lookup: its prefix, its next hop, and what the hop record says.

@@ -1,0 +1,286 @@
+//! Destination NAT at a firewall (SPEC §11.6): a flow to the firewall's public address and port
+//! that a DNAT rule matches is translated to the rule's `translated_address`/`translated_port`,
+//! allowed by that rule (no network rule is asked of it), routed on from the firewall, and
+//! judged by the backend's rule sets with the firewall's private address as its source. Every
+//! row was derived from the documentation cited on it before the code ran; each row is also
+//! checked against the exact-reachability engine (the plan's other interpreter).
+
+use std::path::Path;
+
+use zonescope::engine::reach::{Engine, Target, addr_party};
+use zonescope::engine::trace::{Query, Trace, WhatIf, trace};
+use zonescope::model::rules::Protocol;
+use zonescope::model::{EntityRef, ErrorCode, Topology, Verdict, load, load_str};
+
+/// "NAT rules are applied in priority before network rules. If a match is found, the traffic is
+/// translated according to the DNAT rule and allowed by the firewall. So the traffic isn't
+/// subject to any further processing by other network rules."
+const RULES: &str = "https://learn.microsoft.com/azure/firewall/rule-processing";
+/// "Each rule in the NAT rule collection can then be used to translate your firewall public IP
+/// address and port to a private IP address and port. DNAT rules implicitly add a corresponding
+/// network rule to allow the translated traffic."
+const TUTORIAL: &str = "https://learn.microsoft.com/azure/firewall/tutorial-firewall-dnat";
+/// "When the destination is a private IP address in the virtual network, the source IP address
+/// will translate to one of the IP addresses in the AzureFirewallSubnet" (Microsoft's Azure
+/// Network Security blog).
+const NAT_BEHAVIOURS: &str = "https://techcommunity.microsoft.com/blog/azurenetworksecurityblog/azure-firewall-nat-behaviors/3825834";
+/// NSG rules are processed by priority, first match wins; DenyAllInBound at 65500.
+const NSG: &str =
+    "https://learn.microsoft.com/azure/virtual-network/network-security-groups-overview";
+
+use Verdict::{Allow, Deny};
+
+/// from, to, port, verdict, deciding "rule_set/rule", the translations ("kind at from>to", in
+/// order, "," between; "-" for none), the last id of the path, the documentation.
+type Row = (
+    &'static str,
+    &'static str,
+    u16,
+    Verdict,
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+);
+
+#[rustfmt::skip]
+const ROWS: &[Row] = &[
+    // dnat-web takes tcp/443 to the firewall's public IP to web:8443; nsg-web sees the
+    // firewall's 10.0.1.4 (not the client, which deny-clients would deny) and allows 8443.
+    ("203.0.113.7", "52.160.10.10", 443, Allow, "nsg-web/https-from-fw",
+     "dnat fw 52.160.10.10:443>10.1.1.4:8443,snat fw 203.0.113.7>10.0.1.4", "web", NAT_BEHAVIOURS),
+    // The firewall named by its id from the internet is the same flow.
+    ("203.0.113.7", "fw", 443, Allow, "nsg-web/https-from-fw",
+     "dnat fw 52.160.10.10:443>10.1.1.4:8443,snat fw 203.0.113.7>10.0.1.4", "web", TUTORIAL),
+    // dnat-ssh admits 198.51.100.0/24 only: another client falls through the DNAT rules and
+    // the network rules to the firewall's default deny (nothing is translated).
+    ("203.0.113.7", "52.160.10.10", 2222, Deny, "fw-rules/default-deny", "-", "fw", RULES),
+    ("198.51.100.20", "52.160.10.10", 2222, Allow, "nsg-web/ssh-from-fw",
+     "dnat fw 52.160.10.10:2222>10.1.1.5:22,snat fw 198.51.100.20>10.0.1.4", "jump", TUTORIAL),
+    // No translated port: the flow keeps 5432. The deny-spoke network rule is not asked
+    // (RULES); nsg-db denies the firewall's address (VirtualNetwork: the peered hub) on 5432.
+    ("203.0.113.7", "52.160.10.10", 5432, Deny, "nsg-db/deny-vnet-pg",
+     "dnat fw 52.160.10.10:5432>10.1.2.4:5432,snat fw 203.0.113.7>10.0.1.4", "db", NSG),
+    // dnat-alt sends 8080 to web:8080, which nsg-web denies from the firewall's subnet.
+    ("203.0.113.7", "52.160.10.10", 8080, Deny, "nsg-web/deny-fw-8080",
+     "dnat fw 52.160.10.10:8080>10.1.1.4:8080,snat fw 203.0.113.7>10.0.1.4", "web", NSG),
+    // No DNAT rule for 9999: the firewall's default deny.
+    ("203.0.113.7", "52.160.10.10", 9999, Deny, "fw-rules/default-deny", "-", "fw", RULES),
+];
+
+fn topo() -> Topology {
+    let p = "tests/fixtures/nat/azure-dnat.yaml";
+    load(Path::new(p)).unwrap_or_else(|e| panic!("{p} loads: {e:?}"))
+}
+
+fn run(t: &Topology, from: &str, to: &str, port: u16) -> Trace {
+    trace(
+        t,
+        &Query::new(from, to, Some(port), Protocol::Tcp),
+        &WhatIf::default(),
+    )
+    .unwrap_or_else(|e| panic!("{from} -> {to} traceable: {e}"))
+}
+
+/// The TCP ports on which the internet address `from` reaches the firewall `to`, exactly.
+fn reach_ports(t: &Topology, from: &str, to: &str) -> zonescope::model::rules::PortSet {
+    let Some(EntityRef::Endpoint(d)) = t.find(to) else {
+        panic!("{to} is an endpoint");
+    };
+    let src = addr_party(t, from.parse().expect("an address"));
+    Engine::new(t).reach(&src, &Target::Ep(d)).tcp
+}
+
+#[test]
+fn dnat_rules_translate_and_the_backend_judges_the_translated_flow() {
+    let t = topo();
+    let mut bad = Vec::new();
+    for (from, to, port, verdict, rule, nat, last, doc) in ROWS {
+        let tr = run(&t, from, to, *port);
+        let what = format!("{from} -> {to}:{port} ({doc})");
+        let decided = tr
+            .decided_by
+            .as_ref()
+            .map_or("-".to_string(), |d| format!("{}/{}", d.rule_set, d.rule));
+        if tr.verdict != *verdict || decided != *rule {
+            bad.push(format!(
+                "{what}: {} {decided} (want {verdict} {rule}): {}",
+                tr.verdict, tr.reason
+            ));
+        }
+        let got: Vec<String> = tr
+            .translations
+            .iter()
+            .map(|x| format!("{} {} {}>{}", x.kind, x.at, x.from, x.to))
+            .collect();
+        let want: Vec<String> = if *nat == "-" {
+            Vec::new()
+        } else {
+            nat.split(',').map(str::to_string).collect()
+        };
+        if got != want {
+            bad.push(format!("{what}: translations {got:?}, want {want:?}"));
+        }
+        if tr.path.last().map(String::as_str) != Some(*last) {
+            bad.push(format!("{what}: path {:?} ends at {last}", tr.path));
+        }
+        let reach = reach_ports(&t, from, "fw").contains(*port);
+        if reach != (*verdict == Allow) {
+            bad.push(format!(
+                "{what}: exact reachability says {reach}, the trace {}",
+                tr.verdict
+            ));
+        }
+    }
+    assert!(bad.is_empty(), "rows failed:\n{}", bad.join("\n"));
+}
+
+/// Exact reachability over every port agrees with the rows: from a client outside
+/// 198.51.100.0/24 only 443 gets through the firewall; from inside it also 2222.
+#[test]
+fn exact_reachability_follows_the_translation_port_by_port() {
+    let t = topo();
+    assert_eq!(reach_ports(&t, "203.0.113.7", "fw").to_string(), "443");
+    assert_eq!(
+        reach_ports(&t, "198.51.100.20", "fw").to_string(),
+        "443,2222"
+    );
+}
+
+/// The JSON trace names the DNAT rule in the translation, the hop out of the firewall carries
+/// it, and the path reaches the backend.
+#[test]
+fn the_json_trace_shows_the_translation_and_the_backend() {
+    let t = topo();
+    let tr = run(&t, "203.0.113.7", "52.160.10.10", 443);
+    let json = serde_json::to_value(&tr).expect("serialises");
+    let x = &json["translations"][0];
+    assert_eq!(x["kind"], "dnat", "{json}");
+    assert_eq!(x["rule"], "dnat-web", "{json}");
+    assert_eq!(x["to"], "10.1.1.4:8443", "{json}");
+    assert_eq!(json["translations"][1]["kind"], "snat", "{json}");
+    assert_eq!(json["destination_zone"], serde_json::Value::Null);
+    assert!(
+        tr.checks
+            .iter()
+            .any(|c| c.rule == "dnat-web" && c.at == "fw"),
+        "the DNAT rule is a check: {:?}",
+        tr.checks
+    );
+}
+
+/// A backend with a listener: the translated port is the one it must listen on.
+#[test]
+fn the_backend_listens_on_the_translated_port() {
+    let text = std::fs::read_to_string("tests/fixtures/nat/azure-dnat.yaml").expect("reads");
+    let text = text.replace("ports: [8443, 8080]", "ports: [443, 8080]");
+    let t = load_str(&text, "dnat-listener.yaml").expect("loads");
+    let tr = run(&t, "203.0.113.7", "52.160.10.10", 443);
+    assert_eq!(tr.verdict, Deny, "{}", tr.reason);
+    assert_eq!(
+        tr.decided_by.as_ref().map(|d| d.rule.as_str()),
+        Some("no-listener"),
+        "{}",
+        tr.reason
+    );
+    assert!(!reach_ports(&t, "203.0.113.7", "fw").contains(443));
+}
+
+/// A translated address with no route from the firewall: the flow has no route (the trace says
+/// which rule sent it where), and exact reachability gives it no port.
+#[test]
+fn a_translation_to_an_unrouted_address_has_no_route() {
+    let text = std::fs::read_to_string("tests/fixtures/nat/azure-dnat.yaml").expect("reads");
+    let island = "  - id: island\n    provider: azure\n    cidr: 10.9.0.0/16\n    subnets:\n      - { id: snet-island, cidr: 10.9.0.0/24 }\nendpoints:\n";
+    let text = text
+        .replace("translated_address: db }", "translated_address: 10.9.0.4 }")
+        .replacen("endpoints:\n", island, 1);
+    let t = load_str(&text, "dnat-nowhere.yaml").expect("loads");
+    let tr = run(&t, "203.0.113.7", "52.160.10.10", 5432);
+    assert_eq!(tr.verdict, Verdict::NoRoute, "{}", tr.reason);
+    assert!(tr.reason.contains("dnat-db"), "{}", tr.reason);
+    assert!(!reach_ports(&t, "203.0.113.7", "fw").contains(5432));
+}
+
+/// The loader checks the new keys with file:line:col errors.
+#[test]
+fn translation_keys_are_validated() {
+    let text = std::fs::read_to_string("tests/fixtures/nat/azure-dnat.yaml").expect("reads");
+    let cases = [
+        // on a network rule
+        (
+            "ports: 443 }\n  - id: nsg-web",
+            "ports: 443, translated_address: web }\n  - id: nsg-web",
+        ),
+        // naming a subnet
+        ("translated_address: db }", "translated_address: snet-db }"),
+        // naming nothing
+        ("translated_address: db }", "translated_address: dbb }"),
+        // a port out of range
+        ("translated_port: 8443 }", "translated_port: 70000 }"),
+    ];
+    for (from, to) in cases {
+        assert!(text.contains(from), "{from}");
+        let bad = text.replacen(from, to, 1);
+        let err = load_str(&bad, "bad.yaml").expect_err("rejected");
+        let e = err
+            .errors
+            .iter()
+            .find(|e| e.code == ErrorCode::BadTranslation)
+            .unwrap_or_else(|| panic!("{to}: a bad-translation error: {err:?}"));
+        let line = bad
+            .lines()
+            .position(|l| l.contains(to.split('\n').next().unwrap_or(to)))
+            .expect("the line")
+            + 1;
+        assert_eq!(e.at.line as usize, line, "{to}: {e:?}");
+        assert!(e.at.column > 1, "{e:?}");
+    }
+}
+
+/// End to end through the command line: an ARM export (Resource Graph JSON) whose firewall
+/// policy has a DNAT rule collection (dnat-ssh: `*` → the firewall's public IP 20.0.0.10:22,
+/// translated to 10.1.1.4:22, [TUTORIAL]) imports and traces to the backend nic-app, whose
+/// subnet NSG admits the firewall's private address by AllowVnetInBound (the hub is peered, so
+/// in VirtualNetwork) [NAT_BEHAVIOURS][NSG].
+#[test]
+fn an_imported_dnat_policy_traces_to_its_backend_on_the_command_line() {
+    let o = crate::cli::zs(&[
+        "trace",
+        "tests/fixtures/azure/fw/hub-spoke-fw.json",
+        "--from",
+        "203.0.113.7",
+        "--to",
+        "20.0.0.10",
+        "--port",
+        "22",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("JSON");
+    assert_eq!(v["verdict"], "allow", "{v}");
+    let x = &v["translations"][0];
+    assert_eq!(
+        (x["kind"].as_str(), x["from"].as_str(), x["to"].as_str()),
+        (Some("dnat"), Some("20.0.0.10:22"), Some("10.1.1.4:22")),
+        "{v}"
+    );
+    assert_eq!(v["translations"][1]["to"], "10.0.1.4", "{v}");
+    assert_eq!(
+        v["path"].as_array().and_then(|p| p.last()),
+        Some(&"nic-app".into())
+    );
+    assert_eq!(v["decided_by"]["rule"], "AllowVnetInBound", "{v}");
+    // The hop out of the firewall carries the translation.
+    let hop = v["route_hops"]
+        .as_array()
+        .and_then(|h| h.iter().find(|h| h["nat"]["kind"] == "dnat"))
+        .unwrap_or_else(|| panic!("a hop with the DNAT: {v}"));
+    assert_eq!(hop["route"]["next_hop"], "peering:vnet-spoke1", "{v}");
+}
