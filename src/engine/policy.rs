@@ -34,6 +34,11 @@ pub struct Party {
     pub fqdn: Option<String>,
     /// Outside every declared network (the internet, a PaaS service reached publicly).
     pub outside: bool,
+    /// An address of the on-premises prefixes behind this VPN gateway (SPEC §11.2): outside
+    /// every network, yet not the internet (Azure's `Internet` tag is "the IP address space
+    /// that's outside the virtual network and reachable by the public internet";
+    /// `VirtualNetwork` holds the on-premises prefixes, SPEC §11.3).
+    pub onprem: Option<EpIx>,
 }
 
 impl Party {
@@ -62,6 +67,10 @@ impl Party {
             addr: ep.ip,
             fqdn: None,
             outside: ep.subnet.is_none(),
+            onprem: ep
+                .ip
+                .filter(|_| ep.subnet.is_none())
+                .and_then(|a| t.routing().onprem_gateway(a)),
         }
     }
 }
@@ -145,7 +154,7 @@ pub fn selector_matches(sel: &Selector, p: &Party, ctx: &Ctx<'_>) -> bool {
         Selector::Endpoint(e) => p.ep == Some(*e) || p.alias == Some(*e),
         Selector::Cidr(c) => cidr_holds(c, p, ctx.topo),
         Selector::Fqdn(f) => p.fqdn(ctx.topo).is_some_and(|q| fqdn_matches(f, q)),
-        Selector::Internet => p.outside,
+        Selector::Internet => p.outside && p.onprem.is_none(),
         Selector::Unzoned => !p.outside && p.zone.is_none(),
         Selector::VirtualNetwork
             if ctx.network.is_some_and(|n| {

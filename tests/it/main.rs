@@ -54,6 +54,7 @@ mod invalid_files;
 mod matrix;
 mod nat;
 mod nat_dnat;
+mod onprem;
 mod policy_props;
 mod ports;
 mod readme_flows;

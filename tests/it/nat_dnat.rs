@@ -284,3 +284,99 @@ fn an_imported_dnat_policy_traces_to_its_backend_on_the_command_line() {
         .unwrap_or_else(|| panic!("a hop with the DNAT: {v}"));
     assert_eq!(hop["route"]["next_hop"], "peering:vnet-spoke1", "{v}");
 }
+
+/// Terraform: a classic `azurerm_firewall_nat_rule_collection` (action Dnat) names its firewall
+/// by `azure_firewall_name` and `resource_group_name`; its rules' `translated_address` and
+/// `translated_port` become the DNAT rules' translation [TUTORIAL]. Added to the azurerm state
+/// fixture: AzureFirewallSubnet 10.0.2.0/26 in vnet-hub, fw-hub 10.0.2.4 with public IP
+/// 20.1.2.3, and a collection sending 22 and 8080 to nic-app 10.1.1.4. nsg-app (snet-app) sees
+/// the firewall's address [NAT_BEHAVIOURS]: in VirtualNetwork (the hub is peered), so
+/// AllowVnetInBound admits 22 and deny-vnet-8080 denies 8080 [NSG].
+#[test]
+fn a_terraform_classic_nat_rule_collection_translates() {
+    use serde_json::json;
+    let p = "tests/fixtures/terraform/azurerm/state.json";
+    let mut doc: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(p).expect("reads")).expect("JSON");
+    let sub = "/subscriptions/00000000-0000-0000-0000-00000000a001/resourceGroups/rg-net/providers/Microsoft.Network";
+    let res = |ty: &str, name: &str, values: serde_json::Value| {
+        json!({"address": format!("{ty}.{name}"), "mode": "managed", "type": ty, "name": name,
+               "provider_name": "registry.terraform.io/hashicorp/azurerm", "schema_version": 0,
+               "values": values, "sensitive_values": {}})
+    };
+    let added = [
+        res(
+            "azurerm_subnet",
+            "fw",
+            json!({
+            "address_prefixes": ["10.0.2.0/26"], "id": format!("{sub}/virtualNetworks/vnet-hub/subnets/AzureFirewallSubnet"),
+            "name": "AzureFirewallSubnet", "resource_group_name": "rg-net", "virtual_network_name": "vnet-hub"}),
+        ),
+        res(
+            "azurerm_public_ip",
+            "fw",
+            json!({
+            "allocation_method": "Static", "id": format!("{sub}/publicIPAddresses/pip-fw"), "ip_address": "20.1.2.3",
+            "location": "westeurope", "name": "pip-fw", "resource_group_name": "rg-net", "sku": "Standard"}),
+        ),
+        res(
+            "azurerm_firewall",
+            "hub",
+            json!({
+            "id": format!("{sub}/azureFirewalls/fw-hub"), "location": "westeurope", "name": "fw-hub",
+            "resource_group_name": "rg-net", "sku_name": "AZFW_VNet", "sku_tier": "Standard",
+            "threat_intel_mode": "Alert", "firewall_policy_id": "",
+            "ip_configuration": [{"name": "ipconfig", "private_ip_address": "10.0.2.4",
+                "public_ip_address_id": format!("{sub}/publicIPAddresses/pip-fw"),
+                "subnet_id": format!("{sub}/virtualNetworks/vnet-hub/subnets/AzureFirewallSubnet")}]}),
+        ),
+        res(
+            "azurerm_firewall_nat_rule_collection",
+            "inbound",
+            json!({
+            "id": format!("{sub}/azureFirewalls/fw-hub/natRuleCollections/inbound"), "name": "inbound",
+            "azure_firewall_name": "fw-hub", "resource_group_name": "rg-net", "priority": 100, "action": "Dnat",
+            "rule": [
+                {"name": "ssh-app", "description": "", "source_addresses": ["*"], "source_ip_groups": [],
+                 "destination_addresses": ["20.1.2.3"], "destination_ports": ["22"], "protocols": ["TCP"],
+                 "translated_address": "10.1.1.4", "translated_port": "22"},
+                {"name": "alt-app", "description": "", "source_addresses": ["*"], "source_ip_groups": [],
+                 "destination_addresses": ["20.1.2.3"], "destination_ports": ["8080"], "protocols": ["TCP"],
+                 "translated_address": "10.1.1.4", "translated_port": "8080"}]}),
+        ),
+    ];
+    doc["values"]["root_module"]["resources"]
+        .as_array_mut()
+        .expect("resources")
+        .extend(added);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let f = dir.path().join("state.json");
+    std::fs::write(&f, doc.to_string()).expect("writes");
+    let (t, _) = zonescope::import::load_any(&f).unwrap_or_else(|e| panic!("loads: {e:?}"));
+    let tr = run(&t, "203.0.113.7", "20.1.2.3", 22);
+    let decided = tr.decided_by.as_ref().map(|d| d.rule.clone());
+    assert_eq!(
+        (tr.verdict, decided.as_deref()),
+        (Allow, Some("AllowVnetInBound")),
+        "{}",
+        tr.reason
+    );
+    assert_eq!(
+        tr.translations[0].to, "10.1.1.4:22",
+        "{:?}",
+        tr.translations
+    );
+    assert_eq!(
+        tr.path.last().map(String::as_str),
+        Some("nic-app"),
+        "{:?}",
+        tr.path
+    );
+    let tr = run(&t, "203.0.113.7", "20.1.2.3", 8080);
+    assert_eq!(
+        tr.decided_by.as_ref().map(|d| d.rule.as_str()),
+        Some("deny-vnet-8080"),
+        "{}",
+        tr.reason
+    );
+}

@@ -192,6 +192,22 @@ fn candidates(r: &Router<'_>, net: NetIx, sub: Option<SubnetIx>) -> Vec<Cand> {
     c
 }
 
+/// The next hop the effective table of a place (a network, and a subnet of it) gives `key`, and
+/// the route's text (`table prefix → next hop`), if any route holds it.
+pub(super) fn next_hop_at(
+    r: &Router<'_>,
+    net: NetIx,
+    sub: Option<SubnetIx>,
+    key: IpNet,
+) -> Option<(NextHop, String)> {
+    let cands = candidates(r, net, sub);
+    let pf: Vec<(IpNet, bool)> = cands.iter().map(|c| (c.prefix, c.user)).collect();
+    lookup(&pf, key).map(|i| {
+        let c = &cands[i];
+        (c.hop, format!("{} {} → {}", c.table, c.written, c.hop_text))
+    })
+}
+
 /// What the destination's address is for a lookup: its address, else its subnet's or its
 /// network's first range, else the default route's (a public service).
 pub(super) fn dst_key(t: &Topology, dst: &End) -> IpNet {
