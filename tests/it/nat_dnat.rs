@@ -380,3 +380,105 @@ fn a_terraform_classic_nat_rule_collection_translates() {
         tr.reason
     );
 }
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+    /// Trace and exact reachability agree on every port, for clients inside and outside the
+    /// DNAT rules' sources and for on-premises sources (the two interpreters of one plan).
+    #[test]
+    fn trace_and_reach_agree_through_dnat_and_from_on_premises(
+        which in 0usize..2,
+        client in 0usize..4,
+        port in proptest::prop_oneof![
+            proptest::sample::select(vec![22u16, 443, 2222, 5432, 8080, 8443, 9999]),
+            1u16..=65535
+        ],
+        udp in proptest::prelude::any::<bool>(),
+    ) {
+        let (file, clients, to) = if which == 0 {
+            ("tests/fixtures/nat/azure-dnat.yaml", ["203.0.113.7", "198.51.100.20", "198.51.100.200", "8.8.8.8"], "fw")
+        } else {
+            ("tests/fixtures/routes/azure-onprem.yaml", ["192.168.10.5", "192.168.200.1", "8.8.8.8", "192.168.10.77"], "app1")
+        };
+        let t = load(Path::new(file)).expect("loads");
+        let proto = if udp { Protocol::Udp } else { Protocol::Tcp };
+        let from = clients[client];
+        let tr = trace(&t, &Query::new(from, to, Some(port), proto), &WhatIf::default())
+            .expect("traceable");
+        let Some(EntityRef::Endpoint(d)) = t.find(to) else { panic!("{to}") };
+        let r = Engine::new(&t).reach(&addr_party(&t, from.parse().expect("an address")), &Target::Ep(d));
+        let set = if udp { &r.udp } else { &r.tcp };
+        proptest::prop_assert_eq!(
+            tr.verdict == Allow,
+            set.contains(port),
+            "{} -> {}:{}/{}: trace {} ({}), reach {}",
+            from, to, port, proto, tr.verdict, tr.reason, r.text()
+        );
+    }
+}
+
+/// A policy NAT rule's `translatedFqdn`: resolved by the input's private DNS zone (an A
+/// record), it translates as `translatedAddress` would (an `assumed` finding: Azure resolves it
+/// with the firewall's DNS settings); a name nothing in the input resolves is an `unsupported`
+/// finding with its JSON path, and the rule then admits the flow at the firewall, untranslated.
+#[test]
+fn a_translated_fqdn_is_resolved_by_the_private_zones_or_reported() {
+    use zonescope::import::{FindingKind, ImportOptions, InputKind, import};
+    let p = "tests/fixtures/azure/fw/hub-spoke-fw.json";
+    let text = std::fs::read_to_string(p).expect("reads");
+    let fqdn = text.replace(
+        "\"translatedAddress\": \"10.1.1.4\"",
+        "\"translatedFqdn\": \"app.corp.internal\"",
+    );
+    assert_ne!(fqdn, text);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let write = |name: &str, body: &str| {
+        let f = dir.path().join(name);
+        std::fs::write(&f, body).expect("writes");
+        f
+    };
+    // Unresolved.
+    let f = write("fqdn.json", &fqdn);
+    let imp = import(&f, InputKind::Azure, ImportOptions::default()).expect("imports");
+    assert!(
+        imp.report
+            .findings
+            .iter()
+            .any(|x| x.kind == FindingKind::Unsupported
+                && x.json_path.ends_with("rules[0].translatedFqdn")
+                && x.message.contains("app.corp.internal")),
+        "{:?}",
+        imp.report.findings
+    );
+    let (t, _) = zonescope::import::load_any(&f).expect("loads");
+    let tr = run(&t, "203.0.113.7", "20.0.0.10", 22);
+    assert!(tr.translations.is_empty(), "{:?}", tr.translations);
+    assert_eq!(
+        tr.path.last().map(String::as_str),
+        Some("fw-hub"),
+        "{:?}",
+        tr.path
+    );
+    // Resolved by a private zone's A record.
+    let zone = r#"{"id": "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg-net/providers/Microsoft.Network/privateDnsZones/corp.internal", "name": "corp.internal", "type": "microsoft.network/privatednszones", "location": "global", "properties": {}},
+  {"id": "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg-net/providers/Microsoft.Network/privateDnsZones/corp.internal/A/app", "name": "app", "type": "microsoft.network/privatednszones/a", "properties": {"ttl": 10, "aRecords": [{"ipv4Address": "10.1.1.4"}]}},
+  "#;
+    let resolved = fqdn.replacen("\"data\": [\n", &format!("\"data\": [\n  {zone}"), 1);
+    assert_ne!(resolved, fqdn);
+    let f = write("resolved.json", &resolved);
+    let (t, _) = zonescope::import::load_any(&f).unwrap_or_else(|e| panic!("loads: {e:?}"));
+    let tr = run(&t, "203.0.113.7", "20.0.0.10", 22);
+    assert_eq!(
+        tr.translations.first().map(|x| x.to.as_str()),
+        Some("10.1.1.4:22"),
+        "{:?} {}",
+        tr.translations,
+        tr.reason
+    );
+    assert_eq!(
+        tr.path.last().map(String::as_str),
+        Some("nic-app"),
+        "{:?}",
+        tr.path
+    );
+}
