@@ -482,3 +482,28 @@ fn a_translated_fqdn_is_resolved_by_the_private_zones_or_reported() {
         tr.path
     );
 }
+
+/// SPEC §13: a deny past the DNAT is fixed where it happens, for the flow as the backend's NSG
+/// sees it: from the firewall's address [NAT_BEHAVIOURS], on the translated port (dnat-ssh
+/// sends 2222 to 22 [TUTORIAL]); the fix search traces its candidate again, so it works.
+#[test]
+fn a_fix_past_the_dnat_names_the_firewall_and_the_translated_port() {
+    use zonescope::engine::trace::fix::{Fix, trace_with_fixes};
+    let text = std::fs::read_to_string("tests/fixtures/nat/azure-dnat.yaml").expect("reads");
+    let text = text.replace(
+        "id: ssh-from-fw, priority: 120, direction: inbound, action: allow",
+        "id: ssh-from-fw, priority: 120, direction: inbound, action: deny",
+    );
+    let t = load_str(&text, "dnat-fix.yaml").expect("loads");
+    let q = Query::new("198.51.100.20", "52.160.10.10", Some(2222), Protocol::Tcp);
+    let tr = trace_with_fixes(&t, &q, &WhatIf::default()).expect("traceable");
+    assert_eq!(tr.verdict, Deny, "{}", tr.reason);
+    let Some(Fix::Rules { changes }) = tr.fixes.first() else {
+        panic!("a rules fix: {:?}", tr.fixes);
+    };
+    assert_eq!(changes.len(), 1, "{changes:?}");
+    let r = &changes[0].rule;
+    assert_eq!(changes[0].rule_set, "nsg-web");
+    assert_eq!(r.source.as_deref(), Some("10.0.1.4/32"), "{r:?}");
+    assert_eq!(r.ports.as_deref(), Some("22"), "{r:?}");
+}

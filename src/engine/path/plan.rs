@@ -152,7 +152,8 @@ pub struct Snat {
 pub struct DnatLeg {
     /// The index of the firewall's rule-set stage in the outer plan.
     pub stage: usize,
-    /// The DNAT rule: its index in that rule set's `rules`.
+    /// The firewall's rule set and the DNAT rule: its index in that rule set's `rules`.
+    pub set: RuleSetIx,
     pub rule: usize,
     pub firewall: EpIx,
     /// The port the flow is sent to (`None`: its own).
@@ -367,6 +368,7 @@ impl<'a> Planner<'a> {
                 let d = rs.dnat_of(r)?;
                 Some(DnatLeg {
                     stage,
+                    set,
                     rule,
                     firewall: fw,
                     port: d.port,
