@@ -337,7 +337,8 @@ impl<'a> Planner<'a> {
     }
 
     /// The DNAT legs of a flow addressed to a firewall by its public address (from the internet,
-    /// or from inside by that address): one per DNAT rule with a translation of the firewall's
+    /// or from inside or on premises by that address; an on-premises source naming the firewall
+    /// otherwise reaches its private address): one per DNAT rule with a translation of the firewall's
     /// first rule set that has one. DNAT on a firewall's private address (an Azure preview) is
     /// not modelled: a flow to it is judged at the firewall as before.
     fn dnat_legs(&self, src: &End, dst: &End, stages: &[Stage]) -> Vec<DnatLeg> {
@@ -345,7 +346,7 @@ impl<'a> Planner<'a> {
         let Some(fw) = dst.ep.filter(|e| {
             t.endpoint(*e).kind == Kind::Firewall
                 && dst.via_pe.is_none()
-                && (src.outside || dst.naming == Naming::PublicAddr)
+                && ((src.outside && src.party.onprem.is_none()) || dst.naming == Naming::PublicAddr)
         }) else {
             return Vec::new();
         };
