@@ -4,7 +4,12 @@
 //! the listeners. The network's semantics live here, once: [`crate::engine::trace`] interprets a
 //! plan at one port, [`crate::engine::reach`] over port sets.
 //!
-//! Owns: [`Plan`], [`Stage`], [`Planner`]. Must never: evaluate a rule, decide a verdict, print.
+//! A flow addressed to a firewall with DNAT rules carries one [`DnatLeg`] per rule that
+//! translates: the plan from the firewall to the translated address, which the interpreters
+//! follow for the ports that rule takes (SPEC §11.6).
+//!
+//! Owns: [`Plan`], [`Stage`], [`DnatLeg`], [`Planner`]. Must never: evaluate a rule, decide a
+//! verdict, print.
 
 use super::dns::DnsStep;
 use super::resolve::{DstName, End, Naming, addr_to_dst, ep_end, resolve_dst};
