@@ -154,7 +154,11 @@ pub fn selector_matches(sel: &Selector, p: &Party, ctx: &Ctx<'_>) -> bool {
         Selector::Endpoint(e) => p.ep == Some(*e) || p.alias == Some(*e),
         Selector::Cidr(c) => cidr_holds(c, p, ctx.topo),
         Selector::Fqdn(f) => p.fqdn(ctx.topo).is_some_and(|q| fqdn_matches(f, q)),
-        Selector::Internet => p.outside && p.onprem.is_none(),
+        // An on-premises address is outside the internet tag of the rule sets in a network
+        // (Azure's `Internet`: "reachable by the public internet"), yet on the zone policy's
+        // `internet` side, which is everything outside the networks (SPEC §11.8; the policy is
+        // the only rule set judged in no subnet).
+        Selector::Internet => p.outside && (p.onprem.is_none() || ctx.subnet.is_none()),
         Selector::Unzoned => !p.outside && p.zone.is_none(),
         Selector::VirtualNetwork
             if ctx.network.is_some_and(|n| {

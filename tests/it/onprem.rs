@@ -185,3 +185,39 @@ fn an_aws_virtual_private_gateway_carries_onprem_sources_into_its_vpc() {
     assert_eq!(tr.verdict, NoRoute, "{}", tr.reason);
     assert!(tr.reason.contains("internet"), "{}", tr.reason);
 }
+
+/// The zone policy has three kinds of side (SPEC §11.8: a zone, `unzoned`, `internet` outside
+/// every network): an on-premises source is on the `internet` side, and a policy rule naming
+/// `internet` judges it (while the NSGs' `Internet` tag does not hold it [TAGS]).
+#[test]
+fn the_zone_policy_sees_onprem_on_its_internet_side() {
+    let text = std::fs::read_to_string("tests/fixtures/routes/azure-onprem.yaml").expect("reads");
+    let text = text
+        .replace(
+            "{ id: snet-app1, cidr: 10.1.1.0/24, rules: [nsg-app1] }",
+            "{ id: snet-app1, cidr: 10.1.1.0/24, rules: [nsg-app1], zone: app }",
+        )
+        .replacen(
+            "route_tables:",
+            "zones: [{ id: app }]\npolicies:\n  - { id: P-1, from: internet, to: app, action: allow, protocol: tcp, ports: 22 }\nroute_tables:",
+            1,
+        );
+    let t = zonescope::model::load_str(&text, "onprem-zones.yaml").expect("loads");
+    let tr = run(&t, "192.168.10.5", "app1", 22);
+    assert_eq!(tr.verdict, Allow, "{}", tr.reason);
+    assert!(
+        tr.checks
+            .iter()
+            .any(|c| c.rule == "P-1" && c.at == "internet -> app"),
+        "{:?}",
+        tr.checks
+    );
+    let tr = run(&t, "192.168.10.5", "app1", 443);
+    assert_eq!(tr.verdict, Deny, "{}", tr.reason);
+    assert_eq!(
+        tr.decided_by.as_ref().map(|d| d.rule_set.as_str()),
+        Some("policies"),
+        "{}",
+        tr.reason
+    );
+}
