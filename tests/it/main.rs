@@ -55,6 +55,8 @@ mod import_terraform_azurerm_fw;
 mod invalid_files;
 mod matrix;
 mod nat;
+mod nat_dnat;
+mod onprem;
 mod policy_props;
 mod ports;
 mod readme_flows;

@@ -168,6 +168,11 @@ pub fn addr_end(t: &Topology, a: IpAddr) -> End {
             zone,
             addr: Some(a),
             outside: m.network.is_none(),
+            onprem: m
+                .network
+                .is_none()
+                .then(|| t.routing().onprem_gateway(a))
+                .flatten(),
             ..Party::default()
         },
         name: Label::Addr(a),

@@ -7,6 +7,7 @@
 //! routes are chosen hop by hop by longest-prefix match instead ([`table::walk`], cached per
 //! source place and destination prefix). Must never: evaluate rules or print.
 
+mod onprem;
 pub mod table;
 
 use std::cell::RefCell;
@@ -455,6 +456,13 @@ pub fn route(r: &Router<'_>, src: &End, dst: &End) -> Result<Route, NoRoute> {
     if t.routing().is_explicit() && !src.outside {
         return walk_cached(r, src, dst);
     }
+    if let Some(g) = src
+        .party
+        .onprem
+        .filter(|_| src.outside && !dst.outside && dst.naming != Naming::PublicAddr)
+    {
+        return onprem::route(r, src, dst, g);
+    }
     match (src.outside, dst.outside) {
         (true, true) => {
             let mut p = vec![src.label(t).into_owned()];
@@ -618,6 +626,23 @@ pub fn peered(t: &Topology, a: NetIx, b: NetIx) -> bool {
 }
 
 pub fn no_route_fix(t: &Topology, src: &End, dst: &End) -> Option<String> {
+    if let (Some(g), Some(dn), false) = (src.party.onprem, dst.network, dst.outside) {
+        let ge = t.endpoint(g);
+        return Some(match ge.network {
+            Some(gn) => format!(
+                "peer {} with {} and let it use the remote gateway (useRemoteGateways), so the on-premises prefixes of {} reach it",
+                t.network(dn).id,
+                t.network(gn).id,
+                ge.id
+            ),
+            None => format!(
+                "route the on-premises prefix to {} in the route table of {} (both ways)",
+                ge.id,
+                dst.subnet
+                    .map_or_else(|| t.network(dn).id.clone(), |s| t.subnet(s).id.clone())
+            ),
+        });
+    }
     match (src.outside, dst.outside) {
         (true, false) => Some(format!(
             "publish {} through a public entry point (a WAF or gateway with `public_ip`), or connect from inside the network (Bastion, VPN)",

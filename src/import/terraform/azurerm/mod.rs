@@ -55,6 +55,7 @@ pub const COVERED: &[&str] = &[
     "azurerm_private_dns_zone_virtual_network_link",
     "azurerm_private_dns_a_record",
     "azurerm_firewall",
+    "azurerm_firewall_nat_rule_collection",
     "azurerm_firewall_policy",
     "azurerm_firewall_policy_rule_collection_group",
     "azurerm_ip_group",
