@@ -1,11 +1,13 @@
 //! Classifying flow records against a design: each address to its endpoint, subnet, network
-//! and zone (longest-prefix match), each flow to the design's verdict (the trace engine), and
-//! each record to initiator or reply.
+//! and zone (longest-prefix match), each flow to the design's verdict (the exact engine on the
+//! plan, [`crate::engine::reach`], for TCP and UDP; a trace otherwise, and for the samples a
+//! report explains), and each record to initiator or reply.
 //!
 //! Owns: [`Classifier`] with its bounded verdict cache (flow → [`Judgement`], keyed by the
-//! classes of both ends and the port's interval, [`super::classes`], so that one trace
-//! answers for every flow the design cannot tell apart), [`SharedVerdicts`] across the parts
-//! of a log read in parallel, and the reply heuristic ([`is_reply`]). Must never: read a log,
+//! classes of both ends and the port's interval, [`super::classes`], so that one verdict
+//! answers for every flow the design cannot tell apart), [`SharedVerdicts`] (the classes the
+//! parts of a log read in parallel share), and the reply heuristic ([`is_reply`]). Must never:
+//! resolve, route or enforce itself (that is the plan), read a log,
 //! keep a record, grow without bound (the cache is cleared when it reaches its cap, so memory
 //! is bounded whatever the log holds), or panic on an address, port or protocol.
 
