@@ -278,6 +278,39 @@ pub struct Classifier<'t> {
     /// Endpoints that fan out to backends (a gateway): the trace of a flow to one also
     /// traces its backends, and fails when one of those does, so such flows are traced.
     fans_out: Vec<bool>,
+    /// Per (class, class, transport): the ports the design allows, and whether it routes.
+    pair_ports: FxMap<PairKey, PairPorts>,
+}
+
+/// A pair of end classes and a transport, as a cache key.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct PairKey((EndKey, EndKey, Protocol));
+
+impl Hash for PairKey {
+    #[inline]
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        let (a, b, p) = self.0;
+        a.hash(state);
+        b.hash(state);
+        state.write_u8(p as u8);
+    }
+}
+
+/// What the exact engine says of a pair of classes on one transport.
+#[derive(Clone, Debug)]
+struct PairPorts {
+    set: crate::model::rules::PortSet,
+    routed: bool,
+}
+
+impl PairPorts {
+    fn verdict(&self, port: u16) -> Verdict {
+        match (self.routed, self.set.contains(port)) {
+            (false, _) => Verdict::NoRoute,
+            (true, true) => Verdict::Allow,
+            (true, false) => Verdict::Deny,
+        }
+    }
 }
 
 impl<'t> Classifier<'t> {
@@ -308,6 +341,7 @@ impl<'t> Classifier<'t> {
                 .iter()
                 .map(|e| !e.backends.is_empty())
                 .collect(),
+            pair_ports: FxMap::default(),
         }
     }
 
@@ -406,7 +440,7 @@ impl<'t> Classifier<'t> {
             self.judgements.clear();
         }
         self.traces += 1;
-        let found = self.verdict(from, to, port, protocol);
+        let found = self.verdict_cached((fc.key, tc.key), (from, to), port, protocol);
         let Some(j) = found else {
             self.trace_errors += 1;
             self.verdicts.insert(key, u32::MAX);
@@ -430,14 +464,52 @@ impl<'t> Classifier<'t> {
         port: Option<u16>,
         protocol: Protocol,
     ) -> Option<Judgement> {
-        let t = self.t;
-        let (Some(p), Protocol::Tcp | Protocol::Udp) = (port, protocol) else {
+        match (port, self.ports(from, to, protocol)) {
+            (Some(p), Some(reach)) => Some(Judgement::verdict_only(reach.verdict(p))),
+            _ => self.exact(from, to, port, protocol),
+        }
+    }
+
+    /// [`Classifier::verdict`] with the ports of each (class, class, transport) cached: every
+    /// port of a pair of classes is answered by one plan (the classes are addresses every rule,
+    /// route and listener treats alike, on every port).
+    fn verdict_cached(
+        &mut self,
+        (fk, tk): (EndKey, EndKey),
+        (from, to): (IpAddr, IpAddr),
+        port: Option<u16>,
+        protocol: Protocol,
+    ) -> Option<Judgement> {
+        let Some(p) = port else {
             return self.exact(from, to, port, protocol);
         };
+        let key = PairKey((fk, tk, protocol));
+        if let Some(reach) = self.pair_ports.get(&key) {
+            return Some(Judgement::verdict_only(reach.verdict(p)));
+        }
+        let Some(reach) = self.ports(from, to, protocol) else {
+            return self.exact(from, to, port, protocol);
+        };
+        if self.pair_ports.len() >= VERDICT_CACHE_CAP {
+            self.pair_ports.clear();
+        }
+        let v = reach.verdict(p);
+        self.pair_ports.insert(key, reach);
+        Some(Judgement::verdict_only(v))
+    }
+
+    /// Every port of `protocol` the design allows from `from` to `to`, by the exact engine;
+    /// `None` when the flow must be traced instead (not TCP or UDP, or to an endpoint with
+    /// backends).
+    fn ports(&self, from: IpAddr, to: IpAddr, protocol: Protocol) -> Option<PairPorts> {
+        let t = self.t;
+        if !matches!(protocol, Protocol::Tcp | Protocol::Udp) {
+            return None;
+        }
         let (src, dst) = (t.lookup_ip(from), t.lookup_ip(to));
         let fans_out = |e: Option<EpIx>| e.is_some_and(|e| self.fans_out[e.index()]);
         if fans_out(dst.endpoint) || fans_out(t.endpoint_by_public_ip(to)) {
-            return self.exact(from, to, port, protocol);
+            return None;
         }
         // Named as `exact` names it: an interface's address seen from outside every network
         // is its endpoint (reached through its public IP), else the address itself.
@@ -448,15 +520,11 @@ impl<'t> Classifier<'t> {
         let party = addr_party(t, from);
         let (r, routed) = self.engine.reach_routed(&party, &target, Some(protocol));
         let set = if protocol == Protocol::Udp {
-            &r.udp
+            r.udp
         } else {
-            &r.tcp
+            r.tcp
         };
-        Some(Judgement::verdict_only(match (routed, set.contains(p)) {
-            (false, _) => Verdict::NoRoute,
-            (true, true) => Verdict::Allow,
-            (true, false) => Verdict::Deny,
-        }))
+        Some(PairPorts { set, routed })
     }
 
     /// Traces one flow, uncached and uncounted.
