@@ -199,3 +199,50 @@ pub fn read_file(
         )
     })
 }
+
+/// `f` of every file, on up to two threads (the files of an export are independent; reading
+/// and parsing JSON is most of an import's time), dealt out by size, largest first, to the
+/// thread with less to read. The results are in the order of `files`, so an import, its
+/// findings and its first error do not depend on the threads.
+pub fn map_files<T: Send>(
+    files: &[std::path::PathBuf],
+    f: impl Fn(&std::path::Path) -> T + Sync,
+) -> Vec<T> {
+    let sizes: Vec<u64> = files
+        .iter()
+        .map(|p| std::fs::metadata(p).map_or(0, |m| m.len()))
+        .collect();
+    let total: u64 = sizes.iter().sum();
+    let threads = std::thread::available_parallelism()
+        .map_or(1, usize::from)
+        .min(2);
+    if threads < 2 || files.len() < 2 || total < PARALLEL_MIN_BYTES {
+        return files.iter().map(|p| f(p)).collect();
+    }
+    let mut order: Vec<usize> = (0..files.len()).collect();
+    order.sort_by_key(|&i| std::cmp::Reverse(sizes[i]));
+    let mut shares: [(u64, Vec<usize>); 2] = [(0, Vec::new()), (0, Vec::new())];
+    for i in order {
+        let s = usize::from(shares[1].0 < shares[0].0);
+        shares[s].0 += sizes[i];
+        shares[s].1.push(i);
+    }
+    let f = &f;
+    let mut out = std::thread::scope(|scope| {
+        let [(_, a), (_, b)] = shares;
+        let other =
+            scope.spawn(move || b.into_iter().map(|i| (i, f(&files[i]))).collect::<Vec<_>>());
+        let mut mine: Vec<_> = a.into_iter().map(|i| (i, f(&files[i]))).collect();
+        mine.extend(
+            other
+                .join()
+                .unwrap_or_else(|p| std::panic::resume_unwind(p)),
+        );
+        mine
+    });
+    out.sort_by_key(|(i, _)| *i);
+    out.into_iter().map(|(_, r)| r).collect()
+}
+
+/// Below this many bytes of JSON in all, a second thread is not worth starting.
+const PARALLEL_MIN_BYTES: u64 = 4 << 20;

@@ -115,6 +115,44 @@ fn resources_at<'v>(v: &'v Value, base: &str) -> Option<Vec<(&'v Value, String)>
     }
 }
 
+/// The resources of a parsed file, moved out of it with their JSON paths (the shapes of
+/// [`resources_of`]); the file's value back when it holds none.
+fn into_resources(v: Value, base: &str) -> Result<Vec<(Value, String)>, Value> {
+    fn body(v: &mut Value) -> Option<&mut Value> {
+        v.get_mut("responses")?.get_mut("200")?.get_mut("body")
+    }
+    let list = |a: Vec<Value>, at: String| {
+        a.into_iter()
+            .enumerate()
+            .map(|(i, x)| (x, format!("{at}[{i}]")))
+            .collect()
+    };
+    match v {
+        Value::Array(a) if base.is_empty() => Ok(list(a, String::new())),
+        Value::Object(mut o) => {
+            for key in ["data", "value"] {
+                if let Some(Value::Array(a)) = o.get_mut(key) {
+                    return Ok(list(std::mem::take(a), super::json::join(base, key)));
+                }
+            }
+            let mut v = Value::Object(o);
+            if is_resource(&v) {
+                return Ok(vec![(v, base.to_string())]);
+            }
+            let Some(inner) = body(&mut v).map(Value::take) else {
+                return Err(v);
+            };
+            into_resources(inner, &super::json::join(base, "responses.200.body")).map_err(|inner| {
+                if let Some(slot) = body(&mut v) {
+                    *slot = inner;
+                }
+                v
+            })
+        }
+        other => Err(other),
+    }
+}
+
 /// One ARM resource, its properties (nested, or flattened by the az CLI) and where it is.
 pub(super) struct Res {
     pub id: String,
@@ -130,11 +168,19 @@ pub(super) struct Res {
     pub tags: Vec<(String, String)>,
 }
 
-pub(super) fn props_of(v: &Value) -> Value {
+/// A nested object's properties (`{name, id, properties: {...}}`), or the object itself when
+/// the az CLI flattened them into it. Borrowed, never cloned (cloning every resource's
+/// properties was a fifth of an import).
+fn props(v: &Value) -> &Value {
     match v.get("properties") {
-        Some(p @ Value::Object(_)) => p.clone(),
-        _ => v.clone(),
+        Some(p @ Value::Object(_)) => p,
+        _ => v,
     }
+}
+
+/// [`props`] for the readers, which use it as a value (`&props_of(x)`).
+pub(super) fn props_of(v: &Value) -> std::borrow::Cow<'_, Value> {
+    std::borrow::Cow::Borrowed(props(v))
 }
 
 pub(super) fn str_of<'a>(v: &'a Value, key: &str) -> Option<&'a str> {
@@ -184,24 +230,30 @@ pub(super) fn unique(base: &str, used: &mut BTreeSet<String>) -> String {
     id
 }
 
-fn read(path: &Path, all: &mut Vec<Res>, report: &mut ImportReport) -> Result<(), ImportError> {
+/// What one file holds: its resources, or (not ARM resource JSON) its value, for
+/// [`template`] to judge.
+enum FileRead {
+    Resources(Vec<Res>),
+    Other(Value),
+}
+
+/// Read, parse and map one file (on either thread of [`super::json::map_files`]).
+fn read(path: &Path) -> Result<FileRead, ImportError> {
     let name = path.display().to_string();
     let v = super::json::read_file(
         path,
         "export fewer resources per file (page with `--first 1000 --skip-token`)",
         UNCHANGED,
     )?;
-    let Some(list) = resources_of(&v) else {
-        if !template(&v, &name, report) {
-            report.unsupported(&name, "", "not ARM resource JSON: skipped");
-        }
-        return Ok(());
+    let list = match into_resources(v, "") {
+        Ok(list) => list,
+        Err(v) => return Ok(FileRead::Other(v)),
     };
-    report.files += 1;
+    let mut all = Vec::with_capacity(list.len());
     for (x, p) in list {
-        read_one(&name, x, p, all)?;
+        read_one(&name, x, p, &mut all)?;
     }
-    Ok(())
+    Ok(FileRead::Resources(all))
 }
 
 /// An ARM deployment template (`$schema` …deploymentTemplate.json, `resources`): its values
@@ -227,8 +279,8 @@ fn template(v: &Value, file: &str, report: &mut ImportReport) -> bool {
     true
 }
 
-/// One ARM resource object at JSON path `p` of file `name`.
-fn read_one(name: &str, x: &Value, p: String, all: &mut Vec<Res>) -> Result<(), ImportError> {
+/// One ARM resource object at JSON path `p` of file `name`, its properties moved out of it.
+fn read_one(name: &str, x: Value, p: String, all: &mut Vec<Res>) -> Result<(), ImportError> {
     if !x.is_object() {
         return Err(ImportError::new(
             name,
@@ -237,7 +289,7 @@ fn read_one(name: &str, x: &Value, p: String, all: &mut Vec<Res>) -> Result<(), 
             UNCHANGED,
         ));
     }
-    let (Some(id), Some(ty)) = (str_of(x, "id"), type_of(x)) else {
+    let (Some(id), Some(ty)) = (str_of(&x, "id"), type_of(&x)) else {
         return Err(ImportError::new(
             name,
             p,
@@ -245,7 +297,8 @@ fn read_one(name: &str, x: &Value, p: String, all: &mut Vec<Res>) -> Result<(), 
             UNCHANGED,
         ));
     };
-    let pp = if matches!(x.get("properties"), Some(Value::Object(_))) {
+    let nested = matches!(x.get("properties"), Some(Value::Object(_)));
+    let pp = if nested {
         super::json::join(&p, "properties")
     } else {
         p.clone()
@@ -257,14 +310,24 @@ fn read_one(name: &str, x: &Value, p: String, all: &mut Vec<Res>) -> Result<(), 
             .collect(),
         _ => Vec::new(),
     };
+    let id_lower = id.to_ascii_lowercase();
+    let res_name = str_of(&x, "name").unwrap_or(id).to_string();
+    let location = str_of(&x, "location").map(str::to_string);
+    let mut x = x;
+    // Nested: the properties alone (the rest of the object is dropped with `x`); flattened by
+    // the az CLI: the whole object.
+    let props = match x.get_mut("properties") {
+        Some(p) if nested => p.take(),
+        _ => x,
+    };
     all.push(Res {
         tags,
         pp,
-        id: id.to_ascii_lowercase(),
-        name: str_of(x, "name").unwrap_or(id).to_string(),
+        id: id_lower,
+        name: res_name,
         ty: ty.to_ascii_lowercase(),
-        location: str_of(x, "location").map(str::to_string),
-        props: props_of(x),
+        location,
+        props,
         file: name.to_string(),
         path: p,
     });
@@ -386,8 +449,19 @@ pub fn import_all(
         [] => String::new(),
     };
     let mut all = Vec::new();
-    for f in &files {
-        read(f, &mut all, &mut report)?;
+    for (f, r) in files.iter().zip(super::json::map_files(&files, read)) {
+        match r? {
+            FileRead::Resources(list) => {
+                report.files += 1;
+                all.extend(list);
+            }
+            FileRead::Other(v) => {
+                let name = f.display().to_string();
+                if !template(&v, &name, &mut report) {
+                    report.unsupported(&name, "", "not ARM resource JSON: skipped");
+                }
+            }
+        }
     }
     build(all, &shown, report, true)
 }
@@ -406,7 +480,7 @@ pub fn import_values(
     report.cloud = Some("azure".into());
     let mut all = Vec::new();
     for (x, file, p) in resources {
-        read_one(&file, &x, p, &mut all)?;
+        read_one(&file, x, p, &mut all)?;
     }
     build(all, name, report, false)
 }
@@ -508,7 +582,7 @@ fn build(
 fn networks(cx: &mut Ctx, all: &[Res]) {
     let mut subnet_ids: BTreeSet<String> = BTreeSet::new();
     // (network, remote network, properties, file, path of the properties)
-    let mut peerings: Vec<(String, String, Value, String, String)> = Vec::new();
+    let mut peerings: Vec<(String, String, &Value, String, String)> = Vec::new();
     for r in all
         .iter()
         .filter(|r| r.ty == "microsoft.network/virtualnetworks")
@@ -558,7 +632,7 @@ fn networks(cx: &mut Ctx, all: &[Res]) {
         cx.doc.networks.push(net);
         if let Some(Value::Array(subs)) = r.props.get("subnets") {
             for (i, s) in subs.iter().enumerate() {
-                let sp = props_of(s);
+                let sp = props(s);
                 let sid = str_of(s, "id").unwrap_or("").to_ascii_lowercase();
                 let sname = str_of(s, "name").unwrap_or("subnet");
                 subnet_ids.insert(sid.clone());
@@ -568,13 +642,13 @@ fn networks(cx: &mut Ctx, all: &[Res]) {
                 } else {
                     at.clone()
                 };
-                push_subnet(cx, n, sname, &sid, &sp, &r.file, &at, &spath);
+                push_subnet(cx, n, sname, &sid, sp, &r.file, &at, &spath);
             }
         }
         if let Some(Value::Array(ps)) = r.props.get("virtualNetworkPeerings") {
             for (i, p) in ps.iter().enumerate() {
-                let pp = props_of(p);
-                let remote = ref_id(&pp, "remoteVirtualNetwork").unwrap_or_default();
+                let pp = props(p);
+                let remote = ref_id(pp, "remoteVirtualNetwork").unwrap_or_default();
                 let at = format!("{}.virtualNetworkPeerings[{i}]", r.pp);
                 let at = if p.get("properties").is_some() {
                     format!("{at}.properties")
@@ -612,20 +686,14 @@ fn networks(cx: &mut Ctx, all: &[Res]) {
                         .map_or("", |(a, _)| a)
                         .to_string();
                 let remote = ref_id(&r.props, "remoteVirtualNetwork").unwrap_or_default();
-                peerings.push((
-                    parent,
-                    remote,
-                    r.props.clone(),
-                    r.file.clone(),
-                    r.pp.clone(),
-                ));
+                peerings.push((parent, remote, &r.props, r.file.clone(), r.pp.clone()));
             }
             _ => {}
         }
     }
     let mut seen = BTreeSet::new();
     for (a, b, props, file, p) in peerings {
-        let state = str_of(&props, "peeringState").unwrap_or("");
+        let state = str_of(props, "peeringState").unwrap_or("");
         if !state.eq_ignore_ascii_case("connected") {
             cx.report.assumed(
                 &file,
@@ -644,7 +712,7 @@ fn networks(cx: &mut Ctx, all: &[Res]) {
             );
             continue;
         };
-        peering_flags(cx, &props, &file, &p);
+        peering_flags(cx, props, &file, &p);
         cx.gateway_use.push((
             x,
             y,
