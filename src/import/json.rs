@@ -175,8 +175,14 @@ pub fn read_file(
     too_big: &str,
     unchanged: &str,
 ) -> Result<serde_json::Value, super::ImportError> {
+    let bytes = read_bytes(path, too_big)?;
+    parse(&bytes, &path.display().to_string(), unchanged)
+}
+
+/// The bytes of one exported file, capped as [`read_file`] caps them.
+pub fn read_bytes(path: &std::path::Path, too_big: &str) -> Result<Vec<u8>, super::ImportError> {
     let name = path.display().to_string();
-    let bytes = crate::model::read_capped(path, crate::model::MAX_FILE_BYTES)
+    crate::model::read_capped(path, crate::model::MAX_FILE_BYTES)
         .map_err(|e| {
             ImportError::new(
                 &name,
@@ -185,10 +191,14 @@ pub fn read_file(
                 "check its path and permissions",
             )
         })?
-        .ok_or_else(|| ImportError::new(&name, "", "the file is larger than 64 MB", too_big))?;
-    serde_json::from_slice(&bytes).map_err(|e| {
+        .ok_or_else(|| ImportError::new(&name, "", "the file is larger than 64 MB", too_big))
+}
+
+/// The JSON value of file `name`'s bytes, or the error with its line and column.
+pub fn parse(bytes: &[u8], name: &str, unchanged: &str) -> Result<Value, ImportError> {
+    serde_json::from_slice(bytes).map_err(|e| {
         ImportError::new(
-            &name,
+            name,
             "",
             format!(
                 "not valid JSON (line {}, column {}): {e}",

@@ -240,11 +240,23 @@ enum FileRead {
 /// Read, parse and map one file (on either thread of [`super::json::map_files`]).
 fn read(path: &Path) -> Result<FileRead, ImportError> {
     let name = path.display().to_string();
-    let v = super::json::read_file(
+    let bytes = super::json::read_bytes(
         path,
         "export fewer resources per file (page with `--first 1000 --skip-token`)",
-        UNCHANGED,
     )?;
+    if let Some((rows, base)) = rows_of(&bytes) {
+        let mut all = Vec::with_capacity(rows.len());
+        for (i, raw) in rows.into_iter().enumerate() {
+            let p = if base.is_empty() {
+                format!("[{i}]")
+            } else {
+                format!("{base}[{i}]")
+            };
+            read_one(&name, row(raw, &name, &p)?, p, &mut all)?;
+        }
+        return Ok(FileRead::Resources(all));
+    }
+    let v = super::json::parse(&bytes, &name, UNCHANGED)?;
     let list = match into_resources(v, "") {
         Ok(list) => list,
         Err(v) => return Ok(FileRead::Other(v)),
@@ -254,6 +266,73 @@ fn read(path: &Path) -> Result<FileRead, ImportError> {
         read_one(&name, x, p, &mut all)?;
     }
     Ok(FileRead::Resources(all))
+}
+
+type Raw<'a> = &'a serde_json::value::RawValue;
+
+/// The rows of a file in the two shapes of a large export, a JSON array or Resource Graph's
+/// `{data: [...]}` (or a REST list's `{value: [...]}`), each row's text unparsed, with the
+/// JSON path of the list; `None` for any other shape, or text that is not JSON (the whole
+/// file is then parsed as a value, for [`into_resources`] or the error with its line). The
+/// file is checked to be JSON here, as a whole.
+fn rows_of(bytes: &[u8]) -> Option<(Vec<Raw<'_>>, &'static str)> {
+    let start = bytes.iter().position(|b| !b.is_ascii_whitespace())?;
+    match bytes[start] {
+        b'[' => Some((serde_json::from_slice(bytes).ok()?, "")),
+        b'{' => {
+            let top: BTreeMap<String, Raw<'_>> = serde_json::from_slice(bytes).ok()?;
+            ["data", "value"].into_iter().find_map(|key| {
+                let raw = top.get(key)?;
+                raw.get()
+                    .starts_with('[')
+                    .then(|| serde_json::from_str(raw.get()).ok())
+                    .flatten()
+                    .map(|rows| (rows, key))
+            })
+        }
+        _ => None,
+    }
+}
+
+/// Virtual machines: read for their id and name only (a NIC names its VM), their properties
+/// (a quarter of a large export) left unparsed.
+const UNREAD_PROPERTIES: &[&str] = &["microsoft.compute/virtualmachines"];
+
+/// One row of [`rows_of`] as the value [`read_one`] reads: the fields it reads, parsed, and
+/// the rest left out (a flattened row, without a `properties` object, is parsed whole).
+fn row(raw: Raw<'_>, file: &str, p: &str) -> Result<Value, ImportError> {
+    let bad =
+        |e: serde_json::Error| ImportError::new(file, p, format!("not valid JSON: {e}"), UNCHANGED);
+    let text = raw.get();
+    if !text.starts_with('{') {
+        return serde_json::from_str(text).map_err(bad);
+    }
+    let fields: BTreeMap<String, Raw<'_>> = serde_json::from_str(text).map_err(bad)?;
+    let Some(props) = fields
+        .get("properties")
+        .filter(|x| x.get().starts_with('{'))
+    else {
+        return serde_json::from_str(text).map_err(bad);
+    };
+    let mut head = serde_json::Map::new();
+    for key in ["id", "name", "type", "location", "tags"] {
+        if let Some(x) = fields.get(key) {
+            head.insert(key.to_string(), serde_json::from_str(x.get()).map_err(bad)?);
+        }
+    }
+    let head = Value::Object(head);
+    let skip =
+        type_of(&head).is_some_and(|t| UNREAD_PROPERTIES.iter().any(|u| t.eq_ignore_ascii_case(u)));
+    let props = if skip {
+        Value::Object(serde_json::Map::new())
+    } else {
+        serde_json::from_str(props.get()).map_err(bad)?
+    };
+    let Value::Object(mut head) = head else {
+        return Err(bad(serde::de::Error::custom("a resource object")));
+    };
+    head.insert("properties".into(), props);
+    Ok(Value::Object(head))
 }
 
 /// An ARM deployment template (`$schema` …deploymentTemplate.json, `resources`): its values
