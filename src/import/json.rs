@@ -1,7 +1,8 @@
 //! Reading describe-* and ARM JSON with the path of every value at hand, so that a wrong shape
 //! is an error naming the file, the JSON path and the fix, and a finding can name the field.
 //!
-//! Owns: reading an exported file (capped in size) and typed access to `serde_json::Value`.
+//! Owns: reading an exported file (capped in size), the files of an export on two threads
+//! ([`map_files`]), and typed access to `serde_json::Value`.
 //! Must never: panic on any input.
 
 use serde_json::Value;
