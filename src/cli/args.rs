@@ -260,13 +260,15 @@ pub struct GenArgs {
     /// them all), which `zonescope import aws` and every command read; or (`azure`) as Azure
     /// Resource Graph JSON (`-o DIR`: one file per page of 1,000 rows and the private DNS A
     /// records; `-o FILE.json` or no `-o`: one array), which `zonescope import azure` and every
-    /// command read.
+    /// command read; or (`terraform`) as the `terraform show -json` output of an azurerm
+    /// state (one file), which `zonescope import terraform` and every command read.
     #[arg(long = "as", value_enum, default_value_t = GenFormat::Yaml)]
     pub format: GenFormat,
     /// Write to this file instead of standard output: atomically, beside the real file a symlink
     /// names, keeping its mode; a device or FIFO is written directly; `-` is standard output.
     /// With `--as aws`, a directory (created if missing), each file written atomically in it;
-    /// with `--as azure`, a directory of Resource Graph pages, or one array to `FILE.json`.
+    /// with `--as azure`, a directory of Resource Graph pages, or one array to `FILE.json`;
+    /// with `--as terraform`, one JSON file.
     #[arg(long, short = 'o')]
     pub output: Option<PathBuf>,
 }
@@ -277,6 +279,8 @@ pub enum GenFormat {
     Aws,
     /// Azure Resource Graph JSON: one array of ARM resources (`zonescope import azure`).
     Azure,
+    /// `terraform show -json` of an azurerm state (`zonescope import terraform`).
+    Terraform,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

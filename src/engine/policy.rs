@@ -34,6 +34,11 @@ pub struct Party {
     pub fqdn: Option<String>,
     /// Outside every declared network (the internet, a PaaS service reached publicly).
     pub outside: bool,
+    /// An address of the on-premises prefixes behind this VPN gateway (SPEC §11.2): outside
+    /// every network, yet not the internet (Azure's `Internet` tag is "the IP address space
+    /// that's outside the virtual network and reachable by the public internet";
+    /// `VirtualNetwork` holds the on-premises prefixes, SPEC §11.3).
+    pub onprem: Option<EpIx>,
 }
 
 impl Party {
@@ -62,6 +67,10 @@ impl Party {
             addr: ep.ip,
             fqdn: None,
             outside: ep.subnet.is_none(),
+            onprem: ep
+                .ip
+                .filter(|_| ep.subnet.is_none())
+                .and_then(|a| t.routing().onprem_gateway(a)),
         }
     }
 }
@@ -145,7 +154,11 @@ pub fn selector_matches(sel: &Selector, p: &Party, ctx: &Ctx<'_>) -> bool {
         Selector::Endpoint(e) => p.ep == Some(*e) || p.alias == Some(*e),
         Selector::Cidr(c) => cidr_holds(c, p, ctx.topo),
         Selector::Fqdn(f) => p.fqdn(ctx.topo).is_some_and(|q| fqdn_matches(f, q)),
-        Selector::Internet => p.outside,
+        // An on-premises address is outside the internet tag of the rule sets in a network
+        // (Azure's `Internet`: "reachable by the public internet"), yet on the zone policy's
+        // `internet` side, which is everything outside the networks (SPEC §11.8; the policy is
+        // the only rule set judged in no subnet).
+        Selector::Internet => p.outside && (p.onprem.is_none() || ctx.subnet.is_none()),
         Selector::Unzoned => !p.outside && p.zone.is_none(),
         Selector::VirtualNetwork
             if ctx.network.is_some_and(|n| {
@@ -397,4 +410,22 @@ pub fn allowed_ports(
     });
     // the pieces are disjoint; normalising joins adjacent ones
     PortSet::from_ranges(ranges)
+}
+
+/// The pieces of every port of `flow` (its `ports` ignored) as the rule set decides them: each
+/// with the rule that decides it (`None`: the default) and the action, in decision order — what
+/// a firewall's DNAT rules take, port by port. For flows without ports (ICMP): one piece.
+pub fn decided_pieces(
+    rs: &RuleSet,
+    flow: &Flow<'_>,
+    dir: Option<Direction>,
+    ctx: &Ctx<'_>,
+) -> Vec<(PortSet, Option<usize>, Action)> {
+    let asked = flow.protocol.has_ports().then_some(&*ALL_PORTS);
+    let mut out = Vec::new();
+    walk(rs, flow, dir, ctx, asked, |piece, rule, action| {
+        out.push((piece.clone(), rule, action));
+        ControlFlow::Continue(())
+    });
+    out
 }

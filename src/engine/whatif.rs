@@ -23,6 +23,7 @@ pub struct WhatIf {
 }
 
 impl WhatIf {
+    #[inline]
     pub fn is_empty(&self) -> bool {
         self.endpoints.is_empty()
             && self.networks.is_empty()
@@ -110,6 +111,7 @@ impl WhatIf {
         }
     }
 
+    #[inline]
     pub fn network_down(&self, t: &Topology, n: NetIx) -> bool {
         if self.is_empty() {
             return false;
@@ -121,6 +123,7 @@ impl WhatIf {
                 .is_some_and(|r| self.regions.contains(r))
     }
 
+    #[inline]
     pub fn endpoint_down(&self, t: &Topology, e: EpIx) -> bool {
         if self.is_empty() {
             return false;
@@ -131,10 +134,12 @@ impl WhatIf {
             || ep.region.as_ref().is_some_and(|r| self.regions.contains(r))
     }
 
+    #[inline]
     pub fn peering_down(&self, p: usize) -> bool {
         self.peerings.contains(&p)
     }
 
+    #[inline]
     pub fn rule_down(&self, set: &str, rule: &str) -> bool {
         !self.rules.is_empty() && self.rules.iter().any(|(s, r)| s == set && r == rule)
     }

@@ -121,6 +121,12 @@ fn base64(bytes: &[u8]) -> String {
 }
 
 impl AzureExport {
+    /// The Resource Graph rows and the A record sets, each printed (what `terraform.rs`
+    /// translates).
+    pub(super) fn parts(&self) -> (&[String], &[String]) {
+        (&self.rows, &self.records)
+    }
+
     /// Everything as one JSON array (the pages' `data` concatenated, then the A record sets):
     /// what `gen --as azure` prints, and what `jq -s 'map(.data) | add'` makes of the pages.
     #[must_use]

@@ -79,9 +79,11 @@ mod design;
 mod emit;
 mod rng;
 mod spec;
+mod terraform;
 
 pub use aws::{ACCOUNT, AwsFolder, AwsStats, generate_aws};
 pub use azure::{AzureExport, AzureStats, generate_azure};
+pub use terraform::{TerraformState, TerraformStats, generate_terraform};
 
 /// Largest accepted `regions`.
 pub const MAX_REGIONS: u32 = 100;

@@ -200,6 +200,12 @@ pub struct Rule {
     /// SPEC §11.6: a firewall rule's `type:` (network | application | dnat).
     #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
     pub rule_type: Option<String>,
+    /// SPEC §11.6: a DNAT rule's translated address (an IP address or endpoint id).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub translated_address: Option<String>,
+    /// SPEC §11.6: a DNAT rule's translated port.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub translated_port: Option<u16>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
 }

@@ -176,14 +176,33 @@ pub fn read_file(
     too_big: &str,
     unchanged: &str,
 ) -> Result<serde_json::Value, super::ImportError> {
-    let bytes = read_bytes(path, too_big)?;
+    read_file_max(path, crate::model::MAX_FILE_BYTES, too_big, unchanged)
+}
+
+/// [`read_file`] with a cap of `max` bytes (a Terraform state is one file per workspace).
+pub fn read_file_max(
+    path: &std::path::Path,
+    max: usize,
+    too_big: &str,
+    unchanged: &str,
+) -> Result<serde_json::Value, super::ImportError> {
+    let bytes = read_bytes_max(path, max, too_big)?;
     parse(&bytes, &path.display().to_string(), unchanged)
 }
 
 /// The bytes of one exported file, capped as [`read_file`] caps them.
 pub fn read_bytes(path: &std::path::Path, too_big: &str) -> Result<Vec<u8>, super::ImportError> {
+    read_bytes_max(path, crate::model::MAX_FILE_BYTES, too_big)
+}
+
+/// [`read_bytes`] with a cap of `max` bytes.
+fn read_bytes_max(
+    path: &std::path::Path,
+    max: usize,
+    too_big: &str,
+) -> Result<Vec<u8>, super::ImportError> {
     let name = path.display().to_string();
-    crate::model::read_capped(path, crate::model::MAX_FILE_BYTES)
+    crate::model::read_capped(path, max)
         .map_err(|e| {
             ImportError::new(
                 &name,
@@ -192,7 +211,14 @@ pub fn read_bytes(path: &std::path::Path, too_big: &str) -> Result<Vec<u8>, supe
                 "check its path and permissions",
             )
         })?
-        .ok_or_else(|| ImportError::new(&name, "", "the file is larger than 64 MB", too_big))
+        .ok_or_else(|| {
+            ImportError::new(
+                &name,
+                "",
+                format!("the file is larger than {} MB", max >> 20),
+                too_big,
+            )
+        })
 }
 
 /// The JSON value of file `name`'s bytes, or the error with its line and column.

@@ -51,6 +51,9 @@ pub enum ErrorCode {
     BadNextHop,
     /// A `base:` that names no export, or more than one (SPEC §12).
     BadBase,
+    /// A `translated_address:` / `translated_port:` on a rule that is not a firewall DNAT rule,
+    /// or naming nothing the flow can be sent to.
+    BadTranslation,
 }
 
 impl ErrorCode {
@@ -86,6 +89,7 @@ impl ErrorCode {
             ErrorCode::AsgAcrossNetworks => "zonescope::asg-across-networks",
             ErrorCode::BadNextHop => "zonescope::bad-next-hop",
             ErrorCode::BadBase => "zonescope::bad-base",
+            ErrorCode::BadTranslation => "zonescope::bad-translation",
         }
     }
 }
@@ -132,6 +136,7 @@ impl InputError {
             ErrorCode::AsgAcrossNetworks => "in another network",
             ErrorCode::BadNextHop => "bad next hop",
             ErrorCode::BadBase => "bad base",
+            ErrorCode::BadTranslation => "bad translation",
             _ => "here",
         };
         InputError {

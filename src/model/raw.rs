@@ -616,6 +616,14 @@ pub struct RawRule {
     /// priority.
     #[serde(default, rename = "type")]
     pub rule_type: Option<Sp<String>>,
+    /// DNAT firewall rules only: where the flow the rule matches is sent (an endpoint id or an
+    /// IP address; Azure Firewall's `translatedAddress`). Past the firewall the flow goes to it
+    /// with the firewall's private address as its source.
+    #[serde(default)]
+    pub translated_address: Option<Sp<String>>,
+    /// DNAT firewall rules only: the port it is sent to (default: the flow's own port).
+    #[serde(default)]
+    pub translated_port: Option<Sp<Scalar>>,
     #[serde(default)]
     pub justification: Option<String>,
     #[serde(default)]

@@ -139,6 +139,19 @@ impl Routing {
         !self.tables.is_empty() || !self.tgws.is_empty() || !self.onprem.is_empty()
     }
 
+    /// The VPN gateway whose `onprem:` prefixes hold `a` (the longest prefix; among equals the
+    /// first gateway), for an address outside every network (SPEC §11.2).
+    pub fn onprem_gateway(&self, a: std::net::IpAddr) -> Option<EpIx> {
+        if self.onprem.is_empty() {
+            return None;
+        }
+        self.onprem
+            .iter()
+            .flat_map(|(g, ps)| ps.iter().filter(|p| p.contains(&a)).map(move |p| (*g, p)))
+            .max_by_key(|(g, p)| (p.prefix_len(), std::cmp::Reverse(g.index())))
+            .map(|(g, _)| g)
+    }
+
     /// The effective user table of a subnet: its own, else its network's.
     pub fn table_of(&self, subnet: Option<SubnetIx>, net: NetIx) -> Option<RtIx> {
         subnet

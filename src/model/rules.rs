@@ -264,6 +264,23 @@ impl FirewallRuleType {
     }
 }
 
+/// Where a DNAT rule sends what it matches (SPEC §11.6): an endpoint of the design, or an
+/// address (inside a network, or on the internet).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DnatTarget {
+    Endpoint(crate::model::EpIx),
+    Addr(std::net::IpAddr),
+}
+
+/// A DNAT rule's translation (Azure Firewall NAT rules' `translatedAddress` /
+/// `translatedPort`): the flow it matches is sent on from the firewall to `to`, on `port` (the
+/// flow's own port when `None`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Dnat {
+    pub to: DnatTarget,
+    pub port: Option<u16>,
+}
+
 /// One rule of a rule set (or one entry of the zone policy), validated.
 #[derive(Debug, Clone)]
 pub struct Rule {
@@ -307,6 +324,8 @@ pub struct RuleSet {
     pub cloud_id: Option<String>,
     /// The type of each firewall rule, by rule id (firewalls only).
     pub rule_types: BTreeMap<String, FirewallRuleType>,
+    /// The translation of each DNAT rule that says one, by rule id (firewalls only).
+    pub dnat: BTreeMap<String, Dnat>,
 }
 
 impl RuleSet {
@@ -330,6 +349,14 @@ impl RuleSet {
     /// The type of a firewall rule (`None` for other kinds, and for rules added after load).
     pub fn rule_type(&self, rule: &Rule) -> Option<FirewallRuleType> {
         self.rule_types.get(&rule.id).copied()
+    }
+
+    /// The translation of a DNAT rule (`None` for every other rule).
+    pub fn dnat_of(&self, rule: &Rule) -> Option<Dnat> {
+        if self.dnat.is_empty() {
+            return None;
+        }
+        self.dnat.get(&rule.id).copied()
     }
 }
 

@@ -100,11 +100,22 @@ fn render_into(out: &mut String, tr: &Trace, st: &Style, indent: &str) {
         );
     }
     for x in &tr.translations {
-        let _ = writeln!(
-            out,
-            "{indent}  nat    {}: source {} → {} (the destination sees {})",
-            x.at, x.from, x.to, x.to
-        );
+        if x.kind == "dnat" {
+            let _ = writeln!(
+                out,
+                "{indent}  nat    {}: destination {} → {} (DNAT rule {})",
+                x.at,
+                x.from,
+                x.to,
+                x.rule.as_deref().unwrap_or("?")
+            );
+        } else {
+            let _ = writeln!(
+                out,
+                "{indent}  nat    {}: source {} → {} (the destination sees {})",
+                x.at, x.from, x.to, x.to
+            );
+        }
     }
     if !tr.checks.is_empty() {
         let _ = writeln!(out, "{indent}  checks");

@@ -40,7 +40,7 @@ fn small() -> (zonescope::generate::AzureExport, tempfile::NamedTempFile) {
     (export, file)
 }
 
-fn yaml_design() -> Topology {
+pub(crate) fn yaml_design() -> Topology {
     zonescope::model::load_str(&generate(&GenParams::size("S").expect("S")), "S.yaml")
         .expect("the YAML design loads")
 }
@@ -62,7 +62,7 @@ fn decided(tr: &Trace) -> (String, String) {
 }
 
 /// The zone id of each addressed endpoint, by address.
-fn zones_by_ip(t: &Topology) -> Vec<(String, Option<String>)> {
+pub(crate) fn zones_by_ip(t: &Topology) -> Vec<(String, Option<String>)> {
     let mut out: Vec<(String, Option<String>)> = t
         .endpoints()
         .iter()
@@ -290,9 +290,13 @@ const ROWS: &[Row] = &[
 fn verdicts_on_the_small_export_are_the_designs_and_azures() {
     let (_export, file) = small();
     let az = import::load_any(file.path()).expect("loads").0;
-    let yaml = yaml_design();
+    assert_rows(&[("YAML", &yaml_design()), ("Azure import", &az)]);
+}
+
+/// Every row of [`ROWS`] on each of the named topologies (also `gen_terraform.rs`'s).
+pub(crate) fn assert_rows(designs: &[(&str, &Topology)]) {
     for row in ROWS {
-        for (which, t) in [("YAML", &yaml), ("Azure import", &az)] {
+        for (which, t) in designs {
             let tr = tcp(t, row.from, row.to, row.port);
             assert_eq!(tr.verdict, row.verdict, "{which}: {}: {tr:#?}", row.why);
             if let Some((rs, rule)) = row.decided {

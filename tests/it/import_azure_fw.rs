@@ -241,13 +241,11 @@ fn the_firewall_its_policy_and_ip_groups_become_the_design() {
     assert_eq!(app.ports.as_deref(), Some("443"));
     // The DNAT rule's destination is the firewall (its public IP, before translation).
     assert_eq!(rs.rules[0].destination, ["fw-hub"]);
+    // ... and it translates to 10.1.1.4:22 (SPEC §11.6, [DNAT]): no longer a finding.
+    assert_eq!(rs.rules[0].translated_address.as_deref(), Some("10.1.1.4"));
+    assert_eq!(rs.rules[0].translated_port, Some(22));
     let f = &imp.report.findings;
-    assert!(
-        f.iter().any(|f| f.kind == FindingKind::Unsupported
-            && f.json_path == "data[21].properties.ruleCollections[1].rules[0]"
-            && f.message.contains("DNAT to 10.1.1.4:22 is not modelled")),
-        "{f:?}"
-    );
+    assert!(!f.iter().any(|f| f.message.contains("DNAT to")), "{f:?}");
     assert!(
         f.iter()
             .any(|f| f.kind == FindingKind::Assumed && f.message.contains("interleave")),
@@ -351,10 +349,6 @@ fn classic_rules_truth_table() {
             "the rule is left out",
         ),
         ("[5].threatIntelMode", "threat intelligence in Deny mode"),
-        (
-            "[5].natRuleCollections[0].rules[0]",
-            "DNAT to 10.50.1.10:443",
-        ),
         // vnet-core's DNS server is the firewall, whose DNS proxy is off
         // (https://learn.microsoft.com/azure/firewall/dns-settings): Azure's lookups fail.
         ("[0].dhcpOptions.dnsServers[0]", "DNS proxy is off"),

@@ -11,37 +11,19 @@
 //! Over 800 lines on purpose: truth rows, each short and tied to the documentation it follows;
 //! split by provider when the `azurerm` mapping grows.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use zonescope::engine::diff::diff;
 use zonescope::engine::trace::{Query, Trace, WhatIf, trace};
-use zonescope::import::{self, FindingKind, ImportOptions, Imported, terraform};
+use zonescope::import::{self, FindingKind, ImportOptions, terraform};
 use zonescope::model::rules::Protocol;
 use zonescope::model::{Topology, Verdict};
 
 use crate::cli::zs;
-
-fn reference(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../shared/reference/terraform")
-        .join(name)
-}
+use crate::terraform_support::{finding, fixture_in, imported, reference, text, topo};
 
 fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/import/terraform")
-        .join(name)
-}
-
-fn imported(p: &Path) -> Imported {
-    terraform::import(p, ImportOptions::default())
-        .unwrap_or_else(|e| panic!("{} imports: {e}", p.display()))
-}
-
-fn topo(p: &Path) -> Topology {
-    import::load_any(p)
-        .unwrap_or_else(|e| panic!("{} loads: {e:?}", p.display()))
-        .0
+    fixture_in("import/terraform", name)
 }
 
 fn tcp(t: &Topology, from: &str, to: &str, port: u16) -> Trace {
@@ -51,20 +33,6 @@ fn tcp(t: &Topology, from: &str, to: &str, port: u16) -> Trace {
         &WhatIf::default(),
     )
     .unwrap_or_else(|e| panic!("{from} -> {to} traces: {e}"))
-}
-
-fn finding<'a>(i: &'a Imported, kind: FindingKind, words: &[&str]) -> Option<&'a import::Finding> {
-    i.report
-        .findings
-        .iter()
-        .find(|f| f.kind == kind && words.iter().all(|w| f.message.contains(w)))
-}
-
-fn text(o: &std::process::Output) -> (String, String) {
-    (
-        String::from_utf8_lossy(&o.stdout).into_owned(),
-        String::from_utf8_lossy(&o.stderr).into_owned(),
-    )
 }
 
 // Instance ids of the fixture.

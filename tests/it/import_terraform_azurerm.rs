@@ -9,37 +9,19 @@
 //! its truth table, each row citing the Azure documentation it follows; `diff` names the
 //! resource that opens a flow; a value the plan knows only after apply is reported, not guessed.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use zonescope::engine::diff::diff;
 use zonescope::engine::trace::{Query, WhatIf, trace};
-use zonescope::import::{self, FindingKind, ImportOptions, Imported, terraform};
+use zonescope::import::{FindingKind, ImportOptions, terraform};
 use zonescope::model::rules::Protocol;
 use zonescope::model::{Topology, Verdict};
 
 use crate::cli::zs;
-
-fn reference(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../shared/reference/terraform")
-        .join(name)
-}
+use crate::terraform_support::{finding, fixture_in, imported, reference, text, topo};
 
 fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/terraform/azurerm")
-        .join(name)
-}
-
-fn imported(p: &Path) -> Imported {
-    terraform::import(p, ImportOptions::default())
-        .unwrap_or_else(|e| panic!("{} imports: {e}", p.display()))
-}
-
-fn topo(p: &Path) -> Topology {
-    import::load_any(p)
-        .unwrap_or_else(|e| panic!("{} loads: {e:?}", p.display()))
-        .0
+    fixture_in("terraform/azurerm", name)
 }
 
 /// The verdict and the deciding rule (`RULE_SET/RULE`, empty when none decided).
@@ -56,20 +38,6 @@ fn tcp(t: &Topology, from: &str, to: &str, port: u16) -> (Verdict, String) {
         .map(|d| format!("{}/{}", d.rule_set, d.rule))
         .unwrap_or_default();
     (tr.verdict, rule)
-}
-
-fn finding<'a>(i: &'a Imported, kind: FindingKind, words: &[&str]) -> Option<&'a import::Finding> {
-    i.report
-        .findings
-        .iter()
-        .find(|f| f.kind == kind && words.iter().all(|w| f.message.contains(w)))
-}
-
-fn text(o: &std::process::Output) -> (String, String) {
-    (
-        String::from_utf8_lossy(&o.stdout).into_owned(),
-        String::from_utf8_lossy(&o.stderr).into_owned(),
-    )
 }
 
 // ------------------------------------------------------------------ (a) the real plan
@@ -558,5 +526,59 @@ fn provider_3x_attribute_names_and_a_route_tables_own_subnet_list() {
     assert_eq!(
         f.json_path,
         "values.root_module.resources[1].values.service_endpoints"
+    );
+}
+
+#[test]
+fn private_link_targets_are_read_for_their_public_network_access() {
+    // A private endpoint's target says whether the internet also reaches it:
+    // `public_network_access_enabled` (https://registry.terraform.io/providers/hashicorp/azurerm/latest/docs/resources/key_vault,
+    // .../storage_account; Azure: "Disabled" public network access admits only private
+    // endpoints, https://learn.microsoft.com/azure/key-vault/general/network-security).
+    let sub = "/subscriptions/s1/resourceGroups/rg/providers";
+    let r = |t: &str, n: &str, v: serde_json::Value| serde_json::json!({"address": format!("{t}.{n}"), "mode": "managed", "type": t, "name": n, "values": v});
+    let pe = |n: &str, target: String| {
+        r(
+            "azurerm_private_endpoint",
+            n,
+            serde_json::json!({"id": format!("{sub}/Microsoft.Network/privateEndpoints/{n}"), "name": n,
+                "resource_group_name": "rg", "subnet_id": format!("{sub}/Microsoft.Network/virtualNetworks/v/subnets/pe"),
+                "private_service_connection": [{"name": n, "private_connection_resource_id": target,
+                    "subresource_names": ["vault"], "is_manual_connection": false, "private_ip_address": if n == "pe-kv" { "10.5.1.4" } else { "10.5.1.5" }}],
+                "custom_dns_configs": [{"fqdn": format!("{n}.example.net"), "ip_addresses": []}]}),
+        )
+    };
+    let kv = format!("{sub}/Microsoft.KeyVault/vaults/kv1");
+    let st = format!("{sub}/Microsoft.Storage/storageAccounts/st1");
+    let state = serde_json::json!({"format_version": "1.0", "terraform_version": "1.9.5", "values": {"root_module": {"resources": [
+        r("azurerm_virtual_network", "v", serde_json::json!({"id": format!("{sub}/Microsoft.Network/virtualNetworks/v"), "name": "v",
+            "resource_group_name": "rg", "address_space": ["10.5.0.0/16"]})),
+        r("azurerm_subnet", "pe", serde_json::json!({"id": format!("{sub}/Microsoft.Network/virtualNetworks/v/subnets/pe"), "name": "pe",
+            "resource_group_name": "rg", "virtual_network_name": "v", "address_prefixes": ["10.5.1.0/24"]})),
+        r("azurerm_key_vault", "kv", serde_json::json!({"id": kv, "name": "kv1", "resource_group_name": "rg", "public_network_access_enabled": false})),
+        r("azurerm_storage_account", "st", serde_json::json!({"id": st, "name": "st1", "resource_group_name": "rg", "public_network_access_enabled": true})),
+        pe("pe-kv", kv),
+        pe("pe-st", st),
+    ]}}});
+    let i = terraform::import_value("pl.json", &state, ImportOptions::default()).expect("imports");
+    let access = |name: &str| {
+        i.document
+            .endpoints
+            .iter()
+            .find(|e| e.name.as_deref() == Some(name))
+            .map(|e| (e.kind.clone(), e.public_access.clone()))
+    };
+    assert_eq!(
+        access("kv1"),
+        Some(("secrets".to_string(), Some("disabled".to_string())))
+    );
+    assert_eq!(
+        access("st1"),
+        Some(("storage".to_string(), Some("enabled".to_string())))
+    );
+    assert!(
+        finding(&i, FindingKind::Assumed, &["public network access"]).is_none(),
+        "{:#?}",
+        i.report.findings
     );
 }

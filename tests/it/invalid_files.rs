@@ -42,6 +42,8 @@ const CASES: &[(&str, ErrorCode, u32)] = &[
     ("bad-rule-type", ErrorCode::BadRuleType, 53),
     ("bad-default", ErrorCode::BadDefault, 50),
     ("bad-ephemeral", ErrorCode::BadEphemeral, 50),
+    // SPEC §11.6: only a DNAT rule translates
+    ("bad-translation", ErrorCode::BadTranslation, 56),
     ("ambiguous-name", ErrorCode::AmbiguousName, 57),
     ("security-group-in-nsg", ErrorCode::WrongKind, 58),
     ("unknown-asg", ErrorCode::UnknownId, 33),

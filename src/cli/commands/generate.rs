@@ -1,6 +1,6 @@
 //! `zonescope gen`: a synthetic design, to stdout or `-o` (atomically); `--as aws` as a
 //! describe-* folder, each file written atomically into the directory `-o` names; `--as azure`
-//! as one Resource Graph JSON file.
+//! as one Resource Graph JSON file; `--as terraform` as one `terraform show -json` state.
 //!
 //! Owns: the gen command's flags → parameters. Must never: build a design itself.
 
@@ -36,6 +36,9 @@ pub fn run(a: &GenArgs, out: &mut dyn Write) -> Result<u8, CliError> {
     }
     if a.format == GenFormat::Azure {
         return azure(a, &p, out);
+    }
+    if a.format == GenFormat::Terraform {
+        return terraform(a, &p, out);
     }
     let (text, stats) = generate_with_stats(&p);
     match &a.output {
@@ -143,6 +146,44 @@ fn azure(a: &GenArgs, p: &crate::generate::GenParams, out: &mut dyn Write) -> Re
             );
         }
         _ => out.write_all(export.text().as_bytes())?,
+    }
+    Ok(0)
+}
+
+/// `gen --as terraform`: the `terraform show -json` output of an azurerm state, to `-o FILE`
+/// (written atomically) or stdout.
+fn terraform(
+    a: &GenArgs,
+    p: &crate::generate::GenParams,
+    out: &mut dyn Write,
+) -> Result<u8, CliError> {
+    let state = crate::generate::generate_terraform(p);
+    let s = state.stats;
+    match &a.output {
+        Some(path) if path.as_os_str() != "-" => {
+            if path.is_dir() {
+                return Err(CliError::usage(
+                    format!(
+                        "{} is a directory; --as terraform writes one file",
+                        path.display()
+                    ),
+                    "give -o a file name, e.g. state.json",
+                ));
+            }
+            write_atomically(path, state.text().as_bytes())?;
+            eprintln!(
+                "wrote {}: {} in {} ({}, {}, {}, {}, {})",
+                path.display(),
+                count(s.resources, "resource"),
+                count(s.modules, "module"),
+                count(s.virtual_networks, "virtual network"),
+                count(s.subnets, "subnet"),
+                count(s.network_interfaces, "NIC"),
+                count(s.nsgs, "NSG"),
+                count(s.security_rules, "security rule")
+            );
+        }
+        _ => out.write_all(state.text().as_bytes())?,
     }
     Ok(0)
 }

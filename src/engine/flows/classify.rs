@@ -1,28 +1,31 @@
 //! Classifying flow records against a design: each address to its endpoint, subnet, network
-//! and zone (longest-prefix match), each flow to the design's verdict (the trace engine), and
-//! each record to initiator or reply.
+//! and zone (longest-prefix match), each flow to the design's verdict (the exact engine on the
+//! plan, [`crate::engine::reach`], for TCP and UDP; a trace otherwise, and for the samples a
+//! report explains), and each record to initiator or reply.
 //!
 //! Owns: [`Classifier`] with its bounded verdict cache (flow → [`Judgement`], keyed by the
-//! classes of both ends and the port's interval, [`super::classes`], so that one trace
-//! answers for every flow the design cannot tell apart), [`SharedVerdicts`] across the parts
-//! of a log read in parallel, and the reply heuristic ([`is_reply`]). Must never: read a log,
+//! classes of both ends and the port's interval, [`super::classes`], so that one verdict
+//! answers for every flow the design cannot tell apart), [`SharedVerdicts`] (the classes the
+//! parts of a log read in parallel share), and the reply heuristic ([`is_reply`]). Must never:
+//! resolve, route or enforce itself (that is the plan), read a log,
 //! keep a record, grow without bound (the cache is cleared when it reaches its cap, so memory
 //! is bounded whatever the log holds), or panic on an address, port or protocol.
 
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hash, Hasher};
 use std::net::IpAddr;
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, OnceLock};
 
 use crate::model::rules::RuleRef;
 
 pub use super::classes::{ClassIndex, EndKey};
+use crate::engine::reach::{Engine, Target, addr_party};
 use crate::engine::trace::{Query, WhatIf, trace};
 use crate::model::rules::{Action, Protocol};
 use crate::model::{EpIx, NetIx, SubnetIx, Topology, Verdict, Zone, ZoneRole};
 
 /// Entries of the verdict cache before it is cleared.
-pub const VERDICT_CACHE_CAP: usize = 1 << 16;
+pub const VERDICT_CACHE_CAP: usize = 1 << 18;
 
 /// A fast, non-cryptographic hasher for cache keys (the Fx multiply-rotate scheme): the keys
 /// are addresses and ports, and the caches are bounded, so hash flooding costs at most a slow
@@ -176,7 +179,23 @@ pub struct Judgement {
     pub allowed_by: Vec<AllowingRule>,
     /// The flow that was traced (initiator, responder, port): the reason and path name its
     /// addresses and port, which another flow of the same classes shares the verdict of.
-    pub traced: (IpAddr, IpAddr, Option<u16>),
+    /// `None`: the verdict alone, from the exact engine (no deciding rule, reason or path;
+    /// a report that shows them traces its record).
+    pub traced: Option<(IpAddr, IpAddr, Option<u16>)>,
+}
+
+impl Judgement {
+    /// A verdict without its explanation.
+    fn verdict_only(verdict: Verdict) -> Judgement {
+        Judgement {
+            verdict,
+            decided_by: None,
+            reason: String::new(),
+            path: Vec::new(),
+            allowed_by: Vec::new(),
+            traced: None,
+        }
+    }
 }
 
 /// The IANA protocol number as a protocol the design can trace; `None` for the others.
@@ -225,13 +244,11 @@ pub fn is_reply(
     listens(src, src_port).unwrap_or_else(|| (1..EPHEMERAL).contains(&src_port))
 }
 
-/// Addresses to zones and flows to verdicts, with bounded caches.
-/// A verdict cache shared by the classifiers of the parts of one log read in parallel, so
-/// that a flow is traced once, not once per part. Consulted only on a miss of a
-/// classifier's own cache, so its lock is taken once per distinct flow, not per record.
+/// What the classifiers of the parts of one log read in parallel share: the classes of the
+/// design, built once. Not the verdicts: a verdict costs a plan on the exact engine, less than
+/// the lock a shared map took on every miss (with two parts, the second core waited on it).
 #[derive(Default)]
 pub struct SharedVerdicts {
-    map: Mutex<FxMap<FlowKey, Option<Arc<Judgement>>>>,
     /// The classes of the design, built by the first classifier that needs them.
     index: OnceLock<Arc<ClassIndex>>,
 }
@@ -239,7 +256,6 @@ pub struct SharedVerdicts {
 /// Addresses to zones and classes, flows to verdicts, with a bounded verdict cache.
 pub struct Classifier<'t> {
     t: &'t Topology,
-    shared: Option<&'t SharedVerdicts>,
     what_if: WhatIf,
     index: Arc<ClassIndex>,
     verdicts: FxMap<FlowKey, u32>,
@@ -256,6 +272,12 @@ pub struct Classifier<'t> {
     /// Trace every flow, caching nothing (the reference the class-keyed cache is tested
     /// against).
     uncached: bool,
+    /// The exact engine that gives a cache miss its verdict (the plan over port sets, as
+    /// `check` and `matrix` use it): a verdict costs a plan, not a whole explained trace.
+    engine: Engine<'t>,
+    /// Endpoints that fan out to backends (a gateway): the trace of a flow to one also
+    /// traces its backends, and fails when one of those does, so such flows are traced.
+    fans_out: Vec<bool>,
 }
 
 impl<'t> Classifier<'t> {
@@ -270,7 +292,6 @@ impl<'t> Classifier<'t> {
         let roles: Vec<Option<ZoneRole>> = t.zones().iter().map(Zone::role).collect();
         Classifier {
             t,
-            shared: None,
             what_if: WhatIf::default(),
             index,
             verdicts: FxMap::default(),
@@ -281,6 +302,12 @@ impl<'t> Classifier<'t> {
             cache_hits: 0,
             trace_errors: 0,
             uncached: false,
+            engine: Engine::new(t),
+            fans_out: t
+                .endpoints()
+                .iter()
+                .map(|e| !e.backends.is_empty())
+                .collect(),
         }
     }
 
@@ -291,15 +318,13 @@ impl<'t> Classifier<'t> {
         c
     }
 
-    /// A classifier that consults `shared` before tracing a flow (and shares its classes).
+    /// A classifier that shares the classes of `shared` (built by the first that asks).
     pub fn with_shared(t: &'t Topology, shared: &'t SharedVerdicts) -> Self {
         let index = shared
             .index
             .get_or_init(|| Arc::new(ClassIndex::new(t)))
             .clone();
-        let mut c = Self::with_index(t, index);
-        c.shared = Some(shared);
-        c
+        Self::with_index(t, index)
     }
 
     pub fn topology(&self) -> &'t Topology {
@@ -380,27 +405,8 @@ impl<'t> Classifier<'t> {
             self.verdicts.clear();
             self.judgements.clear();
         }
-        let found = if let Some(sh) = self.shared {
-            let known = sh
-                .map
-                .lock()
-                .ok()
-                .and_then(|m| m.get(&key).map(|j| j.as_deref().cloned()));
-            known.unwrap_or_else(|| {
-                self.traces += 1;
-                let j = self.exact(from, to, port, protocol);
-                if let Ok(mut m) = sh.map.lock() {
-                    if m.len() >= VERDICT_CACHE_CAP {
-                        m.clear();
-                    }
-                    m.insert(key, j.clone().map(Arc::new));
-                }
-                j
-            })
-        } else {
-            self.traces += 1;
-            self.exact(from, to, port, protocol)
-        };
+        self.traces += 1;
+        let found = self.verdict(from, to, port, protocol);
         let Some(j) = found else {
             self.trace_errors += 1;
             self.verdicts.insert(key, u32::MAX);
@@ -410,6 +416,47 @@ impl<'t> Classifier<'t> {
         self.judgements.push(j);
         self.verdicts.insert(key, i);
         Some(i)
+    }
+
+    /// The design's verdict for one flow, uncached and uncounted, without its explanation
+    /// (no deciding rule, reason or path: [`Classifier::exact`] gives those). A TCP or UDP
+    /// flow is judged by the exact engine on the plan ([`Engine::reach_routed`]), which
+    /// gives the verdict a trace gives (tested against [`Classifier::exact`] on random
+    /// records); other protocols, and flows to an endpoint with backends, are traced.
+    pub fn verdict(
+        &self,
+        from: IpAddr,
+        to: IpAddr,
+        port: Option<u16>,
+        protocol: Protocol,
+    ) -> Option<Judgement> {
+        let t = self.t;
+        let (Some(p), Protocol::Tcp | Protocol::Udp) = (port, protocol) else {
+            return self.exact(from, to, port, protocol);
+        };
+        let (src, dst) = (t.lookup_ip(from), t.lookup_ip(to));
+        let fans_out = |e: Option<EpIx>| e.is_some_and(|e| self.fans_out[e.index()]);
+        if fans_out(dst.endpoint) || fans_out(t.endpoint_by_public_ip(to)) {
+            return self.exact(from, to, port, protocol);
+        }
+        // Named as `exact` names it: an interface's address seen from outside every network
+        // is its endpoint (reached through its public IP), else the address itself.
+        let target = match dst.endpoint {
+            Some(e) if src.network.is_none() => Target::Ep(e),
+            _ => Target::Addr(to),
+        };
+        let party = addr_party(t, from);
+        let (r, routed) = self.engine.reach_routed(&party, &target, Some(protocol));
+        let set = if protocol == Protocol::Udp {
+            &r.udp
+        } else {
+            &r.tcp
+        };
+        Some(Judgement::verdict_only(match (routed, set.contains(p)) {
+            (false, _) => Verdict::NoRoute,
+            (true, true) => Verdict::Allow,
+            (true, false) => Verdict::Deny,
+        }))
     }
 
     /// Traces one flow, uncached and uncounted.
@@ -452,7 +499,7 @@ impl<'t> Classifier<'t> {
             reason: tr.reason,
             path: tr.path,
             allowed_by,
-            traced: (from, to, port),
+            traced: Some((from, to, port)),
         })
     }
 

@@ -550,7 +550,7 @@ impl<'t> Analyzer<'t> {
         } else {
             (r.src, r.dst)
         };
-        let exact = if self.c.judgement(j).traced == (from, to, port) {
+        let exact = if self.c.judgement(j).traced == Some((from, to, port)) {
             None
         } else {
             self.c.exact(from, to, port, proto)

@@ -4,15 +4,20 @@
 //! the listeners. The network's semantics live here, once: [`crate::engine::trace`] interprets a
 //! plan at one port, [`crate::engine::reach`] over port sets.
 //!
-//! Owns: [`Plan`], [`Stage`], [`Planner`]. Must never: evaluate a rule, decide a verdict, print.
+//! A flow addressed to a firewall with DNAT rules carries one [`DnatLeg`] per rule that
+//! translates: the plan from the firewall to the translated address, which the interpreters
+//! follow for the ports that rule takes (SPEC §11.6).
+//!
+//! Owns: [`Plan`], [`Stage`], [`DnatLeg`], [`Planner`]. Must never: evaluate a rule, decide a
+//! verdict, print.
 
 use super::dns::DnsStep;
-use super::resolve::{DstName, End, Naming, resolve_dst};
+use super::resolve::{DstName, End, Naming, addr_to_dst, ep_end, resolve_dst};
 use super::route::{NoRoute, Route, Router, route};
 use crate::engine::policy::Party;
 use crate::engine::whatif::WhatIf;
-use crate::model::rules::{Direction, PortSet, RuleSet, RuleSetKind, Selector};
-use crate::model::{EpIx, NetIx, RuleSetIx, SubnetIx, Topology, ZoneIx};
+use crate::model::rules::{Direction, DnatTarget, PortSet, RuleSet, RuleSetKind, Selector};
+use crate::model::{EpIx, Kind, NetIx, RuleSetIx, SubnetIx, Topology, ZoneIx};
 
 /// Where a rule set is enforced.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -132,17 +137,51 @@ pub struct Snat {
     pub from_stage: usize,
 }
 
+/// A DNAT rule of the firewall a flow is addressed to (SPEC §11.6): the flows that rule decides
+/// at stage `stage` of the plan are translated there and sent on from the firewall by `plan`;
+/// the stages of the plan after `stage` then do not apply to them.
+///
+/// Azure Firewall: "NAT rules are applied in priority before network rules. If a match is
+/// found, the traffic is translated according to the DNAT rule and allowed by the firewall"
+/// (<https://learn.microsoft.com/azure/firewall/rule-processing>; "DNAT rules implicitly add a
+/// corresponding network rule to allow the translated traffic",
+/// <https://learn.microsoft.com/azure/firewall/tutorial-firewall-dnat>): no network rule is
+/// asked of the translated flow. "When the destination is a private IP address in the virtual
+/// network, the source IP address will translate to one of the IP addresses in the
+/// AzureFirewallSubnet" (Microsoft's *Azure Firewall NAT Behaviors*,
+/// <https://techcommunity.microsoft.com/blog/azurenetworksecurityblog/azure-firewall-nat-behaviors/3825834>):
+/// the leg's rule sets see the firewall's private address as the source (its public one when
+/// the translated address is on the internet); the zone policy still judges the original
+/// source's side against the translated destination's.
+#[derive(Debug, Clone)]
+pub struct DnatLeg {
+    /// The index of the firewall's rule-set stage in the outer plan.
+    pub stage: usize,
+    /// The firewall's rule set and the DNAT rule: its index in that rule set's `rules`.
+    pub set: RuleSetIx,
+    pub rule: usize,
+    pub firewall: EpIx,
+    /// The port the flow is sent to (`None`: its own).
+    pub port: Option<u16>,
+    /// From the firewall to the translated address: `src` is the original source, the
+    /// translated source (the firewall) is the plan's [`Snat`] from its first stage.
+    pub plan: Box<Plan>,
+}
+
 /// Everything the network does with one (source, destination), before any port is asked.
 #[derive(Debug, Clone)]
 pub struct Plan {
     pub src: End,
     pub dst: End,
-    pub dns: Option<DnsStep>,
+    /// Boxed, as the source NAT: most plans have neither, and a matrix moves millions of plans.
+    pub dns: Option<Box<DnsStep>>,
     /// The route, or why there is none (then there are no stages).
     pub route: Result<Route, NoRoute>,
     pub stages: Vec<Stage>,
     /// The source NAT on the route, if any.
-    pub snat: Option<Snat>,
+    pub snat: Option<Box<Snat>>,
+    /// The DNAT rules of the firewall the flow is addressed to, with where each sends it.
+    pub dnat: Vec<DnatLeg>,
 }
 
 impl Plan {
@@ -154,6 +193,16 @@ impl Plan {
             _ => &self.src,
         }
     }
+}
+
+/// How [`Planner::stages`] treats the source.
+#[derive(Debug, Clone, Copy, Default)]
+struct StageOpts<'p> {
+    /// The flow starts at an appliance that already let it through (a DNAT leg): the source's
+    /// own rule sets are not asked again.
+    from_appliance: bool,
+    /// The party the zone policy sees as the source, when not the source itself.
+    zone_src: Option<&'p Party>,
 }
 
 /// The return ports a stateless rule set checks the reply on (SPEC §11.4): its `ephemeral:`
@@ -210,7 +259,7 @@ impl<'a> Planner<'a> {
     /// decision alone, for callers that need no stages).
     pub fn routed(&self, src: &End, name: DstName) -> (End, bool) {
         let (dst, dns) = resolve_dst(&self.router, src, name);
-        let ok = self.route_exists(src, &dst, dns.as_ref());
+        let ok = self.route_exists(src, &dst, dns.as_deref());
         (dst, ok)
     }
 
@@ -262,22 +311,33 @@ impl<'a> Planner<'a> {
     }
 
     /// The plan between two resolved ends.
-    pub fn plan(&self, src: End, dst: End, dns: Option<DnsStep>) -> Plan {
+    pub fn plan(&self, src: End, dst: End, dns: Option<Box<DnsStep>>) -> Plan {
         self.plan_in(src, dst, dns, Vec::new())
     }
 
-    fn plan_in(&self, src: End, dst: End, dns: Option<DnsStep>, mut stages: Vec<Stage>) -> Plan {
+    fn plan_in(
+        &self,
+        src: End,
+        dst: End,
+        dns: Option<Box<DnsStep>>,
+        mut stages: Vec<Stage>,
+    ) -> Plan {
         stages.clear();
-        let route = self.route_resolved(&src, &dst, dns.as_ref());
+        let route = self.route_resolved(&src, &dst, dns.as_deref());
         let mut snat = None;
+        let mut dnat = Vec::new();
         if let Ok(r) = &route {
             let nat = self.translator(&src, r);
-            let from = self.stages(&src, &dst, r, nat.as_ref().map(|n| n.1), &mut stages);
-            snat = nat.zip(from).map(|((by, _, party), from_stage)| Snat {
-                by,
-                src: End::of_party(&party),
-                from_stage,
+            let opts = StageOpts::default();
+            let from = self.stages(&src, &dst, r, nat.as_ref().map(|n| n.1), &mut stages, opts);
+            snat = nat.zip(from).map(|((by, _, party), from_stage)| {
+                Box::new(Snat {
+                    by,
+                    src: End::of_party(&party),
+                    from_stage,
+                })
             });
+            dnat = self.dnat_legs(&src, &dst, &stages);
         }
         Plan {
             src,
@@ -286,6 +346,106 @@ impl<'a> Planner<'a> {
             route,
             stages,
             snat,
+            dnat,
+        }
+    }
+
+    /// The DNAT legs of a flow addressed to a firewall by its public address (from the internet,
+    /// or from inside or on premises by that address; an on-premises source naming the firewall
+    /// otherwise reaches its private address): one per DNAT rule with a translation of the firewall's
+    /// first rule set that has one. DNAT on a firewall's private address (an Azure preview) is
+    /// not modelled: a flow to it is judged at the firewall as before.
+    fn dnat_legs(&self, src: &End, dst: &End, stages: &[Stage]) -> Vec<DnatLeg> {
+        let t = self.router.t;
+        let Some(fw) = dst.ep.filter(|e| {
+            t.endpoint(*e).kind == Kind::Firewall
+                && dst.via_pe.is_none()
+                && ((src.outside && src.party.onprem.is_none()) || dst.naming == Naming::PublicAddr)
+        }) else {
+            return Vec::new();
+        };
+        let found = stages.iter().enumerate().find_map(|(k, st)| match *st {
+            Stage::Rules {
+                set,
+                at: Place::Endpoint(e),
+                ..
+            } if e == fw && !t.rule_set(set).dnat.is_empty() => Some((k, set)),
+            _ => None,
+        });
+        let Some((stage, set)) = found else {
+            return Vec::new();
+        };
+        let rs = t.rule_set(set);
+        rs.rules
+            .iter()
+            .enumerate()
+            .filter_map(|(rule, r)| {
+                let d = rs.dnat_of(r)?;
+                Some(DnatLeg {
+                    stage,
+                    set,
+                    rule,
+                    firewall: fw,
+                    port: d.port,
+                    plan: Box::new(self.dnat_plan(src, fw, d.to)),
+                })
+            })
+            .collect()
+    }
+
+    /// The translated flow: from the firewall `fw` to `to`, past the firewall's own rule sets
+    /// (the DNAT rule allowed it), seen by the rule sets on the way with the firewall's address
+    /// as its source, by the zone policy with the original source's side.
+    fn dnat_plan(&self, src: &End, fw: EpIx, to: DnatTarget) -> Plan {
+        let t = self.router.t;
+        let from = ep_end(t, fw);
+        let dst = match to {
+            DnatTarget::Endpoint(e) => resolve_dst(&self.router, &from, DstName::Ep(e)).0,
+            DnatTarget::Addr(a) => addr_to_dst(t, a),
+        };
+        let mut route = self.route(&from, &dst);
+        if let Ok(r) = &mut route {
+            // The flow starts at the firewall: it is not one of its own appliances (the
+            // `egress:` shorthand would send it out through itself).
+            if r.appliances.first() == Some(&fw) {
+                r.appliances.remove(0);
+            }
+        }
+        let mut stages = Vec::new();
+        let mut snat = None;
+        if let Ok(r) = &route {
+            let opts = StageOpts {
+                from_appliance: true,
+                zone_src: Some(&src.party),
+            };
+            self.stages(&from, &dst, r, None, &mut stages, opts);
+            let seen = if r.public || dst.outside {
+                Party {
+                    ep: Some(fw),
+                    addr: match t.endpoint(fw).public_ip {
+                        Some(crate::model::PublicIp::Address(a)) => Some(a),
+                        _ => None,
+                    },
+                    outside: true,
+                    ..Party::default()
+                }
+            } else {
+                from.party.clone()
+            };
+            snat = Some(Box::new(Snat {
+                by: Some(fw),
+                src: End::of_party(&seen),
+                from_stage: 0,
+            }));
+        }
+        Plan {
+            src: src.clone(),
+            dst,
+            dns: None,
+            route,
+            stages,
+            snat,
+            dnat: Vec::new(),
         }
     }
 
@@ -357,6 +517,7 @@ impl<'a> Planner<'a> {
         route: &Route,
         nat_after: Option<usize>,
         v: &mut Vec<Stage>,
+        opts: StageOpts<'_>,
     ) -> Option<usize> {
         let t = self.router.t;
         let same_subnet = src.party.same_subnet(&dst.party);
@@ -385,11 +546,12 @@ impl<'a> Planner<'a> {
         // Outbound the interface's rule sets come first (Azure: the NIC's NSG, then the
         // subnet's; AWS: the security groups, then the subnet's network ACL); inbound the
         // subnet's first (SPEC §11.4).
-        if let Some(e) = src.ep.filter(|_| !src.outside) {
+        let own = !src.outside && !opts.from_appliance;
+        if let Some(e) = src.ep.filter(|_| own) {
             let ep = t.endpoint(e);
             rules(v, &ep.rule_sets, Place::Endpoint(e), out, ep.network);
         }
-        if let Some(s) = src.subnet.filter(|_| !src.outside) {
+        if let Some(s) = src.subnet.filter(|_| own) {
             let sub = t.subnet(s);
             let net = Some(sub.network);
             rules(v, &sub.rule_sets, Place::Subnet(s), out, net);
@@ -433,7 +595,8 @@ impl<'a> Planner<'a> {
         }
         // The zone policy judges every pair of different sides: an end in no zone is
         // `unzoned`; the internet only when a policy names it (SPEC §11.8).
-        let (zs, zd) = (ZoneSide::of(&src.party), ZoneSide::of(&dst.party));
+        let zs = ZoneSide::of(opts.zone_src.unwrap_or(&src.party));
+        let zd = ZoneSide::of(&dst.party);
         let internet = zs == ZoneSide::Internet || zd == ZoneSide::Internet;
         if t.zone_policy().is_some() && zs != zd && (!internet || self.policy_names_internet) {
             v.push(Stage::ZonePolicy {

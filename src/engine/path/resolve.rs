@@ -168,6 +168,11 @@ pub fn addr_end(t: &Topology, a: IpAddr) -> End {
             zone,
             addr: Some(a),
             outside: m.network.is_none(),
+            onprem: m
+                .network
+                .is_none()
+                .then(|| t.routing().onprem_gateway(a))
+                .flatten(),
             ..Party::default()
         },
         name: Label::Addr(a),
@@ -390,7 +395,7 @@ fn best_pe(r: &Router<'_>, src: &End, service: EpIx) -> Option<EpIx> {
 
 /// Where the destination is, as seen from the source: a PaaS service through its nearest
 /// private endpoint, an address as the endpoint holding it, a name as DNS answers it.
-pub fn resolve_dst(r: &Router<'_>, src: &End, name: DstName) -> (End, Option<DnsStep>) {
+pub fn resolve_dst(r: &Router<'_>, src: &End, name: DstName) -> (End, Option<Box<DnsStep>>) {
     let t = r.t;
     match name {
         DstName::Ep(e) => {
@@ -412,7 +417,10 @@ pub fn resolve_dst(r: &Router<'_>, src: &End, name: DstName) -> (End, Option<Dns
         DstName::Addr(a) => (addr_to_dst(t, a), None),
         DstName::Internet => (internet_end("internet", None), None),
         DstName::Public(e) => (public_end(t, e), None),
-        DstName::Fqdn(name) => resolve_name(t, src, &name),
+        DstName::Fqdn(name) => {
+            let (end, step) = resolve_name(t, src, &name);
+            (end, step.map(Box::new))
+        }
     }
 }
 

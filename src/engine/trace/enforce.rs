@@ -22,6 +22,9 @@ pub(super) struct Enforcer<'a> {
     pub denied: Option<(Check, String, Option<String>)>,
     pub src: &'a End,
     pub dst: &'a End,
+    /// The rule (index in its rule set) that decided the last rule set run, `None` for a
+    /// default: which DNAT rule of a firewall took the flow.
+    pub last_rule: Option<usize>,
 }
 
 impl Enforcer<'_> {
@@ -223,6 +226,9 @@ impl Enforcer<'_> {
             disabled: &disabled,
         };
         let d = evaluate(rs, &flow, dir, &ctx);
+        if !reverse {
+            self.last_rule = d.rule;
+        }
         let check = self.check_of(rs, &d, at, dir, reverse);
         self.checks.push(check.clone());
         if d.action == Action::Deny {

@@ -239,10 +239,12 @@ fn rule_changes(t: &Topology, q: &Query, w: &WhatIf) -> Result<Vec<RuleChange>, 
     let (dst, _) = resolve_dst(&Router::new(t, w, false), &src, name);
     // Past a source NAT the rules see the translated source: its selectors are tried first
     // (each trial is traced again, so one that does not help is passed over).
-    let nat_src = crate::engine::path::plan::Planner::new(t, w, false)
-        .plan(src.clone(), dst.clone(), None)
-        .snat
-        .map(|n| n.src);
+    let planned =
+        crate::engine::path::plan::Planner::new(t, w, false).plan(src.clone(), dst.clone(), None);
+    let nat_src = planned.snat.map(|n| n.src);
+    // Past a firewall's DNAT (SPEC §11.6) the rule sets see the translated flow: the
+    // firewall's address to the backend on the translated port.
+    let legs = planned.dnat;
     let mut work = t.clone();
     let mut changes = Vec::new();
     for _ in 0..MAX_CHANGES {
@@ -262,7 +264,29 @@ fn rule_changes(t: &Topology, q: &Query, w: &WhatIf) -> Result<Vec<RuleChange>, 
             )));
         }
         let proto = tr.protocol.transport();
-        let ports = tr.port.map(|p| {
+        let leg = tr
+            .translations
+            .iter()
+            .find(|x| x.kind == "dnat")
+            .and_then(|x| x.rule.as_deref())
+            .and_then(|id| {
+                legs.iter().find(|l| {
+                    t.rule_set(l.set)
+                        .rules
+                        .get(l.rule)
+                        .is_some_and(|r| r.id == id)
+                })
+            });
+        let (src, dst, nat_src) = match leg {
+            Some(l) => (
+                &l.plan.src,
+                &l.plan.dst,
+                l.plan.snat.as_ref().map(|n| n.src.clone()),
+            ),
+            None => (&src, &dst, nat_src.clone()),
+        };
+        let translated = leg.and_then(|l| l.port).or(tr.port);
+        let ports = translated.map(|p| {
             if c.return_flow {
                 work.rule_sets()
                     .iter()
@@ -329,9 +353,9 @@ fn rule_changes(t: &Topology, q: &Query, w: &WhatIf) -> Result<Vec<RuleChange>, 
             }
         };
         let (from_end, to_end) = if c.return_flow {
-            (&dst, &src)
+            (dst, src)
         } else {
-            (&src, &dst)
+            (src, dst)
         };
         // `is_src`: the end is the flow's source (the return leg swaps the ends).
         let side = |end: &End, destination: bool, is_src: bool| {

@@ -332,7 +332,7 @@ fn trace_depth(t: &Topology, q: &Query, w: &WhatIf, depth: usize) -> Result<Trac
         route_hops: Vec::new(),
         translations: Vec::new(),
         checks: Vec::new(),
-        dns: plan.dns.clone(),
+        dns: plan.dns.as_deref().cloned(),
         via_private_endpoint: dst.via_pe.map(|p| t.endpoint(p).id.clone()),
         public: false,
         source_zone: zone_id(t, &src.party),
@@ -363,6 +363,7 @@ fn trace_depth(t: &Topology, q: &Query, w: &WhatIf, depth: usize) -> Result<Trac
                         .addr
                         .map_or_else(|| src.label(t).into_owned(), |a| a.to_string()),
                     to: addr(&n.src.party),
+                    rule: None,
                 };
                 // The hop whose route chose the translator shows it too.
                 if let Some(h) = tr
@@ -414,14 +415,33 @@ fn trace_depth(t: &Topology, q: &Query, w: &WhatIf, depth: usize) -> Result<Trac
         denied: None,
         src,
         dst,
+        last_rule: None,
     };
     let dns_public = tr.dns.as_ref().is_some_and(|d| !d.private);
     let mut go = true;
     for (i, st) in plan.stages.iter().enumerate() {
         // Past a source NAT the rule sets see the translated source (the plan says which).
         en.src = plan.src_at(i);
+        en.last_rule = None;
         if !en.stage(st, dns_public) {
             go = false;
+            break;
+        }
+        // A DNAT rule of the firewall took the flow: it goes on, translated (SPEC §11.6).
+        if let Some(leg) = plan
+            .dnat
+            .iter()
+            .find(|l| l.stage == i && en.last_rule == Some(l.rule))
+        {
+            match dnat_leg(t, &mut tr, &mut en, leg, port, dns_public) {
+                Ok(allowed) => go = allowed,
+                Err(why) => {
+                    tr.checks = std::mem::take(&mut en.checks);
+                    tr.verdict = Verdict::NoRoute;
+                    tr.reason = why;
+                    return Ok(tr);
+                }
+            }
             break;
         }
     }
@@ -485,6 +505,98 @@ fn trace_depth(t: &Topology, q: &Query, w: &WhatIf, depth: usize) -> Result<Trac
         tr.backends = backends(t, g, port, protocol, w, depth)?;
     }
     Ok(tr)
+}
+
+/// Follow a DNAT leg: the translation (and the firewall's source NAT) shown, the path and hops
+/// from the firewall to the translated address added, its stages run at the translated port.
+/// Returns whether they allow; `Err` with the reason when the translated address has no route.
+fn dnat_leg<'a>(
+    t: &Topology,
+    tr: &mut Trace,
+    en: &mut Enforcer<'a>,
+    leg: &'a crate::engine::path::plan::DnatLeg,
+    port: Option<u16>,
+    dns_public: bool,
+) -> Result<bool, String> {
+    use crate::engine::path::route::table::Translation;
+    let lp = &leg.plan;
+    let fw = t.endpoint(leg.firewall);
+    let with_port = |a: String, p: Option<u16>| match p {
+        Some(p) => format!("{a}:{p}"),
+        None => a,
+    };
+    let fw_addr = match fw.public_ip {
+        Some(crate::model::PublicIp::Address(a)) => a.to_string(),
+        _ => fw.id.clone(),
+    };
+    let to_port = leg.port.or(port);
+    let to_addr = lp
+        .dst
+        .party
+        .addr
+        .map_or_else(|| lp.dst.label(t).into_owned(), |a| a.to_string());
+    let rule_id = en.checks.last().map(|c| c.rule.clone()).unwrap_or_default();
+    let dnat = Translation {
+        kind: "dnat".to_string(),
+        at: fw.id.clone(),
+        from: with_port(fw_addr, port),
+        to: with_port(to_addr, to_port),
+        rule: Some(rule_id),
+    };
+    tr.translations.push(dnat.clone());
+    let route = match &lp.route {
+        Ok(r) => r,
+        Err(NoRoute(why)) => {
+            return Err(format!(
+                "{} translates the flow to {} ({}), which has no route from {}: {why}",
+                dnat.rule.as_deref().unwrap_or("a DNAT rule"),
+                dnat.to,
+                lp.dst.label(t),
+                fw.id
+            ));
+        }
+    };
+    if let Some(n) = &lp.snat {
+        let seen = n
+            .src
+            .party
+            .addr
+            .map_or_else(|| fw.id.clone(), |a| a.to_string());
+        let from = en
+            .src
+            .party
+            .addr
+            .map_or_else(|| en.src.label(t).into_owned(), |a| a.to_string());
+        tr.translations.push(Translation {
+            kind: "snat".to_string(),
+            at: fw.id.clone(),
+            from,
+            to: seen,
+            rule: None,
+        });
+    }
+    for x in &route.path {
+        if !tr.path.contains(x) {
+            tr.path.push(x.clone());
+        }
+    }
+    let first_hop = tr.route_hops.len();
+    tr.route_hops.extend(route.hops.iter().cloned());
+    if let Some(h) = tr.route_hops.get_mut(first_hop) {
+        h.nat = Some(dnat);
+    }
+    tr.public = tr.public || route.public;
+    tr.destination_zone = zone_id(t, &lp.dst.party);
+    tr.via_private_endpoint = lp.dst.via_pe.map(|p| t.endpoint(p).id.clone());
+    en.port = to_port.map(PortSet::single);
+    en.dst = &lp.dst;
+    for (j, st) in lp.stages.iter().enumerate() {
+        en.src = lp.src_at(j);
+        if !en.stage(st, dns_public) {
+            return Ok(false);
+        }
+    }
+    Ok(true)
 }
 
 /// Whether the flow falls back to a public path because a what-if switched off the private

@@ -19,8 +19,12 @@
 //! - IP groups (`microsoft.network/ipgroups`) become `address_groups:` (SPEC §11.5), named by
 //!   `sourceIpGroups`/`destinationIpGroups`.
 //!
-//! What the model cannot hold is an `unsupported` finding with its file and JSON path: DNAT
-//! translation, FQDN tags, web categories, URLs, TLS inspection, threat intelligence in deny
+//! - A NAT rule's `translatedAddress` (or a `translatedFqdn` the input's private DNS zones
+//!   answer) and `translatedPort` become the rule's `translated_address`/`translated_port`
+//!   (SPEC §11.6): the plan sends the flow on from the firewall to the backend.
+//!
+//! What the model cannot hold is an `unsupported` finding with its file and JSON path: a
+//! translated FQDN nothing in the input resolves, FQDN tags, web categories, URLs, TLS inspection, threat intelligence in deny
 //! mode, IDPS, the source translation of application rules, unknown fields.
 //! Must never: join by name, drop a rule without a finding, or panic on any input.
 

@@ -209,7 +209,7 @@ fn bad(file: &str, path: impl Into<String>, msg: impl Into<String>) -> ImportErr
 /// Read the resources of a module object and its `child_modules`, recursively.
 fn read_module(
     file: &str,
-    m: &Value,
+    m: &mut Value,
     path: &str,
     out: &mut Vec<Res>,
     depth: usize,
@@ -225,11 +225,11 @@ fn read_module(
         .and_then(Value::as_str)
         .unwrap_or("")
         .to_string();
-    if let Some(rs) = m.get("resources") {
+    if let Some(rs) = m.get_mut("resources") {
         let Value::Array(rs) = rs else {
             return Err(bad(file, format!("{path}.resources"), "expected an array"));
         };
-        for (i, r) in rs.iter().enumerate() {
+        for (i, r) in rs.iter_mut().enumerate() {
             let rp = format!("{path}.resources[{i}]");
             let field = |k: &str| -> Result<String, ImportError> {
                 r.get(k)
@@ -246,27 +246,31 @@ fn read_module(
             if !r.is_object() {
                 return Err(bad(file, rp, "expected a resource object"));
             }
-            let values = r.get("values").cloned().unwrap_or(Value::Null);
-            if !(values.is_object() || values.is_null()) {
+            if !r.get("values").is_none_or(|v| v.is_object() || v.is_null()) {
                 return Err(bad(file, format!("{rp}.values"), "expected an object"));
             }
+            let (address, rtype) = (field("address")?, field("type")?);
+            let mode = r
+                .get("mode")
+                .and_then(Value::as_str)
+                .unwrap_or("managed")
+                .to_string();
+            let index = r.get("index").cloned();
+            // Moved, not copied: a state's values are most of its memory.
+            let values = r.get_mut("values").map_or(Value::Null, Value::take);
             out.push(Res {
-                address: field("address")?,
+                address,
                 module: module.clone(),
-                rtype: field("type")?,
-                mode: r
-                    .get("mode")
-                    .and_then(Value::as_str)
-                    .unwrap_or("managed")
-                    .to_string(),
-                index: r.get("index").cloned(),
+                rtype,
+                mode,
+                index,
                 values,
                 unknown: Value::Null,
                 path: rp,
             });
         }
     }
-    if let Some(cs) = m.get("child_modules") {
+    if let Some(cs) = m.get_mut("child_modules") {
         let Value::Array(cs) = cs else {
             return Err(bad(
                 file,
@@ -274,7 +278,7 @@ fn read_module(
                 "expected an array",
             ));
         };
-        for (i, c) in cs.iter().enumerate() {
+        for (i, c) in cs.iter_mut().enumerate() {
             read_module(
                 file,
                 c,
@@ -287,8 +291,8 @@ fn read_module(
     Ok(())
 }
 
-/// Parse the text of a `terraform show -json` output.
-pub(crate) fn read(file: &str, v: &Value) -> Result<Input, ImportError> {
+/// Read a parsed `terraform show -json` output (the resources' values are moved out of it).
+pub(crate) fn read(file: &str, v: &mut Value) -> Result<Input, ImportError> {
     let Value::Object(top) = v else {
         return Err(bad(file, "", "the top level is not an object"));
     };
@@ -307,15 +311,17 @@ pub(crate) fn read(file: &str, v: &Value) -> Result<Input, ImportError> {
     let is_plan = top.contains_key("planned_values") || top.contains_key("resource_changes");
     let (root, root_path) = if is_plan {
         (
-            top.get("planned_values").and_then(|p| p.get("root_module")),
+            top.get_mut("planned_values")
+                .and_then(|p| p.get_mut("root_module")),
             "planned_values.root_module",
         )
     } else {
         (
-            top.get("values").and_then(|p| p.get("root_module")),
+            top.get_mut("values").and_then(|p| p.get_mut("root_module")),
             "values.root_module",
         )
     };
+    let has_root = root.is_some();
     if let Some(root) = root {
         read_module(file, root, root_path, &mut resources, 0)?;
     }
@@ -375,7 +381,7 @@ pub(crate) fn read(file: &str, v: &Value) -> Result<Input, ImportError> {
             resources[k].unknown = u;
         }
     }
-    if root.is_none() && !is_plan && top.get("values").is_some() {
+    if !has_root && !is_plan && top.get("values").is_some() {
         return Err(bad(
             file,
             "values",
@@ -395,20 +401,33 @@ pub(crate) fn read(file: &str, v: &Value) -> Result<Input, ImportError> {
     })
 }
 
+/// The largest `terraform show -json` file read (512 MB). Other exports are read at most
+/// 64 MB a file (the loader's cap), since they split by call or page; a state or a plan is one
+/// file per workspace, which splits only with the configuration: the state of the
+/// generator's L landing zone (40,000 VMs, `gen --size L --as terraform`) is 110 MB.
+pub const MAX_FILE_BYTES: usize = 512 << 20;
+
 /// Import the `terraform show -json` output at `path`.
 pub fn import(path: &Path, opts: ImportOptions) -> Result<Imported, ImportError> {
     let name = path.display().to_string();
-    let v: Value = super::json::read_file(
+    let mut v: Value = super::json::read_file_max(
         path,
+        MAX_FILE_BYTES,
         "split the configuration, or export one workspace per file",
         "give the unchanged output of `terraform show -json FILE > out.json`",
     )?;
-    import_value(&name, &v, opts)
+    let input = read(&name, &mut v)?;
+    drop(v);
+    import_input(&name, input, opts)
 }
 
 /// Import an already parsed `terraform show -json` output; `file` names it in findings.
 pub fn import_value(file: &str, v: &Value, opts: ImportOptions) -> Result<Imported, ImportError> {
-    let input = read(file, v)?;
+    import_input(file, read(file, &mut v.clone())?, opts)
+}
+
+/// Import what [`read`] read.
+fn import_input(file: &str, input: Input, opts: ImportOptions) -> Result<Imported, ImportError> {
     let mut report = ImportReport {
         files: 1,
         ..ImportReport::default()
@@ -427,7 +446,7 @@ pub fn import_value(file: &str, v: &Value, opts: ImportOptions) -> Result<Import
         ..Document::default()
     };
     if azurerm::wanted(&input) {
-        return azurerm::import(&input, opts, document, report);
+        return azurerm::import(input, opts, document, report);
     }
     let mut tr = aws::Translate::new(&input, &mut report);
     tr.run();

@@ -215,12 +215,17 @@ pub fn trace_lines(app: &App, tr: &Trace, with_badge: bool) -> Vec<Line<'static>
             ),
         ]));
     }
-    // Source NAT on the way (the plan's): what the destination's rule sets saw.
+    // NAT on the way (the plan's): a firewall's DNAT, and what the destination's rule sets saw.
     for x in &tr.translations {
+        let what = if x.kind == "dnat" {
+            "destination"
+        } else {
+            "source"
+        };
         out.push(Line::from(vec![
             Span::styled("nat      ", th.dim()),
             Span::styled(format!("{}: ", x.at), th.title()),
-            Span::styled(format!("source {} → {}", x.from, x.to), th.text()),
+            Span::styled(format!("{what} {} → {}", x.from, x.to), th.text()),
         ]));
     }
     // Hops: consecutive checks at the same place.

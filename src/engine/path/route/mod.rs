@@ -7,11 +7,11 @@
 //! routes are chosen hop by hop by longest-prefix match instead ([`table::walk`], cached per
 //! source place and destination prefix). Must never: evaluate rules or print.
 
+mod onprem;
 pub mod table;
 
 use std::cell::RefCell;
 use std::collections::{HashMap, VecDeque};
-use std::rc::Rc;
 
 use super::resolve::{End, Naming};
 use crate::engine::whatif::WhatIf;
@@ -41,7 +41,7 @@ impl NetRoute {
 pub struct NoRoute(pub String);
 
 /// For each network, the network a route search first met it from.
-type Parents = Rc<Vec<Option<NetIx>>>;
+type Parents = Vec<Option<NetIx>>;
 
 /// Routes for one topology under one what-if, with the searches cached: one breadth-first
 /// search per source network answers every destination (the same search as [`net_route`], so
@@ -84,10 +84,19 @@ impl<'a> Router<'a> {
     /// only networks with an egress firewall (not switched off) are crossed, and a destination's
     /// route is through the first expanded network that peers with it (the same order, so the
     /// same route). Switched-off networks and peerings are never used.
-    fn parents(&self, from: NetIx) -> Parents {
-        if let Some(p) = &self.parents.borrow()[from.index()] {
-            return p.clone();
+    ///
+    /// Read in place (no reference count: a router moves between threads with its caches).
+    fn parents(&self, from: NetIx) -> std::cell::Ref<'_, [Option<NetIx>]> {
+        if self.parents.borrow()[from.index()].is_none() {
+            let found = self.search(from);
+            self.parents.borrow_mut()[from.index()] = Some(found);
         }
+        std::cell::Ref::map(self.parents.borrow(), |v| {
+            v[from.index()].as_deref().unwrap_or(&[])
+        })
+    }
+
+    fn search(&self, from: NetIx) -> Parents {
         let (t, w) = (self.t, self.w);
         let n = t.networks().len();
         let mut parent: Vec<Option<NetIx>> = vec![None; n];
@@ -114,9 +123,7 @@ impl<'a> Router<'a> {
                 }
             }
         }
-        let rc = Rc::new(parent);
-        self.parents.borrow_mut()[from.index()] = Some(rc.clone());
-        rc
+        parent
     }
 
     /// The hops of the route from `a` to `b`, without building it.
@@ -449,6 +456,13 @@ pub fn route(r: &Router<'_>, src: &End, dst: &End) -> Result<Route, NoRoute> {
     if t.routing().is_explicit() && !src.outside {
         return walk_cached(r, src, dst);
     }
+    if let Some(g) = src
+        .party
+        .onprem
+        .filter(|_| src.outside && !dst.outside && dst.naming != Naming::PublicAddr)
+    {
+        return onprem::route(r, src, dst, g);
+    }
     match (src.outside, dst.outside) {
         (true, true) => {
             let mut p = vec![src.label(t).into_owned()];
@@ -612,6 +626,23 @@ pub fn peered(t: &Topology, a: NetIx, b: NetIx) -> bool {
 }
 
 pub fn no_route_fix(t: &Topology, src: &End, dst: &End) -> Option<String> {
+    if let (Some(g), Some(dn), false) = (src.party.onprem, dst.network, dst.outside) {
+        let ge = t.endpoint(g);
+        return Some(match ge.network {
+            Some(gn) => format!(
+                "peer {} with {} and let it use the remote gateway (useRemoteGateways), so the on-premises prefixes of {} reach it",
+                t.network(dn).id,
+                t.network(gn).id,
+                ge.id
+            ),
+            None => format!(
+                "route the on-premises prefix to {} in the route table of {} (both ways)",
+                ge.id,
+                dst.subnet
+                    .map_or_else(|| t.network(dn).id.clone(), |s| t.subnet(s).id.clone())
+            ),
+        });
+    }
     match (src.outside, dst.outside) {
         (true, false) => Some(format!(
             "publish {} through a public entry point (a WAF or gateway with `public_ip`), or connect from inside the network (Bastion, VPN)",

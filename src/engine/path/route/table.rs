@@ -42,12 +42,16 @@ pub struct Hop {
 /// address before and after (`public_ip: true` without an address shows as `public`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Translation {
-    /// `snat`.
+    /// `snat` (the source is translated) or `dnat` (the destination, by a firewall's DNAT rule:
+    /// `from` and `to` are then `address:port`).
     pub kind: String,
     /// The NAT gateway or appliance id, or `internet` for an internet gateway.
     pub at: String,
     pub from: String,
     pub to: String,
+    /// The DNAT rule that translated (`dnat` only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rule: Option<String>,
 }
 
 /// A candidate of a lookup: its prefix, its next hop, and what the hop record says.
@@ -186,6 +190,22 @@ fn candidates(r: &Router<'_>, net: NetIx, sub: Option<SubnetIx>) -> Vec<Cand> {
         }
     }
     c
+}
+
+/// The next hop the effective table of a place (a network, and a subnet of it) gives `key`, and
+/// the route's text (`table prefix → next hop`), if any route holds it.
+pub(super) fn next_hop_at(
+    r: &Router<'_>,
+    net: NetIx,
+    sub: Option<SubnetIx>,
+    key: IpNet,
+) -> Option<(NextHop, String)> {
+    let cands = candidates(r, net, sub);
+    let pf: Vec<(IpNet, bool)> = cands.iter().map(|c| (c.prefix, c.user)).collect();
+    lookup(&pf, key).map(|i| {
+        let c = &cands[i];
+        (c.hop, format!("{} {} → {}", c.table, c.written, c.hop_text))
+    })
 }
 
 /// What the destination's address is for a lookup: its address, else its subnet's or its

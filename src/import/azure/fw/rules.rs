@@ -305,6 +305,7 @@ fn rule(
         source.push("*".into());
     }
     let mut fqdns: Vec<String> = Vec::new();
+    let mut translation: (Option<String>, Option<u16>) = (None, None);
     let (protocols, ports) = match ty {
         Ty::Network | Ty::Dnat => {
             let key = if has(v, "ipProtocols") {
@@ -319,19 +320,7 @@ fn rule(
                     fqdns.push(f.trim_end_matches('.').to_ascii_lowercase());
                 }
             } else {
-                let to = ["translatedAddress", "translatedFqdn"]
-                    .iter()
-                    .find_map(|k| str_of(v, k))
-                    .unwrap_or("?");
-                let port = v
-                    .get("translatedPort")
-                    .map(|p| p.as_str().map_or_else(|| p.to_string(), str::to_string))
-                    .unwrap_or_default();
-                cx.report.unsupported(
-                    file,
-                    at.to_string(),
-                    format!("{what}: DNAT to {to}:{port} is not modelled: the rule admits the flow to the firewall's address and port, the translated flow (and the network rule Azure adds for it) is not traced"),
-                );
+                translation = dnat_translation(cx, &what, v, file, at);
             }
             let mut ps: Vec<&'static str> = Vec::new();
             for (p, path) in protos {
@@ -506,11 +495,117 @@ fn rule(
                 ports: ports.clone(),
                 fqdns: names.to_vec(),
                 rule_type: Some(ty.as_str().to_string()),
+                translated_address: translation.0.clone(),
+                translated_port: translation.1,
                 description: Some(desc.clone()),
             });
         }
     }
     Ok(out)
+}
+
+/// A NAT rule's `translatedAddress` (or `translatedFqdn`, resolved by the private DNS zones or
+/// the endpoints' names of the input) and `translatedPort` (SPEC §11.6): the flow the rule
+/// matches is sent there ("translate your firewall public IP address and port to a private IP
+/// address and port", <https://learn.microsoft.com/azure/firewall/tutorial-firewall-dnat>).
+/// What cannot be read is an `unsupported` finding, and the rule admits the flow to the
+/// firewall without translating it.
+fn dnat_translation(
+    cx: &mut Ctx,
+    what: &str,
+    v: &Value,
+    file: &str,
+    at: &str,
+) -> (Option<String>, Option<u16>) {
+    let port_text = v.get("translatedPort").filter(|p| !empty(p)).map(|p| {
+        p.as_str()
+            .map_or_else(|| p.to_string(), |s| s.trim().to_string())
+    });
+    let port = match port_text.as_deref() {
+        None => None,
+        Some(p) => {
+            match p.parse::<u16>() {
+                Ok(n) if n > 0 => Some(n),
+                _ => {
+                    cx.report.unsupported(
+                    file,
+                    join(at, "translatedPort"),
+                    format!("{what}: translated port `{p}` is not one port: the flow keeps its own port"),
+                );
+                    None
+                }
+            }
+        }
+    };
+    if let Some(a) = str_of(v, "translatedAddress")
+        .map(str::trim)
+        .filter(|a| !a.is_empty())
+    {
+        if a.parse::<IpAddr>().is_ok() {
+            return (Some(a.to_string()), port);
+        }
+        cx.report.unsupported(
+            file,
+            join(at, "translatedAddress"),
+            format!("{what}: translated address `{a}` is not an IP address: the rule admits the flow to the firewall, untranslated"),
+        );
+        return (None, None);
+    }
+    if let Some(f) = str_of(v, "translatedFqdn")
+        .map(str::trim)
+        .filter(|f| !f.is_empty())
+    {
+        if let Some(ip) = resolve_fqdn(cx, f) {
+            cx.report.assumed(
+                file,
+                join(at, "translatedFqdn"),
+                format!("{what}: translated FQDN {f} resolved to {ip} by the input's private DNS zones (Azure Firewall resolves it with its own DNS settings)"),
+            );
+            return (Some(ip), port);
+        }
+        cx.report.unsupported(
+            file,
+            join(at, "translatedFqdn"),
+            format!("{what}: translated FQDN {f} resolves to no address of the input (no private DNS record or endpoint has it): the rule admits the flow to the firewall, untranslated"),
+        );
+        return (None, None);
+    }
+    cx.report.unsupported(
+        file,
+        at.to_string(),
+        format!("{what}: a NAT rule with no translatedAddress or translatedFqdn (Azure rejects this): the rule admits the flow to the firewall, untranslated"),
+    );
+    (None, None)
+}
+
+/// An FQDN as the input's private DNS zones (their A records) or endpoints' `fqdn` answer it.
+fn resolve_fqdn(cx: &Ctx, name: &str) -> Option<String> {
+    let name = name.trim_end_matches('.').to_ascii_lowercase();
+    for z in &cx.doc.dns {
+        let zone = z.zone.trim_end_matches('.').to_ascii_lowercase();
+        let rel = if name == zone {
+            Some("@".to_string())
+        } else {
+            name.strip_suffix(&format!(".{zone}")).map(str::to_string)
+        };
+        if let Some(ip) = rel.and_then(|r| {
+            z.records
+                .iter()
+                .find(|(k, _)| k.eq_ignore_ascii_case(&r))
+                .map(|(_, ip)| ip.clone())
+        }) {
+            return Some(ip);
+        }
+    }
+    cx.doc
+        .endpoints
+        .iter()
+        .find(|e| {
+            e.fqdn
+                .as_deref()
+                .is_some_and(|f| f.trim_end_matches('.').eq_ignore_ascii_case(&name))
+        })
+        .and_then(|e| e.ip.clone())
 }
 
 pub(super) fn empty(v: &Value) -> bool {

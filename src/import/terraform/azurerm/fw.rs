@@ -1,4 +1,5 @@
-//! Azure Firewall, firewall policies and their rule collection groups, IP groups (+
+//! Azure Firewall (+ classic `azurerm_firewall_nat_rule_collection`s, DNAT rules with their
+//! translated address and port), firewall policies and their rule collection groups, IP groups (+
 //! `azurerm_ip_group_cidr`) and NAT gateways (+ their public IP associations) → ARM JSON, in
 //! the shapes of the REST API (`FirewallPolicyRuleCollectionGroupGet` and the others in
 //! `../shared/reference/azure/rest-api-specs/`).
@@ -16,8 +17,63 @@ fn lower(s: &str) -> String {
     s.to_ascii_lowercase()
 }
 
+/// Classic `azurerm_firewall_nat_rule_collection`s, keyed by their firewall's (resource
+/// group, name) as Terraform names it (`azure_firewall_name` is the firewall's name within the
+/// resource group, the only reference the resource has), in ARM's classic
+/// `natRuleCollections` shape, with the collection's resource and path.
+fn classic_nat_collections(az: &mut Az<'_>) -> HashMap<(String, String), Vec<(Value, usize)>> {
+    let mut out: HashMap<(String, String), Vec<(Value, usize)>> = HashMap::new();
+    for k in az.of("azurerm_firewall_nat_rule_collection") {
+        az.folded.insert(k);
+        let r = az.res(k);
+        let (Some(fw), Some(rg)) = (r.s("azure_firewall_name"), r.s("resource_group_name")) else {
+            let file = az.tr.input.file.clone();
+            let msg = format!(
+                "{}: its firewall is not known (azure_firewall_name, resource_group_name): the NAT rule collection is left out",
+                r.address
+            );
+            az.tr.report.unsupported(&file, r.path.clone(), msg);
+            continue;
+        };
+        let rules: Vec<Value> = r
+            .blocks("rule")
+            .iter()
+            .map(|(b, _)| {
+                json!({
+                    "name": text(b, "name"),
+                    "description": text(b, "description"),
+                    "sourceAddresses": strings(b, "source_addresses"),
+                    "sourceIpGroups": strings(b, "source_ip_groups"),
+                    "destinationAddresses": strings(b, "destination_addresses"),
+                    "destinationPorts": strings(b, "destination_ports"),
+                    "protocols": strings(b, "protocols"),
+                    "translatedAddress": text(b, "translated_address"),
+                    "translatedPort": match b.get("translated_port") {
+                        Some(Value::Number(n)) => json!(n.to_string()),
+                        Some(Value::String(s)) => json!(s),
+                        _ => Value::Null,
+                    },
+                })
+            })
+            .collect();
+        let coll = json!({
+            "name": r.s("name"),
+            "properties": {
+                "priority": r.int("priority"),
+                "action": {"type": r.s("action")},
+                "rules": rules,
+            }
+        });
+        out.entry((lower(rg), lower(fw)))
+            .or_default()
+            .push((coll, k));
+    }
+    out
+}
+
 /// Azure Firewalls.
 pub(super) fn firewalls(az: &mut Az<'_>) {
+    let mut nat = classic_nat_collections(az);
     for f in az.of("azurerm_firewall") {
         let policy = az.join(f, "firewall_policy_id");
         let mut configs = Vec::new();
@@ -40,7 +96,7 @@ pub(super) fn firewalls(az: &mut Az<'_>) {
                 az.unknown(
                     f,
                     &format!("ip_configuration[{i}].private_ip_address"),
-                    "the firewall has no private address in this import (routes to it are not judged)",
+                    "the firewall's address is taken as the first Azure assigns in its subnet (an assumed finding)",
                 );
             }
             configs.push(json!({
@@ -53,6 +109,11 @@ pub(super) fn firewalls(az: &mut Az<'_>) {
             }));
         }
         let r = az.res(f);
+        let key = (
+            lower(r.s("resource_group_name").unwrap_or("")),
+            lower(r.s("name").unwrap_or("")),
+        );
+        let nat_colls = nat.remove(&key).unwrap_or_default();
         let hub = r
             .blocks("virtual_hub")
             .into_iter()
@@ -65,10 +126,32 @@ pub(super) fn firewalls(az: &mut Az<'_>) {
             "virtualHub": hub,
             "networkRuleCollections": [],
             "applicationRuleCollections": [],
-            "natRuleCollections": [],
+            "natRuleCollections": nat_colls.iter().map(|c| c.0.clone()).collect::<Vec<_>>(),
         });
         let real = r.path.clone();
-        az.push(f, &real, "Microsoft.Network/azureFirewalls", props);
+        let i = az.push(f, &real, "Microsoft.Network/azureFirewalls", props);
+        let at = az.path_of(i);
+        for (j, (_, k)) in nat_colls.iter().enumerate() {
+            let c = az.res(*k);
+            let (cpath, caddr) = (c.path.clone(), c.address.clone());
+            az.place(
+                &format!("{at}.properties.natRuleCollections[{j}]"),
+                &cpath,
+                &caddr,
+            );
+        }
+    }
+    for colls in nat.into_values() {
+        for (_, k) in colls {
+            let file = az.tr.input.file.clone();
+            let r = az.res(k);
+            let msg = format!(
+                "{}: its firewall {} is not in the input: the NAT rule collection is left out",
+                r.address,
+                r.s("azure_firewall_name").unwrap_or("?")
+            );
+            az.tr.report.unsupported(&file, r.path.clone(), msg);
+        }
     }
 }
 
@@ -287,6 +370,15 @@ pub(super) fn ip_groups(az: &mut Az<'_>) {
             None => {}
         }
     }
+    // CIDRs a plan deletes or replaces: the group's `cidrs` still mirrors them.
+    let gone: Vec<(String, String)> = az
+        .tr
+        .input
+        .deleted
+        .iter()
+        .filter(|r| r.rtype == "azurerm_ip_group_cidr")
+        .filter_map(|r| Some((lower(r.s("ip_group_id")?), r.s("cidr")?.to_string())))
+        .collect();
     for k in az.of("azurerm_ip_group") {
         let r = az.res(k);
         if r.unknown("cidrs") && r.strings("cidrs").is_empty() {
@@ -294,7 +386,9 @@ pub(super) fn ip_groups(az: &mut Az<'_>) {
         }
         let r = az.res(k);
         let mut cidrs = r.strings("cidrs");
-        for c in extra.get(&lower(&az.id(k))).into_iter().flatten() {
+        let key = lower(&az.id(k));
+        cidrs.retain(|c| !gone.iter().any(|(g, x)| *g == key && x == c));
+        for c in extra.get(&key).into_iter().flatten() {
             if !cidrs.contains(c) {
                 cidrs.push(c.clone());
             }

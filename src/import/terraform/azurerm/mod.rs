@@ -55,6 +55,7 @@ pub const COVERED: &[&str] = &[
     "azurerm_private_dns_zone_virtual_network_link",
     "azurerm_private_dns_a_record",
     "azurerm_firewall",
+    "azurerm_firewall_nat_rule_collection",
     "azurerm_firewall_policy",
     "azurerm_firewall_policy_rule_collection_group",
     "azurerm_ip_group",
@@ -62,6 +63,9 @@ pub const COVERED: &[&str] = &[
     "azurerm_nat_gateway",
     "azurerm_nat_gateway_public_ip_association",
     "azurerm_subnet_nat_gateway_association",
+    "azurerm_storage_account",
+    "azurerm_cognitive_account",
+    "azurerm_key_vault",
 ];
 
 /// Data sources read as the resource they describe.
@@ -93,6 +97,9 @@ fn arm_type(rtype: &str) -> Option<(&'static str, &'static str)> {
         "azurerm_firewall_policy" => ("Microsoft.Network/firewallPolicies", "firewallPolicies"),
         "azurerm_ip_group" => ("Microsoft.Network/ipGroups", "ipGroups"),
         "azurerm_nat_gateway" => ("Microsoft.Network/natGateways", "natGateways"),
+        "azurerm_storage_account" => ("Microsoft.Storage/storageAccounts", "storageAccounts"),
+        "azurerm_cognitive_account" => ("Microsoft.CognitiveServices/accounts", "accounts"),
+        "azurerm_key_vault" => ("Microsoft.KeyVault/vaults", "vaults"),
         "azurerm_linux_virtual_machine" | "azurerm_windows_virtual_machine" => {
             ("Microsoft.Compute/virtualMachines", "virtualMachines")
         }
@@ -578,18 +585,20 @@ pub fn refs(ids: &[String]) -> Value {
 
 /// Import the `azurerm_*` resources of `input` through `import::azure`.
 pub(crate) fn import(
-    input: &Input,
+    input: Input,
     opts: ImportOptions,
     document: Document,
     mut report: ImportReport,
 ) -> Result<Imported, ImportError> {
     let (resources, places) = {
-        let mut az = Az::new(input, &mut report);
+        let mut az = Az::new(&input, &mut report);
         az.ids();
         az.run();
         az.finish()
     };
     let file = input.file.clone();
+    // The translation holds what the import needs from here on.
+    drop(input);
     let resources = resources
         .into_iter()
         .map(|(v, p)| (v, file.clone(), p))
@@ -678,7 +687,7 @@ impl Az<'_> {
                 self.unknown(
                     k,
                     "ip_address",
-                    "what this public address exposes to the internet is not judged (its NIC is modelled without it)",
+                    "what this public address exposes to the internet is not judged (what it is attached to is modelled without it)",
                 );
             }
             let r = self.res(k);
@@ -688,6 +697,34 @@ impl Az<'_> {
                 "publicIPAddressVersion": r.s("ip_version"),
             });
             self.push(k, &p, "Microsoft.Network/publicIPAddresses", props);
+        }
+        // Private Link targets: only whether the internet reaches them
+        // (`public_network_access_enabled`, the provider's default true).
+        for (t, ty) in [
+            (
+                "azurerm_storage_account",
+                "Microsoft.Storage/storageAccounts",
+            ),
+            (
+                "azurerm_cognitive_account",
+                "Microsoft.CognitiveServices/accounts",
+            ),
+            ("azurerm_key_vault", "Microsoft.KeyVault/vaults"),
+        ] {
+            for k in self.of(t) {
+                let r = self.res(k);
+                let p = r.path.clone();
+                let public = r.bool("public_network_access_enabled");
+                if public.is_none() && r.unknown("public_network_access_enabled") {
+                    self.unknown(
+                        k,
+                        "public_network_access_enabled",
+                        "whether the internet reaches it is taken as Azure's default (enabled)",
+                    );
+                }
+                let access = public.map(|e| if e { "Enabled" } else { "Disabled" });
+                self.push(k, &p, ty, json!({"publicNetworkAccess": access}));
+            }
         }
     }
 }

@@ -11,8 +11,8 @@ use crate::model::entities::{EntityRef, RuleSetIx};
 use crate::model::error::ErrorCode as C;
 use crate::model::raw::{OneOrMany, Pos, RawFile, RawRule, RawRuleSet, Scalar, Sp};
 use crate::model::rules::{
-    Action, Direction, FirewallRuleType, PortSet, Protocol, Rule, RuleSet, RuleSetKind, Selector,
-    nsg_default_rules,
+    Action, Direction, Dnat, DnatTarget, FirewallRuleType, PortSet, Protocol, Rule, RuleSet,
+    RuleSetKind, Selector, nsg_default_rules,
 };
 
 use super::Validator;
@@ -292,6 +292,7 @@ impl Validator {
             let mut prio_seen: HashMap<(Option<Direction>, u32), String> = HashMap::new();
             let mut rules = Vec::new();
             let mut rule_types = BTreeMap::new();
+            let mut dnat = BTreeMap::new();
             self.cur_kind = Some(kind);
             for r in &rs.rules {
                 let rid = r.id.value.trim().to_string();
@@ -309,7 +310,7 @@ impl Validator {
                 } else {
                     seen.insert(rid.clone(), r.id.at);
                 }
-                let rule = self.rule(kind, r);
+                let mut rule = self.rule(kind, r);
                 if matches!(kind, RuleSetKind::Nsg | RuleSetKind::Nacl)
                     && let Some(p) = rule.priority
                 {
@@ -327,7 +328,16 @@ impl Validator {
                     }
                 }
                 if kind == RuleSetKind::Firewall {
-                    rule_types.insert(rule.id.clone(), self.firewall_rule_type(r));
+                    let ty = self.firewall_rule_type(r);
+                    rule_types.insert(rule.id.clone(), ty);
+                    if ty == FirewallRuleType::Dnat {
+                        self.public_destinations(&mut rule);
+                    }
+                    if let Some(x) = self.translation(r, ty) {
+                        dnat.insert(rule.id.clone(), x);
+                    }
+                } else {
+                    self.translation_elsewhere(r, kind);
                 }
                 if kind == RuleSetKind::Nsg {
                     self.asg_pair(&rule);
@@ -372,6 +382,7 @@ impl Validator {
                 ephemeral,
                 cloud_id: rs.cloud_id.as_ref().map(|c| c.value.trim().to_string()),
                 rule_types,
+                dnat,
             });
         }
     }
@@ -432,6 +443,7 @@ impl Validator {
             ephemeral: None,
             cloud_id: None,
             rule_types: BTreeMap::new(),
+            dnat: BTreeMap::new(),
         });
     }
 
@@ -460,6 +472,131 @@ impl Validator {
 }
 
 impl Validator {
+    /// A DNAT rule's `translated_address:` and `translated_port:` (SPEC §11.6): an endpoint id
+    /// (or its `name:`/`cloud_id:`) or an IP address, and a port 1–65535. On a firewall rule of
+    /// another type they are errors; a DNAT rule without them keeps being delivered at the
+    /// firewall.
+    fn translation(&mut self, r: &RawRule, ty: FirewallRuleType) -> Option<Dnat> {
+        let (addr, port) = (r.translated_address.as_ref(), r.translated_port.as_ref());
+        if ty != FirewallRuleType::Dnat {
+            if let Some(at) = addr.map(|a| a.at).or(port.map(|p| p.at)) {
+                self.err(
+                    C::BadTranslation,
+                    at,
+                    format!(
+                        "rule `{}` is a {} rule: only a DNAT rule translates",
+                        r.id.value.trim(),
+                        ty.as_str()
+                    ),
+                    "add `type: dnat` to the rule, or remove `translated_address:`/`translated_port:`",
+                );
+            }
+            return None;
+        }
+        let port = port.and_then(|p| self.translated_port(p));
+        let Some(a) = addr else {
+            if let Some(p) = r.translated_port.as_ref() {
+                self.err(
+                    C::BadTranslation,
+                    p.at,
+                    format!(
+                        "DNAT rule `{}` has a `translated_port:` but no `translated_address:`",
+                        r.id.value.trim()
+                    ),
+                    "add `translated_address:` (the endpoint id or IP address the flow is sent to)",
+                );
+            }
+            return None;
+        };
+        let t = a.value.trim();
+        let to = if let Some(EntityRef::Endpoint(e)) = self.ids.get(t).copied() {
+            DnatTarget::Endpoint(e)
+        } else if let Ok(ip) = t.parse::<IpAddr>() {
+            DnatTarget::Addr(ip)
+        } else if let Some(e) = self.ids.get(t).copied() {
+            self.err(
+                C::BadTranslation,
+                a.at,
+                format!("`{t}` is {}, not an endpoint or an address", with_article(e.kind_name())),
+                "translate to an endpoint id or an IP address (Azure's translatedAddress is one address)",
+            );
+            return None;
+        } else {
+            match self.lookup_ref(t, a.at) {
+                Lookup::Found(EntityRef::Endpoint(e)) => DnatTarget::Endpoint(e),
+                Lookup::Ambiguous => return None,
+                _ => {
+                    let hint = self.suggest(t);
+                    self.err(
+                        C::BadTranslation,
+                        a.at,
+                        format!("`{t}` is neither an endpoint id nor an IP address"),
+                        format!("{hint} (translated_address is an endpoint id or an IP address)"),
+                    );
+                    return None;
+                }
+            }
+        };
+        Some(Dnat { to, port })
+    }
+
+    fn translated_port(&mut self, p: &Sp<Scalar>) -> Option<u16> {
+        let n = match &p.value {
+            Scalar::Number(n) => Some(*n),
+            Scalar::Text(t) => t.trim().parse::<i64>().ok(),
+        };
+        match n.and_then(|n| u16::try_from(n).ok()).filter(|n| *n > 0) {
+            Some(n) => Some(n),
+            None => {
+                self.err(
+                    C::BadTranslation,
+                    p.at,
+                    format!("`{}` is not a port", p.value),
+                    "translated_port is one port, 1-65535 (omit it to keep the flow's port)",
+                );
+                None
+            }
+        }
+    }
+
+    /// A DNAT rule's destination written as an endpoint's public address (Azure's NAT rules
+    /// name the firewall's public IP) is that endpoint: the flow addressed to it arrives there.
+    fn public_destinations(&self, rule: &mut Rule) {
+        for d in &mut rule.destinations {
+            let Selector::Cidr(c) = *d else { continue };
+            if c.prefix_len() != c.max_prefix_len() {
+                continue;
+            }
+            let held = self.endpoints.iter().position(|e| {
+                matches!(e.public_ip, Some(crate::model::PublicIp::Address(a)) if a == c.addr())
+            });
+            if let Some(i) = held {
+                *d = Selector::Endpoint(crate::model::EpIx(super::ix32(i)));
+            }
+        }
+    }
+
+    /// `translated_address:`/`translated_port:` on a rule of a kind that never translates.
+    fn translation_elsewhere(&mut self, r: &RawRule, kind: RuleSetKind) {
+        let at = r
+            .translated_address
+            .as_ref()
+            .map(|a| a.at)
+            .or(r.translated_port.as_ref().map(|p| p.at));
+        if let Some(at) = at {
+            self.err(
+                C::BadTranslation,
+                at,
+                format!(
+                    "rule `{}` is in {}, which does not translate",
+                    r.id.value.trim(),
+                    with_article(kind.label())
+                ),
+                "only a firewall rule with `type: dnat` has `translated_address:`/`translated_port:`",
+            );
+        }
+    }
+
     /// A firewall rule's `type:` (SPEC §11.6): as written, else `application` when it lists
     /// `fqdns:`, else `network`.
     fn firewall_rule_type(&mut self, r: &RawRule) -> FirewallRuleType {
