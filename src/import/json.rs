@@ -1,7 +1,8 @@
 //! Reading describe-* and ARM JSON with the path of every value at hand, so that a wrong shape
 //! is an error naming the file, the JSON path and the fix, and a finding can name the field.
 //!
-//! Owns: reading an exported file (capped in size) and typed access to `serde_json::Value`.
+//! Owns: reading an exported file (capped in size), the files of an export on two threads
+//! ([`map_files`]), and typed access to `serde_json::Value`.
 //! Must never: panic on any input.
 
 use serde_json::Value;
@@ -185,8 +186,23 @@ pub fn read_file_max(
     too_big: &str,
     unchanged: &str,
 ) -> Result<serde_json::Value, super::ImportError> {
+    let bytes = read_bytes_max(path, max, too_big)?;
+    parse(&bytes, &path.display().to_string(), unchanged)
+}
+
+/// The bytes of one exported file, capped as [`read_file`] caps them.
+pub fn read_bytes(path: &std::path::Path, too_big: &str) -> Result<Vec<u8>, super::ImportError> {
+    read_bytes_max(path, crate::model::MAX_FILE_BYTES, too_big)
+}
+
+/// [`read_bytes`] with a cap of `max` bytes.
+fn read_bytes_max(
+    path: &std::path::Path,
+    max: usize,
+    too_big: &str,
+) -> Result<Vec<u8>, super::ImportError> {
     let name = path.display().to_string();
-    let bytes = crate::model::read_capped(path, max)
+    crate::model::read_capped(path, max)
         .map_err(|e| {
             ImportError::new(
                 &name,
@@ -202,10 +218,14 @@ pub fn read_file_max(
                 format!("the file is larger than {} MB", max >> 20),
                 too_big,
             )
-        })?;
-    serde_json::from_slice(&bytes).map_err(|e| {
+        })
+}
+
+/// The JSON value of file `name`'s bytes, or the error with its line and column.
+pub fn parse(bytes: &[u8], name: &str, unchanged: &str) -> Result<Value, ImportError> {
+    serde_json::from_slice(bytes).map_err(|e| {
         ImportError::new(
-            &name,
+            name,
             "",
             format!(
                 "not valid JSON (line {}, column {}): {e}",
@@ -216,3 +236,50 @@ pub fn read_file_max(
         )
     })
 }
+
+/// `f` of every file, on up to two threads (the files of an export are independent; reading
+/// and parsing JSON is most of an import's time), dealt out by size, largest first, to the
+/// thread with less to read. The results are in the order of `files`, so an import, its
+/// findings and its first error do not depend on the threads.
+pub fn map_files<T: Send>(
+    files: &[std::path::PathBuf],
+    f: impl Fn(&std::path::Path) -> T + Sync,
+) -> Vec<T> {
+    let sizes: Vec<u64> = files
+        .iter()
+        .map(|p| std::fs::metadata(p).map_or(0, |m| m.len()))
+        .collect();
+    let total: u64 = sizes.iter().sum();
+    let threads = std::thread::available_parallelism()
+        .map_or(1, usize::from)
+        .min(2);
+    if threads < 2 || files.len() < 2 || total < PARALLEL_MIN_BYTES {
+        return files.iter().map(|p| f(p)).collect();
+    }
+    let mut order: Vec<usize> = (0..files.len()).collect();
+    order.sort_by_key(|&i| std::cmp::Reverse(sizes[i]));
+    let mut shares: [(u64, Vec<usize>); 2] = [(0, Vec::new()), (0, Vec::new())];
+    for i in order {
+        let s = usize::from(shares[1].0 < shares[0].0);
+        shares[s].0 += sizes[i];
+        shares[s].1.push(i);
+    }
+    let f = &f;
+    let mut out = std::thread::scope(|scope| {
+        let [(_, a), (_, b)] = shares;
+        let other =
+            scope.spawn(move || b.into_iter().map(|i| (i, f(&files[i]))).collect::<Vec<_>>());
+        let mut mine: Vec<_> = a.into_iter().map(|i| (i, f(&files[i]))).collect();
+        mine.extend(
+            other
+                .join()
+                .unwrap_or_else(|p| std::panic::resume_unwind(p)),
+        );
+        mine
+    });
+    out.sort_by_key(|(i, _)| *i);
+    out.into_iter().map(|(_, r)| r).collect()
+}
+
+/// Below this many bytes of JSON in all, a second thread is not worth starting.
+const PARALLEL_MIN_BYTES: u64 = 4 << 20;

@@ -3,6 +3,7 @@
 //! Owns: [`Action`]. Must never: carry terminal types beyond plain coordinates, or do work
 //! (that is `update`).
 
+use crate::engine::check::Finding;
 use crate::engine::flows::FlowReport;
 use crate::model::{LoadError, Topology};
 
@@ -58,6 +59,9 @@ pub enum Action {
     /// The event loop's flow report for `--flows` (at start and after each reload), or why
     /// the logs could not be read.
     FlowsLoaded(Box<Result<FlowReport, String>>),
+    /// The event loop's design review (`check`'s findings) of topology number `.0` (see
+    /// `App::review_gen`).
+    Reviewed(u64, Box<Vec<Finding>>),
     Resize(u16, u16),
     Click(u16, u16),
     ScrollUp(u16, u16),

@@ -221,6 +221,15 @@ pub struct App {
     pub findings: Vec<Finding>,
     pub expectations: Vec<ExpectationResult>,
     pub findings_sel: usize,
+    /// The design review (`findings`) runs off the event loop's thread (a second on a large
+    /// import): the loop reviews [`App::review_gen`] of the topology and answers with
+    /// [`Action::Reviewed`](super::action::Action::Reviewed); `false`: [`App::rebuild`]
+    /// reviews at once (tests, benches).
+    pub review_later: bool,
+    /// Whether the findings of the topology shown are still being computed.
+    pub reviewing: bool,
+    /// Counts the topologies reviewed (each rebuild): an answer for an older one is dropped.
+    pub review_gen: u64,
 
     pub matrix: Option<Result<Matrix, String>>,
     pub fanout: Vec<Fanout>,
@@ -240,7 +249,14 @@ pub struct App {
 impl App {
     /// An explorer on `topo`.
     pub fn new(topo: Topology, origin: Origin, theme: Theme) -> App {
-        let mut app = App {
+        let mut app = App::new_with(topo, origin, theme, false);
+        app.rebuild();
+        app
+    }
+
+    /// The state before anything is derived from the topology.
+    fn new_with(topo: Topology, origin: Origin, theme: Theme, review_later: bool) -> App {
+        App {
             topo,
             origin,
             theme,
@@ -279,6 +295,9 @@ impl App {
             findings: Vec::new(),
             expectations: Vec::new(),
             findings_sel: 0,
+            review_later,
+            reviewing: false,
+            review_gen: 0,
             matrix: None,
             fanout: Vec::new(),
             status: None,
@@ -286,7 +305,13 @@ impl App {
             load_error: None,
             flow_logs: Vec::new(),
             flows: None,
-        };
+        }
+    }
+
+    /// An explorer on `topo` whose design review runs on a thread of the event loop's (see
+    /// [`App::review_later`]): its first frame does not wait for it.
+    pub fn opening(topo: Topology, origin: Origin, theme: Theme) -> App {
+        let mut app = App::new_with(topo, origin, theme, true);
         app.rebuild();
         app
     }
@@ -312,8 +337,14 @@ impl App {
         self.refresh_tree();
         self.paint_map();
         self.finder_items = build_finder(&self.topo);
-        let report = check::review(&self.topo);
-        self.findings = report.findings;
+        self.review_gen += 1;
+        if self.review_later {
+            self.findings.clear();
+            self.reviewing = true;
+        } else {
+            self.findings = check::findings(&self.topo);
+            self.reviewing = false;
+        }
         // Rebuild the what-if against the new topology: drop what no longer exists.
         let specs: Vec<String> = self.disabled.iter().map(|(s, _)| s.clone()).collect();
         self.disabled.clear();
@@ -696,6 +727,19 @@ impl App {
     }
 
     /// Take a reload result: the new topology, or keep the old one and show the error.
+    /// The design review of topology `generation` (see [`App::review_gen`]).
+    pub fn apply_review(&mut self, generation: u64, findings: Vec<Finding>) {
+        if generation != self.review_gen || !self.reviewing {
+            return;
+        }
+        // A selected expectation stays selected: the findings come before it in the list.
+        if self.findings.is_empty() {
+            self.findings_sel += findings.len();
+        }
+        self.findings = findings;
+        self.reviewing = false;
+    }
+
     pub fn apply_load(&mut self, r: Result<Topology, LoadError>) {
         match r {
             Ok(t) => {

@@ -8,7 +8,9 @@
 //!
 //! Owns: the terminal (raw mode, alternate screen, mouse capture), the file watch and reading
 //! the flow logs (at start and on each reload; `update` only receives the report). A reload runs
-//! on a thread of its own while the screen says "reloading…" and keeps answering keys. Must
+//! on a thread of its own while the screen says "reloading…" and keeps answering keys; so does
+//! the design review of each topology shown (the findings pane says "reviewing…"), which
+//! starts once the first frame is drawn. Must
 //! never: leave the terminal broken (restored on quit, Ctrl-C and panic), or be imported by the
 //! core (`topology`, `policy`, `trace`, `check`).
 
@@ -110,7 +112,7 @@ pub fn prepare(
     flow: Option<&str>,
     present: bool,
 ) -> Result<App, Error> {
-    let mut app = App::new(t, origin, Theme::from_env());
+    let mut app = App::opening(t, origin, Theme::from_env());
     if let Some(flow) = flow {
         let q = Query::parse(flow).map_err(|e| {
             Error::usage(
@@ -188,6 +190,20 @@ pub fn reload_in_background(path: &Path, logs: &[String]) -> std::sync::mpsc::Re
     rx
 }
 
+/// The design review of `t` (`check`'s findings: a second or more on a large import), on a
+/// thread of its own so that the explorer draws and answers keys meanwhile.
+fn review_in_background(
+    t: &Topology,
+) -> std::sync::mpsc::Receiver<Vec<crate::engine::check::Finding>> {
+    let (tx, rx) = std::sync::mpsc::channel();
+    let t = t.clone();
+    std::thread::spawn(move || {
+        // The explorer may have quit or reloaded meanwhile: nobody to tell.
+        let _ = tx.send(crate::engine::check::findings(&t));
+    });
+    rx
+}
+
 /// Take a reload's answer into the App.
 fn apply_reloaded(app: &mut App, (r, flows): Reloaded) {
     update::update(app, Action::Loaded(Box::new(r)));
@@ -227,6 +243,9 @@ fn event_loop(
     let mut last_poll = Instant::now();
     let mut dirty = true;
     let mut reloading: Option<std::sync::mpsc::Receiver<Reloaded>> = None;
+    // The design review under way: of which topology (`App::review_gen`), and its answer.
+    type Findings = Vec<crate::engine::check::Finding>;
+    let mut review: Option<(u64, std::sync::mpsc::Receiver<Findings>)> = None;
     let mut again = false;
     loop {
         if app.should_quit
@@ -242,6 +261,27 @@ fn event_loop(
         if dirty {
             terminal.draw(|f| view::render(f, app))?;
             dirty = false;
+        }
+        // After the frame: the review of a new topology starts once it is on screen.
+        if app.reviewing && review.as_ref().is_none_or(|(g, _)| *g != app.review_gen) {
+            review = Some((app.review_gen, review_in_background(&app.topo)));
+        }
+        if let Some((g, rx)) = &review {
+            match rx.try_recv() {
+                Ok(findings) => {
+                    let g = *g;
+                    review = None;
+                    update::update(app, Action::Reviewed(g, Box::new(findings)));
+                    dirty = true;
+                }
+                Err(std::sync::mpsc::TryRecvError::Empty) => {}
+                Err(std::sync::mpsc::TryRecvError::Disconnected) => {
+                    review = None;
+                    app.reviewing = false;
+                    app.status = Some(("the design review stopped".to_string(), true));
+                    dirty = true;
+                }
+            }
         }
         if app.matrix_pending() {
             // Drawn as "computing" above; now compute and draw the result.

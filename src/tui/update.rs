@@ -30,7 +30,11 @@ pub fn update(app: &mut App, action: Action) {
     if app.areas().too_small
         && !matches!(
             action,
-            Action::Quit | Action::Resize(..) | Action::Loaded(_) | Action::FlowsLoaded(_)
+            Action::Quit
+                | Action::Resize(..)
+                | Action::Loaded(_)
+                | Action::FlowsLoaded(_)
+                | Action::Reviewed(..)
         )
     {
         return;
@@ -40,6 +44,7 @@ pub fn update(app: &mut App, action: Action) {
         Action::Resize(w, h) => app.size = (w, h),
         Action::Loaded(r) => app.apply_load(*r),
         Action::FlowsLoaded(r) => app.apply_flows(*r),
+        Action::Reviewed(generation, f) => app.apply_review(generation, *f),
         Action::Click(x, y) => click(app, x, y),
         Action::ScrollUp(x, y) => wheel(app, x, y, -3),
         Action::ScrollDown(x, y) => wheel(app, x, y, 3),

@@ -45,6 +45,7 @@ mod hostile;
 mod import_aws;
 mod import_azure;
 mod import_azure_fw;
+mod import_azure_gw;
 mod import_azure_nsg;
 mod import_azure_pe;
 mod import_azure_reference;

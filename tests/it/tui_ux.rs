@@ -594,3 +594,44 @@ fn user_key_names_are_unique_in_each_context() {
         .unwrap();
     assert_eq!(c.label, "Ctrl-C");
 }
+
+/// The explorer of a file opens before its design review ends (issue 18 item 5: a large import
+/// takes a second to review): the findings pane says so, an answer for an older topology is
+/// dropped, and the review's answer fills the pane with exactly `check`'s findings while a
+/// selected expectation stays selected.
+#[test]
+fn the_review_arrives_after_the_first_frame_and_an_old_answer_is_dropped() {
+    let file = concat!(env!("CARGO_MANIFEST_DIR"), "/samples/flawed-design.yaml");
+    let t = zonescope::model::load(std::path::Path::new(file)).expect("the sample loads");
+    let want = zonescope::engine::check::findings(&t);
+    assert!(!want.is_empty(), "the flawed design has findings");
+    let mut app = App::opening(t, Origin::File(file.into()), Theme::plain());
+    update(&mut app, Action::Resize(120, 40));
+    assert!(app.reviewing && app.findings.is_empty());
+    assert!(!app.expectations.is_empty(), "the sample has expectations");
+    let draw = |app: &App| {
+        let mut term = Terminal::new(TestBackend::new(120, 40)).unwrap();
+        term.draw(|f| view::render(f, app)).unwrap();
+        text(term.backend().buffer())
+    };
+    assert!(draw(&app).contains("Findings (reviewing…)"));
+    app.findings_sel = 0; // the first expectation
+    let generation = app.review_gen;
+    update(&mut app, Action::Reviewed(generation - 1, Box::default()));
+    assert!(app.reviewing, "an answer for an older topology is dropped");
+    update(
+        &mut app,
+        Action::Reviewed(generation, Box::new(want.clone())),
+    );
+    assert!(!app.reviewing);
+    let ids = |f: &[zonescope::engine::check::Finding]| {
+        f.iter().map(|x| x.id.clone()).collect::<Vec<_>>()
+    };
+    assert_eq!(ids(&app.findings), ids(&want));
+    assert_eq!(
+        app.findings_sel,
+        want.len(),
+        "the expectation stays selected"
+    );
+    assert!(draw(&app).contains(&format!("Findings {} ·", want.len())));
+}

@@ -133,51 +133,10 @@ fn parse_file(path: &Path) -> Result<Value, ImportError> {
     )
 }
 
-/// Read and parse every file, on up to two threads (the files of a snapshot are independent;
-/// parsing JSON is most of an import's time). The results are in the order of `files`, so the
-/// import, its findings and its first error do not depend on the threads.
+/// Read and parse every file, on up to two threads, in the order of `files`.
 fn parse_files(files: &[std::path::PathBuf]) -> Vec<Result<Value, ImportError>> {
-    let total: u64 = files
-        .iter()
-        .map(|f| std::fs::metadata(f).map_or(0, |m| m.len()))
-        .sum();
-    let threads = std::thread::available_parallelism()
-        .map_or(1, usize::from)
-        .min(2);
-    if threads < 2 || files.len() < 2 || total < PARALLEL_MIN_BYTES {
-        return files.iter().map(|f| parse_file(f)).collect();
-    }
-    // Deal the files out by size, largest first, to the thread with less to read.
-    let mut order: Vec<usize> = (0..files.len()).collect();
-    let size = |i: usize| std::fs::metadata(&files[i]).map_or(0, |m| m.len());
-    order.sort_by_key(|&i| std::cmp::Reverse(size(i)));
-    let mut shares: [(u64, Vec<usize>); 2] = [(0, Vec::new()), (0, Vec::new())];
-    for i in order {
-        let s = usize::from(shares[1].0 < shares[0].0);
-        shares[s].0 += size(i);
-        shares[s].1.push(i);
-    }
-    let mut out = std::thread::scope(|scope| {
-        let [(_, a), (_, b)] = shares;
-        let other = scope.spawn(move || {
-            b.into_iter()
-                .map(|i| (i, parse_file(&files[i])))
-                .collect::<Vec<_>>()
-        });
-        let mut mine: Vec<_> = a.into_iter().map(|i| (i, parse_file(&files[i]))).collect();
-        mine.extend(
-            other
-                .join()
-                .unwrap_or_else(|p| std::panic::resume_unwind(p)),
-        );
-        mine
-    });
-    out.sort_by_key(|(i, _)| *i);
-    out.into_iter().map(|(_, r)| r).collect()
+    super::json::map_files(files, parse_file)
 }
-
-/// Below this many bytes of JSON in all, a second thread is not worth starting.
-const PARALLEL_MIN_BYTES: u64 = 4 << 20;
 
 /// Put one parsed describe-* file into the snapshot.
 fn read_file(

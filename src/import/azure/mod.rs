@@ -11,7 +11,7 @@
 //! zones; `fw` Azure Firewalls, firewall policies, rule collection groups and IP groups;
 //! `natgw` NAT gateways; `gw` VPN and ExpressRoute gateways, local network gateways and
 //! connections.
-//! Must never: join by name, drop a resource without a finding, or panic on any input.
+//! `read` reads the files into resources. Must never: join by name, drop a resource without a finding, or panic on any input.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
@@ -26,8 +26,10 @@ mod natgw;
 mod nic;
 mod nsg;
 mod pe;
+mod read;
 mod routes;
 use super::{Document, ImportError, ImportOptions, ImportReport, Imported};
+use read::{FileRead, is_resource, read, read_one, resources_of, template};
 
 const UNCHANGED: &str = "keep the JSON of `az graph query`, `az network … -o json` or the portal's JSON view unchanged (see docs/import-azure.md)";
 
@@ -47,74 +49,6 @@ pub fn looks_like_arm(start: &str) -> bool {
         && start.contains("\"type\"")
 }
 
-fn is_resource(v: &Value) -> bool {
-    let id = v.get("id").and_then(Value::as_str).unwrap_or("");
-    id.to_ascii_lowercase().starts_with("/subscriptions/") && type_of(v).is_some()
-}
-
-/// A resource's `type`, else the type its id encodes (ARM ids are
-/// `…/providers/NAMESPACE/TYPE/NAME[/TYPE/NAME…]`: some REST examples leave `type` out).
-fn type_of(v: &Value) -> Option<String> {
-    if let Some(t) = v
-        .get("type")
-        .and_then(Value::as_str)
-        .filter(|t| t.contains('/'))
-    {
-        return Some(t.to_string());
-    }
-    let id = v.get("id").and_then(Value::as_str)?;
-    let lower = id.to_ascii_lowercase();
-    let at = lower.rfind("/providers/")? + "/providers/".len();
-    let segs: Vec<&str> = id[at..].split('/').filter(|s| !s.is_empty()).collect();
-    if segs.len() < 3 || segs.len().is_multiple_of(2) {
-        return None;
-    }
-    let mut t = segs[0].to_string();
-    for s in segs[1..].iter().step_by(2) {
-        t.push('/');
-        t.push_str(s);
-    }
-    Some(t)
-}
-
-/// The resources of a file with their JSON paths: an array, Resource Graph's `{data: [...]}`,
-/// an ARM REST list `{value: [...]}`, one resource, or a REST API example (the resource is its
-/// `responses.200.body`, as `../shared/reference/azure/rest-api-specs/` publishes them).
-fn resources_of(v: &Value) -> Option<Vec<(&Value, String)>> {
-    resources_at(v, "")
-}
-
-fn resources_at<'v>(v: &'v Value, base: &str) -> Option<Vec<(&'v Value, String)>> {
-    let list = |a: &'v [Value], key: &str| {
-        let at = super::json::join(base, key);
-        a.iter()
-            .enumerate()
-            .map(|(i, x)| (x, format!("{at}[{i}]")))
-            .collect()
-    };
-    match v {
-        Value::Array(a) if base.is_empty() => Some(
-            a.iter()
-                .enumerate()
-                .map(|(i, x)| (x, format!("[{i}]")))
-                .collect(),
-        ),
-        Value::Object(o) => {
-            for key in ["data", "value"] {
-                if let Some(Value::Array(a)) = o.get(key) {
-                    return Some(list(a, key));
-                }
-            }
-            if is_resource(v) {
-                return Some(vec![(v, base.to_string())]);
-            }
-            let body = o.get("responses")?.get("200")?.get("body")?;
-            resources_at(body, &super::json::join(base, "responses.200.body"))
-        }
-        _ => None,
-    }
-}
-
 /// One ARM resource, its properties (nested, or flattened by the az CLI) and where it is.
 pub(super) struct Res {
     pub id: String,
@@ -130,11 +64,19 @@ pub(super) struct Res {
     pub tags: Vec<(String, String)>,
 }
 
-pub(super) fn props_of(v: &Value) -> Value {
+/// A nested object's properties (`{name, id, properties: {...}}`), or the object itself when
+/// the az CLI flattened them into it. Borrowed, never cloned (cloning every resource's
+/// properties was a fifth of an import).
+fn props(v: &Value) -> &Value {
     match v.get("properties") {
-        Some(p @ Value::Object(_)) => p.clone(),
-        _ => v.clone(),
+        Some(p @ Value::Object(_)) => p,
+        _ => v,
     }
+}
+
+/// [`props`] for the readers, which use it as a value (`&props_of(x)`).
+pub(super) fn props_of(v: &Value) -> std::borrow::Cow<'_, Value> {
+    std::borrow::Cow::Borrowed(props(v))
 }
 
 pub(super) fn str_of<'a>(v: &'a Value, key: &str) -> Option<&'a str> {
@@ -182,93 +124,6 @@ pub(super) fn unique(base: &str, used: &mut BTreeSet<String>) -> String {
         n += 1;
     }
     id
-}
-
-fn read(path: &Path, all: &mut Vec<Res>, report: &mut ImportReport) -> Result<(), ImportError> {
-    let name = path.display().to_string();
-    let v = super::json::read_file(
-        path,
-        "export fewer resources per file (page with `--first 1000 --skip-token`)",
-        UNCHANGED,
-    )?;
-    let Some(list) = resources_of(&v) else {
-        if !template(&v, &name, report) {
-            report.unsupported(&name, "", "not ARM resource JSON: skipped");
-        }
-        return Ok(());
-    };
-    report.files += 1;
-    for (x, p) in list {
-        read_one(&name, x, p, all)?;
-    }
-    Ok(())
-}
-
-/// An ARM deployment template (`$schema` …deploymentTemplate.json, `resources`): its values
-/// are expressions (`[parameters('name')]`) known only once deployed, so each resource it
-/// declares is a finding. Whether `v` is one.
-fn template(v: &Value, file: &str, report: &mut ImportReport) -> bool {
-    let is =
-        str_of(v, "$schema").is_some_and(|s| s.to_ascii_lowercase().contains("deploymenttemplate"));
-    let Some(Value::Array(res)) = v.get("resources").filter(|_| is) else {
-        return false;
-    };
-    for (i, r) in res.iter().enumerate() {
-        report.unsupported(
-            file,
-            format!("resources[{i}]"),
-            format!(
-                "`{}` {} is declared in an ARM deployment template, whose values are expressions evaluated at deployment (no addresses exist before it): skipped; export the deployed resources (`az graph query`, see docs/import-azure.md)",
-                str_of(r, "type").unwrap_or("?"),
-                str_of(r, "name").unwrap_or("?")
-            ),
-        );
-    }
-    true
-}
-
-/// One ARM resource object at JSON path `p` of file `name`.
-fn read_one(name: &str, x: &Value, p: String, all: &mut Vec<Res>) -> Result<(), ImportError> {
-    if !x.is_object() {
-        return Err(ImportError::new(
-            name,
-            p,
-            "expected a resource object",
-            UNCHANGED,
-        ));
-    }
-    let (Some(id), Some(ty)) = (str_of(x, "id"), type_of(x)) else {
-        return Err(ImportError::new(
-            name,
-            p,
-            "a resource needs a string `id` and `type`",
-            UNCHANGED,
-        ));
-    };
-    let pp = if matches!(x.get("properties"), Some(Value::Object(_))) {
-        super::json::join(&p, "properties")
-    } else {
-        p.clone()
-    };
-    let tags = match x.get("tags") {
-        Some(Value::Object(m)) => m
-            .iter()
-            .filter_map(|(k, v)| v.as_str().map(|v| (k.clone(), v.to_string())))
-            .collect(),
-        _ => Vec::new(),
-    };
-    all.push(Res {
-        tags,
-        pp,
-        id: id.to_ascii_lowercase(),
-        name: str_of(x, "name").unwrap_or(id).to_string(),
-        ty: ty.to_ascii_lowercase(),
-        location: str_of(x, "location").map(str::to_string),
-        props: props_of(x),
-        file: name.to_string(),
-        path: p,
-    });
-    Ok(())
 }
 
 /// The id a reference object names (`{"id": "/subscriptions/…"}`), lower-cased; `None` when
@@ -386,8 +241,19 @@ pub fn import_all(
         [] => String::new(),
     };
     let mut all = Vec::new();
-    for f in &files {
-        read(f, &mut all, &mut report)?;
+    for (f, r) in files.iter().zip(super::json::map_files(&files, read)) {
+        match r? {
+            FileRead::Resources(list) => {
+                report.files += 1;
+                all.extend(list);
+            }
+            FileRead::Other(v) => {
+                let name = f.display().to_string();
+                if !template(&v, &name, &mut report) {
+                    report.unsupported(&name, "", "not ARM resource JSON: skipped");
+                }
+            }
+        }
     }
     build(all, &shown, report, true)
 }
@@ -406,7 +272,7 @@ pub fn import_values(
     report.cloud = Some("azure".into());
     let mut all = Vec::new();
     for (x, file, p) in resources {
-        read_one(&file, &x, p, &mut all)?;
+        read_one(&file, x, p, &mut all)?;
     }
     build(all, name, report, false)
 }
@@ -508,7 +374,7 @@ fn build(
 fn networks(cx: &mut Ctx, all: &[Res]) {
     let mut subnet_ids: BTreeSet<String> = BTreeSet::new();
     // (network, remote network, properties, file, path of the properties)
-    let mut peerings: Vec<(String, String, Value, String, String)> = Vec::new();
+    let mut peerings: Vec<(String, String, &Value, String, String)> = Vec::new();
     for r in all
         .iter()
         .filter(|r| r.ty == "microsoft.network/virtualnetworks")
@@ -558,7 +424,7 @@ fn networks(cx: &mut Ctx, all: &[Res]) {
         cx.doc.networks.push(net);
         if let Some(Value::Array(subs)) = r.props.get("subnets") {
             for (i, s) in subs.iter().enumerate() {
-                let sp = props_of(s);
+                let sp = props(s);
                 let sid = str_of(s, "id").unwrap_or("").to_ascii_lowercase();
                 let sname = str_of(s, "name").unwrap_or("subnet");
                 subnet_ids.insert(sid.clone());
@@ -568,13 +434,13 @@ fn networks(cx: &mut Ctx, all: &[Res]) {
                 } else {
                     at.clone()
                 };
-                push_subnet(cx, n, sname, &sid, &sp, &r.file, &at, &spath);
+                push_subnet(cx, n, sname, &sid, sp, &r.file, &at, &spath);
             }
         }
         if let Some(Value::Array(ps)) = r.props.get("virtualNetworkPeerings") {
             for (i, p) in ps.iter().enumerate() {
-                let pp = props_of(p);
-                let remote = ref_id(&pp, "remoteVirtualNetwork").unwrap_or_default();
+                let pp = props(p);
+                let remote = ref_id(pp, "remoteVirtualNetwork").unwrap_or_default();
                 let at = format!("{}.virtualNetworkPeerings[{i}]", r.pp);
                 let at = if p.get("properties").is_some() {
                     format!("{at}.properties")
@@ -612,20 +478,14 @@ fn networks(cx: &mut Ctx, all: &[Res]) {
                         .map_or("", |(a, _)| a)
                         .to_string();
                 let remote = ref_id(&r.props, "remoteVirtualNetwork").unwrap_or_default();
-                peerings.push((
-                    parent,
-                    remote,
-                    r.props.clone(),
-                    r.file.clone(),
-                    r.pp.clone(),
-                ));
+                peerings.push((parent, remote, &r.props, r.file.clone(), r.pp.clone()));
             }
             _ => {}
         }
     }
     let mut seen = BTreeSet::new();
     for (a, b, props, file, p) in peerings {
-        let state = str_of(&props, "peeringState").unwrap_or("");
+        let state = str_of(props, "peeringState").unwrap_or("");
         if !state.eq_ignore_ascii_case("connected") {
             cx.report.assumed(
                 &file,
@@ -644,7 +504,7 @@ fn networks(cx: &mut Ctx, all: &[Res]) {
             );
             continue;
         };
-        peering_flags(cx, &props, &file, &p);
+        peering_flags(cx, props, &file, &p);
         cx.gateway_use.push((
             x,
             y,

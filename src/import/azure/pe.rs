@@ -19,7 +19,7 @@
 //! Must never: invent an address or a name the export does not hold, join by name, or drop a
 //! resource without a finding.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use serde_json::Value;
 
@@ -312,6 +312,18 @@ pub(super) fn private_endpoints(cx: &mut Ctx, all: &[Res]) {
     }
     // One service endpoint per Private Link target.
     let mut services: BTreeMap<String, String> = BTreeMap::new();
+    // Every resource by id (the first of an id), and the endpoints so far by (cloud id,
+    // subnet) (the first of each): looked up once per private endpoint.
+    let mut by_id: HashMap<&str, &Res> = HashMap::new();
+    for r in all {
+        by_id.entry(r.id.as_str()).or_insert(r);
+    }
+    let mut placed: HashMap<(String, String), usize> = HashMap::new();
+    for (i, e) in cx.doc.endpoints.iter().enumerate() {
+        if let (Some(c), Some(s)) = (&e.cloud_id, &e.subnet) {
+            placed.entry((c.clone(), s.clone())).or_insert(i);
+        }
+    }
     for r in all.iter().filter(|r| r.ty == PE) {
         let records = groups.get(&r.id).cloned().unwrap_or_default();
         let (target_id, _at) = match connection(r) {
@@ -354,7 +366,7 @@ pub(super) fn private_endpoints(cx: &mut Ctx, all: &[Res]) {
             let kind = service_kind(&target_id);
             // The service's own resource, when the export holds it, says whether it is
             // reachable from the internet.
-            let own = all.iter().find(|x| x.id == target_key);
+            let own = by_id.get(target_key.as_str()).copied();
             let public_access = match own.and_then(|x| str_of(&x.props, "publicNetworkAccess")) {
                 Some(v) if v.eq_ignore_ascii_case("disabled") => Some("disabled".to_string()),
                 Some(_) => Some("enabled".to_string()),
@@ -406,12 +418,9 @@ pub(super) fn private_endpoints(cx: &mut Ctx, all: &[Res]) {
             _ => None,
         };
         let subnet = cx.doc.networks[n].subnets[k].id.clone();
-        let existing = nic.as_ref().and_then(|nid| {
-            cx.doc.endpoints.iter().position(|e| {
-                e.cloud_id.as_deref() == Some(nid.as_str())
-                    && e.subnet.as_deref() == Some(subnet.as_str())
-            })
-        });
+        let existing = nic
+            .as_ref()
+            .and_then(|nid| placed.get(&(nid.clone(), subnet.clone())).copied());
         let description = Some(format!(
             "private endpoint {} → {}",
             r.name,
@@ -436,6 +445,9 @@ pub(super) fn private_endpoints(cx: &mut Ctx, all: &[Res]) {
             }
             cx.report.origin(id.clone(), &r.file, r.path.clone());
             cx.tags.insert(id.clone(), r.tags.clone());
+            placed
+                .entry((r.id.clone(), subnet.clone()))
+                .or_insert(cx.doc.endpoints.len());
             cx.doc.endpoints.push(Endpoint {
                 id,
                 name: Some(r.name.clone()),

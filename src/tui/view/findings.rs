@@ -20,11 +20,18 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     }
     let th = app.theme;
     let passed = app.expectations.iter().filter(|e| e.passed).count();
-    let title = format!(
-        " Findings {} · expectations {passed}/{} ",
-        app.findings.len(),
-        app.expectations.len()
-    );
+    let title = if app.reviewing {
+        format!(
+            " Findings (reviewing…) · expectations {passed}/{} ",
+            app.expectations.len()
+        )
+    } else {
+        format!(
+            " Findings {} · expectations {passed}/{} ",
+            app.findings.len(),
+            app.expectations.len()
+        )
+    };
     let block = pane_block(app, Pane::Findings, title);
     let inner = block.inner(area);
     block.render(area, buf);
