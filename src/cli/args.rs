@@ -89,8 +89,9 @@ Examples:
   zonescope diff baseline.yaml design.yaml --format json | jq '.flows[]'
   zonescope diff state.json plan.json --format sarif > diff.sarif   # terraform show -json
 
-Every endpoint pair present in both files (and the internet as a source) is traced on one port
-of each interval in which no rule or listener boundary falls, so the comparison is exact.
+Every endpoint pair present in both files (and the internet, as a source and as a
+destination) is traced on one port of each interval in which no rule or listener boundary
+falls, so the comparison is exact.
 Endpoints that only one file has are listed with the flows they allow. At most 100,000 flows
 are traced, those the change touches first; the output says when it capped.
 Exit 0 no behaviour change; 1 a flow changed verdict, or an added or removed endpoint allows

@@ -357,3 +357,52 @@ fn a_capped_diff_finds_every_changed_pair_with_the_engine() {
         }
     }
 }
+
+/// The internet is a destination of the diff too: a network that gains its way out (SPEC §11.1:
+/// the implicit `0.0.0.0/0` goes to `internet` when `internet_egress` is true, else nowhere)
+/// opens `model → internet`, and losing it closes that flow. Before, the diff compared only
+/// endpoint pairs and flows from the internet, so a NAT gateway a plan attaches opened nothing.
+#[test]
+fn a_way_out_to_the_internet_is_a_changed_flow() {
+    let text = std::fs::read_to_string("tests/fixtures/diff/base.yaml").unwrap();
+    let out = text.replace(
+        "  - id: vnet-weu\n    region: westeurope\n",
+        "  - id: vnet-weu\n    region: westeurope\n    internet_egress: true\n",
+    );
+    assert_ne!(out, text);
+    let (old, new) = (
+        model::load_str(&text, "base.yaml").unwrap(),
+        model::load_str(&out, "egress.yaml").unwrap(),
+    );
+    for (a, b, from, to) in [
+        (&old, &new, Verdict::NoRoute, Verdict::Allow),
+        (&new, &old, Verdict::Allow, Verdict::NoRoute),
+    ] {
+        let d = diff(a, b);
+        assert!(d.behaviour_changed);
+        let f = d
+            .flows
+            .iter()
+            .find(|f| f.from == "model" && f.to == "internet")
+            .unwrap_or_else(|| panic!("{:#?}", d.flows));
+        assert_eq!((f.old.verdict, f.new.verdict), (from, to), "{f:?}");
+        // Only the network that changed: the spokes still leave through the hub as before.
+        assert!(
+            d.flows
+                .iter()
+                .all(|f| f.to != "internet" || f.from == "model"),
+            "{:#?}",
+            d.flows
+        );
+    }
+    // The capped scan (every pair compared by the engine first) finds it as well.
+    let d = diff_capped(&old, &new, 10);
+    assert!(
+        d.flows
+            .iter()
+            .any(|f| f.from == "model" && f.to == "internet"),
+        "{:#?} {:?}",
+        d.flows,
+        d.coverage
+    );
+}

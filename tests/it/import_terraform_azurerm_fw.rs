@@ -387,6 +387,14 @@ fn diff_names_the_rule_collection_group_that_opens_a_flow() {
                 && l.contains("opened by azurerm_firewall_policy_rule_collection_group.partner")),
         "{out}"
     );
+    // The NAT gateway the plan associates with snet-private gives that subnet outbound
+    // internet access (https://learn.microsoft.com/azure/nat-gateway/nat-overview: "all
+    // outbound connectivity ... uses the NAT gateway"); before, the subnet had no way out.
+    assert!(
+        out.lines()
+            .any(|l| l.contains("nic-private → internet") && l.contains("no_route → allow")),
+        "{out}"
+    );
     // What the plan does not know is listed as not judged.
     assert!(
         out.contains("known only after apply: not judged ("),

@@ -280,6 +280,16 @@ fn screen(
                     }
                 }
             }
+            // Last, the internet as a destination (`trace --to internet`): outbound to the internet.
+            if is_dst.contains("internet") {
+                let (a, ra) = eo.reach_routed(&po, &Target::Internet, None);
+                let (b, rb) = en.reach_routed(&pn, &Target::Internet, None);
+                if ra != rb || a.tcp != b.tcp || a.udp != b.udp {
+                    for s in &srcs {
+                        add(Some(si), s.0, "internet", &mut found);
+                    }
+                }
+            }
         }
         (count, found)
     };
@@ -318,12 +328,14 @@ pub(super) fn flow_changes(
             .filter(|e| is_source(new, &e.id) && is_source(old, &e.id))
             .map(|e| e.id.clone()),
     );
-    let dests: Vec<String> = new
+    let mut dests: Vec<String> = new
         .endpoints()
         .iter()
         .filter(|e| is_destination(new, &e.id) && is_destination(old, &e.id))
         .map(|e| e.id.clone())
         .collect();
+    // The internet as a destination too: a change may open (or close) the way out.
+    dests.push("internet".to_string());
     let dest_set: HashSet<&str> = dests.iter().map(String::as_str).collect();
     let total_pairs: usize = sources
         .iter()

@@ -1,7 +1,8 @@
 //! `diff OLD NEW`: what changed in the file, field by field, and which flows changed verdict.
 //!
 //! The file changes compare the two [`ModelView`]s entity by entity (by id). The flow changes
-//! trace every endpoint pair present in both versions over every port interval in which no
+//! trace every endpoint pair present in both versions (and the internet, as a source and as a
+//! destination) over every port interval in which no
 //! rule boundary or listening-port boundary falls, so one representative port per interval is
 //! exact; adjacent intervals with the same change are merged into one port range. When that is
 //! more than [`MAX_FLOWS`] traces, the reachability engine ([`exact::Engine`]) still compares

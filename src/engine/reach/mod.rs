@@ -43,6 +43,9 @@ pub enum Target {
     Addr(IpAddr),
     /// A name outside every private zone (an FQDN a firewall rule names).
     Name(String),
+    /// The internet as a whole (`trace --to internet`): no address, so only rules naming the
+    /// internet or any address match it.
+    Internet,
 }
 
 /// The ports a flow may use, per transport.
@@ -179,7 +182,7 @@ impl<'a> Engine<'a> {
             Target::Ep(e) | Target::Public(e) => {
                 self.target_zones.get(e.index()).copied().flatten()
             }
-            Target::Addr(_) | Target::Name(_) => None,
+            Target::Addr(_) | Target::Name(_) | Target::Internet => None,
         }
     }
 
@@ -202,6 +205,7 @@ impl<'a> Engine<'a> {
             Target::Public(e) => DstName::Public(*e),
             Target::Addr(a) => DstName::Addr(*a),
             Target::Name(n) => DstName::Fqdn(n.clone()),
+            Target::Internet => DstName::Internet,
         }
     }
 
@@ -543,6 +547,7 @@ impl<'a> Engine<'a> {
             }
             Target::Addr(a) => a.to_string(),
             Target::Name(n) => n.clone(),
+            Target::Internet => "internet".to_string(),
         };
         (Query::new(from, &to, Some(port), proto), w)
     }
