@@ -158,6 +158,14 @@ pub fn render_causes(
         if !named.is_empty() {
             lines.push(format!("  {} {verb} by {}", c.flow, named.join(", ")));
         }
+        if !c.changes.is_empty() {
+            // A route (not a rule) made the difference: say which change of the file.
+            lines.push(format!(
+                "  {} {verb} by the change: {}",
+                c.flow,
+                c.changes.join("; ")
+            ));
+        }
     }
     if lines.is_empty() {
         return String::new();

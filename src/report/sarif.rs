@@ -265,11 +265,16 @@ pub fn diff_to_sarif(
                 },
             )
             .collect();
-        let by = if named.is_empty() {
+        let mut by = if named.is_empty() {
             String::new()
         } else {
             format!(" by {}", named.join(", "))
         };
+        if !c.changes.is_empty() {
+            // A route, not a rule, made the difference: the change of the file that did.
+            let sep = if by.is_empty() { " by" } else { ";" };
+            by.push_str(&format!("{sep} the change: {}", c.changes.join("; ")));
+        }
         let locations: Vec<Value> = places
             .iter()
             .map(|(r, p)| {

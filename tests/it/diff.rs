@@ -3,7 +3,7 @@
 use std::path::Path;
 use std::process::Command;
 
-use zonescope::engine::diff::{Op, diff, diff_capped};
+use zonescope::engine::diff::{Op, cause, diff, diff_capped};
 use zonescope::model::{self, Topology, Verdict};
 
 fn fixture(name: &str) -> Topology {
@@ -393,6 +393,26 @@ fn a_way_out_to_the_internet_is_a_changed_flow() {
                 .all(|f| f.to != "internet" || f.from == "model"),
             "{:#?}",
             d.flows
+        );
+    }
+    // No rule opens or closes it: the cause is the change of the network it leaves through.
+    for (a, b, effect) in [
+        (&old, &new, cause::Effect::Opened),
+        (&new, &old, cause::Effect::Closed),
+    ] {
+        let d = diff(a, b);
+        let c = cause::causes(a, b, &d);
+        let c = c
+            .iter()
+            .find(|c| c.flow.starts_with("model → internet"))
+            .unwrap_or_else(|| panic!("{c:#?}"));
+        assert_eq!(c.effect, effect, "{c:?}");
+        assert!(c.new_rules.is_empty() && c.old_rules.is_empty(), "{c:?}");
+        assert!(
+            c.changes
+                .iter()
+                .any(|x| x.contains("vnet-weu") && x.contains("internet_egress")),
+            "{c:?}"
         );
     }
     // The capped scan (every pair compared by the engine first) finds it as well.

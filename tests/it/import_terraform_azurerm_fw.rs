@@ -395,6 +395,14 @@ fn diff_names_the_rule_collection_group_that_opens_a_flow() {
             .any(|l| l.contains("nic-private → internet") && l.contains("no_route → allow")),
         "{out}"
     );
+    // No rule opens it: the reviewer is shown the change of the file that does.
+    assert!(
+        out.lines().any(
+            |l| l.contains("nic-private → internet tcp/* opened by the change:")
+                && l.contains("subnet vnet-spoke3/snet-private internet_egress false → true")
+        ),
+        "{out}"
+    );
     // What the plan does not know is listed as not judged.
     assert!(
         out.contains("known only after apply: not judged ("),

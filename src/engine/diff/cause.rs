@@ -35,6 +35,31 @@ pub struct Cause {
     pub new_rules: Vec<String>,
     /// `RULE_SET/RULE` of the old version that allowed a closed flow and no longer do.
     pub old_rules: Vec<String>,
+    /// When no rule explains it (a route gained or lost: a NAT gateway, a route table, a
+    /// peering): the file changes of what the flow passes, in words ("subnet … internet_egress
+    /// false → true").
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub changes: Vec<String>,
+}
+
+/// The file changes of the places a flow passes (its path and the route tables its hops
+/// used), in words.
+fn changes_on(d: &Diff, traces: [&Trace; 2]) -> Vec<String> {
+    let on: std::collections::HashSet<&str> = traces
+        .iter()
+        .flat_map(|t| {
+            t.path
+                .iter()
+                .map(String::as_str)
+                .chain(t.route_hops.iter().map(|h| h.route.table.as_str()))
+        })
+        .collect();
+    d.changes
+        .iter()
+        .filter(|c| !matches!(c.kind, "rule" | "rule_set" | "policy" | "topology"))
+        .filter(|c| on.contains(c.id.as_str()))
+        .map(|c| c.text.clone())
+        .collect()
 }
 
 fn rule_of(c: &Check) -> Option<String> {
@@ -75,7 +100,13 @@ pub fn causes(old: &Topology, new: &Topology, d: &Diff) -> Vec<Cause> {
         if b.allowed() && !a.allowed() {
             let mut opened: Vec<String> =
                 now.iter().filter(|r| !was.contains(r)).cloned().collect();
-            if opened.is_empty() {
+            // No rule that allows it is new: a route opened it (or a rule that stopped denying).
+            let changes = if opened.is_empty() {
+                changes_on(d, [&a, &b])
+            } else {
+                Vec::new()
+            };
+            if opened.is_empty() && changes.is_empty() {
                 opened.clone_from(&now);
             }
             out.push(Cause {
@@ -83,6 +114,7 @@ pub fn causes(old: &Topology, new: &Topology, d: &Diff) -> Vec<Cause> {
                 flow,
                 new_rules: opened,
                 old_rules: Vec::new(),
+                changes,
             });
         } else if a.allowed() && !b.allowed() {
             out.push(Cause {
@@ -94,6 +126,11 @@ pub fn causes(old: &Topology, new: &Topology, d: &Diff) -> Vec<Cause> {
                     .map(|r| format!("{}/{}", r.rule_set, r.rule))
                     .collect(),
                 old_rules: was.iter().filter(|r| !now.contains(r)).cloned().collect(),
+                changes: if b.decided_by.is_none() {
+                    changes_on(d, [&a, &b])
+                } else {
+                    Vec::new()
+                },
             });
         }
     }
@@ -103,6 +140,7 @@ pub fn causes(old: &Topology, new: &Topology, d: &Diff) -> Vec<Cause> {
             flow: flow_text(&f.from, &f.to, f.protocol.as_str(), &f.ports),
             new_rules: f.decided_by.iter().map(ToString::to_string).collect(),
             old_rules: Vec::new(),
+            changes: Vec::new(),
         });
     }
     out
