@@ -1,6 +1,9 @@
 //! Tests of `zonescope flows`: the reference flow logs through the whole pipeline against
 //! designs whose addresses match them (tests/fixtures/flows/), synthetic logs for each
 //! anomaly, the verdict cache, caps, the parallel split, and the command line.
+//!
+//! Over 800 lines: every test here runs the whole report over the same fixture designs and
+//! logs (the helpers at the top); the readers' own tests are in `flows_read.rs`.
 
 use std::fmt::Write as _;
 use std::io::Write as _;
