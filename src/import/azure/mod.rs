@@ -363,28 +363,11 @@ fn build(
         ..
     } = cx;
     super::zones::count_zones(&document, &mut report);
-    free_elsewhere(all);
     Ok(Imported {
         document,
         report,
         tags,
     })
-}
-
-/// Above this many resources, their values are freed on a thread of their own.
-const FREE_ELSEWHERE_MIN: usize = 2_000;
-
-/// The resources read, dropped on another thread when there are many: freeing their JSON
-/// values is a quarter of a large import, and nothing after it waits for them (the document
-/// is loaded meanwhile, on the other core). Inline when the thread cannot start.
-fn free_elsewhere(all: Vec<Res>) {
-    if all.len() < FREE_ELSEWHERE_MIN {
-        return;
-    }
-    // On failure the closure, and `all` with it, is dropped here.
-    let _ = std::thread::Builder::new()
-        .name("azure-free".into())
-        .spawn(move || drop(all));
 }
 
 /// Virtual networks, their subnets (embedded or separate resources) and connected peerings.
