@@ -196,6 +196,136 @@ fn rows_of(bytes: &[u8]) -> Option<(Vec<Raw<'_>>, &'static str)> {
 /// (a quarter of a large export) left unparsed.
 const UNREAD_PROPERTIES: &[&str] = &["microsoft.compute/virtualmachines"];
 
+/// The fields of a value its reader uses: the whole value, or (an object) only the named
+/// fields, each with its own shape; on an array, each element so; any other value whole.
+#[derive(Clone, Copy)]
+enum Shape {
+    All,
+    Fields(&'static [(&'static str, Shape)]),
+}
+
+/// Network interfaces, the most numerous resource of an export: the properties
+/// [`super::nic::nics`] reads (the only reader of a NIC), the rest skipped unparsed (never
+/// built as values, nor freed). A field added to that reader must be added here.
+const NIC_PROPS: Shape = Shape::Fields(&[
+    ("virtualMachine", Shape::All),
+    ("networkSecurityGroup", Shape::All),
+    ("dnsSettings", Shape::All),
+    ("ipConfigurations", Shape::Fields(NIC_CONFIG)),
+]);
+/// An ip configuration: nested (`properties`) or flattened, so its properties both ways.
+const NIC_CONFIG: &[(&str, Shape)] = &[
+    ("name", Shape::All),
+    ("id", Shape::All),
+    ("properties", Shape::Fields(NIC_CONFIG_PROPS)),
+    ("subnet", Shape::All),
+    ("privateIPAddress", Shape::All),
+    ("publicIPAddress", Shape::All),
+    ("applicationSecurityGroups", Shape::All),
+];
+const NIC_CONFIG_PROPS: &[(&str, Shape)] = &[
+    ("subnet", Shape::All),
+    ("privateIPAddress", Shape::All),
+    ("publicIPAddress", Shape::All),
+    ("applicationSecurityGroups", Shape::All),
+];
+
+/// The resource types whose nested `properties` are read with a [`Shape`].
+const READ_FIELDS: &[(&str, Shape)] = &[("microsoft.network/networkinterfaces", NIC_PROPS)];
+
+/// A value read with its [`Shape`]: what it leaves out is checked as JSON, never built.
+struct Pruned(Shape);
+
+impl<'de> serde::de::DeserializeSeed<'de> for Pruned {
+    type Value = Value;
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
+        match self.0 {
+            Shape::All => serde::Deserialize::deserialize(d),
+            Shape::Fields(f) => d.deserialize_any(PrunedVisitor(f)),
+        }
+    }
+}
+
+/// A key of a [`Shape::Fields`] object: the field it names, if read.
+struct Key(&'static [(&'static str, Shape)]);
+
+impl<'de> serde::de::DeserializeSeed<'de> for Key {
+    type Value = Option<(&'static str, Shape)>;
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_str(self)
+    }
+}
+
+impl serde::de::Visitor<'_> for Key {
+    type Value = Option<(&'static str, Shape)>;
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a key")
+    }
+    fn visit_str<E: serde::de::Error>(self, s: &str) -> Result<Self::Value, E> {
+        Ok(self.0.iter().find(|(k, _)| *k == s).copied())
+    }
+}
+
+struct PrunedVisitor(&'static [(&'static str, Shape)]);
+
+/// As `serde_json::Value`'s own visitor for every value but objects (only their fields read)
+/// and arrays (each element read with the same fields).
+impl<'de> serde::de::Visitor<'de> for PrunedVisitor {
+    type Value = Value;
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("any JSON value")
+    }
+    fn visit_bool<E>(self, b: bool) -> Result<Value, E> {
+        Ok(Value::Bool(b))
+    }
+    fn visit_i64<E>(self, n: i64) -> Result<Value, E> {
+        Ok(Value::Number(n.into()))
+    }
+    fn visit_u64<E>(self, n: u64) -> Result<Value, E> {
+        Ok(Value::Number(n.into()))
+    }
+    fn visit_f64<E>(self, n: f64) -> Result<Value, E> {
+        Ok(serde_json::Number::from_f64(n).map_or(Value::Null, Value::Number))
+    }
+    fn visit_str<E>(self, s: &str) -> Result<Value, E> {
+        Ok(Value::String(s.to_string()))
+    }
+    fn visit_string<E>(self, s: String) -> Result<Value, E> {
+        Ok(Value::String(s))
+    }
+    fn visit_unit<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+    fn visit_none<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+    fn visit_some<D: serde::Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
+        serde::de::DeserializeSeed::deserialize(Pruned(Shape::Fields(self.0)), d)
+    }
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+        let mut out = Vec::new();
+        while let Some(v) = seq.next_element_seed(Pruned(Shape::Fields(self.0)))? {
+            out.push(v);
+        }
+        Ok(Value::Array(out))
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut m: A) -> Result<Value, A::Error> {
+        let mut out = serde_json::Map::new();
+        while let Some(field) = m.next_key_seed(Key(self.0))? {
+            match field {
+                Some((k, shape)) => {
+                    let v = m.next_value_seed(Pruned(shape))?;
+                    out.insert(k.to_string(), v);
+                }
+                None => {
+                    m.next_value::<serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(Value::Object(out))
+    }
+}
+
 /// One row of [`rows_of`] as the value [`read_one`] reads: the fields it reads, parsed, and
 /// the rest left out (a flattened row, without a `properties` object, is parsed whole).
 fn row(raw: Raw<'_>, file: &str, p: &str) -> Result<Value, ImportError> {
@@ -221,8 +351,17 @@ fn row(raw: Raw<'_>, file: &str, p: &str) -> Result<Value, ImportError> {
     let head = Value::Object(head);
     let skip =
         type_of(&head).is_some_and(|t| UNREAD_PROPERTIES.iter().any(|u| t.eq_ignore_ascii_case(u)));
+    let shape = type_of(&head).and_then(|t| {
+        READ_FIELDS
+            .iter()
+            .find(|(u, _)| t.eq_ignore_ascii_case(u))
+            .map(|&(_, s)| s)
+    });
     let props = if skip {
         Value::Object(serde_json::Map::new())
+    } else if let Some(shape) = shape {
+        let mut de = serde_json::Deserializer::from_str(props.get());
+        serde::de::DeserializeSeed::deserialize(Pruned(shape), &mut de).map_err(bad)?
     } else {
         serde_json::from_str(props.get()).map_err(bad)?
     };
