@@ -162,7 +162,8 @@ pub struct Counts {
 /// How the verdict cache did.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct CacheStats {
-    /// Flows traced by the engine (cache misses).
+    /// Flows the engine judged (misses of the verdict cache: a plan on the exact engine, or a
+    /// trace for ICMP and gateways with backends; the name is kept for the JSON report).
     pub traces: u64,
     /// Verdicts answered from the cache.
     pub hits: u64,
