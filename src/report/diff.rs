@@ -159,12 +159,20 @@ pub fn render_causes(
             lines.push(format!("  {} {verb} by {}", c.flow, named.join(", ")));
         }
         if !c.changes.is_empty() {
-            // A route (not a rule) made the difference: say which change of the file.
-            lines.push(format!(
-                "  {} {verb} by the change: {}",
-                c.flow,
-                c.changes.join("; ")
-            ));
+            // A route (not a rule) made the difference: the resources that set the changed
+            // fields, when the importer knows them, and the change of the file in words.
+            let mut by: Vec<String> = c
+                .fields
+                .iter()
+                .filter_map(|k| locate(k, true).or_else(|| locate(k, false)))
+                .collect();
+            by.dedup();
+            let what = c.changes.join("; ");
+            lines.push(if by.is_empty() {
+                format!("  {} {verb} by the change: {what}", c.flow)
+            } else {
+                format!("  {} {verb} by {} ({what})", c.flow, by.join(", "))
+            });
         }
     }
     if lines.is_empty() {

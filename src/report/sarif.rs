@@ -256,6 +256,12 @@ pub fn diff_to_sarif(
             .map(|r| (r.clone(), locate(r, true)))
             .collect();
         places.extend(c.old_rules.iter().map(|r| (r.clone(), locate(r, false))));
+        // The resources that set the fields a route change rests on, when the importer knows.
+        places.extend(c.fields.iter().filter_map(|k| {
+            locate(k, true)
+                .or_else(|| locate(k, false))
+                .map(|p| (k.clone(), Some(p)))
+        }));
         let named: Vec<String> = places
             .iter()
             .map(

@@ -395,13 +395,39 @@ fn diff_names_the_rule_collection_group_that_opens_a_flow() {
             .any(|l| l.contains("nic-private → internet") && l.contains("no_route → allow")),
         "{out}"
     );
-    // No rule opens it: the reviewer is shown the change of the file that does.
+    // No rule opens it: the reviewer is shown the resource that does (the association the
+    // plan adds) and the change of the design it makes.
     assert!(
-        out.lines().any(
-            |l| l.contains("nic-private → internet tcp/* opened by the change:")
-                && l.contains("subnet vnet-spoke3/snet-private internet_egress false → true")
-        ),
+        out.lines().any(|l| l.contains(
+            "nic-private → internet tcp/* opened by azurerm_subnet_nat_gateway_association.private"
+        ) && l
+            .contains("(subnet vnet-spoke3/snet-private internet_egress false → true)")),
         "{out}"
+    );
+    // SARIF puts that flow on the association's resource.
+    let o = zs(&[
+        "diff",
+        state.to_str().unwrap(),
+        plan.to_str().unwrap(),
+        "--format",
+        "sarif",
+    ]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let r = v["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| {
+            r["ruleId"] == "flow-opened"
+                && r["message"]["text"]
+                    .as_str()
+                    .is_some_and(|t| t.starts_with("nic-private → internet"))
+        })
+        .unwrap_or_else(|| panic!("{v:#}"));
+    assert_eq!(
+        r["locations"][0]["logicalLocations"][0]["fullyQualifiedName"],
+        "azurerm_subnet_nat_gateway_association.private",
+        "{r:#}"
     );
     // What the plan does not know is listed as not judged.
     assert!(

@@ -136,7 +136,12 @@ impl<'a> Locator<'a> {
     fn place(&self, rule: &str) -> Option<Place> {
         if let Some(r) = self.report {
             let set = rule.split_once('/').map_or(rule, |x| x.0);
-            let o = r.origins.get(rule).or_else(|| r.origins.get(set))?;
+            // A changed field (`ID#FIELD`) is placed only by its own origin.
+            let o = match r.origins.get(rule) {
+                Some(o) => o,
+                None if rule.contains('#') => return None,
+                None => r.origins.get(set)?,
+            };
             let line = o
                 .resource
                 .as_ref()

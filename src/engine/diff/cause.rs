@@ -40,11 +40,15 @@ pub struct Cause {
     /// false → true").
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub changes: Vec<String>,
+    /// The changed fields of those places as `ID#FIELD` (`vnet-a/snet-1#internet_egress`): an
+    /// importer that knows which resource set a field records its origin under that key.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub fields: Vec<String>,
 }
 
 /// The file changes of the places a flow passes (its path and the route tables its hops
 /// used), in words.
-fn changes_on(d: &Diff, traces: [&Trace; 2]) -> Vec<String> {
+fn changes_on(d: &Diff, traces: [&Trace; 2]) -> (Vec<String>, Vec<String>) {
     let on: std::collections::HashSet<&str> = traces
         .iter()
         .flat_map(|t| {
@@ -54,12 +58,17 @@ fn changes_on(d: &Diff, traces: [&Trace; 2]) -> Vec<String> {
                 .chain(t.route_hops.iter().map(|h| h.route.table.as_str()))
         })
         .collect();
-    d.changes
+    let changed: Vec<_> = d
+        .changes
         .iter()
         .filter(|c| !matches!(c.kind, "rule" | "rule_set" | "policy" | "topology"))
         .filter(|c| on.contains(c.id.as_str()))
-        .map(|c| c.text.clone())
-        .collect()
+        .collect();
+    let fields = changed
+        .iter()
+        .flat_map(|c| c.fields.iter().map(|f| format!("{}#{}", c.id, f.field)))
+        .collect();
+    (changed.iter().map(|c| c.text.clone()).collect(), fields)
 }
 
 fn rule_of(c: &Check) -> Option<String> {
@@ -101,10 +110,10 @@ pub fn causes(old: &Topology, new: &Topology, d: &Diff) -> Vec<Cause> {
             let mut opened: Vec<String> =
                 now.iter().filter(|r| !was.contains(r)).cloned().collect();
             // No rule that allows it is new: a route opened it (or a rule that stopped denying).
-            let changes = if opened.is_empty() {
+            let (changes, fields) = if opened.is_empty() {
                 changes_on(d, [&a, &b])
             } else {
-                Vec::new()
+                (Vec::new(), Vec::new())
             };
             if opened.is_empty() && changes.is_empty() {
                 opened.clone_from(&now);
@@ -115,8 +124,14 @@ pub fn causes(old: &Topology, new: &Topology, d: &Diff) -> Vec<Cause> {
                 new_rules: opened,
                 old_rules: Vec::new(),
                 changes,
+                fields,
             });
         } else if a.allowed() && !b.allowed() {
+            let (changes, fields) = if b.decided_by.is_none() {
+                changes_on(d, [&a, &b])
+            } else {
+                (Vec::new(), Vec::new())
+            };
             out.push(Cause {
                 effect: Effect::Closed,
                 flow,
@@ -126,11 +141,8 @@ pub fn causes(old: &Topology, new: &Topology, d: &Diff) -> Vec<Cause> {
                     .map(|r| format!("{}/{}", r.rule_set, r.rule))
                     .collect(),
                 old_rules: was.iter().filter(|r| !now.contains(r)).cloned().collect(),
-                changes: if b.decided_by.is_none() {
-                    changes_on(d, [&a, &b])
-                } else {
-                    Vec::new()
-                },
+                changes,
+                fields,
             });
         }
     }
@@ -141,6 +153,7 @@ pub fn causes(old: &Topology, new: &Topology, d: &Diff) -> Vec<Cause> {
             new_rules: f.decided_by.iter().map(ToString::to_string).collect(),
             old_rules: Vec::new(),
             changes: Vec::new(),
+            fields: Vec::new(),
         });
     }
     out

@@ -123,6 +123,9 @@ pub(super) fn nat_gateways(cx: &mut Ctx, all: &[Res]) {
         let s = &mut cx.doc.networks[n].subnets[k];
         s.internet_egress = true;
         s.description = Some(format!("outbound internet through {via}"));
+        // What set the subnet's way out: the reference to its NAT gateway (a diff names it).
+        cx.report
+            .origin(format!("{subnet}#internet_egress"), &file, path.clone());
         cx.report.assumed(
             &file,
             path,
