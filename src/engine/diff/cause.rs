@@ -1,6 +1,8 @@
 //! Which rules make a changed flow change: for a flow the new version opens, the allowing
 //! rules of its new trace that its old trace did not allow by; for a flow it closes, the rule
-//! that now denies it, and the allowing rules of the old trace the new one lost. Each flow is
+//! that now denies it, and the allowing rules of the old trace the new one lost. When no rule
+//! explains it (a route opened or closed it), the file changes of the places on its path, and
+//! their changed fields as `ID#FIELD` for an importer's origins to name. Each flow is
 //! traced again at the first port of its range (one representative: the range was merged from
 //! intervals with the same outcome).
 //!
