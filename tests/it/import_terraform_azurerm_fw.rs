@@ -47,89 +47,51 @@
 //! a NAT rule collection imports as a rule of type `dnat`.
 
 use zonescope::engine::diff::diff;
-use zonescope::engine::trace::{Query, Trace, WhatIf, trace};
 use zonescope::import::terraform;
-use zonescope::model::rules::Protocol;
-use zonescope::model::{Topology, Verdict};
+use zonescope::model::Verdict;
 
 use crate::cli::zs;
+use crate::import_azure_fw::{Row, TCP, run_table};
 use crate::terraform_support::{fixture_in, imported, text, topo};
 
 fn fixture(name: &str) -> std::path::PathBuf {
     fixture_in("terraform/azurerm", name)
 }
 
-/// One row: the flow, the verdict, the hop the path must cross (`None`: no firewall on it),
-/// and the firewall rule that decides (`None`: no firewall check on the path).
-struct Row {
-    from: &'static str,
-    to: &'static str,
-    port: u16,
-    verdict: Verdict,
-    via: Option<&'static str>,
-    fw: Option<(&'static str, &'static str)>,
-}
-
-fn run_table(t: &Topology, table: &[Row]) {
-    let mut failures = Vec::new();
-    for r in table {
-        let tr: Trace = trace(
-            t,
-            &Query::new(r.from, r.to, Some(r.port), Protocol::Tcp),
-            &WhatIf::default(),
-        )
-        .unwrap_or_else(|e| panic!("{} -> {} is traceable: {e}", r.from, r.to));
-        let via_ok = match r.via {
-            Some(a) => tr.path.iter().any(|h| h == a),
-            None => !tr.path.iter().any(|h| h.starts_with("fw-")),
-        };
-        let fw_check = tr
-            .checks
-            .iter()
-            .find(|c| c.kind == "firewall")
-            .map(|c| (c.rule_set.as_str(), c.rule.as_str()));
-        if tr.verdict != r.verdict || !via_ok || fw_check != r.fw {
-            failures.push(format!(
-                "{} -> {}:{}: want {:?} via {:?} by {:?}; got {:?} path {:?} by {fw_check:?} ({})",
-                r.from, r.to, r.port, r.verdict, r.via, r.fw, tr.verdict, tr.path, tr.reason
-            ));
-        }
-    }
-    assert!(failures.is_empty(), "{}", failures.join("\n"));
-}
+// The rows and their runner are the Azure importer's (the same design, as Terraform writes it).
 
 #[rustfmt::skip]
 const STATE: &[Row] = &[
     // spoke1 and spoke2 are not peered: only 0.0.0.0/0 → 10.0.1.4 matches [UDR]. 10.1.1.4 is
     // in ipg-spokes (10.1.0.0/16), 10.2.1.4 is ipg-db's address (its azurerm_ip_group_cidr)
     // [IPG]; deny-https-out is for 443 only, so app-to-db decides [RULES].
-    Row { from: "nic-app", to: "nic-db", port: 5432, verdict: Verdict::Allow, via: Some("fw-hub"), fw: Some(("fwp-hub", "net-spoke-to-db.app-to-db")) },
+    Row { from: "nic-app", to: "nic-db", port: 5432, proto: TCP, verdict: Verdict::Allow, via: Some("fw-hub"), fw: Some(("fwp-hub", "net-spoke-to-db.app-to-db")) },
     // No rule matches tcp/22 between the spokes: denied [RULES].
-    Row { from: "nic-app", to: "nic-db", port: 22, verdict: Verdict::Deny, via: Some("fw-hub"), fw: Some(("fwp-hub", "default-deny")) },
+    Row { from: "nic-app", to: "nic-db", port: 22, proto: TCP, verdict: Verdict::Deny, via: Some("fw-hub"), fw: Some(("fwp-hub", "default-deny")) },
     // Back the other way the destination 10.1.1.4 is not in ipg-db [IPG]: denied [RULES].
-    Row { from: "nic-db", to: "nic-app", port: 5432, verdict: Verdict::Deny, via: Some("fw-hub"), fw: Some(("fwp-hub", "default-deny")) },
+    Row { from: "nic-db", to: "nic-app", port: 5432, proto: TCP, verdict: Verdict::Deny, via: Some("fw-hub"), fw: Some(("fwp-hub", "default-deny")) },
     // allow-microsoft (group 100, collection 100) would match, but deny-https-out is a network
     // rule (collection 200) and network rules come before application rules whatever their
     // priorities [RULES].
-    Row { from: "nic-app", to: "www.microsoft.com", port: 443, verdict: Verdict::Deny, via: Some("fw-hub"), fw: Some(("fwp-hub", "net-deny-web.deny-https-out")) },
+    Row { from: "nic-app", to: "www.microsoft.com", port: 443, proto: TCP, verdict: Verdict::Deny, via: Some("fw-hub"), fw: Some(("fwp-hub", "net-deny-web.deny-https-out")) },
     // From spoke2 no network rule matches; the application rule does: 10.2.1.4 ∈ ipg-spokes
     // [IPG], www.microsoft.com matches *.microsoft.com [FQDN].
-    Row { from: "nic-db", to: "www.microsoft.com", port: 443, verdict: Verdict::Allow, via: Some("fw-hub"), fw: Some(("fwp-hub", "app-allow-web.allow-microsoft")) },
+    Row { from: "nic-db", to: "www.microsoft.com", port: 443, proto: TCP, verdict: Verdict::Allow, via: Some("fw-hub"), fw: Some(("fwp-hub", "app-allow-web.allow-microsoft")) },
     // The apex is not matched by the wildcard [FQDN]: denied [RULES].
-    Row { from: "nic-db", to: "microsoft.com", port: 443, verdict: Verdict::Deny, via: Some("fw-hub"), fw: Some(("fwp-hub", "default-deny")) },
+    Row { from: "nic-db", to: "microsoft.com", port: 443, proto: TCP, verdict: Verdict::Deny, via: Some("fw-hub"), fw: Some(("fwp-hub", "default-deny")) },
     // spoke1 → nic-batch 8080 crosses the firewall [UDR]; no rule matches: denied [RULES].
-    Row { from: "nic-app", to: "nic-batch", port: 8080, verdict: Verdict::Deny, via: Some("fw-hub"), fw: Some(("fwp-hub", "default-deny")) },
+    Row { from: "nic-app", to: "nic-batch", port: 8080, proto: TCP, verdict: Verdict::Deny, via: Some("fw-hub"), fw: Some(("fwp-hub", "default-deny")) },
     // To the firewall's public IP on 3389: no DNAT rule (ssh-to-app is for 22): dropped [DNAT].
-    Row { from: "internet", to: "20.0.0.10", port: 3389, verdict: Verdict::Deny, via: Some("fw-hub"), fw: Some(("fwp-hub", "default-deny")) },
+    Row { from: "internet", to: "20.0.0.10", port: 3389, proto: TCP, verdict: Verdict::Deny, via: Some("fw-hub"), fw: Some(("fwp-hub", "default-deny")) },
     // snet-batch has the NAT gateway and no route table: outbound internet, not through the
     // firewall [NATGW].
-    Row { from: "nic-batch", to: "8.8.8.8", port: 443, verdict: Verdict::Allow, via: Some("internet"), fw: None },
+    Row { from: "nic-batch", to: "8.8.8.8", port: 443, proto: TCP, verdict: Verdict::Allow, via: Some("internet"), fw: None },
     // snet-private: no default outbound access, no NAT gateway: no way out [PRIVATE].
-    Row { from: "nic-private", to: "8.8.8.8", port: 443, verdict: Verdict::NoRoute, via: None, fw: None },
+    Row { from: "nic-private", to: "8.8.8.8", port: 443, proto: TCP, verdict: Verdict::NoRoute, via: None, fw: None },
     // snet-inspected has the NAT gateway and a 0.0.0.0/0 route to the firewall: the route wins
     // [NATGW], and no firewall rule allows 10.3.3.4 → 8.8.8.8 (the application rule needs a
     // name, the network rules other sources) [RULES].
-    Row { from: "nic-inspected", to: "8.8.8.8", port: 443, verdict: Verdict::Deny, via: Some("fw-hub"), fw: Some(("fwp-hub", "default-deny")) },
+    Row { from: "nic-inspected", to: "8.8.8.8", port: 443, proto: TCP, verdict: Verdict::Deny, via: Some("fw-hub"), fw: Some(("fwp-hub", "default-deny")) },
 ];
 
 /// The plan adds rcg-partner (partner-in: TCP ipg-partner → 10.1.1.4:8443, ipg-partner's
@@ -139,19 +101,19 @@ const STATE: &[Row] = &[
 #[rustfmt::skip]
 const PLAN: &[Row] = &[
     // What the plan does not change is the state's.
-    Row { from: "nic-app", to: "nic-db", port: 5432, verdict: Verdict::Allow, via: Some("fw-hub"), fw: Some(("fwp-hub", "net-spoke-to-db.app-to-db")) },
-    Row { from: "nic-db", to: "www.microsoft.com", port: 443, verdict: Verdict::Allow, via: Some("fw-hub"), fw: Some(("fwp-hub", "app-allow-web.allow-microsoft")) },
+    Row { from: "nic-app", to: "nic-db", port: 5432, proto: TCP, verdict: Verdict::Allow, via: Some("fw-hub"), fw: Some(("fwp-hub", "net-spoke-to-db.app-to-db")) },
+    Row { from: "nic-db", to: "www.microsoft.com", port: 443, proto: TCP, verdict: Verdict::Allow, via: Some("fw-hub"), fw: Some(("fwp-hub", "app-allow-web.allow-microsoft")) },
     // partner-in names ipg-partner, which holds no known address: nothing it would admit is
     // allowed in this import (the unknown addresses are a finding) [IPG][RULES].
-    Row { from: "nic-db", to: "nic-app", port: 8443, verdict: Verdict::Deny, via: Some("fw-hub"), fw: Some(("fwp-hub", "default-deny")) },
+    Row { from: "nic-db", to: "nic-app", port: 8443, proto: TCP, verdict: Verdict::Deny, via: Some("fw-hub"), fw: Some(("fwp-hub", "default-deny")) },
     // to-partner's destination is unknown: the rule is left out (a finding), not guessed.
-    Row { from: "nic-app", to: "8.8.8.8", port: 9443, verdict: Verdict::Deny, via: Some("fw-hub"), fw: Some(("fwp-hub", "default-deny")) },
+    Row { from: "nic-app", to: "8.8.8.8", port: 9443, proto: TCP, verdict: Verdict::Deny, via: Some("fw-hub"), fw: Some(("fwp-hub", "default-deny")) },
     // app-to-batch: spoke1 → 10.3.1.4 by 0.0.0.0/0 to the firewall [UDR], which the new rule
     // allows (no earlier rule matches 8080) [RULES]; the hub is peered with spoke3.
-    Row { from: "nic-app", to: "nic-batch", port: 8080, verdict: Verdict::Allow, via: Some("fw-hub"), fw: Some(("fwp-hub", "net-partner.app-to-batch")) },
+    Row { from: "nic-app", to: "nic-batch", port: 8080, proto: TCP, verdict: Verdict::Allow, via: Some("fw-hub"), fw: Some(("fwp-hub", "net-partner.app-to-batch")) },
     // natgw-private is attached to snet-private (the association joined by the
     // configuration's reference): outbound internet [NATGW].
-    Row { from: "nic-private", to: "8.8.8.8", port: 443, verdict: Verdict::Allow, via: Some("internet"), fw: None },
+    Row { from: "nic-private", to: "8.8.8.8", port: 443, proto: TCP, verdict: Verdict::Allow, via: Some("internet"), fw: None },
 ];
 
 #[test]
