@@ -98,20 +98,7 @@ fn a_page_and_one_file_per_resource_give_the_same_design() {
         .collect();
     std::fs::write(c.join("flat.json"), Value::Array(flat).to_string()).unwrap();
     let seen = |p: &Path| {
-        let imp = import::import(p, InputKind::Azure, ImportOptions::default()).unwrap();
-        let yaml = imp.to_yaml().unwrap();
-        let body: Vec<String> = yaml
-            .lines()
-            .filter(|l| !l.starts_with("name: "))
-            .map(str::to_string)
-            .collect();
-        let mut findings: Vec<(FindingKind, String)> = imp
-            .report
-            .findings
-            .iter()
-            .map(|f| (f.kind, f.message.clone()))
-            .collect();
-        findings.sort();
+        let (imp, body, findings) = imported_view(p);
         (body, findings, imp.report.counts.clone())
     };
     let page_read = seen(&a);
@@ -193,20 +180,7 @@ fn a_page_of_nics_in_every_shape_reads_as_one_file_each() {
         std::fs::write(b.join(format!("r{i:03}.json")), odd(r.to_string())).unwrap();
     }
     let seen = |p: &Path| {
-        let imp = import::import(p, InputKind::Azure, ImportOptions::default()).unwrap();
-        let yaml = imp.to_yaml().unwrap();
-        let body: Vec<String> = yaml
-            .lines()
-            .filter(|l| !l.starts_with("name: "))
-            .map(str::to_string)
-            .collect();
-        let mut findings: Vec<(FindingKind, String)> = imp
-            .report
-            .findings
-            .iter()
-            .map(|f| (f.kind, f.message.clone()))
-            .collect();
-        findings.sort();
+        let (imp, body, findings) = imported_view(p);
         let ips: Vec<(String, Option<String>)> = imp
             .document
             .endpoints
@@ -239,4 +213,24 @@ fn a_page_of_nics_in_every_shape_reads_as_one_file_each() {
         );
     }
     assert_eq!(page_read, seen(&b));
+}
+
+/// An Azure import of `p`: the import, its YAML without the `name:` line (which names the
+/// input), and its findings sorted.
+fn imported_view(p: &Path) -> (import::Imported, Vec<String>, Vec<(FindingKind, String)>) {
+    let imp = import::import(p, InputKind::Azure, ImportOptions::default()).unwrap();
+    let yaml = imp.to_yaml().unwrap();
+    let body: Vec<String> = yaml
+        .lines()
+        .filter(|l| !l.starts_with("name: "))
+        .map(str::to_string)
+        .collect();
+    let mut findings: Vec<(FindingKind, String)> = imp
+        .report
+        .findings
+        .iter()
+        .map(|f| (f.kind, f.message.clone()))
+        .collect();
+    findings.sort();
+    (imp, body, findings)
 }
