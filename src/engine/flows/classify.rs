@@ -5,7 +5,7 @@
 //!
 //! Owns: [`Classifier`] with its bounded verdict cache (flow → [`Judgement`], keyed by the
 //! classes of both ends and the port's interval, [`super::classes`], so that one verdict
-//! answers for every flow the design cannot tell apart), [`SharedVerdicts`] (the classes the
+//! answers for every flow the design cannot tell apart), [`SharedClasses`] (the classes the
 //! parts of a log read in parallel share), and the reply heuristic ([`is_reply`]). Must never:
 //! resolve, route or enforce itself (that is the plan), read a log,
 //! keep a record, grow without bound (the cache is cleared when it reaches its cap, so memory
@@ -248,7 +248,7 @@ pub fn is_reply(
 /// design, built once. Not the verdicts: a verdict costs a plan on the exact engine, less than
 /// the lock a shared map took on every miss (with two parts, the second core waited on it).
 #[derive(Default)]
-pub struct SharedVerdicts {
+pub struct SharedClasses {
     /// The classes of the design, built by the first classifier that needs them.
     index: OnceLock<Arc<ClassIndex>>,
 }
@@ -353,7 +353,7 @@ impl<'t> Classifier<'t> {
     }
 
     /// A classifier that shares the classes of `shared` (built by the first that asks).
-    pub fn with_shared(t: &'t Topology, shared: &'t SharedVerdicts) -> Self {
+    pub fn with_shared(t: &'t Topology, shared: &'t SharedClasses) -> Self {
         let index = shared
             .index
             .get_or_init(|| Arc::new(ClassIndex::new(t)))
@@ -452,27 +452,13 @@ impl<'t> Classifier<'t> {
         Some(i)
     }
 
-    /// The design's verdict for one flow, uncached and uncounted, without its explanation
-    /// (no deciding rule, reason or path: [`Classifier::exact`] gives those). A TCP or UDP
-    /// flow is judged by the exact engine on the plan ([`Engine::reach_routed`]), which
-    /// gives the verdict a trace gives (tested against [`Classifier::exact`] on random
-    /// records); other protocols, and flows to an endpoint with backends, are traced.
-    pub fn verdict(
-        &self,
-        from: IpAddr,
-        to: IpAddr,
-        port: Option<u16>,
-        protocol: Protocol,
-    ) -> Option<Judgement> {
-        match (port, self.ports(from, to, protocol)) {
-            (Some(p), Some(reach)) => Some(Judgement::verdict_only(reach.verdict(p))),
-            _ => self.exact(from, to, port, protocol),
-        }
-    }
-
-    /// [`Classifier::verdict`] with the ports of each (class, class, transport) cached: every
-    /// port of a pair of classes is answered by one plan (the classes are addresses every rule,
-    /// route and listener treats alike, on every port).
+    /// The design's verdict for one flow, without its explanation (no deciding rule, reason or
+    /// path: [`Classifier::exact`] gives those). A TCP or UDP flow is judged by the exact
+    /// engine on the plan ([`Engine::reach_routed`]), which gives the verdict a trace gives
+    /// (tested against [`Classifier::exact`] on random records), with the ports of each
+    /// (class, class, transport) cached: every port of a pair of classes is answered by one
+    /// plan (the classes are addresses every rule, route and listener treats alike, on every
+    /// port). Other protocols, and flows to an endpoint with backends, are traced.
     fn verdict_cached(
         &mut self,
         (fk, tk): (EndKey, EndKey),

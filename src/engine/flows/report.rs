@@ -13,7 +13,7 @@ use std::net::IpAddr;
 use serde::Serialize;
 
 use super::classify::{
-    AddrClass, AddrKey, AllowingRule, Classifier, DecidingRule, FxMap, SharedVerdicts, is_reply,
+    AddrClass, AddrKey, AllowingRule, Classifier, DecidingRule, FxMap, SharedClasses, is_reply,
     protocol_of,
 };
 use super::read::{self, FlowRecord, ReadEvent};
@@ -273,7 +273,7 @@ impl<'t> Analyzer<'t> {
 
     /// An analyzer whose classifier shares its traced verdicts with others (parts of one
     /// log read in parallel).
-    pub fn with_shared(t: &'t Topology, shared: &'t SharedVerdicts) -> Self {
+    pub fn with_shared(t: &'t Topology, shared: &'t SharedClasses) -> Self {
         Self::with_classifier(Classifier::with_shared(t, shared))
     }
 

@@ -14,7 +14,7 @@
 use std::fs::File;
 use std::io::{self, Cursor, Read, Seek, SeekFrom};
 
-use super::classify::SharedVerdicts;
+use super::classify::SharedClasses;
 use super::progress::Progress;
 use super::read::{Detected, LogFormat, Stats, detect, read_log, read_parquet_file};
 use super::report::{Analyzer, FlowReport};
@@ -341,7 +341,7 @@ fn parallel(
     bar: &Progress,
 ) -> io::Result<bool> {
     let parts = plan.bounds.len() - 1;
-    let shared = SharedVerdicts::default();
+    let shared = SharedClasses::default();
     let shared = &shared;
     let window = an.window();
     let results: Vec<io::Result<(Analyzer<'_>, Stats)>> = std::thread::scope(|s| {
