@@ -180,7 +180,7 @@ proptest! {
                 1 => (Protocol::Udp, Some(*p.get(&c.ports))),
                 _ => (Protocol::Icmp, None),
             };
-            let cached = cls.judge(from, to, port, protocol).map(|i| cls.judgement(i).clone());
+            let cached = cls.judge(from, to, port, protocol);
             let full = cls.exact(from, to, port, protocol);
             match (cached, full) {
                 (Some(x), Some(y)) => {

@@ -364,17 +364,24 @@ fn verdict_cache_traces_each_flow_once() {
     let first = cls
         .judge(client, server, Some(3389), Protocol::Tcp)
         .expect("traced");
-    assert_eq!(cls.judgement(first).verdict, Verdict::Allow);
+    assert_eq!(first.verdict, Verdict::Allow);
     let again = cls
         .judge(client, server, Some(3389), Protocol::Tcp)
         .expect("cached");
     assert_eq!(first, again);
     assert_eq!((cls.traces, cls.cache_hits), (1, 1));
-    // Another port is another flow.
+    // Another port of the same pair has its own verdict, from the same plan: the exact engine
+    // gave every port the pair allows at once.
     let other = cls
         .judge(client, server, Some(22), Protocol::Tcp)
+        .expect("cached");
+    assert_eq!(other.verdict, Verdict::Deny);
+    assert_eq!((cls.traces, cls.cache_hits), (1, 2));
+    // ICMP is traced, and its trace cached apart.
+    let ping = cls
+        .judge(client, server, None, Protocol::Icmp)
         .expect("traced");
-    assert_eq!(cls.judgement(other).verdict, Verdict::Deny);
+    assert!(ping.judgement.is_some(), "an ICMP verdict keeps its trace");
     assert_eq!(cls.traces, 2);
     // Internet hosts the rules cannot tell apart share one verdict.
     let scan: Vec<String> = (1..=50)

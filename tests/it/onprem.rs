@@ -129,7 +129,7 @@ fn onprem_sources_enter_through_their_gateway() {
                 Some(*port),
                 Protocol::Tcp,
             )
-            .map(|i| cls.judgement(i).verdict);
+            .map(|j| j.verdict);
         if j != Some(*verdict) {
             bad.push(format!("{what}: the flow-log classifier says {j:?}"));
         }

@@ -179,23 +179,7 @@ pub struct Judgement {
     pub allowed_by: Vec<AllowingRule>,
     /// The flow that was traced (initiator, responder, port): the reason and path name its
     /// addresses and port, which another flow of the same classes shares the verdict of.
-    /// `None`: the verdict alone, from the exact engine (no deciding rule, reason or path;
-    /// a report that shows them traces its record).
-    pub traced: Option<(IpAddr, IpAddr, Option<u16>)>,
-}
-
-impl Judgement {
-    /// A verdict without its explanation.
-    fn verdict_only(verdict: Verdict) -> Judgement {
-        Judgement {
-            verdict,
-            decided_by: None,
-            reason: String::new(),
-            path: Vec::new(),
-            allowed_by: Vec::new(),
-            traced: None,
-        }
-    }
+    pub traced: (IpAddr, IpAddr, Option<u16>),
 }
 
 /// The IANA protocol number as a protocol the design can trace; `None` for the others.
@@ -298,17 +282,39 @@ impl Hash for PairKey {
 
 /// What the exact engine says of a pair of classes on one transport.
 #[derive(Clone, Debug)]
-struct PairPorts {
-    set: crate::model::rules::PortSet,
-    routed: bool,
+enum PairPorts {
+    /// The ports it allows, and whether it routes the flow at all.
+    Ports {
+        set: crate::model::rules::PortSet,
+        routed: bool,
+    },
+    /// The destination fans out to backends: each flow is traced.
+    Traced,
 }
 
-impl PairPorts {
-    fn verdict(&self, port: u16) -> Verdict {
-        match (self.routed, self.set.contains(port)) {
-            (false, _) => Verdict::NoRoute,
-            (true, true) => Verdict::Allow,
-            (true, false) => Verdict::Deny,
+fn ports_verdict(routed: bool, set: &crate::model::rules::PortSet, port: u16) -> Verdict {
+    match (routed, set.contains(port)) {
+        (false, _) => Verdict::NoRoute,
+        (true, true) => Verdict::Allow,
+        (true, false) => Verdict::Deny,
+    }
+}
+
+/// A flow's verdict as [`Classifier::judge`] gives it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Judged {
+    pub verdict: Verdict,
+    /// The index of the flow's whole [`Judgement`] (valid until the next call) when it was
+    /// traced; `None` for a verdict of the exact engine alone (no deciding rule, reason or
+    /// path: a report that shows them traces its record, [`Classifier::exact`]).
+    pub judgement: Option<u32>,
+}
+
+impl Judged {
+    fn verdict(verdict: Verdict) -> Judged {
+        Judged {
+            verdict,
+            judgement: None,
         }
     }
 }
@@ -391,9 +397,8 @@ impl<'t> Classifier<'t> {
         self.index.addr(self.t, ip)
     }
 
-    /// The design's verdict for `from → to` on `port` (`None` for ICMP), cached: the index of
-    /// its [`Judgement`] (valid until the next call); `None` when the engine cannot trace
-    /// the flow.
+    /// The design's verdict for `from → to` on `port` (`None` for ICMP), cached; `None` when
+    /// the engine cannot trace the flow.
     #[inline]
     pub fn judge(
         &mut self,
@@ -401,12 +406,20 @@ impl<'t> Classifier<'t> {
         to: IpAddr,
         port: Option<u16>,
         protocol: Protocol,
-    ) -> Option<u32> {
+    ) -> Option<Judged> {
         let (fc, tc) = (self.addr(from), self.addr(to));
         self.judge_classified((from, &fc), (to, &tc), port, protocol)
     }
 
     /// [`Classifier::judge`] for addresses already classified.
+    ///
+    /// A TCP or UDP flow is judged by the exact engine on the plan ([`Engine::reach_routed`]),
+    /// which gives the verdict a trace gives (tested against [`Classifier::exact`] on random
+    /// records), and the ports it allows are cached per (class, class, transport): one plan
+    /// answers every port of a pair of classes (the classes are addresses every rule, route
+    /// and listener treats alike, on every port), and a hit is one hash probe and a search of
+    /// a few port ranges. Other protocols, and flows to an endpoint with backends, are traced,
+    /// and their judgements cached by classes and the port's interval.
     #[inline]
     pub fn judge_classified(
         &mut self,
@@ -414,7 +427,7 @@ impl<'t> Classifier<'t> {
         (to, tc): (IpAddr, &AddrClass),
         port: Option<u16>,
         protocol: Protocol,
-    ) -> Option<u32> {
+    ) -> Option<Judged> {
         if self.uncached {
             self.traces += 1;
             self.judgements.clear();
@@ -422,9 +435,52 @@ impl<'t> Classifier<'t> {
                 self.trace_errors += 1;
                 return None;
             };
+            let verdict = j.verdict;
             self.judgements.push(j);
-            return Some(0);
+            return Some(Judged {
+                verdict,
+                judgement: Some(0),
+            });
         }
+        if let Some(p) = port
+            && matches!(protocol, Protocol::Tcp | Protocol::Udp)
+        {
+            let key = PairKey((fc.key, tc.key, protocol));
+            match self.pair_ports.get(&key) {
+                Some(PairPorts::Ports { set, routed }) => {
+                    self.cache_hits += 1;
+                    return Some(Judged::verdict(ports_verdict(*routed, set, p)));
+                }
+                Some(PairPorts::Traced) => {}
+                None => {
+                    if self.pair_ports.len() >= VERDICT_CACHE_CAP {
+                        self.pair_ports.clear();
+                    }
+                    let ports = self.ports(from, to, protocol);
+                    let v = match &ports {
+                        PairPorts::Ports { set, routed } => Some(ports_verdict(*routed, set, p)),
+                        PairPorts::Traced => None,
+                    };
+                    self.pair_ports.insert(key, ports);
+                    if let Some(v) = v {
+                        self.traces += 1;
+                        return Some(Judged::verdict(v));
+                    }
+                }
+            }
+        }
+        self.judge_traced((from, fc), (to, tc), port, protocol)
+    }
+
+    /// A flow the exact engine does not judge (ICMP, or to an endpoint with backends): its
+    /// trace, cached by the classes of its ends and the port's interval.
+    fn judge_traced(
+        &mut self,
+        (from, fc): (IpAddr, &AddrClass),
+        (to, tc): (IpAddr, &AddrClass),
+        port: Option<u16>,
+        protocol: Protocol,
+    ) -> Option<Judged> {
         let key = FlowKey {
             from: fc.key,
             to: tc.key,
@@ -433,15 +489,14 @@ impl<'t> Classifier<'t> {
         };
         if let Some(&i) = self.verdicts.get(&key) {
             self.cache_hits += 1;
-            return (i != u32::MAX).then_some(i);
+            return (i != u32::MAX).then(|| self.judged(i));
         }
         if self.verdicts.len() >= VERDICT_CACHE_CAP {
             self.verdicts.clear();
             self.judgements.clear();
         }
         self.traces += 1;
-        let found = self.verdict_cached((fc.key, tc.key), (from, to), port, protocol);
-        let Some(j) = found else {
+        let Some(j) = self.exact(from, to, port, protocol) else {
             self.trace_errors += 1;
             self.verdicts.insert(key, u32::MAX);
             return None;
@@ -449,53 +504,25 @@ impl<'t> Classifier<'t> {
         let i = self.judgements.len() as u32;
         self.judgements.push(j);
         self.verdicts.insert(key, i);
-        Some(i)
+        Some(self.judged(i))
     }
 
-    /// The design's verdict for one flow, without its explanation (no deciding rule, reason or
-    /// path: [`Classifier::exact`] gives those). A TCP or UDP flow is judged by the exact
-    /// engine on the plan ([`Engine::reach_routed`]), which gives the verdict a trace gives
-    /// (tested against [`Classifier::exact`] on random records), with the ports of each
-    /// (class, class, transport) cached: every port of a pair of classes is answered by one
-    /// plan (the classes are addresses every rule, route and listener treats alike, on every
-    /// port). Other protocols, and flows to an endpoint with backends, are traced.
-    fn verdict_cached(
-        &mut self,
-        (fk, tk): (EndKey, EndKey),
-        (from, to): (IpAddr, IpAddr),
-        port: Option<u16>,
-        protocol: Protocol,
-    ) -> Option<Judgement> {
-        let Some(p) = port else {
-            return self.exact(from, to, port, protocol);
-        };
-        let key = PairKey((fk, tk, protocol));
-        if let Some(reach) = self.pair_ports.get(&key) {
-            return Some(Judgement::verdict_only(reach.verdict(p)));
+    fn judged(&self, i: u32) -> Judged {
+        Judged {
+            verdict: self.judgements[i as usize].verdict,
+            judgement: Some(i),
         }
-        let Some(reach) = self.ports(from, to, protocol) else {
-            return self.exact(from, to, port, protocol);
-        };
-        if self.pair_ports.len() >= VERDICT_CACHE_CAP {
-            self.pair_ports.clear();
-        }
-        let v = reach.verdict(p);
-        self.pair_ports.insert(key, reach);
-        Some(Judgement::verdict_only(v))
     }
 
-    /// Every port of `protocol` the design allows from `from` to `to`, by the exact engine;
-    /// `None` when the flow must be traced instead (not TCP or UDP, or to an endpoint with
-    /// backends).
-    fn ports(&self, from: IpAddr, to: IpAddr, protocol: Protocol) -> Option<PairPorts> {
+    /// Every port of `protocol` (TCP or UDP) the design allows from `from` to `to`, by the
+    /// exact engine; [`PairPorts::Traced`] when the flow must be traced instead (to an
+    /// endpoint with backends).
+    fn ports(&self, from: IpAddr, to: IpAddr, protocol: Protocol) -> PairPorts {
         let t = self.t;
-        if !matches!(protocol, Protocol::Tcp | Protocol::Udp) {
-            return None;
-        }
         let (src, dst) = (t.lookup_ip(from), t.lookup_ip(to));
         let fans_out = |e: Option<EpIx>| e.is_some_and(|e| self.fans_out[e.index()]);
         if fans_out(dst.endpoint) || fans_out(t.endpoint_by_public_ip(to)) {
-            return None;
+            return PairPorts::Traced;
         }
         // Named as `exact` names it: an interface's address seen from outside every network
         // is its endpoint (reached through its public IP), else the address itself.
@@ -510,7 +537,7 @@ impl<'t> Classifier<'t> {
         } else {
             r.tcp
         };
-        Some(PairPorts { set, routed })
+        PairPorts::Ports { set, routed }
     }
 
     /// Traces one flow, uncached and uncounted.
@@ -553,11 +580,11 @@ impl<'t> Classifier<'t> {
             reason: tr.reason,
             path: tr.path,
             allowed_by,
-            traced: Some((from, to, port)),
+            traced: (from, to, port),
         })
     }
 
-    /// The judgement [`Classifier::judge`] returned the index of.
+    /// The judgement [`Classifier::judge`] returned the index of ([`Judged::judgement`]).
     #[inline]
     pub fn judgement(&self, i: u32) -> &Judgement {
         &self.judgements[i as usize]

@@ -13,8 +13,8 @@ use std::net::IpAddr;
 use serde::Serialize;
 
 use super::classify::{
-    AddrClass, AddrKey, AllowingRule, Classifier, DecidingRule, FxMap, SharedClasses, is_reply,
-    protocol_of,
+    AddrClass, AddrKey, AllowingRule, Classifier, DecidingRule, FxMap, Judged, Judgement,
+    SharedClasses, is_reply, protocol_of,
 };
 use super::read::{self, FlowRecord, ReadEvent};
 use super::window::{Hour, Mark, Timeline, Window};
@@ -469,7 +469,7 @@ impl<'t> Analyzer<'t> {
             return;
         };
         self.judged += 1;
-        let allowed = self.c.judgement(ji).verdict == Verdict::Allow;
+        let allowed = ji.verdict == Verdict::Allow;
         if accepted && !allowed {
             self.counts.drift += 1;
             self.timeline.add(rec.start, Mark::Drift);
@@ -490,10 +490,7 @@ impl<'t> Analyzer<'t> {
         if !reply && !allowed && self.c.is_inference(sc.zone) && dc.external() {
             let msg = format!(
                 "the inference zone ({}) connected to {}:{} outside the network, which the design does not allow ({})",
-                rec.src,
-                rec.dst,
-                rec.dst_port,
-                self.c.judgement(ji).verdict
+                rec.src, rec.dst, rec.dst_port, ji.verdict
             );
             self.anomaly(rec, &sc, &dc, "unapproved_endpoint", "medium", msg);
         }
@@ -541,7 +538,7 @@ impl<'t> Analyzer<'t> {
         port: Option<u16>,
         proto: Protocol,
         reply: bool,
-        j: u32,
+        j: Judged,
         broken: bool,
     ) -> Mismatch {
         // The cache answers for a flow with the judgement of another of the same classes:
@@ -551,12 +548,30 @@ impl<'t> Analyzer<'t> {
         } else {
             (r.src, r.dst)
         };
-        let exact = if self.c.judgement(j).traced == Some((from, to, port)) {
-            None
-        } else {
-            self.c.exact(from, to, port, proto)
+        let cached = j
+            .judgement
+            .map(|i| self.c.judgement(i))
+            .filter(|j| j.traced == (from, to, port));
+        let exact = match cached {
+            Some(_) => None,
+            None => self.c.exact(from, to, port, proto),
         };
-        let j = exact.as_ref().unwrap_or_else(|| self.c.judgement(j));
+        // The exact engine judged the flow but its trace failed: the verdict alone.
+        let unexplained;
+        let j = match exact.as_ref().or(cached) {
+            Some(j) => j,
+            None => {
+                unexplained = Judgement {
+                    verdict: j.verdict,
+                    decided_by: None,
+                    reason: String::new(),
+                    path: Vec::new(),
+                    allowed_by: Vec::new(),
+                    traced: (from, to, port),
+                };
+                &unexplained
+            }
+        };
         Mismatch {
             file: self.file.clone(),
             line: r.line,
