@@ -3,12 +3,12 @@
 //! Owns: fast lookups for traces, rules and flow logs (IPv4 and IPv6). Must never: decide
 //! verdicts.
 
-use std::collections::HashMap;
 use std::net::IpAddr;
 
 use ipnet::IpNet;
 
 use super::entities::{EpIx, NetIx, SubnetIx};
+use super::fxhash::{AddrKey, FxMap};
 
 /// What an address falls in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -21,8 +21,8 @@ pub struct AddrMatch {
 /// Prefix tables keyed by (prefix length, masked address), probed from the longest length down.
 #[derive(Debug, Clone)]
 struct PrefixTable<T: Copy> {
-    v4: HashMap<(u8, u32), T>,
-    v6: HashMap<(u8, u128), T>,
+    v4: FxMap<(u8, u32), T>,
+    v6: FxMap<(u8, u128), T>,
     v4_lens: Vec<u8>,
     v6_lens: Vec<u8>,
 }
@@ -46,8 +46,8 @@ fn mask6(a: u128, len: u8) -> u128 {
 impl<T: Copy> Default for PrefixTable<T> {
     fn default() -> Self {
         PrefixTable {
-            v4: HashMap::new(),
-            v6: HashMap::new(),
+            v4: FxMap::default(),
+            v6: FxMap::default(),
             v4_lens: Vec::new(),
             v6_lens: Vec::new(),
         }
@@ -101,14 +101,14 @@ impl<T: Copy> PrefixTable<T> {
 /// IP → endpoint (exact), subnet and network (longest prefix).
 #[derive(Debug, Default, Clone)]
 pub struct AddrIndex {
-    endpoints: HashMap<IpAddr, EpIx>,
+    endpoints: FxMap<AddrKey, EpIx>,
     subnets: PrefixTable<SubnetIx>,
     networks: PrefixTable<NetIx>,
 }
 
 impl AddrIndex {
     pub(crate) fn add_endpoint(&mut self, ip: IpAddr, ep: EpIx) {
-        self.endpoints.entry(ip).or_insert(ep);
+        self.endpoints.entry(AddrKey(ip)).or_insert(ep);
     }
 
     pub(crate) fn add_subnet(&mut self, net: IpNet, s: SubnetIx) {
@@ -121,7 +121,7 @@ impl AddrIndex {
 
     pub fn lookup(&self, ip: IpAddr) -> AddrMatch {
         AddrMatch {
-            endpoint: self.endpoints.get(&ip).copied(),
+            endpoint: self.endpoints.get(&AddrKey(ip)).copied(),
             subnet: self.subnets.lookup(ip),
             network: self.networks.lookup(ip),
         }

@@ -7,6 +7,7 @@
 
 mod entities;
 mod error;
+pub mod fxhash;
 pub mod ids;
 mod index;
 mod load;
@@ -106,7 +107,7 @@ pub struct Topology {
     /// Services by FQDN (lower case).
     pub(crate) by_fqdn: HashMap<String, EpIx>,
     /// Endpoints by their public address.
-    pub(crate) public_ips: HashMap<IpAddr, EpIx>,
+    pub(crate) public_ips: fxhash::FxMap<fxhash::AddrKey, EpIx>,
     graph: UnGraph<Node, Edge>,
     internet: NodeIndex,
     net_nodes: Vec<NodeIndex>,
@@ -229,7 +230,7 @@ impl Topology {
 
     /// The endpoint whose `public_ip` is this address.
     pub fn endpoint_by_public_ip(&self, ip: IpAddr) -> Option<EpIx> {
-        self.public_ips.get(&ip).copied()
+        self.public_ips.get(&fxhash::AddrKey(ip)).copied()
     }
 
     /// The service whose FQDN this is (lower case match).

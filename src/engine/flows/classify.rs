@@ -11,11 +11,11 @@
 //! keep a record, grow without bound (the cache is cleared when it reaches its cap, so memory
 //! is bounded whatever the log holds), or panic on an address, port or protocol.
 
-use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hash, Hasher};
+use std::hash::{Hash, Hasher};
 use std::net::IpAddr;
 use std::sync::{Arc, OnceLock};
 
+pub use crate::model::fxhash::{AddrKey, FxHasher, FxMap};
 use crate::model::rules::RuleRef;
 
 pub use super::classes::{ClassIndex, EndKey};
@@ -26,84 +26,6 @@ use crate::model::{EpIx, NetIx, SubnetIx, Topology, Verdict, Zone, ZoneRole};
 
 /// Entries of the verdict cache before it is cleared.
 pub const VERDICT_CACHE_CAP: usize = 1 << 18;
-
-/// A fast, non-cryptographic hasher for cache keys (the Fx multiply-rotate scheme): the keys
-/// are addresses and ports, and the caches are bounded, so hash flooding costs at most a slow
-/// run, never memory.
-#[derive(Clone, Copy, Default)]
-pub struct FxHasher(u64);
-
-const FX_K: u64 = 0xf135_7aea_2e62_a9c5;
-
-impl FxHasher {
-    #[inline]
-    fn add(&mut self, word: u64) {
-        self.0 = self.0.wrapping_add(word).wrapping_mul(FX_K);
-    }
-}
-
-impl Hasher for FxHasher {
-    #[inline]
-    fn write(&mut self, bytes: &[u8]) {
-        let mut chunks = bytes.chunks_exact(8);
-        for chunk in &mut chunks {
-            let mut word = [0u8; 8];
-            word.copy_from_slice(chunk);
-            self.add(u64::from_le_bytes(word));
-        }
-        let rest = chunks.remainder();
-        if !rest.is_empty() {
-            let mut word = [0u8; 8];
-            word[..rest.len()].copy_from_slice(rest);
-            self.add(u64::from_le_bytes(word));
-        }
-    }
-    #[inline]
-    fn write_u8(&mut self, i: u8) {
-        self.add(u64::from(i));
-    }
-    #[inline]
-    fn write_u16(&mut self, i: u16) {
-        self.add(u64::from(i));
-    }
-    #[inline]
-    fn write_u32(&mut self, i: u32) {
-        self.add(u64::from(i));
-    }
-    #[inline]
-    fn write_u64(&mut self, i: u64) {
-        self.add(i);
-    }
-    #[inline]
-    fn write_usize(&mut self, i: usize) {
-        self.add(i as u64);
-    }
-    #[inline]
-    fn finish(&self) -> u64 {
-        self.0.rotate_left(26)
-    }
-}
-
-/// A `HashMap` with [`FxHasher`].
-pub type FxMap<K, V> = HashMap<K, V, BuildHasherDefault<FxHasher>>;
-
-/// An address as a hash key: its bits and whether it is IPv6.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct AddrKey(pub IpAddr);
-
-impl Hash for AddrKey {
-    #[inline]
-    fn hash<H: Hasher>(&self, state: &mut H) {
-        match self.0 {
-            IpAddr::V4(a) => state.write_u64(u64::from(a.to_bits())),
-            IpAddr::V6(a) => {
-                let bits = a.to_bits();
-                state.write_u64((bits >> 64) as u64 ^ 0x6);
-                state.write_u64(bits as u64);
-            }
-        }
-    }
-}
 
 /// A flow as the design judges it: initiator, responder, port, protocol.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

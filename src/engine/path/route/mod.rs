@@ -11,10 +11,11 @@ mod onprem;
 pub mod table;
 
 use std::cell::RefCell;
-use std::collections::{HashMap, VecDeque};
+use std::collections::VecDeque;
 
 use super::resolve::{End, Naming};
 use crate::engine::whatif::WhatIf;
+use crate::model::fxhash::FxMap;
 use crate::model::{EpIx, NetIx, Topology};
 
 /// The appliances (firewalls) on a route, in order: held inline up to four, so that a route
@@ -53,8 +54,8 @@ pub struct Router<'a> {
     /// (exact reachability, where nobody reads them).
     pub explain: bool,
     parents: RefCell<Vec<Option<Parents>>>,
-    inet: RefCell<HashMap<(NetIx, bool), Result<InternetRoute, NoRoute>>>,
-    walks: RefCell<HashMap<WalkKey, Result<Route, NoRoute>>>,
+    inet: RefCell<FxMap<(NetIx, bool), Result<InternetRoute, NoRoute>>>,
+    walks: RefCell<FxMap<WalkKey, Result<Route, NoRoute>>>,
 }
 
 /// What a route-table walk depends on (besides the what-if): the source place and the
@@ -75,8 +76,8 @@ impl<'a> Router<'a> {
             w,
             explain,
             parents: RefCell::new(vec![None; t.networks().len()]),
-            inet: RefCell::new(HashMap::new()),
-            walks: RefCell::new(HashMap::new()),
+            inet: RefCell::new(FxMap::default()),
+            walks: RefCell::new(FxMap::default()),
         }
     }
 

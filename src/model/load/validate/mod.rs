@@ -505,14 +505,16 @@ impl Validator {
         }
         let mut pes_of: HashMap<EpIx, Vec<EpIx>> = HashMap::new();
         let mut by_fqdn = HashMap::new();
-        let mut public_ips = HashMap::new();
+        let mut public_ips = crate::model::fxhash::FxMap::default();
         for (i, e) in self.endpoints.iter().enumerate() {
             let ix = EpIx(ix32(i));
             if let Some(ip) = e.ip {
                 addrs.add_endpoint(ip, ix);
             }
             if let Some(PublicIp::Address(a)) = e.public_ip {
-                public_ips.entry(a).or_insert(ix);
+                public_ips
+                    .entry(crate::model::fxhash::AddrKey(a))
+                    .or_insert(ix);
             }
             if let Some(t) = e.target {
                 pes_of.entry(t).or_default().push(ix);
