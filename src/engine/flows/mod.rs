@@ -14,6 +14,7 @@ pub mod read;
 pub mod report;
 pub mod run;
 pub mod synth;
+pub mod translated;
 pub mod window;
 
 pub use report::{Analyzer, FlowReport};

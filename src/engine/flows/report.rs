@@ -17,6 +17,7 @@ use super::classify::{
     SharedClasses, is_reply, protocol_of,
 };
 use super::read::{self, FlowRecord, ReadEvent};
+use super::translated::NatLeg;
 use super::window::{Hour, Mark, Timeline, Window};
 use crate::model::rules::Protocol;
 use crate::model::{Topology, Verdict};
@@ -191,8 +192,9 @@ pub struct FlowReport {
     /// AWS reply records (see [`is_reply`]); an accepted reply is not judged, a rejected one
     /// is judged as its request.
     pub replies: u64,
-    /// Records the design cannot judge: a protocol other than TCP, UDP and ICMP, or a flow
-    /// the engine could not trace.
+    /// Records the design cannot judge: a protocol other than TCP, UDP and ICMP, a flow the
+    /// engine could not trace, or a request as a NAT gateway's interface logs it (its
+    /// destination is not in the record, [`super::translated`]).
     pub unjudged: u64,
     /// Records with neither address in the design (outside every network, no endpoint):
     /// counted in the zone pairs, not judged.
@@ -410,6 +412,8 @@ impl<'t> Analyzer<'t> {
                 &sc,
                 &dc,
             );
+        let nat = super::translated::nat_gateway_leg(self.c.topology(), &sc, &dc);
+        let reply = reply || (aws && nat == Some(NatLeg::Reply));
         let (zi, zr) = if reply {
             (dc.zone, sc.zone)
         } else {
@@ -449,7 +453,7 @@ impl<'t> Analyzer<'t> {
             self.outside += 1;
             return;
         }
-        let Some(proto) = protocol_of(rec.protocol) else {
+        let (Some(proto), false) = (protocol_of(rec.protocol), nat == Some(NatLeg::Transit)) else {
             self.unjudged += 1;
             return;
         };

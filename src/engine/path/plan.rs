@@ -549,7 +549,19 @@ impl<'a> Planner<'a> {
         let own = !src.outside && !opts.from_appliance;
         if let Some(e) = src.ep.filter(|_| own) {
             let ep = t.endpoint(e);
-            rules(v, &ep.rule_sets, Place::Endpoint(e), out, ep.network);
+            // A firewall's policy judges what passes through it; a flow from its own address has
+            // passed it (a DNAT'd flow SNATed to the firewall, an application rule's connection),
+            // so its `firewall` rule sets are not asked again (its interface's are).
+            let fw = |rs: &&RuleSetIx| t.rule_set(**rs).kind == RuleSetKind::Firewall;
+            for rs in ep.rule_sets.iter().filter(|rs| !fw(rs)) {
+                rules(
+                    v,
+                    std::slice::from_ref(rs),
+                    Place::Endpoint(e),
+                    out,
+                    ep.network,
+                );
+            }
         }
         if let Some(s) = src.subnet.filter(|_| own) {
             let sub = t.subnet(s);
