@@ -171,7 +171,7 @@ pub fn selector_matches(sel: &Selector, p: &Party, ctx: &Ctx<'_>) -> bool {
             true
         }
         Selector::VirtualNetwork => match (p.network, ctx.network) {
-            (Some(pn), Some(cn)) => pn == cn || ctx.topo.peers(cn).any(|(m, _)| m == pn),
+            (Some(pn), Some(cn)) => pn == cn || ctx.topo.is_peered(cn, pn),
             (Some(_), None) => true,
             _ => false,
         },

@@ -111,6 +111,8 @@ pub struct Topology {
     graph: UnGraph<Node, Edge>,
     internet: NodeIndex,
     net_nodes: Vec<NodeIndex>,
+    /// Per network, the networks it peers with, sorted (what `VirtualNetwork` asks per rule).
+    peered: Vec<Vec<NetIx>>,
 }
 
 impl Topology {
@@ -264,6 +266,14 @@ impl Topology {
         })
     }
 
+    /// Whether a peering joins `a` and `b` (whatever a what-if switches off).
+    #[inline]
+    pub fn is_peered(&self, a: NetIx, b: NetIx) -> bool {
+        self.peered
+            .get(a.index())
+            .is_some_and(|p| p.binary_search(&b).is_ok())
+    }
+
     /// The spokes whose hub is `n`.
     pub fn spokes_of(&self, n: NetIx) -> impl Iterator<Item = NetIx> + '_ {
         self.networks
@@ -415,13 +425,21 @@ impl Topology {
                 g.add_edge(self.internet, ep_nodes[i], Edge::Contains);
             }
         }
+        let mut peered = vec![Vec::new(); self.networks.len()];
         for (p, peer) in self.peerings.iter().enumerate() {
             g.add_edge(
                 self.net_nodes[peer.a.index()],
                 self.net_nodes[peer.b.index()],
                 Edge::Peering(p),
             );
+            peered[peer.a.index()].push(peer.b);
+            peered[peer.b.index()].push(peer.a);
         }
+        for p in &mut peered {
+            p.sort_unstable();
+            p.dedup();
+        }
+        self.peered = peered;
         self.graph = g;
     }
 }

@@ -3,7 +3,8 @@
 //! Two addresses that every rule, route and listener treats alike get the same verdict, and so
 //! do two ports between the same rule boundaries. [`ClassIndex`] maps
 //! - an address to its [`AddrClass`] with an [`EndKey`]: a declared endpoint to its group
-//!   ([`crate::engine::reach::groups`], endpoints no rule can tell apart), any other address to
+//!   ([`crate::engine::reach::groups`], endpoints no rule can tell apart; members that listen on
+//!   their own ports by group and ports), any other address to
 //!   the class of its cell (its subnet, its network and the longest CIDR among those the
 //!   design's rules and service tags name that holds it: CIDRs nest or are disjoint, so the
 //!   longest match fixes the whole set of rule CIDRs holding the address). Private endpoints
@@ -35,7 +36,8 @@ use crate::model::{EpIx, NetIx, SubnetIx, Topology};
 pub enum EndKey {
     /// An address judged by itself.
     Addr(AddrKey),
-    /// An endpoint group (index into the groups of the design).
+    /// An endpoint group (index into the groups of the design), or the members of one group
+    /// that listen on one set of ports (numbered after the groups).
     Group(u32),
     /// A class of undeclared addresses (see the module documentation).
     Cell(u32),
@@ -84,7 +86,8 @@ pub struct ClassIndex {
     v6: Cells<u128>,
     endpoints: FxMap<AddrKey, EpIx>,
     public_ips: HashSet<AddrKey, BuildHasherDefault<FxHasher>>,
-    /// Per endpoint: its group, or `u32::MAX` when it is judged by its own address.
+    /// Per endpoint: its class (its group, or its group and listening ports), or `u32::MAX`
+    /// when it is judged by its own address.
     group: Vec<u32>,
     /// Per port: its interval between rule and listener boundaries.
     port_class: Vec<u16>,
@@ -207,15 +210,22 @@ impl ClassIndex {
             }
         }
         let mut group = vec![u32::MAX; t.endpoints().len()];
-        for (g, grp) in groups(t).iter().enumerate() {
+        let groups = groups(t);
+        // Members of a group that listen on their own ports: one class per group and set of
+        // ports (a flow to a port an endpoint does not listen on is denied by `no-listener` at
+        // that endpoint, so only members with the same ports share verdicts; a report that
+        // names the deciding rule traces its own record).
+        let mut listening: HashMap<(usize, &crate::model::rules::PortSet), u32> = HashMap::new();
+        let mut next = groups.len() as u32;
+        for (g, grp) in groups.iter().enumerate() {
             for m in &grp.members {
-                // An endpoint with its own listening ports is judged by its address: a flow to
-                // a port it does not listen on is denied by `no-listener` at that endpoint, and
-                // the deciding rule must name it, not another member of its group.
-                let listens = t.endpoint(*m).ports.as_ref().is_some_and(|p| !p.is_all());
-                if !listens {
-                    group[m.index()] = g as u32;
-                }
+                group[m.index()] = match t.endpoint(*m).ports.as_ref() {
+                    Some(p) if !p.is_all() => *listening.entry((g, p)).or_insert_with(|| {
+                        next += 1;
+                        next - 1
+                    }),
+                    _ => g as u32,
+                };
             }
         }
         // Port boundaries: every rule's ports and every listener.

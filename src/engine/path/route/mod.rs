@@ -41,8 +41,22 @@ impl NetRoute {
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct NoRoute(pub String);
 
-/// For each network, the network a route search first met it from.
-type Parents = Vec<Option<NetIx>>;
+/// For each network, the network a route search first met it from ([`NO_PARENT`]: none), as
+/// 4-byte indices: a flow-log run reads these tables for random pairs of networks, so their
+/// size is what it waits for.
+type Parents = Vec<u32>;
+
+/// No parent in a [`Parents`] table.
+const NO_PARENT: u32 = u32::MAX;
+
+/// The parent of `n` in a search's table.
+#[inline]
+fn parent_of(parents: &[u32], n: NetIx) -> Option<NetIx> {
+    match parents.get(n.index()) {
+        Some(&p) if p != NO_PARENT => Some(NetIx(p)),
+        _ => None,
+    }
+}
 
 /// Routes for one topology under one what-if, with the searches cached: one breadth-first
 /// search per source network answers every destination (the same search as [`net_route`], so
@@ -87,7 +101,7 @@ impl<'a> Router<'a> {
     /// same route). Switched-off networks and peerings are never used.
     ///
     /// Read in place (no reference count: a router moves between threads with its caches).
-    fn parents(&self, from: NetIx) -> std::cell::Ref<'_, [Option<NetIx>]> {
+    fn parents(&self, from: NetIx) -> std::cell::Ref<'_, [u32]> {
         if self.parents.borrow()[from.index()].is_none() {
             let found = self.search(from);
             self.parents.borrow_mut()[from.index()] = Some(found);
@@ -100,7 +114,7 @@ impl<'a> Router<'a> {
     fn search(&self, from: NetIx) -> Parents {
         let (t, w) = (self.t, self.w);
         let n = t.networks().len();
-        let mut parent: Vec<Option<NetIx>> = vec![None; n];
+        let mut parent: Parents = vec![NO_PARENT; n];
         let mut seen = vec![false; n];
         seen[from.index()] = true;
         let mut q = VecDeque::new();
@@ -112,8 +126,8 @@ impl<'a> Router<'a> {
                 if seen[next.index()] || w.peering_down(p) || w.network_down(t, next) {
                     continue;
                 }
-                if parent[next.index()].is_none() {
-                    parent[next.index()] = Some(cur);
+                if parent[next.index()] == NO_PARENT {
+                    parent[next.index()] = cur.0;
                 }
                 if t.network(next)
                     .egress
@@ -138,7 +152,7 @@ impl<'a> Router<'a> {
         let parent = self.parents(a);
         let (mut cur, mut hops) = (b, 0);
         while cur != a {
-            cur = parent[cur.index()]?;
+            cur = parent_of(&parent, cur)?;
             hops += 1;
         }
         Some(hops)
@@ -161,10 +175,10 @@ impl<'a> Router<'a> {
                 // Nobody reads the chain of networks: only the firewalls on it, found walking
                 // back from `b` (no allocation unless there is one).
                 let mut firewalls = Appliances::new();
-                let mut cur = parent[b.index()]?;
+                let mut cur = parent_of(&parent, b)?;
                 while cur != a {
                     firewalls.extend(self.t.network(cur).egress);
-                    cur = parent[cur.index()]?;
+                    cur = parent_of(&parent, cur)?;
                 }
                 firewalls.reverse();
                 return Some(NetRoute {
@@ -176,7 +190,7 @@ impl<'a> Router<'a> {
             chain.push(b);
             let mut cur = b;
             while cur != a {
-                cur = parent[cur.index()]?;
+                cur = parent_of(&parent, cur)?;
                 chain.push(cur);
             }
             chain.reverse();

@@ -550,6 +550,7 @@ impl Validator {
             graph: petgraph::graph::UnGraph::default(),
             internet: petgraph::graph::NodeIndex::new(0),
             net_nodes: Vec::new(),
+            peered: Vec::new(),
         };
         t.build_graph();
         t
