@@ -156,7 +156,10 @@ static CASES: LazyLock<Vec<Case>> = LazyLock::new(|| {
 });
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(256))]
+    // 256 cases in CI; PROPTEST_CASES=N runs N by hand.
+    #![proptest_config(ProptestConfig::with_cases(
+        std::env::var("PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(256)
+    ))]
 
     /// Every record judged through the class-keyed cache (whose misses the exact engine
     /// answers) gets the verdict of a full trace of that record. The deciding and allowing

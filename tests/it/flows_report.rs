@@ -377,12 +377,17 @@ fn verdict_cache_traces_each_flow_once() {
         .expect("cached");
     assert_eq!(other.verdict, Verdict::Deny);
     assert_eq!((cls.traces, cls.cache_hits), (1, 2));
-    // ICMP is traced, and its trace cached apart.
+    // ICMP is the pair's own question (one pseudo-port), answered by the same engine as the
+    // trace answers it.
     let ping = cls
         .judge(client, server, None, Protocol::Icmp)
-        .expect("traced");
-    assert!(ping.judgement.is_some(), "an ICMP verdict keeps its trace");
+        .expect("judged");
     assert_eq!(cls.traces, 2);
+    assert_eq!(
+        Some(ping.verdict),
+        cls.exact(client, server, None, Protocol::Icmp)
+            .map(|j| j.verdict)
+    );
     // Internet hosts the rules cannot tell apart share one verdict.
     let scan: Vec<String> = (1..=50)
         .map(|i| {

@@ -340,8 +340,9 @@ impl<'t> Classifier<'t> {
     /// records), and the ports it allows are cached per (class, class, transport): one plan
     /// answers every port of a pair of classes (the classes are addresses every rule, route
     /// and listener treats alike, on every port), and a hit is one hash probe and a search of
-    /// a few port ranges. Other protocols, and flows to an endpoint with backends, are traced,
-    /// and their judgements cached by classes and the port's interval.
+    /// a few port ranges. ICMP is judged the same way, as one pseudo-port. Other protocols,
+    /// flows to an endpoint with backends and ICMP through a DNAT are traced, and their
+    /// judgements cached by classes and the port's interval.
     #[inline]
     pub fn judge_classified(
         &mut self,
@@ -364,9 +365,13 @@ impl<'t> Classifier<'t> {
                 judgement: Some(0),
             });
         }
-        if let Some(p) = port
-            && matches!(protocol, Protocol::Tcp | Protocol::Udp)
-        {
+        // The port the pair's port set is asked at: ICMP's set is every port or none.
+        let probe = match (port, protocol) {
+            (Some(p), Protocol::Tcp | Protocol::Udp) => Some(p),
+            (None, Protocol::Icmp) => Some(0),
+            _ => None,
+        };
+        if let Some(p) = probe {
             let key = PairKey((fc.key, tc.key, protocol));
             match self.pair_ports.get(&key) {
                 Some(PairPorts::Ports { set, routed }) => {
@@ -436,9 +441,9 @@ impl<'t> Classifier<'t> {
         }
     }
 
-    /// Every port of `protocol` (TCP or UDP) the design allows from `from` to `to`, by the
-    /// exact engine; [`PairPorts::Traced`] when the flow must be traced instead (to an
-    /// endpoint with backends).
+    /// Every port of `protocol` (TCP or UDP; for ICMP every port or none) the design allows
+    /// from `from` to `to`, by the exact engine; [`PairPorts::Traced`] when the flow must be
+    /// traced instead (to an endpoint with backends, or ICMP through a DNAT).
     fn ports(&self, from: IpAddr, to: IpAddr, protocol: Protocol) -> PairPorts {
         let t = self.t;
         let (src, dst) = (t.lookup_ip(from), t.lookup_ip(to));
@@ -453,6 +458,19 @@ impl<'t> Classifier<'t> {
             _ => Target::Addr(to),
         };
         let party = addr_party(t, from);
+        if !protocol.has_ports() {
+            return match self.engine.reach_portless(&party, &target, protocol) {
+                Some((allowed, routed)) => PairPorts::Ports {
+                    set: if allowed {
+                        crate::model::rules::PortSet::all()
+                    } else {
+                        crate::model::rules::PortSet::empty()
+                    },
+                    routed,
+                },
+                None => PairPorts::Traced,
+            };
+        }
         let (r, routed) = self.engine.reach_routed(&party, &target, Some(protocol));
         let set = if protocol == Protocol::Udp {
             r.udp

@@ -312,7 +312,8 @@ impl<'a> Engine<'a> {
                 src: dp,
                 dst: sp,
                 protocol: proto,
-                ports: Some(&back_ports),
+                // A flow without ports (ICMP) comes back without ports, as the trace asks it.
+                ports: proto.has_ports().then_some(&back_ports),
             };
             let rdir = dir.map(|d| match d {
                 Direction::Inbound => Direction::Outbound,
@@ -395,7 +396,13 @@ impl<'a> Engine<'a> {
         for st in stages {
             match *st {
                 Stage::Listener { owner } => {
-                    if let Some(p) = &t.endpoint(owner).ports {
+                    // A listener's ports say nothing of a flow without ports (ICMP).
+                    if let Some(p) = t
+                        .endpoint(owner)
+                        .ports
+                        .as_ref()
+                        .filter(|_| proto.has_ports())
+                    {
                         acc = acc.intersect(p);
                     }
                 }
@@ -497,6 +504,28 @@ impl<'a> Engine<'a> {
             (none(plan.dst.via_pe), false)
         } else {
             (self.reach_to(&plan, forbid), true)
+        };
+        self.recycle(plan);
+        out
+    }
+
+    /// Whether the design lets a flow of `proto` without ports (ICMP) go from `src` to
+    /// `target`, and whether it routes it at all: the exact engine's answer for one
+    /// pseudo-port (every rule set's answer is all or nothing), as the trace gives it. `None`
+    /// when the plan has DNAT legs (a firewall translates ports: trace the flow instead).
+    pub fn reach_portless(
+        &self,
+        src: &Party,
+        target: &Target,
+        proto: Protocol,
+    ) -> Option<(bool, bool)> {
+        let plan = self.plan(src, target);
+        let out = if plan.route.is_err() {
+            Some((false, false))
+        } else if plan.dnat.is_empty() {
+            Some((!self.ports(&plan, proto).is_empty(), true))
+        } else {
+            None
         };
         self.recycle(plan);
         out
