@@ -316,7 +316,7 @@ impl<'t> Classifier<'t> {
     /// Longest-prefix match of an address, with its class.
     #[inline]
     pub fn addr(&mut self, ip: IpAddr) -> AddrClass {
-        self.index.addr(self.t, ip)
+        self.index.addr(ip)
     }
 
     /// The design's verdict for `from → to` on `port` (`None` for ICMP), cached; `None` when

@@ -433,19 +433,23 @@ impl<'t> Analyzer<'t> {
             self.replies += 1;
         }
         if self.c.is_data(sc.zone) && dc.external() {
-            let msg = format!(
-                "data zone address {} sent to {} outside every network (port {}): the data zone has no internet access",
-                rec.src, rec.dst, rec.dst_port
-            );
+            let msg = || {
+                format!(
+                    "data zone address {} sent to {} outside every network (port {}): the data zone has no internet access",
+                    rec.src, rec.dst, rec.dst_port
+                )
+            };
             self.anomaly(rec, &sc, &dc, "data_zone_egress", "critical", msg);
         }
         if self.c.is_inference(sc.zone) && rec.bytes > LARGE_TRANSFER {
-            let msg = format!(
-                "{:.1} MiB from the inference zone ({}) to {} in one record: model weights or data leaving?",
-                rec.bytes as f64 / 1_048_576.0,
-                rec.src,
-                rec.dst
-            );
+            let msg = || {
+                format!(
+                    "{:.1} MiB from the inference zone ({}) to {} in one record: model weights or data leaving?",
+                    rec.bytes as f64 / 1_048_576.0,
+                    rec.src,
+                    rec.dst
+                )
+            };
             self.anomaly(rec, &sc, &dc, "large_transfer", "high", msg);
         }
         if sc.external() && dc.external() && sc.endpoint.is_none() && dc.endpoint.is_none() {
@@ -492,10 +496,12 @@ impl<'t> Analyzer<'t> {
             self.consistent += 1;
         }
         if !reply && !allowed && self.c.is_inference(sc.zone) && dc.external() {
-            let msg = format!(
-                "the inference zone ({}) connected to {}:{} outside the network, which the design does not allow ({})",
-                rec.src, rec.dst, rec.dst_port, ji.verdict
-            );
+            let msg = || {
+                format!(
+                    "the inference zone ({}) connected to {}:{} outside the network, which the design does not allow ({})",
+                    rec.src, rec.dst, rec.dst_port, ji.verdict
+                )
+            };
             self.anomaly(rec, &sc, &dc, "unapproved_endpoint", "medium", msg);
         }
     }
@@ -611,7 +617,7 @@ impl<'t> Analyzer<'t> {
         d: &AddrClass,
         kind: &'static str,
         severity: &'static str,
-        message: String,
+        message: impl FnOnce() -> String,
     ) {
         self.counts.anomalies += 1;
         match kind {
@@ -639,7 +645,7 @@ impl<'t> Analyzer<'t> {
             dst_zone: self.zone_name(d),
             src_name: self.c.label(s).map(str::to_string),
             dst_name: self.c.label(d).map(str::to_string),
-            message,
+            message: message(),
         };
         self.anomalies.push(a);
     }
