@@ -41,8 +41,8 @@ fn main() -> std::io::Result<()> {
         };
         let dport: u16 = f.get(6).and_then(|s| s.parse().ok()).unwrap_or(0);
         let proto: u8 = f.get(7).and_then(|s| s.parse().ok()).unwrap_or(0);
-        let a = index.addr(&t, src).key;
-        let b = index.addr(&t, dst).key;
+        let a = index.addr(src).key;
+        let b = index.addr(dst).key;
         records += 1;
         ends.insert(a);
         ends.insert(b);
