@@ -200,6 +200,21 @@ fn a_translation_to_an_unrouted_address_has_no_route() {
     assert_eq!(tr.verdict, Verdict::NoRoute, "{}", tr.reason);
     assert!(tr.reason.contains("dnat-db"), "{}", tr.reason);
     assert!(!reach_ports(&t, "203.0.113.7", "fw").contains(5432));
+    // A flow log judges the record as the trace does: no route at the port the firewall sends
+    // nowhere, and the other DNAT'd ports as before.
+    let mut cls = zonescope::engine::flows::classify::Classifier::new(&t);
+    let (client, fw) = (
+        "203.0.113.7".parse().expect("an address"),
+        "52.160.10.10".parse().expect("an address"),
+    );
+    for (port, want) in [(5432, Verdict::NoRoute), (443, Allow), (8080, Deny)] {
+        let got = cls
+            .judge(client, fw, Some(port), Protocol::Tcp)
+            .map(|j| j.verdict);
+        let traced = run(&t, "203.0.113.7", "52.160.10.10", port).verdict;
+        assert_eq!(traced, want, "the trace at {port}");
+        assert_eq!(got, Some(want), "the flow-log classifier at {port}");
+    }
 }
 
 /// The loader checks the new keys with file:line:col errors.

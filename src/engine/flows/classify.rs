@@ -341,8 +341,8 @@ impl<'t> Classifier<'t> {
     /// answers every port of a pair of classes (the classes are addresses every rule, route
     /// and listener treats alike, on every port), and a hit is one hash probe and a search of
     /// a few port ranges. ICMP is judged the same way, as one pseudo-port. Other protocols,
-    /// flows to an endpoint with backends and ICMP through a DNAT are traced, and their
-    /// judgements cached by classes and the port's interval.
+    /// flows to an endpoint with backends and flows a firewall's DNAT translates are traced,
+    /// and their judgements cached by classes and the port's interval.
     #[inline]
     pub fn judge_classified(
         &mut self,
@@ -443,7 +443,7 @@ impl<'t> Classifier<'t> {
 
     /// Every port of `protocol` (TCP or UDP; for ICMP every port or none) the design allows
     /// from `from` to `to`, by the exact engine; [`PairPorts::Traced`] when the flow must be
-    /// traced instead (to an endpoint with backends, or ICMP through a DNAT).
+    /// traced instead (to an endpoint with backends, or through a firewall's DNAT).
     fn ports(&self, from: IpAddr, to: IpAddr, protocol: Protocol) -> PairPorts {
         let t = self.t;
         let (src, dst) = (t.lookup_ip(from), t.lookup_ip(to));
@@ -471,7 +471,12 @@ impl<'t> Classifier<'t> {
                 None => PairPorts::Traced,
             };
         }
-        let (r, routed) = self.engine.reach_routed(&party, &target, Some(protocol));
+        let Some((r, routed)) =
+            self.engine
+                .reach_routed_untranslated(&party, &target, Some(protocol))
+        else {
+            return PairPorts::Traced;
+        };
         let set = if protocol == Protocol::Udp {
             r.udp
         } else {

@@ -481,6 +481,30 @@ impl<'a> Engine<'a> {
         target: &Target,
         only: Option<Protocol>,
     ) -> (Reach, bool) {
+        self.reach_routed_in(src, target, only, true)
+            .unwrap_or_else(|| unreachable!("DNAT legs are interpreted when asked to"))
+    }
+
+    /// [`Engine::reach_routed`] for a flow a firewall does not translate: `None` when the plan
+    /// has DNAT legs. A port set and one route flag cannot say that some ports are DNAT'd to a
+    /// backend with no route (`no_route` at those ports only), which the trace says: a caller
+    /// that reports verdicts port by port traces such flows.
+    pub fn reach_routed_untranslated(
+        &self,
+        src: &Party,
+        target: &Target,
+        only: Option<Protocol>,
+    ) -> Option<(Reach, bool)> {
+        self.reach_routed_in(src, target, only, false)
+    }
+
+    fn reach_routed_in(
+        &self,
+        src: &Party,
+        target: &Target,
+        only: Option<Protocol>,
+        dnat: bool,
+    ) -> Option<(Reach, bool)> {
         let forbid = match only {
             Some(Protocol::Tcp) => (self.policy_forbids(src, target, Protocol::Tcp), true),
             Some(Protocol::Udp) => (true, self.policy_forbids(src, target, Protocol::Udp)),
@@ -497,13 +521,15 @@ impl<'a> Engine<'a> {
             let (dst, routed) = self
                 .planner
                 .routed(&End::of_party(src), Self::name_of(target));
-            return (none(dst.via_pe), routed);
+            return Some((none(dst.via_pe), routed));
         }
         let plan = self.plan(src, target);
         let out = if plan.route.is_err() {
-            (none(plan.dst.via_pe), false)
+            Some((none(plan.dst.via_pe), false))
+        } else if !dnat && !plan.dnat.is_empty() {
+            None
         } else {
-            (self.reach_to(&plan, forbid), true)
+            Some((self.reach_to(&plan, forbid), true))
         };
         self.recycle(plan);
         out
