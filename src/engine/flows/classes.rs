@@ -79,6 +79,7 @@ struct EpFacts {
     zone: u16,
     key: EndKey,
     ports: Listen,
+    nat_gateway: bool,
 }
 
 impl<T: Ord + Copy> Cells<T> {
@@ -290,6 +291,7 @@ impl ClassIndex {
                 zone: zone_index(t, ep.zone, m.subnet, m.network),
                 key,
                 ports,
+                nat_gateway: ep.kind == crate::model::Kind::NatGateway,
             });
         }
         ClassIndex {
@@ -330,6 +332,7 @@ impl ClassIndex {
                 zone: f.zone,
                 key: f.key,
                 ports: f.ports,
+                nat_gateway: f.nat_gateway,
             };
         }
         let key = if cell.class == u32::MAX || self.public_ips.contains(&AddrKey(ip)) {
@@ -344,6 +347,7 @@ impl ClassIndex {
             zone: cell.zone,
             key,
             ports: Listen::Undeclared,
+            nat_gateway: false,
         }
     }
 }

@@ -62,6 +62,9 @@ pub struct AddrClass {
     /// The endpoint's listening ports, in short (kept here so that the reply test does not
     /// reach into the topology for every record).
     pub ports: Listen,
+    /// The address is a NAT gateway's (kept here for the same reason:
+    /// [`super::translated`] asks it of every record).
+    pub nat_gateway: bool,
 }
 
 /// An endpoint's declared listening ports.
@@ -352,18 +355,10 @@ impl<'t> Classifier<'t> {
         protocol: Protocol,
     ) -> Option<Judged> {
         if self.uncached {
-            self.traces += 1;
             self.judgements.clear();
-            let Some(j) = self.exact(from, to, port, protocol) else {
-                self.trace_errors += 1;
-                return None;
-            };
-            let verdict = j.verdict;
-            self.judgements.push(j);
-            return Some(Judged {
-                verdict,
-                judgement: Some(0),
-            });
+            return self
+                .trace_kept(from, to, port, protocol)
+                .map(|i| self.judged(i));
         }
         // The port the pair's port set is asked at: ICMP's set is every port or none.
         let probe = match (port, protocol) {
@@ -422,16 +417,27 @@ impl<'t> Classifier<'t> {
             self.verdicts.clear();
             self.judgements.clear();
         }
+        let i = self.trace_kept(from, to, port, protocol);
+        self.verdicts.insert(key, i.unwrap_or(u32::MAX));
+        i.map(|i| self.judged(i))
+    }
+
+    /// Traces one flow, counted, and keeps its judgement: its index, or `None` (counted as an
+    /// error) when the engine cannot trace it.
+    fn trace_kept(
+        &mut self,
+        from: IpAddr,
+        to: IpAddr,
+        port: Option<u16>,
+        protocol: Protocol,
+    ) -> Option<u32> {
         self.traces += 1;
         let Some(j) = self.exact(from, to, port, protocol) else {
             self.trace_errors += 1;
-            self.verdicts.insert(key, u32::MAX);
             return None;
         };
-        let i = self.judgements.len() as u32;
         self.judgements.push(j);
-        self.verdicts.insert(key, i);
-        Some(self.judged(i))
+        Some(self.judgements.len() as u32 - 1)
     }
 
     fn judged(&self, i: u32) -> Judged {

@@ -26,7 +26,7 @@
 //! a log.
 
 use super::classify::AddrClass;
-use crate::model::{Kind, Topology};
+use crate::model::Topology;
 
 /// What a record through a NAT gateway's interface is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -43,10 +43,9 @@ pub enum NatLeg {
 /// every other record (the NAT gateway → host record included: it is judged as it reads).
 #[inline]
 pub fn nat_gateway_leg(t: &Topology, src: &AddrClass, dst: &AddrClass) -> Option<NatLeg> {
-    let nat = |c: &AddrClass| {
-        c.endpoint
-            .filter(|e| t.endpoint(*e).kind == Kind::NatGateway)
-    };
+    // The class says whether an end is a NAT gateway: nothing of the topology is read for
+    // the records that do not involve one.
+    let nat = |c: &AddrClass| c.endpoint.filter(|_| c.nat_gateway);
     let inside = |c: &AddrClass, gw: crate::model::EpIx| {
         c.network.is_some() && c.network == t.endpoint(gw).network && c.endpoint != Some(gw)
     };
