@@ -1,15 +1,17 @@
 //! Classifying flow records against a design: each address to its endpoint, subnet, network
 //! and zone (longest-prefix match), each flow to the design's verdict (the exact engine on the
-//! plan, [`crate::engine::reach`], for TCP and UDP; a trace otherwise, and for the samples a
-//! report explains), and each record to initiator or reply.
+//! plan, [`crate::engine::reach`], for TCP, UDP and ICMP; a trace for a flow through a DNAT or
+//! to a gateway with backends, and for the samples a report explains), and each record to
+//! initiator or reply.
 //!
-//! Owns: [`Classifier`] with its bounded verdict cache (flow → [`Judgement`], keyed by the
-//! classes of both ends and the port's interval, [`super::classes`], so that one verdict
-//! answers for every flow the design cannot tell apart), [`SharedClasses`] (the classes the
-//! parts of a log read in parallel share), and the reply heuristic ([`is_reply`]). Must never:
-//! resolve, route or enforce itself (that is the plan), read a log,
-//! keep a record, grow without bound (the cache is cleared when it reaches its cap, so memory
-//! is bounded whatever the log holds), or panic on an address, port or protocol.
+//! Owns: [`Classifier`] with its bounded caches (per pair of end classes and transport, the
+//! ports the exact engine allows, [`super::classes`], so that one plan answers every flow the
+//! design cannot tell apart; per classes and port interval, the traced [`Judgement`]s),
+//! [`SharedClasses`] (the classes the parts of a log read in parallel share), and the reply
+//! heuristic ([`is_reply`]). Must never: resolve, route or enforce itself (that is the plan),
+//! read a log, keep a record, grow without bound (each cache is cleared when it reaches its
+//! cap, so memory is bounded whatever the log holds), or panic on an address, port or
+//! protocol.
 
 use std::hash::{Hash, Hasher};
 use std::net::IpAddr;
@@ -167,12 +169,15 @@ pub struct Classifier<'t> {
     t: &'t Topology,
     what_if: WhatIf,
     index: Arc<ClassIndex>,
+    /// Traced flows (classes, port interval) → index into `judgements` (`u32::MAX`: the trace
+    /// failed).
     verdicts: FxMap<FlowKey, u32>,
     judgements: Vec<Judgement>,
     zone_names: Vec<String>,
     /// The role of each zone (SPEC §11.8: its `role:`, else its id), by zone index.
     zone_roles: Vec<Option<ZoneRole>>,
-    /// Traces run (cache misses of the verdict cache).
+    /// Flows the engine judged: plans for a new pair of classes, and traces (the caches'
+    /// misses).
     pub traces: u64,
     /// Verdict lookups answered from the cache.
     pub cache_hits: u64,

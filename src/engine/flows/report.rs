@@ -163,8 +163,9 @@ pub struct Counts {
 /// How the verdict cache did.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct CacheStats {
-    /// Flows the engine judged (misses of the verdict cache: a plan on the exact engine, or a
-    /// trace for ICMP and gateways with backends; the name is kept for the JSON report).
+    /// Flows the engine judged (misses of the caches: a plan on the exact engine per new pair
+    /// of classes and transport, or a trace for a flow through a DNAT or to a gateway with
+    /// backends; the name is kept for the JSON report).
     pub traces: u64,
     /// Verdicts answered from the cache.
     pub hits: u64,
