@@ -216,7 +216,7 @@ pub fn render_text(r: &FlowReport, out: &mut dyn Write) -> io::Result<()> {
     }
     writeln!(
         out,
-        "\n{} distinct flows traced against the design, {} answered from the cache",
+        "\n{} records judged by the engine (a plan per new pair of address classes, or a trace), {} answered from the cache",
         r.cache.traces, r.cache.hits
     )?;
     Ok(())
