@@ -26,7 +26,7 @@ use crate::engine::trace::{Query, WhatIf, trace};
 use crate::model::rules::{Action, Protocol};
 use crate::model::{EpIx, NetIx, SubnetIx, Topology, Verdict, Zone, ZoneRole};
 
-/// Entries of the verdict cache before it is cleared.
+/// Entries of each cache (port sets per pair, traced judgements) before it is cleared.
 pub const VERDICT_CACHE_CAP: usize = 1 << 18;
 
 /// A flow as the design judges it: initiator, responder, port, protocol.
@@ -218,7 +218,8 @@ enum PairPorts {
         set: crate::model::rules::PortSet,
         routed: bool,
     },
-    /// The destination fans out to backends: each flow is traced.
+    /// The flow must be traced (to a gateway with backends, or through a firewall's DNAT):
+    /// its judgement is cached by classes and port interval.
     Traced,
 }
 
