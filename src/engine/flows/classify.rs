@@ -400,8 +400,9 @@ impl<'t> Classifier<'t> {
         self.judge_traced((from, fc), (to, tc), port, protocol)
     }
 
-    /// A flow the exact engine does not judge (ICMP, or to an endpoint with backends): its
-    /// trace, cached by the classes of its ends and the port's interval.
+    /// A flow the exact engine does not judge (to an endpoint with backends, through a
+    /// firewall's DNAT, or of a protocol other than TCP, UDP and ICMP): its trace, cached by
+    /// the classes of its ends and the port's interval.
     fn judge_traced(
         &mut self,
         (from, fc): (IpAddr, &AddrClass),
