@@ -109,6 +109,20 @@ pub struct Judgement {
     pub traced: (IpAddr, IpAddr, Option<u16>),
 }
 
+impl Judgement {
+    /// The verdict alone, for a flow the exact engine judged but a trace could not explain.
+    pub fn unexplained(verdict: Verdict, traced: (IpAddr, IpAddr, Option<u16>)) -> Judgement {
+        Judgement {
+            verdict,
+            decided_by: None,
+            reason: String::new(),
+            path: Vec::new(),
+            allowed_by: Vec::new(),
+            traced,
+        }
+    }
+}
+
 /// The IANA protocol number as a protocol the design can trace; `None` for the others.
 pub fn protocol_of(number: u8) -> Option<Protocol> {
     match number {
@@ -384,7 +398,7 @@ impl<'t> Classifier<'t> {
                     if self.pair_ports.len() >= VERDICT_CACHE_CAP {
                         self.pair_ports.clear();
                     }
-                    let ports = self.ports(from, to, protocol);
+                    let ports = self.ports((from, fc), (to, tc), protocol);
                     let v = match &ports {
                         PairPorts::Ports { set, routed } => Some(ports_verdict(*routed, set, p)),
                         PairPorts::Traced => None,
@@ -457,17 +471,23 @@ impl<'t> Classifier<'t> {
     /// Every port of `protocol` (TCP or UDP; for ICMP every port or none) the design allows
     /// from `from` to `to`, by the exact engine; [`PairPorts::Traced`] when the flow must be
     /// traced instead (to an endpoint with backends, or through a firewall's DNAT).
-    fn ports(&self, from: IpAddr, to: IpAddr, protocol: Protocol) -> PairPorts {
+    /// The classes give each end's endpoint and network (the topology's longest-prefix
+    /// match, which the class index holds).
+    fn ports(
+        &self,
+        (from, fc): (IpAddr, &AddrClass),
+        (to, tc): (IpAddr, &AddrClass),
+        protocol: Protocol,
+    ) -> PairPorts {
         let t = self.t;
-        let (src, dst) = (t.lookup_ip(from), t.lookup_ip(to));
         let fans_out = |e: Option<EpIx>| e.is_some_and(|e| self.fans_out[e.index()]);
-        if fans_out(dst.endpoint) || fans_out(t.endpoint_by_public_ip(to)) {
+        if fans_out(tc.endpoint) || fans_out(t.endpoint_by_public_ip(to)) {
             return PairPorts::Traced;
         }
         // Named as `exact` names it: an interface's address seen from outside every network
         // is its endpoint (reached through its public IP), else the address itself.
-        let target = match dst.endpoint {
-            Some(e) if src.network.is_none() => Target::Ep(e),
+        let target = match tc.endpoint {
+            Some(e) if fc.network.is_none() => Target::Ep(e),
             _ => Target::Addr(to),
         };
         let party = addr_party(t, from);

@@ -563,24 +563,17 @@ impl<'t> Analyzer<'t> {
             .judgement
             .map(|i| self.c.judgement(i))
             .filter(|j| j.traced == (from, to, port));
-        let exact = match cached {
-            Some(_) => None,
-            None => self.c.exact(from, to, port, proto),
-        };
-        // The exact engine judged the flow but its trace failed: the verdict alone.
-        let unexplained;
-        let j = match exact.as_ref().or(cached) {
+        // Traced on this record unless the cache holds its own trace; the verdict alone if
+        // the exact engine judged the flow but its trace failed.
+        let exact;
+        let j = match cached {
             Some(j) => j,
             None => {
-                unexplained = Judgement {
-                    verdict: j.verdict,
-                    decided_by: None,
-                    reason: String::new(),
-                    path: Vec::new(),
-                    allowed_by: Vec::new(),
-                    traced: (from, to, port),
-                };
-                &unexplained
+                exact = self
+                    .c
+                    .exact(from, to, port, proto)
+                    .unwrap_or_else(|| Judgement::unexplained(j.verdict, (from, to, port)));
+                &exact
             }
         };
         Mismatch {
