@@ -12,6 +12,7 @@ use std::collections::HashMap;
 
 use serde::Serialize;
 
+use crate::engine::policy::Party;
 use crate::engine::reach::{self as exact, Engine, Group, Target, src_party};
 use crate::engine::trace::{Query, WhatIf, trace};
 use crate::model::rules::{PortSet, Protocol};
@@ -347,6 +348,11 @@ fn count(tally: &mut Tally, cols: usize, s: &Placed, d: &Placed, out: &Outcome) 
     }
 }
 
+/// Source groups per tile of the matrix's pairs (see [`compute`]).
+const SRC_TILE: usize = 64;
+/// Destination groups per tile of the matrix's pairs.
+const DST_TILE: usize = 128;
+
 /// Compute the matrix: every pair of a source and another destination, counted per cell, with
 /// the exact TCP and UDP ports of each cell. Errors when it would have more than [`MAX_CELLS`]
 /// cells, or need more than [`MAX_TRACES`] traces (on a protocol other than TCP and UDP).
@@ -405,39 +411,54 @@ fn compute(
     let work = |share: usize| {
         let eng = Engine::with_whatif(t, w);
         let mut tally = Tally::new(cells);
-        for s in srcs.iter().skip(share).step_by(threads) {
-            let party = src_party(t, s.group.rep);
-            for d in &dsts {
-                let Some((a, b)) = stand_ins(s.group, d.group) else {
-                    continue;
-                };
-                let target = Target::Ep(b);
-                // Both transports when the exact ports are wanted, else only the asked one.
-                let reach = |only| eng.reach_routed(&party, &target, only);
-                let (verdict, ports) = if engine_verdicts {
-                    let (r, routed) = reach((!exact_ports).then_some(protocol));
-                    let set = if protocol == Protocol::Udp {
-                        &r.udp
-                    } else {
-                        &r.tcp
-                    };
-                    let verdict = match (routed, set.contains(port)) {
-                        (false, _) => Verdict::NoRoute,
-                        (true, true) => Verdict::Allow,
-                        (true, false) => Verdict::Deny,
-                    };
-                    (verdict, exact_ports.then_some((r.tcp, r.udp)))
+        let mut judge = |s: &Placed, party: &Party, d: &Placed| {
+            let Some((a, b)) = stand_ins(s.group, d.group) else {
+                return;
+            };
+            let target = Target::Ep(b);
+            // Both transports when the exact ports are wanted, else only the asked one.
+            let reach = |only| eng.reach_routed(party, &target, only);
+            let (verdict, ports) = if engine_verdicts {
+                let (r, routed) = reach((!exact_ports).then_some(protocol));
+                let set = if protocol == Protocol::Udp {
+                    &r.udp
                 } else {
-                    let q = Query::new(&t.endpoint(a).id, &t.endpoint(b).id, Some(port), protocol);
-                    let Ok(tr) = trace(t, &q, w) else { continue };
-                    let ports = exact_ports.then(|| {
-                        let (r, _) = reach(None);
-                        (r.tcp, r.udp)
-                    });
-                    (tr.verdict, ports)
+                    &r.tcp
                 };
-                let out = Outcome { verdict, ports };
-                count(&mut tally, cols, s, d, &out);
+                let verdict = match (routed, set.contains(port)) {
+                    (false, _) => Verdict::NoRoute,
+                    (true, true) => Verdict::Allow,
+                    (true, false) => Verdict::Deny,
+                };
+                (verdict, exact_ports.then_some((r.tcp, r.udp)))
+            } else {
+                let q = Query::new(&t.endpoint(a).id, &t.endpoint(b).id, Some(port), protocol);
+                let Ok(tr) = trace(t, &q, w) else { return };
+                let ports = exact_ports.then(|| {
+                    let (r, _) = reach(None);
+                    (r.tcp, r.udp)
+                });
+                (tr.verdict, ports)
+            };
+            let out = Outcome { verdict, ports };
+            count(&mut tally, cols, s, d, &out);
+        };
+        let mine: Vec<(&Placed, Party)> = srcs
+            .iter()
+            .skip(share)
+            .step_by(threads)
+            .map(|s| (*s, src_party(t, s.group.rep)))
+            .collect();
+        // In tiles of sources × destinations: the records and rule sets of a tile's ends stay
+        // in the cache while its pairs are judged (the order of the pairs changes no cell:
+        // counts add up, an example is the least pair, ports a union).
+        for tile in mine.chunks(SRC_TILE) {
+            for block in dsts.chunks(DST_TILE) {
+                for (s, party) in tile {
+                    for d in block {
+                        judge(s, party, d);
+                    }
+                }
             }
         }
         tally
