@@ -52,7 +52,9 @@ pub fn run(a: &CheckArgs, out: &mut dyn Write) -> Result<u8, CliError> {
         }
         CheckFormat::Text => write_check_text(&t, &report, threshold, out)?,
     }
-    Ok(u8::from(report.fails(threshold)))
+    let code = u8::from(report.fails(threshold));
+    crate::cli::dispose(t);
+    Ok(code)
 }
 
 fn write_check_text(

@@ -89,7 +89,9 @@ pub fn run(a: &DiffArgs, out: &mut dyn Write) -> Result<u8, CliError> {
             writeln!(out)?;
         }
     }
-    Ok(u8::from(d.behaviour_changed))
+    let code = u8::from(d.behaviour_changed);
+    crate::cli::dispose((old, new));
+    Ok(code)
 }
 
 /// Places the rules of one version.

@@ -51,6 +51,7 @@ pub fn run(a: &ExportArgs, out: &mut dyn Write) -> Result<u8, CliError> {
         }
         _ => out.write_all(text.as_bytes())?,
     }
+    crate::cli::dispose(t);
     Ok(0)
 }
 

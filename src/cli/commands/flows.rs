@@ -65,5 +65,6 @@ pub fn run(a: &FlowsArgs, out: &mut dyn Write) -> Result<u8, CliError> {
         }
         TextJson::Text => render_text(&report, out)?,
     }
+    crate::cli::dispose(t);
     Ok(0)
 }

@@ -107,6 +107,7 @@ pub fn run(a: &MatrixArgs, out: &mut dyn Write) -> Result<u8, CliError> {
             }
         }
     }
+    crate::cli::dispose(t);
     Ok(0)
 }
 

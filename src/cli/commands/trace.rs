@@ -46,5 +46,6 @@ pub fn run(a: &TraceArgs, out: &mut dyn Write) -> Result<u8, CliError> {
             out.write_all(render_text(&tr, color_enabled()).as_bytes())?;
         }
     }
+    crate::cli::dispose(t);
     Ok(0)
 }

@@ -290,7 +290,8 @@ impl Validator {
             };
             let mut seen: HashMap<String, Pos> = HashMap::new();
             let mut prio_seen: HashMap<(Option<Direction>, u32), String> = HashMap::new();
-            let mut rules = Vec::new();
+            // Room for the built-in NSG rules appended after the file's own.
+            let mut rules = Vec::with_capacity(rs.rules.len() + 6);
             let mut rule_types = BTreeMap::new();
             let mut dnat = BTreeMap::new();
             self.cur_kind = Some(kind);
