@@ -194,12 +194,7 @@ pub fn selector_matches(sel: &Selector, p: &Party, ctx: &Ctx<'_>) -> bool {
 
 /// Whether the rule matches the flow apart from ports.
 fn header_matches(rule: &Rule, flow: &Flow<'_>, dir: Option<Direction>, ctx: &Ctx<'_>) -> bool {
-    if let (Some(want), Some(have)) = (dir, rule.direction)
-        && want != have
-    {
-        return false;
-    }
-    if !rule.protocol.matches(flow.protocol) {
+    if !fixed_matches(rule, flow.protocol, dir) {
         return false;
     }
     if !rule
@@ -225,6 +220,16 @@ fn header_matches(rule: &Rule, flow: &Flow<'_>, dir: Option<Direction>, ctx: &Ct
         }
     }
     true
+}
+
+/// The part of a rule's header neither end of a flow decides: its direction and protocol.
+fn fixed_matches(rule: &Rule, protocol: Protocol, dir: Option<Direction>) -> bool {
+    if let (Some(want), Some(have)) = (dir, rule.direction)
+        && want != have
+    {
+        return false;
+    }
+    rule.protocol.matches(protocol)
 }
 
 /// Whether `rule` matches every port of `flow` (an ICMP flow: rules whose ports are `*` or whose
@@ -410,6 +415,45 @@ pub fn allowed_ports(
     });
     // the pieces are disjoint; normalising joins adjacent ones
     PortSet::from_ranges(ranges)
+}
+
+/// Whether `rs` can allow some flow of `protocol` in direction `dir` at all, whoever its ends
+/// are, under the what-if's switched-off rules. `false` only when [`allowed_ports`] is empty for
+/// every such flow: in the kind's decision order no allow rule of that protocol and direction
+/// comes before a deny that takes every flow of it (sources and destinations `*`, every port,
+/// no FQDN), and the default denies. `true` says nothing: the walk answers.
+pub fn may_allow(
+    rs: &RuleSet,
+    protocol: Protocol,
+    dir: Option<Direction>,
+    disabled: &dyn Fn(&str, &str) -> bool,
+) -> bool {
+    let dir = if rs.kind.directional() { dir } else { None };
+    let applies = |r: &Rule| fixed_matches(r, protocol, dir) && !disabled(&rs.id, &r.id);
+    // A deny that decides every port of every flow of `protocol` it applies to, as the walk
+    // takes a rule for the whole undecided rest.
+    let takes_all = |r: &Rule| {
+        r.sources.contains(&Selector::Any)
+            && r.destinations.contains(&Selector::Any)
+            && r.fqdns.is_empty()
+            && (r.ports.is_all() || (!protocol.has_ports() && r.protocol == Protocol::Icmp))
+    };
+    // The walk's passes: the first rule to decide every port of every such flow ends it.
+    for &pass in passes(rs.kind) {
+        for r in rs
+            .rules
+            .iter()
+            .filter(|r| pass.is_none_or(|a| r.action == a) && applies(r))
+        {
+            if r.action == Action::Allow {
+                return true;
+            }
+            if takes_all(r) {
+                return false;
+            }
+        }
+    }
+    rs.default_action == Action::Allow
 }
 
 /// The pieces of every port of `flow` (its `ports` ignored) as the rule set decides them: each

@@ -139,6 +139,26 @@ impl PortSet {
         }
     }
 
+    /// `self ∩= other`, in place: most sets of an answer are one range or all ports, which
+    /// leaves nothing to build.
+    pub fn intersect_with(&mut self, other: &PortSet) {
+        if self.ranges.is_empty() || other.is_all() {
+            return;
+        }
+        if let ([(a1, b1)], [(a2, b2)]) = (&mut self.ranges[..], &other.ranges[..]) {
+            let (lo, hi) = ((*a1).max(*a2), (*b1).min(*b2));
+            if lo <= hi {
+                (*a1, *b1) = (lo, hi);
+            } else {
+                self.ranges.clear();
+            }
+            return;
+        }
+        let mut out = PortSet::empty();
+        self.intersect_into(other, &mut out);
+        self.ranges = out.ranges;
+    }
+
     /// Make `self` a copy of `other`, reusing its buffer.
     pub fn assign(&mut self, other: &PortSet) {
         self.ranges.clear();

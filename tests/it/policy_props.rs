@@ -7,7 +7,9 @@ use std::net::{IpAddr, Ipv4Addr};
 
 use ipnet::{IpNet, Ipv4Net};
 use proptest::prelude::*;
-use zonescope::engine::policy::{Ctx, Flow, Party, allowed_ports, evaluate, selector_matches};
+use zonescope::engine::policy::{
+    Ctx, Flow, Party, allowed_ports, evaluate, may_allow, selector_matches,
+};
 use zonescope::engine::trace::{Query, WhatIf, trace};
 use zonescope::model::rules::{Action, Direction, PortSet, Protocol, Selector};
 use zonescope::model::{Topology, load_str};
@@ -200,6 +202,12 @@ fn ref_rules() -> impl Strategy<Value = Vec<RefRule>> {
 /// A topology whose rule set `rs` (of `kind`) or zone policy holds `rules` in this order (the
 /// priorities follow the order, so first match is file order).
 fn ref_topology(kind: &str, rules: &[RefRule]) -> Topology {
+    ref_topology_with(kind, rules, None)
+}
+
+/// [`ref_topology`] with, when `deny_all` is `Some(i)`, a deny of every TCP flow (sources,
+/// destinations and ports `*`) before the `i`-th rule (after the last when `i` is past it).
+fn ref_topology_with(kind: &str, rules: &[RefRule], deny_all: Option<usize>) -> Topology {
     let head = BASE.split("rule_sets:").next().unwrap();
     let mut text = head.to_string();
     let dir = if matches!(kind, "nacl" | "security_group") {
@@ -210,8 +218,12 @@ fn ref_topology(kind: &str, rules: &[RefRule]) -> Topology {
     let zone = |r: &RefRule| if r.matches { "application" } else { "data" };
     if kind == "policy" {
         text.push_str("rule_sets:\n  - id: nsg-app\n    kind: nsg\n    rules: []\n");
-        if !rules.is_empty() {
+        if !rules.is_empty() || deny_all.is_some() {
             text.push_str("policies:\n");
+        }
+        if deny_all.is_some() {
+            // any matching deny wins: its place among the entries does not matter
+            text.push_str("  - { id: all, from: \"*\", to: \"*\", protocol: tcp, action: deny }\n");
         }
         for (i, r) in rules.iter().enumerate() {
             let action = if r.allow { "allow" } else { "deny" };
@@ -226,10 +238,26 @@ fn ref_topology(kind: &str, rules: &[RefRule]) -> Topology {
         text.push_str(&format!(
             "rule_sets:\n  - id: nsg-app\n    kind: nsg\n    rules: []\n  - id: rs\n    kind: {kind}\n    rules:\n"
         ));
-        if rules.is_empty() {
+        // a security group has no deny rules
+        let deny_all = deny_all.filter(|_| kind != "security_group");
+        if rules.is_empty() && deny_all.is_none() {
             text.push_str("      []\n");
         }
+        let deny = |at: usize| {
+            format!(
+                "      - {{ id: all, priority: {}, {}action: deny, protocol: tcp, source: \"*\", destination: \"*\", ports: \"*\" }}\n",
+                99 + 2 * at,
+                if dir.is_empty() {
+                    ""
+                } else {
+                    "direction: outbound, "
+                }
+            )
+        };
         for (i, r) in rules.iter().enumerate() {
+            if deny_all == Some(i) {
+                text.push_str(&deny(i));
+            }
             // a security group has allow rules only: a generated deny becomes a rule that
             // cannot match (its source is the other subnet), so the reference drops it too
             let (action, matches) = if kind == "security_group" {
@@ -240,10 +268,13 @@ fn ref_topology(kind: &str, rules: &[RefRule]) -> Topology {
             let source = if matches { "snet-app" } else { "snet-data" };
             text.push_str(&format!(
                 "      - id: r{i}\n        priority: {}\n{dir}        action: {action}\n        protocol: tcp\n        source: {source}\n        ports: \"{}-{}\"\n",
-                100 + i,
+                100 + 2 * i,
                 r.lo,
                 r.lo + r.len
             ));
+        }
+        if let Some(at) = deny_all.filter(|&at| at >= rules.len()) {
+            text.push_str(&deny(at.min(rules.len())));
         }
     }
     load_str(&text, "generated.yaml").unwrap_or_else(|e| panic!("{}\n{text}", e.plain()))
@@ -266,8 +297,9 @@ fn naive(kind: &str, rules: &[RefRule], port: u16) -> bool {
     }
 }
 
-fn ref_ask(t: &Topology, kind: &str, ports: &PortSet) -> (bool, PortSet) {
-    let rs = if kind == "policy" {
+/// The rule set `rs` of `kind` in `t` (the zone policy for `policy`).
+fn ref_set(t: &Topology, kind: &str) -> zonescope::model::rules::RuleSet {
+    if kind == "policy" {
         t.zone_policy().cloned().unwrap_or_else(|| {
             // no entries: an empty policy denies everything
             let mut r = t.rule_sets()[0].clone();
@@ -277,7 +309,11 @@ fn ref_ask(t: &Topology, kind: &str, ports: &PortSet) -> (bool, PortSet) {
         })
     } else {
         t.rule_sets().iter().find(|r| r.id == "rs").unwrap().clone()
-    };
+    }
+}
+
+fn ref_ask(t: &Topology, kind: &str, ports: &PortSet) -> (bool, PortSet) {
+    let rs = ref_set(t, kind);
     let web = Party::of_endpoint(t, t.endpoint_ix("web").unwrap());
     let db = Party::of_endpoint(t, t.endpoint_ix("db").unwrap());
     let never = |_: &str, _: &str| false;
@@ -328,6 +364,46 @@ proptest! {
 }
 
 proptest! {
+    #![proptest_config(ProptestConfig::with_cases(96))]
+
+    /// `may_allow` says `false` only when no flow of the protocol and direction can be allowed
+    /// (checked on the flow `web → db` at every port), and says `false` for a deny of every TCP
+    /// flow ahead of every allow, the case a matrix skips its walks for.
+    #[test]
+    fn may_allow_is_false_only_for_a_rule_set_that_allows_nothing(
+        kind in prop_oneof![Just("nacl"), Just("firewall"), Just("security_group"), Just("policy")],
+        rules in ref_rules(),
+        at in proptest::option::of(0usize..9),
+    ) {
+        let t = ref_topology_with(kind, &rules, at);
+        let rs = ref_set(&t, kind);
+        let never = |_: &str, _: &str| false;
+        let dir = Some(Direction::Outbound);
+        let open = may_allow(&rs, Protocol::Tcp, dir, &never);
+        let (_, allowed) = ref_ask(&t, kind, &PortSet::all());
+        if !open {
+            prop_assert!(allowed.is_empty(), "may_allow false, yet {:?} allowed", allowed);
+        }
+        // Whether the rules leave a flow of TCP allowed by some end, by the reference's reading:
+        // an allow rule (a security group's, or one of any kind) ahead of the deny of all
+        // (a policy's deny of all wins wherever it is).
+        let first_deny = match (kind, at) {
+            ("security_group", _) | (_, None) => usize::MAX,
+            ("policy", Some(_)) => 0,
+            (_, Some(at)) => at,
+        };
+        // (a security group writes each generated rule as an allow)
+        let allow_before = rules
+            .iter()
+            .take(first_deny)
+            .any(|r| r.allow || kind == "security_group");
+        prop_assert_eq!(open, allow_before, "kind {} deny-all at {:?}", kind, at);
+        // UDP meets no rule of these sets; the default denies
+        prop_assert!(!may_allow(&rs, Protocol::Udp, dir, &never));
+    }
+}
+
+proptest! {
     /// The allocation-free set operations the walk uses agree with a per-port reference.
     #[test]
     fn subset_intersection_and_difference_agree_with_each_port(
@@ -340,6 +416,9 @@ proptest! {
         let mut d = PortSet::single(7);
         a.intersect_into(&b, &mut i);
         a.difference_into(&b, &mut d);
+        let mut w = a.clone();
+        w.intersect_with(&b);
+        prop_assert_eq!(&w, &i);
         for p in 0u16..400 {
             prop_assert_eq!(i.contains(p), a.contains(p) && b.contains(p));
             prop_assert_eq!(d.contains(p), a.contains(p) && !b.contains(p));

@@ -245,22 +245,16 @@ impl<'a> Planner<'a> {
 
     /// Resolve the destination as seen from `src`, then plan the flow.
     pub fn plan_to(&self, src: End, name: DstName) -> Plan {
-        self.plan_to_in(src, name, Vec::new())
-    }
-
-    /// [`Planner::plan_to`], its stages written into `buf` (cleared first): a caller planning
-    /// millions of flows hands back the last plan's list instead of allocating a new one.
-    pub fn plan_to_in(&self, src: End, name: DstName, buf: Vec<Stage>) -> Plan {
         let (dst, dns) = resolve_dst(&self.router, &src, name);
-        self.plan_in(src, dst, dns, buf)
+        self.plan_in(src, dst, dns)
     }
 
-    /// The destination as resolved, and whether the flow has a route (the plan's route
-    /// decision alone, for callers that need no stages).
-    pub fn routed(&self, src: &End, name: DstName) -> (End, bool) {
+    /// The private endpoint the destination is reached through, and whether the flow has a
+    /// route (the plan's route decision alone, for callers that need no stages).
+    pub fn routed(&self, src: &End, name: DstName) -> (Option<EpIx>, bool) {
         let (dst, dns) = resolve_dst(&self.router, src, name);
         let ok = self.route_exists(src, &dst, dns.as_deref());
-        (dst, ok)
+        (dst.via_pe, ok)
     }
 
     /// Whether [`Planner::route_resolved`] finds a route. Between two ends inside networks
@@ -312,42 +306,61 @@ impl<'a> Planner<'a> {
 
     /// The plan between two resolved ends.
     pub fn plan(&self, src: End, dst: End, dns: Option<Box<DnsStep>>) -> Plan {
-        self.plan_in(src, dst, dns, Vec::new())
+        self.plan_in(src, dst, dns)
     }
 
-    fn plan_in(
-        &self,
-        src: End,
-        dst: End,
-        dns: Option<Box<DnsStep>>,
-        mut stages: Vec<Stage>,
-    ) -> Plan {
-        stages.clear();
-        let route = self.route_resolved(&src, &dst, dns.as_deref());
-        let mut snat = None;
-        let mut dnat = Vec::new();
-        if let Ok(r) = &route {
-            let nat = self.translator(&src, r);
-            let opts = StageOpts::default();
-            let from = self.stages(&src, &dst, r, nat.as_ref().map(|n| n.1), &mut stages, opts);
-            snat = nat.zip(from).map(|((by, _, party), from_stage)| {
-                Box::new(Snat {
-                    by,
-                    src: End::of_party(&party),
-                    from_stage,
-                })
-            });
-            dnat = self.dnat_legs(&src, &dst, &stages);
-        }
-        Plan {
+    fn plan_in(&self, src: End, dst: End, dns: Option<Box<DnsStep>>) -> Plan {
+        let mut plan = Plan {
             src,
             dst,
             dns,
-            route,
-            stages,
-            snat,
-            dnat,
-        }
+            route: Err(NoRoute::default()),
+            stages: Vec::new(),
+            snat: None,
+            dnat: Vec::new(),
+        };
+        self.fill(&mut plan);
+        plan
+    }
+
+    /// [`Planner::plan_to`] from the source `src`, written into `plan` in place (its stage list
+    /// and the source's name reused): a caller planning millions of flows moves no plan.
+    pub fn plan_to_into(&self, src: &Party, name: DstName, plan: &mut Plan) {
+        plan.src.set_party(src);
+        let (dst, dns) = resolve_dst(&self.router, &plan.src, name);
+        plan.dst = dst;
+        plan.dns = dns;
+        self.fill(plan);
+    }
+
+    /// The route, stages and translations of a plan whose ends (and DNS step) are set.
+    fn fill(&self, plan: &mut Plan) {
+        plan.stages.clear();
+        plan.snat = None;
+        plan.dnat.clear();
+        plan.route = self.route_resolved(&plan.src, &plan.dst, plan.dns.as_deref());
+        let Ok(r) = &plan.route else {
+            return;
+        };
+        let (src, dst) = (&plan.src, &plan.dst);
+        let nat = self.translator(src, r);
+        let opts = StageOpts::default();
+        let from = self.stages(
+            src,
+            dst,
+            r,
+            nat.as_ref().map(|n| n.1),
+            &mut plan.stages,
+            opts,
+        );
+        plan.snat = nat.zip(from).map(|((by, _, party), from_stage)| {
+            Box::new(Snat {
+                by,
+                src: End::of_party(&party),
+                from_stage,
+            })
+        });
+        plan.dnat = self.dnat_legs(src, dst, &plan.stages);
     }
 
     /// The DNAT legs of a flow addressed to a firewall by its public address (from the internet,

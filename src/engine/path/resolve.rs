@@ -140,16 +140,30 @@ impl End {
 
     /// The source end a rule sees as `party` (exact reachability starts from parties).
     pub fn of_party(party: &Party) -> End {
-        End {
-            party: party.clone(),
+        let mut end = End {
+            party: Party::default(),
             name: Label::Text(Cow::Borrowed("")),
-            ep: party.ep,
-            subnet: party.subnet,
-            network: party.network,
+            ep: None,
+            subnet: None,
+            network: None,
             via_pe: None,
-            outside: party.outside,
+            outside: false,
             naming: Naming::Other,
-        }
+        };
+        end.set_party(party);
+        end
+    }
+
+    /// Make this end [`End::of_party`] of `party` in place (a name asked for reuses this end's).
+    pub fn set_party(&mut self, party: &Party) {
+        self.party.clone_from(party);
+        self.name = Label::Text(Cow::Borrowed(""));
+        self.ep = party.ep;
+        self.subnet = party.subnet;
+        self.network = party.network;
+        self.via_pe = None;
+        self.outside = party.outside;
+        self.naming = Naming::Other;
     }
 }
 

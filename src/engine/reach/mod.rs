@@ -23,9 +23,9 @@ use ipnet::IpNet;
 
 use crate::engine::path::plan::{Plan, Planner, Stage, ZoneSide, return_ports};
 use crate::engine::path::resolve::{DstName, End, addr_end};
-use crate::engine::policy::{Ctx, Flow, Party, allowed_ports, decided_pieces, evaluate};
+use crate::engine::policy::{Ctx, Flow, Party, allowed_ports, decided_pieces, evaluate, may_allow};
 use crate::engine::trace::{Query, WhatIf};
-use crate::model::rules::{Action, Direction, PortSet, Protocol, RuleSet, Selector};
+use crate::model::rules::{Action, Direction, PortSet, Protocol, Selector};
 use crate::model::{EpIx, Kind, NetIx, RuleSetIx, SubnetIx, Topology, ZoneIx};
 
 mod external;
@@ -109,6 +109,16 @@ fn policy_slots(t: &Topology) -> usize {
     if z <= 258 { z * z * PROTOCOLS } else { 0 }
 }
 
+/// The bit of a (protocol, direction) in [`Engine`]'s per-rule-set cache of [`may_allow`].
+fn open_slot(proto: Protocol, dir: Option<Direction>) -> usize {
+    let d = match dir {
+        None => 0,
+        Some(Direction::Inbound) => 1,
+        Some(Direction::Outbound) => 2,
+    };
+    d * PROTOCOLS + proto as usize
+}
+
 /// Nothing switched off.
 static NO_WHATIF: LazyLock<WhatIf> = LazyLock::new(WhatIf::default);
 
@@ -121,8 +131,13 @@ pub struct Engine<'a> {
     policy_pure: bool,
     /// Per (source zone, destination zone, protocol), when there are few enough zones.
     policy_cache: RefCell<Vec<Option<PortSet>>>,
-    /// The last plan's stage list, reused by the next.
-    spare: RefCell<Vec<Stage>>,
+    /// The last plan, overwritten by the next.
+    scratch: RefCell<Option<Plan>>,
+    /// The source of the last flow asked only for its route, overwritten by the next.
+    src_end: RefCell<End>,
+    /// Per rule set, per (direction, protocol) slot ([`open_slot`]): whether [`may_allow`] was
+    /// asked (`.0`) and what it said (`.1`).
+    open: RefCell<Vec<(u32, u32)>>,
     /// Per endpoint, the zone a flow to it has before routing ([`Engine::target_zone`]): read
     /// for every pair of a matrix, so kept dense.
     target_zones: Vec<Option<ZoneIx>>,
@@ -160,7 +175,9 @@ impl<'a> Engine<'a> {
             planner: Planner::new(t, w, false),
             policy_pure,
             policy_cache: RefCell::new(vec![None; policy_slots(t)]),
-            spare: RefCell::new(Vec::with_capacity(16)),
+            scratch: RefCell::new(None),
+            src_end: RefCell::new(End::of_party(&Party::default())),
+            open: RefCell::new(vec![(0, 0); t.rule_sets().len()]),
             target_zones: t
                 .endpoints()
                 .iter()
@@ -176,6 +193,26 @@ impl<'a> Engine<'a> {
         self.planner.whatif()
     }
 
+    /// [`may_allow`] of a rule set of the topology, asked once per engine.
+    fn may_allow(&self, set: RuleSetIx, proto: Protocol, dir: Option<Direction>) -> bool {
+        let bit = 1u32 << open_slot(proto, dir);
+        if let Some(&(asked, open)) = self.open.borrow().get(set.index())
+            && asked & bit != 0
+        {
+            return open & bit != 0;
+        }
+        let w = self.w();
+        let disabled = |set: &str, rule: &str| w.rule_down(set, rule);
+        let open = may_allow(self.t.rule_set(set), proto, dir, &disabled);
+        if let Some(slot) = self.open.borrow_mut().get_mut(set.index()) {
+            slot.0 |= bit;
+            if open {
+                slot.1 |= bit;
+            }
+        }
+        open
+    }
+
     /// The zone a target has, before routing decides how it is reached.
     fn target_zone(&self, target: &Target) -> Option<ZoneIx> {
         match target {
@@ -186,17 +223,19 @@ impl<'a> Engine<'a> {
         }
     }
 
-    /// The plan from `src` to `target`, as the trace builds it, in the stage list the last
-    /// plan handed back ([`Engine::recycle`]).
-    fn plan(&self, src: &Party, target: &Target) -> Plan {
-        let buf = std::mem::take(&mut *self.spare.borrow_mut());
-        self.planner
-            .plan_to_in(End::of_party(src), Self::name_of(target), buf)
-    }
-
-    /// Keep a used plan's stage list for the next plan.
-    fn recycle(&self, plan: Plan) {
-        *self.spare.borrow_mut() = plan.stages;
+    /// `f` of the plan from `src` to `target`, as the trace builds it, written in place over
+    /// the last plan (a matrix plans millions of flows: none is moved, no stage list allocated).
+    fn with_plan<R>(&self, src: &Party, target: &Target, f: impl FnOnce(&Plan) -> R) -> R {
+        let mut scratch = self.scratch.borrow_mut();
+        let name = Self::name_of(target);
+        let plan = match &mut *scratch {
+            Some(plan) => {
+                self.planner.plan_to_into(src, name, plan);
+                plan
+            }
+            slot @ None => slot.insert(self.planner.plan_to(End::of_party(src), name)),
+        };
+        f(plan)
     }
 
     fn name_of(target: &Target) -> DstName {
@@ -283,7 +322,7 @@ impl<'a> Engine<'a> {
     #[allow(clippy::too_many_arguments)]
     fn rules(
         &self,
-        rs: &RuleSet,
+        set: RuleSetIx,
         (sp, dp): (&Party, &Party),
         proto: Protocol,
         dir: Option<Direction>,
@@ -291,6 +330,13 @@ impl<'a> Engine<'a> {
         stateless: bool,
         acc: &mut PortSet,
     ) {
+        // A rule set that allows nothing of this protocol in this direction, whoever the ends:
+        // no walk (a matrix asks UDP of every pair in one zone; few rule sets allow any).
+        if !self.may_allow(set, proto, dir) {
+            *acc = PortSet::empty();
+            return;
+        }
+        let rs = self.t.rule_set(set);
         let w = self.w();
         let disabled = |set: &str, rule: &str| w.rule_down(set, rule);
         let ctx = Ctx {
@@ -305,7 +351,7 @@ impl<'a> Engine<'a> {
             protocol: proto,
             ports: None,
         };
-        *acc = acc.intersect(&allowed_ports(rs, &flow, dir, &ctx));
+        acc.intersect_with(&allowed_ports(rs, &flow, dir, &ctx));
         if stateless && !acc.is_empty() {
             let back_ports = return_ports(rs);
             let back = Flow {
@@ -403,15 +449,11 @@ impl<'a> Engine<'a> {
                         .as_ref()
                         .filter(|_| proto.has_ports())
                     {
-                        acc = acc.intersect(p);
+                        acc.intersect_with(p);
                     }
                 }
                 Stage::ZonePolicy { from, to, net } => {
-                    if let Some(p) =
-                        self.policy_ports((from, to, net), ends, proto, |p| acc.intersect(p))
-                    {
-                        acc = p;
-                    }
+                    self.policy_ports((from, to, net), ends, proto, |p| acc.intersect_with(p));
                 }
                 Stage::NoRules { .. } | Stage::PublicAccessOff { .. } => return PortSet::empty(),
                 Stage::Rules { .. } => {}
@@ -432,15 +474,7 @@ impl<'a> Engine<'a> {
                 // Past a source NAT the rule sets see the translated source (the plan says which).
                 let ends = (&plan.src_at(off + i).party, ends.1);
                 let scope = (net, at.subnet(t));
-                self.rules(
-                    t.rule_set(set),
-                    ends,
-                    proto,
-                    dir,
-                    scope,
-                    stateless,
-                    &mut acc,
-                );
+                self.rules(set, ends, proto, dir, scope, stateless, &mut acc);
                 if acc.is_empty() {
                     return acc;
                 }
@@ -466,10 +500,7 @@ impl<'a> Engine<'a> {
                 via_pe: None,
             };
         }
-        let plan = self.plan(src, target);
-        let r = self.reach_to(&plan, forbid);
-        self.recycle(plan);
-        r
+        self.with_plan(src, target, |plan| self.reach_to(plan, forbid))
     }
 
     /// [`Engine::reach`] (on one transport only when `only` names it: the other is left empty),
@@ -518,21 +549,20 @@ impl<'a> Engine<'a> {
         if forbid == (true, true) {
             // The zone policy forbids every port: only whether a route exists is asked (the
             // plan's route, without its stages).
-            let (dst, routed) = self
-                .planner
-                .routed(&End::of_party(src), Self::name_of(target));
-            return Some((none(dst.via_pe), routed));
+            let mut end = self.src_end.borrow_mut();
+            end.set_party(src);
+            let (via_pe, routed) = self.planner.routed(&end, Self::name_of(target));
+            return Some((none(via_pe), routed));
         }
-        let plan = self.plan(src, target);
-        let out = if plan.route.is_err() {
-            Some((none(plan.dst.via_pe), false))
-        } else if !dnat && !plan.dnat.is_empty() {
-            None
-        } else {
-            Some((self.reach_to(&plan, forbid), true))
-        };
-        self.recycle(plan);
-        out
+        self.with_plan(src, target, |plan| {
+            if plan.route.is_err() {
+                Some((none(plan.dst.via_pe), false))
+            } else if !dnat && !plan.dnat.is_empty() {
+                None
+            } else {
+                Some((self.reach_to(plan, forbid), true))
+            }
+        })
     }
 
     /// Whether the design lets a flow of `proto` without ports (ICMP) go from `src` to
@@ -545,16 +575,15 @@ impl<'a> Engine<'a> {
         target: &Target,
         proto: Protocol,
     ) -> Option<(bool, bool)> {
-        let plan = self.plan(src, target);
-        let out = if plan.route.is_err() {
-            Some((false, false))
-        } else if plan.dnat.is_empty() {
-            Some((!self.ports(&plan, proto).is_empty(), true))
-        } else {
-            None
-        };
-        self.recycle(plan);
-        out
+        self.with_plan(src, target, |plan| {
+            if plan.route.is_err() {
+                Some((false, false))
+            } else if plan.dnat.is_empty() {
+                Some((!self.ports(plan, proto).is_empty(), true))
+            } else {
+                None
+            }
+        })
     }
 
     /// Whether the zone policy alone forbids every TCP port, and every UDP port.
