@@ -15,6 +15,8 @@ pub use base::{BaseKind, BaseRequest, BaseResolver, no_importer};
 
 use parse::parse;
 #[cfg(test)]
+use parse::{entry_cut, split_blanks};
+#[cfg(test)]
 use parse::{parse_one, parse_split, top_level_sections};
 use validate::Validator;
 
@@ -384,6 +386,53 @@ mod tests {
         assert!(load_document(&doc, "x").is_none());
         let doc = serde_json::json!({"version": 1, "zones": [], "unknown_key": 1});
         assert!(load_document(&doc, "x").is_none());
+    }
+
+    /// A file whose bulk is one section: the halves cut it at an entry (never inside a block
+    /// scalar, a nested list or a comment at the middle), and the parse is the ordinary one.
+    #[test]
+    fn a_large_section_is_cut_at_an_entry_and_parses_as_a_whole() {
+        let mut text = String::from("version: 1\nzones:\n  - id: a\nendpoints:\n");
+        for i in 0..40 {
+            text.push_str(&format!(
+                "  - id: e{i}\n    zone: a\n    description: |\n      line one\n      - not an entry\n    ports: [443, 8443]\n    rules:\n      - x\n  # - a comment, not an entry\n"
+            ));
+        }
+        text.push_str("  -\n    id: last\n    zone: a\n");
+        let sections = top_level_sections(&text).unwrap();
+        let blank = split_blanks(&text, &sections);
+        let eps = &sections.iter().find(|(k, _)| k == "endpoints").unwrap().1;
+        for side in &blank {
+            let cut = side
+                .iter()
+                .find(|r| eps.contains(&r.start))
+                .expect("both sides cut");
+            // the key line stays on both sides; a cut is at the start of an entry
+            assert!(cut.start > eps.start + "endpoints:\n".len() - 1);
+            let at = if cut.end == eps.end {
+                cut.start
+            } else {
+                cut.end
+            };
+            assert!(
+                text[at..].starts_with("  - id: e"),
+                "cut at {:?}",
+                &text[at..at + 20]
+            );
+        }
+        // wherever the middle is asked for, the cut is at an entry of the section
+        for middle in (eps.start..eps.end).step_by(7) {
+            let (key_end, cut) = entry_cut(&text, eps, middle).expect("a cut");
+            assert_eq!(key_end, eps.start + "endpoints:\n".len());
+            assert!(
+                text[cut..].starts_with("  - id: e") || text[cut..].starts_with("  -\n"),
+                "cut for {middle} at {:?}",
+                &text[cut..cut + 20]
+            );
+        }
+        assert!(same(&text), "the file splits");
+        let raw = parse_split(&text).unwrap();
+        assert_eq!(raw.endpoints.len(), 41);
     }
 
     #[test]

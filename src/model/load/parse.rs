@@ -1,5 +1,6 @@
 //! Parsing: YAML text → [`RawFile`] with spans (serde-saphyr, with limits); large files split at
-//! their top-level sections and parsed in parallel when that gives the same result.
+//! their top-level sections (the largest cut at an entry) and parsed in parallel when that gives
+//! the same result.
 //!
 //! Must never: validate (that is [`super::validate`]).
 
@@ -54,34 +55,84 @@ pub(super) fn top_level_sections(text: &str) -> Option<Vec<(String, std::ops::Ra
     Some(sections)
 }
 
-/// Parse a large file on two threads: each parses a copy in which the other half's top-level
-/// sections are blanked (every byte but newlines made a space), so lines, columns and byte
-/// offsets stay exact; `version` stays in both. The halves merge into one [`RawFile`]. Any
-/// failure returns `None`, and the caller parses the whole file the ordinary way (so errors are
-/// always the ordinary parser's).
+/// Sections whose entries [`append`] concatenates: a split parse may cut one of these at an
+/// entry, the first entries parsed by one half and the rest by the other.
+const SPLITTABLE: [&str; 12] = [
+    "zones",
+    "networks",
+    "peerings",
+    "endpoints",
+    "rule_sets",
+    "policies",
+    "dns",
+    "service_tags",
+    "expect",
+    "application_security_groups",
+    "address_groups",
+    "route_tables",
+];
+
+/// Where a block-sequence section `range` (its key line first) can be cut nearest the byte
+/// `middle`: the start of an entry (a line at the entries' indentation that begins with `- `). The key line stays on both sides; `None` when the
+/// section is no block sequence or has fewer than two entries.
+///
+/// Such a line cannot be inside a scalar: a block scalar's lines are indented deeper than its
+/// entry, a quoted scalar left open at the cut makes the first side fail (and the file is then
+/// parsed whole), and a plain scalar cannot go on at an entry's indentation.
+pub(super) fn entry_cut(
+    text: &str,
+    range: &std::ops::Range<usize>,
+    middle: usize,
+) -> Option<(usize, usize)> {
+    let body = &text[range.clone()];
+    let key_end = range.start + body.find('\n')? + 1;
+    let mut indent = None;
+    let mut best: Option<usize> = None;
+    let mut offset = key_end;
+    let mut first = true;
+    for line in text[key_end..range.end].split_inclusive('\n') {
+        let trimmed = line.trim_start_matches(' ');
+        let ind = line.len() - trimmed.len();
+        let blank = trimmed.trim().is_empty() || trimmed.starts_with('#');
+        if !blank {
+            let is_entry = trimmed.starts_with("- ") || trimmed.trim_end() == "-";
+            match indent {
+                None if is_entry => indent = Some(ind),
+                None => return None,
+                Some(n) if ind == n && is_entry => {
+                    if !first && best.is_none_or(|b| b.abs_diff(middle) > offset.abs_diff(middle)) {
+                        best = Some(offset);
+                    }
+                }
+                Some(n) if ind <= n => return None,
+                Some(_) => {}
+            }
+            first = false;
+        }
+        offset += line.len();
+    }
+    best.map(|cut| (key_end, cut))
+}
+
+/// Parse a large file on two threads: each parses a copy in which the other half's parts are
+/// blanked (every byte but newlines made a space), so lines, columns and byte offsets stay
+/// exact; `version` stays in both. The largest sequence sections are cut at an entry, their
+/// first entries in one half and the rest in the other, so that the halves take as long
+/// whatever a section's entries cost to parse; the other sections balance the halves by size.
+/// The halves merge into one [`RawFile`]. Any failure returns `None`, and the caller parses the
+/// whole file the ordinary way (so errors are always the ordinary parser's).
 pub(super) fn parse_split(text: &str) -> Option<RawFile> {
     let sections = top_level_sections(text)?;
     if sections.len() < 2 {
         return None;
     }
-    // Balance the halves by size, largest section first.
-    let mut order: Vec<usize> = (0..sections.len()).collect();
-    order.sort_by_key(|&i| std::cmp::Reverse(sections[i].1.len()));
-    let mut side = vec![0usize; sections.len()];
-    let mut weight = [0usize; 2];
-    for i in order {
-        let s = usize::from(weight[1] < weight[0]);
-        side[i] = s;
-        weight[s] += sections[i].1.len();
-    }
-    let half = |keep: usize| -> String {
+    let blank = split_blanks(text, &sections);
+    let half = |side: usize| -> String {
         let mut bytes = text.as_bytes().to_vec();
-        for (i, (key, range)) in sections.iter().enumerate() {
-            if side[i] != keep && key != "version" {
-                for b in &mut bytes[range.clone()] {
-                    if *b != b'\n' {
-                        *b = b' ';
-                    }
+        for range in &blank[side] {
+            for b in &mut bytes[range.clone()] {
+                if *b != b'\n' {
+                    *b = b' ';
                 }
             }
         }
@@ -95,6 +146,52 @@ pub(super) fn parse_split(text: &str) -> Option<RawFile> {
     let (mut a, b) = (a?, b?);
     append(&mut a, b);
     Some(a)
+}
+
+/// The byte ranges each side of a split parse blanks ([`parse_split`]).
+pub(super) fn split_blanks(
+    text: &str,
+    sections: &[(String, std::ops::Range<usize>)],
+) -> [Vec<std::ops::Range<usize>>; 2] {
+    let mut blank: [Vec<std::ops::Range<usize>>; 2] = [Vec::new(), Vec::new()];
+    let mut weight = [0usize; 2];
+    let (mut cut_up, mut whole): (Vec<usize>, Vec<usize>) = (0..sections.len())
+        .filter(|&i| sections[i].0 != "version")
+        .partition(|&i| {
+            let (key, range) = &sections[i];
+            range.len() >= text.len() / 32 && SPLITTABLE.contains(&key.as_str())
+        });
+    // The sections kept whole balance the halves by size, largest first.
+    whole.sort_by_key(|&i| std::cmp::Reverse(sections[i].1.len()));
+    let mut assign = |i: usize, weight: &mut [usize; 2]| {
+        let s = usize::from(weight[1] < weight[0]);
+        weight[s] += sections[i].1.len();
+        blank[1 - s].push(sections[i].1.clone());
+    };
+    for i in whole {
+        assign(i, &mut weight);
+    }
+    // Each section cut up gives its first entries to side 0 and the rest to side 1 (`append`
+    // keeps the order), cut where the halves come closest to the same size.
+    cut_up.sort_by_key(|&i| sections[i].1.start);
+    let mut cuts = Vec::new();
+    for i in cut_up {
+        let range = &sections[i].1;
+        let target = (range.start + range.end + weight[1]).saturating_sub(weight[0]) / 2;
+        match entry_cut(text, range, target.clamp(range.start, range.end)) {
+            Some((key_end, cut)) => {
+                weight[0] += cut - range.start;
+                weight[1] += range.end - cut;
+                cuts.push((key_end, cut, range.end));
+            }
+            None => assign(i, &mut weight),
+        }
+    }
+    for (key_end, cut, end) in cuts {
+        blank[0].push(cut..end);
+        blank[1].push(key_end..cut);
+    }
+    blank
 }
 
 /// Add every entry of `b` after those of `a` (the name and description of `a` first): the two
