@@ -206,8 +206,30 @@ pub struct Classifier<'t> {
     /// Endpoints that fan out to backends (a gateway): the trace of a flow to one also
     /// traces its backends, and fails when one of those does, so such flows are traced.
     fans_out: Vec<bool>,
-    /// Per (class, class, transport): the ports the design allows, and whether it routes.
-    pair_ports: FxMap<PairKey, PairPorts>,
+    /// Per (class, class, transport): the ports the design allows (an index into `port_sets`),
+    /// and whether it routes ([`Slot`]). Small entries: the map is probed once per record.
+    pair_ports: FxMap<PairKey, Slot>,
+    /// The distinct port sets of `pair_ports` (few: most pairs share a handful), each once.
+    port_sets: Vec<crate::model::rules::PortSet>,
+    set_ids: FxMap<crate::model::rules::PortSet, u32>,
+}
+
+/// A pair's entry in [`Classifier`]'s port-set cache: [`Slot::TRACED`], or the index of its
+/// port set with the top bit set when the flow has a route.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Slot(u32);
+
+impl Slot {
+    const TRACED: Slot = Slot(u32::MAX);
+    const ROUTED: u32 = 1 << 31;
+
+    fn set(self) -> usize {
+        (self.0 & !Self::ROUTED) as usize
+    }
+
+    fn routed(self) -> bool {
+        self.0 & Self::ROUTED != 0
+    }
 }
 
 /// A pair of end classes and a transport, as a cache key.
@@ -293,6 +315,8 @@ impl<'t> Classifier<'t> {
                 .map(|e| !e.backends.is_empty())
                 .collect(),
             pair_ports: FxMap::default(),
+            port_sets: Vec::new(),
+            set_ids: FxMap::default(),
         }
     }
 
@@ -389,21 +413,29 @@ impl<'t> Classifier<'t> {
         if let Some(p) = probe {
             let key = PairKey((fc.key, tc.key, protocol));
             match self.pair_ports.get(&key) {
-                Some(PairPorts::Ports { set, routed }) => {
+                Some(&slot) if slot != Slot::TRACED => {
                     self.cache_hits += 1;
-                    return Some(Judged::verdict(ports_verdict(*routed, set, p)));
+                    let set = &self.port_sets[slot.set()];
+                    return Some(Judged::verdict(ports_verdict(slot.routed(), set, p)));
                 }
-                Some(PairPorts::Traced) => {}
+                Some(_) => {}
                 None => {
-                    if self.pair_ports.len() >= VERDICT_CACHE_CAP {
+                    if self.pair_ports.len() >= VERDICT_CACHE_CAP
+                        || self.port_sets.len() >= VERDICT_CACHE_CAP
+                    {
                         self.pair_ports.clear();
+                        self.port_sets.clear();
+                        self.set_ids.clear();
                     }
                     let ports = self.ports((from, fc), (to, tc), protocol);
-                    let v = match &ports {
-                        PairPorts::Ports { set, routed } => Some(ports_verdict(*routed, set, p)),
-                        PairPorts::Traced => None,
+                    let (slot, v) = match ports {
+                        PairPorts::Ports { set, routed } => {
+                            let v = ports_verdict(routed, &set, p);
+                            (self.slot(set, routed), Some(v))
+                        }
+                        PairPorts::Traced => (Slot::TRACED, None),
                     };
-                    self.pair_ports.insert(key, ports);
+                    self.pair_ports.insert(key, slot);
                     if let Some(v) = v {
                         self.traces += 1;
                         return Some(Judged::verdict(v));
@@ -412,6 +444,21 @@ impl<'t> Classifier<'t> {
             }
         }
         self.judge_traced((from, fc), (to, tc), port, protocol)
+    }
+
+    /// The cache slot of a pair whose ports are `set`: the set is kept once however many
+    /// pairs share it.
+    fn slot(&mut self, set: crate::model::rules::PortSet, routed: bool) -> Slot {
+        let next = self.port_sets.len() as u32;
+        let i = match self.set_ids.get(&set) {
+            Some(&i) => i,
+            None => {
+                self.port_sets.push(set.clone());
+                self.set_ids.insert(set, next);
+                next
+            }
+        };
+        Slot(i | if routed { Slot::ROUTED } else { 0 })
     }
 
     /// A flow the exact engine does not judge (to an endpoint with backends, through a
