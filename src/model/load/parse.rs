@@ -73,8 +73,9 @@ const SPLITTABLE: [&str; 12] = [
 ];
 
 /// Where a block-sequence section `range` (its key line first) can be cut nearest the byte
-/// `middle`: the start of an entry (a line at the entries' indentation that begins with `- `). The key line stays on both sides; `None` when the
-/// section is no block sequence or has fewer than two entries.
+/// `middle`: the start of an entry (a line at the entries' indentation that begins with `- `).
+/// The key line stays on both sides; `None` when the section is no block sequence or has fewer
+/// than two entries.
 ///
 /// Such a line cannot be inside a scalar: a block scalar's lines are indented deeper than its
 /// entry, a quoted scalar left open at the cut makes the first side fail (and the file is then
