@@ -435,6 +435,62 @@ mod tests {
         assert_eq!(raw.endpoints.len(), 41);
     }
 
+    /// The ways a line at the entries' indentation can start with `- ` inside something else,
+    /// or look like an entry: `{i}` is the entries' indentation.
+    const TRAPS: [&str; 12] = [
+        "",
+        "{i}  description: |\n{i}    - a block scalar's line\n{i}    -\n{i}    # not a comment\n",
+        "{i}  description: \"open\n{i}- quoted, going on\"\n",
+        "{i}  description: 'open\n{i}- single-quoted, going on'\n",
+        "{i}  rules: [x,\n{i}- y]\n",
+        "{i}  rules: [x,\n{i}  y]\n",
+        "{i}# - a comment like an entry\n",
+        "{i}  description: plain\n{i}    going on\n",
+        "{i}  rules:\n{i}    - a\n{i}  # a comment\n",
+        "\n\n",
+        "{i}-\n{i}  id: bare-dash-{n}\n",
+        "{i}  description: >\n{i}    folded\n\n{i}    - still folded\n",
+    ];
+
+    fn trap_file(ind: &str, traps: &[usize]) -> String {
+        let mut text = String::from("version: 1\nzones:\n  - id: a\nendpoints:\n");
+        for (n, &k) in traps.iter().enumerate() {
+            text.push_str(&format!("{ind}- id: e{n}\n{ind}  zone: a\n"));
+            text.push_str(&TRAPS[k].replace("{i}", ind).replace("{n}", &n.to_string()));
+        }
+        text.push_str("rule_sets:\n  - id: rs\n    kind: nsg\n    rules: []\n");
+        text
+    }
+
+    proptest::proptest! {
+        /// Whenever the split parse gives a file, the ordinary parse gives the same one, and it
+        /// never gives one the ordinary parse refuses: whatever the entries hold where the cut
+        /// falls (block, quoted, flow and plain scalars, comments, bare dashes).
+        #[test]
+        fn a_split_parse_never_differs_from_the_ordinary_one(
+            indented in proptest::bool::ANY,
+            traps in proptest::collection::vec(0..TRAPS.len(), 2..40),
+        ) {
+            let text = trap_file(if indented { "  " } else { "" }, &traps);
+            let one = parse_one(&text).map(|r| format!("{r:?}"));
+            if let Some(split) = parse_split(&text) {
+                proptest::prop_assert_eq!(one.ok(), Some(format!("{split:?}")), "{}", text);
+            }
+        }
+    }
+
+    /// The traps split: the property above does not pass by never cutting.
+    #[test]
+    fn files_of_traps_are_cut() {
+        let traps: Vec<usize> = (0..40).map(|n| n % TRAPS.len()).collect();
+        let clean: Vec<usize> = vec![0; 40];
+        let cut = [(&traps, "  "), (&clean, ""), (&clean, "  ")]
+            .into_iter()
+            .filter(|(t, ind)| parse_split(&trap_file(ind, t)).is_some())
+            .count();
+        assert!(cut >= 2, "{cut}");
+    }
+
     #[test]
     fn files_a_split_cannot_keep_apart_are_parsed_whole() {
         assert!(top_level_sections("version: 1\nname: &a x\n").is_none());

@@ -116,8 +116,8 @@ pub(super) fn entry_cut(
 }
 
 /// Parse a large file on two threads: each parses a copy in which the other half's parts are
-/// blanked (every byte but newlines made a space), so lines, columns and byte offsets stay
-/// exact; `version` stays in both. The largest sequence sections are cut at an entry, their
+/// blanked (each line made a comment of the same length, [`blank_out`]), so lines, columns and
+/// byte offsets stay exact; `version` stays in both. The largest sequence sections are cut at an entry, their
 /// first entries in one half and the rest in the other, so that the halves take as long
 /// whatever a section's entries cost to parse; the other sections balance the halves by size.
 /// The halves merge into one [`RawFile`]. Any failure returns `None`, and the caller parses the
@@ -131,11 +131,7 @@ pub(super) fn parse_split(text: &str) -> Option<RawFile> {
     let half = |side: usize| -> String {
         let mut bytes = text.as_bytes().to_vec();
         for range in &blank[side] {
-            for b in &mut bytes[range.clone()] {
-                if *b != b'\n' {
-                    *b = b' ';
-                }
-            }
+            blank_out(&mut bytes[range.clone()]);
         }
         String::from_utf8(bytes).unwrap_or_default()
     };
@@ -147,6 +143,23 @@ pub(super) fn parse_split(text: &str) -> Option<RawFile> {
     let (mut a, b) = (a?, b?);
     append(&mut a, b);
     Some(a)
+}
+
+/// Blank the whole lines of `bytes` (a range that starts at a line): each non-empty line
+/// becomes a comment at column 0, `#` and spaces, its newline kept, so that lines, columns and
+/// offsets stay. Spaces alone would not do: a block scalar just before the range would take
+/// lines of spaces deeper than its indentation as lines of its text, where the line the range
+/// held (at a lesser indentation) ended it, as a comment at column 0 does.
+fn blank_out(bytes: &mut [u8]) {
+    let mut line_start = true;
+    for b in bytes {
+        if *b == b'\n' {
+            line_start = true;
+            continue;
+        }
+        *b = if line_start { b'#' } else { b' ' };
+        line_start = false;
+    }
 }
 
 /// The byte ranges each side of a split parse blanks ([`parse_split`]).
@@ -229,6 +242,9 @@ pub(super) fn parse_one(text: &str) -> Result<RawFile, InputError> {
     let mut options = serde_saphyr::Options::default();
     options.budget = Some(budget);
     options.with_snippet = false;
+    // Nothing reads a comment (they are still checked as YAML): none is kept or counted, so
+    // the blanked lines of a split parse ([`blank_out`]) cost no comment budget.
+    options.emit_comments = false;
     serde_saphyr::from_str_with_options::<RawFile>(text, options).map_err(|e| {
         let mut at = e.location().map(Pos::from_location).unwrap_or_default();
         if at.offset == 0 && at.line > 1 {
