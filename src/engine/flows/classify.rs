@@ -420,9 +420,8 @@ impl<'t> Classifier<'t> {
                 }
                 Some(_) => {}
                 None => {
-                    if self.pair_ports.len() >= VERDICT_CACHE_CAP
-                        || self.port_sets.len() >= VERDICT_CACHE_CAP
-                    {
+                    // (there are never more distinct sets than pairs)
+                    if self.pair_ports.len() >= VERDICT_CACHE_CAP {
                         self.pair_ports.clear();
                         self.port_sets.clear();
                         self.set_ids.clear();

@@ -55,9 +55,10 @@ pub(super) fn top_level_sections(text: &str) -> Option<Vec<(String, std::ops::Ra
     Some(sections)
 }
 
-/// Sections whose entries [`append`] concatenates: a split parse may cut one of these at an
-/// entry, the first entries parsed by one half and the rest by the other.
-const SPLITTABLE: [&str; 12] = [
+/// The sequence sections whose entries [`append`] concatenates: a split parse may cut one of
+/// these at an entry, the first entries parsed by one half and the rest by the other. (The
+/// mapping sections, `service_tags` and `address_groups`, are kept whole.)
+const SPLITTABLE: [&str; 10] = [
     "zones",
     "networks",
     "peerings",
@@ -65,10 +66,8 @@ const SPLITTABLE: [&str; 12] = [
     "rule_sets",
     "policies",
     "dns",
-    "service_tags",
     "expect",
     "application_security_groups",
-    "address_groups",
     "route_tables",
 ];
 
@@ -90,7 +89,6 @@ pub(super) fn entry_cut(
     let mut indent = None;
     let mut best: Option<usize> = None;
     let mut offset = key_end;
-    let mut first = true;
     for line in text[key_end..range.end].split_inclusive('\n') {
         let trimmed = line.trim_start_matches(' ');
         let ind = line.len() - trimmed.len();
@@ -100,15 +98,15 @@ pub(super) fn entry_cut(
             match indent {
                 None if is_entry => indent = Some(ind),
                 None => return None,
+                // (the first entry set `indent`: a cut is never before it)
                 Some(n) if ind == n && is_entry => {
-                    if !first && best.is_none_or(|b| b.abs_diff(middle) > offset.abs_diff(middle)) {
+                    if best.is_none_or(|b| b.abs_diff(middle) > offset.abs_diff(middle)) {
                         best = Some(offset);
                     }
                 }
                 Some(n) if ind <= n => return None,
                 Some(_) => {}
             }
-            first = false;
         }
         offset += line.len();
     }
