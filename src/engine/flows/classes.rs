@@ -119,6 +119,19 @@ fn bounds(c: &IpNet) -> (u128, u128) {
 
 impl ClassIndex {
     pub fn new(t: &Topology) -> ClassIndex {
+        // The endpoint groups (the larger half of the work) on a thread of their own, beside
+        // the cells.
+        std::thread::scope(|s| {
+            let groups = s.spawn(|| groups(t));
+            let cells = Self::cells(t);
+            // A panic in the search for groups is a bug: let it show.
+            let groups = groups.join().expect("the endpoint groups are found");
+            Self::with_groups(t, cells, &groups)
+        })
+    }
+
+    /// The cells of v4 and v6 addresses.
+    fn cells(t: &Topology) -> (Cells<u32>, Cells<u128>) {
         // Every CIDR a rule or service tag names: the address sets rules tell apart.
         let mut rule_cidrs: Vec<IpNet> = Vec::new();
         for rs in t.rule_sets().iter().chain(t.zone_policy()) {
@@ -210,6 +223,14 @@ impl ClassIndex {
             starts: p6,
             cells: c6,
         };
+        (v4, v6)
+    }
+
+    fn with_groups(
+        t: &Topology,
+        (v4, v6): (Cells<u32>, Cells<u128>),
+        groups: &[crate::engine::reach::Group],
+    ) -> ClassIndex {
         let mut by_addr: Vec<(IpAddr, EpIx)> = Vec::new();
         let mut public_ips: HashSet<AddrKey, BuildHasherDefault<FxHasher>> = HashSet::default();
         for ep in t.endpoints() {
@@ -223,7 +244,6 @@ impl ClassIndex {
             }
         }
         let mut group = vec![u32::MAX; t.endpoints().len()];
-        let groups = groups(t);
         // Members of a group that listen on their own ports: one class per group and set of
         // ports (a flow to a port an endpoint does not listen on is denied by `no-listener` at
         // that endpoint, so only members with the same ports share verdicts; a report that

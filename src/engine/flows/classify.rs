@@ -327,6 +327,14 @@ impl<'t> Classifier<'t> {
         c
     }
 
+    /// The classes this classifier judges by, for others to share (the parts of a log read
+    /// in parallel): built once per run, not once per part.
+    pub fn shared_classes(&self) -> SharedClasses {
+        let index = OnceLock::new();
+        let _ = index.set(self.index.clone());
+        SharedClasses { index }
+    }
+
     /// A classifier that shares the classes of `shared` (built by the first that asks).
     pub fn with_shared(t: &'t Topology, shared: &'t SharedClasses) -> Self {
         let index = shared

@@ -14,7 +14,6 @@
 use std::fs::File;
 use std::io::{self, Cursor, Read, Seek, SeekFrom};
 
-use super::classify::SharedClasses;
 use super::progress::Progress;
 use super::read::{Detected, LogFormat, Stats, detect, read_log, read_parquet_file};
 use super::report::{Analyzer, FlowReport};
@@ -341,7 +340,8 @@ fn parallel(
     bar: &Progress,
 ) -> io::Result<bool> {
     let parts = plan.bounds.len() - 1;
-    let shared = SharedClasses::default();
+    // The classes are the main analyzer's: built once, before the parts start.
+    let shared = an.shared_classes();
     let shared = &shared;
     let window = an.window();
     let results: Vec<io::Result<(Analyzer<'_>, Stats)>> = std::thread::scope(|s| {
