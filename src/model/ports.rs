@@ -66,6 +66,22 @@ impl PortSet {
         PortSet { ranges: out }
     }
 
+    /// The set of `ranges` that are already a port set's: sorted, disjoint and not adjacent
+    /// (another set's [`PortSet::ranges`]); anything else is normalised as by
+    /// [`PortSet::from_ranges`].
+    pub fn from_normalized(ranges: &[(u16, u16)]) -> Self {
+        let normal = ranges.iter().all(|(a, b)| a <= b)
+            && ranges
+                .windows(2)
+                .all(|w| u32::from(w[0].1) + 1 < u32::from(w[1].0));
+        if !normal {
+            return Self::from_ranges(ranges.iter().copied());
+        }
+        PortSet {
+            ranges: Ranges::from_slice(ranges),
+        }
+    }
+
     pub fn ranges(&self) -> &[(u16, u16)] {
         &self.ranges
     }

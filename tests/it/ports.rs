@@ -59,4 +59,15 @@ proptest! {
             prop_assert!(u32::from(w[0].1) + 1 < u32::from(w[1].0));
         }
     }
+
+    /// The fast path of a set's own ranges gives what normalising them gives, and anything
+    /// else (unsorted, overlapping, adjacent or reversed ranges) is normalised the same way.
+    #[test]
+    fn from_normalized_is_from_ranges(
+        a in port_set(),
+        raw in prop::collection::vec((any::<u16>(), any::<u16>()), 0..6),
+    ) {
+        prop_assert_eq!(PortSet::from_normalized(a.ranges()), a.clone());
+        prop_assert_eq!(PortSet::from_normalized(&raw), PortSet::from_ranges(raw.iter().copied()));
+    }
 }
