@@ -57,21 +57,63 @@ impl Party {
 
     /// An endpoint as one end of a flow: itself, its subnet, network, zone, address and name.
     pub fn of_endpoint(t: &Topology, e: EpIx) -> Party {
-        let ep = t.endpoint(e);
-        Party {
-            ep: Some(e),
-            alias: None,
-            subnet: ep.subnet,
-            network: ep.network,
-            zone: ep.zone,
-            addr: ep.ip,
-            fqdn: None,
-            outside: ep.subnet.is_none(),
-            onprem: ep
-                .ip
-                .filter(|_| ep.subnet.is_none())
-                .and_then(|a| t.routing().onprem_gateway(a)),
-        }
+        let mut p = Party::default();
+        p.set_endpoint(t, e);
+        p
+    }
+
+    /// Make this party [`Party::of_endpoint`] in place (a matrix or a flow log sets one per
+    /// pair it judges: field by field, no copy of a whole party).
+    pub fn set_endpoint(&mut self, t: &Topology, e: EpIx) {
+        let Party {
+            ep,
+            alias,
+            subnet,
+            network,
+            zone,
+            addr,
+            fqdn,
+            outside,
+            onprem,
+        } = self;
+        let rec = t.endpoint(e);
+        *ep = Some(e);
+        *alias = None;
+        *subnet = rec.subnet;
+        *network = rec.network;
+        *zone = rec.zone;
+        *addr = rec.ip;
+        *fqdn = None;
+        *outside = rec.subnet.is_none();
+        *onprem = rec
+            .ip
+            .filter(|_| rec.subnet.is_none())
+            .and_then(|a| t.routing().onprem_gateway(a));
+    }
+
+    /// Make this party a copy of `other` in place, field by field (the derived `clone_from`
+    /// builds a whole copy and moves it).
+    pub fn copy_from(&mut self, other: &Party) {
+        let Party {
+            ep,
+            alias,
+            subnet,
+            network,
+            zone,
+            addr,
+            fqdn,
+            outside,
+            onprem,
+        } = self;
+        *ep = other.ep;
+        *alias = other.alias;
+        *subnet = other.subnet;
+        *network = other.network;
+        *zone = other.zone;
+        *addr = other.addr;
+        fqdn.clone_from(&other.fqdn);
+        *outside = other.outside;
+        *onprem = other.onprem;
     }
 }
 

@@ -12,7 +12,7 @@
 //! verdict, print.
 
 use super::dns::DnsStep;
-use super::resolve::{DstName, End, Naming, addr_to_dst, ep_end, resolve_dst};
+use super::resolve::{DstName, End, Naming, addr_to_dst, ep_end, resolve_dst, resolve_dst_into};
 use super::route::{NoRoute, Route, Router, route};
 use crate::engine::policy::Party;
 use crate::engine::whatif::WhatIf;
@@ -257,6 +257,13 @@ impl<'a> Planner<'a> {
         (dst.via_pe, ok)
     }
 
+    /// [`Planner::routed`] with the destination resolved into `dst` (a scratch end).
+    pub fn routed_in(&self, src: &End, name: DstName, dst: &mut End) -> (Option<EpIx>, bool) {
+        let dns = resolve_dst_into(&self.router, src, name, dst);
+        let ok = self.route_exists(src, dst, dns.as_deref());
+        (dst.via_pe, ok)
+    }
+
     /// Whether [`Planner::route_resolved`] finds a route. Between two ends inside networks
     /// joined by peerings (no route tables, not addressed publicly) that is whether the cached
     /// search of [`route`] reaches the destination's network: read as a hop count, without
@@ -327,9 +334,7 @@ impl<'a> Planner<'a> {
     /// and the source's name reused): a caller planning millions of flows moves no plan.
     pub fn plan_to_into(&self, src: &Party, name: DstName, plan: &mut Plan) {
         plan.src.set_party(src);
-        let (dst, dns) = resolve_dst(&self.router, &plan.src, name);
-        plan.dst = dst;
-        plan.dns = dns;
+        plan.dns = resolve_dst_into(&self.router, &plan.src, name, &mut plan.dst);
         self.fill(plan);
     }
 

@@ -68,17 +68,9 @@ pub enum Naming {
 }
 
 pub fn ep_end(t: &Topology, e: EpIx) -> End {
-    let ep = t.endpoint(e);
-    End {
-        party: Party::of_endpoint(t, e),
-        name: Label::Endpoint(e),
-        ep: Some(e),
-        subnet: ep.subnet,
-        network: ep.network,
-        via_pe: None,
-        outside: ep.subnet.is_none(),
-        naming: Naming::Other,
-    }
+    let mut end = End::blank();
+    end.set_endpoint(t, e);
+    end
 }
 
 /// A whole subnet as one end (an anonymous host inside it).
@@ -138,9 +130,9 @@ impl End {
         self.name.text(t)
     }
 
-    /// The source end a rule sees as `party` (exact reachability starts from parties).
-    pub fn of_party(party: &Party) -> End {
-        let mut end = End {
+    /// An end of nothing, to be set in place.
+    fn blank() -> End {
+        End {
             party: Party::default(),
             name: Label::Text(Cow::Borrowed("")),
             ep: None,
@@ -149,14 +141,42 @@ impl End {
             via_pe: None,
             outside: false,
             naming: Naming::Other,
-        };
+        }
+    }
+
+    /// The source end a rule sees as `party` (exact reachability starts from parties).
+    pub fn of_party(party: &Party) -> End {
+        let mut end = End::blank();
         end.set_party(party);
         end
     }
 
+    /// Make this end [`ep_end`] of endpoint `e` in place, field by field.
+    pub fn set_endpoint(&mut self, t: &Topology, e: EpIx) {
+        let End {
+            party,
+            name,
+            ep,
+            subnet,
+            network,
+            via_pe,
+            outside,
+            naming,
+        } = self;
+        let rec = t.endpoint(e);
+        party.set_endpoint(t, e);
+        *name = Label::Endpoint(e);
+        *ep = Some(e);
+        *subnet = rec.subnet;
+        *network = rec.network;
+        *via_pe = None;
+        *outside = rec.subnet.is_none();
+        *naming = Naming::Other;
+    }
+
     /// Make this end [`End::of_party`] of `party` in place (a name asked for reuses this end's).
     pub fn set_party(&mut self, party: &Party) {
-        self.party.clone_from(party);
+        self.party.copy_from(party);
         self.name = Label::Text(Cow::Borrowed(""));
         self.ep = party.ep;
         self.subnet = party.subnet;
@@ -410,32 +430,48 @@ fn best_pe(r: &Router<'_>, src: &End, service: EpIx) -> Option<EpIx> {
 /// Where the destination is, as seen from the source: a PaaS service through its nearest
 /// private endpoint, an address as the endpoint holding it, a name as DNS answers it.
 pub fn resolve_dst(r: &Router<'_>, src: &End, name: DstName) -> (End, Option<Box<DnsStep>>) {
+    let mut end = End::blank();
+    let dns = resolve_dst_into(r, src, name, &mut end);
+    (end, dns)
+}
+
+/// [`resolve_dst`] written into `out` (an endpoint named by itself, field by field: a matrix
+/// resolves one per pair), with the DNS step.
+pub fn resolve_dst_into(
+    r: &Router<'_>,
+    src: &End,
+    name: DstName,
+    out: &mut End,
+) -> Option<Box<DnsStep>> {
     let t = r.t;
-    match name {
+    *out = match name {
         DstName::Ep(e) => {
             let ep = t.endpoint(e);
             if ep.kind == Kind::PrivateEndpoint
                 && let Some(target) = ep.target
             {
-                return (via_pe_end(t, target, e), None);
-            }
-            if ep.is_paas()
+                via_pe_end(t, target, e)
+            } else if ep.is_paas()
                 && let Some(pe) = best_pe(r, src, e)
             {
-                return (via_pe_end(t, e, pe), None);
+                via_pe_end(t, e, pe)
+            } else {
+                out.set_endpoint(t, e);
+                return None;
             }
-            (ep_end(t, e), None)
         }
-        DstName::Subnet(s) => (subnet_end(t, s), None),
-        DstName::Network(n) => (network_end(n), None),
-        DstName::Addr(a) => (addr_to_dst(t, a), None),
-        DstName::Internet => (internet_end("internet", None), None),
-        DstName::Public(e) => (public_end(t, e), None),
+        DstName::Subnet(s) => subnet_end(t, s),
+        DstName::Network(n) => network_end(n),
+        DstName::Addr(a) => addr_to_dst(t, a),
+        DstName::Internet => internet_end("internet", None),
+        DstName::Public(e) => public_end(t, e),
         DstName::Fqdn(name) => {
             let (end, step) = resolve_name(t, src, &name);
-            (end, step.map(Box::new))
+            *out = end;
+            return step.map(Box::new);
         }
-    }
+    };
+    None
 }
 
 pub fn addr_to_dst(t: &Topology, a: IpAddr) -> End {

@@ -133,8 +133,8 @@ pub struct Engine<'a> {
     policy_cache: RefCell<Vec<Option<PortSet>>>,
     /// The last plan, overwritten by the next.
     scratch: RefCell<Option<Plan>>,
-    /// The source of the last flow asked only for its route, overwritten by the next.
-    src_end: RefCell<End>,
+    /// The ends of the last flow asked only for its route, overwritten by the next.
+    route_ends: RefCell<(End, End)>,
     /// Per rule set, per (direction, protocol) slot ([`open_slot`]): whether [`may_allow`] was
     /// asked (`.0`) and what it said (`.1`).
     open: RefCell<Vec<(u32, u32)>>,
@@ -176,7 +176,10 @@ impl<'a> Engine<'a> {
             policy_pure,
             policy_cache: RefCell::new(vec![None; policy_slots(t)]),
             scratch: RefCell::new(None),
-            src_end: RefCell::new(End::of_party(&Party::default())),
+            route_ends: RefCell::new((
+                End::of_party(&Party::default()),
+                End::of_party(&Party::default()),
+            )),
             open: RefCell::new(vec![(0, 0); t.rule_sets().len()]),
             target_zones: t
                 .endpoints()
@@ -549,9 +552,9 @@ impl<'a> Engine<'a> {
         if forbid == (true, true) {
             // The zone policy forbids every port: only whether a route exists is asked (the
             // plan's route, without its stages).
-            let mut end = self.src_end.borrow_mut();
+            let (end, dst) = &mut *self.route_ends.borrow_mut();
             end.set_party(src);
-            let (via_pe, routed) = self.planner.routed(&end, Self::name_of(target));
+            let (via_pe, routed) = self.planner.routed_in(end, Self::name_of(target), dst);
             return Some((none(via_pe), routed));
         }
         self.with_plan(src, target, |plan| {
