@@ -18,9 +18,10 @@ use crate::engine::whatif::WhatIf;
 use crate::model::fxhash::FxMap;
 use crate::model::{EpIx, NetIx, Topology};
 
-/// The appliances (firewalls) on a route, in order: held inline up to four, so that a route
-/// through a hub or two costs no allocation (a matrix builds one per pair of groups).
-pub type Appliances = smallvec::SmallVec<[EpIx; 4]>;
+/// The appliances (firewalls) on a route, in order: held inline up to sixteen, so that a route
+/// through hubs costs no allocation (a matrix builds one per pair of groups; L's hubs are
+/// peered in a line, so its routes between regions cross up to twenty).
+pub type Appliances = smallvec::SmallVec<[EpIx; 16]>;
 
 /// A chain of networks from a source network to a destination network, with the firewalls that
 /// carry transit through the intermediate ones.
