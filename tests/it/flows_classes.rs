@@ -245,3 +245,51 @@ fn realistic_log_report_equals_an_uncached_run() {
         );
     }
 }
+
+/// Two public addresses of endpoints are each judged by itself (the cache keys them apart):
+/// from the internet on 443, the one whose subnet's NSG allows it inbound is allowed, the
+/// other's NSG denies it (Azure NSG inbound rules, first match by priority). Judged in this
+/// order and the other, in one classifier, so a cache that took the addresses for one class
+/// would give the second the first's verdict.
+#[test]
+fn public_addresses_are_judged_each_by_itself() {
+    let yaml = r#"
+version: 1
+zones:
+  - { id: web }
+networks:
+  - id: vnet
+    provider: azure
+    cidr: 10.0.0.0/16
+    subnets:
+      - { id: snet-a, cidr: 10.0.1.0/24, zone: web, rules: [nsg-a] }
+      - { id: snet-b, cidr: 10.0.2.0/24, zone: web, rules: [nsg-b] }
+endpoints:
+  - { id: vm-a, kind: app, subnet: snet-a, ip: 10.0.1.4, public_ip: 20.0.0.4, ports: [443] }
+  - { id: vm-b, kind: app, subnet: snet-b, ip: 10.0.2.4, public_ip: 20.0.0.5, ports: [443] }
+rule_sets:
+  - id: nsg-a
+    kind: nsg
+    rules:
+      - { id: allow-https-in, priority: 100, direction: inbound, action: allow, protocol: tcp, source: Internet, destination: "*", ports: 443 }
+  - id: nsg-b
+    kind: nsg
+    rules:
+      - { id: deny-https-in, priority: 100, direction: inbound, action: deny, protocol: tcp, source: Internet, destination: "*", ports: 443 }
+"#;
+    let t = model::load_str(yaml, "public.yaml").unwrap();
+    let client: IpAddr = "198.51.100.7".parse().unwrap();
+    let (a, b): (IpAddr, IpAddr) = ("20.0.0.4".parse().unwrap(), "20.0.0.5".parse().unwrap());
+    let expected = [
+        (a, zonescope::model::Verdict::Allow),
+        (b, zonescope::model::Verdict::Deny),
+    ];
+    for order in [[0, 1], [1, 0]] {
+        let mut cls = Classifier::new(&t);
+        for i in order {
+            let (to, want) = expected[i];
+            let got = cls.judge(client, to, Some(443), Protocol::Tcp).unwrap();
+            assert_eq!(got.verdict, want, "internet -> {to}:443");
+        }
+    }
+}

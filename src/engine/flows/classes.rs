@@ -21,41 +21,59 @@
 //! endpoint or listener tells apart (the property tests compare with uncached traces).
 
 use std::collections::{HashMap, HashSet};
-use std::hash::{BuildHasherDefault, Hash, Hasher};
 use std::net::IpAddr;
 
 use ipnet::IpNet;
 
-use super::classify::{AddrClass, AddrKey, FxHasher, FxMap, Listen};
+use super::classify::{AddrClass, AddrKey, FxMap, Listen};
 use crate::engine::reach::groups;
 use crate::model::rules::Selector;
 use crate::model::{EpIx, NetIx, SubnetIx, Topology};
 
-/// One end of a flow as a verdict-cache key.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum EndKey {
-    /// An address judged by itself.
-    Addr(AddrKey),
-    /// An endpoint group (index into the groups of the design), or the members of one group
-    /// that listen on one set of ports (numbered after the groups).
-    Group(u32),
-    /// A class of undeclared addresses (see the module documentation).
-    Cell(u32),
-}
+/// One end of a flow as a verdict-cache key, in four bytes (the caches are probed once per
+/// record, so their entries' size is what a record waits for): its kind in the top two bits,
+/// a number below 2^30 in the others. The kinds:
+/// - an endpoint group (index into the groups of the design), or the members of one group
+///   that listen on one set of ports (numbered after the groups);
+/// - a class of undeclared addresses (a cell's class, see the module documentation);
+/// - an address the design declares that is judged by itself (an endpoint in no group, a
+///   public address of an endpoint), numbered when the index is built.
+///
+/// Each kind counts fewer than 2^30: a topology holds far fewer groups, cells and addresses
+/// (a design file is at most 64 MiB, and each costs bytes in it or in an import's records).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct EndKey(u32);
 
-impl Hash for EndKey {
+impl EndKey {
+    const NUMBER: u32 = (1 << 30) - 1;
+    const CELL: u32 = 1 << 30;
+    const OWN: u32 = 2 << 30;
+
+    fn group(g: u32) -> EndKey {
+        debug_assert!(g <= Self::NUMBER);
+        EndKey(g & Self::NUMBER)
+    }
+
+    fn cell(c: u32) -> EndKey {
+        debug_assert!(c <= Self::NUMBER);
+        EndKey(Self::CELL | (c & Self::NUMBER))
+    }
+
+    fn own(n: u32) -> EndKey {
+        debug_assert!(n <= Self::NUMBER);
+        EndKey(Self::OWN | (n & Self::NUMBER))
+    }
+
+    /// The key as a number (a pair of keys hashes as one word).
     #[inline]
-    fn hash<H: Hasher>(&self, state: &mut H) {
-        match self {
-            EndKey::Addr(a) => a.hash(state),
-            EndKey::Group(g) => state.write_u64(0x6_0000_0000 | u64::from(*g)),
-            EndKey::Cell(c) => state.write_u64(0xC_0000_0000 | u64::from(*c)),
-        }
+    pub fn bits(self) -> u32 {
+        self.0
     }
 }
 
-/// Addresses from `starts[i]` up to the next start share `cells[i]`.
-#[derive(Debug, Default)]
+/// Addresses from `starts[i]` up to the next start share `cells[i]`. `starts[0]` is the
+/// family's first address and there is a cell for it, so every address has a cell.
+#[derive(Debug)]
 struct Cells<T> {
     starts: Vec<T>,
     cells: Vec<Cell>,
@@ -84,9 +102,10 @@ struct EpFacts {
 
 impl<T: Ord + Copy> Cells<T> {
     #[inline]
-    fn get(&self, a: T) -> Option<&Cell> {
+    fn get(&self, a: T) -> &Cell {
+        // `starts[0]` holds every address from the first, so `i` is at least 1.
         let i = self.starts.partition_point(|s| *s <= a);
-        self.cells.get(i.checked_sub(1)?)
+        &self.cells[i.saturating_sub(1)]
     }
 }
 
@@ -100,10 +119,10 @@ pub struct ClassIndex {
     /// Declared endpoint addresses, with their class: the endpoint's group (or its group and
     /// listening ports), or its own address.
     endpoints: FxMap<AddrKey, EpFacts>,
-    public_ips: HashSet<AddrKey, BuildHasherDefault<FxHasher>>,
+    /// Public addresses of endpoints, each judged by itself.
+    public_ips: FxMap<AddrKey, EndKey>,
     /// Per port: its interval between rule and listener boundaries.
     port_class: Vec<u16>,
-    zones: u16,
 }
 
 /// A prefix as its first and last address, as numbers.
@@ -232,7 +251,13 @@ impl ClassIndex {
         groups: &[crate::engine::reach::Group],
     ) -> ClassIndex {
         let mut by_addr: Vec<(IpAddr, EpIx)> = Vec::new();
-        let mut public_ips: HashSet<AddrKey, BuildHasherDefault<FxHasher>> = HashSet::default();
+        // Declared addresses judged by themselves, numbered (one number per address).
+        let mut own: FxMap<AddrKey, EndKey> = FxMap::default();
+        let mut own_key = |ip: IpAddr| {
+            let n = own.len() as u32;
+            *own.entry(AddrKey(ip)).or_insert(EndKey::own(n))
+        };
+        let mut public_ips: FxMap<AddrKey, EndKey> = FxMap::default();
         for ep in t.endpoints() {
             if let Some(ip) = ep.ip
                 && let Some(e) = t.lookup_ip(ip).endpoint
@@ -240,7 +265,7 @@ impl ClassIndex {
                 by_addr.push((ip, e));
             }
             if let Some(crate::model::PublicIp::Address(a)) = ep.public_ip {
-                public_ips.insert(AddrKey(a));
+                public_ips.insert(AddrKey(a), own_key(a));
             }
         }
         let mut group = vec![u32::MAX; t.endpoints().len()];
@@ -303,8 +328,8 @@ impl ClassIndex {
                 None => Listen::Undeclared,
             };
             let key = match group[e.index()] {
-                u32::MAX => EndKey::Addr(AddrKey(ip)),
-                g => EndKey::Group(g),
+                u32::MAX => own_key(ip),
+                g => EndKey::group(g),
             };
             endpoints.entry(AddrKey(ip)).or_insert(EpFacts {
                 ep: e,
@@ -320,7 +345,6 @@ impl ClassIndex {
             endpoints,
             public_ips,
             port_class,
-            zones: t.zones().len() as u16,
         }
     }
 
@@ -333,17 +357,10 @@ impl ClassIndex {
     /// Where `ip` falls in the design, with its verdict-cache key.
     #[inline]
     pub fn addr(&self, ip: IpAddr) -> AddrClass {
-        let cell = match ip {
+        let cell = *match ip {
             IpAddr::V4(a) => self.v4.get(a.to_bits()),
             IpAddr::V6(a) => self.v6.get(a.to_bits()),
-        }
-        .copied()
-        .unwrap_or(Cell {
-            subnet: None,
-            network: None,
-            class: u32::MAX,
-            zone: self.zones,
-        });
+        };
         if let Some(f) = self.endpoints.get(&AddrKey(ip)) {
             return AddrClass {
                 endpoint: Some(f.ep),
@@ -355,10 +372,9 @@ impl ClassIndex {
                 nat_gateway: f.nat_gateway,
             };
         }
-        let key = if cell.class == u32::MAX || self.public_ips.contains(&AddrKey(ip)) {
-            EndKey::Addr(AddrKey(ip))
-        } else {
-            EndKey::Cell(cell.class)
+        let key = match self.public_ips.get(&AddrKey(ip)) {
+            Some(k) => *k,
+            None => EndKey::cell(cell.class),
         };
         AddrClass {
             endpoint: None,

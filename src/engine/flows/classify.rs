@@ -43,8 +43,7 @@ struct FlowKey {
 impl Hash for FlowKey {
     #[inline]
     fn hash<H: Hasher>(&self, state: &mut H) {
-        self.from.hash(state);
-        self.to.hash(state);
+        state.write_u64(u64::from(self.from.bits()) << 32 | u64::from(self.to.bits()));
         state.write_u64(u64::from(self.port) << 8 | self.protocol as u64);
     }
 }
@@ -240,8 +239,7 @@ impl Hash for PairKey {
     #[inline]
     fn hash<H: Hasher>(&self, state: &mut H) {
         let (a, b, p) = self.0;
-        a.hash(state);
-        b.hash(state);
+        state.write_u64(u64::from(a.bits()) << 32 | u64::from(b.bits()));
         state.write_u8(p as u8);
     }
 }
