@@ -25,7 +25,7 @@ use std::net::IpAddr;
 
 use ipnet::IpNet;
 
-use super::classify::{AddrClass, AddrKey, FxMap, Listen};
+use super::classify::{AddrClass, FxMap, Listen};
 use crate::engine::reach::groups;
 use crate::model::rules::Selector;
 use crate::model::{EpIx, NetIx, SubnetIx, Topology};
@@ -109,6 +109,41 @@ impl<T: Ord + Copy> Cells<T> {
     }
 }
 
+/// A map keyed by address, the families apart: an IPv4 key is four bytes (the maps are probed
+/// for every record, so their entries' size is what a record waits for).
+#[derive(Debug)]
+struct ByAddr<V> {
+    v4: FxMap<u32, V>,
+    v6: FxMap<u128, V>,
+}
+
+impl<V> Default for ByAddr<V> {
+    fn default() -> Self {
+        ByAddr {
+            v4: FxMap::default(),
+            v6: FxMap::default(),
+        }
+    }
+}
+
+impl<V> ByAddr<V> {
+    #[inline]
+    fn get(&self, ip: IpAddr) -> Option<&V> {
+        match ip {
+            IpAddr::V4(a) => self.v4.get(&a.to_bits()),
+            IpAddr::V6(a) => self.v6.get(&a.to_bits()),
+        }
+    }
+
+    /// Inserts `v` unless `ip` has a value already; the value `ip` has.
+    fn first(&mut self, ip: IpAddr, v: impl FnOnce() -> V) -> &V {
+        match ip {
+            IpAddr::V4(a) => self.v4.entry(a.to_bits()).or_insert_with(v),
+            IpAddr::V6(a) => self.v6.entry(a.to_bits()).or_insert_with(v),
+        }
+    }
+}
+
 /// What makes two undeclared addresses alike: family, subnet, network, longest rule CIDR.
 type ClassOf = (bool, Option<SubnetIx>, Option<NetIx>, Option<IpNet>);
 
@@ -118,9 +153,9 @@ pub struct ClassIndex {
     v6: Cells<u128>,
     /// Declared endpoint addresses, with their class: the endpoint's group (or its group and
     /// listening ports), or its own address.
-    endpoints: FxMap<AddrKey, EpFacts>,
+    endpoints: ByAddr<EpFacts>,
     /// Public addresses of endpoints, each judged by itself.
-    public_ips: FxMap<AddrKey, EndKey>,
+    public_ips: ByAddr<EndKey>,
     /// Per port: its interval between rule and listener boundaries.
     port_class: Vec<u16>,
 }
@@ -252,12 +287,12 @@ impl ClassIndex {
     ) -> ClassIndex {
         let mut by_addr: Vec<(IpAddr, EpIx)> = Vec::new();
         // Declared addresses judged by themselves, numbered (one number per address).
-        let mut own: FxMap<AddrKey, EndKey> = FxMap::default();
+        let mut own: ByAddr<EndKey> = ByAddr::default();
         let mut own_key = |ip: IpAddr| {
-            let n = own.len() as u32;
-            *own.entry(AddrKey(ip)).or_insert(EndKey::own(n))
+            let n = (own.v4.len() + own.v6.len()) as u32;
+            *own.first(ip, || EndKey::own(n))
         };
-        let mut public_ips: FxMap<AddrKey, EndKey> = FxMap::default();
+        let mut public_ips: ByAddr<EndKey> = ByAddr::default();
         for ep in t.endpoints() {
             if let Some(ip) = ep.ip
                 && let Some(e) = t.lookup_ip(ip).endpoint
@@ -265,7 +300,8 @@ impl ClassIndex {
                 by_addr.push((ip, e));
             }
             if let Some(crate::model::PublicIp::Address(a)) = ep.public_ip {
-                public_ips.insert(AddrKey(a), own_key(a));
+                let key = own_key(a);
+                public_ips.first(a, || key);
             }
         }
         let mut group = vec![u32::MAX; t.endpoints().len()];
@@ -315,7 +351,7 @@ impl ClassIndex {
             }
             port_class.push(k);
         }
-        let mut endpoints: FxMap<AddrKey, EpFacts> = FxMap::default();
+        let mut endpoints: ByAddr<EpFacts> = ByAddr::default();
         for (ip, e) in by_addr {
             let ep = t.endpoint(e);
             let m = t.lookup_ip(ip);
@@ -331,7 +367,7 @@ impl ClassIndex {
                 u32::MAX => own_key(ip),
                 g => EndKey::group(g),
             };
-            endpoints.entry(AddrKey(ip)).or_insert(EpFacts {
+            endpoints.first(ip, || EpFacts {
                 ep: e,
                 zone: zone_index(t, ep.zone, m.subnet, m.network),
                 key,
@@ -361,7 +397,7 @@ impl ClassIndex {
             IpAddr::V4(a) => self.v4.get(a.to_bits()),
             IpAddr::V6(a) => self.v6.get(a.to_bits()),
         };
-        if let Some(f) = self.endpoints.get(&AddrKey(ip)) {
+        if let Some(f) = self.endpoints.get(ip) {
             return AddrClass {
                 endpoint: Some(f.ep),
                 subnet: cell.subnet,
@@ -372,7 +408,7 @@ impl ClassIndex {
                 nat_gateway: f.nat_gateway,
             };
         }
-        let key = match self.public_ips.get(&AddrKey(ip)) {
+        let key = match self.public_ips.get(ip) {
             Some(k) => *k,
             None => EndKey::cell(cell.class),
         };
