@@ -188,7 +188,12 @@ impl End {
 }
 
 pub fn addr_end(t: &Topology, a: IpAddr) -> End {
-    let m = t.lookup_ip(a);
+    addr_end_at(t, a, t.lookup_ip(a))
+}
+
+/// [`addr_end`] of an address already looked up (`m`): a flow log's plan looks each
+/// destination up once.
+fn addr_end_at(t: &Topology, a: IpAddr, m: crate::model::AddrMatch) -> End {
     if let Some(e) = m.endpoint {
         let mut end = ep_end(t, e);
         end.party.addr = Some(a);
@@ -490,7 +495,7 @@ pub fn addr_to_dst(t: &Topology, a: IpAddr) -> End {
             return via_pe_end(t, target, e);
         }
     }
-    let mut end = addr_end(t, a);
+    let mut end = addr_end_at(t, a, m);
     if end.network.is_some() {
         end.naming = Naming::PrivateAddr;
     }
