@@ -8,8 +8,8 @@
 //!   the class of its cell (its subnet, its network and the longest CIDR among those the
 //!   design's rules and service tags name that holds it: CIDRs nest or are disjoint, so the
 //!   longest match fixes the whole set of rule CIDRs holding the address). Private endpoints
-//!   (reached for their service) and the public addresses of endpoints keep their own
-//!   address as key.
+//!   (reached for their service), other endpoints in no group and the public addresses of
+//!   endpoints are each a class of their own (numbered when the index is built).
 //! - a port to its interval between the boundaries of every rule's ports and every listener
 //!   (a rule or listener holds a whole interval or none of it).
 //!
