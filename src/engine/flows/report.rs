@@ -280,11 +280,6 @@ impl<'t> Analyzer<'t> {
         Self::with_classifier(Classifier::with_shared(t, shared))
     }
 
-    /// The classes this analyzer judges by, for the analyzers of a log's other parts.
-    pub fn shared_classes(&self) -> SharedClasses {
-        self.c.shared_classes()
-    }
-
     /// An analyzer that traces every record's flow, caching nothing (slow: the reference the
     /// class-keyed verdict cache is tested against).
     pub fn uncached(t: &'t Topology) -> Self {

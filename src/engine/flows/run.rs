@@ -341,7 +341,7 @@ fn parallel(
 ) -> io::Result<bool> {
     let parts = plan.bounds.len() - 1;
     // The classes are the main analyzer's: built once, before the parts start.
-    let shared = an.shared_classes();
+    let shared = an.classifier().shared_classes();
     let shared = &shared;
     let window = an.window();
     let results: Vec<io::Result<(Analyzer<'_>, Stats)>> = std::thread::scope(|s| {

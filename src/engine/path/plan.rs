@@ -250,14 +250,8 @@ impl<'a> Planner<'a> {
     }
 
     /// The private endpoint the destination is reached through, and whether the flow has a
-    /// route (the plan's route decision alone, for callers that need no stages).
-    pub fn routed(&self, src: &End, name: DstName) -> (Option<EpIx>, bool) {
-        let (dst, dns) = resolve_dst(&self.router, src, name);
-        let ok = self.route_exists(src, &dst, dns.as_deref());
-        (dst.via_pe, ok)
-    }
-
-    /// [`Planner::routed`] with the destination resolved into `dst` (a scratch end).
+    /// route (the plan's route decision alone, for callers that need no stages), with the
+    /// destination resolved into `dst` (a scratch end).
     pub fn routed_in(&self, src: &End, name: DstName, dst: &mut End) -> (Option<EpIx>, bool) {
         let dns = resolve_dst_into(&self.router, src, name, dst);
         let ok = self.route_exists(src, dst, dns.as_deref());
