@@ -192,12 +192,6 @@ impl PortSet {
         self.ranges = out.ranges;
     }
 
-    /// Make `self` a copy of `other`, reusing its buffer.
-    pub fn assign(&mut self, other: &PortSet) {
-        self.ranges.clear();
-        self.ranges.extend_from_slice(&other.ranges);
-    }
-
     /// The ports of `self` not in `other`.
     #[must_use]
     pub fn difference(&self, other: &PortSet) -> PortSet {
