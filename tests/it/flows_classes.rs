@@ -248,7 +248,10 @@ fn realistic_log_report_equals_an_uncached_run() {
 
 /// Two public addresses of endpoints are each judged by itself (the cache keys them apart):
 /// from the internet on 443, the one whose subnet's NSG allows it inbound is allowed, the
-/// other's NSG denies it (Azure NSG inbound rules, first match by priority). Judged in this
+/// other's NSG denies it (Azure NSG inbound rules, first match by priority:
+/// <https://learn.microsoft.com/azure/virtual-network/network-security-groups-overview#security-rules>;
+/// `Internet` is the address space outside the virtual network:
+/// <https://learn.microsoft.com/azure/virtual-network/service-tags-overview>). Judged in this
 /// order and the other, in one classifier, so a cache that took the addresses for one class
 /// would give the second the first's verdict.
 #[test]
