@@ -7,9 +7,31 @@
 //! over the tag or name it copies. Must never: reject an ordinary id (letters, digits, `-`, `_`,
 //! `.`), or depend on the order ids are declared in.
 
+use std::collections::HashSet;
 use std::net::IpAddr;
 
 use ipnet::IpNet;
+
+/// The declared FQDNs and DNS zones as an id is compared with them: trimmed, without a
+/// trailing dot, in lower case; built once, so that checking every id of a file costs one
+/// lookup each (a file whose endpoints have dotted ids and FQDNs is otherwise quadratic).
+#[derive(Debug, Default)]
+pub struct DeclaredNames(HashSet<String>);
+
+impl DeclaredNames {
+    pub fn new<'a>(names: impl IntoIterator<Item = &'a str>) -> DeclaredNames {
+        DeclaredNames(names.into_iter().map(fold).collect())
+    }
+
+    fn holds(&self, id: &str) -> bool {
+        self.0.contains(&fold(id))
+    }
+}
+
+/// A name as [`DeclaredNames`] compares it.
+fn fold(s: &str) -> String {
+    s.trim().trim_end_matches('.').to_ascii_lowercase()
+}
 
 /// Service tags zonescope itself knows (case-insensitive, like Azure's).
 const BUILT_IN_TAGS: [&str; 3] = ["Internet", "VirtualNetwork", "AzureLoadBalancer"];
@@ -17,7 +39,7 @@ const BUILT_IN_TAGS: [&str; 3] = ["Internet", "VirtualNetwork", "AzureLoadBalanc
 /// What else an id names, and why that is a problem: `Some((message, help))`, or `None` for a
 /// safe id. `tags` are the declared service tags; `names` the declared FQDNs and DNS zones (any
 /// case, a trailing dot allowed).
-pub fn impersonation(id: &str, tags: &[String], names: &[String]) -> Option<(String, String)> {
+pub fn impersonation(id: &str, tags: &[String], names: &DeclaredNames) -> Option<(String, String)> {
     let shown = crate::text_safe::escape(id);
     let rename =
         "rename it to a plain name such as `app-1` or `snet-data` (letters, digits, `-`, `_`, `.`)";
@@ -58,10 +80,11 @@ pub fn impersonation(id: &str, tags: &[String], names: &[String]) -> Option<(Str
             rename.to_string(),
         ));
     }
+    // (compared in place: this runs for every id of the file)
     if let Some(tag) = BUILT_IN_TAGS
         .iter()
-        .map(|t| (*t).to_string())
-        .chain(tags.iter().cloned())
+        .copied()
+        .chain(tags.iter().map(String::as_str))
         .find(|t| t.eq_ignore_ascii_case(id))
     {
         return Some((
@@ -79,17 +102,13 @@ pub fn impersonation(id: &str, tags: &[String], names: &[String]) -> Option<(Str
             rename.to_string(),
         ));
     }
-    if id.contains('.') {
-        let fold = |s: &str| s.trim().trim_end_matches('.').to_ascii_lowercase();
-        let me = fold(id);
-        if names.iter().any(|n| fold(n) == me) {
-            return Some((
-                format!(
-                    "the id `{shown}` is a declared FQDN or DNS zone, and would take over its name resolution"
-                ),
-                rename.to_string(),
-            ));
-        }
+    if id.contains('.') && names.holds(id) {
+        return Some((
+            format!(
+                "the id `{shown}` is a declared FQDN or DNS zone, and would take over its name resolution"
+            ),
+            rename.to_string(),
+        ));
     }
     None
 }
@@ -124,12 +143,27 @@ mod tests {
         impersonation(
             id,
             &["Storage".into()],
-            &[
-                "api.example.com".into(),
-                "privatelink.openai.azure.com".into(),
-            ],
+            &DeclaredNames::new(["api.example.com", "privatelink.openai.azure.com"]),
         )
         .is_some()
+    }
+
+    #[test]
+    fn declared_names_match_in_any_case_with_or_without_the_trailing_dot() {
+        // DNS names are case-insensitive and `name.` is the fully qualified `name` (RFC 4343,
+        // RFC 1034 §3.1): a declared name in either form is the same name.
+        let names = DeclaredNames::new(["Corp.Example.com.", " db.internal "]);
+        for id in [
+            "corp.example.com",
+            "CORP.EXAMPLE.COM.",
+            "db.internal.",
+            "DB.Internal",
+        ] {
+            assert!(impersonation(id, &[], &names).is_some(), "{id:?} accepted");
+        }
+        for id in ["corp.example.co", "example.com", "db.internal.x", "app-1"] {
+            assert!(impersonation(id, &[], &names).is_none(), "{id:?} rejected");
+        }
     }
 
     #[test]
