@@ -296,3 +296,89 @@ rule_sets:
         }
     }
 }
+
+/// Endpoints that differ only by their FQDN are alike unless a rule's FQDN patterns tell them
+/// apart. Azure Firewall application rules allow by target FQDN, a wildcard `*.` matching
+/// names under the domain (<https://learn.microsoft.com/azure/firewall/rule-processing>,
+/// <https://learn.microsoft.com/azure/firewall/fqdn-filtering-network-rules>), and a flow no
+/// rule allows is denied by the firewall's default. From the spoke, through the hub firewall,
+/// on https/443:
+/// - `api-1` and `api-2` (FQDNs under `corp.example.com`): allowed by `app-corp`;
+/// - `api-3` (an FQDN elsewhere) and `api-4` (none): denied.
+///
+/// The same verdicts come from a classifier (endpoint groups) and from full traces, in both
+/// orders; `api-1` and `api-2` share a group and the other two are not in it.
+#[test]
+fn endpoints_apart_only_by_fqdn_share_a_group_unless_a_pattern_tells_them_apart() {
+    let yaml = r#"
+version: 1
+zones:
+  - { id: app }
+  - { id: data }
+networks:
+  - id: hub
+    provider: azure
+    cidr: 10.0.0.0/22
+    role: hub
+    egress: fw
+    subnets:
+      - { id: snet-fw, cidr: 10.0.0.0/26, zone: app }
+  - id: spoke-a
+    provider: azure
+    cidr: 10.1.0.0/16
+    hub: hub
+    subnets:
+      - { id: snet-client, cidr: 10.1.1.0/24, zone: app }
+  - id: spoke-b
+    provider: azure
+    cidr: 10.2.0.0/16
+    hub: hub
+    subnets:
+      - { id: snet-api, cidr: 10.2.1.0/24, zone: data }
+peerings:
+  - [hub, spoke-a]
+  - [hub, spoke-b]
+endpoints:
+  - { id: fw, kind: firewall, subnet: snet-fw, ip: 10.0.0.4, rules: [fwp] }
+  - { id: client, kind: app, subnet: snet-client, ip: 10.1.1.4 }
+  - { id: api-1, kind: app, subnet: snet-api, ip: 10.2.1.4, fqdn: one.corp.example.com }
+  - { id: api-2, kind: app, subnet: snet-api, ip: 10.2.1.5, fqdn: two.corp.example.com }
+  - { id: api-3, kind: app, subnet: snet-api, ip: 10.2.1.6, fqdn: api.other.example.org }
+  - { id: api-4, kind: app, subnet: snet-api, ip: 10.2.1.7 }
+rule_sets:
+  - id: fwp
+    kind: firewall
+    rules:
+      - { id: app-corp, priority: 100, action: allow, protocol: https, fqdns: ["*.corp.example.com"] }
+"#;
+    let t = model::load_str(yaml, "fqdn-groups.yaml").unwrap();
+    use zonescope::model::Verdict::{Allow, Deny};
+    let client: IpAddr = "10.1.1.4".parse().unwrap();
+    let rows: [(&str, zonescope::model::Verdict); 4] = [
+        ("10.2.1.4", Allow),
+        ("10.2.1.5", Allow),
+        ("10.2.1.6", Deny),
+        ("10.2.1.7", Deny),
+    ];
+    let exact = Classifier::uncached(&t);
+    for (to, want) in rows {
+        let to: IpAddr = to.parse().unwrap();
+        let traced = exact.exact(client, to, Some(443), Protocol::Tcp).unwrap();
+        assert_eq!(traced.verdict, want, "trace client -> {to}:443");
+    }
+    for order in [[0, 1, 2, 3], [3, 2, 1, 0]] {
+        let mut cls = Classifier::new(&t);
+        for i in order {
+            let (to, want) = rows[i];
+            let to: IpAddr = to.parse().unwrap();
+            let got = cls.judge(client, to, Some(443), Protocol::Tcp).unwrap();
+            assert_eq!(got.verdict, want, "classifier client -> {to}:443");
+        }
+    }
+    let ep = |id: &str| t.endpoint_ix(id).unwrap();
+    let groups = zonescope::engine::reach::groups(&t);
+    let group_of = |e| groups.iter().position(|g| g.members.contains(&e)).unwrap();
+    assert_eq!(group_of(ep("api-1")), group_of(ep("api-2")));
+    assert_ne!(group_of(ep("api-1")), group_of(ep("api-3")));
+    assert_ne!(group_of(ep("api-1")), group_of(ep("api-4")));
+}

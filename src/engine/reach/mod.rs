@@ -657,8 +657,11 @@ fn all_selectors(t: &Topology) -> impl Iterator<Item = &Selector> {
 }
 
 /// Group the endpoints (private endpoints excluded): same subnet, zone, kind, listeners, public
-/// IP, rule sets of their own and ASGs, no FQDN, not named by any rule, and no rule address
-/// (CIDR or service tag) that holds some addresses of their subnet but not all holds them.
+/// IP, rule sets of their own and ASGs, FQDNs that the same FQDN patterns of the rules match
+/// (a rule's `fqdns:` and FQDN selectors are the only ones that read an endpoint's FQDN; an
+/// endpoint without one matches none, as one whose FQDN no pattern matches), not named by any
+/// rule, and no rule address (CIDR or service tag) that holds some addresses of their subnet
+/// but not all holds them.
 /// An endpoint outside every subnet (the internet, on-premises) is matched by its own address,
 /// so it is a group of its own.
 pub fn groups(t: &Topology) -> Vec<Group> {
@@ -682,18 +685,31 @@ pub fn groups_apart<S: std::hash::BuildHasher>(
         // same ones are alike (an AWS export gives every instance its groups).
         Vec<RuleSetIx>,
         Vec<u32>,
+        // The FQDN patterns (indices into `patterns`) its FQDN matches.
+        Vec<u32>,
     );
     let mut named: HashSet<EpIx> = HashSet::new();
     let mut cidrs: Vec<IpNet> = Vec::new();
+    let mut patterns: Vec<&str> = Vec::new();
     for s in all_selectors(t) {
         match s {
             Selector::Endpoint(e) => {
                 named.insert(*e);
             }
             Selector::Cidr(c) => cidrs.push(*c),
+            Selector::Fqdn(f) => patterns.push(f),
             _ => {}
         }
     }
+    patterns.extend(
+        t.rule_sets()
+            .iter()
+            .chain(t.zone_policy())
+            .flat_map(|rs| rs.rules.iter())
+            .flat_map(|r| r.fqdns.iter().map(String::as_str)),
+    );
+    patterns.sort_unstable();
+    patterns.dedup();
     for tag in t.service_tags() {
         cidrs.extend(tag.cidrs.iter().copied());
     }
@@ -719,7 +735,6 @@ pub fn groups_apart<S: std::hash::BuildHasher>(
         // Outside every subnet (`is_paas`): matched by its own address.
         let unique = ep.is_paas()
             || apart.contains(&e)
-            || ep.fqdn.is_some()
             || named.contains(&e)
             || ep.subnet.is_some_and(|s| {
                 t.subnet(s).cidrs.len() > 1
@@ -742,6 +757,13 @@ pub fn groups_apart<S: std::hash::BuildHasher>(
             ep.public_ip.is_some(),
             ep.rule_sets.clone(),
             ep.asgs.clone(),
+            ep.fqdn.as_deref().map_or_else(Vec::new, |f| {
+                (0u32..)
+                    .zip(&patterns)
+                    .filter(|(_, p)| crate::engine::policy::fqdn_matches(p, f))
+                    .map(|(i, _)| i)
+                    .collect()
+            }),
         );
         if let Some(&g) = by_key.get(&key) {
             out[g].members.push(e);
