@@ -647,13 +647,17 @@ pub struct Group {
     pub members: Vec<EpIx>,
 }
 
-/// Every selector of every rule (rule sets and zone policy).
-fn all_selectors(t: &Topology) -> impl Iterator<Item = &Selector> {
+/// Every rule (rule sets and zone policy).
+fn all_rules(t: &Topology) -> impl Iterator<Item = &crate::model::rules::Rule> {
     t.rule_sets()
         .iter()
         .chain(t.zone_policy())
         .flat_map(|rs| rs.rules.iter())
-        .flat_map(|r| r.sources.iter().chain(r.destinations.iter()))
+}
+
+/// Every selector of every rule.
+fn all_selectors(t: &Topology) -> impl Iterator<Item = &Selector> {
+    all_rules(t).flat_map(|r| r.sources.iter().chain(r.destinations.iter()))
 }
 
 /// Group the endpoints (private endpoints excluded): same subnet, zone, kind, listeners, public
@@ -701,13 +705,7 @@ pub fn groups_apart<S: std::hash::BuildHasher>(
             _ => {}
         }
     }
-    patterns.extend(
-        t.rule_sets()
-            .iter()
-            .chain(t.zone_policy())
-            .flat_map(|rs| rs.rules.iter())
-            .flat_map(|r| r.fqdns.iter().map(String::as_str)),
-    );
+    patterns.extend(all_rules(t).flat_map(|r| r.fqdns.iter().map(String::as_str)));
     patterns.sort_unstable();
     patterns.dedup();
     for tag in t.service_tags() {
