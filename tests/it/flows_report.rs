@@ -410,7 +410,7 @@ fn verdict_cache_traces_each_flow_once() {
 #[test]
 fn reply_heuristic() {
     let t = design(AWS_DESIGN);
-    let mut c = Classifier::new(&t);
+    let c = Classifier::new(&t);
     let iperf = c.addr("10.0.0.62".parse().unwrap());
     let client = c.addr("52.213.180.42".parse().unwrap());
     let web = c.addr("10.40.2.236".parse().unwrap());

@@ -30,6 +30,7 @@ mod diff;
 mod export;
 mod export_highlight;
 mod fixes;
+mod flows_batch;
 mod flows_classes;
 mod flows_formats;
 mod flows_nat;

@@ -186,6 +186,9 @@ pub struct Classifier<'t> {
     /// failed).
     verdicts: FxMap<FlowKey, u32>,
     judgements: Vec<Judgement>,
+    /// Times `judgements` was emptied: an index [`Judged::judgement`] gave is valid while
+    /// this stays as it was ([`Classifier::judgements_epoch`]).
+    judgements_epoch: u64,
     zone_names: Vec<String>,
     /// The role of each zone (SPEC §11.8: its `role:`, else its id), by zone index.
     zone_roles: Vec<Option<ZoneRole>>,
@@ -269,7 +272,8 @@ fn ports_verdict(routed: bool, set: &crate::model::rules::PortSet, port: u16) ->
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Judged {
     pub verdict: Verdict,
-    /// The index of the flow's whole [`Judgement`] (valid until the next call) when it was
+    /// The index of the flow's whole [`Judgement`] (valid until the next call, or while
+    /// [`Classifier::judgements_epoch`] stays the same) when it was
     /// traced; `None` for a verdict of the exact engine alone (no deciding rule, reason or
     /// path: a report that shows them traces its record, [`Classifier::exact`]).
     pub judgement: Option<u32>,
@@ -300,6 +304,7 @@ impl<'t> Classifier<'t> {
             index,
             verdicts: FxMap::default(),
             judgements: Vec::new(),
+            judgements_epoch: 0,
             zone_roles: roles,
             zone_names,
             traces: 0,
@@ -368,7 +373,7 @@ impl<'t> Classifier<'t> {
 
     /// Longest-prefix match of an address, with its class.
     #[inline]
-    pub fn addr(&mut self, ip: IpAddr) -> AddrClass {
+    pub fn addr(&self, ip: IpAddr) -> AddrClass {
         self.index.addr(ip)
     }
 
@@ -406,6 +411,7 @@ impl<'t> Classifier<'t> {
     ) -> Option<Judged> {
         if self.uncached {
             self.judgements.clear();
+            self.judgements_epoch += 1;
             return self
                 .trace_kept(from, to, port, protocol)
                 .map(|i| self.judged(i));
@@ -489,6 +495,7 @@ impl<'t> Classifier<'t> {
         if self.verdicts.len() >= VERDICT_CACHE_CAP {
             self.verdicts.clear();
             self.judgements.clear();
+            self.judgements_epoch += 1;
         }
         let i = self.trace_kept(from, to, port, protocol);
         self.verdicts.insert(key, i.unwrap_or(u32::MAX));
@@ -618,6 +625,13 @@ impl<'t> Classifier<'t> {
     #[inline]
     pub fn judgement(&self, i: u32) -> &Judgement {
         &self.judgements[i as usize]
+    }
+
+    /// Changes whenever the kept judgements are dropped: an index of [`Judged::judgement`]
+    /// taken at one epoch names the same judgement while the epoch is the same.
+    #[inline]
+    pub fn judgements_epoch(&self) -> u64 {
+        self.judgements_epoch
     }
 
     /// A label for an address: the endpoint's id, else the subnet's, else the network's.

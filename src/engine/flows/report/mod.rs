@@ -14,13 +14,16 @@ use serde::Serialize;
 
 use super::classify::{
     AddrClass, AddrKey, AllowingRule, Classifier, DecidingRule, FxMap, Judged, Judgement,
-    SharedClasses, is_reply, protocol_of,
+    SharedClasses,
 };
-use super::read::{self, FlowRecord, ReadEvent};
-use super::translated::NatLeg;
-use super::window::{Hour, Mark, Timeline, Window};
+use super::read;
+use super::window::{Hour, Timeline, Window};
 use crate::model::rules::Protocol;
 use crate::model::{Topology, Verdict};
+
+mod record;
+pub use record::JUDGE_BATCH;
+use record::{Batch, Held};
 
 /// Entries kept of each list (drift, broken, anomalies); counts stay exact.
 pub const SAMPLE_CAP: usize = 1000;
@@ -250,6 +253,8 @@ pub struct Analyzer<'t> {
     window: Window,
     outside_window: u64,
     timeline: Timeline,
+    /// Records read and not yet judged or counted ([`record`]).
+    batch: Batch,
 }
 
 fn proto_name(n: u8) -> String {
@@ -312,6 +317,7 @@ impl<'t> Analyzer<'t> {
             window: Window::default(),
             outside_window: 0,
             timeline: Timeline::default(),
+            batch: Batch::default(),
         }
     }
 
@@ -332,11 +338,13 @@ impl<'t> Analyzer<'t> {
 
     /// Names the log the next events come from (used in samples).
     pub fn set_file(&mut self, name: &str) {
+        self.flush();
         name.clone_into(&mut self.file);
     }
 
     /// Records that a log was read to its end.
     pub fn file_done(&mut self, stats: &read::Stats) {
+        self.flush();
         self.files.push(FileSummary {
             file: self.file.clone(),
             format: match stats.format {
@@ -358,152 +366,6 @@ impl<'t> Analyzer<'t> {
     pub(crate) fn set_parts(&mut self, parts: usize) {
         if let Some(f) = self.files.last_mut() {
             f.parts = parts;
-        }
-    }
-
-    /// Takes one event of the reader.
-    #[inline]
-    pub fn event(&mut self, ev: ReadEvent<'_>) {
-        match ev {
-            ReadEvent::Record(r) if !self.window.holds(r.start) => self.outside_window += 1,
-            ReadEvent::Record(r) => self.record(&r),
-            ReadEvent::Skipped { .. } => self.skipped += 1,
-            ReadEvent::Unreadable { line, text, why } => self.unreadable(line, &text, &why),
-        }
-    }
-
-    fn unreadable(&mut self, line: u64, text: &str, why: &read::Problem) {
-        self.unreadable += 1;
-        if self.unreadable_samples.len() < UNREADABLE_SAMPLES {
-            let text: String = text.chars().take(TEXT_LEN).collect();
-            self.unreadable_samples.push(UnreadableSample {
-                file: self.file.clone(),
-                line,
-                text,
-                why: why.to_string(),
-            });
-        }
-    }
-
-    #[inline]
-    fn record(&mut self, rec: &FlowRecord<'_>) {
-        self.records += 1;
-        if self.records.is_multiple_of(super::progress::BATCH) {
-            super::progress::add_records(super::progress::BATCH);
-        }
-        let sc = self.c.addr(rec.src);
-        let dc = self.c.addr(rec.dst);
-        let accepted = rec.action == read::Action::Accept;
-        self.timeline.add(
-            rec.start,
-            if accepted {
-                Mark::Accepted
-            } else {
-                Mark::Rejected
-            },
-        );
-        // Azure tuples name the flow as its initiator opened it; AWS logs each direction.
-        let aws = rec.rule.is_none() && rec.state.is_none();
-        let reply = aws
-            && is_reply(
-                self.c.topology(),
-                rec.protocol,
-                rec.src_port,
-                rec.dst_port,
-                &sc,
-                &dc,
-            );
-        let nat = super::translated::nat_gateway_leg(self.c.topology(), &sc, &dc);
-        let reply = reply || (aws && nat == Some(NatLeg::Reply));
-        let (zi, zr) = if reply {
-            (dc.zone, sc.zone)
-        } else {
-            (sc.zone, dc.zone)
-        };
-        if let Some(p) = self.pairs.get_mut(zi as usize * self.zones + zr as usize) {
-            p.records += 1;
-            p.bytes = p.bytes.saturating_add(rec.bytes);
-            if accepted {
-                p.accepted += 1;
-            } else {
-                p.rejected += 1;
-            }
-        }
-        self.talk(rec.src, rec.bytes);
-        if reply {
-            self.replies += 1;
-        }
-        if self.c.is_data(sc.zone) && dc.external() {
-            let msg = || {
-                format!(
-                    "data zone address {} sent to {} outside every network (port {}): the data zone has no internet access",
-                    rec.src, rec.dst, rec.dst_port
-                )
-            };
-            self.anomaly(rec, &sc, &dc, "data_zone_egress", "critical", msg);
-        }
-        if self.c.is_inference(sc.zone) && rec.bytes > LARGE_TRANSFER {
-            let msg = || {
-                format!(
-                    "{:.1} MiB from the inference zone ({}) to {} in one record: model weights or data leaving?",
-                    rec.bytes as f64 / 1_048_576.0,
-                    rec.src,
-                    rec.dst
-                )
-            };
-            self.anomaly(rec, &sc, &dc, "large_transfer", "high", msg);
-        }
-        if sc.external() && dc.external() && sc.endpoint.is_none() && dc.endpoint.is_none() {
-            // Neither end is in the design: nothing to compare.
-            self.outside += 1;
-            return;
-        }
-        let (Some(proto), false) = (protocol_of(rec.protocol), nat == Some(NatLeg::Transit)) else {
-            self.unjudged += 1;
-            return;
-        };
-        if reply && accepted {
-            // The request's own record is judged; an accepted reply adds nothing.
-            return;
-        }
-        let (from, to, port) = if reply {
-            ((rec.dst, &dc), (rec.src, &sc), Some(rec.src_port))
-        } else if proto == Protocol::Icmp {
-            ((rec.src, &sc), (rec.dst, &dc), None)
-        } else {
-            ((rec.src, &sc), (rec.dst, &dc), Some(rec.dst_port))
-        };
-        let Some(ji) = self.c.judge_classified(from, to, port, proto) else {
-            self.unjudged += 1;
-            return;
-        };
-        self.judged += 1;
-        let allowed = ji.verdict == Verdict::Allow;
-        if accepted && !allowed {
-            self.counts.drift += 1;
-            self.timeline.add(rec.start, Mark::Drift);
-            if self.drift.len() < SAMPLE_CAP {
-                let m = self.mismatch(rec, (&sc, &dc), port, proto, reply, ji, false);
-                self.drift.push(m);
-            }
-        } else if !accepted && allowed {
-            self.counts.broken += 1;
-            self.timeline.add(rec.start, Mark::Broken);
-            if self.broken.len() < SAMPLE_CAP {
-                let m = self.mismatch(rec, (&sc, &dc), port, proto, reply, ji, true);
-                self.broken.push(m);
-            }
-        } else {
-            self.consistent += 1;
-        }
-        if !reply && !allowed && self.c.is_inference(sc.zone) && dc.external() {
-            let msg = || {
-                format!(
-                    "the inference zone ({}) connected to {}:{} outside the network, which the design does not allow ({})",
-                    rec.src, rec.dst, rec.dst_port, ji.verdict
-                )
-            };
-            self.anomaly(rec, &sc, &dc, "unapproved_endpoint", "medium", msg);
         }
     }
 
@@ -544,7 +406,7 @@ impl<'t> Analyzer<'t> {
     )]
     fn mismatch(
         &self,
-        r: &FlowRecord<'_>,
+        r: &Held,
         (s, d): (&AddrClass, &AddrClass),
         port: Option<u16>,
         proto: Protocol,
@@ -606,7 +468,7 @@ impl<'t> Analyzer<'t> {
 
     fn anomaly(
         &mut self,
-        r: &FlowRecord<'_>,
+        r: &Held,
         s: &AddrClass,
         d: &AddrClass,
         kind: &'static str,
@@ -646,7 +508,9 @@ impl<'t> Analyzer<'t> {
 
     /// Adds the analysis of the part of the same log that follows this one: `line_offset` is
     /// added to its line numbers.
-    pub fn merge(&mut self, other: Analyzer<'_>, line_offset: u64) {
+    pub fn merge(&mut self, mut other: Analyzer<'_>, line_offset: u64) {
+        self.flush();
+        other.flush();
         self.records += other.records;
         self.skipped += other.skipped;
         self.unreadable += other.unreadable;
@@ -710,6 +574,7 @@ impl<'t> Analyzer<'t> {
 
     /// The finished report.
     pub fn finish(mut self) -> FlowReport {
+        self.flush();
         let names = self.c.zone_names().to_vec();
         let mut zone_pairs: Vec<ZonePair> = self
             .pairs
