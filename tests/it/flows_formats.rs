@@ -326,3 +326,133 @@ fn no_progress_bar_when_stderr_is_not_a_terminal() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+/// Entries in shapes the export allows or a hand-edited file may have. What each gives
+/// follows the reader's contract (`engine::flows::gcp`): int64 counters are JSON strings in
+/// proto3's JSON mapping, and numbers are read too; a value of an unexpected type is read as
+/// absent (a missing port or counter is 0); an escaped string is still a string; a repeated
+/// key takes its last value, as for a JSON object read whole.
+#[test]
+fn gcp_entries_of_every_shape_are_read_leniently() {
+    let lines = [
+        // 1: counters as numbers, ports as strings, an escaped address, unknown fields.
+        r#"{"jsonPayload":{"connection":{"src_ip":"10.0.0.\u0031","dest_ip":"10.0.0.2","src_port":"40000","dest_port":"443","protocol":6},"bytes_sent":1500,"packets_sent":3,"extra":{"a":[1,2,{"b":null}]}},"timestamp":"2026-01-01T00:00:00Z"}"#,
+        // 2: a negative counter and a fractional port are absent (0); start from timestamp.
+        r#"{"jsonPayload":{"connection":{"src_ip":"10.0.0.1","dest_ip":"10.0.0.2","src_port":-5,"dest_port":443.5,"protocol":"17"},"bytes_sent":-1},"timestamp":"2026-01-01T01:00:00Z"}"#,
+        // 3: a repeated key: the last connection counts.
+        r#"{"jsonPayload":{"connection":{"src_ip":"192.0.2.1","dest_ip":"192.0.2.2","protocol":6},"connection":{"src_ip":"10.0.0.3","dest_ip":"10.0.0.4","dest_port":22,"protocol":6},"disposition":"denied"}}"#,
+        // 4: connection of the wrong type.
+        r#"{"jsonPayload":{"connection":"10.0.0.1 -> 10.0.0.2"}}"#,
+        // 5: an entry that is not an object.
+        "[1, 2, 3]",
+        // 6: the destination address is a number.
+        r#"{"jsonPayload":{"connection":{"src_ip":"10.0.0.1","dest_ip":167772162,"protocol":6}}}"#,
+        // 7: a protocol out of range.
+        r#"{"jsonPayload":{"connection":{"src_ip":"10.0.0.1","dest_ip":"10.0.0.2","protocol":300}}}"#,
+    ];
+    let text = lines.join("\n") + "\n";
+    let mut recs = Vec::new();
+    let mut bad = Vec::new();
+    let stats = read_log(text.as_bytes(), LogFormat::Gcp, |ev| match ev {
+        ReadEvent::Record(r) => recs.push((
+            r.line,
+            r.src.to_string(),
+            r.dst.to_string(),
+            r.src_port,
+            r.dst_port,
+            r.protocol,
+            r.packets,
+            r.bytes,
+            r.start,
+            r.action,
+        )),
+        ReadEvent::Unreadable { line, why, .. } => bad.push((line, why.to_string())),
+        ReadEvent::Skipped { .. } => {}
+    })
+    .unwrap();
+    assert_eq!((stats.records, stats.unreadable, stats.lines), (3, 4, 7));
+    let t0 = parse_time("2026-01-01T00:00:00Z").unwrap();
+    assert_eq!(
+        recs,
+        [
+            (
+                1,
+                "10.0.0.1".into(),
+                "10.0.0.2".into(),
+                40000,
+                443,
+                6,
+                3,
+                1500,
+                Some(t0),
+                Action::Accept
+            ),
+            (
+                2,
+                "10.0.0.1".into(),
+                "10.0.0.2".into(),
+                0,
+                0,
+                17,
+                0,
+                0,
+                Some(t0 + 3600),
+                Action::Accept
+            ),
+            (
+                3,
+                "10.0.0.3".into(),
+                "10.0.0.4".into(),
+                0,
+                22,
+                6,
+                0,
+                0,
+                None,
+                Action::Reject
+            ),
+        ]
+    );
+    let at = |n: u64| bad.iter().find(|(l, _)| *l == n).map(|(_, w)| w.as_str());
+    assert!(at(4).is_some_and(|w| w.contains("jsonPayload.connection")));
+    assert!(at(5).is_some_and(|w| w.contains("jsonPayload.connection")));
+    assert!(at(6).is_some_and(|w| w.contains("dest_ip")), "{bad:?}");
+    assert!(at(7).is_some_and(|w| w.contains("protocol")), "{bad:?}");
+}
+
+/// A large GCP export is split at line boundaries like an AWS log: the report is the
+/// one-pass report, but for the cache counters and the number of parts.
+#[test]
+fn a_large_gcp_export_read_in_parts_gives_the_one_pass_report() {
+    use zonescope::engine::flows::run::PARALLEL_MIN_BYTES;
+    let fixture = std::fs::read_to_string(GCP).unwrap();
+    let mut text = String::new();
+    while (text.len() as u64) < PARALLEL_MIN_BYTES + (1 << 20) {
+        text.push_str(&fixture);
+    }
+    let dir = std::env::temp_dir().join(format!("zonescope-gcp-split-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("big.jsonl");
+    std::fs::write(&path, &text).unwrap();
+    let t = load(Path::new(AWS_DESIGN)).unwrap();
+    let logs = [path.to_string_lossy().into_owned()];
+    let at = |format, jobs| analyze_logs(&t, &logs, Options { format, jobs }).unwrap();
+    let one = at(LogFormat::Auto, 1);
+    let three = at(LogFormat::Auto, 3);
+    let named = at(LogFormat::Gcp, 3);
+    std::fs::remove_dir_all(&dir).ok();
+    let copies = text.len() / fixture.len();
+    assert_eq!(one.records, 3 * copies as u64);
+    assert_eq!(one.unreadable, 2 * copies as u64);
+    assert_eq!((one.files[0].parts, three.files[0].parts), (1, 3));
+    assert_eq!(named.files[0].parts, 3);
+    assert!(one.counts.drift > 0 && one.counts.broken > 0);
+    let strip = |mut r: zonescope::engine::flows::FlowReport| {
+        r.cache = zonescope::engine::flows::report::CacheStats::default();
+        r.files[0].parts = 1;
+        r
+    };
+    let one = strip(one);
+    assert_eq!(strip(three), one);
+    assert_eq!(strip(named), one);
+}

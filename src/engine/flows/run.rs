@@ -1,8 +1,8 @@
 //! Running `zonescope flows`: open the logs (files, `-` for standard input), stream each
 //! through the reader into an [`Analyzer`], and print the report as text or JSON.
 //!
-//! A large plain AWS log in a regular file is split at line boundaries into one part per
-//! worker and the parts are read on scoped threads, each with its own caches; the parts'
+//! A large plain AWS log, or GCP's JSON lines, in a regular file is split at line boundaries
+//! into one part per worker and the parts are read on scoped threads, each with its own caches; the parts'
 //! analyses are merged in file order, so the report is the one a single pass gives (only the
 //! cache counters differ). The split is checked against the reader's own counts (header lines
 //! seen by each part), and a log whose format changes part-way falls back to one pass.
@@ -215,8 +215,8 @@ fn analyze_file(
         return Ok(());
     }
     if jobs > 1
-        && matches!(format, LogFormat::Auto | LogFormat::Aws)
-        && let Some(plan) = plan(&mut f, jobs)?
+        && matches!(format, LogFormat::Auto | LogFormat::Aws | LogFormat::Gcp)
+        && let Some(plan) = plan(&mut f, jobs, format)?
         && parallel(an, t, path, &plan, bar)?
     {
         return Ok(());
@@ -230,28 +230,39 @@ fn analyze_file(
 /// `prefix` (the last header line of the log's start) before their bytes.
 #[derive(Debug)]
 struct Plan {
+    /// AWS text, or GCP's JSON lines (one entry per line, no header).
+    format: LogFormat,
     bounds: Vec<u64>,
     prefix: Option<Vec<u8>>,
     /// Header lines at the start of the log (all in the first part).
     headers: u64,
 }
 
-/// A split of a large plain AWS log into `jobs` parts, when that is safe.
-fn plan(f: &mut File, jobs: usize) -> io::Result<Option<Plan>> {
+/// A split of a large plain AWS log, or of GCP JSON lines, into `jobs` parts, when that is
+/// safe.
+fn plan(f: &mut File, jobs: usize, format: LogFormat) -> io::Result<Option<Plan>> {
     let meta = f.metadata()?;
     let len = meta.len();
     if !meta.is_file() || len < PARALLEL_MIN_BYTES {
         return Ok(None);
     }
     let head = read_at(f, 0, PROBE)?;
-    if detect(&head) != Detected::Aws {
-        return Ok(None);
-    }
+    // The format as the one-pass reader would find it (`read::read_log`): GCP's entries are
+    // JSON objects with a `jsonPayload`, one per line.
+    let format = match (detect(&head), format) {
+        (Detected::Aws, LogFormat::Auto | LogFormat::Aws) => LogFormat::Aws,
+        (Detected::Azure, LogFormat::Auto) if super::gcp::looks_like_gcp(&head) => LogFormat::Gcp,
+        (Detected::Aws | Detected::Azure, LogFormat::Gcp) => LogFormat::Gcp,
+        _ => return Ok(None),
+    };
     let Some(last_nl) = head.iter().rposition(|b| *b == b'\n') else {
         return Ok(None);
     };
     let (mut headers, mut prefix) = (0u64, None);
-    for line in head[..last_nl].split(|b| *b == b'\n') {
+    for line in head[..last_nl]
+        .split(|b| *b == b'\n')
+        .take_while(|_| format == LogFormat::Aws)
+    {
         match header_kind(line) {
             HeaderKind::Data => {}
             HeaderKind::Header => {
@@ -282,6 +293,7 @@ fn plan(f: &mut File, jobs: usize) -> io::Result<Option<Plan>> {
         return Ok(None);
     }
     Ok(Some(Plan {
+        format,
         bounds,
         prefix,
         headers,
@@ -359,7 +371,7 @@ fn parallel(
                         &mut a,
                         path,
                         Cursor::new(prefix.unwrap_or_default()).chain(part),
-                        LogFormat::Aws,
+                        plan.format,
                     )?;
                     Ok((a, stats))
                 })
@@ -386,7 +398,7 @@ fn parallel(
         }
     }
     let mut total = Stats {
-        format: LogFormat::Aws,
+        format: plan.format,
         ..Stats::default()
     };
     let mut offset = 0u64;
