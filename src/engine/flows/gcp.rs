@@ -14,23 +14,218 @@ use std::borrow::Cow;
 use std::io::{self, BufRead, BufReader, Read};
 use std::net::IpAddr;
 
-use serde_json::Value;
+use serde::Deserialize;
+use serde::de::value::MapAccessDeserializer;
+use serde::de::{Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 
 use super::read::{Action, FlowRecord, Out, Problem, ReadEvent};
 use super::window::parse_time;
 
-/// A JSON number or a string holding one.
-fn number(v: Option<&Value>) -> Option<u64> {
-    match v? {
-        Value::Number(n) => n.as_u64(),
-        Value::String(s) => s.trim().parse().ok(),
-        _ => None,
+/// A JSON value as the reader takes it: a string, an unsigned integer, or anything else
+/// (ignored). Strings are borrowed from the line when they hold no escape.
+#[derive(Default)]
+enum Scalar<'a> {
+    #[default]
+    Other,
+    Str(Cow<'a, str>),
+    Num(u64),
+}
+
+impl Scalar<'_> {
+    fn as_str(&self) -> Option<&str> {
+        match self {
+            Scalar::Str(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// A JSON number or a string holding one (int64 values are strings in the export).
+    fn number(&self) -> Option<u64> {
+        match self {
+            Scalar::Num(n) => Some(*n),
+            Scalar::Str(s) => s.trim().parse().ok(),
+            Scalar::Other => None,
+        }
+    }
+
+    fn time(&self) -> Option<u64> {
+        self.as_str().and_then(|s| parse_time(s).ok())
     }
 }
 
-fn time(v: Option<&Value>) -> Option<u64> {
-    v?.as_str().and_then(|s| parse_time(s).ok())
+impl<'de> Deserialize<'de> for Scalar<'de> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Scalar<'de>;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("any JSON value")
+            }
+            fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Self::Value, E> {
+                Ok(Scalar::Str(Cow::Borrowed(v)))
+            }
+            fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
+                Ok(Scalar::Str(Cow::Owned(v.to_owned())))
+            }
+            fn visit_u64<E>(self, v: u64) -> Result<Self::Value, E> {
+                Ok(Scalar::Num(v))
+            }
+            // A negative or fractional number is not a count, a port or a protocol.
+            fn visit_i64<E>(self, v: i64) -> Result<Self::Value, E> {
+                Ok(u64::try_from(v).map_or(Scalar::Other, Scalar::Num))
+            }
+            fn visit_f64<E>(self, _: f64) -> Result<Self::Value, E> {
+                Ok(Scalar::Other)
+            }
+            fn visit_bool<E>(self, _: bool) -> Result<Self::Value, E> {
+                Ok(Scalar::Other)
+            }
+            fn visit_unit<E>(self) -> Result<Self::Value, E> {
+                Ok(Scalar::Other)
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+                while seq.next_element::<IgnoredAny>()?.is_some() {}
+                Ok(Scalar::Other)
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+                while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+                Ok(Scalar::Other)
+            }
+        }
+        d.deserialize_any(V)
+    }
 }
+
+/// An object read field by field (`T`), or `None` for a value of any other type.
+struct Obj<T>(Option<T>);
+
+impl<T> Default for Obj<T> {
+    fn default() -> Self {
+        Obj(None)
+    }
+}
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for Obj<T> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V<T>(std::marker::PhantomData<T>);
+        impl<'de, T: Deserialize<'de>> Visitor<'de> for V<T> {
+            type Value = Obj<T>;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("any JSON value")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+                T::deserialize(MapAccessDeserializer::new(map)).map(|t| Obj(Some(t)))
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+                while seq.next_element::<IgnoredAny>()?.is_some() {}
+                Ok(Obj(None))
+            }
+            fn visit_borrowed_str<E>(self, _: &'de str) -> Result<Self::Value, E> {
+                Ok(Obj(None))
+            }
+            fn visit_str<E>(self, _: &str) -> Result<Self::Value, E> {
+                Ok(Obj(None))
+            }
+            fn visit_u64<E>(self, _: u64) -> Result<Self::Value, E> {
+                Ok(Obj(None))
+            }
+            fn visit_i64<E>(self, _: i64) -> Result<Self::Value, E> {
+                Ok(Obj(None))
+            }
+            fn visit_f64<E>(self, _: f64) -> Result<Self::Value, E> {
+                Ok(Obj(None))
+            }
+            fn visit_bool<E>(self, _: bool) -> Result<Self::Value, E> {
+                Ok(Obj(None))
+            }
+            fn visit_unit<E>(self) -> Result<Self::Value, E> {
+                Ok(Obj(None))
+            }
+        }
+        d.deserialize_any(V(std::marker::PhantomData))
+    }
+}
+
+/// Reads an object's fields into `T` through `field`: keys it does not know are skipped, a
+/// repeated key takes the last value (as a JSON object read whole would).
+macro_rules! fields {
+    ($t:ident, $($key:literal => $f:ident),+ $(,)?) => {
+        impl<'de> Deserialize<'de> for $t<'de> {
+            fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                struct V;
+                impl<'de> Visitor<'de> for V {
+                    type Value = $t<'de>;
+                    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                        f.write_str("a JSON object")
+                    }
+                    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+                        let mut out = $t::default();
+                        while let Some(key) = map.next_key::<Scalar<'de>>()? {
+                            match key.as_str() {
+                                $(Some($key) => out.$f = map.next_value()?,)+
+                                _ => {
+                                    map.next_value::<IgnoredAny>()?;
+                                }
+                            }
+                        }
+                        Ok(out)
+                    }
+                }
+                d.deserialize_map(V)
+            }
+        }
+    };
+}
+
+/// The parts of a Cloud Logging `LogEntry` the reader uses.
+#[derive(Default)]
+struct Entry<'a> {
+    payload: Obj<Payload<'a>>,
+    timestamp: Scalar<'a>,
+}
+fields!(Entry, "jsonPayload" => payload, "timestamp" => timestamp);
+
+#[derive(Default)]
+struct Payload<'a> {
+    connection: Obj<Connection<'a>>,
+    disposition: Scalar<'a>,
+    rule_details: Obj<RuleDetails<'a>>,
+    start_time: Scalar<'a>,
+    end_time: Scalar<'a>,
+    packets_sent: Scalar<'a>,
+    bytes_sent: Scalar<'a>,
+}
+fields!(Payload,
+    "connection" => connection,
+    "disposition" => disposition,
+    "rule_details" => rule_details,
+    "start_time" => start_time,
+    "end_time" => end_time,
+    "packets_sent" => packets_sent,
+    "bytes_sent" => bytes_sent,
+);
+
+#[derive(Default)]
+struct Connection<'a> {
+    src_ip: Scalar<'a>,
+    dest_ip: Scalar<'a>,
+    src_port: Scalar<'a>,
+    dest_port: Scalar<'a>,
+    protocol: Scalar<'a>,
+}
+fields!(Connection,
+    "src_ip" => src_ip,
+    "dest_ip" => dest_ip,
+    "src_port" => src_port,
+    "dest_port" => dest_port,
+    "protocol" => protocol,
+);
+
+#[derive(Default)]
+struct RuleDetails<'a> {
+    reference: Scalar<'a>,
+}
+fields!(RuleDetails, "reference" => reference);
 
 /// Reads GCP log lines; returns the number of the last line (for a broken stream).
 pub(crate) fn read_gcp<R: Read, F: FnMut(ReadEvent<'_>)>(
@@ -51,8 +246,10 @@ pub(crate) fn read_gcp<R: Read, F: FnMut(ReadEvent<'_>)>(
         if text.is_empty() {
             continue;
         }
-        let entry: Value = match serde_json::from_slice(text) {
-            Ok(v) => v,
+        // Only the fields read are kept, borrowed from the line (an entry of any other
+        // shape is read as one without them).
+        let entry = match serde_json::from_slice::<Obj<Entry<'_>>>(text) {
+            Ok(v) => v.0.unwrap_or_default(),
             Err(e) => {
                 out.unreadable(
                     line_no,
@@ -64,28 +261,31 @@ pub(crate) fn read_gcp<R: Read, F: FnMut(ReadEvent<'_>)>(
                 continue;
             }
         };
-        let p = &entry["jsonPayload"];
-        let c = &p["connection"];
-        let ip = |k: &str| c[k].as_str().and_then(|s| s.trim().parse::<IpAddr>().ok());
-        let (Some(src), Some(dst)) = (ip("src_ip"), ip("dest_ip")) else {
-            let field = if c.is_object() {
-                if ip("src_ip").is_none() {
-                    "jsonPayload.connection.src_ip"
-                } else {
-                    "jsonPayload.connection.dest_ip"
-                }
-            } else {
-                "jsonPayload.connection"
-            };
-            out.unreadable(
-                line_no,
-                String::from_utf8_lossy(&text[..text.len().min(256)]),
-                Problem::BadValue { field },
-            );
-            continue;
+        let p = entry.payload.0.unwrap_or_default();
+        let ip = |v: &Scalar<'_>| v.as_str().and_then(|s| s.trim().parse::<IpAddr>().ok());
+        let (c, src, dst) = match p
+            .connection
+            .0
+            .as_ref()
+            .map(|c| (c, ip(&c.src_ip), ip(&c.dest_ip)))
+        {
+            Some((c, Some(src), Some(dst))) => (c, src, dst),
+            read => {
+                let field = match read {
+                    None => "jsonPayload.connection",
+                    Some((_, None, _)) => "jsonPayload.connection.src_ip",
+                    Some(_) => "jsonPayload.connection.dest_ip",
+                };
+                out.unreadable(
+                    line_no,
+                    String::from_utf8_lossy(&text[..text.len().min(256)]),
+                    Problem::BadValue { field },
+                );
+                continue;
+            }
         };
-        let port = |k: &str| number(c.get(k)).and_then(|n| u16::try_from(n).ok());
-        let Some(protocol) = number(c.get("protocol")).and_then(|n| u8::try_from(n).ok()) else {
+        let port = |v: &Scalar<'_>| v.number().and_then(|n| u16::try_from(n).ok());
+        let Some(protocol) = c.protocol.number().and_then(|n| u8::try_from(n).ok()) else {
             out.unreadable(
                 line_no,
                 String::from_utf8_lossy(&text[..text.len().min(256)]),
@@ -95,22 +295,23 @@ pub(crate) fn read_gcp<R: Read, F: FnMut(ReadEvent<'_>)>(
             );
             continue;
         };
-        let denied = p["disposition"]
+        let denied = p
+            .disposition
             .as_str()
             .is_some_and(|d| d.eq_ignore_ascii_case("DENIED"));
-        let reference = p["rule_details"]["reference"].as_str();
-        let start = time(p.get("start_time")).or_else(|| time(entry.get("timestamp")));
+        let reference = p.rule_details.0.as_ref().and_then(|r| r.reference.as_str());
+        let start = p.start_time.time().or_else(|| entry.timestamp.time());
         let rec = FlowRecord {
             line: line_no,
             src,
             dst,
-            src_port: port("src_port").unwrap_or(0),
-            dst_port: port("dest_port").unwrap_or(0),
+            src_port: port(&c.src_port).unwrap_or(0),
+            dst_port: port(&c.dest_port).unwrap_or(0),
             protocol,
-            packets: number(p.get("packets_sent")).unwrap_or(0),
-            bytes: number(p.get("bytes_sent")).unwrap_or(0),
+            packets: p.packets_sent.number().unwrap_or(0),
+            bytes: p.bytes_sent.number().unwrap_or(0),
             start,
-            end: time(p.get("end_time")),
+            end: p.end_time.time(),
             action: if denied {
                 Action::Reject
             } else {
