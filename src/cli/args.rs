@@ -313,7 +313,7 @@ pub struct FlowsArgs {
     pub log_format: LogFormatArg,
     #[arg(long, value_enum, default_value_t = TextJson::Text)]
     pub format: TextJson,
-    /// Threads for a large plain AWS log (0 = one per core, 1 = one pass).
+    /// Threads for a large plain AWS log or GCP export (0 = one per core, 1 = one pass).
     #[arg(long, default_value_t = 0)]
     pub jobs: usize,
     /// Keep records that start at or after this time (Unix seconds or RFC 3339, e.g.

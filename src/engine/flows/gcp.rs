@@ -6,6 +6,9 @@
 //! also `bytes_sent`, `packets_sent`, `start_time` and `end_time` (int64 values are JSON
 //! strings in the export, as proto3 JSON writes them; numbers are read too).
 //!
+//! Only those fields are read, borrowed from the line: the rest of an entry is skipped, a
+//! value of an unexpected type is read as absent, and a repeated key takes its last value.
+//!
 //! Owns: turning such lines into [`FlowRecord`]s. Must never: keep a line after its record is
 //! handed out, fail on a malformed line (it is unreadable, reading goes on), or guess a field
 //! the entry lacks (a missing port is 0, missing counters 0, a missing time none).

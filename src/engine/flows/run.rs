@@ -43,7 +43,7 @@ enum Source {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Options {
     pub format: LogFormat,
-    /// Workers for a large plain AWS log; 0 = one per core, 1 = one pass.
+    /// Workers for a large plain AWS log or GCP export; 0 = one per core, 1 = one pass.
     pub jobs: usize,
 }
 
