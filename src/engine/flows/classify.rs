@@ -260,6 +260,16 @@ enum PairPorts {
     Traced,
 }
 
+/// The port a pair's port set is asked at (ICMP's set is every port or none); `None` for a
+/// flow the port sets do not answer.
+fn probe_port(port: Option<u16>, protocol: Protocol) -> Option<u16> {
+    match (port, protocol) {
+        (Some(p), Protocol::Tcp | Protocol::Udp) => Some(p),
+        (None, Protocol::Icmp) => Some(0),
+        _ => None,
+    }
+}
+
 fn ports_verdict(routed: bool, set: &crate::model::rules::PortSet, port: u16) -> Verdict {
     match (routed, set.contains(port)) {
         (false, _) => Verdict::NoRoute,
@@ -416,20 +426,10 @@ impl<'t> Classifier<'t> {
                 .trace_kept(from, to, port, protocol)
                 .map(|i| self.judged(i));
         }
-        // The port the pair's port set is asked at: ICMP's set is every port or none.
-        let probe = match (port, protocol) {
-            (Some(p), Protocol::Tcp | Protocol::Udp) => Some(p),
-            (None, Protocol::Icmp) => Some(0),
-            _ => None,
-        };
-        if let Some(p) = probe {
+        if let Some(p) = probe_port(port, protocol) {
             let key = PairKey((fc.key, tc.key, protocol));
-            match self.pair_ports.get(&key) {
-                Some(&slot) if slot != Slot::TRACED => {
-                    self.cache_hits += 1;
-                    let set = &self.port_sets[slot.set()];
-                    return Some(Judged::verdict(ports_verdict(slot.routed(), set, p)));
-                }
+            match self.pair_ports.get(&key).copied() {
+                Some(slot) if slot != Slot::TRACED => return Some(self.hit(slot, p)),
                 Some(_) => {}
                 None => {
                     // (there are never more distinct sets than pairs)
@@ -455,6 +455,32 @@ impl<'t> Classifier<'t> {
             }
         }
         self.judge_traced((from, fc), (to, tc), port, protocol)
+    }
+
+    /// The verdict of a flow whose pair of classes has its ports in the cache (counted as a
+    /// hit), else `None`: [`Classifier::judge_classified`] answers it, by a plan or a trace.
+    #[inline]
+    pub fn judge_cached(
+        &mut self,
+        fc: &AddrClass,
+        tc: &AddrClass,
+        port: Option<u16>,
+        protocol: Protocol,
+    ) -> Option<Judged> {
+        if self.uncached {
+            return None;
+        }
+        let p = probe_port(port, protocol)?;
+        let slot = *self.pair_ports.get(&PairKey((fc.key, tc.key, protocol)))?;
+        (slot != Slot::TRACED).then(|| self.hit(slot, p))
+    }
+
+    /// The verdict on port `p` of a pair whose ports are in the cache at `slot`, counted.
+    #[inline]
+    fn hit(&mut self, slot: Slot, p: u16) -> Judged {
+        self.cache_hits += 1;
+        let set = &self.port_sets[slot.set()];
+        Judged::verdict(ports_verdict(slot.routed(), set, p))
     }
 
     /// The cache slot of a pair whose ports are `set`: the set is kept once however many

@@ -128,8 +128,9 @@ impl Analyzer<'_> {
         }
     }
 
-    /// Judges and counts the held records: classes in the log's order, verdicts in the order
-    /// of (source class, destination class), counts in the log's order.
+    /// Judges and counts the held records: classes and the verdicts the cache holds in the
+    /// log's order, the other verdicts in the order of (source class, destination class),
+    /// counts in the log's order.
     pub(super) fn flush(&mut self) {
         if self.batch.held.is_empty() {
             return;
@@ -137,18 +138,24 @@ impl Analyzer<'_> {
         let mut b = std::mem::take(&mut self.batch);
         b.preps.clear();
         b.order.clear();
+        b.judged.clear();
+        b.judged.resize(b.held.len(), None);
         for (i, h) in b.held.iter().enumerate() {
             let p = self.prepare(h);
-            if let Ask::Judge { .. } = p.ask {
+            if let Ask::Judge { port, protocol } = p.ask {
                 let (from, to) = if p.reply { (p.dc, p.sc) } else { (p.sc, p.dc) };
-                let key = u64::from(from.key.bits()) << 32 | u64::from(to.key.bits());
-                b.order.push((key, i as u32));
+                // A pair whose ports are cached is answered now; only the others wait.
+                match self.c.judge_cached(&from, &to, port, protocol) {
+                    Some(j) => b.judged[i] = Some((j, self.c.judgements_epoch())),
+                    None => {
+                        let key = u64::from(from.key.bits()) << 32 | u64::from(to.key.bits());
+                        b.order.push((key, i as u32));
+                    }
+                }
             }
             b.preps.push(p);
         }
         b.order.sort_unstable();
-        b.judged.clear();
-        b.judged.resize(b.held.len(), None);
         for &(_, i) in &b.order {
             let (h, p) = (&b.held[i as usize], &b.preps[i as usize]);
             let Ask::Judge { port, protocol } = p.ask else {
