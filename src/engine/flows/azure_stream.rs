@@ -403,8 +403,9 @@ impl<'de> Deserialize<'de> for Tuples {
     }
 }
 
-/// A JSON object read as `T`; any other value is ignored (None).
-struct LMap<T>(Option<T>);
+/// A JSON object read as `T`; any other value is ignored (None). The GCP reader reads its
+/// entries' objects with it too.
+pub(crate) struct LMap<T>(pub(crate) Option<T>);
 
 impl<T> Default for LMap<T> {
     fn default() -> Self {

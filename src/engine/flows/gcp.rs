@@ -18,10 +18,9 @@ use std::io::{self, BufRead, BufReader, Read};
 use std::net::IpAddr;
 
 use serde::Deserialize;
-use serde::de::value::MapAccessDeserializer;
 use serde::de::{Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 
-use super::read::{Action, FlowRecord, Out, Problem, ReadEvent};
+use super::read::{Action, FlowRecord, LMap, Out, Problem, ReadEvent};
 use super::window::parse_time;
 
 /// A JSON value as the reader takes it: a string, an unsigned integer, or anything else
@@ -99,56 +98,6 @@ impl<'de> Deserialize<'de> for Scalar<'de> {
     }
 }
 
-/// An object read field by field (`T`), or `None` for a value of any other type.
-struct Obj<T>(Option<T>);
-
-impl<T> Default for Obj<T> {
-    fn default() -> Self {
-        Obj(None)
-    }
-}
-
-impl<'de, T: Deserialize<'de>> Deserialize<'de> for Obj<T> {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V<T>(std::marker::PhantomData<T>);
-        impl<'de, T: Deserialize<'de>> Visitor<'de> for V<T> {
-            type Value = Obj<T>;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("any JSON value")
-            }
-            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
-                T::deserialize(MapAccessDeserializer::new(map)).map(|t| Obj(Some(t)))
-            }
-            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
-                while seq.next_element::<IgnoredAny>()?.is_some() {}
-                Ok(Obj(None))
-            }
-            fn visit_borrowed_str<E>(self, _: &'de str) -> Result<Self::Value, E> {
-                Ok(Obj(None))
-            }
-            fn visit_str<E>(self, _: &str) -> Result<Self::Value, E> {
-                Ok(Obj(None))
-            }
-            fn visit_u64<E>(self, _: u64) -> Result<Self::Value, E> {
-                Ok(Obj(None))
-            }
-            fn visit_i64<E>(self, _: i64) -> Result<Self::Value, E> {
-                Ok(Obj(None))
-            }
-            fn visit_f64<E>(self, _: f64) -> Result<Self::Value, E> {
-                Ok(Obj(None))
-            }
-            fn visit_bool<E>(self, _: bool) -> Result<Self::Value, E> {
-                Ok(Obj(None))
-            }
-            fn visit_unit<E>(self) -> Result<Self::Value, E> {
-                Ok(Obj(None))
-            }
-        }
-        d.deserialize_any(V(std::marker::PhantomData))
-    }
-}
-
 /// Reads an object's fields into `T` through `field`: keys it does not know are skipped, a
 /// repeated key takes the last value (as a JSON object read whole would).
 macro_rules! fields {
@@ -183,16 +132,16 @@ macro_rules! fields {
 /// The parts of a Cloud Logging `LogEntry` the reader uses.
 #[derive(Default)]
 struct Entry<'a> {
-    payload: Obj<Payload<'a>>,
+    payload: LMap<Payload<'a>>,
     timestamp: Scalar<'a>,
 }
 fields!(Entry, "jsonPayload" => payload, "timestamp" => timestamp);
 
 #[derive(Default)]
 struct Payload<'a> {
-    connection: Obj<Connection<'a>>,
+    connection: LMap<Connection<'a>>,
     disposition: Scalar<'a>,
-    rule_details: Obj<RuleDetails<'a>>,
+    rule_details: LMap<RuleDetails<'a>>,
     start_time: Scalar<'a>,
     end_time: Scalar<'a>,
     packets_sent: Scalar<'a>,
@@ -251,7 +200,7 @@ pub(crate) fn read_gcp<R: Read, F: FnMut(ReadEvent<'_>)>(
         }
         // Only the fields read are kept, borrowed from the line (an entry of any other
         // shape is read as one without them).
-        let entry = match serde_json::from_slice::<Obj<Entry<'_>>>(text) {
+        let entry = match serde_json::from_slice::<LMap<Entry<'_>>>(text) {
             Ok(v) => v.0.unwrap_or_default(),
             Err(e) => {
                 out.unreadable(

@@ -743,4 +743,5 @@ fn drain_map<'de, A: MapAccess<'de>>(mut map: A) -> Result<(), A::Error> {
 // The streamed reader (`records` and `flowTuples` one at a time).
 #[path = "azure_stream.rs"]
 mod azure_stream;
+pub(crate) use azure_stream::LMap;
 use azure_stream::read_azure;
