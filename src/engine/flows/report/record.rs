@@ -86,6 +86,17 @@ struct Prep {
     ask: Ask,
 }
 
+impl Prep {
+    /// The flow to judge: the request, which for a reply runs from its destination.
+    fn ends<'p>(&'p self, h: &Held) -> ((IpAddr, &'p AddrClass), (IpAddr, &'p AddrClass)) {
+        if self.reply {
+            ((h.dst, &self.dc), (h.src, &self.sc))
+        } else {
+            ((h.src, &self.sc), (h.dst, &self.dc))
+        }
+    }
+}
+
 /// The records of the batch being filled, and the batch's working buffers (kept between
 /// batches, so a batch allocates nothing once the first is done).
 #[derive(Default)]
@@ -143,9 +154,9 @@ impl Analyzer<'_> {
         for (i, h) in b.held.iter().enumerate() {
             let p = self.prepare(h);
             if let Ask::Judge { port, protocol } = p.ask {
-                let (from, to) = if p.reply { (p.dc, p.sc) } else { (p.sc, p.dc) };
+                let ((_, from), (_, to)) = p.ends(h);
                 // A pair whose ports are cached is answered now; only the others wait.
-                match self.c.judge_cached(&from, &to, port, protocol) {
+                match self.c.judge_cached(from, to, port, protocol) {
                     Some(j) => b.judged[i] = Some((j, self.c.judgements_epoch())),
                     None => {
                         let key = u64::from(from.key.bits()) << 32 | u64::from(to.key.bits());
@@ -161,11 +172,7 @@ impl Analyzer<'_> {
             let Ask::Judge { port, protocol } = p.ask else {
                 continue;
             };
-            let (from, to) = if p.reply {
-                ((h.dst, &p.dc), (h.src, &p.sc))
-            } else {
-                ((h.src, &p.sc), (h.dst, &p.dc))
-            };
+            let (from, to) = p.ends(h);
             b.judged[i as usize] = self
                 .c
                 .judge_classified(from, to, port, protocol)
