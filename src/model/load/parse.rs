@@ -240,9 +240,8 @@ pub(super) fn parse_one(text: &str) -> Result<RawFile, InputError> {
     let mut options = serde_saphyr::Options::default();
     options.budget = Some(budget);
     options.with_snippet = false;
-    // Nothing reads a comment (they are still checked as YAML): none is kept or counted, so
-    // the blanked lines of a split parse ([`blank_out`]) cost no comment budget.
-    options.emit_comments = false;
+    // (Comments are checked as YAML and then dropped by the parser: serde-saphyr is built
+    // without its `comments` feature, see Cargo.toml.)
     serde_saphyr::from_str_with_options::<RawFile>(text, options).map_err(|e| {
         let mut at = e.location().map(Pos::from_location).unwrap_or_default();
         if at.offset == 0 && at.line > 1 {

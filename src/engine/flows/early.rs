@@ -1,0 +1,357 @@
+//! `flows` with the design still loading: the parts of a large first log start reading while
+//! the design is parsed and validated, so that the core the load leaves idle (validation and
+//! the class index run on one) reads records instead of waiting.
+//!
+//! Each part keeps what it reads in an [`Early`] buffer (at most
+//! [`EARLY_RECORDS`](super::report::EARLY_RECORDS) records)
+//! until the design and its classes are there, then gives the buffer to its analyzer and reads
+//! on. The records enter the analyzer in their order, as if read then: the report is the one
+//! loading first and then reading gives ([`super::run::analyze_logs_with`]), which the tests
+//! compare. A log that is not read in parts (standard input, a small file, Parquet, Azure) is
+//! read after the load, as before.
+//!
+//! Owns: the hand-over between the load and the parts. Must never: judge a record before the
+//! design is there, hold more than [`EARLY_RECORDS`](super::report::EARLY_RECORDS) records a
+//! part, report a log error when
+//! the design failed to load (the design's error comes first, as when it is loaded first), or
+//! read on after the load failed.
+
+use std::fs::File;
+use std::io::{self, Cursor, Read, Seek, SeekFrom};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Condvar, Mutex, OnceLock};
+
+use super::classify::SharedClasses;
+use super::progress::{Drawer, Progress};
+use super::read::{Detected, LogFormat, Stats, detect, read_log};
+use super::report::{Early, FlowReport};
+use super::run::{
+    LogError, Opened, Options, Plan, Source, analyze_logs_with, analyze_source, merge_parts,
+    open_logs, plan, read_at,
+};
+use super::window::Window;
+use super::Analyzer;
+use crate::model::Topology;
+
+/// Why `flows` with a loading design failed: the design (its loader's error), or a log.
+#[derive(Debug)]
+pub enum Loading<E> {
+    Design(E),
+    Log(LogError),
+}
+
+/// Records a part reads early before it lets the next part read (the parts read early in
+/// turns, so that together they take the one core the load leaves, not the load's own).
+const TURN_RECORDS: usize = 4096;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum State {
+    /// The design is being parsed (on every core): nothing is read yet.
+    Parsing,
+    /// The design is being validated (on one core): the parts read early, in turns.
+    Validating,
+    /// The design is there.
+    Open,
+    /// The design failed to load.
+    Closed,
+}
+
+struct Gate {
+    state: State,
+    /// The part whose turn it is to read early.
+    turn: usize,
+    /// The parts still reading early.
+    early: Vec<bool>,
+}
+
+/// The design the parts wait for, and whether it came.
+struct Design {
+    topology: OnceLock<Topology>,
+    classes: SharedClasses,
+    gate: Mutex<Gate>,
+    changed: Condvar,
+    /// Set with the gate's state when the design is there or failed (read without the lock).
+    settled: AtomicBool,
+}
+
+impl Design {
+    fn new(parts: usize) -> Design {
+        Design {
+            topology: OnceLock::new(),
+            classes: SharedClasses::default(),
+            gate: Mutex::new(Gate {
+                state: State::Parsing,
+                turn: 0,
+                early: vec![true; parts],
+            }),
+            changed: Condvar::new(),
+            settled: AtomicBool::new(false),
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Gate> {
+        self.gate.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn state(&self) -> State {
+        self.lock().state
+    }
+
+    /// Moves the design on to `state` (never back) and wakes the parts.
+    fn settle(&self, state: State) {
+        let mut g = self.lock();
+        let rank = |s: State| match s {
+            State::Parsing => 0,
+            State::Validating => 1,
+            State::Open | State::Closed => 2,
+        };
+        if rank(state) > rank(g.state) {
+            g.state = state;
+        }
+        if rank(g.state) == 2 {
+            self.settled.store(true, Ordering::Release);
+        }
+        drop(g);
+        self.changed.notify_all();
+    }
+
+    /// Waits until part `k` may read early (`true`), or until the design is there or failed
+    /// (`false`: read on with an analyzer, or stop).
+    fn my_turn(&self, k: usize) -> bool {
+        let mut g = self.lock();
+        loop {
+            match g.state {
+                State::Validating if g.turn == k => return true,
+                State::Parsing | State::Validating => {
+                    g = self.changed.wait(g).unwrap_or_else(|e| e.into_inner());
+                }
+                State::Open | State::Closed => return false,
+            }
+        }
+    }
+
+    /// Part `k` lets the next part that still reads early have the turn; `done` when it
+    /// reads no more early itself.
+    fn pass(&self, k: usize, done: bool) {
+        let mut g = self.lock();
+        if done {
+            g.early[k] = false;
+        }
+        let n = g.early.len();
+        if let Some(next) = (1..=n).map(|i| (k + i) % n).find(|&j| g.early[j]) {
+            g.turn = next;
+        }
+        drop(g);
+        self.changed.notify_all();
+    }
+
+    /// The design once it is there; `None` when it failed to load.
+    fn wait(&self) -> Option<&Topology> {
+        let mut g = self.lock();
+        while matches!(g.state, State::Parsing | State::Validating) {
+            g = self.changed.wait(g).unwrap_or_else(|e| e.into_inner());
+        }
+        let open = g.state == State::Open;
+        drop(g);
+        if open { self.topology.get() } else { None }
+    }
+}
+
+/// A part's bytes, ended early when the design failed to load (nothing more is read then).
+struct UntilClosed<'d, R> {
+    inner: R,
+    design: &'d Design,
+}
+
+impl<R: Read> Read for UntilClosed<'_, R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if self.design.state() == State::Closed {
+            return Ok(0);
+        }
+        self.inner.read(buf)
+    }
+}
+
+/// Loads the design with `load` on this thread while the first log, when it is read in parts
+/// (a large plain AWS log or GCP export in a regular file, more than one job), starts
+/// reading; then reads the logs as [`analyze_logs_with`] does. The report is the one
+/// [`analyze_logs_with`] gives on the loaded design; the design comes back with it. A design
+/// that fails to load is the error, whatever the logs are.
+pub fn analyze_logs_loading<E>(
+    load: impl FnOnce(&dyn Fn()) -> Result<Topology, E>,
+    logs: &[String],
+    opts: Options,
+    window: Window,
+    progress: Option<Drawer>,
+) -> Result<(Topology, FlowReport), Loading<E>> {
+    let first_in_parts = match open_logs(logs, opts) {
+        Ok(opened) => in_parts(opened, opts).map_err(Loading::Log),
+        Err(e) => Err(Loading::Log(e)),
+    };
+    let Ok(Some((opened, plan))) = first_in_parts else {
+        // Read after the load, as before (a log's error after the design's).
+        let t = load(&|| {}).map_err(Loading::Design)?;
+        first_in_parts?;
+        let report = analyze_logs_with(&t, logs, opts, window, progress).map_err(Loading::Log)?;
+        return Ok((t, report));
+    };
+    let Opened {
+        logs,
+        sources,
+        jobs,
+        total,
+    } = opened;
+    let design = Design::new(plan.bounds.len() - 1);
+    let bar = Progress::start(total, progress);
+    let path = logs[0].as_str();
+    let (loaded, results) = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..plan.bounds.len() - 1)
+            .map(|k| {
+                let (design, plan, bar) = (&design, &plan, &bar);
+                s.spawn(move || early_part(path, plan, k, bar, design, window))
+            })
+            .collect();
+        let loaded = load(&|| design.settle(State::Validating)).map(|t| {
+            let t = design.topology.get_or_init(|| t);
+            // The classes are built here while the parts read on, not by the first part.
+            design.classes.prepare(t);
+        });
+        design.settle(if loaded.is_ok() {
+            State::Open
+        } else {
+            State::Closed
+        });
+        let results: Vec<io::Result<Option<(Analyzer<'_>, Stats)>>> = handles
+            .into_iter()
+            .map(|h| {
+                h.join()
+                    .unwrap_or_else(|_| Err(io::Error::other("a flow-log worker failed")))
+            })
+            .collect();
+        (loaded, results)
+    });
+    loaded.map_err(Loading::Design)?;
+    let t = design.topology.get().expect("set when the design loaded");
+    let log_err = |path: &str| {
+        let path = path.to_string();
+        move |source| Loading::Log(LogError { path, source })
+    };
+    let mut an = Analyzer::with_shared(t, &design.classes);
+    an.set_window(window);
+    let mut done = Vec::with_capacity(results.len());
+    for r in results {
+        match r.map_err(log_err(path))? {
+            Some(part) => done.push(part),
+            None => unreachable!("a part ends without its analyzer only when the load failed"),
+        }
+    }
+    let mut sources = sources.into_iter();
+    let first = sources.next();
+    if !merge_parts(&mut an, path, &plan, done) {
+        // The split was not safe (as `parallel` finds): the log in one pass.
+        let Some(Source::File(mut f)) = first else {
+            unreachable!("the first log is a file when it is read in parts")
+        };
+        f.seek(SeekFrom::Start(0)).map_err(log_err(path))?;
+        super::run::analyze_reader(&mut an, path, bar.wrap(f), opts.format)
+            .map_err(log_err(path))?;
+    }
+    for (path, source) in logs.iter().skip(1).zip(sources) {
+        analyze_source(&mut an, t, path, source, opts, jobs, &bar).map_err(Loading::Log)?;
+    }
+    bar.finish();
+    let report = an.finish();
+    let t = design.topology.into_inner().expect("set when the design loaded");
+    Ok((t, report))
+}
+
+/// The opened logs and the split of the first, when it is read in parts.
+fn in_parts(mut opened: Opened, opts: Options) -> Result<Option<(Opened, Plan)>, LogError> {
+    if opened.jobs < 2 || !matches!(opts.format, LogFormat::Auto | LogFormat::Aws | LogFormat::Gcp)
+    {
+        return Ok(None);
+    }
+    let path = opened.logs[0].clone();
+    let err = |source| LogError {
+        path: path.clone(),
+        source,
+    };
+    let Some(Source::File(f)) = opened.sources.first_mut() else {
+        return Ok(None);
+    };
+    // Parquet is read from its footer, never in text parts.
+    if detect(&read_at(f, 0, 4).map_err(err)?) == Detected::Parquet {
+        return Ok(None);
+    }
+    let jobs = opened.jobs;
+    Ok(plan(f, jobs, opts.format).map_err(err)?.map(|p| (opened, p)))
+}
+
+/// Part `k` of `plan`: read into an [`Early`] buffer until the design is there (or the buffer
+/// is full, or a line cannot be read: then it waits), then by its analyzer. `None` when the
+/// design failed to load.
+fn early_part<'t>(
+    path: &str,
+    plan: &Plan,
+    k: usize,
+    bar: &Progress,
+    design: &'t Design,
+    window: Window,
+) -> io::Result<Option<(Analyzer<'t>, Stats)>> {
+    let (from, to) = (plan.bounds[k], plan.bounds[k + 1]);
+    let prefix = if k > 0 { plan.prefix.as_deref() } else { None };
+    let mut f = File::open(path)?;
+    f.seek(SeekFrom::Start(from))?;
+    let part = UntilClosed {
+        inner: bar.wrap(f.take(to - from)),
+        design,
+    };
+    let start = |t: &'t Topology, early: Early| {
+        let mut a = Analyzer::with_shared(t, &design.classes);
+        a.set_window(window);
+        a.set_file(path);
+        a.take_early(early);
+        a
+    };
+    let mut early = Early::new(window);
+    let mut an: Option<Analyzer<'t>> = None;
+    // Events kept since this part's turn began (0: it must wait for its turn first).
+    let mut turn = 0usize;
+    let input = Cursor::new(prefix.unwrap_or_default()).chain(part);
+    let stats = read_log(input, plan.format, |ev| {
+        if an.is_none() {
+            let reading = if turn > 0 {
+                !design.settled.load(Ordering::Acquire)
+            } else {
+                design.my_turn(k)
+            };
+            if reading && early.keep(&ev) {
+                turn += 1;
+                if turn >= TURN_RECORDS {
+                    design.pass(k, false);
+                    turn = 0;
+                }
+                return;
+            }
+            // The design is there, or the buffer cannot take `ev`: wait for it.
+            design.pass(k, true);
+            let Some(t) = design.wait() else { return };
+            an = Some(start(t, std::mem::take(&mut early)));
+        }
+        if let Some(a) = an.as_mut() {
+            a.event(ev);
+        }
+    })?;
+    let mut an = match an {
+        Some(a) => a,
+        None => {
+            design.pass(k, true);
+            match design.wait() {
+                Some(t) => start(t, early),
+                None => return Ok(None),
+            }
+        }
+    };
+    an.file_done(&stats);
+    Ok(Some((an, stats)))
+}
