@@ -324,17 +324,32 @@ pub fn import(path: &Path, kind: InputKind, opts: ImportOptions) -> Result<Impor
 /// (imported with every key this loader reads, then loaded). The report is `None` for a
 /// topology file.
 pub fn load_any(path: &Path) -> Result<(Topology, Option<ImportReport>), LoadError> {
+    load_any_then(path, &|| {})
+}
+
+/// [`load_any`], calling `free` when the rest of the load leaves a core free
+/// ([`model::load_with_base_then`] for a design file; an export's import, on one thread,
+/// from its start).
+pub fn load_any_then(
+    path: &Path,
+    free: &(dyn Fn() + Sync),
+) -> Result<(Topology, Option<ImportReport>), LoadError> {
     match detect(path) {
         InputKind::Design => {
             let mut report = None;
-            let t = model::load_with_base(path, &mut |req| {
-                let (yaml, r) = import_base(req)?;
-                report = Some(r);
-                Ok(yaml)
-            })?;
+            let t = model::load_with_base_then(
+                path,
+                &mut |req| {
+                    let (yaml, r) = import_base(req)?;
+                    report = Some(r);
+                    Ok(yaml)
+                },
+                free,
+            )?;
             Ok((t, report))
         }
         kind @ (InputKind::AwsDescribe | InputKind::Terraform | InputKind::Azure) => {
+            free();
             let imported = import(path, kind, ImportOptions::default())
                 .map_err(ImportError::into_load_error)?;
             let name = format!("{} (imported)", path.display());

@@ -33,8 +33,8 @@ pub use error::{ErrorCode, FileDiagnostic, InputError, LoadError};
 pub use index::AddrMatch;
 pub use load::{
     BaseKind, BaseRequest, BaseResolver, MAX_FILE_BYTES, load, load_document, load_str,
-    load_str_in, load_with_base, no_importer, read_capped, schema_json, to_yaml,
-    zone_map_from_yaml,
+    load_str_in, load_with_base, load_with_base_then, no_importer, read_capped, schema_json,
+    to_yaml, zone_map_from_yaml,
 };
 
 use crate::model::rules::{RuleSet, Selector};

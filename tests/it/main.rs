@@ -32,6 +32,7 @@ mod export_highlight;
 mod fixes;
 mod flows_batch;
 mod flows_classes;
+mod flows_early;
 mod flows_formats;
 mod flows_nat;
 #[cfg(feature = "parquet")]

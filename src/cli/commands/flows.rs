@@ -8,15 +8,14 @@ use crate::cli::CliError;
 use std::io;
 
 use crate::cli::args::{FlowsArgs, LogFormatArg, TextJson};
+use crate::engine::flows::early::{Loading, analyze_logs_loading};
 use crate::engine::flows::read::LogFormat;
 use crate::engine::flows::run::Options;
-use crate::engine::flows::run::analyze_logs_with;
 use crate::engine::flows::window::{Window, parse_time};
 use crate::report::flows::render_text;
 
 /// `zonescope flows FILE LOG...`.
 pub fn run(a: &FlowsArgs, out: &mut dyn Write) -> Result<u8, CliError> {
-    let t = crate::import::load_any(&a.file)?.0;
     let opts = Options {
         format: match a.log_format {
             LogFormatArg::Auto => LogFormat::Auto,
@@ -52,12 +51,17 @@ pub fn run(a: &FlowsArgs, out: &mut dyn Write) -> Result<u8, CliError> {
         until: time("until", &a.until)?,
     };
     let progress = crate::cli::progress::bar(a.quiet);
-    let report = analyze_logs_with(&t, &logs, opts, window, progress).map_err(|e| {
-        CliError::usage(
-            format!("cannot read the flow log {e}"),
-            "give AWS VPC flow log text or Azure NSG/VNet flow log JSON files (gzip is fine), or `-` for standard input",
-        )
-    })?;
+    // The design loads while a large log's first records are read.
+    let load =
+        |free: &(dyn Fn() + Sync)| crate::import::load_any_then(&a.file, free).map(|(t, _)| t);
+    let (t, report) =
+        analyze_logs_loading(load, &logs, opts, window, progress).map_err(|e| match e {
+            Loading::Design(e) => CliError::from(e),
+            Loading::Log(e) => CliError::usage(
+                format!("cannot read the flow log {e}"),
+                "give AWS VPC flow log text or Azure NSG/VNet flow log JSON files (gzip is fine), or `-` for standard input",
+            ),
+        })?;
     match a.format {
         TextJson::Json => {
             serde_json::to_writer_pretty(&mut *out, &report).map_err(io::Error::from)?;

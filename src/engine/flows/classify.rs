@@ -177,6 +177,14 @@ pub struct SharedClasses {
     index: OnceLock<Arc<ClassIndex>>,
 }
 
+impl SharedClasses {
+    /// Builds the classes of `t` now, if no classifier has (the classifiers that share them
+    /// then start at once).
+    pub fn prepare(&self, t: &Topology) {
+        self.index.get_or_init(|| Arc::new(ClassIndex::new(t)));
+    }
+}
+
 /// Addresses to zones and classes, flows to verdicts, with a bounded verdict cache.
 pub struct Classifier<'t> {
     t: &'t Topology,

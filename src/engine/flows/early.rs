@@ -2,8 +2,7 @@
 //! the design is parsed and validated, so that the core the load leaves idle (validation and
 //! the class index run on one) reads records instead of waiting.
 //!
-//! Each part keeps what it reads in an [`Early`] buffer (at most
-//! [`EARLY_RECORDS`](super::report::EARLY_RECORDS) records)
+//! Each part keeps what it reads in an [`Early`] buffer (at most [`EARLY_RECORDS`] records)
 //! until the design and its classes are there, then gives the buffer to its analyzer and reads
 //! on. The records enter the analyzer in their order, as if read then: the report is the one
 //! loading first and then reading gives ([`super::run::analyze_logs_with`]), which the tests
@@ -11,8 +10,7 @@
 //! read after the load, as before.
 //!
 //! Owns: the hand-over between the load and the parts. Must never: judge a record before the
-//! design is there, hold more than [`EARLY_RECORDS`](super::report::EARLY_RECORDS) records a
-//! part, report a log error when
+//! design is there, hold more than [`EARLY_RECORDS`] records a part, report a log error when
 //! the design failed to load (the design's error comes first, as when it is loaded first), or
 //! read on after the load failed.
 
@@ -21,16 +19,16 @@ use std::io::{self, Cursor, Read, Seek, SeekFrom};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Condvar, Mutex, OnceLock};
 
+use super::Analyzer;
 use super::classify::SharedClasses;
 use super::progress::{Drawer, Progress};
 use super::read::{Detected, LogFormat, Stats, detect, read_log};
-use super::report::{Early, FlowReport};
+use super::report::{EARLY_RECORDS, Early, FlowReport};
 use super::run::{
     LogError, Opened, Options, Plan, Source, analyze_logs_with, analyze_source, merge_parts,
     open_logs, plan, read_at,
 };
 use super::window::Window;
-use super::Analyzer;
 use crate::model::Topology;
 
 /// Why `flows` with a loading design failed: the design (its loader's error), or a log.
@@ -90,7 +88,9 @@ impl Design {
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Gate> {
-        self.gate.lock().unwrap_or_else(|e| e.into_inner())
+        self.gate
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     fn state(&self) -> State {
@@ -123,7 +123,10 @@ impl Design {
             match g.state {
                 State::Validating if g.turn == k => return true,
                 State::Parsing | State::Validating => {
-                    g = self.changed.wait(g).unwrap_or_else(|e| e.into_inner());
+                    g = self
+                        .changed
+                        .wait(g)
+                        .unwrap_or_else(std::sync::PoisonError::into_inner);
                 }
                 State::Open | State::Closed => return false,
             }
@@ -149,7 +152,10 @@ impl Design {
     fn wait(&self) -> Option<&Topology> {
         let mut g = self.lock();
         while matches!(g.state, State::Parsing | State::Validating) {
-            g = self.changed.wait(g).unwrap_or_else(|e| e.into_inner());
+            g = self
+                .changed
+                .wait(g)
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
         }
         let open = g.state == State::Open;
         drop(g);
@@ -178,11 +184,25 @@ impl<R: Read> Read for UntilClosed<'_, R> {
 /// [`analyze_logs_with`] gives on the loaded design; the design comes back with it. A design
 /// that fails to load is the error, whatever the logs are.
 pub fn analyze_logs_loading<E>(
-    load: impl FnOnce(&dyn Fn()) -> Result<Topology, E>,
+    load: impl FnOnce(&(dyn Fn() + Sync)) -> Result<Topology, E>,
     logs: &[String],
     opts: Options,
     window: Window,
     progress: Option<Drawer>,
+) -> Result<(Topology, FlowReport), Loading<E>> {
+    analyze_logs_loading_holding(load, logs, opts, window, progress, EARLY_RECORDS)
+}
+
+/// [`analyze_logs_loading`] with each part holding at most `early` records (at most
+/// [`EARLY_RECORDS`]) while the design loads: the report is the same for any number (the
+/// tests try several).
+pub fn analyze_logs_loading_holding<E>(
+    load: impl FnOnce(&(dyn Fn() + Sync)) -> Result<Topology, E>,
+    logs: &[String],
+    opts: Options,
+    window: Window,
+    progress: Option<Drawer>,
+    early: usize,
 ) -> Result<(Topology, FlowReport), Loading<E>> {
     let first_in_parts = match open_logs(logs, opts) {
         Ok(opened) => in_parts(opened, opts).map_err(Loading::Log),
@@ -208,7 +228,7 @@ pub fn analyze_logs_loading<E>(
         let handles: Vec<_> = (0..plan.bounds.len() - 1)
             .map(|k| {
                 let (design, plan, bar) = (&design, &plan, &bar);
-                s.spawn(move || early_part(path, plan, k, bar, design, window))
+                s.spawn(move || early_part(path, plan, k, bar, design, (window, early)))
             })
             .collect();
         let loaded = load(&|| design.settle(State::Validating)).map(|t| {
@@ -261,13 +281,20 @@ pub fn analyze_logs_loading<E>(
     }
     bar.finish();
     let report = an.finish();
-    let t = design.topology.into_inner().expect("set when the design loaded");
+    let t = design
+        .topology
+        .into_inner()
+        .expect("set when the design loaded");
     Ok((t, report))
 }
 
 /// The opened logs and the split of the first, when it is read in parts.
 fn in_parts(mut opened: Opened, opts: Options) -> Result<Option<(Opened, Plan)>, LogError> {
-    if opened.jobs < 2 || !matches!(opts.format, LogFormat::Auto | LogFormat::Aws | LogFormat::Gcp)
+    if opened.jobs < 2
+        || !matches!(
+            opts.format,
+            LogFormat::Auto | LogFormat::Aws | LogFormat::Gcp
+        )
     {
         return Ok(None);
     }
@@ -284,7 +311,9 @@ fn in_parts(mut opened: Opened, opts: Options) -> Result<Option<(Opened, Plan)>,
         return Ok(None);
     }
     let jobs = opened.jobs;
-    Ok(plan(f, jobs, opts.format).map_err(err)?.map(|p| (opened, p)))
+    Ok(plan(f, jobs, opts.format)
+        .map_err(err)?
+        .map(|p| (opened, p)))
 }
 
 /// Part `k` of `plan`: read into an [`Early`] buffer until the design is there (or the buffer
@@ -296,7 +325,7 @@ fn early_part<'t>(
     k: usize,
     bar: &Progress,
     design: &'t Design,
-    window: Window,
+    (window, cap): (Window, usize),
 ) -> io::Result<Option<(Analyzer<'t>, Stats)>> {
     let (from, to) = (plan.bounds[k], plan.bounds[k + 1]);
     let prefix = if k > 0 { plan.prefix.as_deref() } else { None };
@@ -313,7 +342,7 @@ fn early_part<'t>(
         a.take_early(early);
         a
     };
-    let mut early = Early::new(window);
+    let mut early = Early::new(window, cap);
     let mut an: Option<Analyzer<'t>> = None;
     // Events kept since this part's turn began (0: it must wait for its turn first).
     let mut turn = 0usize;

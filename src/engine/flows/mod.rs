@@ -3,10 +3,12 @@
 //! and run the `flows` subcommand (`run`).
 //!
 //! Owns: everything about observed traffic. Must never: hold a log in memory (records stream
-//! through a callback), or import a UI crate.
+//! through a callback; a part holds at most a batch, and while the design loads a bounded
+//! early buffer, `early`), or import a UI crate.
 
 pub mod classes;
 pub mod classify;
+pub mod early;
 pub mod gcp;
 pub mod layout;
 pub mod progress;

@@ -34,7 +34,7 @@ const REQUIRED: [&str; 6] = [
 ];
 
 /// One log to read: a path, or `-` for standard input.
-enum Source {
+pub(super) enum Source {
     Stdin,
     File(File),
 }
@@ -128,10 +128,34 @@ pub fn analyze_logs_with(
     window: Window,
     progress: Option<super::progress::Drawer>,
 ) -> Result<FlowReport, LogError> {
+    let Opened {
+        logs,
+        sources,
+        jobs,
+        total,
+    } = open_logs(logs, opts)?;
+    let bar = Progress::start(total, progress);
+    let mut an = Analyzer::new(t);
+    an.set_window(window);
+    for (path, source) in logs.iter().zip(sources) {
+        analyze_source(&mut an, t, path, source, opts, jobs, &bar)?;
+    }
+    bar.finish();
+    Ok(an.finish())
+}
+
+/// The logs to read, expanded and opened, and the workers to read a large one with.
+pub(super) struct Opened {
+    pub(super) logs: Vec<String>,
+    pub(super) sources: Vec<Source>,
+    pub(super) jobs: usize,
+    pub(super) total: u64,
+}
+
+pub(super) fn open_logs(logs: &[String], opts: Options) -> Result<Opened, LogError> {
     let logs = super::layout::expand(logs).map_err(|(path, source)| LogError { path, source })?;
-    let logs = logs.as_slice();
     let mut sources = Vec::with_capacity(logs.len());
-    for path in logs {
+    for path in &logs {
         if path == "-" {
             sources.push(Source::Stdin);
         } else {
@@ -154,30 +178,39 @@ pub fn analyze_logs_with(
             Source::Stdin => 0,
         })
         .sum();
-    let bar = Progress::start(total, progress);
-    let mut an = Analyzer::new(t);
-    an.set_window(window);
-    for (path, source) in logs.iter().zip(sources) {
-        let err = |source| LogError {
-            path: path.clone(),
-            source,
-        };
-        match source {
-            Source::Stdin => {
-                an.set_file("-");
-                let stats = read_log(bar.wrap(io::stdin().lock()), opts.format, |ev| {
-                    an.event(ev);
-                })
-                .map_err(err)?;
-                an.file_done(&stats);
-            }
-            Source::File(f) => {
-                analyze_file(&mut an, t, path, f, opts.format, jobs, &bar).map_err(err)?;
-            }
+    Ok(Opened {
+        logs,
+        sources,
+        jobs,
+        total,
+    })
+}
+
+pub(super) fn analyze_source(
+    an: &mut Analyzer<'_>,
+    t: &Topology,
+    path: &str,
+    source: Source,
+    opts: Options,
+    jobs: usize,
+    bar: &Progress,
+) -> Result<(), LogError> {
+    let err = |source| LogError {
+        path: path.to_string(),
+        source,
+    };
+    match source {
+        Source::Stdin => {
+            an.set_file("-");
+            let stats = read_log(bar.wrap(io::stdin().lock()), opts.format, |ev| {
+                an.event(ev);
+            })
+            .map_err(err)?;
+            an.file_done(&stats);
         }
+        Source::File(f) => analyze_file(an, t, path, f, opts.format, jobs, bar).map_err(err)?,
     }
-    bar.finish();
-    Ok(an.finish())
+    Ok(())
 }
 
 /// Analyses a reader holding one log (tests, benchmarks).
@@ -229,18 +262,18 @@ fn analyze_file(
 /// How a log is split: part `k` is `bounds[k]..bounds[k + 1]`; parts after the first read
 /// `prefix` (the last header line of the log's start) before their bytes.
 #[derive(Debug)]
-struct Plan {
+pub(super) struct Plan {
     /// AWS text, or GCP's JSON lines (one entry per line, no header).
-    format: LogFormat,
-    bounds: Vec<u64>,
-    prefix: Option<Vec<u8>>,
+    pub(super) format: LogFormat,
+    pub(super) bounds: Vec<u64>,
+    pub(super) prefix: Option<Vec<u8>>,
     /// Header lines at the start of the log (all in the first part).
-    headers: u64,
+    pub(super) headers: u64,
 }
 
 /// A split of a large plain AWS log, or of GCP JSON lines, into `jobs` parts, when that is
 /// safe.
-fn plan(f: &mut File, jobs: usize, format: LogFormat) -> io::Result<Option<Plan>> {
+pub(super) fn plan(f: &mut File, jobs: usize, format: LogFormat) -> io::Result<Option<Plan>> {
     let meta = f.metadata()?;
     let len = meta.len();
     if !meta.is_file() || len < PARALLEL_MIN_BYTES {
@@ -300,7 +333,7 @@ fn plan(f: &mut File, jobs: usize, format: LogFormat) -> io::Result<Option<Plan>
     }))
 }
 
-fn read_at(f: &mut File, pos: u64, n: usize) -> io::Result<Vec<u8>> {
+pub(super) fn read_at(f: &mut File, pos: u64, n: usize) -> io::Result<Vec<u8>> {
     f.seek(SeekFrom::Start(pos))?;
     let mut buf = Vec::with_capacity(n);
     Read::by_ref(f).take(n as u64).read_to_end(&mut buf)?;
@@ -389,12 +422,24 @@ fn parallel(
     for r in results {
         done.push(r?);
     }
+    Ok(merge_parts(an, path, plan, done))
+}
+
+/// Merges the analysed parts of `plan` into `an` in file order; `false` (and `an` untouched)
+/// when the parts' header counts show the split was not safe.
+pub(super) fn merge_parts(
+    an: &mut Analyzer<'_>,
+    path: &str,
+    plan: &Plan,
+    done: Vec<(Analyzer<'_>, Stats)>,
+) -> bool {
+    let parts = plan.bounds.len() - 1;
     let prefix_lines = u64::from(plan.prefix.is_some());
     for (k, (_, stats)) in done.iter().enumerate() {
         let expected = if k == 0 { plan.headers } else { prefix_lines };
         let last = k + 1 == parts;
         if stats.headers < expected || (!last && stats.headers != expected) {
-            return Ok(false);
+            return false;
         }
     }
     let mut total = Stats {
@@ -416,5 +461,5 @@ fn parallel(
     an.set_file(path);
     an.file_done(&total);
     an.set_parts(parts);
-    Ok(true)
+    true
 }

@@ -13,9 +13,8 @@ mod validate;
 
 pub use base::{BaseKind, BaseRequest, BaseResolver, no_importer};
 
-use parse::parse;
 #[cfg(test)]
-use parse::{entry_cut, split_blanks};
+use parse::{entry_cut, parse, split_blanks};
 #[cfg(test)]
 use parse::{parse_one, parse_split, top_level_sections};
 use validate::Validator;
@@ -37,6 +36,18 @@ pub fn load(path: &Path) -> Result<Topology, LoadError> {
 /// Read and load a topology file; a `base:` (SPEC §12) is imported by `resolve`, its paths
 /// relative to the file's folder.
 pub fn load_with_base(path: &Path, resolve: &mut BaseResolver<'_>) -> Result<Topology, LoadError> {
+    load_with_base_then(path, resolve, &|| {})
+}
+
+/// [`load_with_base`], calling `free` when the rest of the load leaves a core free: once the
+/// first half of a large file's YAML is parsed (the other half, then validation, run on one
+/// thread), or once a small file's is. It may be called more than once, from either thread;
+/// a caller can start other work then.
+pub fn load_with_base_then(
+    path: &Path,
+    resolve: &mut BaseResolver<'_>,
+    free: &(dyn Fn() + Sync),
+) -> Result<Topology, LoadError> {
     let name = path.display().to_string();
     let meta = std::fs::metadata(path);
     if let Ok(m) = &meta
@@ -109,7 +120,7 @@ pub fn load_with_base(path: &Path, resolve: &mut BaseResolver<'_>) -> Result<Top
         }
     };
     let dir = path.parent().unwrap_or_else(|| Path::new("."));
-    load_str_in(&text, &name, dir, resolve)
+    load_str_then(&text, &name, dir, resolve, free)
 }
 
 /// At most `max` bytes of `path`: `Ok(None)` when there are more. Never reads more than
@@ -133,6 +144,16 @@ pub fn load_str_in(
     file: &str,
     dir: &Path,
     resolve: &mut BaseResolver<'_>,
+) -> Result<Topology, LoadError> {
+    load_str_then(text, file, dir, resolve, &|| {})
+}
+
+fn load_str_then(
+    text: &str,
+    file: &str,
+    dir: &Path,
+    resolve: &mut BaseResolver<'_>,
+    free: &(dyn Fn() + Sync),
 ) -> Result<Topology, LoadError> {
     let shared: Arc<str> = Arc::from(text);
     let fail = |e: InputError| LoadError::single(file, shared.clone(), e);
@@ -164,7 +185,8 @@ pub fn load_str_in(
             "start with `version: 1`, then `zones:`, `networks:` and `endpoints:` (see samples/)",
         )));
     }
-    let mut raw = parse(text).map_err(fail)?;
+    let mut raw = parse::parse_then(text, free).map_err(fail)?;
+    free();
     if let Some(b) = raw.base.take() {
         return base::load_on_base(text, file, dir, raw, &b, resolve);
     }

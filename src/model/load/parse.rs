@@ -10,8 +10,14 @@ use crate::model::raw::{Pos, RawFile};
 use super::{SPLIT_PARSE_MIN_BYTES, offset_of};
 
 pub(super) fn parse(text: &str) -> Result<RawFile, InputError> {
+    parse_then(text, &|| {})
+}
+
+/// [`parse`], calling `free` as soon as the parse leaves a core free (the first half of a
+/// split parse done), if it does.
+pub(super) fn parse_then(text: &str, free: &(dyn Fn() + Sync)) -> Result<RawFile, InputError> {
     if text.len() >= SPLIT_PARSE_MIN_BYTES
-        && let Some(raw) = parse_split(text)
+        && let Some(raw) = parse_split_then(text, free)
     {
         return Ok(raw);
     }
@@ -120,7 +126,13 @@ pub(super) fn entry_cut(
 /// whatever a section's entries cost to parse; the other sections balance the halves by size.
 /// The halves merge into one [`RawFile`]. Any failure returns `None`, and the caller parses the
 /// whole file the ordinary way (so errors are always the ordinary parser's).
+#[cfg(test)]
 pub(super) fn parse_split(text: &str) -> Option<RawFile> {
+    parse_split_then(text, &|| {})
+}
+
+/// [`parse_split`], calling `free` when the first half is parsed (the other goes on alone).
+fn parse_split_then(text: &str, free: &(dyn Fn() + Sync)) -> Option<RawFile> {
     let sections = top_level_sections(text)?;
     if sections.len() < 2 {
         return None;
@@ -134,8 +146,13 @@ pub(super) fn parse_split(text: &str) -> Option<RawFile> {
         String::from_utf8(bytes).unwrap_or_default()
     };
     let (a, b) = std::thread::scope(|scope| {
-        let other = scope.spawn(|| parse_one(&half(1)).ok());
+        let other = scope.spawn(|| {
+            let raw = parse_one(&half(1)).ok();
+            free();
+            raw
+        });
         let mine = parse_one(&half(0)).ok();
+        free();
         (mine, other.join().ok().flatten())
     });
     let (mut a, b) = (a?, b?);

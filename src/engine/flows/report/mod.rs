@@ -22,8 +22,8 @@ use crate::model::rules::Protocol;
 use crate::model::{Topology, Verdict};
 
 mod record;
-pub use record::JUDGE_BATCH;
 use record::{Batch, Held};
+pub use record::{EARLY_RECORDS, Early, JUDGE_BATCH};
 
 /// Entries kept of each list (drift, broken, anomalies); counts stay exact.
 pub const SAMPLE_CAP: usize = 1000;

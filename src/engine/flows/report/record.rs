@@ -10,9 +10,14 @@
 //! decides it), and the counting that follows runs in the log's order, so the samples, the
 //! timeline and the first and last lines are those of a single pass.
 //!
-//! Owns: the per-record comparison of the log's action with the design's verdict, and the
-//! batch. Must never: count a record out of its log's order, hold more than [`JUDGE_BATCH`]
-//! records, or keep a judgement's index past the epoch it was given in.
+//! Records read before the design is there (the parts of a large log start while it loads)
+//! wait in an [`Early`] buffer, at most [`EARLY_RECORDS`] of them, and enter the analyzer's
+//! batches in their order once it exists: as the same events read later would.
+//!
+//! Owns: the per-record comparison of the log's action with the design's verdict, the
+//! batch and the early buffer. Must never: count a record out of its log's order, hold more
+//! than [`JUDGE_BATCH`] records in a batch or [`EARLY_RECORDS`] early, or keep a judgement's
+//! index past the epoch it was given in.
 
 use std::net::IpAddr;
 
@@ -20,13 +25,62 @@ use super::{Analyzer, LARGE_TRANSFER, SAMPLE_CAP, TEXT_LEN, UnreadableSample};
 use crate::engine::flows::classify::{AddrClass, Judged, is_reply, protocol_of};
 use crate::engine::flows::read::{self, FlowRecord, ReadEvent};
 use crate::engine::flows::translated::NatLeg;
-use crate::engine::flows::window::Mark;
+use crate::engine::flows::window::{Mark, Window};
 use crate::model::Verdict;
 use crate::model::rules::Protocol;
 
 /// Records held before their batch is judged and counted (at most this many are in memory,
 /// whatever the log's size).
 pub const JUDGE_BATCH: usize = 1 << 16;
+
+/// Records a part of a log holds while the design loads (80 bytes each: 21 MB a part).
+pub const EARLY_RECORDS: usize = 1 << 18;
+
+/// The events of a part of a log read before its analyzer exists: its records in order, and
+/// the counts of the events that are only counted. An unreadable line is not kept (its
+/// sample needs the analyzer's file name and order): the reader waits for the design there.
+#[derive(Debug, Default)]
+pub struct Early {
+    held: Vec<Held>,
+    cap: usize,
+    skipped: u64,
+    outside_window: u64,
+    window: Window,
+}
+
+impl Early {
+    /// A buffer for at most `cap` records (of those that start in `window`: the others are
+    /// counted).
+    pub fn new(window: Window, cap: usize) -> Early {
+        Early {
+            window,
+            cap: cap.min(EARLY_RECORDS),
+            ..Early::default()
+        }
+    }
+
+    /// Keeps `ev`, as [`Analyzer::event`] would take it: `false` (and nothing kept) when the
+    /// buffer is full or `ev` is an unreadable line.
+    pub fn keep(&mut self, ev: &ReadEvent<'_>) -> bool {
+        match ev {
+            ReadEvent::Record(r) if !self.window.holds(r.start) => self.outside_window += 1,
+            ReadEvent::Record(_) if self.held.len() >= self.cap => return false,
+            ReadEvent::Record(r) => self.held.push(Held::of(r)),
+            ReadEvent::Skipped { .. } => self.skipped += 1,
+            ReadEvent::Unreadable { .. } => return false,
+        }
+        true
+    }
+
+    /// Records kept.
+    pub fn len(&self) -> usize {
+        self.held.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.held.is_empty()
+    }
+}
 
 /// The fields of a record the report reads, kept while its batch fills.
 #[derive(Clone, Copy, Debug)]
@@ -123,6 +177,19 @@ impl Analyzer<'_> {
             }
             ReadEvent::Skipped { .. } => self.skipped += 1,
             ReadEvent::Unreadable { line, text, why } => self.unreadable(line, &text, &why),
+        }
+    }
+
+    /// Takes the events an [`Early`] buffer kept, as if they came now one by one (the
+    /// records are judged and counted in their order, after those taken before).
+    pub fn take_early(&mut self, early: Early) {
+        self.skipped += early.skipped;
+        self.outside_window += early.outside_window;
+        for h in early.held {
+            self.batch.held.push(h);
+            if self.batch.held.len() >= JUDGE_BATCH {
+                self.flush();
+            }
         }
     }
 
