@@ -148,3 +148,61 @@ fn a_design_that_fails_to_load_is_the_error_and_ends_the_reading() {
         }
     }
 }
+
+/// GCP's Cloud Logging export is read in parts too, so early too: the same report, in three
+/// parts, with the unreadable entries the fixture holds (each makes a part wait).
+#[test]
+fn a_large_gcp_export_gives_the_same_report_read_early() {
+    const GCP: &str = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/flows/gcp-vpc-flows.jsonl"
+    );
+    let fixture = std::fs::read_to_string(GCP).unwrap();
+    let mut text = String::new();
+    while (text.len() as u64) < PARALLEL_MIN_BYTES + (1 << 20) {
+        text.push_str(&fixture);
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("big.jsonl");
+    std::fs::write(&path, &text).unwrap();
+    let logs = [path.to_string_lossy().into_owned()];
+    let t = design();
+    let after = analyze_logs_in(&t, &logs, opts(3), Window::default()).unwrap();
+    assert_eq!((after.files[0].format, after.files[0].parts), ("gcp", 3));
+    assert!(after.unreadable > 0 && after.counts.drift > 0);
+    for cap in [0, 1000, EARLY_RECORDS] {
+        let load = |ready: &(dyn Fn() + Sync)| {
+            ready();
+            std::thread::sleep(Duration::from_millis(100));
+            Ok::<_, ()>(design())
+        };
+        let (_, r) =
+            analyze_logs_loading_holding(load, &logs, opts(3), Window::default(), None, cap)
+                .unwrap();
+        assert_eq!(comparable(&r), comparable(&after), "{cap} records a part");
+    }
+}
+
+/// The command: a large log with a broken design reports the design's defect (exit 2, as when
+/// the design was loaded first) and stops; with the design fixed, the report comes.
+#[test]
+fn the_command_reports_a_broken_design_before_a_large_log() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = large_log(dir.path());
+    let broken = dir.path().join("broken.yaml");
+    let text = std::fs::read_to_string(AWS_DESIGN).unwrap();
+    std::fs::write(&broken, format!("{text}\nnot_a_section: 1\n")).unwrap();
+    let out = crate::cli::zs(&["flows", broken.to_str().unwrap(), &log, "--jobs", "2", "-q"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("not_a_section"), "{err}");
+    assert!(out.stdout.is_empty());
+    let out = crate::cli::zs(&["flows", AWS_DESIGN, &log, "--jobs", "2", "-q"]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("records"));
+}
