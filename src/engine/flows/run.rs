@@ -5,7 +5,9 @@
 //! into one part per worker and the parts are read on scoped threads, each with its own caches; the parts'
 //! analyses are merged in file order, so the report is the one a single pass gives (only the
 //! cache counters differ). The split is checked against the reader's own counts (header lines
-//! seen by each part), and a log whose format changes part-way falls back to one pass.
+//! seen by each part), and a log whose format changes part-way falls back to one pass. The
+//! command starts the parts before its design is loaded ([`super::early`]), with the same
+//! split and merge.
 //!
 //! Owns: the `flows` subcommand's I/O. Must never: read a log into memory, write anywhere but
 //! the given writer, or turn malformed log content into an error (only a path that cannot be
