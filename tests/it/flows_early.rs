@@ -133,6 +133,21 @@ fn a_design_that_fails_to_load_is_the_error_and_ends_the_reading() {
             "{logs:?}"
         );
     }
+    // A loader that panics (a bug) ends the parts too: the panic comes through, not a hang.
+    let panicked = std::panic::catch_unwind(|| {
+        let load = |ready: &(dyn Fn() + Sync)| -> Result<Topology, ()> {
+            ready();
+            panic!("the loader's bug")
+        };
+        analyze_logs_loading(
+            load,
+            std::slice::from_ref(&large),
+            opts(2),
+            Window::default(),
+            None,
+        )
+    });
+    assert!(panicked.is_err());
     // A design that loads, and a log that cannot be opened: the log's error, with its path.
     for logs in [vec![large.clone(), missing.clone()], vec![missing.clone()]] {
         let r = analyze_logs_loading(

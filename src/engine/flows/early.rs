@@ -163,6 +163,15 @@ impl Design {
     }
 }
 
+/// Closes the gate when dropped, unless the design is there ([`Design::settle`] never goes back).
+struct CloseOnDrop<'d>(&'d Design);
+
+impl Drop for CloseOnDrop<'_> {
+    fn drop(&mut self) {
+        self.0.settle(State::Closed);
+    }
+}
+
 /// A part's bytes, ended early when the design failed to load (nothing more is read then).
 struct UntilClosed<'d, R> {
     inner: R,
@@ -231,6 +240,10 @@ pub fn analyze_logs_loading_holding<E>(
                 s.spawn(move || early_part(path, plan, k, bar, design, (window, early)))
             })
             .collect();
+        // Should the load panic, the parts must not wait for it for ever (the scope joins
+        // them before the panic goes on): dropped on the way out, this closes the gate unless
+        // the design came.
+        let _closes = CloseOnDrop(&design);
         let loaded = load(&|| design.settle(State::Validating)).map(|t| {
             let t = design.topology.get_or_init(|| t);
             // The classes are built here while the parts read on, not by the first part.
