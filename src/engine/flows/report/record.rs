@@ -33,8 +33,9 @@ use crate::model::rules::Protocol;
 /// whatever the log's size).
 pub const JUDGE_BATCH: usize = 1 << 16;
 
-/// Records a part of a log holds while the design loads (80 bytes each: 21 MB a part).
-pub const EARLY_RECORDS: usize = 1 << 18;
+/// Records a part of a log holds while the design loads (80 bytes each: at most 42 MB a
+/// part; on the L benchmark the parts hold 200,000–300,000 each when the design comes).
+pub const EARLY_RECORDS: usize = 1 << 19;
 
 /// The events of a part of a log read before its analyzer exists: its records in order, and
 /// the counts of the events that are only counted. An unreadable line is not kept (its
