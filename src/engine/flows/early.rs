@@ -14,19 +14,18 @@
 //! the design failed to load (the design's error comes first, as when it is loaded first), or
 //! read on after the load failed.
 
-use std::fs::File;
-use std::io::{self, Cursor, Read, Seek, SeekFrom};
+use std::io::{self, Read, Seek, SeekFrom};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Condvar, Mutex, OnceLock};
 
 use super::Analyzer;
 use super::classify::SharedClasses;
 use super::progress::{Drawer, Progress};
-use super::read::{Detected, LogFormat, Stats, detect, read_log};
+use super::read::{Stats, read_log};
 use super::report::{EARLY_RECORDS, Early, FlowReport};
 use super::run::{
     LogError, Opened, Options, Plan, Source, analyze_logs_with, analyze_source, merge_parts,
-    open_logs, plan, read_at,
+    open_logs, split,
 };
 use super::window::Window;
 use crate::model::Topology;
@@ -273,18 +272,16 @@ pub fn analyze_logs_loading_holding<E>(
     an.set_window(window);
     let mut done = Vec::with_capacity(results.len());
     for r in results {
-        match r.map_err(log_err(path))? {
-            Some(part) => done.push(part),
-            None => unreachable!("a part ends without its analyzer only when the load failed"),
-        }
+        // (A part ends without its analyzer only when the load failed.)
+        let part = r.and_then(|p| p.ok_or_else(|| io::Error::other("a flow-log worker stopped")));
+        done.push(part.map_err(log_err(path))?);
     }
     let mut sources = sources.into_iter();
     let first = sources.next();
-    if !merge_parts(&mut an, path, &plan, done) {
+    if !merge_parts(&mut an, path, &plan, done)
+        && let Some(Source::File(mut f)) = first
+    {
         // The split was not safe (as `parallel` finds): the log in one pass.
-        let Some(Source::File(mut f)) = first else {
-            unreachable!("the first log is a file when it is read in parts")
-        };
         f.seek(SeekFrom::Start(0)).map_err(log_err(path))?;
         super::run::analyze_reader(&mut an, path, bar.wrap(f), opts.format)
             .map_err(log_err(path))?;
@@ -303,30 +300,17 @@ pub fn analyze_logs_loading_holding<E>(
 
 /// The opened logs and the split of the first, when it is read in parts.
 fn in_parts(mut opened: Opened, opts: Options) -> Result<Option<(Opened, Plan)>, LogError> {
-    if opened.jobs < 2
-        || !matches!(
-            opts.format,
-            LogFormat::Auto | LogFormat::Aws | LogFormat::Gcp
-        )
-    {
-        return Ok(None);
-    }
-    let path = opened.logs[0].clone();
-    let err = |source| LogError {
-        path: path.clone(),
-        source,
-    };
+    let jobs = opened.jobs;
     let Some(Source::File(f)) = opened.sources.first_mut() else {
         return Ok(None);
     };
-    // Parquet is read from its footer, never in text parts.
-    if detect(&read_at(f, 0, 4).map_err(err)?) == Detected::Parquet {
-        return Ok(None);
+    match split(f, jobs, opts.format) {
+        Ok(plan) => Ok(plan.map(|p| (opened, p))),
+        Err(source) => Err(LogError {
+            path: opened.logs[0].clone(),
+            source,
+        }),
     }
-    let jobs = opened.jobs;
-    Ok(plan(f, jobs, opts.format)
-        .map_err(err)?
-        .map(|p| (opened, p)))
 }
 
 /// Part `k` of `plan`: read into an [`Early`] buffer until the design is there (or the buffer
@@ -340,12 +324,8 @@ fn early_part<'t>(
     design: &'t Design,
     (window, cap): (Window, usize),
 ) -> io::Result<Option<(Analyzer<'t>, Stats)>> {
-    let (from, to) = (plan.bounds[k], plan.bounds[k + 1]);
-    let prefix = if k > 0 { plan.prefix.as_deref() } else { None };
-    let mut f = File::open(path)?;
-    f.seek(SeekFrom::Start(from))?;
-    let part = UntilClosed {
-        inner: bar.wrap(f.take(to - from)),
+    let input = UntilClosed {
+        inner: plan.part(path, k, bar)?,
         design,
     };
     let start = |t: &'t Topology, early: Early| {
@@ -359,7 +339,6 @@ fn early_part<'t>(
     let mut an: Option<Analyzer<'t>> = None;
     // Events kept since this part's turn began (0: it must wait for its turn first).
     let mut turn = 0usize;
-    let input = Cursor::new(prefix.unwrap_or_default()).chain(part);
     let stats = read_log(input, plan.format, |ev| {
         if an.is_none() {
             let reading = if turn > 0 {

@@ -249,9 +249,7 @@ fn analyze_file(
         bar.add_bytes(len);
         return Ok(());
     }
-    if jobs > 1
-        && matches!(format, LogFormat::Auto | LogFormat::Aws | LogFormat::Gcp)
-        && let Some(plan) = plan(&mut f, jobs, format)?
+    if let Some(plan) = split(&mut f, jobs, format)?
         && parallel(an, t, path, &plan, bar)?
     {
         return Ok(());
@@ -275,7 +273,7 @@ pub(super) struct Plan {
 
 /// A split of a large plain AWS log, or of GCP JSON lines, into `jobs` parts, when that is
 /// safe.
-pub(super) fn plan(f: &mut File, jobs: usize, format: LogFormat) -> io::Result<Option<Plan>> {
+fn plan(f: &mut File, jobs: usize, format: LogFormat) -> io::Result<Option<Plan>> {
     let meta = f.metadata()?;
     let len = meta.len();
     if !meta.is_file() || len < PARALLEL_MIN_BYTES {
@@ -335,7 +333,33 @@ pub(super) fn plan(f: &mut File, jobs: usize, format: LogFormat) -> io::Result<O
     }))
 }
 
-pub(super) fn read_at(f: &mut File, pos: u64, n: usize) -> io::Result<Vec<u8>> {
+/// The split of a log read in parts: more than one job, a format the split reads (AWS text,
+/// GCP JSON lines; a Parquet or Azure file never splits) and a [`plan`] that is safe.
+pub(super) fn split(f: &mut File, jobs: usize, format: LogFormat) -> io::Result<Option<Plan>> {
+    if jobs < 2 || !matches!(format, LogFormat::Auto | LogFormat::Aws | LogFormat::Gcp) {
+        return Ok(None);
+    }
+    plan(f, jobs, format)
+}
+
+impl Plan {
+    /// Part `k`'s bytes as its reader reads them: the header line first for a part after the
+    /// first, counted by `bar`.
+    pub(super) fn part<'p>(
+        &'p self,
+        path: &str,
+        k: usize,
+        bar: &Progress,
+    ) -> io::Result<impl Read + 'p> {
+        let (from, to) = (self.bounds[k], self.bounds[k + 1]);
+        let prefix = if k > 0 { self.prefix.as_deref() } else { None };
+        let mut f = File::open(path)?;
+        f.seek(SeekFrom::Start(from))?;
+        Ok(Cursor::new(prefix.unwrap_or_default()).chain(bar.wrap(f.take(to - from))))
+    }
+}
+
+fn read_at(f: &mut File, pos: u64, n: usize) -> io::Result<Vec<u8>> {
     f.seek(SeekFrom::Start(pos))?;
     let mut buf = Vec::with_capacity(n);
     Read::by_ref(f).take(n as u64).read_to_end(&mut buf)?;
@@ -394,20 +418,11 @@ fn parallel(
     let results: Vec<io::Result<(Analyzer<'_>, Stats)>> = std::thread::scope(|s| {
         let handles: Vec<_> = (0..parts)
             .map(|k| {
-                let (from, to) = (plan.bounds[k], plan.bounds[k + 1]);
-                let prefix = if k > 0 { plan.prefix.as_deref() } else { None };
                 s.spawn(move || -> io::Result<(Analyzer<'_>, Stats)> {
-                    let mut f = File::open(path)?;
-                    f.seek(SeekFrom::Start(from))?;
-                    let part = bar.wrap(f.take(to - from));
                     let mut a = Analyzer::with_shared(t, shared);
                     a.set_window(window);
-                    let stats = analyze_reader(
-                        &mut a,
-                        path,
-                        Cursor::new(prefix.unwrap_or_default()).chain(part),
-                        plan.format,
-                    )?;
+                    let stats =
+                        analyze_reader(&mut a, path, plan.part(path, k, bar)?, plan.format)?;
                     Ok((a, stats))
                 })
             })
