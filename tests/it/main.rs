@@ -37,6 +37,7 @@ mod flows_formats;
 mod flows_nat;
 #[cfg(feature = "parquet")]
 mod flows_parquet;
+mod flows_parts;
 mod flows_read;
 mod flows_report;
 mod gen_aws;

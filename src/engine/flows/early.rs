@@ -2,15 +2,15 @@
 //! the design is parsed and validated, so that the core the load leaves idle (validation and
 //! the class index run on one) reads records instead of waiting.
 //!
-//! Each part keeps what it reads in an [`Early`] buffer (at most [`EARLY_RECORDS`] records)
-//! until the design and its classes are there, then gives the buffer to its analyzer and reads
-//! on. The records enter the analyzer in their order, as if read then: the report is the one
+//! Each worker keeps what it reads in an [`Early`] buffer per part (at most [`EARLY_RECORDS`]
+//! records in all) until the design and its classes are there, then gives the buffers to its
+//! analyzer and reads on. The records enter the analyzer in their order, as if read then: the report is the one
 //! loading first and then reading gives ([`super::run::analyze_logs_with`]), which the tests
 //! compare. A log that is not read in parts (standard input, a small file, Parquet, Azure) is
 //! read after the load, as before.
 //!
 //! Owns: the hand-over between the load and the parts. Must never: judge a record before the
-//! design is there, hold more than [`EARLY_RECORDS`] records a part, report a log error when
+//! design is there, hold more than [`EARLY_RECORDS`] records a worker, report a log error when
 //! the design failed to load (the design's error comes first, as when it is loaded first), or
 //! read on after the load failed.
 
@@ -24,8 +24,8 @@ use super::progress::{Drawer, Progress};
 use super::read::{Stats, read_log};
 use super::report::{EARLY_RECORDS, Early, FlowReport};
 use super::run::{
-    LogError, Opened, Options, Plan, Source, analyze_logs_with, analyze_source, merge_parts,
-    open_logs, split,
+    Done, LogError, Opened, Options, Parts, Plan, Source, Worked, analyze_logs_with,
+    analyze_source, merge_parts, open_logs, split,
 };
 use super::window::Window;
 use crate::model::Topology;
@@ -37,7 +37,7 @@ pub enum Loading<E> {
     Log(LogError),
 }
 
-/// Records a part reads early before it lets the next part read (the parts read early in
+/// Records a worker reads early before it lets the next worker read (the workers read early in
 /// turns, so that together they take the one core the load leaves, not the load's own).
 const TURN_RECORDS: usize = 4096;
 
@@ -45,7 +45,7 @@ const TURN_RECORDS: usize = 4096;
 enum State {
     /// The design is being parsed (on every core): nothing is read yet.
     Parsing,
-    /// The design is being validated (on one core): the parts read early, in turns.
+    /// The design is being validated (on one core): the workers read early, in turns.
     Validating,
     /// The design is there.
     Open,
@@ -55,9 +55,9 @@ enum State {
 
 struct Gate {
     state: State,
-    /// The part whose turn it is to read early.
+    /// The worker whose turn it is to read early.
     turn: usize,
-    /// The parts still reading early.
+    /// The workers still reading early.
     early: Vec<bool>,
 }
 
@@ -72,14 +72,14 @@ struct Design {
 }
 
 impl Design {
-    fn new(parts: usize) -> Design {
+    fn new(workers: usize) -> Design {
         Design {
             topology: OnceLock::new(),
             classes: SharedClasses::default(),
             gate: Mutex::new(Gate {
                 state: State::Parsing,
                 turn: 0,
-                early: vec![true; parts],
+                early: vec![true; workers],
             }),
             changed: Condvar::new(),
             settled: AtomicBool::new(false),
@@ -114,7 +114,7 @@ impl Design {
         self.changed.notify_all();
     }
 
-    /// Waits until part `k` may read early (`true`), or until the design is there or failed
+    /// Waits until worker `k` may read early (`true`), or until the design is there or failed
     /// (`false`: read on with an analyzer, or stop).
     fn my_turn(&self, k: usize) -> bool {
         let mut g = self.lock();
@@ -132,7 +132,7 @@ impl Design {
         }
     }
 
-    /// Part `k` lets the next part that still reads early have the turn; `done` when it
+    /// Worker `k` lets the next worker that still reads early have the turn; `done` when it
     /// reads no more early itself.
     fn pass(&self, k: usize, done: bool) {
         let mut g = self.lock();
@@ -201,7 +201,7 @@ pub fn analyze_logs_loading<E>(
     analyze_logs_loading_holding(load, logs, opts, window, progress, EARLY_RECORDS)
 }
 
-/// [`analyze_logs_loading`] with each part holding at most `early` records (at most
+/// [`analyze_logs_loading`] with each worker holding at most `early` records (at most
 /// [`EARLY_RECORDS`]) while the design loads: the report is the same for any number (the
 /// tests try several).
 pub fn analyze_logs_loading_holding<E>(
@@ -229,14 +229,15 @@ pub fn analyze_logs_loading_holding<E>(
         jobs,
         total,
     } = opened;
-    let design = Design::new(plan.bounds.len() - 1);
+    let design = Design::new(plan.workers);
+    let next = Parts::new(&plan);
     let bar = Progress::start(total, progress);
     let path = logs[0].as_str();
     let (loaded, results) = std::thread::scope(|s| {
-        let handles: Vec<_> = (0..plan.bounds.len() - 1)
-            .map(|k| {
-                let (design, plan, bar) = (&design, &plan, &bar);
-                s.spawn(move || early_part(path, plan, k, bar, design, (window, early)))
+        let handles: Vec<_> = (0..plan.workers)
+            .map(|w| {
+                let (design, plan, bar, next) = (&design, &plan, &bar, &next);
+                s.spawn(move || early_worker(path, (plan, next), w, bar, design, (window, early)))
             })
             .collect();
         // Should the load panic, the parts must not wait for it for ever (the scope joins
@@ -253,7 +254,7 @@ pub fn analyze_logs_loading_holding<E>(
         } else {
             State::Closed
         });
-        let results: Vec<io::Result<Option<(Analyzer<'_>, Stats)>>> = handles
+        let results: Vec<io::Result<Option<Worked>>> = handles
             .into_iter()
             .map(|h| {
                 h.join()
@@ -270,11 +271,11 @@ pub fn analyze_logs_loading_holding<E>(
     };
     let mut an = Analyzer::with_shared(t, &design.classes);
     an.set_window(window);
-    let mut done = Vec::with_capacity(results.len());
+    let mut done = Vec::with_capacity(plan.workers);
     for r in results {
-        // (A part ends without its analyzer only when the load failed.)
-        let part = r.and_then(|p| p.ok_or_else(|| io::Error::other("a flow-log worker stopped")));
-        done.push(part.map_err(log_err(path))?);
+        // (A worker ends without its parts only when the load failed.)
+        let parts = r.and_then(|p| p.ok_or_else(|| io::Error::other("a flow-log worker stopped")));
+        done.push(parts.map_err(log_err(path))?);
     }
     let mut sources = sources.into_iter();
     let first = sources.next();
@@ -313,66 +314,94 @@ fn in_parts(mut opened: Opened, opts: Options) -> Result<Option<(Opened, Plan)>,
     }
 }
 
-/// Part `k` of `plan`: read into an [`Early`] buffer until the design is there (or the buffer
-/// is full, or a line cannot be read: then it waits), then by its analyzer. `None` when the
-/// design failed to load.
-fn early_part<'t>(
+/// Worker `w`: reads the parts of `plan` it takes from `next`, each into an [`Early`] buffer
+/// until the design is there (the worker's buffers hold at most `cap` records together; when
+/// they are full, or a line cannot be read, it waits), then by its analyzer, which goes from
+/// part to part with its caches. `None` when the design failed to load.
+fn early_worker<'t>(
     path: &str,
-    plan: &Plan,
-    k: usize,
+    (plan, next): (&Plan, &Parts),
+    w: usize,
     bar: &Progress,
     design: &'t Design,
     (window, cap): (Window, usize),
-) -> io::Result<Option<(Analyzer<'t>, Stats)>> {
-    let input = UntilClosed {
-        inner: plan.part(path, k, bar)?,
-        design,
-    };
-    let start = |t: &'t Topology, early: Early| {
-        let mut a = Analyzer::with_shared(t, &design.classes);
-        a.set_window(window);
-        a.set_file(path);
-        a.take_early(early);
-        a
-    };
-    let mut early = Early::new(window, cap);
+) -> io::Result<Option<Worked>> {
+    let mut done: Vec<Done> = Vec::new();
+    // Parts read to their end before the design came: their index, records and counts.
+    let mut waiting: Vec<(usize, Early, Stats)> = Vec::new();
     let mut an: Option<Analyzer<'t>> = None;
-    // Events kept since this part's turn began (0: it must wait for its turn first).
-    let mut turn = 0usize;
-    let stats = read_log(input, plan.format, |ev| {
-        if an.is_none() {
-            let reading = if turn > 0 {
-                !design.settled.load(Ordering::Acquire)
-            } else {
-                design.my_turn(k)
-            };
-            if reading && early.keep(&ev) {
-                turn += 1;
-                if turn >= TURN_RECORDS {
-                    design.pass(k, false);
-                    turn = 0;
-                }
-                return;
+    // Records this worker holds early, and those kept since its turn began (0: it must wait
+    // for its turn first).
+    let (mut held, mut turn) = (0usize, 0usize);
+    // The analyzer, once the design is there: the parts read before it go through it first.
+    let start =
+        |t: &'t Topology, waiting: &mut Vec<(usize, Early, Stats)>, done: &mut Vec<Done>| {
+            let mut a = Analyzer::with_shared(t, &design.classes);
+            a.set_window(window);
+            a.set_file(path);
+            for (k, early, stats) in waiting.drain(..) {
+                a.set_deferred(k > 0);
+                a.take_early(early);
+                done.push((k, a.take_counts(), stats));
             }
-            // The design is there, or the buffer cannot take `ev`: wait for it.
-            design.pass(k, true);
-            let Some(t) = design.wait() else { return };
-            an = Some(start(t, std::mem::take(&mut early)));
-        }
+            a
+        };
+    while let Some(k) = next.take() {
+        let input = UntilClosed {
+            inner: plan.part(path, k, bar)?,
+            design,
+        };
         if let Some(a) = an.as_mut() {
-            a.event(ev);
+            a.set_deferred(k > 0);
         }
-    })?;
+        let mut early = Early::new(window, cap - held);
+        let stats = read_log(input, plan.format, |ev| {
+            if an.is_none() {
+                let reading = if turn > 0 {
+                    !design.settled.load(Ordering::Acquire)
+                } else {
+                    design.my_turn(w)
+                };
+                if reading && early.keep(&ev) {
+                    turn += 1;
+                    if turn >= TURN_RECORDS {
+                        design.pass(w, false);
+                        turn = 0;
+                    }
+                    return;
+                }
+                // The design is there, or the buffer cannot take `ev`: wait for it.
+                design.pass(w, true);
+                let Some(t) = design.wait() else { return };
+                let mut a = start(t, &mut waiting, &mut done);
+                a.set_deferred(k > 0);
+                a.take_early(std::mem::take(&mut early));
+                an = Some(a);
+            }
+            if let Some(a) = an.as_mut() {
+                a.event(ev);
+            }
+        })?;
+        match an.as_mut() {
+            Some(a) => done.push((k, a.take_counts(), stats)),
+            None => {
+                held += early.len();
+                waiting.push((k, early, stats));
+            }
+        }
+    }
     let mut an = match an {
         Some(a) => a,
         None => {
-            design.pass(k, true);
+            design.pass(w, true);
             match design.wait() {
-                Some(t) => start(t, early),
+                Some(t) => start(t, &mut waiting, &mut done),
                 None => return Ok(None),
             }
         }
     };
-    an.file_done(&stats);
-    Ok(Some((an, stats)))
+    Ok(Some(Worked {
+        done,
+        rest: an.take_part(),
+    }))
 }

@@ -2,9 +2,10 @@
 //! through the reader into an [`Analyzer`], and print the report as text or JSON.
 //!
 //! A large plain AWS log, or GCP's JSON lines, in a regular file is split at line boundaries
-//! into one part per worker and the parts are read on scoped threads, each with its own caches; the parts'
-//! analyses are merged in file order, so the report is the one a single pass gives (only the
-//! cache counters differ). The split is checked against the reader's own counts (header lines
+//! into parts, large first and small at the end, read on scoped threads: each worker takes the
+//! next part when it is done with one, with its own caches, which it keeps from part to part.
+//! The parts' analyses are merged in file order, so the report is the one a single pass gives
+//! (only the cache counters differ, and the top talkers where their tally was trimmed). The split is checked against the reader's own counts (header lines
 //! seen by each part), and a log whose format changes part-way falls back to one pass. The
 //! command starts the parts before its design is loaded ([`super::early`]), with the same
 //! split and merge.
@@ -15,15 +16,18 @@
 
 use std::fs::File;
 use std::io::{self, Cursor, Read, Seek, SeekFrom};
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use super::progress::Progress;
 use super::read::{Detected, LogFormat, Stats, detect, read_log, read_parquet_file};
-use super::report::{Analyzer, FlowReport};
+use super::report::{Analyzer, FlowReport, Part};
 use super::window::Window;
 use crate::model::Topology;
 
 /// Smallest file that is split across workers.
 pub const PARALLEL_MIN_BYTES: u64 = 8 << 20;
+/// Smallest part of a split log (but the last), and the bytes each worker needs at least.
+const MIN_PART: u64 = 1 << 20;
 /// Bytes read at the start of a log to find its header lines, and at a split point to find
 /// the next line start.
 const PROBE: usize = 64 << 10;
@@ -260,12 +264,16 @@ fn analyze_file(
 }
 
 /// How a log is split: part `k` is `bounds[k]..bounds[k + 1]`; parts after the first read
-/// `prefix` (the last header line of the log's start) before their bytes.
+/// `prefix` (the last header line of the log's start) before their bytes. There are more
+/// parts than workers, largest first ([`guided_cuts`]): each worker takes the next part when
+/// it is done with one, so the workers end together however fast each goes.
 #[derive(Debug)]
 pub(super) struct Plan {
     /// AWS text, or GCP's JSON lines (one entry per line, no header).
     pub(super) format: LogFormat,
     pub(super) bounds: Vec<u64>,
+    /// Threads that read the parts (at most one per part).
+    pub(super) workers: usize,
     pub(super) prefix: Option<Vec<u8>>,
     /// Header lines at the start of the log (all in the first part).
     pub(super) headers: u64,
@@ -307,17 +315,17 @@ fn plan(f: &mut File, jobs: usize, format: LogFormat) -> io::Result<Option<Plan>
             HeaderKind::Unsure => return Ok(None),
         }
     }
-    let parts = jobs.min((len / (1 << 20)) as usize).max(1);
+    let workers = jobs.min((len / MIN_PART) as usize).max(1);
     let mut bounds = vec![0u64];
-    for k in 1..parts {
-        let pos = len / parts as u64 * k as u64;
+    for pos in guided_cuts(len, workers) {
         let probe = read_at(f, pos, PROBE)?;
         let Some(i) = probe.iter().position(|b| *b == b'\n') else {
             return Ok(None);
         };
         let b = pos + i as u64 + 1;
+        // (a cut that does not move on, or inside the header lines, is left out)
         if b >= len || b <= *bounds.last().unwrap_or(&0) || b <= last_nl as u64 {
-            return Ok(None);
+            continue;
         }
         bounds.push(b);
     }
@@ -325,9 +333,11 @@ fn plan(f: &mut File, jobs: usize, format: LogFormat) -> io::Result<Option<Plan>
     if bounds.len() < 3 {
         return Ok(None);
     }
+    let workers = workers.min(bounds.len() - 1);
     Ok(Some(Plan {
         format,
         bounds,
+        workers,
         prefix,
         headers,
     }))
@@ -340,6 +350,21 @@ pub(super) fn split(f: &mut File, jobs: usize, format: LogFormat) -> io::Result<
         return Ok(None);
     }
     plan(f, jobs, format)
+}
+
+/// Where a log of `len` bytes is cut for `workers` (before aligning to lines): each part
+/// is a share of what remains, `1 / (2 × workers)` of it and at least [`MIN_PART`], so the
+/// parts are large at first (few of them) and small at the end, where a worker that is
+/// done early takes the last ones while the others finish theirs ("guided" scheduling).
+pub(super) fn guided_cuts(len: u64, workers: usize) -> Vec<u64> {
+    let share = 2 * workers.max(1) as u64;
+    let mut cuts = Vec::new();
+    let mut at = 0u64;
+    while len - at > 2 * MIN_PART {
+        at += ((len - at) / share).max(MIN_PART);
+        cuts.push(at);
+    }
+    cuts
 }
 
 impl Plan {
@@ -401,8 +426,9 @@ fn header_kind(line: &[u8]) -> HeaderKind {
     }
 }
 
-/// Reads the parts of `plan` on scoped threads and merges them into `an`; `false` (and `an`
-/// untouched) when the parts' header counts show the split was not safe.
+/// Reads the parts of `plan` on scoped threads (each worker takes the next part when it is
+/// done with one) and merges them into `an`; `false` (and `an` untouched) when the parts'
+/// header counts show the split was not safe.
 fn parallel(
     an: &mut Analyzer<'_>,
     t: &Topology,
@@ -410,20 +436,30 @@ fn parallel(
     plan: &Plan,
     bar: &Progress,
 ) -> io::Result<bool> {
-    let parts = plan.bounds.len() - 1;
     // The classes are the main analyzer's: built once, before the parts start.
     let shared = an.classifier().shared_classes();
     let shared = &shared;
     let window = an.window();
-    let results: Vec<io::Result<(Analyzer<'_>, Stats)>> = std::thread::scope(|s| {
-        let handles: Vec<_> = (0..parts)
-            .map(|k| {
-                s.spawn(move || -> io::Result<(Analyzer<'_>, Stats)> {
+    let next = Parts::new(plan);
+    let next = &next;
+    let results: Vec<io::Result<Worked>> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..plan.workers)
+            .map(|_| {
+                s.spawn(move || -> io::Result<Worked> {
                     let mut a = Analyzer::with_shared(t, shared);
                     a.set_window(window);
-                    let stats =
-                        analyze_reader(&mut a, path, plan.part(path, k, bar)?, plan.format)?;
-                    Ok((a, stats))
+                    a.set_file(path);
+                    let mut done = Vec::new();
+                    while let Some(k) = next.take() {
+                        a.set_deferred(k > 0);
+                        let stats =
+                            read_log(plan.part(path, k, bar)?, plan.format, |ev| a.event(ev))?;
+                        done.push((k, a.take_counts(), stats));
+                    }
+                    Ok(Worked {
+                        done,
+                        rest: a.take_part(),
+                    })
                 })
             })
             .collect();
@@ -435,11 +471,42 @@ fn parallel(
             })
             .collect()
     });
-    let mut done = Vec::with_capacity(parts);
+    let mut worked = Vec::with_capacity(plan.workers);
     for r in results {
-        done.push(r?);
+        worked.push(r?);
     }
-    Ok(merge_parts(an, path, plan, done))
+    Ok(merge_parts(an, path, plan, worked))
+}
+
+/// A part of a log read: its index in the plan, what its analyzer counted, the reader's counts.
+pub(super) type Done = (usize, Part, Stats);
+
+/// What a worker read: its parts, and what it counted over all of them (the talkers,
+/// [`Analyzer::take_counts`]).
+pub(super) struct Worked {
+    pub(super) done: Vec<Done>,
+    pub(super) rest: Part,
+}
+
+/// The parts of a plan not yet taken by a worker.
+pub(super) struct Parts {
+    next: AtomicUsize,
+    count: usize,
+}
+
+impl Parts {
+    pub(super) fn new(plan: &Plan) -> Parts {
+        Parts {
+            next: AtomicUsize::new(0),
+            count: plan.bounds.len() - 1,
+        }
+    }
+
+    /// The next part to read, if any is left.
+    pub(super) fn take(&self) -> Option<usize> {
+        let k = self.next.fetch_add(1, Ordering::Relaxed);
+        (k < self.count).then_some(k)
+    }
 }
 
 /// Merges the analysed parts of `plan` into `an` in file order; `false` (and `an` untouched)
@@ -448,11 +515,20 @@ pub(super) fn merge_parts(
     an: &mut Analyzer<'_>,
     path: &str,
     plan: &Plan,
-    done: Vec<(Analyzer<'_>, Stats)>,
+    worked: Vec<Worked>,
 ) -> bool {
     let parts = plan.bounds.len() - 1;
+    let (mut done, mut rests) = (Vec::with_capacity(parts), Vec::with_capacity(worked.len()));
+    for w in worked {
+        done.extend(w.done);
+        rests.push(w.rest);
+    }
+    done.sort_unstable_by_key(|d| d.0);
+    if done.len() != parts || done.iter().enumerate().any(|(i, d)| d.0 != i) {
+        return false;
+    }
     let prefix_lines = u64::from(plan.prefix.is_some());
-    for (k, (_, stats)) in done.iter().enumerate() {
+    for (k, (_, _, stats)) in done.iter().enumerate() {
         let expected = if k == 0 { plan.headers } else { prefix_lines };
         let last = k + 1 == parts;
         if stats.headers < expected || (!last && stats.headers != expected) {
@@ -464,9 +540,9 @@ pub(super) fn merge_parts(
         ..Stats::default()
     };
     let mut offset = 0u64;
-    for (k, (part, stats)) in done.into_iter().enumerate() {
+    for (k, (_, part, stats)) in done.into_iter().enumerate() {
         let extra = if k == 0 { 0 } else { prefix_lines };
-        an.merge(part, offset - extra);
+        an.merge_part(part, offset - extra);
         offset += stats.lines - extra;
         total.records += stats.records;
         total.skipped += stats.skipped;
@@ -475,8 +551,11 @@ pub(super) fn merge_parts(
         total.comments += stats.comments;
         total.headers += stats.headers - extra;
     }
+    for rest in rests {
+        an.merge_part(rest, 0);
+    }
     an.set_file(path);
     an.file_done(&total);
-    an.set_parts(parts);
+    an.set_parts(plan.workers);
     true
 }

@@ -232,6 +232,22 @@ struct PairCount {
 pub struct Analyzer<'t> {
     c: Classifier<'t>,
     file: String,
+    zones: usize,
+    files: Vec<FileSummary>,
+    window: Window,
+    /// What has been counted ([`Analyzer::take_part`] hands it on, the classifier stays).
+    n: Tally,
+    /// Samples are kept as the records that make them and made when a merge keeps them
+    /// ([`Analyzer::defer_samples`]).
+    deferred: bool,
+    /// Records read and not yet judged or counted ([`record`]).
+    batch: Batch,
+}
+
+/// What an [`Analyzer`] has counted over the records it took: counts, samples (made, or
+/// kept to be made, [`Deferred`]), zone pairs, talkers, the timeline and the classifier's
+/// cache counters. A part of a log is one of these, merged in the log's order.
+struct Tally {
     records: u64,
     skipped: u64,
     unreadable: u64,
@@ -245,16 +261,90 @@ pub struct Analyzer<'t> {
     broken: Vec<Mismatch>,
     anomalies: Vec<Anomaly>,
     unreadable_samples: Vec<UnreadableSample>,
-    zones: usize,
     pairs: Vec<PairCount>,
     talkers: FxMap<AddrKey, (u64, u64)>,
     talkers_trimmed: bool,
-    files: Vec<FileSummary>,
-    window: Window,
     outside_window: u64,
     timeline: Timeline,
-    /// Records read and not yet judged or counted ([`record`]).
-    batch: Batch,
+    /// The samples of a part whose analyzer defers them, at most [`SAMPLE_CAP`] a list.
+    later: Deferred,
+    cache: CacheStats,
+}
+
+impl Tally {
+    fn new(zones: usize) -> Tally {
+        Tally {
+            records: 0,
+            skipped: 0,
+            unreadable: 0,
+            judged: 0,
+            consistent: 0,
+            replies: 0,
+            unjudged: 0,
+            outside: 0,
+            counts: Counts::default(),
+            drift: Vec::new(),
+            broken: Vec::new(),
+            anomalies: Vec::new(),
+            unreadable_samples: Vec::new(),
+            pairs: vec![PairCount::default(); zones * zones],
+            talkers: FxMap::default(),
+            talkers_trimmed: false,
+            outside_window: 0,
+            timeline: Timeline::default(),
+            later: Deferred::default(),
+            cache: CacheStats::default(),
+        }
+    }
+}
+
+/// The samples of a part of a log, kept as the records that make them: a later part's are
+/// made only if the merge keeps them (most parts of a log with much drift never are).
+#[derive(Default)]
+struct Deferred {
+    drift: Vec<ToMismatch>,
+    broken: Vec<ToMismatch>,
+    anomalies: Vec<ToAnomaly>,
+}
+
+/// A drift or broken sample to make ([`Analyzer::mismatch`]).
+struct ToMismatch {
+    rec: Held,
+    s: AddrClass,
+    d: AddrClass,
+    ask: Asked,
+    verdict: Verdict,
+}
+
+/// The flow a sample's record asked about: the request on `port` (`dst → src` for a reply).
+#[derive(Clone, Copy)]
+struct Asked {
+    port: Option<u16>,
+    proto: Protocol,
+    reply: bool,
+}
+
+/// An anomaly sample to make ([`Analyzer::anomaly`]).
+struct ToAnomaly {
+    rec: Held,
+    s: AddrClass,
+    d: AddrClass,
+    kind: AnomalyKind,
+}
+
+/// The seed's anomalies, and what each one's message names.
+#[derive(Clone, Copy)]
+enum AnomalyKind {
+    DataZoneEgress,
+    LargeTransfer,
+    /// With the design's verdict.
+    UnapprovedEndpoint(Verdict),
+}
+
+/// The counted part of an analyzer ([`Analyzer::take_part`]), for [`Analyzer::merge_part`].
+pub struct Part {
+    n: Tally,
+    file: String,
 }
 
 fn proto_name(n: u8) -> String {
@@ -296,27 +386,11 @@ impl<'t> Analyzer<'t> {
         Analyzer {
             c,
             file: String::new(),
-            records: 0,
-            skipped: 0,
-            unreadable: 0,
-            judged: 0,
-            consistent: 0,
-            replies: 0,
-            unjudged: 0,
-            outside: 0,
-            counts: Counts::default(),
-            drift: Vec::new(),
-            broken: Vec::new(),
-            anomalies: Vec::new(),
-            unreadable_samples: Vec::new(),
             zones,
-            pairs: vec![PairCount::default(); zones * zones],
-            talkers: FxMap::default(),
-            talkers_trimmed: false,
             files: Vec::new(),
             window: Window::default(),
-            outside_window: 0,
-            timeline: Timeline::default(),
+            n: Tally::new(zones),
+            deferred: false,
             batch: Batch::default(),
         }
     }
@@ -371,16 +445,16 @@ impl<'t> Analyzer<'t> {
 
     #[inline]
     fn talk(&mut self, src: IpAddr, bytes: u64) {
-        let e = self.talkers.entry(AddrKey(src)).or_insert((0, 0));
+        let e = self.n.talkers.entry(AddrKey(src)).or_insert((0, 0));
         e.0 += 1;
         e.1 = e.1.saturating_add(bytes);
-        if self.talkers.len() >= TALKER_KEEP * 4 {
+        if self.n.talkers.len() >= TALKER_KEEP * 4 {
             self.trim_talkers();
         }
     }
 
     fn trim_talkers(&mut self) {
-        let mut all: Vec<(AddrKey, (u64, u64))> = self.talkers.drain().collect();
+        let mut all: Vec<(AddrKey, (u64, u64))> = self.n.talkers.drain().collect();
         if all.len() > TALKER_KEEP {
             // The heaviest TALKER_KEEP first, in no order (a selection, not a sort).
             all.select_nth_unstable_by(TALKER_KEEP, |a, b| {
@@ -388,8 +462,8 @@ impl<'t> Analyzer<'t> {
             });
             all.truncate(TALKER_KEEP);
         }
-        self.talkers.extend(all);
-        self.talkers_trimmed = true;
+        self.n.talkers.extend(all);
+        self.n.talkers_trimmed = true;
     }
 
     fn zone_name(&self, c: &AddrClass) -> String {
@@ -400,20 +474,59 @@ impl<'t> Analyzer<'t> {
             .unwrap_or_default()
     }
 
-    #[allow(
-        clippy::too_many_arguments,
-        reason = "one record's parts, from one caller"
-    )]
+    /// Keeps a drift (`broken`: a broken-call) sample of `rec`, made now or deferred.
+    fn sample(
+        &mut self,
+        rec: &Held,
+        (s, d): (&AddrClass, &AddrClass),
+        ask: Asked,
+        j: Judged,
+        broken: bool,
+    ) {
+        let later = if broken {
+            &mut self.n.later.broken
+        } else {
+            &mut self.n.later.drift
+        };
+        if self.deferred {
+            if later.len() < SAMPLE_CAP {
+                later.push(ToMismatch {
+                    rec: *rec,
+                    s: *s,
+                    d: *d,
+                    ask,
+                    verdict: j.verdict,
+                });
+            }
+            return;
+        }
+        let kept = if broken {
+            &self.n.broken
+        } else {
+            &self.n.drift
+        };
+        if kept.len() < SAMPLE_CAP {
+            let m = self.mismatch(&self.file, rec, (s, d), ask, j, broken);
+            if broken {
+                self.n.broken.push(m);
+            } else {
+                self.n.drift.push(m);
+            }
+        }
+    }
+
+    /// The sample of a record whose action disagrees with the design's verdict `j` on the
+    /// flow `ask` names (`broken`: rejected, though the design allows it).
     fn mismatch(
         &self,
+        file: &str,
         r: &Held,
         (s, d): (&AddrClass, &AddrClass),
-        port: Option<u16>,
-        proto: Protocol,
-        reply: bool,
+        ask: Asked,
         j: Judged,
         broken: bool,
     ) -> Mismatch {
+        let Asked { port, proto, reply } = ask;
         // The cache answers for a flow with the judgement of another of the same classes:
         // trace this record's own addresses and port so that the reason and path name them.
         let (from, to) = if reply {
@@ -439,7 +552,7 @@ impl<'t> Analyzer<'t> {
             }
         };
         Mismatch {
-            file: self.file.clone(),
+            file: file.to_string(),
             line: r.line,
             src: r.src,
             dst: r.dst,
@@ -466,28 +579,69 @@ impl<'t> Analyzer<'t> {
         }
     }
 
-    fn anomaly(
-        &mut self,
+    /// Counts one of the seed's anomalies, and keeps its sample (made now, or deferred).
+    fn anomaly(&mut self, r: &Held, s: &AddrClass, d: &AddrClass, kind: AnomalyKind) {
+        self.n.counts.anomalies += 1;
+        match kind {
+            AnomalyKind::DataZoneEgress => self.n.counts.data_zone_egress += 1,
+            AnomalyKind::LargeTransfer => self.n.counts.large_transfer += 1,
+            AnomalyKind::UnapprovedEndpoint(_) => self.n.counts.unapproved_endpoint += 1,
+        }
+        if self.deferred {
+            if self.n.later.anomalies.len() < SAMPLE_CAP {
+                self.n.later.anomalies.push(ToAnomaly {
+                    rec: *r,
+                    s: *s,
+                    d: *d,
+                    kind,
+                });
+            }
+        } else if self.n.anomalies.len() < SAMPLE_CAP {
+            let a = self.make_anomaly(&self.file, r, s, d, kind);
+            self.n.anomalies.push(a);
+        }
+    }
+
+    fn make_anomaly(
+        &self,
+        file: &str,
         r: &Held,
         s: &AddrClass,
         d: &AddrClass,
-        kind: &'static str,
-        severity: &'static str,
-        message: impl FnOnce() -> String,
-    ) {
-        self.counts.anomalies += 1;
-        match kind {
-            "data_zone_egress" => self.counts.data_zone_egress += 1,
-            "large_transfer" => self.counts.large_transfer += 1,
-            _ => self.counts.unapproved_endpoint += 1,
-        }
-        if self.anomalies.len() >= SAMPLE_CAP {
-            return;
-        }
-        let a = Anomaly {
+        kind: AnomalyKind,
+    ) -> Anomaly {
+        let (kind, severity, message) = match kind {
+            AnomalyKind::DataZoneEgress => (
+                "data_zone_egress",
+                "critical",
+                format!(
+                    "data zone address {} sent to {} outside every network (port {}): the data zone has no internet access",
+                    r.src, r.dst, r.dst_port
+                ),
+            ),
+            AnomalyKind::LargeTransfer => (
+                "large_transfer",
+                "high",
+                format!(
+                    "{:.1} MiB from the inference zone ({}) to {} in one record: model weights or data leaving?",
+                    r.bytes as f64 / 1_048_576.0,
+                    r.src,
+                    r.dst
+                ),
+            ),
+            AnomalyKind::UnapprovedEndpoint(verdict) => (
+                "unapproved_endpoint",
+                "medium",
+                format!(
+                    "the inference zone ({}) connected to {}:{} outside the network, which the design does not allow ({})",
+                    r.src, r.dst, r.dst_port, verdict
+                ),
+            ),
+        };
+        Anomaly {
             kind,
             severity,
-            file: self.file.clone(),
+            file: file.to_string(),
             line: r.line,
             src: r.src,
             dst: r.dst,
@@ -501,75 +655,149 @@ impl<'t> Analyzer<'t> {
             dst_zone: self.zone_name(d),
             src_name: self.c.label(s).map(str::to_string),
             dst_name: self.c.label(d).map(str::to_string),
-            message: message(),
+            message,
+        }
+    }
+
+    /// Whether to keep samples as the records that make them, to be made when a merge keeps
+    /// them (from the next record on): for a part of a log after the first, whose samples
+    /// the merge keeps only if the parts before it have fewer than [`SAMPLE_CAP`].
+    pub(crate) fn set_deferred(&mut self, deferred: bool) {
+        self.flush();
+        self.deferred = deferred;
+    }
+
+    /// What this analyzer has counted since it started or since the last call, and a fresh
+    /// start for the next part: the classifier and its caches stay (a worker reading parts
+    /// of a log one after another keeps them warm).
+    pub fn take_part(&mut self) -> Part {
+        self.flush();
+        let mut n = std::mem::replace(&mut self.n, Tally::new(self.zones));
+        n.cache = CacheStats {
+            traces: std::mem::take(&mut self.c.traces),
+            hits: std::mem::take(&mut self.c.cache_hits),
+            errors: std::mem::take(&mut self.c.trace_errors),
         };
-        self.anomalies.push(a);
+        Part {
+            n,
+            file: self.file.clone(),
+        }
+    }
+
+    /// [`Analyzer::take_part`], but the talkers stay in this analyzer: they add up in any
+    /// order, and a tally trimmed once over a worker's parts is closer to the truth than
+    /// one trimmed in each part. The worker's last [`Analyzer::take_part`] hands them on.
+    pub(crate) fn take_counts(&mut self) -> Part {
+        let mut part = self.take_part();
+        self.n.talkers = std::mem::take(&mut part.n.talkers);
+        self.n.talkers_trimmed = std::mem::take(&mut part.n.talkers_trimmed);
+        part
     }
 
     /// Adds the analysis of the part of the same log that follows this one: `line_offset` is
     /// added to its line numbers.
     pub fn merge(&mut self, mut other: Analyzer<'_>, line_offset: u64) {
+        let part = other.take_part();
+        self.merge_part(part, line_offset);
+    }
+
+    /// [`Analyzer::merge`] for a part taken with [`Analyzer::take_part`] (by an analyzer on
+    /// the same design). Its deferred samples are made here, as many as the lists keep.
+    pub fn merge_part(&mut self, part: Part, line_offset: u64) {
         self.flush();
-        other.flush();
-        self.records += other.records;
-        self.skipped += other.skipped;
-        self.unreadable += other.unreadable;
-        self.judged += other.judged;
-        self.consistent += other.consistent;
-        self.replies += other.replies;
-        self.unjudged += other.unjudged;
-        self.outside += other.outside;
-        let (a, b) = (&mut self.counts, other.counts);
+        let Part { n: other, file } = part;
+        let n = &mut self.n;
+        n.records += other.records;
+        n.skipped += other.skipped;
+        n.unreadable += other.unreadable;
+        n.judged += other.judged;
+        n.consistent += other.consistent;
+        n.replies += other.replies;
+        n.unjudged += other.unjudged;
+        n.outside += other.outside;
+        let (a, b) = (&mut n.counts, other.counts);
         a.drift += b.drift;
         a.broken += b.broken;
         a.anomalies += b.anomalies;
         a.data_zone_egress += b.data_zone_egress;
         a.large_transfer += b.large_transfer;
         a.unapproved_endpoint += b.unapproved_endpoint;
-        append_shifted(&mut self.drift, other.drift, SAMPLE_CAP, line_offset, |m| {
+        append_shifted(&mut n.drift, other.drift, SAMPLE_CAP, line_offset, |m| {
+            &mut m.line
+        });
+        append_shifted(&mut n.broken, other.broken, SAMPLE_CAP, line_offset, |m| {
             &mut m.line
         });
         append_shifted(
-            &mut self.broken,
-            other.broken,
-            SAMPLE_CAP,
-            line_offset,
-            |m| &mut m.line,
-        );
-        append_shifted(
-            &mut self.anomalies,
+            &mut n.anomalies,
             other.anomalies,
             SAMPLE_CAP,
             line_offset,
             |m| &mut m.line,
         );
         append_shifted(
-            &mut self.unreadable_samples,
+            &mut n.unreadable_samples,
             other.unreadable_samples,
             UNREADABLE_SAMPLES,
             line_offset,
             |u| &mut u.line,
         );
-        for (p, q) in self.pairs.iter_mut().zip(&other.pairs) {
+        for (p, q) in n.pairs.iter_mut().zip(&other.pairs) {
             p.records += q.records;
             p.accepted += q.accepted;
             p.rejected += q.rejected;
             p.bytes = p.bytes.saturating_add(q.bytes);
         }
-        self.talkers_trimmed |= other.talkers_trimmed;
-        for (k, (n, b)) in other.talkers {
-            let e = self.talkers.entry(k).or_insert((0, 0));
-            e.0 += n;
+        n.talkers_trimmed |= other.talkers_trimmed;
+        for (k, (c, b)) in other.talkers {
+            let e = n.talkers.entry(k).or_insert((0, 0));
+            e.0 += c;
             e.1 = e.1.saturating_add(b);
         }
-        if self.talkers.len() >= TALKER_KEEP * 4 {
+        n.outside_window += other.outside_window;
+        n.timeline.merge(other.timeline);
+        n.cache.traces += other.cache.traces;
+        n.cache.hits += other.cache.hits;
+        n.cache.errors += other.cache.errors;
+        if self.n.talkers.len() >= TALKER_KEEP * 4 {
             self.trim_talkers();
         }
-        self.outside_window += other.outside_window;
-        self.timeline.merge(other.timeline);
-        self.c.traces += other.c.traces;
-        self.c.cache_hits += other.c.cache_hits;
-        self.c.trace_errors += other.c.trace_errors;
+        // The deferred samples, made only as far as the lists keep them (in the part's
+        // order, after the samples it made itself: a part makes its samples or defers them).
+        let later = other.later;
+        let shifted = |r: &Held| Held {
+            line: r.line + line_offset,
+            ..*r
+        };
+        for (list, broken) in [(later.drift, false), (later.broken, true)] {
+            for t in list {
+                let kept = if broken {
+                    &self.n.broken
+                } else {
+                    &self.n.drift
+                };
+                if kept.len() >= SAMPLE_CAP {
+                    break;
+                }
+                let j = Judged {
+                    verdict: t.verdict,
+                    judgement: None,
+                };
+                let m = self.mismatch(&file, &shifted(&t.rec), (&t.s, &t.d), t.ask, j, broken);
+                if broken {
+                    self.n.broken.push(m);
+                } else {
+                    self.n.drift.push(m);
+                }
+            }
+        }
+        for t in later.anomalies {
+            if self.n.anomalies.len() >= SAMPLE_CAP {
+                break;
+            }
+            let a = self.make_anomaly(&file, &shifted(&t.rec), &t.s, &t.d, t.kind);
+            self.n.anomalies.push(a);
+        }
     }
 
     /// The finished report.
@@ -577,6 +805,7 @@ impl<'t> Analyzer<'t> {
         self.flush();
         let names = self.c.zone_names().to_vec();
         let mut zone_pairs: Vec<ZonePair> = self
+            .n
             .pairs
             .iter()
             .enumerate()
@@ -597,7 +826,7 @@ impl<'t> Analyzer<'t> {
                 .then_with(|| a.to.cmp(&b.to))
         });
         let mut talkers: Vec<(IpAddr, (u64, u64))> =
-            self.talkers.iter().map(|(k, v)| (k.0, *v)).collect();
+            self.n.talkers.iter().map(|(k, v)| (k.0, *v)).collect();
         talkers.sort_unstable_by(|a, b| {
             b.1.1
                 .cmp(&a.1.1)
@@ -621,30 +850,30 @@ impl<'t> Analyzer<'t> {
         FlowReport {
             topology: self.c.topology().name.clone(),
             files: self.files,
-            records: self.records,
-            skipped: self.skipped,
-            unreadable: self.unreadable,
-            unreadable_samples: self.unreadable_samples,
-            judged: self.judged,
-            consistent: self.consistent,
-            replies: self.replies,
-            unjudged: self.unjudged,
-            outside: self.outside,
-            counts: self.counts,
+            records: self.n.records,
+            skipped: self.n.skipped,
+            unreadable: self.n.unreadable,
+            unreadable_samples: self.n.unreadable_samples,
+            judged: self.n.judged,
+            consistent: self.n.consistent,
+            replies: self.n.replies,
+            unjudged: self.n.unjudged,
+            outside: self.n.outside,
+            counts: self.n.counts,
             sample_cap: SAMPLE_CAP,
-            drift: self.drift,
-            broken: self.broken,
-            anomalies: self.anomalies,
+            drift: self.n.drift,
+            broken: self.n.broken,
+            anomalies: self.n.anomalies,
             zone_pairs,
             top_talkers,
-            talkers_approximate: self.talkers_trimmed,
+            talkers_approximate: self.n.talkers_trimmed,
             cache: CacheStats {
-                traces: self.c.traces,
-                hits: self.c.cache_hits,
-                errors: self.c.trace_errors,
+                traces: self.n.cache.traces + self.c.traces,
+                hits: self.n.cache.hits + self.c.cache_hits,
+                errors: self.n.cache.errors + self.c.trace_errors,
             },
-            outside_window: self.outside_window,
-            timeline: self.timeline.hours(),
+            outside_window: self.n.outside_window,
+            timeline: self.n.timeline.hours(),
         }
     }
 }

@@ -21,7 +21,7 @@
 
 use std::net::IpAddr;
 
-use super::{Analyzer, LARGE_TRANSFER, SAMPLE_CAP, TEXT_LEN, UnreadableSample};
+use super::{Analyzer, AnomalyKind, Asked, LARGE_TRANSFER, TEXT_LEN, UnreadableSample};
 use crate::engine::flows::classify::{AddrClass, Judged, is_reply, protocol_of};
 use crate::engine::flows::read::{self, FlowRecord, ReadEvent};
 use crate::engine::flows::translated::NatLeg;
@@ -33,8 +33,8 @@ use crate::model::rules::Protocol;
 /// whatever the log's size).
 pub const JUDGE_BATCH: usize = 1 << 16;
 
-/// Records a part of a log holds while the design loads (80 bytes each: at most 42 MB a
-/// part; on the L benchmark the parts hold 200,000–300,000 each when the design comes).
+/// Records a worker holds while the design loads (80 bytes each: at most 42 MB a worker; on
+/// the L benchmark the workers hold 200,000–300,000 each when the design comes).
 pub const EARLY_RECORDS: usize = 1 << 19;
 
 /// The events of a part of a log read before its analyzer exists: its records in order, and
@@ -96,7 +96,7 @@ pub(super) struct Held {
     pub(super) start: Option<u64>,
     pub(super) action: read::Action,
     /// An AWS record (no Azure rule or flow state): it logs each direction of a connection.
-    aws: bool,
+    pub(super) aws: bool,
 }
 
 impl Held {
@@ -169,14 +169,14 @@ impl Analyzer<'_> {
     #[inline]
     pub fn event(&mut self, ev: ReadEvent<'_>) {
         match ev {
-            ReadEvent::Record(r) if !self.window.holds(r.start) => self.outside_window += 1,
+            ReadEvent::Record(r) if !self.window.holds(r.start) => self.n.outside_window += 1,
             ReadEvent::Record(r) => {
                 self.batch.held.push(Held::of(&r));
                 if self.batch.held.len() >= JUDGE_BATCH {
                     self.flush();
                 }
             }
-            ReadEvent::Skipped { .. } => self.skipped += 1,
+            ReadEvent::Skipped { .. } => self.n.skipped += 1,
             ReadEvent::Unreadable { line, text, why } => self.unreadable(line, &text, &why),
         }
     }
@@ -184,8 +184,8 @@ impl Analyzer<'_> {
     /// Takes the events an [`Early`] buffer kept, as if they came now one by one (the
     /// records are judged and counted in their order, after those taken before).
     pub fn take_early(&mut self, early: Early) {
-        self.skipped += early.skipped;
-        self.outside_window += early.outside_window;
+        self.n.skipped += early.skipped;
+        self.n.outside_window += early.outside_window;
         for h in early.held {
             self.batch.held.push(h);
             if self.batch.held.len() >= JUDGE_BATCH {
@@ -195,10 +195,10 @@ impl Analyzer<'_> {
     }
 
     fn unreadable(&mut self, line: u64, text: &str, why: &read::Problem) {
-        self.unreadable += 1;
-        if self.unreadable_samples.len() < super::UNREADABLE_SAMPLES {
+        self.n.unreadable += 1;
+        if self.n.unreadable_samples.len() < super::UNREADABLE_SAMPLES {
             let text: String = text.chars().take(TEXT_LEN).collect();
-            self.unreadable_samples.push(UnreadableSample {
+            self.n.unreadable_samples.push(UnreadableSample {
                 file: self.file.clone(),
                 line,
                 text,
@@ -295,8 +295,9 @@ impl Analyzer<'_> {
 
     /// Counts one record with its verdict (`None`: not judged, or the engine could not).
     fn account(&mut self, rec: &Held, p: &Prep, judged: Option<Judged>) {
-        self.records += 1;
+        self.n.records += 1;
         if self
+            .n
             .records
             .is_multiple_of(crate::engine::flows::progress::BATCH)
         {
@@ -304,7 +305,7 @@ impl Analyzer<'_> {
         }
         let (sc, dc, reply) = (&p.sc, &p.dc, p.reply);
         let accepted = rec.action == read::Action::Accept;
-        self.timeline.add(
+        self.n.timeline.add(
             rec.start,
             if accepted {
                 Mark::Accepted
@@ -317,7 +318,7 @@ impl Analyzer<'_> {
         } else {
             (sc.zone, dc.zone)
         };
-        if let Some(pc) = self.pairs.get_mut(zi as usize * self.zones + zr as usize) {
+        if let Some(pc) = self.n.pairs.get_mut(zi as usize * self.zones + zr as usize) {
             pc.records += 1;
             pc.bytes = pc.bytes.saturating_add(rec.bytes);
             if accepted {
@@ -328,71 +329,46 @@ impl Analyzer<'_> {
         }
         self.talk(rec.src, rec.bytes);
         if reply {
-            self.replies += 1;
+            self.n.replies += 1;
         }
         if self.c.is_data(sc.zone) && dc.external() {
-            let msg = || {
-                format!(
-                    "data zone address {} sent to {} outside every network (port {}): the data zone has no internet access",
-                    rec.src, rec.dst, rec.dst_port
-                )
-            };
-            self.anomaly(rec, sc, dc, "data_zone_egress", "critical", msg);
+            self.anomaly(rec, sc, dc, AnomalyKind::DataZoneEgress);
         }
         if self.c.is_inference(sc.zone) && rec.bytes > LARGE_TRANSFER {
-            let msg = || {
-                format!(
-                    "{:.1} MiB from the inference zone ({}) to {} in one record: model weights or data leaving?",
-                    rec.bytes as f64 / 1_048_576.0,
-                    rec.src,
-                    rec.dst
-                )
-            };
-            self.anomaly(rec, sc, dc, "large_transfer", "high", msg);
+            self.anomaly(rec, sc, dc, AnomalyKind::LargeTransfer);
         }
         let (port, proto) = match p.ask {
             Ask::Outside => {
-                self.outside += 1;
+                self.n.outside += 1;
                 return;
             }
             Ask::Unjudged => {
-                self.unjudged += 1;
+                self.n.unjudged += 1;
                 return;
             }
             Ask::AcceptedReply => return,
             Ask::Judge { port, protocol } => (port, protocol),
         };
         let Some(ji) = judged else {
-            self.unjudged += 1;
+            self.n.unjudged += 1;
             return;
         };
-        self.judged += 1;
+        self.n.judged += 1;
         let allowed = ji.verdict == Verdict::Allow;
+        let asked = Asked { port, proto, reply };
         if accepted && !allowed {
-            self.counts.drift += 1;
-            self.timeline.add(rec.start, Mark::Drift);
-            if self.drift.len() < SAMPLE_CAP {
-                let m = self.mismatch(rec, (sc, dc), port, proto, reply, ji, false);
-                self.drift.push(m);
-            }
+            self.n.counts.drift += 1;
+            self.n.timeline.add(rec.start, Mark::Drift);
+            self.sample(rec, (sc, dc), asked, ji, false);
         } else if !accepted && allowed {
-            self.counts.broken += 1;
-            self.timeline.add(rec.start, Mark::Broken);
-            if self.broken.len() < SAMPLE_CAP {
-                let m = self.mismatch(rec, (sc, dc), port, proto, reply, ji, true);
-                self.broken.push(m);
-            }
+            self.n.counts.broken += 1;
+            self.n.timeline.add(rec.start, Mark::Broken);
+            self.sample(rec, (sc, dc), asked, ji, true);
         } else {
-            self.consistent += 1;
+            self.n.consistent += 1;
         }
         if !reply && !allowed && self.c.is_inference(sc.zone) && dc.external() {
-            let msg = || {
-                format!(
-                    "the inference zone ({}) connected to {}:{} outside the network, which the design does not allow ({})",
-                    rec.src, rec.dst, rec.dst_port, ji.verdict
-                )
-            };
-            self.anomaly(rec, sc, dc, "unapproved_endpoint", "medium", msg);
+            self.anomaly(rec, sc, dc, AnomalyKind::UnapprovedEndpoint(ji.verdict));
         }
     }
 }
