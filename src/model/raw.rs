@@ -77,6 +77,39 @@ impl<T: JsonSchema> JsonSchema for Sp<T> {
     }
 }
 
+/// A mapping whose keys must differ. The loader's first parse hands repeated keys on
+/// (`load::parse::parse_one`): a map rejects them here, as a struct's derived visitor does
+/// its fields, and the loader reports the strict parser's error, which points at the key.
+fn unique_keys<'de, D, V>(d: D) -> Result<BTreeMap<String, V>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    V: Deserialize<'de>,
+{
+    struct Unique<V>(std::marker::PhantomData<V>);
+    impl<'de, V: Deserialize<'de>> serde::de::Visitor<'de> for Unique<V> {
+        type Value = BTreeMap<String, V>;
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("a mapping")
+        }
+        fn visit_map<A: serde::de::MapAccess<'de>>(
+            self,
+            mut map: A,
+        ) -> Result<Self::Value, A::Error> {
+            let mut out = BTreeMap::new();
+            while let Some((k, v)) = map.next_entry::<String, V>()? {
+                if out.contains_key(&k) {
+                    return Err(serde::de::Error::custom(format!(
+                        "the key `{k}` is given twice"
+                    )));
+                }
+                out.insert(k, v);
+            }
+            Ok(out)
+        }
+    }
+    d.deserialize_map(Unique(std::marker::PhantomData))
+}
+
 // The either-or types below deserialize with their own visitors rather than
 // `#[serde(untagged)]`: no buffering of every value (the L topology has some 100,000 of them),
 // and an error that says what was expected. `#[serde(untagged)]` stays for the JSON Schema.
@@ -303,7 +336,7 @@ pub struct RawFile {
     #[serde(default)]
     pub dns: Vec<RawDnsZone>,
     /// Service tags the file declares: `{ TagName: [cidr, ...] }`.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "unique_keys")]
     pub service_tags: BTreeMap<String, Sp<OneOrMany<String>>>,
     /// Assertions checked by `zonescope check`.
     #[serde(default)]
@@ -314,7 +347,7 @@ pub struct RawFile {
     pub application_security_groups: Vec<RawAsg>,
     /// Named address lists (Azure IP groups, AWS managed prefix lists):
     /// `{ ID: [cidr, ...] }`, named in rules wherever a CIDR may be.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "unique_keys")]
     pub address_groups: BTreeMap<String, Sp<OneOrMany<String>>>,
     /// Route tables, used by networks and subnets through `route_table:`.
     #[serde(default)]
@@ -340,7 +373,7 @@ pub struct RawBase {
     pub terraform: Option<Sp<String>>,
     /// Zones for the imported subnets and endpoints that have no `SecurityZone` tag, as a
     /// `--zones MAP` gives them: `{ZONE: [subnet id or name, CIDR, tag=value, ...]}`.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "unique_keys")]
     pub zones: BTreeMap<String, Vec<String>>,
 }
 
@@ -666,7 +699,7 @@ pub struct RawDnsZone {
     #[serde(default)]
     pub linked: Vec<Sp<String>>,
     /// `{ name: ip }`; private endpoints with `dns_zone` add theirs.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "unique_keys")]
     pub records: BTreeMap<String, Sp<String>>,
 }
 

@@ -17,6 +17,9 @@ const CASES: &[(&str, ErrorCode, u32)] = &[
     ("unknown-id", ErrorCode::UnknownId, 34),
     ("wrong-kind", ErrorCode::WrongKind, 26),
     ("duplicate-id", ErrorCode::DuplicateId, 32),
+    // YAML keys are unique within a mapping: an item's, and a map section's
+    ("duplicate-key", ErrorCode::Yaml, 32),
+    ("duplicate-service-tag", ErrorCode::Yaml, 52),
     ("bad-cidr", ErrorCode::BadCidr, 25),
     ("host-bits", ErrorCode::BadCidr, 25),
     ("bad-ip", ErrorCode::BadIp, 35),

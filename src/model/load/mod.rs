@@ -402,6 +402,30 @@ mod tests {
         }
     }
 
+    /// A merge key (`<<`) expands as YAML 1.1 says, the item's own keys first: the file is
+    /// read with the parser's merging on (a file without `<<` is read with it off).
+    #[test]
+    fn merge_keys_expand_and_repeated_keys_are_errors() {
+        let merged =
+            "version: 1\nzones:\n  - &z {id: a, description: shared}\n  - <<: *z\n    id: b\n";
+        let plain = "version: 1\nzones:\n  - {id: a, description: shared}\n  - id: b\n    description: shared\n";
+        assert_eq!(
+            placeless(&parse_one(merged).expect("parses")),
+            placeless(&parse_one(plain).expect("parses"))
+        );
+        for repeated in [
+            "version: 1\nzones:\n  - id: a\n    id: b\n",
+            "version: 1\nservice_tags:\n  T: [10.0.0.0/8]\n  T: [10.0.0.0/8]\n",
+        ] {
+            let e = parse_one(repeated).expect_err(repeated);
+            assert!(
+                e.message.contains("given twice"),
+                "{repeated}: {}",
+                e.message
+            );
+        }
+    }
+
     #[test]
     fn a_document_with_a_defect_is_left_to_the_yaml_path() {
         let doc = serde_json::json!({"version": 1, "zones": [{"id": "a"}, {"id": "a"}]});
