@@ -32,10 +32,10 @@ pub(super) fn top_level_sections(text: &str) -> Option<Vec<(String, std::ops::Ra
         return None;
     }
     let bytes = text.as_bytes();
-    if bytes
-        .iter()
-        .enumerate()
-        .any(|(i, &b)| b == b'*' && !(i > 0 && matches!(bytes[i - 1], b'"' | b'\'' | b'.' | b'-')))
+    // (`match_indices` finds each `*` with a vectorised search: the files are megabytes)
+    if text
+        .match_indices('*')
+        .any(|(i, _)| !(i > 0 && matches!(bytes[i - 1], b'"' | b'\'' | b'.' | b'-')))
     {
         return None;
     }
