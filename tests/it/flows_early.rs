@@ -22,7 +22,7 @@ const AWS_DESIGN: &str = concat!(
     "/tests/fixtures/flows/aws-doc.yaml"
 );
 
-fn design() -> Topology {
+pub(crate) fn design() -> Topology {
     load(Path::new(AWS_DESIGN)).expect("the fixture design loads")
 }
 
@@ -51,13 +51,13 @@ fn large_log(dir: &Path) -> String {
 }
 
 /// The report as JSON without the cache counters (the only part that may differ).
-fn comparable(r: &FlowReport) -> serde_json::Value {
+pub(crate) fn comparable(r: &FlowReport) -> serde_json::Value {
     let mut v = serde_json::to_value(r).expect("serialises");
     v.as_object_mut().expect("an object").remove("cache");
     v
 }
 
-fn opts(jobs: usize) -> Options {
+pub(crate) fn opts(jobs: usize) -> Options {
     Options {
         format: LogFormat::Auto,
         jobs,

@@ -11,22 +11,14 @@ use std::time::Duration;
 use zonescope::engine::flows::early::analyze_logs_loading_holding;
 use zonescope::engine::flows::read::LogFormat;
 use zonescope::engine::flows::report::{Analyzer, EARLY_RECORDS, FlowReport, SAMPLE_CAP};
-use zonescope::engine::flows::run::{Options, PARALLEL_MIN_BYTES, analyze_logs_in, analyze_reader};
+use zonescope::engine::flows::run::{PARALLEL_MIN_BYTES, analyze_logs_in, analyze_reader};
 use zonescope::engine::flows::window::Window;
-use zonescope::model::{Topology, load};
+use zonescope::model::Topology;
 
 use crate::flowlogs::AWS_V2;
-
-const AWS_DESIGN: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/tests/fixtures/flows/aws-doc.yaml"
-);
+use crate::flows_early::{design, opts};
 
 const HEADER: &str = "version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action log-status\n";
-
-fn design() -> Topology {
-    load(Path::new(AWS_DESIGN)).expect("the fixture design loads")
-}
 
 /// The AWS documentation's v2 records, as (agrees with the design and makes no sample,
 /// makes a sample): each analysed alone.
@@ -79,20 +71,11 @@ fn spread_log(dir: &Path, t: &Topology, every: usize) -> String {
 /// The report as JSON without the cache counters and the number of parts (all that may
 /// differ from one pass).
 fn comparable(r: &FlowReport) -> serde_json::Value {
-    let mut v = serde_json::to_value(r).expect("serialises");
-    let o = v.as_object_mut().expect("an object");
-    o.remove("cache");
-    for f in o["files"].as_array_mut().expect("files") {
+    let mut v = crate::flows_early::comparable(r);
+    for f in v["files"].as_array_mut().expect("files") {
         f.as_object_mut().expect("a file").remove("parts");
     }
     v
-}
-
-fn opts(jobs: usize) -> Options {
-    Options {
-        format: LogFormat::Auto,
-        jobs,
-    }
 }
 
 #[test]

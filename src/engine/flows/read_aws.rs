@@ -489,6 +489,16 @@ mod tests {
         }
     }
 
+    /// A small random generator (xorshift64) for the generated inputs.
+    fn xorshift(mut seed: u64) -> impl FnMut() -> u64 {
+        move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        }
+    }
+
     fn std_fields(line: &[u8]) -> Vec<&[u8]> {
         line.split(u8::is_ascii_whitespace)
             .filter(|f| !f.is_empty())
@@ -508,13 +518,7 @@ mod tests {
         assert_eq!(fields(line).len(), 14);
         // Every byte value at every place of lines of 0 to 200 bytes, from a small random
         // generator.
-        let mut seed = 0x9e37_79b9_7f4a_7c15u64;
-        let mut next = move || {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            seed
-        };
+        let mut next = xorshift(0x9e37_79b9_7f4a_7c15u64);
         let alphabet: Vec<u8> = (0..=255u8).collect();
         for len in 0..200 {
             for round in 0..40 {
@@ -545,13 +549,7 @@ mod tests {
 
     #[test]
     fn ipv4_reads_as_std_reads_it() {
-        let mut seed = 0x2545_f491_4f6c_dd1du64;
-        let mut next = move || {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            seed
-        };
+        let mut next = xorshift(0x2545_f491_4f6c_dd1du64);
         let mut texts: Vec<String> = [
             "0.0.0.0",
             "255.255.255.255",

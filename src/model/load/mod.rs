@@ -254,16 +254,7 @@ pub fn zone_map_from_yaml(
         text, options,
     )
     .map_err(|e| {
-        let mut at = e.location().map(Pos::from_location).unwrap_or_default();
-        if at.offset == 0 && at.line > 1 {
-            at.offset = offset_of(text, at.line, at.column);
-            at.len = 1;
-        }
-        let mut msg = e.to_string();
-        if let Some(cut) = msg.find(" at line ") {
-            msg.truncate(cut);
-        }
-        let msg = msg.lines().next().unwrap_or("invalid YAML").to_string();
+        let (at, msg) = parse::place_and_message(text, &e);
         LoadError::single(
             file,
             Arc::from(text),

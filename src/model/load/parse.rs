@@ -280,7 +280,9 @@ fn options(text: &str) -> serde_saphyr::Options {
     options
 }
 
-fn yaml_error(text: &str, e: &serde_saphyr::Error) -> InputError {
+/// Where the parser's error `e` is in `text`, and its first line without the parser's own
+/// "at line" suffix.
+pub(super) fn place_and_message(text: &str, e: &serde_saphyr::Error) -> (Pos, String) {
     let mut at = e.location().map(Pos::from_location).unwrap_or_default();
     if at.offset == 0 && at.line > 1 {
         at.offset = offset_of(text, at.line, at.column);
@@ -290,7 +292,11 @@ fn yaml_error(text: &str, e: &serde_saphyr::Error) -> InputError {
     if let Some(cut) = msg.find(" at line ") {
         msg.truncate(cut);
     }
-    let msg = msg.lines().next().unwrap_or("invalid YAML").to_string();
+    (at, msg.lines().next().unwrap_or("invalid YAML").to_string())
+}
+
+fn yaml_error(text: &str, e: &serde_saphyr::Error) -> InputError {
+    let (at, msg) = place_and_message(text, e);
     let (msg, help) = match crate::model::yaml_msg::about_the_file(&msg, text, at.line, at.column) {
         Some((m, h)) => (m, h),
         None => {
