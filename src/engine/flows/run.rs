@@ -5,10 +5,10 @@
 //! into parts, large first and small at the end, read on scoped threads: each worker takes the
 //! next part when it is done with one, with its own caches, which it keeps from part to part.
 //! The parts' analyses are merged in file order, so the report is the one a single pass gives
-//! (only the cache counters differ, and the top talkers where their tally was trimmed). The split is checked against the reader's own counts (header lines
-//! seen by each part), and a log whose format changes part-way falls back to one pass. The
-//! command starts the parts before its design is loaded ([`super::early`]), with the same
-//! split and merge.
+//! (only the cache counters differ, and the top talkers where their tally was trimmed). The
+//! split is checked against the reader's own counts (header lines seen by each part), and a
+//! log whose format changes part-way falls back to one pass. The command starts the parts
+//! before its design is loaded ([`super::early`]), with the same split and merge.
 //!
 //! Owns: the `flows` subcommand's I/O. Must never: read a log into memory, write anywhere but
 //! the given writer, or turn malformed log content into an error (only a path that cannot be

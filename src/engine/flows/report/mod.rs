@@ -272,6 +272,15 @@ struct Tally {
 }
 
 impl Tally {
+    /// The broken-call samples (`broken`), or the drift samples.
+    fn mismatches(&mut self, broken: bool) -> &mut Vec<Mismatch> {
+        if broken {
+            &mut self.broken
+        } else {
+            &mut self.drift
+        }
+    }
+
     fn new(zones: usize) -> Tally {
         Tally {
             records: 0,
@@ -305,6 +314,17 @@ struct Deferred {
     drift: Vec<ToMismatch>,
     broken: Vec<ToMismatch>,
     anomalies: Vec<ToAnomaly>,
+}
+
+impl Deferred {
+    /// The broken-call samples to make (`broken`), or the drift ones.
+    fn mismatches(&mut self, broken: bool) -> &mut Vec<ToMismatch> {
+        if broken {
+            &mut self.broken
+        } else {
+            &mut self.drift
+        }
+    }
 }
 
 /// A drift or broken sample to make ([`Analyzer::mismatch`]).
@@ -483,12 +503,8 @@ impl<'t> Analyzer<'t> {
         j: Judged,
         broken: bool,
     ) {
-        let later = if broken {
-            &mut self.n.later.broken
-        } else {
-            &mut self.n.later.drift
-        };
         if self.deferred {
+            let later = self.n.later.mismatches(broken);
             if later.len() < SAMPLE_CAP {
                 later.push(ToMismatch {
                     rec: *rec,
@@ -498,20 +514,9 @@ impl<'t> Analyzer<'t> {
                     verdict: j.verdict,
                 });
             }
-            return;
-        }
-        let kept = if broken {
-            &self.n.broken
-        } else {
-            &self.n.drift
-        };
-        if kept.len() < SAMPLE_CAP {
+        } else if self.n.mismatches(broken).len() < SAMPLE_CAP {
             let m = self.mismatch(&self.file, rec, (s, d), ask, j, broken);
-            if broken {
-                self.n.broken.push(m);
-            } else {
-                self.n.drift.push(m);
-            }
+            self.n.mismatches(broken).push(m);
         }
     }
 
@@ -771,12 +776,7 @@ impl<'t> Analyzer<'t> {
         };
         for (list, broken) in [(later.drift, false), (later.broken, true)] {
             for t in list {
-                let kept = if broken {
-                    &self.n.broken
-                } else {
-                    &self.n.drift
-                };
-                if kept.len() >= SAMPLE_CAP {
+                if self.n.mismatches(broken).len() >= SAMPLE_CAP {
                     break;
                 }
                 let j = Judged {
@@ -784,11 +784,7 @@ impl<'t> Analyzer<'t> {
                     judgement: None,
                 };
                 let m = self.mismatch(&file, &shifted(&t.rec), (&t.s, &t.d), t.ask, j, broken);
-                if broken {
-                    self.n.broken.push(m);
-                } else {
-                    self.n.drift.push(m);
-                }
+                self.n.mismatches(broken).push(m);
             }
         }
         for t in later.anomalies {
